@@ -1,0 +1,45 @@
+"""Statistics over replications: mean, standard deviation and Student-t 95% intervals."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TypedDict
+
+import numpy as np
+from scipy import stats
+
+__all__ = ["Estimate", "estimate", "t_halfwidth"]
+
+
+class Estimate(TypedDict):
+    """A KPI over replications: ``ci95`` is ``None`` with fewer than two values."""
+
+    mean: float | None
+    std: float | None
+    ci95: list[float] | None
+    n: int
+
+
+def t_halfwidth(values: Sequence[float] | np.ndarray, level: float = 0.95) -> float:
+    """Return the half-width of the Student-t confidence interval of the mean."""
+    data = np.asarray(values, dtype=float)
+    n = len(data)
+    if n < 2:
+        return math.nan
+    return float(stats.t.ppf(0.5 + level / 2, n - 1) * data.std(ddof=1) / math.sqrt(n))
+
+
+def estimate(values: Sequence[float] | np.ndarray, level: float = 0.95) -> Estimate:
+    """Summarise replication values; NaN values (undefined in a replication) are dropped."""
+    data = np.asarray(values, dtype=float)
+    data = data[~np.isnan(data)]
+    n = len(data)
+    if n == 0:
+        return {"mean": None, "std": None, "ci95": None, "n": 0}
+    mean = float(data.mean())
+    if n < 2:
+        return {"mean": mean, "std": None, "ci95": None, "n": 1}
+    half = t_halfwidth(data, level)
+    return {"mean": mean, "std": float(data.std(ddof=1)), "ci95": [mean - half, mean + half],
+            "n": n}

@@ -1,0 +1,296 @@
+"""YAML to validated models, with every error located by file, line and dotted path."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from sim.errors import ConfigError, ConfigErrors
+from sim.model.checks import check_line
+from sim.model.line import Line
+from sim.model.overrides import apply_overrides
+from sim.model.scenario import Scenario, ScenarioFile
+from sim.model.units import SECONDS_PER, parse_duration
+
+__all__ = ["load_line", "load_scenario", "read_yaml"]
+
+MAX_FILE_BYTES = 5_000_000
+"""Largest YAML file read [bytes]; a line definition is a few kB."""
+
+Marks = dict[tuple[str | int, ...], tuple[int, int]]
+Origins = dict[str, tuple[str | None, tuple[int, int] | None]]
+"""Override path -> (file that set it or None for the command line, its mark)."""
+
+
+def read_yaml(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Marks]:
+    """Read a YAML mapping safely and the 1-based (line, column) of every node by path."""
+    file = str(path)
+    try:
+        size = os.path.getsize(file)
+    except OSError:
+        raise ConfigError("file not found; check the path", file=file) from None
+    if size > MAX_FILE_BYTES:
+        raise ConfigError(f"file is {size} bytes, over the {MAX_FILE_BYTES} byte limit", file=file)
+    try:
+        text = Path(file).read_text(encoding="utf-8")
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except UnicodeDecodeError:
+        raise ConfigError("file is not UTF-8 text", file=file) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise ConfigError(
+            f"not valid YAML: {exc.problem or exc.context}",
+            file=file,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"not valid YAML: {exc}", file=file) from None
+    if not isinstance(data, dict):
+        raise ConfigError("the file must hold a YAML mapping (key: value lines)", file=file)
+    marks: Marks = {}
+    _collect_marks(node, (), marks)
+    return data, marks
+
+
+def _collect_marks(node: yaml.Node, path: tuple[str | int, ...], marks: Marks) -> None:
+    marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            marks[(*path, str(key.value))] = (key.start_mark.line + 1, key.start_mark.column + 1)
+            _collect_marks(value, (*path, str(key.value)), marks)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _collect_marks(item, (*path, index), marks)
+            if isinstance(item, yaml.MappingNode):
+                for key, value in item.value:
+                    if key.value == "name" and isinstance(value, yaml.ScalarNode):
+                        _collect_marks(item, (*path, str(value.value)), marks)
+
+
+def _locate(marks: Marks, dotted: str) -> tuple[int | None, int | None]:
+    """Return the mark of the deepest known prefix of a dotted path."""
+    parts: list[str | int] = []
+    for part in dotted.replace("[", ".").replace("]", "").split("."):
+        parts.append(int(part) if part.isdigit() else part)
+    for end in range(len(parts), -1, -1):
+        mark = marks.get(tuple(parts[:end]))
+        if mark is not None:
+            return mark
+    return None, None
+
+
+def _dotted(loc: tuple[str | int, ...], data: Any) -> str:
+    """Turn a pydantic ``loc`` into a dotted path, naming list items by their ``name``."""
+    parts: list[str] = []
+    node = data
+    for segment in loc:
+        if isinstance(node, dict) and segment not in node and node.get("dist") == segment:
+            continue  # the tag pydantic adds for a discriminated union member
+        if isinstance(node, list) and isinstance(segment, int) and segment < len(node):
+            item = node[segment]
+            name = item.get("name") if isinstance(item, dict) else None
+            parts.append(str(name) if isinstance(name, str) and name else str(segment))
+            node = item
+            continue
+        parts.append(str(segment))
+        node = node.get(segment) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def _model_at(root: type[BaseModel], loc: tuple[str | int, ...], data: Any) -> Any:
+    """Return the model class pydantic was validating at ``loc`` (for listing allowed keys)."""
+    annotation: Any = root
+    node = data
+    for segment in loc:
+        annotation = _unwrap(annotation, node)
+        if isinstance(segment, int):
+            args = typing.get_args(annotation)
+            annotation = args[0] if args else None
+            node = node[segment] if isinstance(node, list) and segment < len(node) else None
+            continue
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            fields = {(f.alias or k): f for k, f in annotation.model_fields.items()}
+            if segment in fields:
+                annotation = fields[segment].annotation
+                node = node.get(segment) if isinstance(node, dict) else None
+                continue
+            if isinstance(node, dict) and node.get("dist") == segment:
+                continue
+        return None
+    return _unwrap(annotation, node)
+
+
+def _unwrap(annotation: Any, node: Any) -> Any:
+    """Strip Annotated/Optional and pick the union member matching ``node['dist']``."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            tag = node.get("dist") if isinstance(node, dict) else None
+            match = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)
+                     and m.model_fields.get("dist") is not None
+                     and m.model_fields["dist"].default == tag]
+            annotation = match[0] if match else members[0] if len(members) == 1 else None
+            if annotation is None:
+                return None
+        else:
+            return annotation
+
+
+def _message(error: dict[str, Any], root: type[BaseModel], data: Any) -> str:
+    kind = error["type"]
+    loc = tuple(error["loc"])
+    if kind == "extra_forbidden":
+        model = _model_at(root, loc[:-1], data)
+        key = str(loc[-1])
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            allowed = sorted(f.alias or k for k, f in model.model_fields.items())
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            return f"unknown key {key!r}{hint} (allowed: {', '.join(allowed)})"
+        return f"unknown key {key!r}"
+    if kind == "missing":
+        return "required key is missing"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if "input" in error and kind not in ("model_type", "dict_type"):
+        value = error["input"]
+        if not isinstance(value, dict | list):
+            message += f" (got {value!r})"
+    return message
+
+
+def _validation_errors(exc: ValidationError, root: type[BaseModel], data: Any, file: str,
+                       marks: Marks, origins: Origins) -> ConfigErrors:
+    """Locate each pydantic error in the file, or in the override that set the value."""
+    errors = []
+    for error in exc.errors(include_url=False):
+        dotted = _dotted(tuple(error["loc"]), data)
+        errors.append(_located(ConfigError(_message(error, root, data), path=dotted),
+                               file, marks, origins))
+    return ConfigErrors(errors)
+
+
+def _located(error: ConfigError, file: str, marks: Marks, origins: Origins) -> ConfigError:
+    """Fill in file, line and column: an overridden value is blamed on its override."""
+    for override, (origin_file, mark) in origins.items():
+        if error.path == override or error.path.startswith(override + "."):
+            error.file = origin_file
+            error.line, error.column = mark if mark else (None, None)
+            if origin_file is not None:
+                error.path = f"set.{override}" + error.path[len(override):]
+            return error
+    error.file = file
+    error.line, error.column = _locate(marks, error.path)
+    return error
+
+
+def _time_unit(data: dict[str, Any], file: str, marks: Marks) -> str:
+    unit = data.get("time_unit", "h")
+    if unit not in SECONDS_PER:
+        line, column = _locate(marks, "time_unit")
+        raise ConfigError(f"time_unit must be one of s, min, h, d (got {unit!r})",
+                          file=file, path="time_unit", line=line, column=column)
+    return str(unit)
+
+
+def _build_line(data: dict[str, Any], file: str, marks: Marks, origins: Origins) -> Line:
+    unit = _time_unit(data, file, marks)
+    try:
+        line = Line.model_validate(data, context={"time_unit": unit})
+    except ValidationError as exc:
+        raise _validation_errors(exc, Line, data, file, marks, origins) from None
+    problems = [_located(problem, file, marks, origins) for problem in check_line(line)]
+    if problems:
+        raise ConfigErrors(problems)
+    return line
+
+
+def load_line(path: str | os.PathLike[str], overrides: dict[str, Any] | None = None) -> Line:
+    """Load and validate a line file, with dotted ``overrides`` applied first."""
+    data, marks = read_yaml(path)
+    data = apply_overrides(data, overrides or {})
+    origins: Origins = {k: (None, None) for k in (overrides or {})}
+    return _build_line(data, str(path), marks, origins)
+
+
+def load_scenario(
+    path: str | os.PathLike[str],
+    overrides: dict[str, Any] | None = None,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    horizon: float | str | None = None,
+    warmup: float | str | None = None,
+) -> Scenario:
+    """Load a scenario file and its line, apply overrides (file first, then ``overrides``).
+
+    ``horizon`` and ``warmup`` are numbers in the line's time unit or strings such as
+    ``"30 d"``; ``None`` keeps the file's value.
+    """
+    file = str(path)
+    raw, marks = read_yaml(file)
+    line_ref = raw.get("line")
+    if not isinstance(line_ref, str) or not line_ref:
+        line, column = _locate(marks, "line")
+        raise ConfigError("required key 'line' (path of the line YAML, relative to this file)",
+                          file=file, path="line", line=line, column=column)
+    line_file = str(Path(file).parent / line_ref)
+    if not os.path.exists(line_file):
+        line, column = _locate(marks, "line")
+        raise ConfigError(f"line file {line_file} not found; the path is relative to this file",
+                          file=file, path="line", line=line, column=column)
+    line_data, line_marks = read_yaml(line_file)
+    unit = _time_unit(line_data, line_file, line_marks)
+    try:
+        spec = ScenarioFile.model_validate(raw, context={"time_unit": unit})
+    except ValidationError as exc:
+        raise _validation_errors(exc, ScenarioFile, raw, file, marks, {}) from None
+
+    set_overrides = {str(k): v for k, v in spec.set.items()}
+    cli_overrides = dict(overrides or {})
+    origins: Origins = {k: (file, marks.get(("set", k))) for k in set_overrides}
+    origins.update({k: (None, None) for k in cli_overrides})
+    data = apply_overrides(line_data, set_overrides, file=file)
+    data = apply_overrides(data, cli_overrides)
+    line_model = _build_line(data, line_file, line_marks, origins)
+
+    def _cli_time(value: float | str | None, default: float, flag: str) -> float:
+        if value is None:
+            return default
+        try:
+            resolved = parse_duration(value, unit)
+        except ValueError as exc:
+            raise ConfigError(f"--{flag}: {exc}") from None
+        if resolved < 0 or (flag == "horizon" and resolved == 0):
+            raise ConfigError(f"--{flag} must be {'> 0' if flag == 'horizon' else '>= 0'}")
+        return resolved
+
+    if replications is not None and replications < 1:
+        raise ConfigError("--replications must be >= 1")
+    if seed is not None and seed < 0:
+        raise ConfigError("--seed must be >= 0")
+    return Scenario(
+        name=spec.name or Path(file).stem,
+        line=line_model,
+        horizon=_cli_time(horizon, spec.horizon, "horizon"),
+        warmup=_cli_time(warmup, spec.warmup, "warmup"),
+        replications=replications if replications is not None else spec.replications,
+        seed=seed if seed is not None else spec.seed,
+        source=file,
+        overrides={**set_overrides, **cli_overrides},
+    )

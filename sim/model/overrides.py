@@ -1,0 +1,81 @@
+"""Dotted overrides such as ``stations.press.process_time.mean: 1.5`` on raw YAML data.
+
+Stations (and any list of named mappings) are addressed by name.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import yaml
+
+from sim.errors import ConfigError
+
+__all__ = ["apply_overrides", "parse_assignment"]
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Split a command-line ``PATH=VALUE`` into the path and the YAML-typed value."""
+    path, sep, raw = text.partition("=")
+    if not sep or not path.strip():
+        raise ConfigError(
+            f"--set {text!r} is not PATH=VALUE; write e.g. --set stations.press.machines=2"
+        )
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"--set {text!r}: the value is not valid YAML ({exc})") from None
+    return path.strip(), value
+
+
+def _names(items: list[Any]) -> list[str]:
+    return [str(item.get("name")) for item in items if isinstance(item, dict)]
+
+
+def _step(node: Any, key: str, path: str, full: str, file: str | None) -> Any:
+    """Return the child ``key`` of ``node``, creating an empty mapping where one is missing."""
+    if isinstance(node, list):
+        for item in node:
+            if isinstance(item, dict) and str(item.get("name")) == key:
+                return item
+        if key.isdigit() and int(key) < len(node):
+            return node[int(key)]
+        known = ", ".join(_names(node)) or "none"
+        raise ConfigError(f"no entry named {key!r} in {path or 'the list'} (known: {known})",
+                          file=file, path=full)
+    if isinstance(node, dict):
+        child = node.get(key)
+        if child is None:
+            child = node[key] = {}
+        return child
+    raise ConfigError(
+        f"{path} is the value {node!r}, not a mapping, so it has no {key!r}; "
+        f"set {path} itself (for example to a distribution mapping)",
+        file=file, path=full,
+    )
+
+
+def apply_overrides(data: dict[str, Any], overrides: dict[str, Any], file: str | None = None
+                    ) -> dict[str, Any]:
+    """Return a copy of ``data`` with each dotted override set; ``data`` is left as it was."""
+    result = copy.deepcopy(data)
+    for full, value in overrides.items():
+        parts = str(full).split(".")
+        if not all(parts):
+            raise ConfigError("an override path has an empty part", file=file, path=str(full))
+        node: Any = result
+        for depth, key in enumerate(parts[:-1]):
+            node = _step(node, key, ".".join(parts[:depth]), str(full), file)
+        last = parts[-1]
+        if isinstance(node, list):
+            target = _step(node, last, ".".join(parts[:-1]), str(full), file)
+            node[node.index(target)] = value
+        elif isinstance(node, dict):
+            node[last] = value
+        else:
+            raise ConfigError(
+                f"{'.'.join(parts[:-1])} is the value {node!r}, not a mapping",
+                file=file, path=str(full),
+            )
+    return result

@@ -1,0 +1,62 @@
+"""The scenario file (an experiment on a line) and the resolved scenario the engine runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sim.model.distributions import Duration
+from sim.model.line import Line
+
+__all__ = ["Scenario", "ScenarioFile"]
+
+
+class ScenarioFile(BaseModel):
+    """What ``scenarios/*.yaml`` holds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str | None = Field(default=None, min_length=1, description="default: the file name")
+    description: str = Field(default="", description="what the experiment asks")
+    line: str = Field(min_length=1, description="line YAML, relative to this file")
+    horizon: Duration = Field(gt=0, description="measured time after warm-up [line time unit]")
+    warmup: Duration = Field(default=0.0, ge=0, description="discarded start [line time unit]")
+    replications: int = Field(default=10, ge=1, le=100_000, description="independent runs [-]")
+    seed: int = Field(default=1, ge=0, le=2**63 - 1, description="root random seed [-]")
+    set: dict[str, Any] = Field(
+        default_factory=dict, description="dotted overrides of the line, e.g. release.wip: 8"
+    )
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A scenario resolved and ready to run: the validated line and the run settings.
+
+    Parameters
+    ----------
+    name
+        Scenario name (results folder, reports).
+    line
+        The validated line with every override applied.
+    horizon, warmup
+        Measured time and discarded start [line time unit].
+    replications
+        Independent replications [-].
+    seed
+        Root seed; replication r of station s uses stream (seed, r, s, purpose).
+    source
+        The scenario file, or ``None`` when built in code.
+    overrides
+        Every dotted override applied, scenario file first, then command line.
+    """
+
+    name: str
+    line: Line
+    horizon: float
+    warmup: float = 0.0
+    replications: int = 10
+    seed: int = 1
+    source: str | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)

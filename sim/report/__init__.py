@@ -1,0 +1,9 @@
+"""Results folders, console tables (and, later, plots and the HTML report)."""
+
+from __future__ import annotations
+
+from sim.report.files import write_csv, write_json, write_text
+from sim.report.results import write_results
+from sim.report.tables import print_summary
+
+__all__ = ["print_summary", "write_csv", "write_json", "write_results", "write_text"]

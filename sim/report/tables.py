@@ -1,0 +1,65 @@
+"""Console tables of a summary (rich)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+__all__ = ["print_summary"]
+
+_LINE_ROWS = (
+    ("throughput", "good jobs / {u}"),
+    ("flow_time", "{u}"),
+    ("wip", "jobs"),
+    ("yield", "-"),
+)
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "-"
+    magnitude = abs(value)
+    if magnitude != 0 and (magnitude >= 1e6 or magnitude < 1e-3):
+        return f"{value:.4g}"
+    return f"{value:,.4f}" if magnitude < 10 else f"{value:,.2f}"
+
+
+def _interval(estimate: dict[str, Any]) -> str:
+    ci = estimate.get("ci95")
+    if not ci:
+        return "-"
+    return f"[{_number(ci[0])}, {_number(ci[1])}]"
+
+
+def print_summary(summary: dict[str, Any], console: Console | None = None) -> None:
+    """Print the line KPIs with 95% CIs and a table of station states and OEE."""
+    console = console or Console()
+    unit = summary["time_unit"]
+    partial = " (partial: interrupted)" if summary.get("partial") else ""
+    title = (f"{summary['scenario']}: {summary['replications']} replication(s) of "
+             f"{_number(summary['horizon'])} {unit} after {_number(summary['warmup'])} {unit} "
+             f"warm-up{partial}")
+    table = Table(title=title, title_justify="left")
+    table.add_column("KPI")
+    table.add_column("mean", justify="right")
+    table.add_column("95% CI", justify="right")
+    table.add_column("unit")
+    for name, unit_text in _LINE_ROWS:
+        estimate = summary["kpis"][name]
+        table.add_row(name, _number(estimate["mean"]), _interval(estimate),
+                      unit_text.format(u=unit))
+    console.print(table)
+
+    stations = Table(title="stations (mean shares of machine time)", title_justify="left")
+    columns = ("busy", "idle", "blocked", "down", "setup", "oee", "throughput")
+    stations.add_column("station")
+    for column in columns:
+        stations.add_column(column if column != "throughput" else f"out / {unit}",
+                            justify="right")
+    for name, values in summary["stations"].items():
+        stations.add_row(name, *(_number(values[c]["mean"]) for c in columns))
+    console.print(stations)
+    for warning in summary.get("warnings", []):
+        console.print(f"[yellow]warning:[/yellow] {warning}")
