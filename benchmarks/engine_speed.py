@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         error = run.throughput / exact - 1
         peak = memory["linesim" if run is linesim else "plain"]
         print(f"{name:<14}{run.completions:>13,}{run.wall:>10.2f}{run.speed:>12,.0f}"
-              f"{run.throughput:>13.4f}{error:>+10.2%}{peak:>11.1f}")
+              f"{run.throughput:>13.4f}{error:>+10.2%}{peak:>11.2f}")
     print(f"{'exact':<14}{'':>13}{'':>10}{'':>12}{exact:>13.4f}")
 
     ratio = linesim.speed / plain.speed

@@ -58,11 +58,35 @@ class Buffer:
             event, job = putters.popleft()
             taken.append(job)
             event.succeed()
+        if putters:
+            self._admit()
+        return taken
+
+    def take_one(self) -> float | None:
+        """Take the oldest job, or ``None`` if there is none (single-job consumers only)."""
+        jobs = self.jobs
+        if jobs:
+            now = self.env.now
+            self.area += len(jobs) * (now - self.last)
+            self.last = now
+            job = jobs.popleft()
+            if self.putters:
+                self._admit()
+            return job
+        if self.putters:
+            event, job = self.putters.popleft()
+            event.succeed()
+            return job
+        return None
+
+    def _admit(self) -> None:
+        """Move jobs of blocked upstream machines in while there is room."""
+        putters = self.putters
+        jobs = self.jobs
         while putters and len(jobs) < self.capacity:
             event, job = putters.popleft()
             jobs.append(job)
             event.succeed()
-        return taken
 
     def put(self, job: float) -> bool:
         """Add a finished job; ``False`` when there is no room (the caller blocks)."""
@@ -76,20 +100,15 @@ class Buffer:
                 taken = [jobs.popleft() for _ in range(min(len(jobs), high - 1))]
                 taken.append(job)
                 event.succeed(taken)
-                self._serve()
                 return True
-        if len(self.jobs) < self.capacity:
-            self._mark()
-            self.jobs.append(job)
+        jobs = self.jobs
+        if len(jobs) < self.capacity:
+            now = self.env.now
+            self.area += len(jobs) * (now - self.last)
+            self.last = now
+            jobs.append(job)
             return True
         return False
-
-    def _serve(self) -> None:
-        """Hand waiting jobs to further waiting machines after a hand-off."""
-        getters = self.getters
-        while getters and len(self.jobs) >= getters[0][1]:
-            event, _, high = getters.popleft()
-            event.succeed([self.jobs.popleft() for _ in range(min(len(self.jobs), high))])
 
     def level(self) -> int:
         """Jobs waiting now [-]."""
@@ -116,6 +135,12 @@ class Source:
         self.name = "source"
         self.getters: deque[tuple[simpy.Event, int, int]] = deque()
         self.putters: deque[tuple[simpy.Event, float]] = deque()
+
+    def take_one(self) -> float:
+        """Release one new job now."""
+        now = self.env.now
+        self.monitor.release(now)
+        return now
 
     def take(self, low: int, high: int) -> list[float]:
         """Release ``high`` new jobs now."""

@@ -41,7 +41,51 @@ class Machine:
         self.cycles_to_setup = station.setup_every
 
     def run(self) -> Generator[simpy.Event, Any, None]:
-        """Work forever: the SimPy process body."""
+        """The SimPy process body: the lean loop where the station allows it."""
+        station = self.station
+        if station.batch_max == 1 and station.failures is None and not station.setup_every:
+            return self._run_single()
+        return self._run_general()
+
+    def _run_single(self) -> Generator[simpy.Event, Any, None]:
+        """One job at a time, no failures, no setups: the hot path of most lines."""
+        env = self.env
+        station = self.station
+        clock = self.clock
+        switch = clock.switch
+        take_one = station.inbuf.take_one
+        getters = station.inbuf.getters
+        put = station.out.put
+        putters = getattr(station.out, "putters", None)
+        process_time = station.process_time
+        scrap = station.scrap
+        uniform = station.uniform
+        leave = station.monitor.leave
+        timeout = env.timeout
+        event = env.event
+        while True:
+            job = take_one()
+            if job is None:
+                switch(IDLE, env.now)
+                waiting = event()
+                getters.append((waiting, 1, 1))
+                job = (yield waiting)[0]
+                switch(BUSY, env.now)
+            elif clock.state != BUSY:
+                switch(BUSY, env.now)
+            yield timeout(process_time())
+            station.cycles += 1
+            if scrap and uniform() < scrap:
+                station.scrapped += 1
+                leave(job, False)
+            elif not put(job):
+                switch(BLOCKED, env.now)
+                waiting = event()
+                putters.append((waiting, job))  # type: ignore[union-attr]
+                yield waiting
+
+    def _run_general(self) -> Generator[simpy.Event, Any, None]:
+        """Batches, setups and failures."""
         env = self.env
         station = self.station
         clock = self.clock
@@ -52,7 +96,6 @@ class Machine:
         scrap = station.scrap
         uniform = station.uniform
         leave = station.monitor.leave
-        timeout = env.timeout
         failures = station.failures
         calendar = failures is not None and failures.calendar
         while True:
@@ -71,13 +114,17 @@ class Machine:
                     station.setups += 1
                     yield from self._work(station.setup_time(), SETUP)
             duration = process_time()
-            if failures is None:
-                clock.switch(BUSY, env.now)
-                yield timeout(duration)
+            if failures is None or (not calendar and duration <= self.up_left):
+                # No failure can fall inside this job: one timeout, no sub-generator.
+                if clock.state != BUSY:
+                    clock.switch(BUSY, env.now)
+                if failures is not None:
+                    self.up_left -= duration
+                yield env.timeout(duration)
             else:
                 yield from self._work(duration, BUSY)
             station.cycles += 1
-            station.jobs_done += len(jobs)
+            station.batch_jobs += len(jobs)
             for job in jobs:
                 if scrap and uniform() < scrap:
                     station.scrapped += 1
@@ -85,7 +132,7 @@ class Machine:
                 elif not out.put(job):
                     clock.switch(BLOCKED, env.now)
                     event = env.event()
-                    out.putters.append((event, job))
+                    out.putters.append((event, job))  # type: ignore[union-attr]
                     yield event
                     if calendar:
                         yield from self._settle(env.now)

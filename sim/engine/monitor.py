@@ -6,11 +6,12 @@ is reset at the end of the warm-up so that the window [warmup, warmup + horizon]
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import simpy
+
+    from sim.engine.buffer import Buffer
 
 __all__ = ["BLOCKED", "BUSY", "DOWN", "IDLE", "SETUP", "STATES", "LineMonitor", "MachineClock"]
 
@@ -42,7 +43,8 @@ class LineMonitor:
 
     def __init__(self, env: simpy.Environment, bins: int, bin_width: float, start: float) -> None:
         self.env = env
-        self.on_leave: Callable[[float], None] | None = None
+        self.conwip_entry: Buffer | None = None
+        """CONWIP: where a replacement job enters when one leaves; ``None`` for push."""
         self.released_total = 0
         self.good_total = 0
         self.scrapped_total = 0
@@ -76,10 +78,18 @@ class LineMonitor:
         self.released_total += count
 
     def leave(self, job: float, good: bool) -> None:
-        """Record a job (its release time [time unit]) leaving, good or scrapped."""
+        """Record a job (its release time [time unit]) leaving, good or scrapped.
+
+        Under CONWIP a new job enters the line at the same instant, so WIP does not change.
+        """
         now = self.env.now
-        self._mark(now)
-        self.wip -= 1
+        entry = self.conwip_entry
+        if entry is None:
+            self._mark(now)
+            self.wip -= 1
+        else:
+            self.released += 1
+            self.released_total += 1
         if good:
             self.good += 1
             self.good_total += 1
@@ -92,8 +102,8 @@ class LineMonitor:
         else:
             self.scrapped += 1
             self.scrapped_total += 1
-        if self.on_leave is not None:
-            self.on_leave(now)
+        if entry is not None:
+            entry.put(now)
 
     def sample_bins(self, env: simpy.Environment):  # type: ignore[no-untyped-def]
         """SimPy process: record the WIP area of each bin of the measured window."""

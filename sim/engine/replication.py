@@ -128,14 +128,10 @@ def simulate(line: Line, horizon: float, warmup: float = 0.0, seed: int = 1,
     first = buffers[0]
     if line.release.policy == "conwip":
         assert isinstance(first, Buffer) and line.release.wip is not None
-
-        def replace(now: float, first: Buffer = first) -> None:
-            monitor.release(now)
-            first.put(now)
-
-        monitor.on_leave = replace
         for _ in range(line.release.wip):
-            replace(0.0)
+            monitor.release(0.0)
+            first.put(0.0)
+        monitor.conwip_entry = first
     elif source is None:
         assert isinstance(first, Buffer)
         env.process(_arrivals(env, line, first, monitor, seed, replication))

@@ -66,7 +66,7 @@ class StationRun:
         self.setup_time = sampler(spec.setup.time, rng("setup")) if spec.setup else None
         self.state_time = [0.0] * len(STATES)
         self.cycles = 0
-        self.jobs_done = 0
+        self.batch_jobs = 0
         self.scrapped = 0
         self.repairs = 0
         self.setups = 0
@@ -74,12 +74,17 @@ class StationRun:
         for machine in self.machines:
             env.process(machine.run())
 
+    @property
+    def jobs_done(self) -> int:
+        """Jobs processed [-]: one per cycle unless the station batches."""
+        return self.cycles if self.batch_max == 1 else self.batch_jobs
+
     def reset(self, now: float) -> None:
         """Close every machine's state at ``now`` and zero the counters (end of warm-up)."""
         for machine in self.machines:
             machine.clock.switch(machine.clock.state, now)
         self.state_time[:] = [0.0] * len(STATES)
-        self.cycles = self.jobs_done = self.scrapped = self.repairs = self.setups = 0
+        self.cycles = self.batch_jobs = self.scrapped = self.repairs = self.setups = 0
         self.inbuf.measure_from_now()
 
     def close(self, now: float) -> None:
