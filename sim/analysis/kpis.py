@@ -2,15 +2,21 @@
 
 Definitions (all over the measured window of length H [time unit]):
 
-- ``throughput``: good jobs out per time unit [1/time unit].
-- ``flow_time``: mean time from release to exit of good jobs [time unit].
-- ``wip``: time-average jobs in the line (released, not yet out or scrapped) [-].
-- ``yield``: good jobs out / jobs released [-].
-- Station states: share of machine time busy, idle (starved), blocked, down, setup [-].
-- ``utilization``: busy share [-].
-- OEE = availability x performance x quality, with planned time = machines x H:
-  availability = (planned - down - setup) / planned; performance = ideal time per job
-  (mean process time / batch size) x jobs processed / run time; quality = good / processed.
+- ``throughput``: good finished units out per time unit [1/time unit] (jobs of a serial
+  line; modules, or else cells, of a general line).
+- ``flow_time``: mean time from the first process step (serial: release) to exit of good
+  finished units [time unit].
+- ``wip``: time-average jobs in a serial line [-]; ``wip.<material>`` for a general line:
+  time-average units waiting in each buffer or soaking in a delay [material unit].
+- ``yield``: serial line: good jobs out / jobs released; general line: first-pass (rolled
+  throughput) yield, the product of every station's quality [-].
+- ``cells_per_year``, ``modules_per_year``, ``ah_per_year``: good output annualised over
+  ``working_days_per_year`` x 24 h.
+- Station states: share of machine time in each state [-]; ``utilization`` = busy share.
+- OEE = availability x performance x quality. Planned time = machine time less off-shift
+  and planned maintenance; availability = (planned - down - setup) / planned; performance
+  = ideal time per cycle (mean cycle time, or batch time / batch size) x cycles / run time;
+  quality = good output / (good output + scrapped here) [-].
 """
 
 from __future__ import annotations
@@ -20,41 +26,104 @@ from typing import Any
 
 from sim.engine import STATES, ReplicationResult, StationResult
 from sim.experiment.statistics import Estimate, estimate
+from sim.model.line import Line
+from sim.model.units import SECONDS_PER
 
-__all__ = ["LINE_KPIS", "STATION_KPIS", "line_kpis", "station_kpis", "summarize"]
+__all__ = [
+    "ACTIVE_STATES",
+    "LINE_KPIS",
+    "STATION_KPIS",
+    "bottleneck",
+    "line_kpis",
+    "station_kpis",
+    "summarize",
+]
 
 LINE_KPIS = ("throughput", "flow_time", "wip", "yield", "good", "released", "scrapped")
 STATION_KPIS = (*STATES, "utilization", "availability", "performance", "quality", "oee",
                 "throughput", "queue")
+ACTIVE_STATES = ("busy", "down", "setup", "minor_stop")
+"""States in which a station holds up the line rather than waits on it."""
 
 
 def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator > 0 else math.nan
 
 
-def line_kpis(result: ReplicationResult) -> dict[str, float]:
+def hours_per_year(line: Line) -> float:
+    """Working time a year in the line's time unit (working days x 24 h)."""
+    return line.working_days_per_year * 86400.0 / SECONDS_PER[line.time_unit]
+
+
+def _producers(line: Line, material: str) -> list[str]:
+    return [s.name for s in line.stations if s.output_material == material]
+
+
+def line_kpis(result: ReplicationResult, line: Line | None = None) -> dict[str, float]:
     """Return the line KPIs of one replication (NaN where undefined, e.g. no good output)."""
-    return {
-        "throughput": result.good / result.horizon,
-        "flow_time": _ratio(result.flow_sum, result.good),
-        "wip": result.wip_area / result.horizon,
-        "yield": _ratio(result.good, result.released),
-        "good": float(result.good),
-        "released": float(result.released),
-        "scrapped": float(result.scrapped),
+    horizon = result.horizon
+    if line is None or not line.general:
+        kpis = {
+            "throughput": result.good / horizon,
+            "flow_time": _ratio(result.flow_sum, result.good),
+            "wip": result.wip_area / horizon,
+            "yield": _ratio(result.good, result.released),
+            "good": float(result.good),
+            "released": float(result.released),
+            "scrapped": float(result.scrapped),
+        }
+        return kpis
+    product = line.product
+    finished = result.finished
+    main = (product.module if product and product.module in finished
+            else product.cell if product and product.cell in finished
+            else next(iter(finished), None))
+    good = finished[main]["units"] if main else 0.0
+    kpis = {
+        "throughput": good / horizon,
+        "flow_time": _ratio(finished[main]["flow_sum"], good) if main else math.nan,
+        "good": good,
+        "escaped_defects": _ratio(sum(f["escaped"] for f in finished.values()),
+                                  sum(f["units"] for f in finished.values())),
+        "lost_work": sum(s.lost_work for s in result.stations.values()) / horizon,
     }
+    rty = 1.0
+    for station in result.stations.values():
+        processed = station.units_out + station.scrapped
+        if processed > 0:
+            rty *= station.units_out / processed
+    kpis["yield"] = rty
+    year = hours_per_year(line)
+    if product is not None:
+        cells = sum(result.stations[name].units_out for name in _producers(line, product.cell))
+        kpis["cells_per_year"] = cells / horizon * year
+        kpis["ah_per_year"] = kpis["cells_per_year"] * product.ah_per_cell
+        if product.module is not None:
+            modules = sum(result.stations[name].units_out
+                          for name in _producers(line, product.module))
+            kpis["modules_per_year"] = modules / horizon * year
+    for material, area in result.material_area.items():
+        kpis[f"wip.{material}"] = area / horizon
+    return kpis
 
 
 def station_kpis(station: StationResult, horizon: float) -> dict[str, float]:
     """Return state shares, utilisation, OEE and throughput of one station in one replication."""
-    planned = station.machines * horizon
-    shares = {state: station.state_time[state] / planned for state in STATES}
-    run_time = planned - station.state_time["down"] - station.state_time["setup"]
-    availability = run_time / planned
-    ideal_per_job = station.ideal_cycle_time / station.batch_max
-    performance = _ratio(ideal_per_job * station.jobs_done, run_time)
-    good = station.jobs_done - station.scrapped
-    quality = _ratio(good, station.jobs_done)
+    processed = station.units_out + station.scrapped
+    quality = _ratio(station.units_out, processed)
+    throughput = station.units_out / horizon
+    queue = station.content_area / horizon
+    if station.kind == "delay" or station.machines == 0:
+        values = dict.fromkeys(STATION_KPIS, math.nan)
+        values.update(quality=quality, throughput=throughput, queue=queue)
+        return values
+    total = station.machines * horizon
+    time = station.state_time
+    shares = {state: time[state] / total for state in STATES}
+    planned = total - time["off_shift"] - time["maintenance"]
+    run_time = planned - time["down"] - time["setup"]
+    availability = _ratio(run_time, planned)
+    performance = _ratio(station.ideal_time_per_cycle * station.cycles, run_time)
     return {
         **shares,
         "utilization": shares["busy"],
@@ -62,20 +131,37 @@ def station_kpis(station: StationResult, horizon: float) -> dict[str, float]:
         "performance": performance,
         "quality": quality,
         "oee": availability * performance * quality,
-        "throughput": good / horizon,
-        "queue": station.queue_area / horizon,
+        "throughput": throughput,
+        "queue": queue,
     }
 
 
-def summarize(results: list[ReplicationResult]) -> dict[str, Any]:
-    """Return ``{"kpis": {kpi: Estimate}, "stations": {name: {kpi: Estimate}}}``."""
-    per_rep = [line_kpis(result) for result in results]
+def bottleneck(stations: dict[str, dict[str, Estimate]]) -> dict[str, Any] | None:
+    """Return the machine station with the largest active share (busy, down, setup, minor
+    stops): the one that least waits on others, by the utilisation method."""
+    best: tuple[float, str] | None = None
+    for name, values in stations.items():
+        if values["busy"]["mean"] is None:
+            continue
+        active = sum(values[state]["mean"] or 0.0 for state in ACTIVE_STATES)
+        if best is None or active > best[0]:
+            best = (active, name)
+    if best is None:
+        return None
+    return {"station": best[1], "active_share": best[0],
+            "method": "largest share of time busy, down, in setup or minor stops"}
+
+
+def summarize(results: list[ReplicationResult], line: Line | None = None) -> dict[str, Any]:
+    """Return ``{"kpis": {kpi: Estimate}, "stations": {...}, "bottleneck": {...}}``."""
+    per_rep = [line_kpis(result, line) for result in results]
+    names = list(per_rep[0]) if per_rep else list(LINE_KPIS)
     kpis: dict[str, Estimate] = {
-        name: estimate([values[name] for values in per_rep]) for name in LINE_KPIS
+        name: estimate([values.get(name, math.nan) for values in per_rep]) for name in names
     }
     stations: dict[str, dict[str, Estimate]] = {}
     if results:
         for name in results[0].stations:
             rows = [station_kpis(result.stations[name], result.horizon) for result in results]
             stations[name] = {kpi: estimate([row[kpi] for row in rows]) for kpi in STATION_KPIS}
-    return {"kpis": kpis, "stations": stations}
+    return {"kpis": kpis, "stations": stations, "bottleneck": bottleneck(stations)}

@@ -21,7 +21,7 @@ def _version() -> str:
 def build_summary(result: RunResult) -> dict[str, Any]:
     """Return the ``summary.json`` content of ``result``."""
     scenario = result.scenario
-    stats = summarize(result.replications)
+    stats = summarize(result.replications, scenario.line)
     warnings = []
     good = stats["kpis"]["good"]["mean"]
     if result.replications and not good:
@@ -40,6 +40,7 @@ def build_summary(result: RunResult) -> dict[str, Any]:
         "overrides": scenario.overrides,
         "kpis": stats["kpis"],
         "stations": stats["stations"],
+        "bottleneck": stats["bottleneck"],
         "warnings": warnings,
         "linesim_version": _version(),
     }

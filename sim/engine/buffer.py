@@ -1,9 +1,10 @@
-"""Buffers between stations: finite or unlimited, with blocking and direct hand-off.
+"""Buffers of one material: finite or unlimited, FIFO by lot, with blocking.
 
-A job is its release time [time unit]. Machines that find too few jobs register a getter
-event; machines that find the buffer full register a putter event holding their finished
-job (blocking after service). Whoever changes the buffer serves the waiting side at once,
-so no polling and no extra events are needed.
+Capacity counts units waiting (not in process). A machine short of material registers a
+getter that is woken once enough is there; a machine whose output does not fit registers
+a putter holding its lot (blocking after service) and is released as room appears. Units
+held by blocked machines count as available, so a buffer of capacity 0 couples two
+machines directly.
 """
 
 from __future__ import annotations
@@ -12,107 +13,135 @@ import math
 from collections import deque
 from typing import TYPE_CHECKING
 
+from sim.engine.lot import EPS, Lot
+
 if TYPE_CHECKING:
     import simpy
 
     from sim.engine.monitor import LineMonitor
 
-__all__ = ["Buffer", "Sink", "Source"]
+__all__ = ["Buffer", "Source"]
 
 
 class Buffer:
-    """The input buffer of a station; ``capacity`` counts jobs waiting, not in process."""
+    """The buffer of one material (in a serial line: a station's input buffer)."""
 
-    __slots__ = ("area", "capacity", "env", "getters", "jobs", "last", "name", "putters")
+    __slots__ = ("area", "capacity", "env", "getters", "last", "level", "lots", "name",
+                 "putters")
 
     def __init__(self, env: simpy.Environment, name: str, capacity: float = math.inf) -> None:
         self.env = env
         self.name = name
         self.capacity = capacity
-        self.jobs: deque[float] = deque()
-        self.getters: deque[tuple[simpy.Event, int, int]] = deque()
-        self.putters: deque[tuple[simpy.Event, float]] = deque()
+        self.lots: deque[Lot] = deque()
+        self.level = 0.0
+        self.getters: deque[tuple[simpy.Event, float]] = deque()
+        self.putters: deque[tuple[simpy.Event, Lot]] = deque()
         self.area = 0.0
         self.last = 0.0
 
     def _mark(self) -> None:
-        """Add the time-weighted level since the last change to ``area`` [jobs x time]."""
         now = self.env.now
-        self.area += len(self.jobs) * (now - self.last)
+        self.area += self.level * (now - self.last)
         self.last = now
 
-    def take(self, low: int, high: int) -> list[float] | None:
-        """Take between ``low`` and ``high`` jobs, or ``None`` if fewer than ``low`` are there.
+    def available(self) -> float:
+        """Units that can be taken now, counting those held by blocked machines."""
+        if self.putters:
+            return self.level + sum(lot.qty for _, lot in self.putters)
+        return self.level
 
-        Jobs held by blocked upstream machines count: they move in as room appears.
-        """
-        jobs = self.jobs
-        putters = self.putters
-        if len(jobs) + len(putters) < low or self.getters:
-            return None
-        self._mark()
-        taken: list[float] = []
-        while jobs and len(taken) < high:
-            taken.append(jobs.popleft())
-        while putters and len(taken) < high:
-            event, job = putters.popleft()
-            taken.append(job)
+    def take_one(self) -> Lot | None:
+        """Take the front lot whole, or ``None`` when empty (jobs of a serial line)."""
+        lots = self.lots
+        if lots:
+            now = self.env.now
+            self.area += self.level * (now - self.last)
+            self.last = now
+            lot = lots.popleft()
+            self.level -= lot.qty
+            if self.putters:
+                self._admit()
+            return lot
+        if self.putters:
+            event, lot = self.putters.popleft()
             event.succeed()
-        if putters:
+            return lot
+        return None
+
+    def take(self, amount: float) -> list[Lot]:
+        """Take exactly ``amount`` units (the caller checked :meth:`available`)."""
+        self._mark()
+        taken: list[Lot] = []
+        lots = self.lots
+        while amount > EPS and lots:
+            front = lots[0]
+            if front.qty <= amount + EPS:
+                lots.popleft()
+                self.level -= front.qty
+                amount -= front.qty
+                taken.append(front)
+            else:
+                taken.append(front.part(amount))
+                self.level -= amount
+                amount = 0.0
+        while amount > EPS and self.putters:
+            event, front = self.putters[0]
+            if front.qty <= amount + EPS:
+                self.putters.popleft()
+                event.succeed()
+                amount -= front.qty
+                taken.append(front)
+            else:
+                taken.append(front.part(amount))
+                amount = 0.0
+        if self.level < EPS:
+            self.level = 0.0
+        if self.putters:
             self._admit()
         return taken
 
-    def take_one(self) -> float | None:
-        """Take the oldest job, or ``None`` if there is none (single-job consumers only)."""
-        jobs = self.jobs
-        if jobs:
-            now = self.env.now
-            self.area += len(jobs) * (now - self.last)
-            self.last = now
-            job = jobs.popleft()
-            if self.putters:
-                self._admit()
-            return job
-        if self.putters:
-            event, job = self.putters.popleft()
-            event.succeed()
-            return job
-        return None
-
     def _admit(self) -> None:
-        """Move jobs of blocked upstream machines in while there is room."""
+        """Move lots of blocked upstream machines in while there is room."""
         putters = self.putters
-        jobs = self.jobs
-        while putters and len(jobs) < self.capacity:
-            event, job = putters.popleft()
-            jobs.append(job)
+        while putters and self.level + putters[0][1].qty <= self.capacity + EPS:
+            event, lot = putters.popleft()
+            self.lots.append(lot)
+            self.level += lot.qty
             event.succeed()
 
-    def put(self, job: float) -> bool:
-        """Add a finished job; ``False`` when there is no room (the caller blocks)."""
-        getters = self.getters
-        if getters:
-            event, low, high = getters[0]
-            if len(self.jobs) + 1 >= low:
-                getters.popleft()
-                self._mark()
-                jobs = self.jobs
-                taken = [jobs.popleft() for _ in range(min(len(jobs), high - 1))]
-                taken.append(job)
-                event.succeed(taken)
-                return True
-        jobs = self.jobs
-        if len(jobs) < self.capacity:
-            now = self.env.now
-            self.area += len(jobs) * (now - self.last)
-            self.last = now
-            jobs.append(job)
-            return True
-        return False
+    def put(self, lot: Lot) -> bool:
+        """Add a finished lot; ``False`` when it does not fit (the caller then blocks)."""
+        level = self.level
+        if level + lot.qty > self.capacity + EPS:
+            return False
+        now = self.env.now
+        self.area += level * (now - self.last)
+        self.last = now
+        self.lots.append(lot)
+        self.level = level + lot.qty
+        if self.getters:
+            self._wake()
+        return True
 
-    def level(self) -> int:
-        """Jobs waiting now [-]."""
-        return len(self.jobs)
+    def block(self, event: simpy.Event, lot: Lot) -> None:
+        """Hold ``lot`` for an upstream machine until there is room; wake takers it feeds."""
+        self.putters.append((event, lot))
+        if self.getters:
+            self._wake()
+
+    def _wake(self) -> None:
+        """Wake waiting takers, oldest first, while what is available covers their need."""
+        getters = self.getters
+        available = self.available()
+        while getters and available + EPS >= getters[0][1]:
+            event, need = getters.popleft()
+            event.succeed()
+            available -= need
+
+    def wait(self, event: simpy.Event, need: float) -> None:
+        """Wake ``event`` once ``need`` units are available."""
+        self.getters.append((event, need))
 
     def measure_from_now(self) -> None:
         """Zero the level area (end of warm-up)."""
@@ -125,49 +154,41 @@ class Buffer:
 
 
 class Source:
-    """Unlimited raw material in front of the first station (push with no interarrival)."""
+    """Unlimited raw material: any amount can be taken at any time."""
 
     __slots__ = ("env", "getters", "monitor", "name", "putters")
 
-    def __init__(self, env: simpy.Environment, monitor: LineMonitor) -> None:
-        self.env = env
-        self.monitor = monitor
-        self.name = "source"
-        self.getters: deque[tuple[simpy.Event, int, int]] = deque()
-        self.putters: deque[tuple[simpy.Event, float]] = deque()
-
-    def take_one(self) -> float:
-        """Release one new job now."""
-        now = self.env.now
-        self.monitor.release(now)
-        return now
-
-    def take(self, low: int, high: int) -> list[float]:
-        """Release ``high`` new jobs now."""
-        now = self.env.now
-        self.monitor.release(now, high)
-        return [now] * high
-
     area = 0.0
+    level = 0.0
+    capacity = math.inf
 
-    def level(self) -> int:
-        return 0
+    def __init__(self, env: simpy.Environment, name: str,
+                 monitor: LineMonitor | None = None) -> None:
+        self.env = env
+        self.name = name
+        self.monitor = monitor
+        self.getters: deque[tuple[simpy.Event, float]] = deque()
+        self.putters: deque[tuple[simpy.Event, Lot]] = deque()
+
+    def available(self) -> float:
+        return math.inf
+
+    def take_one(self) -> Lot:
+        """Release one job now (serial lines)."""
+        now = self.env.now
+        if self.monitor is not None:
+            self.monitor.release(now)
+        return Lot(1.0, now)
+
+    def take(self, amount: float) -> list[Lot]:
+        """Release ``amount`` units of raw material now."""
+        now = self.env.now
+        if self.monitor is not None:
+            self.monitor.release(now, amount)
+        return [Lot(amount, now)]
 
     def measure_from_now(self) -> None:
         """Nothing to measure: raw material is unlimited."""
 
     def close(self) -> None:
         """Nothing to measure: raw material is unlimited."""
-
-
-class Sink:
-    """The end of the line: every job put here leaves as good output."""
-
-    __slots__ = ("monitor",)
-
-    def __init__(self, monitor: LineMonitor) -> None:
-        self.monitor = monitor
-
-    def put(self, job: float) -> bool:
-        self.monitor.leave(job, good=True)
-        return True

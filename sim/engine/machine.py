@@ -1,11 +1,10 @@
-"""A machine of a station as one SimPy process: take jobs, set up, process, fail, scrap, pass on.
+"""A machine of a station as one SimPy process: take, set up, process, fail, inspect, pass on.
 
-The hot path costs one timeout event per cycle: taking from a stocked buffer and putting
-into a buffer with room need no event. Failures need no interrupts either: with an
-operating-time basis the machine knows how much processing is left before its next
-failure, so a job in process is split at the failure and resumes after repair
-(preemptive-resume); with a calendar basis failures that fall while the machine waits are
-settled when it next acts.
+The hot path costs one timeout event per lot: taking from a stocked buffer and putting into
+a buffer with room need no event. Interruptions need no SimPy interrupts either: failures
+and minor stops on the operating-time basis are clocks of processing time left, so a lot in
+process is split at the stop and resumes after it (preemptive-resume); calendar failures
+and shift ends that fall while the machine waits are settled when it next acts.
 """
 
 from __future__ import annotations
@@ -14,7 +13,18 @@ import math
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from sim.engine.monitor import BLOCKED, BUSY, DOWN, IDLE, SETUP, MachineClock
+from sim.engine.lot import EPS
+from sim.engine.monitor import (
+    BLOCKED,
+    BUSY,
+    DOWN,
+    IDLE,
+    MAINTENANCE,
+    MINOR_STOP,
+    OFF_SHIFT,
+    SETUP,
+    MachineClock,
+)
 
 if TYPE_CHECKING:
     import simpy
@@ -23,181 +33,248 @@ if TYPE_CHECKING:
 
 __all__ = ["Machine"]
 
+Process = Generator["simpy.Event", Any, None]
+
 
 class Machine:
     """One of a station's identical parallel machines."""
 
-    __slots__ = ("clock", "cycles_to_setup", "env", "next_failure", "station", "up_left")
+    __slots__ = ("clock", "cycles_to_setup", "env", "index", "maintenance_due",
+                 "next_failure", "setup_due", "station", "stop_left", "up_left")
 
-    def __init__(self, env: simpy.Environment, station: StationRun) -> None:
+    def __init__(self, env: simpy.Environment, station: StationRun, index: int) -> None:
         self.env = env
         self.station = station
+        self.index = index
         self.clock = MachineClock(station.state_time, env.now)
         failures = station.failures
-        self.up_left = failures.time_to_failure() if failures else math.inf
-        """Operating time left before the next failure [time unit] (operating basis)."""
-        self.next_failure = env.now + self.up_left
-        """Calendar time of the next failure [time unit] (calendar basis)."""
+        operating = failures is not None and not failures.calendar
+        self.up_left = failures.time_to_failure() if operating else math.inf  # type: ignore[union-attr]
+        """Processing time left before the next operating-basis failure [time unit]."""
+        self.next_failure = (env.now + failures.time_to_failure()  # type: ignore[union-attr]
+                             if failures is not None and failures.calendar else math.inf)
+        """Calendar time of the next calendar-basis failure [time unit]."""
+        self.stop_left = station.stop_gap() if station.stop_gap else math.inf
+        """Processing time left before the next minor stop [time unit]."""
         self.cycles_to_setup = station.setup_every
+        self.setup_due = env.now + station.setup_interval if station.setup_interval else math.inf
+        spacing = station.maintenance_every / station.machine_count
+        self.maintenance_due = (env.now + spacing * (index + 1)
+                                if station.maintenance_every else math.inf)
 
-    def run(self) -> Generator[simpy.Event, Any, None]:
+    def run(self) -> Process:
         """The SimPy process body: the lean loop where the station allows it."""
-        station = self.station
-        if station.batch_max == 1 and station.failures is None and not station.setup_every:
-            return self._run_single()
+        if self.station.simple:
+            return self._run_simple()
         return self._run_general()
 
-    def _run_single(self) -> Generator[simpy.Event, Any, None]:
-        """One job at a time, no failures, no setups: the hot path of most lines."""
+    def _run_simple(self) -> Process:
+        """Serial line, one job at a time, nothing that stops it: the hot path."""
         env = self.env
         station = self.station
         clock = self.clock
         switch = clock.switch
-        take_one = station.inbuf.take_one
-        getters = station.inbuf.getters
+        inbuf = station.inputs[0][0]
+        take_one = inbuf.take_one
         put = station.out.put
-        putters = getattr(station.out, "putters", None)
-        process_time = station.process_time
+        out = station.out
+        process_time = station.cycle_time
         scrap = station.scrap
         uniform = station.uniform
-        leave = station.monitor.leave
+        leave = station.monitor.leave  # type: ignore[union-attr]
         timeout = env.timeout
         event = env.event
         while True:
-            job = take_one()
-            if job is None:
+            lot = take_one()
+            if lot is None:
                 switch(IDLE, env.now)
                 waiting = event()
-                getters.append((waiting, 1, 1))
-                job = (yield waiting)[0]
-                switch(BUSY, env.now)
-            elif clock.state != BUSY:
+                inbuf.wait(waiting, 1.0)
+                yield waiting
+                continue
+            if clock.state != BUSY:
                 switch(BUSY, env.now)
             yield timeout(process_time())
             station.cycles += 1
             if scrap and uniform() < scrap:
-                station.scrapped += 1
-                leave(job, False)
-            elif not put(job):
+                station.scrapped += 1.0
+                leave(lot, False)
+                continue
+            station.units_out += 1.0
+            if not put(lot):
                 switch(BLOCKED, env.now)
                 waiting = event()
-                putters.append((waiting, job))  # type: ignore[union-attr]
+                out.block(waiting, lot)  # type: ignore[union-attr]
                 yield waiting
 
-    def _run_general(self) -> Generator[simpy.Event, Any, None]:
-        """Batches, setups and failures."""
+    def _run_general(self) -> Process:
+        """Merges, lots, batches, setups, stops, shifts, inspection."""
         env = self.env
         station = self.station
         clock = self.clock
-        inbuf = station.inbuf
-        out = station.out
+        inputs = station.inputs
         low, high = station.batch_min, station.batch_max
-        process_time = station.process_time
-        scrap = station.scrap
-        uniform = station.uniform
-        leave = station.monitor.leave
-        failures = station.failures
-        calendar = failures is not None and failures.calendar
+        settle = station.settles_waiting
         while True:
-            jobs = inbuf.take(low, high)
-            if jobs is None:
+            if settle:
+                yield from self._settle()
+            while True:
+                cycles = high
+                short = None
+                for buffer, per_cycle in inputs:
+                    available = buffer.available() + EPS
+                    if available < low * per_cycle:
+                        short = (buffer, per_cycle)
+                        break
+                    if available < cycles * per_cycle:
+                        cycles = int(available / per_cycle)
+                if short is None:
+                    break
                 clock.switch(IDLE, env.now)
-                event = env.event()
-                inbuf.getters.append((event, low, high))
-                jobs = yield event
-            if calendar:
-                yield from self._settle(env.now)
-            if station.setup_every:
-                self.cycles_to_setup -= 1
-                if self.cycles_to_setup < 0:
-                    self.cycles_to_setup = station.setup_every - 1
-                    station.setups += 1
-                    yield from self._work(station.setup_time(), SETUP)
-            duration = process_time()
-            if failures is None or (not calendar and duration <= self.up_left):
-                # No failure can fall inside this job: one timeout, no sub-generator.
+                waiting = env.event()
+                short[0].wait(waiting, low * short[1])
+                yield waiting
+                if settle:
+                    yield from self._settle()
+            taken = [(buffer.take(cycles * per_cycle), cycles * per_cycle)
+                     for buffer, per_cycle in inputs]
+            yield from self._prepare(cycles)
+            duration = station.run_time(cycles)
+            if (duration <= self.up_left and duration <= self.stop_left
+                    and env.now + duration <= self.next_failure):
                 if clock.state != BUSY:
                     clock.switch(BUSY, env.now)
-                if failures is not None:
-                    self.up_left -= duration
+                self.up_left -= duration
+                self.stop_left -= duration
                 yield env.timeout(duration)
             else:
                 yield from self._work(duration, BUSY)
-            station.cycles += 1
-            station.batch_jobs += len(jobs)
-            for job in jobs:
-                if scrap and uniform() < scrap:
-                    station.scrapped += 1
-                    leave(job, False)
-                elif not out.put(job):
+            station.cycles += cycles
+            for lot in station.finish(taken, cycles, duration):
+                if not station.out.put(lot):
                     clock.switch(BLOCKED, env.now)
-                    event = env.event()
-                    out.putters.append((event, job))  # type: ignore[union-attr]
-                    yield event
-                    if calendar:
-                        yield from self._settle(env.now)
+                    waiting = env.event()
+                    station.out.block(waiting, lot)  # type: ignore[union-attr]
+                    yield waiting
+                    if settle:
+                        yield from self._settle()
 
-    def _work(self, duration: float, state: int) -> Generator[simpy.Event, Any, None]:
-        """Spend ``duration`` [time unit] in ``state``, broken by failures and repairs."""
+    def _prepare(self, cycles: int) -> Process:
+        """Planned maintenance, then a setup, when due before this run."""
+        station = self.station
+        env = self.env
+        if env.now >= self.maintenance_due:
+            self.clock.switch(MAINTENANCE, env.now)
+            station.maintenances += 1
+            yield env.timeout(station.maintenance_duration)
+            while self.maintenance_due <= env.now:
+                self.maintenance_due += station.maintenance_every
+        if station.setup_every:
+            self.cycles_to_setup -= cycles
+            while self.cycles_to_setup < 0:
+                self.cycles_to_setup += station.setup_every
+                station.setups += 1
+                yield from self._work(station.setup_time(), SETUP)  # type: ignore[misc]
+        elif env.now >= self.setup_due:
+            station.setups += 1
+            yield from self._work(station.setup_time(), SETUP)  # type: ignore[misc]
+            while self.setup_due <= env.now:
+                self.setup_due += station.setup_interval
+
+    def _work(self, duration: float, state: int) -> Process:
+        """Spend ``duration`` [time unit] in ``state``, broken by failures and stops.
+
+        Operating-time clocks (failures, minor stops) run only while processing.
+        """
         env = self.env
         clock = self.clock
-        clock.switch(state, env.now)
-        failures = self.station.failures
-        if failures is None:
-            yield env.timeout(duration)
-            return
-        if failures.calendar:
-            while env.now + duration > self.next_failure:
-                run = self.next_failure - env.now
-                if run > 0:
-                    yield env.timeout(run)
-                duration -= run
-                yield from self._repair()
-                self.next_failure = env.now + failures.time_to_failure()
-                clock.switch(state, env.now)
-        elif state == BUSY:
-            while duration > self.up_left:
-                if self.up_left > 0:
-                    yield env.timeout(self.up_left)
-                duration -= self.up_left
-                yield from self._repair()
-                self.up_left = failures.time_to_failure()
-                clock.switch(state, env.now)
-            self.up_left -= duration
-        yield env.timeout(duration)
-
-    def _repair(self) -> Generator[simpy.Event, Any, None]:
-        self.clock.switch(DOWN, self.env.now)
-        self.station.repairs += 1
-        yield self.env.timeout(self.station.failures.time_to_repair())  # type: ignore[union-attr]
+        station = self.station
+        if clock.state != state:
+            clock.switch(state, env.now)
+        ages = state == BUSY
+        while True:
+            gap = math.inf
+            cause = 0
+            if ages and self.up_left < gap:
+                gap, cause = self.up_left, DOWN
+            if ages and self.stop_left < gap:
+                gap, cause = self.stop_left, MINOR_STOP
+            if self.next_failure - env.now < gap:
+                gap, cause = max(0.0, self.next_failure - env.now), -DOWN
+            if duration <= gap:
+                if ages:
+                    self.up_left -= duration
+                    self.stop_left -= duration
+                yield env.timeout(duration)
+                return
+            if gap > 0:
+                yield env.timeout(gap)
+            duration -= gap
+            if ages:
+                self.up_left -= gap
+                self.stop_left -= gap
+            if cause == MINOR_STOP:
+                clock.switch(MINOR_STOP, env.now)
+                station.minor_stops += 1
+                yield env.timeout(station.stop_length())  # type: ignore[misc]
+                self.stop_left = station.stop_gap()  # type: ignore[misc]
+            else:
+                clock.switch(DOWN, env.now)
+                station.repairs += 1
+                yield env.timeout(station.failures.time_to_repair())  # type: ignore[union-attr]
+                if cause == DOWN:
+                    self.up_left = station.failures.time_to_failure()  # type: ignore[union-attr]
+                else:
+                    self.next_failure = env.now + station.failures.time_to_failure()  # type: ignore[union-attr]
+            clock.switch(state, env.now)
 
     def settle_waiting(self, now: float) -> float:
-        """Move calendar failures that fell while waiting from the waiting state to down.
+        """Reclassify waiting time (idle or blocked) since the last state change.
 
-        Returns the repair time still to run at ``now`` [time unit] (0 when up).
+        Calendar failures that fell in it become down time and hours outside the station's
+        shifts become off-shift time. Returns how long the machine must still stay down or
+        off before it can work [time unit].
         """
         clock = self.clock
-        failures = self.station.failures
-        assert failures is not None
+        station = self.station
+        wait_from = clock.since
         remaining = 0.0
-        while self.next_failure <= now:
+        if clock.state not in (IDLE, BLOCKED):
+            return 0.0
+        calendar = station.calendar
+        if calendar is not None:
+            off = calendar.off_time(wait_from, now)
+            clock.totals[OFF_SHIFT] += off
+            clock.totals[clock.state] -= off
+        failures = station.failures
+        while self.next_failure <= now and failures is not None:
             start = self.next_failure
             end = start + failures.time_to_repair()
-            self.station.repairs += 1
-            overlap = max(0.0, min(end, now) - max(start, clock.since))
-            clock.totals[DOWN] += overlap
-            clock.totals[clock.state] -= overlap
+            station.repairs += 1
+            lo, hi = max(start, wait_from), min(end, now)
+            if hi > lo:
+                down = hi - lo
+                if calendar is not None:
+                    down -= calendar.off_time(lo, hi)  # already counted as off-shift
+                clock.totals[DOWN] += down
+                clock.totals[clock.state] -= down
+            self.next_failure = end + failures.time_to_failure()
             if end > now:
                 remaining = end - now
-                self.next_failure = end + failures.time_to_failure()
-                break
-            self.next_failure = end + failures.time_to_failure()
+        clock.switch(clock.state, now)  # what is settled is not settled twice
         return remaining
 
-    def _settle(self, now: float) -> Generator[simpy.Event, Any, None]:
-        remaining = self.settle_waiting(now)
+    def _settle(self) -> Process:
+        """Before acting: finish a repair that fell due while waiting, wait for the shift."""
+        env = self.env
+        remaining = self.settle_waiting(env.now)
         if remaining > 0:
-            self.clock.switch(DOWN, now)
-            yield self.env.timeout(remaining)
-
+            self.clock.switch(DOWN, env.now)
+            yield env.timeout(remaining)
+        calendar = self.station.calendar
+        if calendar is not None:
+            start = calendar.next_on(env.now)
+            if start > env.now:
+                self.clock.switch(OFF_SHIFT, env.now)
+                yield env.timeout(start - env.now)
 

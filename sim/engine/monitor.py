@@ -1,4 +1,4 @@
-"""Observations of one replication: counts, flow times, WIP and machine states.
+"""Observations of one replication: machine states, job counts and WIP, finished output.
 
 The monitor only counts; turning counts into KPIs is the analysis layer's job. Everything
 is reset at the end of the warm-up so that the window [warmup, warmup + horizon] is measured.
@@ -8,17 +8,32 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim.engine.lot import Lot
+
 if TYPE_CHECKING:
     import simpy
 
     from sim.engine.buffer import Buffer
 
-__all__ = ["BLOCKED", "BUSY", "DOWN", "IDLE", "SETUP", "STATES", "LineMonitor", "MachineClock"]
+__all__ = [
+    "BLOCKED",
+    "BUSY",
+    "DOWN",
+    "IDLE",
+    "MAINTENANCE",
+    "MINOR_STOP",
+    "OFF_SHIFT",
+    "SETUP",
+    "STATES",
+    "LineMonitor",
+    "MachineClock",
+    "Sink",
+]
 
-BUSY, IDLE, BLOCKED, DOWN, SETUP = range(5)
-STATES = ("busy", "idle", "blocked", "down", "setup")
-"""Machine states in index order: processing, starved, holding a finished job, under
-repair, changing over."""
+BUSY, IDLE, BLOCKED, DOWN, SETUP, MINOR_STOP, MAINTENANCE, OFF_SHIFT = range(8)
+STATES = ("busy", "idle", "blocked", "down", "setup", "minor_stop", "maintenance", "off_shift")
+"""Machine states in index order: processing, starved, holding a finished lot, under
+repair, changing over, in a short stop, in planned maintenance, outside its shifts."""
 
 
 class MachineClock:
@@ -38,72 +53,114 @@ class MachineClock:
         self.since = now
 
 
-class LineMonitor:
-    """Line-level counts: released, good out, scrapped, WIP area, flow times, exits per bin."""
+class _Bins:
+    """Counts per bin of the measured window, for throughput curves."""
 
-    def __init__(self, env: simpy.Environment, bins: int, bin_width: float, start: float) -> None:
+    def __init__(self, bins: int, width: float, start: float) -> None:
+        self.width = width
+        self.start = start
+        self.counts = [0.0] * bins
+
+
+class Sink:
+    """Where a finished material leaves the line; counts good units and flow times."""
+
+    def __init__(self, env: simpy.Environment, name: str, bins: int, bin_width: float,
+                 start: float, monitor: LineMonitor | None = None) -> None:
+        self.env = env
+        self.name = name
+        self.monitor = monitor
+        self.bins = _Bins(bins, bin_width, start)
+        self.units_total = 0.0
+        self.reset()
+
+    def reset(self) -> None:
+        """Start measuring now (end of warm-up)."""
+        self.units = 0.0
+        self.escaped = 0.0
+        self.flow_sum = 0.0
+        self.flow_sumsq = 0.0
+
+    def put(self, lot: Lot) -> bool:
+        """Take a finished lot; undetected defects leave with it as escapes."""
+        now = self.env.now
+        qty = lot.qty
+        flow = now - lot.start
+        self.units += qty
+        self.units_total += qty
+        self.flow_sum += flow * qty
+        self.flow_sumsq += flow * flow * qty
+        bins = self.bins
+        index = int((now - bins.start) / bins.width)
+        if 0 <= index < len(bins.counts):
+            bins.counts[index] += qty
+        if lot.defects:
+            self.escaped += qty * (1.0 - _product_good(lot.defects))
+        if self.monitor is not None:
+            self.monitor.leave(lot, good=True)
+        return True
+
+
+def _product_good(defects: dict[str, float]) -> float:
+    good = 1.0
+    for share in defects.values():
+        good *= 1.0 - share
+    return good
+
+
+class LineMonitor:
+    """Jobs of a serial line: released, scrapped, in the line (WIP) and its time integral."""
+
+    def __init__(self, env: simpy.Environment, bins: int, bin_width: float) -> None:
         self.env = env
         self.conwip_entry: Buffer | None = None
         """CONWIP: where a replacement job enters when one leaves; ``None`` for push."""
-        self.released_total = 0
-        self.good_total = 0
-        self.scrapped_total = 0
-        self.wip = 0
+        self.released_total = 0.0
+        self.scrapped_total = 0.0
+        self.wip = 0.0
         self.bin_width = bin_width
-        self.start = start
-        self.exits = [0] * bins
         self.wip_area_per_bin = [0.0] * bins
         self.reset(0.0)
 
     def reset(self, now: float) -> None:
         """Start measuring at ``now`` (end of warm-up)."""
-        self.released = 0
-        self.good = 0
-        self.scrapped = 0
+        self.released = 0.0
+        self.scrapped = 0.0
         self.wip_area = 0.0
         self.wip_last = now
-        self.flow_sum = 0.0
-        self.flow_sumsq = 0.0
         self.wip_start = self.wip
 
     def _mark(self, now: float) -> None:
         self.wip_area += self.wip * (now - self.wip_last)
         self.wip_last = now
 
-    def release(self, now: float, count: int = 1) -> None:
+    def release(self, now: float, count: float = 1.0) -> None:
         """Record ``count`` jobs entering the line at ``now``."""
         self._mark(now)
         self.wip += count
         self.released += count
         self.released_total += count
 
-    def leave(self, job: float, good: bool) -> None:
-        """Record a job (its release time [time unit]) leaving, good or scrapped.
+    def leave(self, lot: Lot, good: bool) -> None:
+        """Record a job leaving, good or scrapped.
 
         Under CONWIP a new job enters the line at the same instant, so WIP does not change.
         """
-        now = self.env.now
         entry = self.conwip_entry
         if entry is None:
-            self._mark(now)
-            self.wip -= 1
-        else:
-            self.released += 1
-            self.released_total += 1
-        if good:
-            self.good += 1
-            self.good_total += 1
-            flow = now - job
-            self.flow_sum += flow
-            self.flow_sumsq += flow * flow
-            index = int((now - self.start) / self.bin_width)
-            if 0 <= index < len(self.exits):
-                self.exits[index] += 1
-        else:
-            self.scrapped += 1
-            self.scrapped_total += 1
+            self._mark(self.env.now)
+            self.wip -= lot.qty
+        if not good:
+            self.scrapped += lot.qty
+            self.scrapped_total += lot.qty
         if entry is not None:
-            entry.put(now)
+            # The leaving job's lot is reused for its replacement: nothing else holds it.
+            self.released += lot.qty
+            self.released_total += lot.qty
+            lot.start = self.env.now
+            lot.work = 0.0
+            lot.defects = None
+            entry.put(lot)
 
     def sample_bins(self, env: simpy.Environment):  # type: ignore[no-untyped-def]
         """SimPy process: record the WIP area of each bin of the measured window."""

@@ -1,4 +1,4 @@
-"""Run one replication of a line and return its raw observations."""
+"""Build a line's run-time objects and run one replication, returning raw observations."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ from typing import Any
 
 import simpy
 
-from sim.engine.buffer import Buffer, Sink, Source
-from sim.engine.monitor import BLOCKED, IDLE, STATES, LineMonitor
+from sim.engine.buffer import Buffer, Source
+from sim.engine.calendar import ShiftCalendar
+from sim.engine.delay import Delay
+from sim.engine.lot import Lot
+from sim.engine.monitor import BLOCKED, IDLE, STATES, LineMonitor, Sink
 from sim.engine.rng import sampler, stream
-from sim.engine.station import StationRun
+from sim.engine.station import StationRun, Wiring
 from sim.errors import RunError
 from sim.model.line import Line
 
@@ -21,83 +24,213 @@ __all__ = ["TIME_BINS", "ReplicationResult", "StationResult", "simulate"]
 TIME_BINS = 200
 """Bins of the measured window kept for throughput and WIP curves [-]."""
 
+DISCRETE_UNITS = {"pcs", "pc", "piece", "pieces", "job", "jobs", "unit", "units"}
+
 
 @dataclass(frozen=True)
 class StationResult:
     """What one station did in the measured window.
 
-    ``state_time`` is machine-time per state [time unit], summed over the machines, in the
-    order of :data:`sim.engine.monitor.STATES`; ``queue_area`` is the time integral of the
-    input buffer level [jobs x time unit].
+    ``state_time`` is machine time per state [time unit], summed over the machines, in the
+    order of :data:`sim.engine.monitor.STATES` (empty for a delay). Quantities are in the
+    station's output unit; ``lost_work`` is the machine time spent on units scrapped here
+    [time unit]; ``content_area`` is the time integral of the units in a delay, or of the
+    input buffer of a serial station [units x time unit].
     """
 
+    kind: str
     machines: int
     state_time: dict[str, float]
     cycles: int
-    jobs_done: int
-    scrapped: int
+    units_out: float
+    scrapped: float
+    found: float
+    lost_work: float
     repairs: int
     setups: int
-    queue_area: float
-    ideal_cycle_time: float
-    batch_max: int
+    minor_stops: int
+    maintenances: int
+    content_area: float
+    ideal_time_per_cycle: float
+    out_per_cycle: float
 
 
 @dataclass(frozen=True)
 class ReplicationResult:
     """Raw observations of one replication over the window [warmup, warmup + horizon].
 
-    Counts are jobs [-]; times are in the line's time unit; ``*_total`` counts run from 0.
+    Job counts (``released``, ``good``, ``scrapped``, ``wip_*``) are those of a serial line
+    (zero for a general line); ``finished`` holds per finished material the good units,
+    escaped defects and unit-weighted flow-time sums; ``material_area`` the time integral
+    of each buffer's level [units x time unit]. ``*_total`` counts run from time 0.
     """
 
     replication: int
     seed: int
     horizon: float
     warmup: float
-    released: int
-    good: int
-    scrapped: int
+    released: float
+    good: float
+    scrapped: float
     wip_area: float
-    wip_start: int
-    wip_end: int
+    wip_start: float
+    wip_end: float
     flow_sum: float
     flow_sumsq: float
-    released_total: int
-    good_total: int
-    scrapped_total: int
+    released_total: float
+    good_total: float
+    scrapped_total: float
     stations: dict[str, StationResult]
-    exits_per_bin: list[int] = field(default_factory=list)
+    finished: dict[str, dict[str, float]] = field(default_factory=dict)
+    material_area: dict[str, float] = field(default_factory=dict)
+    exits_per_bin: list[float] = field(default_factory=list)
     wip_area_per_bin: list[float] = field(default_factory=list)
 
 
-def _arrivals(env: simpy.Environment, line: Line, first: Buffer, monitor: LineMonitor,
-              seed: int, replication: int) -> Generator[simpy.Event, Any, None]:
-    """Push release: a job arrives every interarrival and waits at the door while it is full."""
-    assert line.release.interarrival is not None
-    interarrival = sampler(line.release.interarrival, stream(seed, replication, "release",
-                                                             "interarrival"))
-    timeout = env.timeout
-    while True:
-        yield timeout(interarrival())
-        now = env.now
-        monitor.release(now)
-        if not first.put(now):
-            event = env.event()
-            first.putters.append((event, now))
-            yield event
+class _Build:
+    """The run-time objects of one replication."""
 
+    def __init__(self, env: simpy.Environment, line: Line, horizon: float, warmup: float,
+                 seed: int, replication: int) -> None:
+        self.env = env
+        self.line = line
+        self.bin_width = horizon / TIME_BINS
+        self.warmup = warmup
+        self.seed = seed
+        self.replication = replication
+        self.monitor: LineMonitor | None = None
+        self.stations: list[StationRun] = []
+        self.delays: dict[str, Delay] = {}
+        self.buffers: dict[str, Buffer | Source] = {}
+        self.sinks: dict[str, Sink] = {}
+        inspections = {s.defects.found_at for s in line.stations if s.defects is not None}
+        self.inspections = inspections
 
-def _deadlock_report(stations: list[StationRun]) -> str:
-    waiting = []
-    for run in stations:
-        idle = sum(1 for m in run.machines if m.clock.state == IDLE)
-        blocked = sum(1 for m in run.machines if m.clock.state == BLOCKED)
-        if idle:
-            waiting.append(f"{run.name}: {idle} machine(s) wait for {run.batch_min} job(s), "
-                           f"{run.inbuf.level()} waiting")
-        if blocked:
-            waiting.append(f"{run.name}: {blocked} machine(s) blocked by a full downstream buffer")
-    return "; ".join(waiting) or "no station is active"
+    def sink(self, name: str, monitor: LineMonitor | None = None) -> Sink:
+        sink = Sink(self.env, name, TIME_BINS, self.bin_width, self.warmup, monitor)
+        self.sinks[name] = sink
+        return sink
+
+    def calendar(self, shifts: list[str] | None) -> ShiftCalendar | None:
+        if shifts is None:
+            return None
+        line = self.line
+        intervals = [(s.start, s.start + s.length) for s in line.shifts if s.name in shifts]
+        return ShiftCalendar(intervals, line.shift_cycle)
+
+    def station(self, spec: Any, wiring: Wiring) -> None:
+        self.stations.append(StationRun(
+            self.env, spec, wiring, self.seed, self.replication, self.monitor,
+            self.calendar(spec.shifts), spec.name in self.inspections,
+        ))
+
+    def serial(self) -> None:
+        """A serial line: each station's input buffer holds jobs (lots of one)."""
+        env, line = self.env, self.line
+        monitor = self.monitor = LineMonitor(env, TIME_BINS, self.bin_width)
+        holders: list[Buffer | Source] = []
+        for index, spec in enumerate(line.stations):
+            if index == 0 and line.release.policy == "push" and line.release.interarrival is None:
+                holders.append(Source(env, spec.name, monitor))
+            else:
+                capacity = math.inf if spec.buffer is None else spec.buffer
+                holders.append(Buffer(env, spec.name, capacity))
+            self.buffers[spec.name] = holders[-1]
+        sink = self.sink("out", monitor)
+        for index, spec in enumerate(line.stations):
+            out = holders[index + 1] if index + 1 < len(holders) else sink
+            assert not isinstance(out, Source)
+            self.station(spec, Wiring([(holders[index], 1.0)], out, 1.0, True))
+        first = holders[0]
+        if line.release.policy == "conwip":
+            assert isinstance(first, Buffer) and line.release.wip is not None
+            for _ in range(line.release.wip):
+                monitor.release(0.0)
+                first.put(Lot(1.0, 0.0))
+            monitor.conwip_entry = first
+        elif isinstance(first, Buffer):
+            env.process(self._arrivals(first, monitor))
+
+    def _arrivals(self, first: Buffer, monitor: LineMonitor
+                  ) -> Generator[simpy.Event, Any, None]:
+        """Push release: a job arrives every interarrival and waits at the door while full."""
+        env = self.env
+        assert self.line.release.interarrival is not None
+        interarrival = sampler(self.line.release.interarrival,
+                               stream(self.seed, self.replication, "release", "interarrival"))
+        while True:
+            yield env.timeout(interarrival())
+            now = env.now
+            monitor.release(now)
+            lot = Lot(1.0, now)
+            if not first.put(lot):
+                event = env.event()
+                first.block(event, lot)
+                yield event
+
+    def general(self) -> None:
+        """A general line: one buffer per material, raw materials unlimited."""
+        env, line = self.env, self.line
+        assert line.materials is not None
+        produced = {s.output_material for s in line.stations}
+        consumed = {m for s in line.stations for m in (s.inputs or {})}
+        holders: dict[str, Buffer | Source | Delay | Sink] = {}
+        for spec in line.stations:
+            if spec.kind == "delay":
+                material = next(iter(spec.inputs or {}))
+                out_material = spec.output_material or ""
+                holders[material] = self.delays[spec.name] = Delay(
+                    env, spec.name, spec.cycle_time, spec.capacity, spec.scrap,
+                    line.materials[out_material].unit in DISCRETE_UNITS,
+                    self.seed, self.replication,
+                )
+        for name, material in line.materials.items():
+            if name in holders:
+                continue
+            if name not in produced:
+                holders[name] = self.buffers[name] = Source(env, name)
+            elif name not in consumed:
+                holders[name] = self.sink(name)
+            else:
+                capacity = math.inf if material.buffer is None else material.buffer
+                holders[name] = self.buffers[name] = Buffer(env, name, capacity)
+        for spec in line.stations:
+            out_material = spec.output_material or ""
+            out = holders[out_material]
+            assert not isinstance(out, Source)
+            if spec.kind == "delay":
+                self.delays[spec.name].out = out  # type: ignore[assignment]
+                continue
+            inputs = [(holders[m], q) for m, q in (spec.inputs or {}).items()]
+            discrete = line.materials[out_material].unit in DISCRETE_UNITS
+            self.station(spec, Wiring(inputs, out, (spec.output or {})[out_material],  # type: ignore[arg-type]
+                                      discrete))
+
+    def reset(self, now: float) -> None:
+        if self.monitor is not None:
+            self.monitor.reset(now)
+        for sink in self.sinks.values():
+            sink.reset()
+        for run in self.stations:
+            run.reset(now)
+        for delay in self.delays.values():
+            delay.reset_counters()
+        for buffer in self.buffers.values():
+            buffer.measure_from_now()
+
+    def waiting_report(self) -> str:
+        waiting = []
+        for run in self.stations:
+            idle = sum(1 for m in run.machines if m.clock.state == IDLE)
+            blocked = sum(1 for m in run.machines if m.clock.state == BLOCKED)
+            if idle:
+                needs = ", ".join(f"{run.batch_min * q:g} of {b.name} (has {b.available():g})"
+                                  for b, q in run.inputs)
+                waiting.append(f"{run.name}: {idle} machine(s) wait for {needs}")
+            if blocked:
+                waiting.append(f"{run.name}: {blocked} machine(s) blocked by a full "
+                               f"{getattr(run.out, 'name', 'output')}")
+        return "; ".join(waiting) or "no station is active"
 
 
 def simulate(line: Line, horizon: float, warmup: float = 0.0, seed: int = 1,
@@ -108,80 +241,86 @@ def simulate(line: Line, horizon: float, warmup: float = 0.0, seed: int = 1,
     Raises :class:`RunError` when the line deadlocks (no event possible while work waits).
     """
     env = simpy.Environment()
-    monitor = LineMonitor(env, TIME_BINS, horizon / TIME_BINS, warmup)
-    source: Source | None = None
-    buffers: list[Buffer | Source] = []
-    for index, spec in enumerate(line.stations):
-        if index == 0 and line.release.policy == "push" and line.release.interarrival is None:
-            source = Source(env, monitor)
-            buffers.append(source)
-        else:
-            capacity = math.inf if spec.buffer is None else spec.buffer
-            buffers.append(Buffer(env, spec.name, capacity))
-    sink = Sink(monitor)
-    stations: list[StationRun] = []
-    for index, spec in enumerate(line.stations):
-        downstream = buffers[index + 1] if index + 1 < len(buffers) else sink
-        assert not isinstance(downstream, Source)
-        stations.append(StationRun(env, spec, buffers[index], downstream, monitor, seed,
-                                   replication))
-    first = buffers[0]
-    if line.release.policy == "conwip":
-        assert isinstance(first, Buffer) and line.release.wip is not None
-        for _ in range(line.release.wip):
-            monitor.release(0.0)
-            first.put(0.0)
-        monitor.conwip_entry = first
-    elif source is None:
-        assert isinstance(first, Buffer)
-        env.process(_arrivals(env, line, first, monitor, seed, replication))
-
+    build = _Build(env, line, horizon, warmup, seed, replication)
+    if line.general:
+        build.general()
+    else:
+        build.serial()
     if warmup > 0:
         env.run(until=warmup)
-    monitor.reset(warmup)
-    for run in stations:
-        run.reset(warmup)
-    env.process(monitor.sample_bins(env))
+    build.reset(warmup)
+    monitor = build.monitor
+    if monitor is not None:
+        env.process(monitor.sample_bins(env))
     end = warmup + horizon
     env.run(until=end)
     if env.peek() == math.inf:
         raise RunError(f"line {line.name!r} deadlocked before t = {end:g}: "
-                       + _deadlock_report(stations))
-    monitor.release(end, 0)
-    for run in stations:
+                       + build.waiting_report())
+    for run in build.stations:
         run.close(end)
+    for holder in (*build.buffers.values(), *build.delays.values()):
+        holder.close()
+    if monitor is not None:
+        monitor.release(end, 0.0)
+    return _result(build, line, horizon, warmup, seed, replication)
 
-    results = {}
-    for run in stations:
-        results[run.name] = StationResult(
-            machines=len(run.machines),
+
+def _result(build: _Build, line: Line, horizon: float, warmup: float, seed: int,
+            replication: int) -> ReplicationResult:
+    stations: dict[str, StationResult] = {}
+    runs = {run.name: run for run in build.stations}
+    for spec in line.stations:
+        if spec.kind == "delay":
+            delay = build.delays[spec.name]
+            stations[spec.name] = StationResult(
+                kind="delay", machines=0, state_time={}, cycles=delay.lots_in,
+                units_out=delay.units_out, scrapped=delay.scrapped, found=0.0, lost_work=0.0,
+                repairs=0, setups=0, minor_stops=0, maintenances=0, content_area=delay.area,
+                ideal_time_per_cycle=spec.cycle_time.mean,
+                out_per_cycle=(spec.output or {"": 1.0})[spec.output_material or ""],
+            )
+            continue
+        run = runs[spec.name]
+        serial_input = build.buffers.get(spec.name) if not line.general else None
+        stations[spec.name] = StationResult(
+            kind="machine", machines=spec.machines,
             state_time=dict(zip(STATES, run.state_time, strict=True)),
-            cycles=run.cycles,
-            jobs_done=run.jobs_done,
-            scrapped=run.scrapped,
-            repairs=run.repairs,
-            setups=run.setups,
-            queue_area=run.inbuf.area,
-            ideal_cycle_time=run.spec.process_time.mean,
-            batch_max=run.batch_max,
+            cycles=run.cycles, units_out=run.units_out, scrapped=run.scrapped, found=run.found,
+            lost_work=run.lost_work, repairs=run.repairs, setups=run.setups,
+            minor_stops=run.minor_stops, maintenances=run.maintenances,
+            content_area=serial_input.area if serial_input is not None else 0.0,
+            ideal_time_per_cycle=spec.ideal_time_per_cycle, out_per_cycle=run.out_per_cycle,
         )
+    finished = {
+        name: {"units": sink.units, "escaped": sink.escaped, "flow_sum": sink.flow_sum,
+               "flow_sumsq": sink.flow_sumsq, "units_total": sink.units_total}
+        for name, sink in build.sinks.items()
+    }
+    monitor = build.monitor
+    main_sink = next(iter(build.sinks.values()), None)
     return ReplicationResult(
         replication=replication,
         seed=seed,
         horizon=horizon,
         warmup=warmup,
-        released=monitor.released,
-        good=monitor.good,
-        scrapped=monitor.scrapped,
-        wip_area=monitor.wip_area,
-        wip_start=monitor.wip_start,
-        wip_end=monitor.wip,
-        flow_sum=monitor.flow_sum,
-        flow_sumsq=monitor.flow_sumsq,
-        released_total=monitor.released_total,
-        good_total=monitor.good_total,
-        scrapped_total=monitor.scrapped_total,
-        stations=results,
-        exits_per_bin=list(monitor.exits),
-        wip_area_per_bin=list(monitor.wip_area_per_bin),
+        released=monitor.released if monitor else 0.0,
+        good=main_sink.units if monitor and main_sink else 0.0,
+        scrapped=monitor.scrapped if monitor else 0.0,
+        wip_area=monitor.wip_area if monitor else 0.0,
+        wip_start=monitor.wip_start if monitor else 0.0,
+        wip_end=monitor.wip if monitor else 0.0,
+        flow_sum=main_sink.flow_sum if monitor and main_sink else 0.0,
+        flow_sumsq=main_sink.flow_sumsq if monitor and main_sink else 0.0,
+        released_total=monitor.released_total if monitor else 0.0,
+        good_total=main_sink.units_total if monitor and main_sink else 0.0,
+        scrapped_total=monitor.scrapped_total if monitor else 0.0,
+        stations=stations,
+        finished=finished,
+        material_area={name: holder.area for name, holder in build.buffers.items()
+                       if isinstance(holder, Buffer)}
+        | {f"{name} (in {spec})": delay.area for spec, delay in build.delays.items()
+           for name in [next(iter(line.station(spec).inputs or {}))]},
+        exits_per_bin=list(main_sink.bins.counts) if main_sink else [],
+        wip_area_per_bin=list(monitor.wip_area_per_bin) if monitor else [],
     )

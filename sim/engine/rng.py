@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.model.distributions import Constant, Distribution
 
-__all__ = ["BLOCK", "name_key", "sampler", "stream", "uniforms"]
+__all__ = ["BLOCK", "block_iterator", "name_key", "sampler", "stream", "uniforms"]
 
 BLOCK = 2048
 """Draws made per call into numpy; sampling in blocks keeps the per-event cost tiny."""
@@ -39,11 +39,16 @@ def _blocks(distribution: Distribution, rng: np.random.Generator) -> Iterator[li
         yield distribution.draw(rng, BLOCK).tolist()
 
 
+def block_iterator(distribution: Distribution, rng: np.random.Generator) -> Iterator[float]:
+    """Return an endless iterator of draws of ``distribution``."""
+    if isinstance(distribution, Constant):
+        return repeat(distribution.value)
+    return chain.from_iterable(_blocks(distribution, rng))
+
+
 def sampler(distribution: Distribution, rng: np.random.Generator) -> Callable[[], float]:
     """Return a zero-argument function giving the next draw of ``distribution``."""
-    if isinstance(distribution, Constant):
-        return repeat(distribution.value).__next__
-    return chain.from_iterable(_blocks(distribution, rng)).__next__
+    return block_iterator(distribution, rng).__next__
 
 
 def _uniform_blocks(rng: np.random.Generator) -> Iterator[list[float]]:

@@ -1,100 +1,50 @@
-"""The line: stations in flow order, their buffers, failures, scrap, batches and release.
+"""The line: stations, materials and their buffers, release, shifts and the product.
 
-Times are in the line's ``time_unit`` once loaded; the loader resolves strings such as
-``"45 s"`` through the validation context.
+A serial line lists stations in flow order and gives each an input ``buffer``. A general
+line declares ``materials`` (each with one buffer in its own unit) and lets each station
+name what a cycle takes and gives, which allows split, merge and parallel branches.
+Times are in the line's ``time_unit`` once loaded.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sim.model.distributions import Constant, Distribution, Duration, Exponential, Gamma
+from sim.model.distributions import Distribution, Duration
+from sim.model.station import (
+    MAX_MACHINES,
+    Batch,
+    Defects,
+    Failures,
+    Maintenance,
+    MinorStops,
+    Name,
+    Setup,
+    Station,
+)
 from sim.model.units import TimeUnit
 
-__all__ = ["MAX_MACHINES", "Batch", "Failures", "Line", "Release", "Setup", "Station"]
-
-MAX_MACHINES = 100_000
-"""Upper bound on identical machines in one station [-]; more is a typing error."""
-
-Name = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$"),
+__all__ = [
+    "MAX_MACHINES",
+    "Batch",
+    "Defects",
+    "Failures",
+    "Line",
+    "Maintenance",
+    "Material",
+    "MinorStops",
+    "Product",
+    "Release",
+    "Setup",
+    "Shift",
+    "Station",
 ]
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-def _time_distribution(mean: float, cv: float) -> Distribution:
-    """Return the distribution used for failure and repair times of mean and cv."""
-    if cv == 0:
-        return Constant(value=mean)
-    if cv == 1:
-        return Exponential(dist="exponential", mean=mean)
-    return Gamma(dist="gamma", mean=mean, cv=cv)
-
-
-class Failures(_Model):
-    """Breakdowns: a job in process when the machine fails resumes after repair."""
-
-    mtbf: Duration = Field(gt=0, description="mean time between failures [time unit]")
-    mttr: Duration = Field(gt=0, description="mean time to repair [time unit]")
-    basis: Literal["operating", "calendar"] = Field(
-        default="operating",
-        description="operating: the failure clock runs only while processing; "
-        "calendar: it runs all the time",
-    )
-    ttf_cv: float = Field(
-        default=1.0, ge=0, le=10,
-        description="cv of time to failure [-]: 1 exponential, 0 constant, else gamma",
-    )
-    ttr_cv: float = Field(
-        default=1.0, ge=0, le=10,
-        description="cv of time to repair [-]: 1 exponential, 0 constant, else gamma",
-    )
-
-    @property
-    def availability(self) -> float:
-        """Long-run share of time up, MTBF / (MTBF + MTTR) [-]."""
-        return self.mtbf / (self.mtbf + self.mttr)
-
-    def time_to_failure(self) -> Distribution:
-        """Return the distribution of up times [time unit]."""
-        return _time_distribution(self.mtbf, self.ttf_cv)
-
-    def time_to_repair(self) -> Distribution:
-        """Return the distribution of repair times [time unit]."""
-        return _time_distribution(self.mttr, self.ttr_cv)
-
-
-class Batch(_Model):
-    """Process several jobs together (ovens, mixers, formation racks)."""
-
-    size: int = Field(ge=1, le=1_000_000, description="maximum jobs in one batch [-]")
-    min: int | None = Field(
-        default=None, ge=1, description="fewest jobs a batch starts with [-]; default size"
-    )
-
-    @model_validator(mode="after")
-    def _min_le_size(self) -> Batch:
-        if self.min is not None and self.min > self.size:
-            raise ValueError(f"min ({self.min}) must not exceed size ({self.size})")
-        return self
-
-    @property
-    def minimum(self) -> int:
-        """Fewest jobs a batch starts with [-]."""
-        return self.size if self.min is None else self.min
-
-
-class Setup(_Model):
-    """A changeover every ``every`` cycles (coil change, cleaning); counts as setup time."""
-
-    every: int = Field(ge=1, description="cycles between setups [-]")
-    time: Distribution = Field(description="setup duration [time unit]")
 
 
 class Release(_Model):
@@ -124,54 +74,70 @@ class Release(_Model):
         return self
 
 
-class Station(_Model):
-    """A work centre of identical parallel machines fed by one input buffer."""
 
-    name: Name = Field(description="unique name, used in dotted overrides")
-    machines: int = Field(default=1, ge=1, le=MAX_MACHINES, description="parallel machines [-]")
-    process_time: Distribution = Field(description="time per job, or per batch [time unit]")
-    buffer: int | None = Field(
-        default=None, ge=0, le=1_000_000_000,
-        description="input buffer capacity, jobs waiting (not in process) [-]; omitted = unlimited",
+
+class Material(_Model):
+    """A material and its one buffer, counted in its own unit (kg, m, pcs)."""
+
+    unit: str = Field(default="pcs", min_length=1, max_length=16,
+                      description="unit the material is counted in")
+    buffer: float | None = Field(
+        default=None, ge=0,
+        description="buffer capacity [material unit]; omitted = unlimited",
     )
-    failures: Failures | None = Field(default=None, description="breakdowns and repairs")
-    scrap: float = Field(default=0.0, ge=0, le=1, description="fraction of jobs scrapped here [-]")
-    batch: Batch | None = Field(default=None, description="process several jobs at once")
-    setup: Setup | None = Field(default=None, description="periodic changeovers")
+    description: str = Field(default="", description="what it is, sources")
 
-    @property
-    def batch_max(self) -> int:
-        """Largest number of jobs in one cycle [-]."""
-        return 1 if self.batch is None else self.batch.size
 
-    @property
-    def batch_min(self) -> int:
-        """Fewest jobs a cycle starts with [-]."""
-        return 1 if self.batch is None else self.batch.minimum
+class Product(_Model):
+    """What the line sells, for output in capacity units (Ah, cells, modules per year)."""
 
-    @property
-    def capacity(self) -> float:
-        """Long-run maximum jobs per time unit, counting failures and setups [1/time unit]."""
-        cycle = self.process_time.mean
-        if self.setup is not None:
-            cycle += self.setup.time.mean / self.setup.every
-        rate = self.machines * self.batch_max / cycle
-        if self.failures is not None and self.failures.basis == "operating":
-            # Operating-time failures stretch each job by its share of repairs.
-            rate /= 1 + self.failures.mttr / self.failures.mtbf
-        elif self.failures is not None:
-            rate *= self.failures.availability
-        return rate
+    cell: Name = Field(description="material whose good units are finished cells")
+    ah_per_cell: float = Field(gt=0, description="capacity of one cell [Ah]")
+    module: Name | None = Field(default=None, description="material of finished modules")
+
+
+class Shift(_Model):
+    """A shift of the repeating shift pattern."""
+
+    name: Name = Field(description="shift name, referred to by stations' shifts")
+    start: Duration = Field(ge=0, description="start within the pattern [time unit]")
+    length: Duration = Field(gt=0, description="duration [time unit]")
 
 
 class Line(_Model):
-    """A serial production line: stations in flow order and a release policy."""
+    """A production line: stations, release, and for a general line materials and product."""
 
     name: str = Field(min_length=1, description="line name")
     description: str = Field(default="", description="what the line is, sources")
     time_unit: TimeUnit = Field(default="h", description="unit of every bare time number")
     release: Release = Field(description="how work enters the line")
-    stations: list[Station] = Field(min_length=1, max_length=10_000, description="in flow order")
+    materials: dict[Name, Material] | None = Field(
+        default=None, description="general lines: every material and its buffer"
+    )
+    product: Product | None = Field(default=None, description="what the line sells")
+    shifts: list[Shift] = Field(default_factory=list, description="repeating shift pattern")
+    shift_cycle: Duration = Field(default="24 h", gt=0,
+                                  description="length of the shift pattern [time unit]")
+    crews: int = Field(default=1, ge=1, le=100, description="shift crews on the payroll [-]")
+    working_days_per_year: float = Field(
+        default=365, gt=0, le=366,
+        description="days a year the plant runs, to annualise output [d]",
+    )
+    stations: list[Station] = Field(min_length=1, max_length=10_000, description="the stations")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Line:
+        general = [s.general for s in self.stations]
+        if self.materials is None and any(general):
+            raise ValueError("stations name inputs/output, so the line needs materials")
+        if self.materials is not None and not all(general):
+            raise ValueError("a line with materials needs an output on every station")
+        return self
+
+    @property
+    def general(self) -> bool:
+        """Whether this is a general (material) line rather than a serial one."""
+        return self.materials is not None
 
     def station(self, name: str) -> Station:
         """Return the station called ``name``."""

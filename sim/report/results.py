@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -26,8 +27,12 @@ def write_results(result: RunResult, summary: dict[str, Any],
     reps = result.replications
 
     path = folder / "replications.csv"
-    write_csv(path, ["replication", *LINE_KPIS],
-              ([rep.replication, *line_kpis(rep).values()] for rep in reps))
+    line = result.scenario.line
+    per_rep = [line_kpis(rep, line) for rep in reps]
+    header = list(per_rep[0]) if per_rep else list(LINE_KPIS)
+    write_csv(path, ["replication", *header],
+              ([rep.replication, *(values.get(k) for k in header)]
+               for rep, values in zip(reps, per_rep, strict=True)))
     written.append(path)
 
     path = folder / "stations.csv"
@@ -43,9 +48,8 @@ def write_results(result: RunResult, summary: dict[str, Any],
     rows = []
     for rep in reps:
         width = rep.horizon / len(rep.exits_per_bin)
-        for index, (exits, area) in enumerate(
-            zip(rep.exits_per_bin, rep.wip_area_per_bin, strict=True)
-        ):
+        areas = rep.wip_area_per_bin or [math.nan] * len(rep.exits_per_bin)
+        for index, (exits, area) in enumerate(zip(rep.exits_per_bin, areas, strict=True)):
             rows.append([rep.replication, rep.warmup + index * width,
                          rep.warmup + (index + 1) * width, exits / width, area / width])
     write_csv(path, ["replication", "start", "end", "throughput", "wip"], rows)

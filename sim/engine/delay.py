@@ -1,0 +1,127 @@
+"""Delays with very large capacity (wetting, aging): every lot soaks in parallel.
+
+A delay costs one event per lot, never one per cell and never a process: a lot put in
+schedules its own end. It stands in for the buffer of the material it soaks, so upstream
+machines block when it holds ``capacity`` units; a lot whose soak is over waits inside
+while the downstream buffer is full.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from typing import TYPE_CHECKING
+
+from sim.engine.lot import EPS, Lot
+from sim.engine.rng import sampler, stream, uniforms
+
+if TYPE_CHECKING:
+    import simpy
+
+    from sim.engine.buffer import Buffer
+    from sim.engine.monitor import Sink
+    from sim.model.distributions import Distribution
+
+__all__ = ["Delay"]
+
+
+class Delay:
+    """A soak of ``time`` per lot for up to ``capacity`` units at once."""
+
+    def __init__(self, env: simpy.Environment, name: str, time: Distribution,
+                 capacity: float | None, scrap: float, discrete: bool, seed: int,
+                 replication: int) -> None:
+        self.env = env
+        self.name = name
+        self.capacity = math.inf if capacity is None else capacity
+        self.time = sampler(time, stream(seed, replication, name, "process"))
+        self.uniform = uniforms(stream(seed, replication, name, "scrap"))
+        self._quality_rng = stream(seed, replication, name, "quality")
+        self.scrap = scrap
+        self.discrete = discrete
+        self.out: Buffer | Sink | None = None
+        self.level = 0.0
+        """Units inside, soaking or waiting to leave [material unit]."""
+        self.getters: deque[tuple[simpy.Event, float]] = deque()
+        self.putters: deque[tuple[simpy.Event, Lot]] = deque()
+        self.area = 0.0
+        self.last = env.now
+        self.lots_in = 0
+        self.units_out = 0.0
+        self.scrapped = 0.0
+
+    def _mark(self) -> None:
+        now = self.env.now
+        self.area += self.level * (now - self.last)
+        self.last = now
+
+    def available(self) -> float:
+        """Nothing can be taken from a delay: it passes lots on by itself."""
+        return 0.0
+
+    def put(self, lot: Lot) -> bool:
+        """Start soaking ``lot``; ``False`` when the delay is full."""
+        if self.level + lot.qty > self.capacity + EPS:
+            return False
+        self._mark()
+        self.level += lot.qty
+        self.lots_in += 1
+        end = self.env.timeout(self.time())
+        end.callbacks.append(lambda _event, lot=lot: self._soaked(lot))
+        return True
+
+    def block(self, event: simpy.Event, lot: Lot) -> None:
+        """Hold ``lot`` for an upstream machine until there is room."""
+        self.putters.append((event, lot))
+
+    def _soaked(self, lot: Lot) -> None:
+        removed = 0.0
+        if self.scrap:
+            if not self.discrete:
+                removed = lot.qty * self.scrap
+            elif lot.qty == 1.0:
+                removed = 1.0 if self.uniform() < self.scrap else 0.0
+            else:
+                removed = float(self._quality_rng.binomial(round(lot.qty), self.scrap))
+        if removed > EPS:
+            self.scrapped += removed
+            lot.qty -= removed
+            self._leave(removed)
+        if lot.qty <= EPS:
+            return
+        assert self.out is not None
+        if self.out.put(lot):
+            self.units_out += lot.qty
+            self._leave(lot.qty)
+        else:
+            moved = self.env.event()
+            moved.callbacks.append(lambda _event, lot=lot: self._moved(lot))
+            self.out.block(moved, lot)  # type: ignore[union-attr]
+
+    def _moved(self, lot: Lot) -> None:
+        self.units_out += lot.qty
+        self._leave(lot.qty)
+
+    def _leave(self, qty: float) -> None:
+        self._mark()
+        self.level -= qty
+        putters = self.putters
+        while putters and self.level + putters[0][1].qty <= self.capacity + EPS:
+            event, lot = putters.popleft()
+            self.put(lot)
+            event.succeed()
+
+    def reset_counters(self) -> None:
+        """Zero what is counted over the measured window."""
+        self._mark()
+        self.area = 0.0
+        self.lots_in = 0
+        self.units_out = 0.0
+        self.scrapped = 0.0
+
+    def measure_from_now(self) -> None:
+        """Nothing else to do: the content area is reset with the counters."""
+
+    def close(self) -> None:
+        """Bring the content area up to now (end of run)."""
+        self._mark()

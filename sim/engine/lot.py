@@ -1,0 +1,62 @@
+"""Lots: the unit that moves and that the simulation spends events on.
+
+A lot is a quantity of one material [material unit] with the time its chain's first step
+started [time unit], the machine time already spent per unit [time unit / unit] and the
+hidden defective share per inspection station that will find it [-].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = ["EPS", "Lot", "combine"]
+
+EPS = 1e-9
+"""Tolerance for comparing quantities [material unit]."""
+
+
+class Lot:
+    """A quantity of one material moving together (a coil, a tray of cells, a job)."""
+
+    __slots__ = ("defects", "qty", "start", "work")
+
+    def __init__(self, qty: float, start: float, work: float = 0.0,
+                 defects: dict[str, float] | None = None) -> None:
+        self.qty = qty
+        self.start = start
+        self.work = work
+        self.defects = defects
+
+    def part(self, qty: float) -> Lot:
+        """Split off ``qty`` units as a new lot with the same history."""
+        self.qty -= qty
+        defects = dict(self.defects) if self.defects else None
+        return Lot(qty, self.start, self.work, defects)
+
+    def __repr__(self) -> str:
+        return f"Lot(qty={self.qty:g}, start={self.start:g})"
+
+
+def combine(inputs: Iterable[tuple[list[Lot], float]], out_units: float
+            ) -> tuple[float, float, dict[str, float] | None]:
+    """Return (start, work per output unit, defects) of output made from input pieces.
+
+    ``inputs`` holds, per input material, the pieces taken and their total quantity. The
+    output starts when its earliest input started; it carries the inputs' machine time; a
+    unit is defective if any of its inputs is (shares combine as 1 - prod(1 - f)).
+    """
+    start = float("inf")
+    work = 0.0
+    good: dict[str, float] = {}
+    for pieces, total in inputs:
+        shares: dict[str, float] = {}
+        for piece in pieces:
+            start = min(start, piece.start)
+            work += piece.work * piece.qty
+            if piece.defects:
+                for station, share in piece.defects.items():
+                    shares[station] = shares.get(station, 0.0) + share * piece.qty
+        for station, amount in shares.items():
+            good[station] = good.get(station, 1.0) * (1.0 - amount / total)
+    defects = {station: 1.0 - kept for station, kept in good.items()} if good else None
+    return start, work / out_units, defects
