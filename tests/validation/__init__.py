@@ -1,0 +1,1 @@
+"""Statistical validation of the engine against queueing theory."""
