@@ -61,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
                          help=f"worker processes (default: cores, here {default_jobs()})")
     run_cmd.add_argument("--out", metavar="DIR", help="results folder (default results/<name>/)")
     run_cmd.add_argument("--quiet", action="store_true", help="no progress bar")
+    run_cmd.add_argument("--no-plots", action="store_true",
+                         help="skip the PNG plots and report.html")
+    plot_cmd = commands.add_parser(
+        "plot", help="redraw the plots and report.html of a results folder",
+        description="Redraw plots and report.html from saved results, without simulating.",
+    )
+    plot_cmd.add_argument("results", help="results folder holding summary.json")
     return parser
 
 
@@ -89,10 +96,31 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         print_summary(summary, console)
     written = write_results(result, summary, out)
     console.print(f"results: {written[-1]}")
+    if not args.no_plots and result.replications:
+        console.print(f"report: {_draw(out)}")
     if result.partial:
         console.print(f"[yellow]interrupted:[/yellow] kept {len(result.replications)} of "
                       f"{scenario.replications} replications")
         return EXIT_INTERRUPTED
+    return 0
+
+
+def _draw(folder: Path) -> Path:
+    """Write the run plots and report.html of a results folder; return the report path."""
+    from sim.report.html import write_report
+    from sim.report.plots import load_results, write_run_plots
+
+    data = load_results(folder)
+    write_run_plots(folder, data)
+    return write_report(folder, data)
+
+
+def _plot(args: argparse.Namespace, console: Console) -> int:
+    folder = Path(args.results)
+    if not (folder / "summary.json").is_file():
+        raise LinesimError(f"{folder}: no summary.json here; give a folder written by "
+                           "linesim run")
+    console.print(f"report: {_draw(folder)}")
     return 0
 
 
@@ -104,6 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args, console)
+        if args.command == "plot":
+            return _plot(args, console)
     except LinesimError as exc:
         for line in str(exc).splitlines():
             errors.print(f"[red]error:[/red] {line}", highlight=False, markup=True,

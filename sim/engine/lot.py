@@ -37,18 +37,20 @@ class Lot:
         return f"Lot(qty={self.qty:g}, start={self.start:g})"
 
 
-def combine(inputs: Iterable[tuple[list[Lot], float]], out_units: float
+def combine(inputs: Iterable[tuple[list[Lot], float, float]], out_units: float
             ) -> tuple[float, float, dict[str, float] | None]:
     """Return (start, work per output unit, defects) of output made from input pieces.
 
-    ``inputs`` holds, per input material, the pieces taken and their total quantity. The
-    output starts when its earliest input started; it carries the inputs' machine time; a
-    unit is defective if any of its inputs is (shares combine as 1 - prod(1 - f)).
+    ``inputs`` holds, per input material, the pieces taken, their total quantity and the
+    pieces of it in one output unit (0 for a web or bulk material). The output starts when
+    its earliest input started and carries the inputs' machine time. A unit made of q
+    pieces is bad if any piece is (good share (1 - f)^q); a unit made of web or bulk
+    material is bad in the share the material is.
     """
     start = float("inf")
     work = 0.0
     good: dict[str, float] = {}
-    for pieces, total in inputs:
+    for pieces, total, pieces_per_unit in inputs:
         shares: dict[str, float] = {}
         for piece in pieces:
             start = min(start, piece.start)
@@ -56,7 +58,8 @@ def combine(inputs: Iterable[tuple[list[Lot], float]], out_units: float
             if piece.defects:
                 for station, share in piece.defects.items():
                     shares[station] = shares.get(station, 0.0) + share * piece.qty
+        power = pieces_per_unit if pieces_per_unit > 0 else 1.0
         for station, amount in shares.items():
-            good[station] = good.get(station, 1.0) * (1.0 - amount / total)
+            good[station] = good.get(station, 1.0) * (1.0 - amount / total) ** power
     defects = {station: 1.0 - kept for station, kept in good.items()} if good else None
     return start, work / out_units, defects

@@ -91,9 +91,10 @@ class Sink:
         self.flow_sum += flow * qty
         self.flow_sumsq += flow * flow * qty
         bins = self.bins
-        index = int((now - bins.start) / bins.width)
-        if 0 <= index < len(bins.counts):
-            bins.counts[index] += qty
+        if now >= bins.start:
+            index = int((now - bins.start) / bins.width)
+            if index < len(bins.counts):
+                bins.counts[index] += qty
         if lot.defects:
             self.escaped += qty * (1.0 - _product_good(lot.defects))
         if self.monitor is not None:
@@ -162,10 +163,18 @@ class LineMonitor:
             lot.defects = None
             entry.put(lot)
 
+    def _area_now(self, now: float) -> float:
+        return self.wip_area + self.wip * (now - self.wip_last)
+
     def sample_bins(self, env: simpy.Environment):  # type: ignore[no-untyped-def]
         """SimPy process: record the WIP area of each bin of the measured window."""
-        for index in range(len(self.wip_area_per_bin)):
-            before = self.wip_area + self.wip * (env.now - self.wip_last)
+        self._bin_before = self._area_now(env.now)
+        for index in range(len(self.wip_area_per_bin) - 1):
             yield env.timeout(self.bin_width)
-            after = self.wip_area + self.wip * (env.now - self.wip_last)
-            self.wip_area_per_bin[index] = after - before
+            after = self._area_now(env.now)
+            self.wip_area_per_bin[index] = after - self._bin_before
+            self._bin_before = after
+
+    def close_bins(self, end: float) -> None:
+        """Record the last bin, which ends with the run (its edge event never runs)."""
+        self.wip_area_per_bin[-1] = self._area_now(end) - self._bin_before

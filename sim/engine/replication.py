@@ -202,9 +202,10 @@ class _Build:
                 self.delays[spec.name].out = out  # type: ignore[assignment]
                 continue
             inputs = [(holders[m], q) for m, q in (spec.inputs or {}).items()]
+            pieces = tuple(line.materials[m].unit in DISCRETE_UNITS for m in spec.inputs or {})
             discrete = line.materials[out_material].unit in DISCRETE_UNITS
-            self.station(spec, Wiring(inputs, out, (spec.output or {})[out_material],  # type: ignore[arg-type]
-                                      discrete))
+            per_cycle = (spec.output or {})[out_material]
+            self.station(spec, Wiring(inputs, out, per_cycle, discrete, pieces))  # type: ignore[arg-type]
 
     def reset(self, now: float) -> None:
         if self.monitor is not None:
@@ -263,6 +264,7 @@ def simulate(line: Line, horizon: float, warmup: float = 0.0, seed: int = 1,
         holder.close()
     if monitor is not None:
         monitor.release(end, 0.0)
+        monitor.close_bins(end)
     return _result(build, line, horizon, warmup, seed, replication)
 
 

@@ -40,13 +40,15 @@ class Wiring:
 
     ``inputs`` pairs each input buffer with the units a cycle takes [material unit];
     ``out_per_cycle`` is what a cycle gives [material unit]; ``discrete`` says the output is
-    counted in whole pieces (scrap and defects are then drawn binomially).
+    counted in whole pieces (scrap and defects are then drawn binomially) and
+    ``discrete_inputs`` says the same of each input.
     """
 
     inputs: list[tuple[Buffer | Source, float]]
     out: Buffer | Sink | Delay
     out_per_cycle: float
     discrete: bool
+    discrete_inputs: tuple[bool, ...] = ()
 
 
 class StationRun:
@@ -65,6 +67,7 @@ class StationRun:
         self.out = wiring.out
         self.out_per_cycle = wiring.out_per_cycle
         self.discrete = wiring.discrete
+        self._discrete_inputs = wiring.discrete_inputs or (False,) * len(wiring.inputs)
         self.monitor = monitor
         self.batch_min = spec.batch_min
         self.batch_max = spec.batch_max
@@ -165,7 +168,15 @@ class StationRun:
                 lot.work += added
         else:
             if taken:
-                start, work, defects = combine(taken, out_units)
+                per_unit = [
+                    (per_cycle / self.out_per_cycle if discrete else 0.0)
+                    for (_, per_cycle), discrete in zip(self.inputs, self._discrete_inputs,
+                                                        strict=True)
+                ]
+                start, work, defects = combine(
+                    ((pieces, total, k) for (pieces, total), k in zip(taken, per_unit,
+                                                                      strict=True)),
+                    out_units)
             else:
                 start, work, defects = self.env.now - duration, 0.0, None
             work += duration / out_units

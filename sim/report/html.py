@@ -1,0 +1,228 @@
+"""``report.html``: one self-contained page of a run (inline CSS, PNGs as data URIs, no JS).
+
+The page is built only from the results folder (``summary.json`` and the run plots); plots
+missing from the folder are drawn first. All text is escaped with :func:`html.escape`.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from sim.model.units import SECONDS_PER
+from sim.report.files import write_text
+from sim.report.plot_style import format_number
+from sim.report.plots import RUN_PLOTS
+from sim.report.run_data import RunData, bottleneck_station, load_results
+
+__all__ = ["REPORT_NAME", "render_report", "write_report"]
+
+REPORT_NAME = "report.html"
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1a1a1a;
+max-width:1180px;margin:2em auto;padding:0 1em;line-height:1.4}
+h1{margin-bottom:.1em}h2{margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}
+.sub{color:#555;margin-top:0}
+table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
+th,td{padding:.3em .7em;border-bottom:1px solid #e4e4e4;text-align:right}
+th{background:#f4f4f4}th:first-child,td:first-child{text-align:left}
+td.text{text-align:left}tr.busiest td{font-weight:bold}
+.partial{background:#fde8e8;border:2px solid #b00020;color:#7a0016;padding:.7em 1em;
+margin:1em 0;font-size:1.05em}
+.warnings li{color:#8a5a00}
+figure{margin:1.2em 0}figure img{width:100%;height:auto;border:1px solid #eee}
+figcaption{color:#555;font-size:.9em}
+footer{margin-top:2em;color:#777;font-size:.85em}
+"""
+
+_KPI_UNITS = {
+    "throughput": "good jobs / {u}",
+    "flow_time": "{u}",
+    "wip": "jobs",
+    "yield": "-",
+    "good": "jobs",
+    "released": "jobs",
+    "scrapped": "jobs",
+}
+
+_STATION_COLUMNS = ("busy", "idle", "blocked", "down", "setup", "availability",
+                    "performance", "quality", "oee", "throughput", "queue")
+
+_CAPTIONS = {
+    "throughput.png": "Cumulative good output with the replications' range and the mean rate "
+                      "(dashed); good output per period with a rolling mean.",
+    "states.png": "Share of machine time per state and station, first station at the top; "
+                  "the bottleneck (largest share busy, down, in setup or minor stops) is outlined.",
+    "wip.png": "Work in process per time bin, mean and range over replications; dashed: "
+               "time-average WIP.",
+    "oee.png": "Availability, performance, quality and OEE per station (means; error bars: "
+               "95% confidence intervals when there are two or more replications).",
+}
+
+
+def _e(value: Any) -> str:
+    """Escape any value as HTML text."""
+    return html.escape(str(value), quote=True)
+
+
+def _interval(estimate: dict[str, Any] | None) -> str:
+    ci = (estimate or {}).get("ci95")
+    if not ci or None in ci:
+        return "-"
+    return f"[{format_number(ci[0])}, {format_number(ci[1])}]"
+
+
+def _mean(estimate: dict[str, Any] | None) -> str:
+    return format_number((estimate or {}).get("mean"))
+
+
+def _table(header: list[str], rows: list[list[str]], row_classes: list[str] | None = None,
+           ) -> str:
+    """An HTML table from already escaped cells."""
+    head = "".join(f"<th>{cell}</th>" for cell in header)
+    body = []
+    for index, row in enumerate(rows):
+        css = row_classes[index] if row_classes else ""
+        attribute = f' class="{css}"' if css else ""
+        body.append(f"<tr{attribute}>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _duration(value: float | None, unit: str) -> str:
+    """A scenario duration as given, with days added for long spans in s, min or h."""
+    if value is None:
+        return "-"
+    text = f"{value:,.6g} {unit}"
+    days = value * SECONDS_PER.get(unit, 0.0) / SECONDS_PER["d"]
+    if unit != "d" and days >= 1:
+        text += f" ({days:,.4g} d)"
+    return text
+
+
+def _parameters(summary: dict[str, Any]) -> str:
+    unit = summary.get("time_unit", "")
+    reps = summary.get("replications", 0)
+    requested = summary.get("replications_requested", reps)
+    replications = f"{reps}" if reps == requested else f"{reps} of {requested} requested"
+    overrides = summary.get("overrides") or {}
+    override_text = "<br>".join(f"{_e(path)} = {_e(json.dumps(value))}"
+                                for path, value in overrides.items()) or "none"
+    rows = [
+        ["scenario", _e(summary.get("scenario", "?"))],
+        ["line", _e(summary.get("line", "?"))],
+        ["source", _e(summary.get("source", "?"))],
+        ["seed", _e(summary.get("seed", "?"))],
+        ["replications", _e(replications)],
+        ["horizon (measured)", _e(_duration(summary.get("horizon"), unit))],
+        ["warm-up (discarded)", _e(_duration(summary.get("warmup"), unit))],
+        ["time unit", _e(unit)],
+        ["overrides", override_text],
+        ["linesim version", _e(summary.get("linesim_version", "?"))],
+    ]
+    body = "".join(f'<tr><td>{key}</td><td class="text">{value}</td></tr>'
+                   for key, value in rows)
+    return f"<table><tbody>{body}</tbody></table>"
+
+
+def _kpi_table(summary: dict[str, Any]) -> str:
+    unit = summary.get("time_unit", "")
+    rows = []
+    for name, estimate in summary.get("kpis", {}).items():
+        rows.append([_e(name), _e(_mean(estimate)), _e(_interval(estimate)),
+                     _e(format_number(estimate.get("std"))), _e(estimate.get("n", "-")),
+                     _e(_KPI_UNITS.get(name, "").format(u=unit))])
+    return _table(["KPI", "mean", "95% CI", "std", "n", "unit"], rows)
+
+
+def _station_table(summary: dict[str, Any]) -> str:
+    stations = summary.get("stations", {})
+    if not stations:
+        return "<p>No station results.</p>"
+    unit = summary.get("time_unit", "")
+    found = bottleneck_station(summary)
+    busiest = found[0] if found else None
+    header = ["station", *(_e(c if c != "throughput" else f"out / {unit}")
+                           for c in _STATION_COLUMNS)]
+    rows, classes = [], []
+    for name, values in stations.items():
+        cells = [_e(name) + (" (bottleneck)" if name == busiest else "")]
+        for column in _STATION_COLUMNS:
+            estimate = values.get(column)
+            title = _interval(estimate)
+            text = _e(_mean(estimate))
+            cells.append(text if title == "-" else f'<span title="95% CI {_e(title)}">{text}'
+                                                   "</span>")
+        rows.append(cells)
+        classes.append("busiest" if name == busiest else "")
+    note = ("<p class=\"sub\">Means over replications: shares of machine time [-], OEE "
+            f"factors [-], good output [jobs / {_e(unit)}], queue [jobs]; hover a value for "
+            "its 95% CI.</p>")
+    return _table(header, rows, classes) + note
+
+
+def _figures(folder: Path) -> str:
+    parts = []
+    for name in RUN_PLOTS:
+        path = folder / name
+        encoded = base64.b64encode(path.read_bytes()).decode("ascii")
+        parts.append(f'<figure><img src="data:image/png;base64,{encoded}" alt="{_e(name)}">'
+                     f"<figcaption>{_e(name)}: {_e(_CAPTIONS.get(name, ''))}</figcaption>"
+                     "</figure>")
+    return "\n".join(parts)
+
+
+def render_report(data: RunData) -> str:
+    """Return the HTML page of the run in ``data``; its run plots must exist in its folder."""
+    summary = data.summary
+    scenario = summary.get("scenario", "?")
+    reps = summary.get("replications", 0)
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>linesim report: {_e(scenario)}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>{_e(scenario)}</h1>",
+        f'<p class="sub">linesim run of line {_e(summary.get("line", "?"))}: {_e(reps)} '
+        f"replication(s) of {_e(_duration(summary.get('horizon'), summary.get('time_unit', '')))}"
+        "</p>",
+    ]
+    if summary.get("partial"):
+        requested = summary.get("replications_requested", "?")
+        parts.append(f'<div class="partial"><strong>Partial run:</strong> interrupted; only '
+                     f"{_e(reps)} of {_e(requested)} replications finished and are "
+                     "reported here.</div>")
+    warnings = summary.get("warnings") or []
+    parts += [
+        "<h2>Parameters</h2>", _parameters(summary),
+        "<h2>Line KPIs</h2>", _kpi_table(summary),
+        "<h2>Stations</h2>", _station_table(summary),
+        "<h2>Warnings</h2>",
+        ('<ul class="warnings">' + "".join(f"<li>{_e(w)}</li>" for w in warnings) + "</ul>")
+        if warnings else "<p>None.</p>",
+        "<h2>Plots</h2>", _figures(data.folder),
+        "<footer>Generated by linesim from summary.json, timeseries.csv and the plots of "
+        "this results folder.</footer>",
+        "</body></html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def write_report(folder: str | os.PathLike[str], data: RunData | None = None) -> Path:
+    """Write ``report.html`` into the results ``folder`` (atomically) and return its path.
+
+    Run plots missing from the folder are drawn first; existing ones are embedded as they are.
+    """
+    path = Path(folder)
+    data = data if data is not None else load_results(path)
+    for name, plot in RUN_PLOTS.items():
+        if not (path / name).exists():
+            plot(data, path / name)
+    target = path / REPORT_NAME
+    write_text(target, render_report(data))
+    return target

@@ -1,0 +1,140 @@
+"""Read a results folder back: ``summary.json`` and the CSV tables (csv module, no pandas)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["RunData", "TimeSeries", "bottleneck_station", "load_results"]
+
+
+@dataclass(frozen=True)
+class TimeSeries:
+    """``timeseries.csv`` as arrays: bins of the measured window, one row per replication.
+
+    ``start`` and ``end`` are the bin edges [time unit, absolute simulated time],
+    ``throughput`` the good output rate [jobs / time unit] and ``wip`` the time-average WIP
+    [jobs], both shaped (replications, bins); ``replications`` holds the replication indices.
+    """
+
+    replications: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    throughput: np.ndarray
+    wip: np.ndarray
+
+    @property
+    def empty(self) -> bool:
+        """True when there is no replication or no bin."""
+        return self.throughput.size == 0
+
+    @property
+    def width(self) -> np.ndarray:
+        """Width of each bin [time unit]."""
+        return self.end - self.start
+
+
+def _empty_series() -> TimeSeries:
+    nothing = np.zeros(0)
+    return TimeSeries(np.zeros(0, dtype=int), nothing, nothing, np.zeros((0, 0)),
+                      np.zeros((0, 0)))
+
+
+@dataclass(frozen=True)
+class RunData:
+    """Everything saved in a results folder.
+
+    ``replications`` and ``stations`` are the rows of ``replications.csv`` and
+    ``stations.csv`` (numbers as float, NaN where undefined; ``replication`` as int,
+    ``station`` as str).
+    """
+
+    folder: Path
+    summary: dict[str, Any]
+    replications: list[dict[str, Any]] = field(default_factory=list)
+    stations: list[dict[str, Any]] = field(default_factory=list)
+    timeseries: TimeSeries = field(default_factory=_empty_series)
+
+    @property
+    def time_unit(self) -> str:
+        """The line's time unit (s, min, h or d)."""
+        return str(self.summary.get("time_unit", ""))
+
+    @property
+    def station_names(self) -> list[str]:
+        """Stations in flow order (first to last)."""
+        return list(self.summary.get("stations", {}))
+
+
+def _value(text: str) -> float:
+    """Read a CSV number; empty, 'nan' and non-numbers become NaN."""
+    try:
+        return float(text) if text.strip() else math.nan
+    except ValueError:
+        return math.nan
+
+
+def _read_rows(path: Path) -> list[dict[str, Any]]:
+    """Return the rows of a results CSV as dicts (missing file: no rows)."""
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as stream:
+        rows = []
+        for raw in csv.DictReader(stream):
+            row: dict[str, Any] = {}
+            for key, text in raw.items():
+                if key == "station":
+                    row[key] = text
+                elif key == "replication":
+                    row[key] = int(text)
+                else:
+                    row[key] = _value(text)
+            rows.append(row)
+    return rows
+
+
+def _series(rows: list[dict[str, Any]]) -> TimeSeries:
+    """Arrange ``timeseries.csv`` rows by replication (in file order) and bin."""
+    by_rep: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_rep.setdefault(row["replication"], []).append(row)
+    if not by_rep:
+        return _empty_series()
+    bins = min(len(group) for group in by_rep.values())
+    first = next(iter(by_rep.values()))[:bins]
+    return TimeSeries(
+        replications=np.array(list(by_rep), dtype=int),
+        start=np.array([row["start"] for row in first], dtype=float),
+        end=np.array([row["end"] for row in first], dtype=float),
+        throughput=np.array([[r["throughput"] for r in g[:bins]] for g in by_rep.values()],
+                            dtype=float),
+        wip=np.array([[r["wip"] for r in g[:bins]] for g in by_rep.values()], dtype=float),
+    )
+
+
+def load_results(folder: str | os.PathLike[str]) -> RunData:
+    """Load a results folder written by ``linesim run`` (``summary.json`` is required)."""
+    path = Path(folder)
+    summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
+    return RunData(
+        folder=path,
+        summary=summary,
+        replications=_read_rows(path / "replications.csv"),
+        stations=_read_rows(path / "stations.csv"),
+        timeseries=_series(_read_rows(path / "timeseries.csv")),
+    )
+
+
+def bottleneck_station(summary: dict[str, Any]) -> tuple[str, float] | None:
+    """The bottleneck named in the summary and its active share [-]; ``None`` without one."""
+    found = summary.get("bottleneck")
+    if not found:
+        return None
+    return str(found["station"]), float(found["active_share"])

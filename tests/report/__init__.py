@@ -1,0 +1,1 @@
+"""Tests of the plots and the HTML report of a results folder."""
