@@ -127,7 +127,8 @@ def _plot(args: argparse.Namespace, console: Console) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``linesim`` and ``python -m sim``; returns the exit status."""
     args = _parser().parse_args(argv)
-    console = Console()
+    # Rich draws 80 columns when not on a terminal; station tables need more.
+    console = Console(width=None if sys.stdout.isatty() else 120)
     errors = Console(stderr=True)
     try:
         if args.command == "run":

@@ -9,7 +9,8 @@ Definitions (all over the measured window of length H [time unit]):
 - ``wip``: time-average jobs in a serial line [-]; ``wip.<material>`` for a general line:
   time-average units waiting in each buffer or soaking in a delay [material unit].
 - ``yield``: serial line: good jobs out / jobs released; general line: first-pass (rolled
-  throughput) yield, the product of every station's quality [-].
+  throughput) yield, the product of every station's quality [-]; ``cell_yield`` the same
+  over the steps that handle pieces up to the finished cell (good cells per cell started).
 - ``cells_per_year``, ``modules_per_year``, ``ah_per_year``: good output annualised over
   ``working_days_per_year`` x 24 h.
 - Station states: share of machine time in each state [-]; ``utilization`` = busy share.
@@ -95,6 +96,7 @@ def line_kpis(result: ReplicationResult, line: Line | None = None) -> dict[str, 
     kpis["yield"] = rty
     year = hours_per_year(line)
     if product is not None:
+        kpis["cell_yield"] = _cell_yield(result, line)
         cells = sum(result.stations[name].units_out for name in _producers(line, product.cell))
         kpis["cells_per_year"] = cells / horizon * year
         kpis["ah_per_year"] = kpis["cells_per_year"] * product.ah_per_cell
@@ -105,6 +107,31 @@ def line_kpis(result: ReplicationResult, line: Line | None = None) -> dict[str, 
     for material, area in result.material_area.items():
         kpis[f"wip.{material}"] = area / horizon
     return kpis
+
+
+def _cell_yield(result: ReplicationResult, line: Line) -> float:
+    """First-pass yield of the steps that handle pieces up to the finished cell (jelly
+    rolls, cells): good cells per cell started, the yield a cell plant quotes [-]."""
+    assert line.product is not None and line.materials is not None
+    makers = {s.output_material: s for s in line.stations}
+    wanted: set[str] = set()
+    frontier = [line.product.cell]
+    while frontier:
+        material = frontier.pop()
+        station = makers.get(material)
+        if station is None or station.name in wanted:
+            continue
+        if line.materials[material].unit != line.materials[line.product.cell].unit:
+            continue
+        wanted.add(station.name)
+        frontier.extend(station.inputs or {})
+    cell_yield = 1.0
+    for name in wanted:
+        station = result.stations[name]
+        processed = station.units_out + station.scrapped
+        if processed > 0:
+            cell_yield *= station.units_out / processed
+    return cell_yield
 
 
 def station_kpis(station: StationResult, horizon: float) -> dict[str, float]:

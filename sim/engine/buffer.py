@@ -69,6 +69,35 @@ class Buffer:
             return lot
         return None
 
+    def take_front(self, limit: float) -> Lot | None:
+        """Take the front lot whole, or ``limit`` units of it when it is larger; ``None``
+        when nothing is there. Stations that neither merge nor split work lot by lot."""
+        lots = self.lots
+        if not lots:
+            if not self.putters:
+                return None
+            event, front = self.putters[0]
+            if front.qty <= limit + EPS:
+                self.putters.popleft()
+                event.succeed()
+                return front
+            return front.part(limit)
+        now = self.env.now
+        self.area += self.level * (now - self.last)
+        self.last = now
+        front = lots[0]
+        if front.qty <= limit + EPS:
+            lots.popleft()
+            self.level -= front.qty
+        else:
+            front = front.part(limit)
+            self.level -= limit
+        if self.level < EPS:
+            self.level = 0.0
+        if self.putters:
+            self._admit()
+        return front
+
     def take(self, amount: float) -> list[Lot]:
         """Take exactly ``amount`` units (the caller checked :meth:`available`)."""
         self._mark()
@@ -179,6 +208,10 @@ class Source:
         if self.monitor is not None:
             self.monitor.release(now)
         return Lot(1.0, now)
+
+    def take_front(self, limit: float) -> Lot:
+        """Release a lot of ``limit`` units now."""
+        return self.take(limit)[0]
 
     def take(self, amount: float) -> list[Lot]:
         """Release ``amount`` units of raw material now."""

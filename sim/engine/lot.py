@@ -37,23 +37,29 @@ class Lot:
         return f"Lot(qty={self.qty:g}, start={self.start:g})"
 
 
-def combine(inputs: Iterable[tuple[list[Lot], float, float]], out_units: float
-            ) -> tuple[float, float, dict[str, float] | None]:
+def combine(inputs: Iterable[tuple[list[Lot], float, float]], out_units: float,
+            earliest: bool = True) -> tuple[float, float, dict[str, float] | None]:
     """Return (start, work per output unit, defects) of output made from input pieces.
 
     ``inputs`` holds, per input material, the pieces taken, their total quantity and the
     pieces of it in one output unit (0 for a web or bulk material). The output starts when
     its earliest input started and carries the inputs' machine time. A unit made of q
     pieces is bad if any piece is (good share (1 - f)^q); a unit made of web or bulk
-    material is bad in the share the material is.
+    material is bad in the share the material is. With ``earliest`` false (pieces of one
+    material gathered into one lot) the start is the unit-weighted mean, which keeps the
+    mean flow time exact.
     """
     start = float("inf")
+    weighted = 0.0
+    units = 0.0
     work = 0.0
     good: dict[str, float] = {}
     for pieces, total, pieces_per_unit in inputs:
         shares: dict[str, float] = {}
         for piece in pieces:
             start = min(start, piece.start)
+            weighted += piece.start * piece.qty
+            units += piece.qty
             work += piece.work * piece.qty
             if piece.defects:
                 for station, share in piece.defects.items():
@@ -62,4 +68,6 @@ def combine(inputs: Iterable[tuple[list[Lot], float, float]], out_units: float
         for station, amount in shares.items():
             good[station] = good.get(station, 1.0) * (1.0 - amount / total) ** power
     defects = {station: 1.0 - kept for station, kept in good.items()} if good else None
+    if not earliest and units > 0:
+        start = weighted / units
     return start, work / out_units, defects

@@ -115,10 +115,24 @@ class Machine:
         inputs = station.inputs
         low, high = station.batch_min, station.batch_max
         settle = station.settles_waiting
+        whole = station.whole_lots
         while True:
             if settle:
                 yield from self._settle()
-            while True:
+            if whole:
+                # One input, nothing merged or split: work lot by lot as lots come.
+                buffer, per_cycle = inputs[0]
+                limit = high * per_cycle
+                while (lot := buffer.take_front(limit)) is None:
+                    clock.switch(IDLE, env.now)
+                    waiting = env.event()
+                    buffer.wait(waiting, per_cycle)
+                    yield waiting
+                    if settle:
+                        yield from self._settle()
+                cycles = lot.qty / per_cycle
+                taken = [([lot], lot.qty)]
+            while not whole:
                 cycles = high
                 short = None
                 for buffer, per_cycle in inputs:
@@ -129,6 +143,8 @@ class Machine:
                     if available < cycles * per_cycle:
                         cycles = int(available / per_cycle)
                 if short is None:
+                    taken = [(buffer.take(cycles * per_cycle), cycles * per_cycle)
+                             for buffer, per_cycle in inputs]
                     break
                 clock.switch(IDLE, env.now)
                 waiting = env.event()
@@ -136,9 +152,9 @@ class Machine:
                 yield waiting
                 if settle:
                     yield from self._settle()
-            taken = [(buffer.take(cycles * per_cycle), cycles * per_cycle)
-                     for buffer, per_cycle in inputs]
-            yield from self._prepare(cycles)
+            if (station.setup_every or env.now >= self.setup_due
+                    or env.now >= self.maintenance_due):
+                yield from self._prepare(cycles)
             duration = station.run_time(cycles)
             if (duration <= self.up_left and duration <= self.stop_left
                     and env.now + duration <= self.next_failure):

@@ -201,8 +201,12 @@ class _Build:
             if spec.kind == "delay":
                 self.delays[spec.name].out = out  # type: ignore[assignment]
                 continue
-            inputs = [(holders[m], q) for m, q in (spec.inputs or {}).items()]
-            pieces = tuple(line.materials[m].unit in DISCRETE_UNITS for m in spec.inputs or {})
+            # Raw materials are never short and carry no history: a run does not take them
+            # as lots (what it uses is cycles x quantity).
+            buffered = {m: q for m, q in (spec.inputs or {}).items()
+                        if not isinstance(holders[m], Source)}
+            inputs = [(holders[m], q) for m, q in buffered.items()]
+            pieces = tuple(line.materials[m].unit in DISCRETE_UNITS for m in buffered)
             discrete = line.materials[out_material].unit in DISCRETE_UNITS
             per_cycle = (spec.output or {})[out_material]
             self.station(spec, Wiring(inputs, out, per_cycle, discrete, pieces))  # type: ignore[arg-type]

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sim.engine.calendar import ShiftCalendar
 from sim.engine.lot import EPS, Lot, combine
 from sim.engine.machine import Machine
@@ -22,7 +24,27 @@ if TYPE_CHECKING:
     from sim.engine.monitor import LineMonitor, Sink
     from sim.model.station import Station
 
-__all__ = ["FailureSamplers", "StationRun"]
+__all__ = ["FailureSamplers", "StationRun", "Wiring", "binomial"]
+
+
+def binomial(trials: int, share: float, uniform: Callable[[], float],
+             rng: np.random.Generator) -> float:
+    """Draw Binomial(trials, share) by inverting its distribution function with one
+    uniform from the block stream; numpy's sampler takes over when many hits are likely."""
+    if share >= 1.0:
+        return float(trials)
+    if trials * share > 20:
+        return float(rng.binomial(trials, share))
+    u = uniform()
+    probability = (1.0 - share) ** trials
+    cumulative = probability
+    hits = 0
+    odds = share / (1.0 - share)
+    while u > cumulative and hits < trials:
+        probability *= (trials - hits) / (hits + 1) * odds
+        hits += 1
+        cumulative += probability
+    return float(hits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +99,9 @@ class StationRun:
             len(self.inputs) == 1 and abs(self.inputs[0][1] - self.out_per_cycle) < EPS
             and spec.split == 1
         )
-        """Neither merges nor splits: lots pass on as they came, each with its history."""
+        """Neither merges nor splits: lots pass on as they came (a batch gathers its pieces
+        into output lots of ``lot`` cycles, except a serial line's jobs, which stay jobs)."""
+        self.whole_lots = self.passthrough and not self.batched
         self.cycle_time = sampler(spec.cycle_time, rng("process"))
         self._cycle_iter = (None if spec.cycle_time.cv == 0
                             else block_iterator(spec.cycle_time, rng("process-lot")))
@@ -87,6 +111,7 @@ class StationRun:
         self.inspects = inspects
         self.defect_rate = spec.defects.rate if spec.defects is not None else 0.0
         self.defect_station = spec.defects.found_at if spec.defects is not None else ""
+        self.checks_quality = bool(inspects or self.scrap or self.defect_rate)
         self.failures: FailureSamplers | None = None
         if spec.failures is not None:
             self.failures = FailureSamplers(
@@ -138,14 +163,20 @@ class StationRun:
         self.minor_stops = 0
         self.maintenances = 0
 
-    def run_time(self, cycles: int) -> float:
+    def run_time(self, cycles: float) -> float:
         """Processing time of a run of ``cycles`` [time unit]: one draw per batch, else per
         cycle (so a lot of n cycles takes the sum of n cycle times)."""
         if self.batched or cycles == 1:
             return self.cycle_time()
         if self._cycle_iter is None:
             return cycles * self.cycle_time()
-        return math.fsum(islice(self._cycle_iter, cycles))
+        whole = int(cycles)
+        # A lot of whole cycles sums its cycle times; a fraction left by scrap upstream of
+        # a web or bulk material adds its share of one more.
+        total = math.fsum(islice(self._cycle_iter, whole))
+        if cycles > whole:
+            total += (cycles - whole) * self.cycle_time()
+        return total
 
     def _count(self, units: float, share: float) -> float:
         """Units hit by ``share`` [-]: binomial for pieces, the expected share otherwise."""
@@ -155,13 +186,14 @@ class StationRun:
             return units * share
         if units == 1.0:
             return 1.0 if self.uniform() < share else 0.0
-        return float(self._quality_rng.binomial(round(units), min(share, 1.0)))
+        return binomial(round(units), min(share, 1.0), self.uniform, self._quality_rng)
 
-    def finish(self, taken: list[tuple[list[Lot], float]], cycles: int,
+    def finish(self, taken: list[tuple[list[Lot], float]], cycles: float,
                duration: float) -> list[Lot]:
         """Turn the inputs of a run into output lots, remove what is found bad here."""
         out_units = cycles * self.out_per_cycle
-        if self.passthrough:
+        if self.whole_lots or (self.passthrough and self.monitor is not None):
+            # Jobs of a serial line keep their identity, also through a batch.
             lots = taken[0][0]
             added = duration / out_units
             for lot in lots:
@@ -176,7 +208,7 @@ class StationRun:
                 start, work, defects = combine(
                     ((pieces, total, k) for (pieces, total), k in zip(taken, per_unit,
                                                                       strict=True)),
-                    out_units)
+                    out_units, earliest=not self.passthrough)
             else:
                 start, work, defects = self.env.now - duration, 0.0, None
             work += duration / out_units
@@ -185,6 +217,10 @@ class StationRun:
             for first in range(0, cycles, size):
                 lots.append(Lot(min(size, cycles - first) * self.out_per_cycle, start, work,
                                 dict(defects) if defects else None))
+        if not self.checks_quality:
+            for lot in lots:
+                self.units_out += lot.qty
+            return lots
         kept = []
         for lot in lots:
             self._inspect(lot)

@@ -10,10 +10,15 @@ from rich.table import Table
 __all__ = ["print_summary"]
 
 _LINE_ROWS = (
-    ("throughput", "good jobs / {u}"),
+    ("throughput", "good units / {u}"),
+    ("ah_per_year", "Ah / year"),
+    ("cells_per_year", "cells / year"),
+    ("modules_per_year", "modules / year"),
     ("flow_time", "{u}"),
     ("wip", "jobs"),
     ("yield", "-"),
+    ("cell_yield", "-"),
+    ("escaped_defects", "share of output"),
 )
 
 
@@ -47,14 +52,20 @@ def print_summary(summary: dict[str, Any], console: Console | None = None) -> No
     table.add_column("95% CI", justify="right")
     table.add_column("unit")
     for name, unit_text in _LINE_ROWS:
-        estimate = summary["kpis"][name]
+        estimate = summary["kpis"].get(name)
+        if estimate is None:
+            continue
         table.add_row(name, _number(estimate["mean"]), _interval(estimate),
                       unit_text.format(u=unit))
     console.print(table)
+    bottleneck = summary.get("bottleneck")
+    if bottleneck:
+        console.print(f"bottleneck: {bottleneck['station']} "
+                      f"(active {bottleneck['active_share']:.1%} of the time)")
 
     stations = Table(title="stations (mean shares of machine time)", title_justify="left")
     columns = ("busy", "idle", "blocked", "down", "setup", "oee", "throughput")
-    stations.add_column("station")
+    stations.add_column("station", no_wrap=True)
     for column in columns:
         stations.add_column(column if column != "throughput" else f"out / {unit}",
                             justify="right")
