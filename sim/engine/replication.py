@@ -85,6 +85,7 @@ class ReplicationResult:
     material_area: dict[str, float] = field(default_factory=dict)
     exits_per_bin: list[float] = field(default_factory=list)
     wip_area_per_bin: list[float] = field(default_factory=list)
+    material_area_per_bin: dict[str, list[float]] = field(default_factory=dict)
 
 
 class _Build:
@@ -105,6 +106,7 @@ class _Build:
         self.sinks: dict[str, Sink] = {}
         inspections = {s.defects.found_at for s in line.stations if s.defects is not None}
         self.inspections = inspections
+        self.material_bins: dict[str, list[float]] = {}
 
     def sink(self, name: str, monitor: LineMonitor | None = None) -> Sink:
         sink = Sink(self.env, name, TIME_BINS, self.bin_width, self.warmup, monitor)
@@ -211,6 +213,39 @@ class _Build:
             per_cycle = (spec.output or {})[out_material]
             self.station(spec, Wiring(inputs, out, per_cycle, discrete, pieces))  # type: ignore[arg-type]
 
+    def sample_materials(self) -> Generator[simpy.Event, Any, None]:
+        """SimPy process: the level area of each buffer and delay in each bin of the window."""
+        env = self.env
+        soaks = {next(iter(self.line.station(name).inputs or {})): delay
+                 for name, delay in self.delays.items()}
+        holders: dict[str, Buffer | Delay] = {}
+        for name in self.line.materials or {}:  # flow order, as the file lists them
+            holder = soaks.get(name, self.buffers.get(name))
+            if isinstance(holder, Buffer | Delay):
+                holders[name] = holder
+        self.material_bins = {name: [0.0] * TIME_BINS for name in holders}
+
+        def area(holder: Buffer | Delay) -> float:
+            return holder.area + holder.level * (env.now - holder.last)
+
+        before = {name: area(holder) for name, holder in holders.items()}
+        for index in range(TIME_BINS):
+            if index == TIME_BINS - 1:
+                # The last edge is the end of the run, where this process is not resumed.
+                self.last_material_bin = (before, holders)
+                return
+            yield env.timeout(self.bin_width)
+            for name, holder in holders.items():
+                now_area = area(holder)
+                self.material_bins[name][index] = now_area - before[name]
+                before[name] = now_area
+
+    def close_material_bins(self) -> None:
+        """Record the last bin of each material at the end of the run."""
+        before, holders = self.last_material_bin
+        for name, holder in holders.items():
+            self.material_bins[name][-1] = holder.area - before[name]
+
     def reset(self, now: float) -> None:
         if self.monitor is not None:
             self.monitor.reset(now)
@@ -257,6 +292,8 @@ def simulate(line: Line, horizon: float, warmup: float = 0.0, seed: int = 1,
     monitor = build.monitor
     if monitor is not None:
         env.process(monitor.sample_bins(env))
+    else:
+        env.process(build.sample_materials())
     end = warmup + horizon
     env.run(until=end)
     if env.peek() == math.inf:
@@ -269,6 +306,8 @@ def simulate(line: Line, horizon: float, warmup: float = 0.0, seed: int = 1,
     if monitor is not None:
         monitor.release(end, 0.0)
         monitor.close_bins(end)
+    else:
+        build.close_material_bins()
     return _result(build, line, horizon, warmup, seed, replication)
 
 
@@ -328,5 +367,6 @@ def _result(build: _Build, line: Line, horizon: float, warmup: float, seed: int,
         | {f"{name} (in {spec})": delay.area for spec, delay in build.delays.items()
            for name in [next(iter(line.station(spec).inputs or {}))]},
         exits_per_bin=list(main_sink.bins.counts) if main_sink else [],
+        material_area_per_bin=build.material_bins,
         wip_area_per_bin=list(monitor.wip_area_per_bin) if monitor else [],
     )

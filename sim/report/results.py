@@ -16,10 +16,12 @@ __all__ = ["write_results"]
 
 def write_results(result: RunResult, summary: dict[str, Any],
                   out_dir: str | os.PathLike[str]) -> list[Path]:
-    """Write ``summary.json``, ``replications.csv``, ``stations.csv`` and ``timeseries.csv``.
+    """Write ``summary.json``, ``replications.csv``, ``stations.csv``, ``timeseries.csv``
+    and, for a line with materials, ``materials.csv``.
 
     Returns the files written. ``timeseries.csv`` holds, per bin of the measured window, the
-    good output rate [1/time unit] and the average WIP [-] of each replication.
+    good output rate [1/time unit] and the average WIP [jobs, serial lines] of each
+    replication; ``materials.csv`` the average WIP of each material [its unit] per bin.
     """
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -54,6 +56,20 @@ def write_results(result: RunResult, summary: dict[str, Any],
                          rep.warmup + (index + 1) * width, exits / width, area / width])
     write_csv(path, ["replication", "start", "end", "throughput", "wip"], rows)
     written.append(path)
+
+    units = {name: m.unit for name, m in (line.materials or {}).items()}
+    if any(rep.material_area_per_bin for rep in reps):
+        path = folder / "materials.csv"
+        rows = []
+        for rep in reps:
+            width = rep.horizon / len(rep.exits_per_bin)
+            for material, areas in rep.material_area_per_bin.items():
+                for index, area in enumerate(areas):
+                    rows.append([rep.replication, rep.warmup + index * width,
+                                 rep.warmup + (index + 1) * width, material,
+                                 units.get(material, ""), area / width])
+        write_csv(path, ["replication", "start", "end", "material", "unit", "wip"], rows)
+        written.append(path)
 
     path = folder / "summary.json"
     write_json(path, summary)

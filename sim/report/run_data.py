@@ -48,6 +48,36 @@ def _empty_series() -> TimeSeries:
 
 
 @dataclass(frozen=True)
+class MaterialSeries:
+    """One material's WIP from ``materials.csv``: ``wip`` [its unit] shaped
+    (replications, bins), bins from ``start`` to ``end`` [time unit]."""
+
+    unit: str
+    start: np.ndarray
+    end: np.ndarray
+    wip: np.ndarray
+
+
+def _materials(rows: list[dict[str, Any]]) -> dict[str, MaterialSeries]:
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        grouped.setdefault(str(row["material"]), []).append(row)
+    result = {}
+    for name, items in grouped.items():
+        reps = sorted({int(r["replication"]) for r in items})
+        starts = sorted({float(r["start"]) for r in items})
+        index = {start: i for i, start in enumerate(starts)}
+        wip = np.full((len(reps), len(starts)), np.nan)
+        ends = np.zeros(len(starts))
+        for r in items:
+            column = index[float(r["start"])]
+            wip[reps.index(int(r["replication"])), column] = float(r["wip"])
+            ends[column] = float(r["end"])
+        result[name] = MaterialSeries(str(items[0].get("unit", "")), np.array(starts), ends, wip)
+    return result
+
+
+@dataclass(frozen=True)
 class RunData:
     """Everything saved in a results folder.
 
@@ -61,6 +91,8 @@ class RunData:
     replications: list[dict[str, Any]] = field(default_factory=list)
     stations: list[dict[str, Any]] = field(default_factory=list)
     timeseries: TimeSeries = field(default_factory=_empty_series)
+    materials: dict[str, MaterialSeries] = field(default_factory=dict)
+    """WIP per material per bin (lines with materials), in flow order."""
 
     @property
     def time_unit(self) -> str:
@@ -90,7 +122,7 @@ def _read_rows(path: Path) -> list[dict[str, Any]]:
         for raw in csv.DictReader(stream):
             row: dict[str, Any] = {}
             for key, text in raw.items():
-                if key == "station":
+                if key in ("station", "material", "unit"):
                     row[key] = text
                 elif key == "replication":
                     row[key] = int(text)
@@ -129,6 +161,7 @@ def load_results(folder: str | os.PathLike[str]) -> RunData:
         replications=_read_rows(path / "replications.csv"),
         stations=_read_rows(path / "stations.csv"),
         timeseries=_series(_read_rows(path / "timeseries.csv")),
+        materials=_materials(_read_rows(path / "materials.csv")),
     )
 
 
