@@ -86,6 +86,8 @@ class ReplicationResult:
     exits_per_bin: list[float] = field(default_factory=list)
     wip_area_per_bin: list[float] = field(default_factory=list)
     material_area_per_bin: dict[str, list[float]] = field(default_factory=dict)
+    events: int = 0
+    """SimPy events scheduled in the whole run, warm-up included [-]."""
 
 
 class _Build:
@@ -311,6 +313,13 @@ def simulate(line: Line, horizon: float, warmup: float = 0.0, seed: int = 1,
     return _result(build, line, horizon, warmup, seed, replication)
 
 
+def _events(env: simpy.Environment) -> int:
+    """Events scheduled so far: SimPy numbers them with a counter (a private attribute,
+    read once per run; 0 if a SimPy version lacks it)."""
+    counter = getattr(env, "_eid", None)
+    return next(counter) if counter is not None else 0
+
+
 def _result(build: _Build, line: Line, horizon: float, warmup: float, seed: int,
             replication: int) -> ReplicationResult:
     stations: dict[str, StationResult] = {}
@@ -368,5 +377,6 @@ def _result(build: _Build, line: Line, horizon: float, warmup: float, seed: int,
            for name in [next(iter(line.station(spec).inputs or {}))]},
         exits_per_bin=list(main_sink.bins.counts) if main_sink else [],
         material_area_per_bin=build.material_bins,
+        events=_events(build.env),
         wip_area_per_bin=list(monitor.wip_area_per_bin) if monitor else [],
     )
