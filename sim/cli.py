@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -19,7 +20,7 @@ from rich.progress import (
 )
 
 from sim.analysis.summary import build_summary
-from sim.errors import LinesimError
+from sim.errors import ConfigError, LinesimError
 from sim.experiment import default_jobs, run
 from sim.model import load_scenario
 from sim.model.overrides import parse_assignment
@@ -81,7 +82,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         seed=args.seed, horizon=args.horizon, warmup=args.warmup,
     )
     if args.jobs is not None and args.jobs < 1:
-        raise LinesimError("--jobs must be >= 1")
+        raise ConfigError("--jobs must be >= 1")
     out = Path(args.out) if args.out else Path("results") / scenario.name
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -137,8 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _plot(args, console)
     except LinesimError as exc:
         for line in str(exc).splitlines():
-            errors.print(f"[red]error:[/red] {line}", highlight=False, markup=True,
-                         soft_wrap=True)
+            errors.print(f"[red]error:[/red] {escape(line)}", highlight=False, soft_wrap=True)
         return exc.exit_code
     except KeyboardInterrupt:
         errors.print("interrupted")

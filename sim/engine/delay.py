@@ -49,6 +49,8 @@ class Delay:
         self.lots_in = 0
         self.units_out = 0.0
         self.scrapped = 0.0
+        self.soaking = 0
+        """Lots whose soak is still running [-]."""
 
     def _mark(self) -> None:
         now = self.env.now
@@ -66,6 +68,7 @@ class Delay:
         self._mark()
         self.level += lot.qty
         self.lots_in += 1
+        self.soaking += 1
         end = self.env.timeout(self.time())
         end.callbacks.append(lambda _event, lot=lot: self._soaked(lot))
         return True
@@ -75,6 +78,7 @@ class Delay:
         self.putters.append((event, lot))
 
     def _soaked(self, lot: Lot) -> None:
+        self.soaking -= 1
         removed = 0.0
         if self.scrap:
             if not self.discrete:

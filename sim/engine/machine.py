@@ -155,6 +155,7 @@ class Machine:
             if (station.setup_every or env.now >= self.setup_due
                     or env.now >= self.maintenance_due):
                 yield from self._prepare(cycles)
+            started = env.now
             duration = station.run_time(cycles)
             if (duration <= self.up_left and duration <= self.stop_left
                     and env.now + duration <= self.next_failure):
@@ -166,7 +167,7 @@ class Machine:
             else:
                 yield from self._work(duration, BUSY)
             station.cycles += cycles
-            for lot in station.finish(taken, cycles, duration):
+            for lot in station.finish(taken, cycles, duration, started):
                 if not station.out.put(lot):
                     clock.switch(BLOCKED, env.now)
                     waiting = env.event()

@@ -109,6 +109,8 @@ class _Build:
         inspections = {s.defects.found_at for s in line.stations if s.defects is not None}
         self.inspections = inspections
         self.material_bins: dict[str, list[float]] = {}
+        self.arrivals = line.release.policy == "push" and line.release.interarrival is not None
+        self.arrivals_blocked = False
 
     def sink(self, name: str, monitor: LineMonitor | None = None) -> Sink:
         sink = Sink(self.env, name, TIME_BINS, self.bin_width, self.warmup, monitor)
@@ -170,7 +172,9 @@ class _Build:
             if not first.put(lot):
                 event = env.event()
                 first.block(event, lot)
+                self.arrivals_blocked = True
                 yield event
+                self.arrivals_blocked = False
 
     def general(self) -> None:
         """A general line: one buffer per material, raw materials unlimited."""
@@ -260,6 +264,17 @@ class _Build:
         for buffer in self.buffers.values():
             buffer.measure_from_now()
 
+    def stuck(self) -> bool:
+        """Whether nothing can happen any more: every machine waits for material or room,
+        no lot is soaking and no arrival is coming (the samplers of the measured window
+        still have events pending, so an empty event queue cannot tell)."""
+        if self.arrivals and not self.arrivals_blocked:
+            return False
+        if any(delay.soaking for delay in self.delays.values()):
+            return False
+        return all(machine.clock.state in (IDLE, BLOCKED)
+                   for run in self.stations for machine in run.machines)
+
     def waiting_report(self) -> str:
         waiting = []
         for run in self.stations:
@@ -298,7 +313,7 @@ def simulate(line: Line, horizon: float, warmup: float = 0.0, seed: int = 1,
         env.process(build.sample_materials())
     end = warmup + horizon
     env.run(until=end)
-    if env.peek() == math.inf:
+    if build.stuck():
         raise RunError(f"line {line.name!r} deadlocked before t = {end:g}: "
                        + build.waiting_report())
     for run in build.stations:

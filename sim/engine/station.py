@@ -189,8 +189,12 @@ class StationRun:
         return binomial(round(units), min(share, 1.0), self.uniform, self._quality_rng)
 
     def finish(self, taken: list[tuple[list[Lot], float]], cycles: float,
-               duration: float) -> list[Lot]:
-        """Turn the inputs of a run into output lots, remove what is found bad here."""
+               duration: float, started: float) -> list[Lot]:
+        """Turn the inputs of a run into output lots, remove what is found bad here.
+
+        ``duration`` is the processing time [time unit] and ``started`` when the run began
+        [time unit], the start of output made from raw material only.
+        """
         out_units = cycles * self.out_per_cycle
         if self.whole_lots or (self.passthrough and self.monitor is not None):
             # Jobs of a serial line keep their identity, also through a batch.
@@ -210,7 +214,7 @@ class StationRun:
                                                                       strict=True)),
                     out_units, earliest=not self.passthrough)
             else:
-                start, work, defects = self.env.now - duration, 0.0, None
+                start, work, defects = started, 0.0, None
             work += duration / out_units
             size = self.out_lot_cycles
             lots = []

@@ -77,6 +77,13 @@ def _serial(line: Line) -> list[ConfigError]:
                 f"a batch needs {low} jobs but CONWIP keeps only {wip} in the line, so it can "
                 f"never start; raise release.wip to >= {low} or lower the batch minimum",
                 path=f"{path}.batch"))
+    wip = line.release.wip
+    waiting = sum(station.batch_min - 1 for station in line.stations)
+    if line.release.policy == "conwip" and wip is not None and wip <= waiting:
+        errors.append(ConfigError(
+            f"CONWIP keeps {wip} jobs, but the batches can hold {waiting} jobs waiting for "
+            f"their minimum at once and then nothing moves; raise release.wip to >= "
+            f"{waiting + 1} or lower the batch minimums", path="release.wip"))
     first = line.stations[0]
     if line.release.policy == "conwip" and first.buffer is not None:
         errors.append(ConfigError(

@@ -18,6 +18,7 @@ from scipy import stats
 from sim.model.units import duration_validator
 
 __all__ = [
+    "DIST_NAMES",
     "Constant",
     "Distribution",
     "Duration",
@@ -120,15 +121,15 @@ class Normal(_Dist):
     @property
     def mean(self) -> float:
         sigma = self._sigma
-        if sigma == 0:
+        if sigma < 1e-6 * self.mean_:  # truncation at 0 is then 1e6 sigmas away
             return self.mean_
         return float(stats.truncnorm.mean(-self.mean_ / sigma, math.inf, self.mean_, sigma))
 
     @property
     def cv(self) -> float:
         sigma = self._sigma
-        if sigma == 0:
-            return 0.0
+        if sigma < 1e-6 * self.mean_:
+            return sigma / self.mean_
         sd = stats.truncnorm.std(-self.mean_ / sigma, math.inf, self.mean_, sigma)
         return float(sd) / self.mean
 
@@ -336,6 +337,10 @@ def _shorthand(value: Any) -> Any:
         return {"dist": "constant", "value": value}
     return value
 
+
+DIST_NAMES = ("constant", "exponential", "normal", "lognormal", "gamma", "triangular",
+              "uniform", "weibull", "empirical")
+"""The values ``dist:`` takes."""
 
 Distribution = Annotated[
     Constant | Exponential | Normal | Lognormal | Gamma | Triangular | Uniform | Weibull

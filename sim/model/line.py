@@ -116,7 +116,7 @@ class Line(_Model):
     )
     product: Product | None = Field(default=None, description="what the line sells")
     shifts: list[Shift] = Field(default_factory=list, description="repeating shift pattern")
-    shift_cycle: Duration = Field(default="24 h", gt=0,
+    shift_cycle: Duration = Field(default="24 h", gt=0, validate_default=True,
                                   description="length of the shift pattern [time unit]")
     crews: int = Field(default=1, ge=1, le=100, description="shift crews on the payroll [-]")
     working_days_per_year: float = Field(

@@ -23,6 +23,8 @@ __all__ = ["load_line", "load_scenario", "read_yaml"]
 
 MAX_FILE_BYTES = 5_000_000
 """Largest YAML file read [bytes]; a line definition is a few kB."""
+MAX_NODES = 200_000
+"""Most YAML nodes in one document, aliases expanded [-]."""
 
 Marks = dict[tuple[str | int, ...], tuple[int, int]]
 Origins = dict[str, tuple[str | None, tuple[int, int] | None]]
@@ -61,23 +63,42 @@ def read_yaml(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Marks]:
     if not isinstance(data, dict):
         raise ConfigError("the file must hold a YAML mapping (key: value lines)", file=file)
     marks: Marks = {}
-    _collect_marks(node, (), marks)
+    _collect_marks(node, (), marks, file)
     return data, marks
 
 
-def _collect_marks(node: yaml.Node, path: tuple[str | int, ...], marks: Marks) -> None:
-    marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+def _collect_marks(node: yaml.Node, path: tuple[str | int, ...], marks: Marks,
+                   file: str = "", budget: list[int] | None = None) -> None:
+    """Record the position of every node; a mapping key is located at the key itself.
+
+    Refuses duplicate keys (YAML would silently keep the last) and documents with more
+    nodes than any line needs (aliases that expand exponentially, a "YAML bomb").
+    """
+    budget = budget if budget is not None else [MAX_NODES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ConfigError(f"the document has over {MAX_NODES:,} nodes (aliases expanded); "
+                          "a line needs far fewer", file=file)
+    marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
         for key, value in node.value:
-            marks[(*path, str(key.value))] = (key.start_mark.line + 1, key.start_mark.column + 1)
-            _collect_marks(value, (*path, str(key.value)), marks)
+            name = str(key.value)
+            where = (key.start_mark.line + 1, key.start_mark.column + 1)
+            if name in seen:
+                dotted = ".".join(str(p) for p in (*path, name))
+                raise ConfigError(f"key {name!r} appears twice in the same mapping; keep one",
+                                  file=file, path=dotted, line=where[0], column=where[1])
+            seen.add(name)
+            marks[(*path, name)] = where
+            _collect_marks(value, (*path, name), marks, file, budget)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _collect_marks(item, (*path, index), marks)
-            if isinstance(item, yaml.MappingNode):
+            if isinstance(item, yaml.MappingNode):  # named items are addressed by name first
                 for key, value in item.value:
                     if key.value == "name" and isinstance(value, yaml.ScalarNode):
-                        _collect_marks(item, (*path, str(value.value)), marks)
+                        _collect_marks(item, (*path, str(value.value)), marks, file, budget)
+            _collect_marks(item, (*path, index), marks, file, budget)
 
 
 def _locate(marks: Marks, dotted: str) -> tuple[int | None, int | None]:
@@ -105,6 +126,8 @@ def _dotted(loc: tuple[str | int, ...], data: Any) -> str:
             parts.append(str(name) if isinstance(name, str) and name else str(segment))
             node = item
             continue
+        if node is not None and not isinstance(node, dict | list) and parts:
+            break  # a shorthand (a bare number for a distribution): blame what was written
         parts.append(str(segment))
         node = node.get(segment) if isinstance(node, dict) else None
     return ".".join(parts)
@@ -144,7 +167,7 @@ def _unwrap(annotation: Any, node: Any) -> Any:
             tag = node.get("dist") if isinstance(node, dict) else None
             match = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)
                      and m.model_fields.get("dist") is not None
-                     and m.model_fields["dist"].default == tag]
+                     and tag in typing.get_args(m.model_fields["dist"].annotation)]
             annotation = match[0] if match else members[0] if len(members) == 1 else None
             if annotation is None:
                 return None
@@ -166,6 +189,13 @@ def _message(error: dict[str, Any], root: type[BaseModel], data: Any) -> str:
         return f"unknown key {key!r}"
     if kind == "missing":
         return "required key is missing"
+    if kind in ("union_tag_not_found", "union_tag_invalid"):
+        from sim.model.distributions import DIST_NAMES
+
+        tag = (error.get("ctx") or {}).get("tag")
+        given = f"dist {tag!r} is not known; " if kind == "union_tag_invalid" else ""
+        return (f"{given}a distribution needs dist: one of " + ", ".join(DIST_NAMES)
+                + " (or a bare number for a constant)")
     message = str(error["msg"]).removeprefix("Value error, ")
     if "input" in error and kind not in ("model_type", "dict_type"):
         value = error["input"]
@@ -265,7 +295,13 @@ def load_scenario(
     cli_overrides = dict(overrides or {})
     origins: Origins = {k: (file, marks.get(("set", k))) for k in set_overrides}
     origins.update({k: (None, None) for k in cli_overrides})
-    data = apply_overrides(line_data, set_overrides, file=file)
+    try:
+        data = apply_overrides(line_data, set_overrides, file=file)
+    except ConfigError as error:
+        key = next((k for k in set_overrides if k == error.path), error.path)
+        error.line, error.column = marks.get(("set", key), (None, None))
+        error.path = f"set.{error.path}"
+        raise
     data = apply_overrides(data, cli_overrides)
     line_model = _build_line(data, line_file, line_marks, origins)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Literal
 
@@ -39,6 +40,8 @@ def parse_duration(value: Any, time_unit: str) -> float:
     if isinstance(value, bool):
         raise ValueError("a duration is a number or a string such as '45 s', not a boolean")
     if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise ValueError(f"a duration must be finite, got {value!r}")
         return float(value)
     if isinstance(value, str):
         match = _DURATION.match(value)
@@ -48,9 +51,12 @@ def parse_duration(value: Any, time_unit: str) -> float:
                 seconds = SECONDS_PER.get(unit) or _EXTRA_SECONDS[unit]
                 return float(match.group(1)) * seconds / SECONDS_PER[time_unit]
         try:
-            return float(value)
+            number = float(value)
         except ValueError:
             pass
+        else:
+            if math.isfinite(number):
+                return number
         raise ValueError(
             f"{value!r} is not a duration: give a number in the line's time unit or a string "
             "with a unit, e.g. '45 s', '2.5 min', '20 h', '12 d'"
