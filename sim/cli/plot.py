@@ -1,0 +1,33 @@
+"""``linesim plot RESULTS``: redraw plots and report.html from saved results."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from sim.cli.common import draw
+from sim.errors import LinesimError
+
+__all__ = ["add_parser", "handle"]
+
+
+def add_parser(commands: Any) -> None:
+    """Register ``plot``."""
+    command: argparse.ArgumentParser = commands.add_parser(
+        "plot", help="redraw the plots and report.html of a results folder",
+        description="Redraw plots and report.html from saved results, without simulating.",
+    )
+    command.add_argument("results", help="results folder holding summary.json")
+
+
+def handle(args: argparse.Namespace, console: Console) -> int:
+    """Redraw the folder's plots."""
+    folder = Path(args.results)
+    if not (folder / "summary.json").is_file():
+        raise LinesimError(f"{folder}: no summary.json here; give a folder written by "
+                           "linesim run")
+    console.print(f"report: {draw(folder)}")
+    return 0

@@ -1,0 +1,55 @@
+"""``linesim run SCENARIO``: replications of one scenario, KPIs with CIs, a results folder."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from sim.analysis.summary import build_summary
+from sim.cli.common import EXIT_INTERRUPTED, add_scenario_options, draw, overrides, progress
+from sim.errors import ConfigError
+from sim.experiment import run
+from sim.model import load_scenario
+from sim.report import print_summary, write_results
+
+__all__ = ["add_parser", "handle"]
+
+
+def add_parser(commands: Any) -> None:
+    """Register ``run``."""
+    command: argparse.ArgumentParser = commands.add_parser(
+        "run", help="run a scenario's replications and write its results folder",
+        description="Run a scenario and print its KPIs with 95%% confidence intervals.",
+    )
+    command.add_argument("scenario", help="scenario YAML (scenarios/*.yaml)")
+    add_scenario_options(command)
+    command.add_argument("--out", metavar="DIR", help="results folder (default results/<name>/)")
+
+
+def handle(args: argparse.Namespace, console: Console) -> int:
+    """Run the scenario, print its summary, write the results folder."""
+    scenario = load_scenario(
+        args.scenario, overrides(args.overrides), replications=args.replications,
+        seed=args.seed, horizon=args.horizon, warmup=args.warmup,
+    )
+    if args.jobs is not None and args.jobs < 1:
+        raise ConfigError("--jobs must be >= 1")
+    out = Path(args.out) if args.out else Path("results") / scenario.name
+    with progress(console, args.quiet) as bar:
+        task = bar.add_task(f"{scenario.name}: replications", total=scenario.replications)
+        result = run(scenario, jobs=args.jobs, on_done=lambda _index: bar.advance(task))
+    summary = build_summary(result)
+    if result.replications:
+        print_summary(summary, console)
+    written = write_results(result, summary, out)
+    console.print(f"results: {written[-1]}")
+    if not args.no_plots and result.replications:
+        console.print(f"report: {draw(out)}")
+    if result.partial:
+        console.print(f"[yellow]interrupted:[/yellow] kept {len(result.replications)} of "
+                      f"{scenario.replications} replications")
+        return EXIT_INTERRUPTED
+    return 0
