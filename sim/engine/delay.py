@@ -49,6 +49,8 @@ class Delay:
         self.lots_in = 0
         self.units_out = 0.0
         self.scrapped = 0.0
+        self.lost_work = 0.0
+        """Machine time spent upstream on units scrapped here [time unit]."""
         self.soaking = 0
         """Lots whose soak is still running [-]."""
 
@@ -89,6 +91,7 @@ class Delay:
                 removed = float(self._quality_rng.binomial(round(lot.qty), self.scrap))
         if removed > EPS:
             self.scrapped += removed
+            self.lost_work += removed * lot.work
             lot.qty -= removed
             self._leave(removed)
         if lot.qty <= EPS:
@@ -122,6 +125,7 @@ class Delay:
         self.lots_in = 0
         self.units_out = 0.0
         self.scrapped = 0.0
+        self.lost_work = 0.0
 
     def measure_from_now(self) -> None:
         """Nothing else to do: the content area is reset with the counters."""

@@ -152,10 +152,10 @@ class Machine:
                 yield waiting
                 if settle:
                     yield from self._settle()
+            started = env.now
             if (station.setup_every or env.now >= self.setup_due
                     or env.now >= self.maintenance_due):
                 yield from self._prepare(cycles)
-            started = env.now
             duration = station.run_time(cycles)
             if (duration <= self.up_left and duration <= self.stop_left
                     and env.now + duration <= self.next_failure):

@@ -344,7 +344,8 @@ def _result(build: _Build, line: Line, horizon: float, warmup: float, seed: int,
             delay = build.delays[spec.name]
             stations[spec.name] = StationResult(
                 kind="delay", machines=0, state_time={}, cycles=delay.lots_in,
-                units_out=delay.units_out, scrapped=delay.scrapped, found=0.0, lost_work=0.0,
+                units_out=delay.units_out, scrapped=delay.scrapped, found=0.0,
+                lost_work=delay.lost_work,
                 repairs=0, setups=0, minor_stops=0, maintenances=0, content_area=delay.area,
                 ideal_time_per_cycle=spec.cycle_time.mean,
                 out_per_cycle=(spec.output or {"": 1.0})[spec.output_material or ""],

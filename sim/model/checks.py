@@ -201,10 +201,16 @@ def _fits(line: Line, producers: dict[str, list[str]], consumers: dict[str, list
         out_lot = (station.lot if station.batch is not None else station.lot // station.split)
         out_units = out_lot * per_cycle
         capacity = materials[out].buffer
+        soaks = [line.station(n) for n in consumers.get(out, [])
+                 if line.station(n).kind == "delay"]
+        if soaks and soaks[0].capacity is not None:
+            capacity = soaks[0].capacity
         if capacity is not None and out in consumers and out_units > capacity + 1e-9:
             errors.append(ConfigError(
                 f"an output lot of {out_units:g} {materials[out].unit} can never fit the "
-                f"{out} buffer of {capacity:g}; raise materials.{out}.buffer or lower lot",
+                f"{out} buffer of {capacity:g}; raise "
+                f"{f'stations.{soaks[0].name}.capacity' if soaks else f'materials.{out}.buffer'}"
+                " or lower lot",
                 path=f"{path}.lot"))
         if materials[out].unit in _PIECES and abs(out_units - round(out_units)) > 1e-9:
             errors.append(ConfigError(
