@@ -73,6 +73,10 @@ def line_kpis(result: ReplicationResult, line: Line | None = None) -> dict[str, 
             "released": float(result.released),
             "scrapped": float(result.scrapped),
         }
+        if line is not None:
+            from sim.analysis.costs import cost_kpis
+
+            kpis.update(cost_kpis(result, line, kpis))
         return kpis
     product = line.product
     finished = result.finished
@@ -106,6 +110,9 @@ def line_kpis(result: ReplicationResult, line: Line | None = None) -> dict[str, 
             kpis["modules_per_year"] = modules / horizon * year
     for material, area in result.material_area.items():
         kpis[f"wip.{material}"] = area / horizon
+    from sim.analysis.costs import cost_kpis  # costs build on these KPIs
+
+    kpis.update(cost_kpis(result, line, kpis))
     return kpis
 
 

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sim.model.costs import LineCosts
 from sim.model.distributions import Distribution, Duration
 from sim.model.station import (
     MAX_MACHINES,
@@ -86,6 +87,8 @@ class Material(_Model):
         description="buffer capacity [material unit]; omitted = unlimited",
     )
     description: str = Field(default="", description="what it is, sources")
+    price: float = Field(default=0.0, ge=0,
+                         description="raw materials: purchase price [currency / unit]")
 
 
 class Product(_Model):
@@ -94,6 +97,7 @@ class Product(_Model):
     cell: Name = Field(description="material whose good units are finished cells")
     ah_per_cell: float = Field(gt=0, description="capacity of one cell [Ah]")
     module: Name | None = Field(default=None, description="material of finished modules")
+    voltage: float = Field(default=3.2, gt=0, le=100, description="nominal cell voltage [V]")
 
 
 class Shift(_Model):
@@ -123,6 +127,7 @@ class Line(_Model):
         default=365, gt=0, le=366,
         description="days a year the plant runs, to annualise output [d]",
     )
+    costs: LineCosts | None = Field(default=None, description="cost, energy and labour rates")
     stations: list[Station] = Field(min_length=1, max_length=10_000, description="the stations")
 
     @model_validator(mode="after")

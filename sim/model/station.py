@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from sim.model.costs import Power, StationMaintenance
 from sim.model.distributions import Constant, Distribution, Duration, Exponential, Gamma
 from sim.model.units import SECONDS_PER
 
@@ -223,6 +224,10 @@ class Station(_Model):
     )
     operators: float = Field(default=0.0, ge=0, le=10_000,
                              description="operators per shift on duty [-]")
+    capex: float = Field(default=0.0, ge=0, description="investment per machine [currency]")
+    power: Power = Field(default_factory=Power, description="draw per machine by state [kW]")
+    maintenance_cost: StationMaintenance = Field(
+        default_factory=StationMaintenance, description="maintenance cost of the machines")
 
     @model_validator(mode="after")
     def _consistent(self) -> Station:

@@ -1,0 +1,148 @@
+"""Annual cost, energy and labour of one replication, and the cost KPIs per Ah.
+
+Everything is annualised from the measured window: a flow over the window (energy,
+materials, repairs, staffed hours) is scaled by working hours a year / window; fixed
+amounts (depreciation, indirect staff, building) are annual already. Categories:
+
+- ``cost.materials``: raw materials drawn, at their price (scrapped material included);
+- ``cost.energy``: machine power by state x time in state, delays, plant base load;
+- ``cost.direct_labour``: operators per shift x staffed hours x wage;
+- ``cost.indirect_labour``: indirect staff x paid hours x wage;
+- ``cost.maintenance``: share of capex a year + cost per repair;
+- ``cost.depreciation``: straight line, machines over ``depreciation_years``, building
+  over its own years;
+- ``cost.overhead``: variable overhead, shares of direct labour and depreciation.
+
+``scrap_cost`` (informational, already inside the categories) is the material content of
+everything scrapped plus the conversion cost of the machine time spent on it.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+
+from sim.analysis.kpis import hours_per_year
+from sim.engine import ReplicationResult
+from sim.engine.calendar import ShiftCalendar
+from sim.model.line import Line
+from sim.model.station import Station
+from sim.model.units import SECONDS_PER
+
+__all__ = ["COST_CATEGORIES", "cost_kpis"]
+
+COST_CATEGORIES = ("materials", "energy", "direct_labour", "indirect_labour", "maintenance",
+                   "depreciation", "overhead")
+
+_POWER_STATE = {"busy": "busy", "idle": "idle", "blocked": "idle", "down": "down",
+                "setup": "idle", "minor_stop": "idle", "maintenance": "down",
+                "off_shift": "idle"}
+"""Which power figure each machine state draws."""
+
+
+def _staffed_share(line: Line, station: Station) -> float:
+    """Share of the time a station is staffed [-]."""
+    if station.shifts is None:
+        return 1.0
+    intervals = [(s.start, s.start + s.length) for s in line.shifts if s.name in station.shifts]
+    calendar = ShiftCalendar(intervals, line.shift_cycle)
+    return calendar.on_per_period / calendar.period
+
+
+def _material_values(line: Line) -> dict[str, float]:
+    """Material content of one unit of each material [currency / unit], by recipe."""
+    makers = {s.output_material: s for s in line.stations if s.output_material}
+    materials = line.materials or {}
+
+    @cache
+    def value(name: str) -> float:
+        maker = makers.get(name)
+        if maker is None:
+            return materials[name].price if name in materials else 0.0
+        out = (maker.output or {})[name]
+        return sum(q / out * value(m) for m, q in (maker.inputs or {}).items())
+
+    return {name: value(name) for name in materials}
+
+
+def cost_kpis(result: ReplicationResult, line: Line, kpis: dict[str, float]
+              ) -> dict[str, float]:
+    """Return the cost, energy and labour KPIs of one replication.
+
+    ``kpis`` are the replication's line KPIs (for ``ah_per_year``). Empty without
+    ``costs`` in the line.
+    """
+    costs = line.costs
+    if costs is None:
+        return {}
+    horizon = result.horizon
+    hours_unit = SECONDS_PER[line.time_unit] / 3600.0  # hours per time unit
+    scale = hours_per_year(line) / horizon  # window -> year
+    window_hours = horizon * hours_unit
+    materials = line.materials or {}
+
+    energy = costs.base_load * window_hours  # kWh in the window
+    raw_cost = 0.0
+    direct_hours = 0.0
+    repairs_cost = 0.0
+    capex = costs.building.capex
+    maintenance_fixed = 0.0
+    busy_hours = 0.0
+    depreciation = costs.building.capex / costs.building.years
+    for station in line.stations:
+        observed = result.stations[station.name]
+        if station.kind == "delay":
+            energy += station.power.busy * window_hours
+        else:
+            for state, time in observed.state_time.items():
+                energy += getattr(station.power, _POWER_STATE[state]) * time * hours_unit
+            busy_hours += observed.state_time.get("busy", 0.0) * hours_unit
+        invest = station.capex * station.machines
+        capex += invest
+        depreciation += invest / costs.depreciation_years
+        share = station.maintenance_cost.share
+        maintenance_fixed += invest * (costs.maintenance_share if share is None else share)
+        repairs_cost += observed.repairs * station.maintenance_cost.per_repair
+        direct_hours += station.operators * _staffed_share(line, station) * window_hours
+        for material, quantity in (station.inputs or {}).items():
+            if material in materials and not any(s.output_material == material
+                                                 for s in line.stations):
+                raw_cost += observed.cycles * quantity * materials[material].price
+
+    indirect_hours = costs.indirect_staff * costs.hours_per_person
+    direct_labour = direct_hours * scale * costs.wage
+    annual = {
+        "materials": raw_cost * scale,
+        "energy": energy * scale * costs.energy_price,
+        "direct_labour": direct_labour,
+        "indirect_labour": indirect_hours * costs.indirect_wage,
+        "maintenance": maintenance_fixed + repairs_cost * scale,
+        "depreciation": depreciation,
+        "overhead": (costs.overhead.labour * direct_labour
+                     + costs.overhead.depreciation * depreciation),
+    }
+    total = sum(annual.values())
+    conversion = total - annual["materials"]
+    out = {f"cost.{name}": value for name, value in annual.items()}
+    ah = kpis.get("ah_per_year", math.nan)
+    labour_hours = direct_hours * scale + indirect_hours
+    energy_year = energy * scale
+    values = _material_values(line)
+    lost_material = sum(result.stations[s.name].scrapped * values.get(s.output_material or "", 0)
+                        for s in line.stations)
+    rate = conversion / (busy_hours * scale) if busy_hours > 0 else 0.0
+    lost_work_hours = sum(s.lost_work for s in result.stations.values()) * hours_unit
+    voltage = line.product.voltage if line.product is not None else math.nan
+    out.update({
+        "cost_total": total,
+        "cost_per_ah": total / ah if ah > 0 else math.nan,
+        "conversion_cost_per_ah": conversion / ah if ah > 0 else math.nan,
+        "energy_kwh": energy_year,
+        "energy_kwh_per_kwh": energy_year / (ah * voltage / 1000) if ah > 0 else math.nan,
+        "labour_hours": labour_hours,
+        "labour_hours_per_mah": labour_hours / (ah / 1e6) if ah > 0 else math.nan,
+        "ah_per_labour_hour": ah / labour_hours if labour_hours > 0 else math.nan,
+        "capex": capex,
+        "scrap_cost": (lost_material + lost_work_hours * rate) * scale,
+    })
+    return out
