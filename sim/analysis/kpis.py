@@ -42,7 +42,7 @@ __all__ = [
 
 LINE_KPIS = ("throughput", "flow_time", "wip", "yield", "good", "released", "scrapped")
 STATION_KPIS = (*STATES, "utilization", "availability", "performance", "quality", "oee",
-                "throughput", "queue")
+                "throughput", "queue", "fill")
 ACTIVE_STATES = ("busy", "down", "setup", "minor_stop")
 """States in which a station holds up the line rather than waits on it."""
 
@@ -149,7 +149,9 @@ def station_kpis(station: StationResult, horizon: float) -> dict[str, float]:
     queue = station.content_area / horizon
     if station.kind == "delay" or station.machines == 0:
         values = dict.fromkeys(STATION_KPIS, math.nan)
-        values.update(quality=quality, throughput=throughput, queue=queue)
+        values.update(quality=quality, throughput=throughput, queue=queue,
+                      fill=queue / station.capacity if math.isfinite(station.capacity)
+                      else math.nan)
         return values
     total = station.machines * horizon
     time = station.state_time
@@ -167,23 +169,31 @@ def station_kpis(station: StationResult, horizon: float) -> dict[str, float]:
         "oee": availability * performance * quality,
         "throughput": throughput,
         "queue": queue,
+        "fill": math.nan,
     }
 
 
 def bottleneck(stations: dict[str, dict[str, Estimate]]) -> dict[str, Any] | None:
-    """Return the machine station with the largest active share (busy, down, setup, minor
-    stops): the one that least waits on others, by the utilisation method."""
+    """Return the station that least waits on others: the machine station with the largest
+    active share (busy, down, setup, minor stops), by the utilisation method, or a delay
+    whose time-average fill of its capacity is larger still (a full soak blocks its feeder).
+    """
     best: tuple[float, str] | None = None
     for name, values in stations.items():
         if values["busy"]["mean"] is None:
-            continue
-        active = sum(values[state]["mean"] or 0.0 for state in ACTIVE_STATES)
+            fill = (values.get("fill") or {}).get("mean")
+            if fill is None:
+                continue
+            active = fill
+        else:
+            active = sum(values[state]["mean"] or 0.0 for state in ACTIVE_STATES)
         if best is None or active > best[0]:
             best = (active, name)
     if best is None:
         return None
     return {"station": best[1], "active_share": best[0],
-            "method": "largest share of time busy, down, in setup or minor stops"}
+            "method": "largest share of time busy, down, in setup or minor stops (machines) "
+                      "or of capacity filled (delays)"}
 
 
 def summarize(results: list[ReplicationResult], line: Line | None = None) -> dict[str, Any]:

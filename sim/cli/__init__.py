@@ -14,13 +14,13 @@ from types import ModuleType
 from rich.console import Console
 from rich.markup import escape
 
-from sim.cli import plot, run
+from sim.cli import compare, plot, run
 from sim.cli.common import EXIT_INTERRUPTED
 from sim.errors import LinesimError
 
 __all__ = ["COMMANDS", "main"]
 
-COMMANDS: dict[str, ModuleType] = {"run": run, "plot": plot}
+COMMANDS: dict[str, ModuleType] = {"run": run, "compare": compare, "plot": plot}
 """Subcommand name -> module with ``add_parser`` and ``handle``."""
 
 

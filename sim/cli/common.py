@@ -12,10 +12,13 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
 
 from sim.model.overrides import parse_assignment
 
@@ -58,11 +61,21 @@ def add_scenario_options(command: argparse.ArgumentParser) -> None:
                          help="skip the PNG plots and report.html")
 
 
+class RateColumn(ProgressColumn):
+    """Runs finished per second, over the recent past."""
+
+    def render(self, task: Task) -> Text:
+        """Return e.g. '12.5 runs/s' ('- runs/s' before the first runs finish)."""
+        speed = task.finished_speed or task.speed
+        return Text("- runs/s" if speed is None else f"{speed:,.1f} runs/s",
+                    style="progress.data.speed")
+
+
 def progress(console: Console, quiet: bool) -> Progress:
-    """A progress bar with runs done, elapsed and remaining time."""
+    """A progress bar with runs done, runs per second, elapsed and remaining time."""
     return Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), TimeRemainingColumn(), console=console,
+        RateColumn(), TimeElapsedColumn(), TimeRemainingColumn(), console=console,
         disable=quiet or not console.is_terminal, transient=True,
     )
 

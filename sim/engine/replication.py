@@ -53,6 +53,8 @@ class StationResult:
     content_area: float
     ideal_time_per_cycle: float
     out_per_cycle: float
+    capacity: float = math.inf
+    """A delay's most units inside [material unit] (unlimited for machines)."""
 
 
 @dataclass(frozen=True)
@@ -291,11 +293,12 @@ class _Build:
 
 
 def simulate(line: Line, horizon: float, warmup: float = 0.0, seed: int = 1,
-             replication: int = 0) -> ReplicationResult:
+             replication: int = 0, max_events: int | None = None) -> ReplicationResult:
     """Simulate ``line`` for ``warmup + horizon`` [time unit] and observe the last ``horizon``.
 
     Randomness comes only from streams keyed (seed, replication, station, purpose).
-    Raises :class:`RunError` when the line deadlocks (no event possible while work waits).
+    Raises :class:`RunError` when the line deadlocks (no event possible while work waits),
+    or when more than ``max_events`` SimPy events [-] were scheduled (``None``: no bound).
     """
     env = simpy.Environment()
     build = _Build(env, line, horizon, warmup, seed, replication)
@@ -303,6 +306,9 @@ def simulate(line: Line, horizon: float, warmup: float = 0.0, seed: int = 1,
         build.general()
     else:
         build.serial()
+    if max_events is not None:
+        env.process(_event_guard(env, line.name, max_events, horizon / TIME_BINS,
+                                 warmup + horizon))
     if warmup > 0:
         env.run(until=warmup)
     build.reset(warmup)
@@ -328,6 +334,37 @@ def simulate(line: Line, horizon: float, warmup: float = 0.0, seed: int = 1,
     return _result(build, line, horizon, warmup, seed, replication)
 
 
+def _event_guard(env: simpy.Environment, name: str, max_events: int, bin_width: float,
+                 end: float) -> Generator[simpy.Event, Any, None]:
+    """SimPy process: raise :class:`RunError` once more than ``max_events`` events [-] were
+    scheduled.
+
+    It reads SimPy's event counter (``env._eid``; without it there is no guard) at steps of
+    simulated time [time unit] that adapt so that each holds about ``max_events / 50``
+    events, never longer than one bin (``bin_width``). Taking a number from the counter
+    only skips an id: ids order simultaneous events, so the model's own order is kept and
+    results do not change. The guard's own events count too (about 2 % of the bound).
+    """
+    counter = getattr(env, "_eid", None)
+    if counter is None:
+        return
+    target = max(100, max_events // 50)
+    step = bin_width / 1024
+    last = next(counter)
+    while True:
+        yield env.timeout(step)
+        count = next(counter)
+        if count > max_events:
+            raise RunError(
+                f"line {name!r} stopped after {count:,} events at t = {env.now:g} of "
+                f"{end:g} (bound {max_events:,}); raise --max-events or shorten the horizon")
+        done, last = count - last, count
+        if done > target:
+            step *= max(0.1, target / done)
+        elif done < target / 2:
+            step = min(2 * step, bin_width)
+
+
 def _events(env: simpy.Environment) -> int:
     """Events scheduled so far: SimPy numbers them with a counter (a private attribute,
     read once per run; 0 if a SimPy version lacks it)."""
@@ -349,6 +386,7 @@ def _result(build: _Build, line: Line, horizon: float, warmup: float, seed: int,
                 repairs=0, setups=0, minor_stops=0, maintenances=0, content_area=delay.area,
                 ideal_time_per_cycle=spec.cycle_time.mean,
                 out_per_cycle=(spec.output or {"": 1.0})[spec.output_material or ""],
+                capacity=math.inf if spec.capacity is None else spec.capacity,
             )
             continue
         run = runs[spec.name]

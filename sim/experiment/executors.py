@@ -1,21 +1,36 @@
-"""Where replications run: in this process, or in local worker processes.
+"""Where runs go: this process, local worker processes, or a Dask cluster.
 
 Every task carries its own seed, so results do not depend on the executor or on the
 number of workers. An interrupt (Ctrl-C) stops the work and keeps what has finished.
+Tasks are sent to workers in chunks that shrink towards the end (guided scheduling), so
+short runs pay little transport cost and the last workers do not wait on one long chunk.
+Used as a context manager, an executor keeps its pool or cluster connection open across
+``map`` calls (a tuning study maps many small batches).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import Generic, TypeVar
+from types import TracebackType
+from typing import Any, Generic, Protocol, Self, TypeVar
 
-__all__ = ["Interrupted", "LocalExecutor", "default_jobs"]
+from sim.errors import LinesimError
+
+__all__ = ["DaskExecutor", "Executor", "Interrupted", "LocalExecutor", "chunk_sizes",
+           "default_jobs", "make_executor"]
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+GUIDED_FACTOR = 4
+"""A chunk holds the remaining tasks / (this x workers), at least one [-]."""
+
+PRELOAD = ["sim.experiment.replicate"]
+"""Modules the fork server imports once, so each worker starts without importing them."""
 
 
 def default_jobs() -> int:
@@ -24,6 +39,52 @@ def default_jobs() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         return os.cpu_count() or 1
+
+
+def chunk_sizes(tasks: int, workers: int) -> list[int]:
+    """Split ``tasks`` into chunk sizes that shrink to 1 (guided self-scheduling).
+
+    Ten replications on two workers stay ten chunks of one; 500 short runs become about
+    45 chunks, the first of 62 runs.
+    """
+    sizes = []
+    remaining = tasks
+    while remaining > 0:
+        size = max(1, remaining // (GUIDED_FACTOR * max(1, workers)))
+        sizes.append(size)
+        remaining -= size
+    return sizes
+
+
+def _run_chunk(function: Callable[[T], R], chunk: Sequence[T]) -> list[R]:
+    """Run one chunk of tasks in a worker."""
+    return [function(task) for task in chunk]
+
+
+def _chunks(tasks: Sequence[T], workers: int) -> list[tuple[int, list[T]]]:
+    """Return (index of the first task, tasks) per chunk."""
+    out = []
+    start = 0
+    for size in chunk_sizes(len(tasks), workers):
+        out.append((start, list(tasks[start:start + size])))
+        start += size
+    return out
+
+
+class Executor(Protocol):
+    """What every executor offers: ``map`` with progress callbacks, and closing."""
+
+    workers: int
+
+    def map(self, function: Callable[[T], R], tasks: Sequence[T],
+            on_done: Callable[[int], None] | None = None,
+            on_result: Callable[[int, R], None] | None = None) -> list[R]: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
 
 
 class Interrupted(Exception, Generic[R]):
@@ -35,47 +96,213 @@ class Interrupted(Exception, Generic[R]):
 
 
 class LocalExecutor:
-    """Run tasks in this process (``jobs == 1``) or in a pool of ``jobs`` processes."""
+    """Run tasks in this process (``jobs == 1``) or in a pool of ``jobs`` processes.
+
+    Inside ``with`` the pool lives until the block ends; otherwise each ``map`` starts and
+    stops its own pool.
+    """
 
     def __init__(self, jobs: int | None = None) -> None:
         self.jobs = max(1, jobs if jobs is not None else default_jobs())
+        self.workers = self.jobs
+        self._keep = False
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Self:
+        self._keep = True
+        if self.jobs > 1:
+            pool = self._start(self.jobs)
+            for _ in range(self.jobs):  # start the workers now, while the caller prepares
+                pool.submit(os.getpid)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the worker processes, if any."""
+        self._keep = False
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _start(self, workers: int) -> ProcessPoolExecutor:
+        if self._pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(PRELOAD)
+            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                             initializer=_ignore_interrupts)
+        return self._pool
 
     def map(self, function: Callable[[T], R], tasks: Sequence[T],
-            on_done: Callable[[int], None] | None = None) -> list[R]:
+            on_done: Callable[[int], None] | None = None,
+            on_result: Callable[[int, R], None] | None = None) -> list[R]:
         """Return ``[function(task) for task in tasks]`` in task order.
 
-        ``on_done(index)`` is called as each task finishes. Raises :class:`Interrupted`
-        holding the finished results on KeyboardInterrupt.
+        ``on_result(index, result)`` then ``on_done(index)`` are called as each task
+        finishes. Raises :class:`Interrupted` holding the finished results on
+        KeyboardInterrupt.
         """
         finished: dict[int, R] = {}
+
+        def record(index: int, result: R) -> None:
+            finished[index] = result
+            if on_result:
+                on_result(index, result)
+            if on_done:
+                on_done(index)
+
         workers = min(self.jobs, len(tasks))
         try:
-            if workers <= 1:
+            if workers <= 1 and self._pool is None:
                 for index, task in enumerate(tasks):
-                    finished[index] = function(task)
-                    if on_done:
-                        on_done(index)
+                    record(index, function(task))
             else:
-                self._map_pool(function, tasks, workers, finished, on_done)
+                self._map_pool(function, tasks, record)
         except KeyboardInterrupt:
+            self._stop_workers()
+            self.close()
             raise Interrupted(finished) from None
         return [finished[index] for index in range(len(tasks))]
 
-    @staticmethod
-    def _map_pool(function: Callable[[T], R], tasks: Sequence[T], workers: int,
-                  finished: dict[int, R], on_done: Callable[[int], None] | None) -> None:
-        context = multiprocessing.get_context("forkserver")
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    def _stop_workers(self) -> None:
+        """Terminate the workers without waiting for their running tasks (after Ctrl-C).
+
+        Reads the pool's private process table; without it :meth:`close` waits for them.
+        """
+        processes = getattr(self._pool, "_processes", None) or {}
+        for process in list(processes.values()):
+            if process.is_alive():
+                process.terminate()
+
+    def _map_pool(self, function: Callable[[T], R], tasks: Sequence[T],
+                  record: Callable[[int, R], None]) -> None:
+        pool = self._start(min(self.jobs, len(tasks)))
+        pending: dict[Future[list[R]], int] = {}
         try:
-            pending: dict[Future[R], int] = {
-                pool.submit(function, task): index for index, task in enumerate(tasks)
-            }
+            for first, chunk in _chunks(tasks, self.jobs):
+                pending[pool.submit(_run_chunk, function, chunk)] = first
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
-                    index = pending.pop(future)
-                    finished[index] = future.result()
-                    if on_done:
-                        on_done(index)
+                    first = pending.pop(future)
+                    for offset, result in enumerate(future.result()):
+                        record(first + offset, result)
+        except BaseException as error:
+            for future, first in pending.items():
+                if (isinstance(error, KeyboardInterrupt) and future.done()
+                        and not future.cancelled() and future.exception() is None):
+                    for offset, result in enumerate(future.result()):  # done meanwhile
+                        record(first + offset, result)
+                future.cancel()
+            if isinstance(error, KeyboardInterrupt):
+                self._stop_workers()
+            raise
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            if not self._keep:
+                self.close()
+
+
+class DaskExecutor:
+    """Run tasks on a Dask distributed scheduler at ``address`` (``tcp://HOST:8786``).
+
+    Needs the ``cluster`` extra (``pip install 'linesim[cluster]'``); the workers need
+    linesim installed, and run best with one thread each (``dask worker --nthreads 1``),
+    since a simulation holds the GIL.
+    """
+
+    def __init__(self, address: str, timeout: float = 30.0) -> None:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise LinesimError("--cluster needs dask.distributed: pip install "
+                               "'linesim[cluster]'") from None
+        self.address = address
+        self.timeout = timeout
+        self._client: Any = None
+        self._keep = False
+        self.workers = 1
+
+    def __enter__(self) -> Self:
+        self._keep = True
+        self._connect()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Disconnect from the scheduler (the cluster keeps running)."""
+        self._keep = False
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def _connect(self) -> Any:
+        if self._client is None:
+            from distributed import Client
+
+            try:
+                self._client = Client(self.address, set_as_default=False,
+                                      timeout=self.timeout)
+            except OSError as exc:
+                raise LinesimError(f"--cluster {self.address}: no Dask scheduler answered "
+                                   f"({exc})") from None
+            threads = self._client.nthreads()
+            self.workers = max(1, sum(threads.values()))
+        return self._client
+
+    def map(self, function: Callable[[T], R], tasks: Sequence[T],
+            on_done: Callable[[int], None] | None = None,
+            on_result: Callable[[int, R], None] | None = None) -> list[R]:
+        """Return ``[function(task) for task in tasks]`` in task order, computed on the
+        cluster; callbacks and interrupts as in :meth:`LocalExecutor.map`."""
+        from distributed import as_completed
+
+        finished: dict[int, R] = {}
+        futures: dict[Any, int] = {}
+        try:
+            client = self._connect()
+            for first, chunk in _chunks(tasks, self.workers):
+                futures[client.submit(_run_chunk, function, chunk, pure=False)] = first
+            for future in as_completed(list(futures), loop=client.loop):
+                first = futures.pop(future)
+                for offset, result in enumerate(future.result()):
+                    finished[first + offset] = result
+                    if on_result:
+                        on_result(first + offset, result)
+                    if on_done:
+                        on_done(first + offset)
+        except KeyboardInterrupt:
+            self._cancel(futures)
+            raise Interrupted(finished) from None
+        except BaseException:
+            self._cancel(futures)
+            raise
+        finally:
+            if not self._keep:
+                self.close()
+        return [finished[index] for index in range(len(tasks))]
+
+    def _cancel(self, futures: dict[Any, int]) -> None:
+        if futures and self._client is not None:
+            self._client.cancel(list(futures))
+
+
+def make_executor(jobs: int | None = None, cluster: str | None = None
+                  ) -> LocalExecutor | DaskExecutor:
+    """Return a :class:`DaskExecutor` when ``cluster`` (a scheduler address) is given,
+    else a :class:`LocalExecutor` of ``jobs`` processes (default: the number of cores)."""
+    if jobs is not None and jobs < 1:
+        raise LinesimError("--jobs must be >= 1")
+    if cluster:
+        return DaskExecutor(cluster)
+    return LocalExecutor(jobs)
+
+
+def _ignore_interrupts() -> None:
+    """Pool initializer: a worker ignores SIGINT. A terminal's Ctrl-C reaches the whole
+    process group; the parent alone decides what to keep and stops the workers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -6,6 +6,7 @@ import difflib
 import os
 import types
 import typing
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from sim.errors import ConfigError, ConfigErrors
 from sim.model.checks import check_line
+from sim.model.levers import LeverFile, apply_lever
 from sim.model.line import Line
 from sim.model.overrides import apply_overrides
 from sim.model.scenario import Scenario, ScenarioFile
@@ -266,11 +268,13 @@ def load_scenario(
     seed: int | None = None,
     horizon: float | str | None = None,
     warmup: float | str | None = None,
+    levers: Sequence[str] | None = None,
 ) -> Scenario:
     """Load a scenario file and its line, apply overrides (file first, then ``overrides``).
 
     ``horizon`` and ``warmup`` are numbers in the line's time unit or strings such as
-    ``"30 d"``; ``None`` keeps the file's value.
+    ``"30 d"``; ``None`` keeps the file's value. ``levers`` replaces the file's lever list
+    (a subset of it, for attribution). Order: line file, levers, ``set``, ``overrides``.
     """
     file = str(path)
     raw, marks = read_yaml(file)
@@ -295,6 +299,8 @@ def load_scenario(
     cli_overrides = dict(overrides or {})
     origins: Origins = {k: (file, marks.get(("set", k))) for k in set_overrides}
     origins.update({k: (None, None) for k in cli_overrides})
+    chosen = list(spec.levers if levers is None else levers)
+    line_data, lever_info = _apply_levers(line_data, spec, chosen, file, marks, unit)
     try:
         data = apply_overrides(line_data, set_overrides, file=file)
     except ConfigError as error:
@@ -329,4 +335,40 @@ def load_scenario(
         seed=seed if seed is not None else spec.seed,
         source=file,
         overrides={**set_overrides, **cli_overrides},
+        levers=tuple(chosen),
+        lever_info=lever_info,
+        all_levers=tuple(spec.levers),
     )
+
+
+def _apply_levers(data: dict[str, Any], spec: ScenarioFile, chosen: list[str], file: str,
+                  marks: Marks, unit: str) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
+    """Apply the chosen levers of the scenario's lever file to raw line data."""
+    if not chosen:
+        return data, {}
+    if spec.lever_file is None:
+        line, column = _locate(marks, "levers")
+        raise ConfigError("levers need lever_file: the YAML that defines them",
+                          file=file, path="levers", line=line, column=column)
+    lever_path = str(Path(file).parent / spec.lever_file)
+    raw, lever_marks = read_yaml(lever_path)
+    try:
+        library = LeverFile.model_validate(raw, context={"time_unit": unit})
+    except ValidationError as exc:
+        raise _validation_errors(exc, LeverFile, raw, lever_path, lever_marks, {}) from None
+    info = {}
+    for index, name in enumerate(chosen):
+        lever = library.levers.get(name)
+        if lever is None:
+            line, column = marks.get(("levers", index), (None, None))
+            known = ", ".join(library.levers)
+            raise ConfigError(f"no lever {name!r} in {lever_path} (known: {known})",
+                              file=file, path=f"levers[{index}]", line=line, column=column)
+        try:
+            data = apply_lever(data, name, lever, lever_path, unit)
+        except ConfigError as error:
+            error.line, error.column = _locate(lever_marks, error.path.replace("[", ".")
+                                               .replace("]", "").rsplit(".path", 1)[0])
+            raise
+        info[name] = {"description": lever.description, "source": lever.source}
+    return data, info

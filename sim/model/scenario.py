@@ -28,6 +28,10 @@ class ScenarioFile(BaseModel):
     set: dict[str, Any] = Field(
         default_factory=dict, description="dotted overrides of the line, e.g. release.wip: 8"
     )
+    lever_file: str | None = Field(default=None,
+                                   description="lever library YAML, relative to this file")
+    levers: list[str] = Field(default_factory=list,
+                              description="levers applied to the line, in order")
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,8 @@ class Scenario:
         The scenario file, or ``None`` when built in code.
     overrides
         Every dotted override applied, scenario file first, then command line.
+    levers
+        The levers applied (after the line file, before the overrides).
     """
 
     name: str
@@ -60,3 +66,8 @@ class Scenario:
     seed: int = 1
     source: str | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
+    levers: tuple[str, ...] = ()
+    lever_info: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Description and source of each lever applied."""
+    all_levers: tuple[str, ...] = ()
+    """The scenario file's levers, whether applied here or not (for attribution)."""

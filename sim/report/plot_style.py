@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from sim.model.units import SECONDS_PER
-from sim.report.tables import _number  # one number format for console, plots, HTML
+from sim.report.tables import format_number as _number  # one format: console, plots, HTML
 
 __all__ = [
     "DPI",

@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["print_summary"]
+__all__ = ["format_number", "print_summary"]
 
 _LINE_ROWS = (
     ("throughput", "good units / {u}"),
@@ -22,7 +22,8 @@ _LINE_ROWS = (
 )
 
 
-def _number(value: float | None) -> str:
+def format_number(value: float | None) -> str:
+    """A number in at most about five significant digits, ``-`` for none."""
     if value is None:
         return "-"
     magnitude = abs(value)
@@ -35,7 +36,7 @@ def _interval(estimate: dict[str, Any]) -> str:
     ci = estimate.get("ci95")
     if not ci:
         return "-"
-    return f"[{_number(ci[0])}, {_number(ci[1])}]"
+    return f"[{format_number(ci[0])}, {format_number(ci[1])}]"
 
 
 def print_summary(summary: dict[str, Any], console: Console | None = None) -> None:
@@ -43,9 +44,9 @@ def print_summary(summary: dict[str, Any], console: Console | None = None) -> No
     console = console or Console()
     unit = summary["time_unit"]
     partial = " (partial: interrupted)" if summary.get("partial") else ""
+    horizon, warmup = format_number(summary["horizon"]), format_number(summary["warmup"])
     title = (f"{summary['scenario']}: {summary['replications']} replication(s) of "
-             f"{_number(summary['horizon'])} {unit} after {_number(summary['warmup'])} {unit} "
-             f"warm-up{partial}")
+             f"{horizon} {unit} after {warmup} {unit} warm-up{partial}")
     table = Table(title=title, title_justify="left")
     table.add_column("KPI")
     table.add_column("mean", justify="right")
@@ -55,7 +56,7 @@ def print_summary(summary: dict[str, Any], console: Console | None = None) -> No
         estimate = summary["kpis"].get(name)
         if estimate is None:
             continue
-        table.add_row(name, _number(estimate["mean"]), _interval(estimate),
+        table.add_row(name, format_number(estimate["mean"]), _interval(estimate),
                       unit_text.format(u=unit))
     console.print(table)
     bottleneck = summary.get("bottleneck")
@@ -70,7 +71,7 @@ def print_summary(summary: dict[str, Any], console: Console | None = None) -> No
         stations.add_column(column if column != "throughput" else f"out / {unit}",
                             justify="right")
     for name, values in summary["stations"].items():
-        stations.add_row(name, *(_number(values[c]["mean"]) for c in columns))
+        stations.add_row(name, *(format_number(values[c]["mean"]) for c in columns))
     console.print(stations)
     for warning in summary.get("warnings", []):
         console.print(f"[yellow]warning:[/yellow] {warning}")

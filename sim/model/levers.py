@@ -1,0 +1,124 @@
+"""Smart-factory levers: named, sourced sets of changes to a line.
+
+A lever file holds ``levers: {name: {description, source, changes: [...]}}``. Each change
+names a dotted path (stations and other named list items by name, ``*`` for every item or
+key) and one operation: ``set`` a value (``null`` removes the key), ``scale`` a number by a
+factor or ``add`` to it. Durations written as strings (``"150 h"``) are read in the line's
+time unit before they are scaled.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.errors import ConfigError
+from sim.model.units import parse_duration
+
+__all__ = ["Change", "Lever", "LeverFile", "apply_lever"]
+
+_UNSET = object()
+
+
+class Change(BaseModel):
+    """One parameter change of a lever."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    path: str = Field(min_length=1, description="dotted path; * matches every item or key")
+    set_: Any = Field(default=_UNSET, alias="set", description="new value (null removes)")
+    scale: float | None = Field(default=None, ge=0, description="multiply by [-]")
+    add: float | None = Field(default=None, description="add [the value's unit]")
+
+    @model_validator(mode="after")
+    def _one_operation(self) -> Change:
+        given = [self.set_ is not _UNSET, self.scale is not None, self.add is not None]
+        if sum(given) != 1:
+            raise ValueError("give exactly one of set, scale and add")
+        return self
+
+
+class Lever(BaseModel):
+    """A named improvement with its evidence."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str = Field(min_length=1, description="what the lever does")
+    source: str = Field(min_length=1, description="where the effect size comes from (S/S2/E)")
+    changes: list[Change] = Field(default_factory=list, description="parameter changes")
+
+
+class LeverFile(BaseModel):
+    """A library of levers (configs/levers_*.yaml)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str = ""
+    levers: dict[str, Lever] = Field(description="lever name -> lever")
+
+
+def _children(node: Any, key: str) -> list[tuple[Any, Any]]:
+    """(container, key) pairs that ``key`` names in ``node``: by name in lists, * for all."""
+    if isinstance(node, list):
+        if key == "*":
+            return [(node, i) for i in range(len(node))]
+        return [(node, i) for i, item in enumerate(node)
+                if isinstance(item, dict) and str(item.get("name")) == key]
+    if isinstance(node, dict):
+        if key == "*":
+            return [(node, k) for k in node]
+        return [(node, key)] if key in node else []
+    return []
+
+
+def _number(value: Any, time_unit: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"{value!r} is not a number")
+    return parse_duration(value, time_unit) if isinstance(value, str) else float(value)
+
+
+def apply_lever(data: dict[str, Any], name: str, lever: Lever, file: str | None,
+                time_unit: str) -> dict[str, Any]:
+    """Return a copy of raw line ``data`` with every change of ``lever`` applied.
+
+    An exact path must exist (a ``set`` may create its last key); a path with ``*`` changes
+    only the items that have it. Errors name the lever's change in ``file``.
+    """
+    result = copy.deepcopy(data)
+    for index, change in enumerate(lever.changes):
+        where = f"levers.{name}.changes[{index}].path"
+        parts = change.path.split(".")
+        wildcard = "*" in parts
+        nodes: list[Any] = [result]
+        for depth, key in enumerate(parts[:-1]):
+            found = [c[k] for n in nodes for c, k in _children(n, key)]
+            if not found and not wildcard:
+                raise ConfigError(
+                    f"{'.'.join(parts[:depth + 1])} does not exist in the line, so "
+                    f"{change.path} cannot be changed; check the station or key name",
+                    file=file, path=where)
+            nodes = found
+        last = parts[-1]
+        targets = [(c, k) for n in nodes for c, k in _children(n, last)]
+        if not targets and change.set_ is not _UNSET and last != "*":
+            targets = [(n, last) for n in nodes if isinstance(n, dict)]
+        if not targets and not wildcard:
+            raise ConfigError(f"{change.path} does not exist in the line; a scale or add needs "
+                              "a value to change", file=file, path=where)
+        for container, key in targets:
+            if change.set_ is not _UNSET:
+                if change.set_ is None:
+                    container.pop(key, None) if isinstance(container, dict) else None
+                else:
+                    container[key] = copy.deepcopy(change.set_)
+                continue
+            try:
+                value = _number(container[key], time_unit)
+            except ValueError as exc:
+                raise ConfigError(f"{change.path}: {exc}; scale and add need a number",
+                                  file=file, path=where) from None
+            container[key] = value * change.scale if change.scale is not None else (
+                value + (change.add or 0.0))
+    return result

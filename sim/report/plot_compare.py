@@ -1,0 +1,95 @@
+"""Plots of a comparison: a forest plot of paired percent changes and lever waterfalls.
+
+They read only the content of ``comparison.json``; they never run the engine.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.report.compare_tables import HEADLINE_KPIS
+from sim.report.plot_style import new_figure, save_figure
+
+__all__ = ["plot_forest", "plot_waterfall", "write_comparison_plots"]
+
+_BAR = "#3182bd"
+_UP = "#2e9e44"
+_DOWN = "#d62728"
+
+
+def plot_forest(content: dict[str, Any], path: str | os.PathLike[str]) -> Path:
+    """Each headline KPI's paired change against the reference [%] with its 95% CI;
+    the claim's +/- lines dashed when the comparison carries a claim."""
+    names = content["scenarios"][1:]
+    kpis = [k for k in HEADLINE_KPIS if k in content["differences"]]
+    figure, axes = new_figure()
+    height = 0.8 / max(len(names), 1)
+    for index, name in enumerate(names):
+        y = np.arange(len(kpis)) + index * height
+        means, lows, highs = [], [], []
+        for kpi in kpis:
+            percent = content["differences"][kpi][name]["percent"]
+            mean = percent["mean"] if percent["mean"] is not None else np.nan
+            ci = percent["ci95"] or [mean, mean]
+            means.append(mean)
+            lows.append(mean - ci[0])
+            highs.append(ci[1] - mean)
+        axes.errorbar(means, y, xerr=[lows, highs], fmt="o", capsize=4, label=name)
+    claim = content.get("claim")
+    if claim:
+        for value, label in ((claim["efficiency_percent"], "claimed efficiency"),
+                             (claim["cost_percent"], "claimed cost")):
+            axes.axvline(value, linestyle="--", color="0.4", linewidth=1)
+            axes.text(value, -0.6, f" {label} {value:+g} %", fontsize=8, color="0.3")
+    axes.axvline(0, color="black", linewidth=0.8)
+    axes.set_yticks(np.arange(len(kpis)) + height * (len(names) - 1) / 2, kpis)
+    axes.invert_yaxis()
+    axes.set_xlabel(f"paired change against {content['reference']} [%] (95% CI)")
+    axes.set_title(f"{', '.join(names)} vs {content['reference']}: change of each KPI, "
+                   f"{content['replications']} replications on common random numbers",
+                   loc="left")
+    axes.grid(axis="x", color="0.9")
+    axes.legend(loc="lower right")
+    return save_figure(figure, path)
+
+
+def plot_waterfall(content: dict[str, Any], kpi: str, path: str | os.PathLike[str]) -> Path:
+    """From no lever to all levers, how much each lever changes ``kpi`` (Shapley values,
+    which add up to the total change)."""
+    attribution = content["attribution"][kpi]
+    levers = list(attribution)
+    steps = np.array([attribution[lever]["mean"] or 0.0 for lever in levers])
+    settings = content.get("attribution_settings", {})
+    start = 0.0
+    figure, axes = new_figure()
+    running = start
+    for index, (lever, step) in enumerate(zip(levers, steps, strict=True)):
+        axes.bar(index, step, bottom=running, color=_UP if step >= 0 else _DOWN, width=0.6)
+        ci = attribution[lever]["ci95"]
+        if ci:
+            axes.errorbar(index, running + step, yerr=[[step - ci[0]], [ci[1] - step]],
+                          color="black", capsize=4)
+        running += step
+    axes.bar(len(levers), running, color=_BAR, width=0.6)
+    axes.set_xticks(range(len(levers) + 1), [*levers, "all levers"], rotation=20, ha="right")
+    axes.axhline(0, color="black", linewidth=0.8)
+    axes.set_ylabel(f"change of {kpi} against no lever")
+    axes.set_title(f"{kpi}: what each lever explains (Shapley, {settings.get('method', '')}; "
+                   f"{settings.get('horizon', '?'):g} {content['time_unit']} window)",
+                   loc="left")
+    axes.grid(axis="y", color="0.9")
+    return save_figure(figure, path)
+
+
+def write_comparison_plots(folder: str | os.PathLike[str], content: dict[str, Any]
+                           ) -> list[Path]:
+    """Write ``comparison.png`` and, with attribution, ``waterfall_<kpi>.png`` files."""
+    out = Path(folder)
+    paths = [plot_forest(content, out / "comparison.png")]
+    for kpi in content.get("attribution", {}):
+        paths.append(plot_waterfall(content, kpi, out / f"waterfall_{kpi}.png"))
+    return paths
