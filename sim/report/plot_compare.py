@@ -44,7 +44,8 @@ def plot_forest(content: dict[str, Any], path: str | os.PathLike[str]) -> Path:
         for value, label in ((claim["efficiency_percent"], "claimed efficiency"),
                              (claim["cost_percent"], "claimed cost")):
             axes.axvline(value, linestyle="--", color="0.4", linewidth=1)
-            axes.text(value, -0.6, f" {label} {value:+g} %", fontsize=8, color="0.3")
+            axes.text(value, 0.02, f" {label} {value:+g} %", fontsize=8, color="0.3",
+                      rotation=90, va="bottom", transform=axes.get_xaxis_transform())
     axes.axvline(0, color="black", linewidth=0.8)
     axes.set_yticks(np.arange(len(kpis)) + height * (len(names) - 1) / 2, kpis)
     axes.invert_yaxis()
