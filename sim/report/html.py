@@ -50,8 +50,8 @@ _KPI_UNITS = {
     "scrapped": "jobs",
 }
 
-_STATION_COLUMNS = ("busy", "idle", "blocked", "down", "setup", "availability",
-                    "performance", "quality", "oee", "throughput", "queue")
+_STATION_COLUMNS = ("busy", "idle", "blocked", "down", "setup", "minor_stop", "off_shift",
+                    "availability", "performance", "quality", "oee", "throughput", "queue")
 
 _CAPTIONS = {
     "throughput.png": "Cumulative good output with the replications' range and the mean rate "
@@ -62,6 +62,7 @@ _CAPTIONS = {
                "time-average WIP.",
     "oee.png": "Availability, performance, quality and OEE per station (means; error bars: "
                "95% confidence intervals when there are two or more replications).",
+    "costs.png": "Annual cost per Ah of good cells by category.",
 }
 
 
@@ -167,8 +168,10 @@ def _station_table(summary: dict[str, Any]) -> str:
 
 def _figures(folder: Path) -> str:
     parts = []
-    for name in RUN_PLOTS:
+    for name in (*RUN_PLOTS, "costs.png"):
         path = folder / name
+        if not path.exists():  # the cost plot exists only for costed lines
+            continue
         encoded = base64.b64encode(path.read_bytes()).decode("ascii")
         parts.append(f'<figure><img src="data:image/png;base64,{encoded}" alt="{_e(name)}">'
                      f"<figcaption>{_e(name)}: {_e(_CAPTIONS.get(name, ''))}</figcaption>"

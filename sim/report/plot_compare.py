@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from sim.report.compare_tables import HEADLINE_KPIS
+from sim.report.plot_costs import has_costs, plot_cost_comparison
 from sim.report.plot_style import new_figure, save_figure
 
 __all__ = ["plot_forest", "plot_waterfall", "write_comparison_plots"]
@@ -91,6 +92,8 @@ def write_comparison_plots(folder: str | os.PathLike[str], content: dict[str, An
     """Write ``comparison.png`` and, with attribution, ``waterfall_<kpi>.png`` files."""
     out = Path(folder)
     paths = [plot_forest(content, out / "comparison.png")]
+    if has_costs({k: v[content["reference"]] for k, v in content["kpis"].items()}):
+        paths.append(plot_cost_comparison(content, out / "costs.png"))
     for kpi in content.get("attribution", {}):
         paths.append(plot_waterfall(content, kpi, out / f"waterfall_{kpi}.png"))
     return paths

@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from sim.report.plot_costs import has_costs, plot_cost_breakdown
 from sim.report.plot_run import plot_oee, plot_states, plot_throughput, plot_wip
 from sim.report.run_data import RunData, TimeSeries, load_results
 
@@ -43,4 +44,8 @@ def write_run_plots(folder: str | os.PathLike[str], data: RunData | None = None)
     ``data`` defaults to :func:`load_results` of ``folder`` (pass it to avoid reading twice).
     """
     data = data if data is not None else load_results(folder)
-    return [plot(data, Path(folder) / name) for name, plot in RUN_PLOTS.items()]
+    paths = [plot(data, Path(folder) / name) for name, plot in RUN_PLOTS.items()]
+    if has_costs(data.summary.get("kpis", {})):
+        paths.append(plot_cost_breakdown(data.summary, Path(folder) / "costs.png",
+                                         data.summary.get("currency", "EUR")))
+    return paths
