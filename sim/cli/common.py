@@ -65,9 +65,11 @@ class RateColumn(ProgressColumn):
     """Runs finished per second, over the recent past."""
 
     def render(self, task: Task) -> Text:
-        """Return e.g. '12.5 runs/s' ('- runs/s' before the first runs finish)."""
+        """Return e.g. '12.5 runs/s' ('- runs/s' before the first runs finish); a task
+        added with ``unit="trials"`` counts trials instead."""
         speed = task.finished_speed or task.speed
-        return Text("- runs/s" if speed is None else f"{speed:,.1f} runs/s",
+        unit = task.fields.get("unit", "runs")
+        return Text(f"- {unit}/s" if speed is None else f"{speed:,.1f} {unit}/s",
                     style="progress.data.speed")
 
 

@@ -1,0 +1,115 @@
+"""``linesim tune TUNE.yaml``: an Optuna study over line parameters, resumable in SQLite."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from sim.cli.common import EXIT_INTERRUPTED, progress
+from sim.cli.sweep import add_executor_options
+from sim.errors import ConfigError
+from sim.report.plot_style import format_number
+
+__all__ = ["add_parser", "handle"]
+
+
+def add_parser(commands: Any) -> None:
+    """Register ``tune``."""
+    command: argparse.ArgumentParser = commands.add_parser(
+        "tune", help="search line parameters with Optuna (objectives, constraints, pruning)",
+        description="Run an Optuna study of a tune file: each trial runs a short stage first, "
+                    "hopeless ones are pruned, the rest get the full evaluation. The study "
+                    "is kept in SQLite, so running the command again resumes it, and "
+                    "several processes may share it.",
+    )
+    command.add_argument("tune", help="tune YAML (scenarios/tune_*.yaml)")
+    add_executor_options(command)
+    command.add_argument("--trials", type=int, metavar="N",
+                         help="trials the study should hold (overrides the file)")
+    command.add_argument("--timeout", type=float, metavar="SECONDS",
+                         help="stop asking new trials after this long (overrides the file)")
+    command.add_argument("--batch", type=int, metavar="N",
+                         help="trials evaluated together (default: the workers)")
+    command.add_argument("--storage", metavar="URL",
+                         help="Optuna storage (default sqlite:///<out>/study.db)")
+    command.add_argument("--pick", type=int, metavar="TRIAL",
+                         help="write best.yaml for this trial (e.g. a point of the Pareto front)")
+    command.add_argument("--out", metavar="DIR", help="results folder (default results/<name>/)")
+    command.add_argument("--quiet", action="store_true", help="no progress bar")
+    command.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+
+
+def handle(args: argparse.Namespace, console: Console) -> int:
+    """Run the study, print the best design, write the results folder."""
+    from sim.analysis.summary import build_summary
+    from sim.experiment.executors import make_executor
+    from sim.experiment.tune import counted, open_study, run_tune
+    from sim.experiment.tune_spec import read_tune
+    from sim.report.tune_files import write_tune
+
+    for flag in ("trials", "batch"):
+        value = getattr(args, flag)
+        if value is not None and value < (0 if flag == "trials" else 1):
+            raise ConfigError(f"--{flag} must be >= {0 if flag == 'trials' else 1}")
+    if args.timeout is not None and args.timeout <= 0:
+        raise ConfigError("--timeout must be > 0")
+    spec = read_tune(args.tune)
+    out = Path(args.out) if args.out else Path("results") / spec.name
+    out.mkdir(parents=True, exist_ok=True)
+    storage = args.storage or spec.storage or f"sqlite:///{(out / 'study.db').resolve()}"
+    target = spec.trials if args.trials is None else args.trials
+    with make_executor(args.jobs, args.cluster) as executor, \
+            progress(console, args.quiet) as bar:
+        already = counted(open_study(spec, storage))
+        task = bar.add_task(f"{spec.name}: trials", total=max(0, target - already),
+                            unit="trials")
+        result = run_tune(spec, storage, build_summary, executor, trials=args.trials,
+                          timeout=args.timeout, batch=args.batch,
+                          on_trial=lambda _trial: bar.advance(task))
+    files = write_tune(result, out, pick=args.pick, plots=not args.no_plots)
+    _report(result, files, console)
+    if result.interrupted:
+        console.print("[yellow]interrupted:[/yellow] finished trials are kept in the study; "
+                      "run the same command again to go on")
+        return EXIT_INTERRUPTED
+    return 0
+
+
+def _report(result: Any, files: list[Path], console: Console) -> None:
+    import json
+
+    content = json.loads(next(f for f in files if f.name == "tune.json").read_text())
+    states = content["trials"]
+    saved = content["full_evaluations_saved"]
+    console.print(
+        f"study {content['study']}: {states['complete']} complete, {states['pruned']} pruned, "
+        f"{states['fail']} failed; {content['full_evaluations']} full evaluations, "
+        f"{saved['pruned']} saved by pruning and {saved['repeated_designs']} by reusing "
+        f"repeated designs")
+    run = content["this_run"]
+    console.print(f"this run: {run['new_trials']} trials, {run['runs']} runs in "
+                  f"{run['seconds']:,.1f} s" + (" (timeout)" if run["timeout"] else ""))
+    for error in run["errors"][:3]:
+        console.print(f"[yellow]failed:[/yellow] {error}", soft_wrap=True)
+    shown = content.get("best") or content.get("pareto") or []
+    if not shown:
+        console.print("[yellow]no completed trial yet[/yellow]")
+    else:
+        title = "best design" if "best" in content else "Pareto front (feasible)"
+        if not content["feasible"]:
+            title = "no feasible design: the least infeasible"
+        table = Table(title=title)
+        columns = ["trial", *shown[0]["params"], *shown[0]["kpis"]]
+        for column in columns:
+            table.add_column(column, justify="right")
+        for item in shown[:20]:
+            table.add_row(str(item["trial"]), *(str(v) for v in item["params"].values()),
+                          *(format_number(v) for v in item["kpis"].values()))
+        console.print(table)
+    for path in files:
+        if path.name in ("trials.csv", "best.yaml"):
+            console.print(f"{path.stem}: {path}")
