@@ -14,13 +14,15 @@ from types import ModuleType
 from rich.console import Console
 from rich.markup import escape
 
-from sim.cli import compare, plot, run
+from sim.cli import compare, plot, run, schema, sweep, tune, validate
 from sim.cli.common import EXIT_INTERRUPTED
 from sim.errors import LinesimError
 
 __all__ = ["COMMANDS", "main"]
 
-COMMANDS: dict[str, ModuleType] = {"run": run, "compare": compare, "plot": plot}
+COMMANDS: dict[str, ModuleType] = {"run": run, "compare": compare, "sweep": sweep, "tune": tune,
+                                   "plot": plot,
+                                   "validate": validate, "schema": schema}
 """Subcommand name -> module with ``add_parser`` and ``handle``."""
 
 

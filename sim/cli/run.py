@@ -14,6 +14,7 @@ from sim.errors import ConfigError
 from sim.experiment import run
 from sim.model import load_scenario
 from sim.report import print_summary, write_results
+from sim.report.results import check_results_folder
 
 __all__ = ["add_parser", "handle"]
 
@@ -27,6 +28,9 @@ def add_parser(commands: Any) -> None:
     command.add_argument("scenario", help="scenario YAML (scenarios/*.yaml)")
     add_scenario_options(command)
     command.add_argument("--out", metavar="DIR", help="results folder (default results/<name>/)")
+    command.add_argument("--max-events", type=int, metavar="N",
+                         help="stop a replication after N simulation events (default: no "
+                              "bound), a guard against runs that would take hours")
 
 
 def handle(args: argparse.Namespace, console: Console) -> int:
@@ -37,10 +41,14 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     )
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError("--jobs must be >= 1")
+    if args.max_events is not None and args.max_events < 1:
+        raise ConfigError("--max-events must be >= 1")
     out = Path(args.out) if args.out else Path("results") / scenario.name
+    check_results_folder(out, scenario)
     with progress(console, args.quiet) as bar:
         task = bar.add_task(f"{scenario.name}: replications", total=scenario.replications)
-        result = run(scenario, jobs=args.jobs, on_done=lambda _index: bar.advance(task))
+        result = run(scenario, jobs=args.jobs, on_done=lambda _index: bar.advance(task),
+                     max_events=args.max_events)
     summary = build_summary(result)
     if result.replications:
         print_summary(summary, console)

@@ -13,7 +13,7 @@ from sim.engine.buffer import Buffer, Source
 from sim.engine.calendar import ShiftCalendar
 from sim.engine.delay import Delay
 from sim.engine.lot import Lot
-from sim.engine.monitor import BLOCKED, IDLE, STATES, LineMonitor, Sink
+from sim.engine.monitor import BLOCKED, IDLE, OFF_SHIFT, STATES, LineMonitor, Sink
 from sim.engine.rng import sampler, stream
 from sim.engine.station import StationRun, Wiring
 from sim.errors import RunError
@@ -274,7 +274,7 @@ class _Build:
             return False
         if any(delay.soaking for delay in self.delays.values()):
             return False
-        return all(machine.clock.state in (IDLE, BLOCKED)
+        return all(machine.clock.state in (IDLE, BLOCKED) or _never_on(run, machine)
                    for run in self.stations for machine in run.machines)
 
     def waiting_report(self) -> str:
@@ -289,7 +289,16 @@ class _Build:
             if blocked:
                 waiting.append(f"{run.name}: {blocked} machine(s) blocked by a full "
                                f"{getattr(run.out, 'name', 'output')}")
+            if any(_never_on(run, m) for m in run.machines):
+                waiting.append(f"{run.name}: never staffed (its shifts give no time)")
         return "; ".join(waiting) or "no station is active"
+
+
+def _never_on(run: StationRun, machine: Any) -> bool:
+    """Whether ``machine`` is off shift for good: its station's shifts give no time."""
+    calendar = run.calendar
+    return (machine.clock.state == OFF_SHIFT and calendar is not None
+            and calendar.on_per_period <= 0)
 
 
 def simulate(line: Line, horizon: float, warmup: float = 0.0, seed: int = 1,
@@ -300,15 +309,18 @@ def simulate(line: Line, horizon: float, warmup: float = 0.0, seed: int = 1,
     Raises :class:`RunError` when the line deadlocks (no event possible while work waits),
     or when more than ``max_events`` SimPy events [-] were scheduled (``None``: no bound).
     """
-    env = simpy.Environment()
+    wip = line.release.wip or 0
+    if max_events is not None and wip > max_events:  # each job is work, even before events
+        raise RunError(f"line {line.name!r}: CONWIP puts {wip:,} jobs in the line at the "
+                       f"start, more than the bound of {max_events:,} events; raise "
+                       "--max-events or lower release.wip")
+    env = (simpy.Environment() if max_events is None
+           else _BoundedEnvironment(line.name, max_events, warmup + horizon))
     build = _Build(env, line, horizon, warmup, seed, replication)
     if line.general:
         build.general()
     else:
         build.serial()
-    if max_events is not None:
-        env.process(_event_guard(env, line.name, max_events, horizon / TIME_BINS,
-                                 warmup + horizon))
     if warmup > 0:
         env.run(until=warmup)
     build.reset(warmup)
@@ -334,35 +346,31 @@ def simulate(line: Line, horizon: float, warmup: float = 0.0, seed: int = 1,
     return _result(build, line, horizon, warmup, seed, replication)
 
 
-def _event_guard(env: simpy.Environment, name: str, max_events: int, bin_width: float,
-                 end: float) -> Generator[simpy.Event, Any, None]:
-    """SimPy process: raise :class:`RunError` once more than ``max_events`` events [-] were
-    scheduled.
+class _BoundedEnvironment(simpy.Environment):
+    """A SimPy environment that raises :class:`RunError` when an event past ``max_events``
+    [-] is scheduled.
 
-    It reads SimPy's event counter (``env._eid``; without it there is no guard) at steps of
-    simulated time [time unit] that adapt so that each holds about ``max_events / 50``
-    events, never longer than one bin (``bin_width``). Taking a number from the counter
-    only skips an id: ids order simultaneous events, so the model's own order is kept and
-    results do not change. The guard's own events count too (about 2 % of the bound).
+    Counting at scheduling (one subtraction per event) catches every runaway run, also
+    one whose events come so fast that simulated time hardly moves (a guard process
+    waking at later times would never wake there); plain runs use plain environments.
     """
-    counter = getattr(env, "_eid", None)
-    if counter is None:
-        return
-    target = max(100, max_events // 50)
-    step = bin_width / 1024
-    last = next(counter)
-    while True:
-        yield env.timeout(step)
-        count = next(counter)
-        if count > max_events:
+
+    def __init__(self, name: str, max_events: int, end: float) -> None:
+        super().__init__()
+        self._line = name
+        self._max_events = max_events
+        self._left = max_events
+        self._end = end
+
+    def schedule(self, event: simpy.Event,
+                 priority: simpy.events.EventPriority = simpy.events.NORMAL,
+                 delay: float = 0) -> None:
+        self._left -= 1
+        if self._left < 0:
             raise RunError(
-                f"line {name!r} stopped after {count:,} events at t = {env.now:g} of "
-                f"{end:g} (bound {max_events:,}); raise --max-events or shorten the horizon")
-        done, last = count - last, count
-        if done > target:
-            step *= max(0.1, target / done)
-        elif done < target / 2:
-            step = min(2 * step, bin_width)
+                f"line {self._line!r} stopped after {self._max_events:,} events at t = "
+                f"{self.now:g} of {self._end:g}; raise --max-events or shorten the horizon")
+        super().schedule(event, priority, delay)
 
 
 def _events(env: simpy.Environment) -> int:

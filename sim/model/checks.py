@@ -34,6 +34,10 @@ def _common(line: Line) -> list[ConfigError]:
             errors.append(ConfigError(
                 "scrap 1 loses every unit, so the line can never produce; use a value below 1",
                 path=f"{path}.scrap"))
+        if station.shifts is not None and not station.shifts:
+            errors.append(ConfigError(
+                "shifts: [] staffs the station never, so it can never run; name at least one "
+                "shift or remove the key (staffed all the time)", path=f"{path}.shifts"))
         for shift in station.shifts or []:
             if shift not in shifts:
                 known = ", ".join(sorted(shifts)) or "none: add a shifts list to the line"
@@ -126,6 +130,11 @@ def _general(line: Line) -> list[ConfigError]:
         return errors
     for material, names in consumers.items():
         delays = [n for n in names if line.station(n).kind == "delay"]
+        if delays and material not in producers:
+            errors.append(ConfigError(
+                f"delay {delays[0]!r} soaks {material!r}, which no station makes; a delay "
+                "soaks work made upstream, so put a station before it",
+                path=f"stations.{delays[0]}.inputs"))
         if delays and len(names) > 1:
             errors.append(ConfigError(
                 f"material {material!r} soaks in delay {delays[0]!r}, so no other station can "

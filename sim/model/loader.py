@@ -21,16 +21,19 @@ from sim.model.overrides import apply_overrides
 from sim.model.scenario import Scenario, ScenarioFile
 from sim.model.units import SECONDS_PER, parse_duration
 
-__all__ = ["load_line", "load_scenario", "read_yaml"]
+__all__ = ["load_line", "load_scenario", "project_folder", "read_yaml"]
 
 MAX_FILE_BYTES = 5_000_000
 """Largest YAML file read [bytes]; a line definition is a few kB."""
 MAX_NODES = 200_000
 """Most YAML nodes in one document, aliases expanded [-]."""
+MAX_DEPTH = 50
+"""Deepest nesting of mappings and lists in a document [-]; a line needs under 10."""
 
 Marks = dict[tuple[str | int, ...], tuple[int, int]]
-Origins = dict[str, tuple[str | None, tuple[int, int] | None]]
-"""Override path -> (file that set it or None for the command line, its mark)."""
+Origins = dict[str, tuple[str | None, tuple[int, int] | None, str]]
+"""Override path -> (file that set it or None for the command line, its mark, the prefix
+of the path where it was written: ``set.`` for a scenario's set, else empty)."""
 
 
 def read_yaml(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Marks]:
@@ -40,16 +43,26 @@ def read_yaml(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Marks]:
         size = os.path.getsize(file)
     except OSError:
         raise ConfigError("file not found; check the path", file=file) from None
+    if not os.path.isfile(file):  # a folder, a device such as /dev/zero, a pipe
+        raise ConfigError("not a regular file; give the path of a YAML file", file=file)
     if size > MAX_FILE_BYTES:
         raise ConfigError(f"file is {size} bytes, over the {MAX_FILE_BYTES} byte limit", file=file)
     try:
-        text = Path(file).read_text(encoding="utf-8")
+        with open(file, "rb") as stream:  # at most the limit, should the file grow meanwhile
+            text = stream.read(MAX_FILE_BYTES + 1).decode("utf-8")
+        if len(text) > MAX_FILE_BYTES:
+            raise ConfigError(f"file is over the {MAX_FILE_BYTES} byte limit", file=file)
         loader = yaml.SafeLoader(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
+    except OSError as exc:
+        raise ConfigError(f"cannot read the file ({exc.strerror or exc})", file=file) from None
+    except RecursionError:  # PyYAML composes nested nodes recursively
+        raise ConfigError(f"the document nests deeper than {MAX_DEPTH} levels; a line needs "
+                          "under 10", file=file) from None
     except UnicodeDecodeError:
         raise ConfigError("file is not UTF-8 text", file=file) from None
     except yaml.MarkedYAMLError as exc:
@@ -60,8 +73,15 @@ def read_yaml(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Marks]:
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
         ) from None
+    except yaml.reader.ReaderError as exc:  # a control character: located by its offset
+        before = text[:exc.position]
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[0])
+        raise ConfigError(
+            f"not valid YAML: character U+{code:04X} is not allowed in YAML; remove it",
+            file=file, line=before.count("\n") + 1,
+            column=exc.position - before.rfind("\n")) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"not valid YAML: {exc}", file=file) from None
+        raise ConfigError(f"not valid YAML: {' '.join(str(exc).split())}", file=file) from None
     if not isinstance(data, dict):
         raise ConfigError("the file must hold a YAML mapping (key: value lines)", file=file)
     marks: Marks = {}
@@ -81,6 +101,10 @@ def _collect_marks(node: yaml.Node, path: tuple[str | int, ...], marks: Marks,
     if budget[0] < 0:
         raise ConfigError(f"the document has over {MAX_NODES:,} nodes (aliases expanded); "
                           "a line needs far fewer", file=file)
+    if len(path) > MAX_DEPTH:
+        line, column = node.start_mark.line + 1, node.start_mark.column + 1
+        raise ConfigError(f"the document nests deeper than {MAX_DEPTH} levels; a line needs "
+                          "under 10", file=file, line=line, column=column)
     marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -219,12 +243,15 @@ def _validation_errors(exc: ValidationError, root: type[BaseModel], data: Any, f
 
 def _located(error: ConfigError, file: str, marks: Marks, origins: Origins) -> ConfigError:
     """Fill in file, line and column: an overridden value is blamed on its override."""
-    for override, (origin_file, mark) in origins.items():
+    for override, (origin_file, mark, prefix) in origins.items():
         if error.path == override or error.path.startswith(override + "."):
             error.file = origin_file
             error.line, error.column = mark if mark else (None, None)
-            if origin_file is not None:
-                error.path = f"set.{override}" + error.path[len(override):]
+            if prefix.startswith("levers."):  # a lever wrote the value: point at its change
+                error.message = f"{error.path} (written by this change): {error.message}"
+                error.path = prefix
+            else:
+                error.path = prefix + error.path
             return error
     error.file = file
     error.line, error.column = _locate(marks, error.path)
@@ -233,7 +260,7 @@ def _located(error: ConfigError, file: str, marks: Marks, origins: Origins) -> C
 
 def _time_unit(data: dict[str, Any], file: str, marks: Marks) -> str:
     unit = data.get("time_unit", "h")
-    if unit not in SECONDS_PER:
+    if not isinstance(unit, str) or unit not in SECONDS_PER:  # a list or mapping too
         line, column = _locate(marks, "time_unit")
         raise ConfigError(f"time_unit must be one of s, min, h, d (got {unit!r})",
                           file=file, path="time_unit", line=line, column=column)
@@ -252,11 +279,38 @@ def _build_line(data: dict[str, Any], file: str, marks: Marks, origins: Origins)
     return line
 
 
+def project_folder(scenario_file: str | os.PathLike[str]) -> Path:
+    """Return the project folder of a scenario file: the nearest folder at or above the
+    file's own that holds ``pyproject.toml`` or ``.git``, else the parent of its folder."""
+    folder = Path(scenario_file).resolve().parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / "pyproject.toml").exists() or (candidate / ".git").exists():
+            return candidate
+    return folder.parent
+
+
+def _referenced(file: str, ref: str, marks: Marks, key: str) -> str:
+    """Return the path of a file that scenario ``file`` names at ``key``: relative to the
+    scenario, and inside its :func:`project_folder` unless given as an absolute path (a
+    shared file may name ``../../home/x/secret.yaml`` only explicitly)."""
+    target = Path(file).parent / ref
+    if not Path(ref).is_absolute():
+        project = project_folder(file)
+        resolved = target.resolve()
+        if not resolved.is_relative_to(project):
+            line, column = _locate(marks, key)
+            raise ConfigError(
+                f"{ref!r} is {resolved}, outside the project folder {project}; keep the "
+                "files of a project inside it, or give an absolute path",
+                file=file, path=key, line=line, column=column)
+    return str(target)
+
+
 def load_line(path: str | os.PathLike[str], overrides: dict[str, Any] | None = None) -> Line:
     """Load and validate a line file, with dotted ``overrides`` applied first."""
     data, marks = read_yaml(path)
     data = apply_overrides(data, overrides or {})
-    origins: Origins = {k: (None, None) for k in (overrides or {})}
+    origins: Origins = {k: (None, None, "") for k in (overrides or {})}
     return _build_line(data, str(path), marks, origins)
 
 
@@ -283,7 +337,7 @@ def load_scenario(
         line, column = _locate(marks, "line")
         raise ConfigError("required key 'line' (path of the line YAML, relative to this file)",
                           file=file, path="line", line=line, column=column)
-    line_file = str(Path(file).parent / line_ref)
+    line_file = _referenced(file, line_ref, marks, "line")
     if not os.path.exists(line_file):
         line, column = _locate(marks, "line")
         raise ConfigError(f"line file {line_file} not found; the path is relative to this file",
@@ -297,10 +351,12 @@ def load_scenario(
 
     set_overrides = {str(k): v for k, v in spec.set.items()}
     cli_overrides = dict(overrides or {})
-    origins: Origins = {k: (file, marks.get(("set", k))) for k in set_overrides}
-    origins.update({k: (None, None) for k in cli_overrides})
     chosen = list(spec.levers if levers is None else levers)
-    line_data, lever_info = _apply_levers(line_data, spec, chosen, file, marks, unit)
+    line_data, lever_info, lever_origins = _apply_levers(line_data, spec, chosen, file, marks,
+                                                         unit)
+    origins: Origins = dict(lever_origins)
+    origins.update({k: (file, marks.get(("set", k)), "set.") for k in set_overrides})
+    origins.update({k: (None, None, "") for k in cli_overrides})
     try:
         data = apply_overrides(line_data, set_overrides, file=file)
     except ConfigError as error:
@@ -342,21 +398,27 @@ def load_scenario(
 
 
 def _apply_levers(data: dict[str, Any], spec: ScenarioFile, chosen: list[str], file: str,
-                  marks: Marks, unit: str) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
-    """Apply the chosen levers of the scenario's lever file to raw line data."""
+                  marks: Marks, unit: str
+                  ) -> tuple[dict[str, Any], dict[str, dict[str, str]], Origins]:
+    """Apply the chosen levers of the scenario's lever file to raw line data.
+
+    Returns the data, each lever's description and source, and for every value a lever
+    wrote the lever file and line that wrote it (errors in it are blamed there).
+    """
     if not chosen:
-        return data, {}
+        return data, {}, {}
     if spec.lever_file is None:
         line, column = _locate(marks, "levers")
         raise ConfigError("levers need lever_file: the YAML that defines them",
                           file=file, path="levers", line=line, column=column)
-    lever_path = str(Path(file).parent / spec.lever_file)
+    lever_path = _referenced(file, spec.lever_file, marks, "lever_file")
     raw, lever_marks = read_yaml(lever_path)
     try:
         library = LeverFile.model_validate(raw, context={"time_unit": unit})
     except ValidationError as exc:
         raise _validation_errors(exc, LeverFile, raw, lever_path, lever_marks, {}) from None
     info = {}
+    origins: Origins = {}
     for index, name in enumerate(chosen):
         lever = library.levers.get(name)
         if lever is None:
@@ -365,10 +427,13 @@ def _apply_levers(data: dict[str, Any], spec: ScenarioFile, chosen: list[str], f
             raise ConfigError(f"no lever {name!r} in {lever_path} (known: {known})",
                               file=file, path=f"levers[{index}]", line=line, column=column)
         try:
-            data = apply_lever(data, name, lever, lever_path, unit)
+            data, touched = apply_lever(data, name, lever, lever_path, unit)
         except ConfigError as error:
             error.line, error.column = _locate(lever_marks, error.path.replace("[", ".")
                                                .replace("]", "").rsplit(".path", 1)[0])
             raise
+        for dotted, change in touched:
+            origins[dotted] = (lever_path, lever_marks.get(("levers", name, "changes", change)),
+                               f"levers.{name}.changes[{change}].path")
         info[name] = {"description": lever.description, "source": lever.source}
-    return data, info
+    return data, info, origins
