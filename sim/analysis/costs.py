@@ -22,7 +22,6 @@ from __future__ import annotations
 import math
 from functools import cache
 
-from sim.analysis.kpis import hours_per_year
 from sim.engine import ReplicationResult
 from sim.engine.calendar import ShiftCalendar
 from sim.model.line import Line
@@ -77,7 +76,7 @@ def cost_kpis(result: ReplicationResult, line: Line, kpis: dict[str, float]
         return {}
     horizon = result.horizon
     hours_unit = SECONDS_PER[line.time_unit] / 3600.0  # hours per time unit
-    scale = hours_per_year(line) / horizon  # window -> year
+    scale = line.time_per_year / horizon  # window -> year
     window_hours = horizon * hours_unit
     materials = line.materials or {}
 

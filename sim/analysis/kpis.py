@@ -25,10 +25,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from sim.analysis.costs import cost_kpis
 from sim.engine import STATES, ReplicationResult, StationResult
 from sim.experiment.statistics import Estimate, estimate
 from sim.model.line import Line
-from sim.model.units import SECONDS_PER
 
 __all__ = [
     "ACTIVE_STATES",
@@ -51,11 +51,6 @@ def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator > 0 else math.nan
 
 
-def hours_per_year(line: Line) -> float:
-    """Working time a year in the line's time unit (working days x 24 h)."""
-    return line.working_days_per_year * 86400.0 / SECONDS_PER[line.time_unit]
-
-
 def _producers(line: Line, material: str) -> list[str]:
     return [s.name for s in line.stations if s.output_material == material]
 
@@ -74,8 +69,6 @@ def line_kpis(result: ReplicationResult, line: Line | None = None) -> dict[str, 
             "scrapped": float(result.scrapped),
         }
         if line is not None:
-            from sim.analysis.costs import cost_kpis
-
             kpis.update(cost_kpis(result, line, kpis))
         return kpis
     product = line.product
@@ -98,7 +91,7 @@ def line_kpis(result: ReplicationResult, line: Line | None = None) -> dict[str, 
         if processed > 0:
             rty *= station.units_out / processed
     kpis["yield"] = rty
-    year = hours_per_year(line)
+    year = line.time_per_year
     if product is not None:
         kpis["cell_yield"] = _cell_yield(result, line)
         cells = sum(result.stations[name].units_out for name in _producers(line, product.cell))
@@ -110,8 +103,6 @@ def line_kpis(result: ReplicationResult, line: Line | None = None) -> dict[str, 
             kpis["modules_per_year"] = modules / horizon * year
     for material, area in result.material_area.items():
         kpis[f"wip.{material}"] = area / horizon
-    from sim.analysis.costs import cost_kpis  # costs build on these KPIs
-
     kpis.update(cost_kpis(result, line, kpis))
     return kpis
 

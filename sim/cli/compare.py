@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 from rich.console import Console
 
@@ -146,8 +147,6 @@ def _attribute(path: str, scenario: Scenario, spec: AttributionSpec,
     for index, (subset, variant) in enumerate(zip(subsets, variants, strict=True)):
         reps = results[index * replications:(index + 1) * replications]
         values[subset] = [line_kpis(rep, variant.line) for rep in reps]
-
-    import numpy as np
 
     attribution = {}
     for kpi in spec.kpis:

@@ -15,6 +15,7 @@ from sim.engine.lot import EPS, Lot, combine
 from sim.engine.machine import Machine
 from sim.engine.monitor import STATES
 from sim.engine.rng import block_iterator, sampler, stream, uniforms
+from sim.model.distributions import Exponential
 
 if TYPE_CHECKING:
     import simpy
@@ -121,8 +122,6 @@ class StationRun:
             )
         stops = spec.minor_stops
         if stops is not None:
-            from sim.model.distributions import Exponential
-
             self.stop_gap: Callable[[], float] | None = sampler(
                 Exponential(dist="exponential", mean=stops.mtbf), rng("minor-stop"))
             self.stop_length: Callable[[], float] | None = sampler(

@@ -80,37 +80,44 @@ def _number(value: Any, time_unit: str) -> float:
 
 
 def apply_lever(data: dict[str, Any], name: str, lever: Lever, file: str | None,
-                time_unit: str) -> dict[str, Any]:
-    """Return a copy of raw line ``data`` with every change of ``lever`` applied.
+                time_unit: str) -> tuple[dict[str, Any], list[tuple[str, int]]]:
+    """Return a copy of raw line ``data`` with every change of ``lever`` applied, and the
+    dotted paths changed (stations by name) with the index of the change that did it.
 
     An exact path must exist (a ``set`` may create its last key); a path with ``*`` changes
-    only the items that have it. Errors name the lever's change in ``file``.
+    the items that have it and must match at least one. Errors name the lever's change.
     """
     result = copy.deepcopy(data)
+    touched: list[tuple[str, int]] = []
     for index, change in enumerate(lever.changes):
         where = f"levers.{name}.changes[{index}].path"
         parts = change.path.split(".")
-        wildcard = "*" in parts
-        nodes: list[Any] = [result]
+        nodes: list[tuple[Any, str]] = [(result, "")]
         for depth, key in enumerate(parts[:-1]):
-            found = [c[k] for n in nodes for c, k in _children(n, key)]
-            if not found and not wildcard:
+            found = [(c[k], _join(prefix, c, k)) for n, prefix in nodes
+                     for c, k in _children(n, key)]
+            if not found:
                 raise ConfigError(
-                    f"{'.'.join(parts[:depth + 1])} does not exist in the line, so "
+                    f"{'.'.join(parts[:depth + 1])} matches nothing in the line, so "
                     f"{change.path} cannot be changed; check the station or key name",
                     file=file, path=where)
             nodes = found
         last = parts[-1]
-        targets = [(c, k) for n in nodes for c, k in _children(n, last)]
-        if not targets and change.set_ is not _UNSET and last != "*":
-            targets = [(n, last) for n in nodes if isinstance(n, dict)]
-        if not targets and not wildcard:
-            raise ConfigError(f"{change.path} does not exist in the line; a scale or add needs "
-                              "a value to change", file=file, path=where)
-        for container, key in targets:
+        targets = [(c, k, _join(prefix, c, k)) for n, prefix in nodes
+                   for c, k in _children(n, last)]
+        if not targets and change.set_ is not _UNSET and last != "*" and "*" not in parts:
+            targets = [(n, last, f"{prefix}.{last}".lstrip(".")) for n, prefix in nodes
+                       if isinstance(n, dict)]
+        if not targets:
+            raise ConfigError(f"{change.path} matches nothing in the line; a scale or add "
+                              "needs a value to change (check the key's spelling)",
+                              file=file, path=where)
+        for container, key, dotted in targets:
+            touched.append((dotted, index))
             if change.set_ is not _UNSET:
                 if change.set_ is None:
-                    container.pop(key, None) if isinstance(container, dict) else None
+                    if isinstance(container, dict):
+                        container.pop(key, None)
                 else:
                     container[key] = copy.deepcopy(change.set_)
                 continue
@@ -121,4 +128,12 @@ def apply_lever(data: dict[str, Any], name: str, lever: Lever, file: str | None,
                                   file=file, path=where) from None
             container[key] = value * change.scale if change.scale is not None else (
                 value + (change.add or 0.0))
-    return result
+    return result, touched
+
+
+def _join(prefix: str, container: Any, key: Any) -> str:
+    """Dotted path of ``container[key]``, naming list items by their ``name``."""
+    if isinstance(container, list):
+        item = container[key]
+        key = item.get("name", key) if isinstance(item, dict) else key
+    return f"{prefix}.{key}" if prefix else str(key)

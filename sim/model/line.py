@@ -25,7 +25,7 @@ from sim.model.station import (
     Setup,
     Station,
 )
-from sim.model.units import TimeUnit
+from sim.model.units import SECONDS_PER, TimeUnit
 
 __all__ = [
     "MAX_MACHINES",
@@ -143,6 +143,11 @@ class Line(_Model):
     def general(self) -> bool:
         """Whether this is a general (material) line rather than a serial one."""
         return self.materials is not None
+
+    @property
+    def time_per_year(self) -> float:
+        """Working time a year, working days x 24 h [time unit]."""
+        return self.working_days_per_year * 86400.0 / SECONDS_PER[self.time_unit]
 
     def station(self, name: str) -> Station:
         """Return the station called ``name``."""

@@ -1,0 +1,267 @@
+"""Common random numbers and Shapley attribution, with known answers.
+
+- A lever that changes nothing gives a paired difference of exactly 0.0 for every KPI:
+  under common random numbers both scenarios draw the same streams, so each replication
+  is the same run.
+- Shapley values (:func:`sim.experiment.attribution.shapley`) of a synthetic value
+  function with additive effects a_i, pairwise interactions b_ij and a three-way term c
+  are known analytically: phi_i = a_i + sum_j b_ij / 2 + c / 3 (for i in the triple).
+  Exact and sampled values both add up to v(all) - v(none) (every random order
+  telescopes), and on a real line they do so replication by replication.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.analysis.comparison import build_comparison
+from sim.analysis.kpis import line_kpis
+from sim.engine import simulate
+from sim.experiment.attribution import EXACT_UP_TO, shapley, subsets_needed
+from sim.experiment.compare import align, compare
+from sim.model import load_scenario
+
+LINE = """\
+name: tiny
+time_unit: min
+working_days_per_year: 330
+release: {policy: push}
+materials:
+  raw: {unit: kg, price: 1.5}
+  mid: {buffer: 10}
+  cell: {}
+product: {cell: cell, ah_per_cell: 50, voltage: 3.2}
+costs: {energy_price: 0.1, base_load: 50, wage: 20, indirect_staff: 3, indirect_wage: 25}
+stations:
+  - name: press
+    inputs: {raw: 1}
+    output: {mid: 1}
+    process_time: {dist: exponential, mean: 1}
+    failures: {mtbf: "2 h", mttr: "10 min"}
+    scrap: 0.02
+    operators: 1
+    capex: 100000
+    power: {busy: 10, idle: 2, down: 1}
+  - name: oven
+    inputs: {mid: 1}
+    output: {cell: 1}
+    process_time: {dist: exponential, mean: 1.1}
+    failures: {mtbf: "3 h", mttr: "15 min"}
+    operators: 1
+    capex: 200000
+    power: {busy: 20, idle: 4, down: 2}
+"""
+"""A two-station general line with costs (minutes), random times, failures and scrap."""
+
+LEVERS = """\
+levers:
+  nothing:
+    description: a lever with no change
+    source: E
+    changes: []
+  unity:
+    description: changes that change nothing (scale 1, add 0)
+    source: E
+    changes:
+      - {path: stations.press.failures.mtbf, scale: 1.0}
+      - {path: stations.*.operators, scale: 1.0}
+      - {path: costs.base_load, add: 0}
+  faster:
+    description: a faster oven
+    source: E
+    changes:
+      - {path: stations.oven.process_time.mean, scale: 0.8}
+  reliable:
+    description: a more reliable press
+    source: E
+    changes:
+      - {path: stations.press.failures.mtbf, scale: 2}
+"""
+
+HORIZON = 3000.0
+"""Measured window [min]."""
+
+
+def write(tmp_path: Path, name: str, levers: list[str] | None) -> Path:
+    """Write line.yaml, levers.yaml and a scenario ``name``.yaml with ``levers``."""
+    (tmp_path / "line.yaml").write_text(LINE, encoding="utf-8")
+    (tmp_path / "levers.yaml").write_text(LEVERS, encoding="utf-8")
+    text = f"name: {name}\nline: line.yaml\nhorizon: {HORIZON}\nwarmup: 100\n" \
+           "replications: 4\nseed: 11\n"
+    if levers is not None:
+        text += "lever_file: levers.yaml\nlevers: [" + ", ".join(levers) + "]\n"
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_no_change_lever_gives_exactly_zero_difference(tmp_path: Path) -> None:
+    """Known answer: scenarios ``nothing`` (no changes) and ``unity`` (scale 1.0 of a
+    duration string, scale 1.0 over ``*``, add 0) against the same line without levers:
+    every paired difference mean and percent mean is exactly 0.0, and every KPI value is
+    the same in each replication."""
+    paths = [write(tmp_path, "plain", None), write(tmp_path, "nothing", ["nothing"]),
+             write(tmp_path, "unity", ["unity"])]
+    scenarios = align([load_scenario(p) for p in paths])
+    assert scenarios[1].line == scenarios[0].line == scenarios[2].line
+    result = compare(scenarios, line_kpis)
+    content = build_comparison(result)
+    assert content["scenarios"] == ["plain", "nothing", "unity"]
+    assert {"throughput", "cost_per_ah", "cost.energy", "ah_per_labour_hour"} <= set(
+        content["differences"])
+    checked = 0
+    for kpi, per_scenario in content["differences"].items():
+        assert set(per_scenario) == {"nothing", "unity"}
+        for name, difference in per_scenario.items():
+            if difference["mean"] is None:  # undefined in every replication (NaN)
+                continue
+            assert difference["mean"] == 0.0, (kpi, name, difference)
+            assert difference["ci95"] == [0.0, 0.0], (kpi, name, difference)
+            if difference["percent"]["mean"] is not None:
+                assert difference["percent"]["mean"] == 0.0, (kpi, name, difference)
+            checked += 1
+    assert checked >= 2 * 20
+    assert content["kpis"]["throughput"]["plain"]["std"] > 0  # the runs are random
+
+
+# ---------------------------------------------------------------- synthetic Shapley
+
+def synthetic(n: int, replications: int = 3, seed: int = 5
+              ) -> tuple[list[str], Callable[[frozenset[str]], np.ndarray],
+                         dict[str, np.ndarray]]:
+    """Levers L0..L(n-1), a value function and its analytic Shapley values.
+
+    v(S) = base + sum_{i in S} a_i + sum_{i<j in S} b_ij + c [L0, L1, L2 in S], one entry
+    per replication; phi_i = a_i + sum_j b_ij / 2 + c / 3 for i < 3.
+    """
+    rng = np.random.default_rng(seed)
+    levers = [f"L{i}" for i in range(n)]
+    base = rng.normal(100.0, 5.0, replications)
+    a = {lever: rng.normal(0.0, 3.0, replications) for lever in levers}
+    b = {pair: rng.normal(0.0, 2.0, replications)
+         for pair in itertools.combinations(levers, 2)}
+    c = rng.normal(0.0, 4.0, replications)
+    triple = frozenset(levers[:3])
+
+    def value(subset: frozenset[str]) -> np.ndarray:
+        total = base.copy()
+        for lever in subset:
+            total += a[lever]
+        for (i, j), effect in b.items():
+            if i in subset and j in subset:
+                total += effect
+        if triple <= subset:
+            total += c
+        return total
+
+    phi = {lever: a[lever].copy() for lever in levers}
+    for (i, j), effect in b.items():
+        phi[i] += effect / 2
+        phi[j] += effect / 2
+    for lever in triple:
+        phi[lever] += c / 3
+    return levers, value, phi
+
+
+@pytest.mark.parametrize("n", [3, EXACT_UP_TO])
+def test_exact_shapley_matches_the_analytic_values(n: int) -> None:
+    """Known answer: phi_i = a_i + sum_j b_ij / 2 + c / 3 per replication (exact branch),
+    and sum_i phi_i = v(all) - v(none)."""
+    levers, value, phi = synthetic(n)
+    values = shapley(levers, value)
+    for lever in levers:
+        np.testing.assert_allclose(values[lever], phi[lever], rtol=1e-9, atol=1e-9)
+    total = value(frozenset(levers)) - value(frozenset())
+    np.testing.assert_allclose(sum(values.values()), total, rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize(("n", "samples", "seed"), [(8, 64, 0), (8, 8, 3), (10, 200, 2021)])
+def test_sampled_shapley_sums_to_the_total_change(n: int, samples: int, seed: int) -> None:
+    """Known answer: beyond EXACT_UP_TO levers each random order's marginal effects
+    telescope to v(all) - v(none), so the sampled values sum to it exactly (1e-9) in every
+    replication, whatever the orders; every lever set queried is one that
+    ``subsets_needed`` lists (the CLI runs only those)."""
+    assert n > EXACT_UP_TO
+    levers, value, phi = synthetic(n)
+    needed = set(subsets_needed(levers, samples, seed))
+    queried: set[frozenset[str]] = set()
+
+    def recording(subset: frozenset[str]) -> np.ndarray:
+        queried.add(subset)
+        return value(subset)
+
+    values = shapley(levers, recording, samples, seed)
+    assert queried <= needed, sorted(map(sorted, queried - needed))
+    total = value(frozenset(levers)) - value(frozenset())
+    np.testing.assert_allclose(sum(values.values()), total, rtol=1e-9, atol=1e-9)
+    if samples >= 200:  # the estimate is near the analytic value (loose, sampling error)
+        for lever in levers:
+            assert np.all(np.abs(values[lever] - phi[lever]) < 3.0), lever
+
+
+def test_exact_branch_queries_only_the_listed_subsets() -> None:
+    """Known answer: for n <= EXACT_UP_TO, ``subsets_needed`` lists all 2^n lever sets and
+    ``shapley`` queries no other."""
+    levers, value, _ = synthetic(4)
+    needed = subsets_needed(levers)
+    assert len(needed) == 16 and len(set(needed)) == 16
+    queried: set[frozenset[str]] = set()
+
+    def recording(subset: frozenset[str]) -> np.ndarray:
+        queried.add(subset)
+        return value(subset)
+
+    shapley(levers, recording)
+    assert queried == set(needed)
+
+
+def test_sampled_shapley_is_exact_for_an_additive_function() -> None:
+    """Known answer: without interactions every order gives lever i the marginal a_i, so
+    even the sampled estimate (n = 9) is a_i."""
+    rng = np.random.default_rng(1)
+    levers = [f"L{i}" for i in range(9)]
+    a = {lever: rng.normal(0.0, 1.0, 2) for lever in levers}
+
+    def value(subset: frozenset[str]) -> np.ndarray:
+        return np.full(2, 7.0) + sum((a[lever] for lever in subset), np.zeros(2))
+
+    values = shapley(levers, value, samples=16, seed=4)
+    for lever in levers:
+        np.testing.assert_allclose(values[lever], a[lever], rtol=1e-9, atol=1e-12)
+
+
+# ----------------------------------------------------------------- Shapley on a line
+
+@pytest.mark.parametrize("kpi", ["throughput", "cost_per_ah"])
+def test_shapley_on_a_line_sums_per_replication(tmp_path: Path, kpi: str) -> None:
+    """Known answer: with levers ``faster`` and ``reliable`` on the tiny line, v(S) the
+    KPI of each replication of the line with S applied (same seed, same replication
+    indices), phi_faster + phi_reliable = v(both) - v(none) in every replication (1e-9),
+    and, for two levers, phi_faster = (v(f) - v(0) + v(f, r) - v(r)) / 2."""
+    path = write(tmp_path, "both", ["faster", "reliable"])
+    levers = ["faster", "reliable"]
+    cache: dict[frozenset[str], np.ndarray] = {}
+
+    def value(subset: frozenset[str]) -> np.ndarray:
+        if subset not in cache:
+            scenario = load_scenario(path, levers=[x for x in levers if x in subset],
+                                     horizon=1500.0, replications=3)
+            cache[subset] = np.array([
+                line_kpis(simulate(scenario.line, scenario.horizon, scenario.warmup,
+                                   scenario.seed, r), scenario.line)[kpi]
+                for r in range(scenario.replications)])
+        return cache[subset]
+
+    values = shapley(levers, value)
+    none, both = value(frozenset()), value(frozenset(levers))
+    assert np.all(both != none)
+    np.testing.assert_allclose(values["faster"] + values["reliable"], both - none,
+                               rtol=1e-9, atol=1e-12)
+    f, r = value(frozenset({"faster"})), value(frozenset({"reliable"}))
+    np.testing.assert_allclose(values["faster"], (f - none + both - r) / 2,
+                               rtol=1e-9, atol=1e-12)

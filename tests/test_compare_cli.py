@@ -1,0 +1,258 @@
+"""``linesim compare`` end to end on a tiny costed line: files, claim check and attribution.
+
+Every run is short (a few thousand minutes, three replications, one process) and writes
+into ``tmp_path``. Known answers: the layout of ``comparison.json`` and
+``comparison.csv`` given in the issue; the claim table's four readings; and lever
+attributions (Shapley values) whose means add up to the mean paired change between the
+scenario with all its levers and with none, recomputed here on the attribution window.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import sim.cli
+from sim.analysis.comparison import CLAIM_READINGS
+from sim.analysis.kpis import line_kpis
+from sim.engine import simulate
+from sim.model import load_scenario
+
+LINE = """\
+name: tiny
+time_unit: min
+working_days_per_year: 330
+release: {policy: push}
+materials:
+  raw: {unit: kg, price: 1.5}
+  mid: {buffer: 10}
+  cell: {}
+product: {cell: cell, ah_per_cell: 50, voltage: 3.2}
+costs: {energy_price: 0.1, base_load: 50, wage: 20, indirect_staff: 3, indirect_wage: 25}
+stations:
+  - name: press
+    inputs: {raw: 1}
+    output: {mid: 1}
+    process_time: {dist: exponential, mean: 1}
+    failures: {mtbf: "2 h", mttr: "10 min"}
+    scrap: 0.02
+    operators: 1
+    capex: 100000
+    power: {busy: 10, idle: 2, down: 1}
+  - name: oven
+    inputs: {mid: 1}
+    output: {cell: 1}
+    process_time: {dist: exponential, mean: 1.1}
+    failures: {mtbf: "3 h", mttr: "15 min"}
+    operators: 1
+    capex: 200000
+    power: {busy: 20, idle: 4, down: 2}
+"""
+"""A two-station general line with costs (minutes), random times, failures and scrap."""
+
+LEVERS = """\
+levers:
+  faster:
+    description: a faster oven
+    source: E
+    changes:
+      - {path: stations.oven.process_time.mean, scale: 0.8}
+  reliable:
+    description: a more reliable press
+    source: E
+    changes:
+      - {path: stations.press.failures.mtbf, scale: 2}
+  leaner:
+    description: fewer operators, more capital
+    source: E
+    changes:
+      - {path: stations.*.operators, scale: 0.5}
+      - {path: stations.press.capex, add: 50000}
+"""
+
+COMMON = ["--replications", "3", "--no-plots", "--quiet", "--jobs", "1"]
+"""Options of every run: three replications in this process, no plots."""
+
+SEED = 7
+"""Seed of every scenario file (the first scenario's seed is used for all)."""
+
+
+def write_inputs(folder: Path) -> dict[str, Path]:
+    """Write the line, the lever file and scenarios ``base`` (the line), ``tuned``
+    (``set`` a longer press MTBF) and ``smart`` (the three levers)."""
+    (folder / "line.yaml").write_text(LINE, encoding="utf-8")
+    (folder / "levers.yaml").write_text(LEVERS, encoding="utf-8")
+    head = "line: line.yaml\nhorizon: 4000\nwarmup: 100\nreplications: 5\n" \
+           f"seed: {SEED}\n"
+    texts = {
+        "base": head,
+        "tuned": head + "set: {stations.press.failures.mtbf: 300}\n",
+        "smart": head + "lever_file: levers.yaml\nlevers: [faster, reliable, leaner]\n",
+    }
+    paths = {}
+    for name, text in texts.items():
+        paths[name] = folder / f"{name}.yaml"
+        paths[name].write_text(f"name: {name}\n{text}", encoding="utf-8")
+    return paths
+
+
+def run_compare(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    """Run ``linesim compare ARGS``, require exit 0 and return comparison.json."""
+    out = Path(args[args.index("--out") + 1])
+    status = sim.cli.main(["compare", *args, *COMMON])
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    assert "Traceback" not in captured.err
+    content: dict[str, Any] = json.loads((out / "comparison.json").read_text(encoding="utf-8"))
+    return content
+
+
+def assert_difference(entry: Any) -> None:
+    """``{"mean", "ci95", "percent": {"mean", "ci95"}}`` with a finite mean and an interval."""
+    assert isinstance(entry, dict) and set(entry) >= {"mean", "ci95", "percent"}
+    assert set(entry["percent"]) >= {"mean", "ci95"}
+    assert entry["mean"] is not None and math.isfinite(entry["mean"])
+    low, high = entry["ci95"]
+    assert low <= entry["mean"] <= high
+
+
+def test_compare_writes_differences_and_csv(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """Known answer: with three scenarios, ``differences.<kpi>`` has exactly ``tuned`` and
+    ``smart`` (not the reference ``base``), each a paired estimate whose mean is the
+    difference of the scenario means (no NaN here); comparison.csv has one row per KPI and
+    scenario (3 x number of KPIs) and its difference column is empty for the reference."""
+    paths = write_inputs(tmp_path)
+    out = tmp_path / "out"
+    content = run_compare([str(paths["base"]), str(paths["tuned"]), str(paths["smart"]),
+                           "--horizon", "2000", "--out", str(out)], capsys)
+    assert content["scenarios"] == ["base", "tuned", "smart"]
+    assert content["reference"] == "base"
+    assert content["horizon"] == 2000.0 and content["replications"] == 3
+    assert content["seed"] == SEED
+    kpis = content["kpis"]
+    for kpi in ("throughput", "ah_per_year", "cost_per_ah", "conversion_cost_per_ah",
+                "ah_per_labour_hour", "cost.energy", "energy_kwh_per_kwh"):
+        assert kpi in content["differences"], kpi
+    for kpi, per_scenario in content["differences"].items():
+        assert set(per_scenario) == {"tuned", "smart"}, kpi
+        for name, entry in per_scenario.items():
+            if kpis[kpi][name]["mean"] is None:
+                continue
+            assert_difference(entry)
+            expected = kpis[kpi][name]["mean"] - kpis[kpi]["base"]["mean"]
+            assert entry["mean"] == pytest.approx(expected, rel=1e-9, abs=1e-9), kpi
+    assert content["differences"]["throughput"]["smart"]["mean"] > 0
+    assert content["differences"]["cost.direct_labour"]["smart"]["percent"]["mean"] \
+        == pytest.approx(-50.0, rel=1e-9)
+    assert content["levers"]["smart"].keys() == {"faster", "reliable", "leaner"}
+
+    with (out / "comparison.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 3 * len(kpis)
+    assert {(row["kpi"], row["scenario"]) for row in rows} == {
+        (kpi, name) for kpi in kpis for name in ("base", "tuned", "smart")}
+    for row in rows:
+        if row["scenario"] == "base":
+            assert row["difference"] == ""
+        elif row["kpi"] == "throughput":
+            entry = content["differences"]["throughput"][row["scenario"]]
+            assert float(row["difference"]) == pytest.approx(entry["mean"], rel=1e-9)
+            assert float(row["percent"]) == pytest.approx(entry["percent"]["mean"], rel=1e-9)
+    for name in ("base", "tuned", "smart"):
+        assert (out / name).is_dir()
+
+
+def test_comparison_file_with_claim(tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Known answer: a comparison file ``compare: [base, smart]`` with ``claim:`` gives
+    ``claim.rows.smart`` with the 4 readings (efficiency a/b, cost a/b), each carrying
+    the paired percent change of its KPI and a verdict against the claimed percent."""
+    write_inputs(tmp_path)
+    spec = tmp_path / "claim.yaml"
+    spec.write_text("name: claim\ncompare: [base.yaml, smart.yaml]\n"
+                    "claim: {efficiency: 20, cost: -20}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    content = run_compare([str(spec), "--horizon", "2000", "--out", str(out)], capsys)
+    claim = content["claim"]
+    assert claim["efficiency_percent"] == 20 and claim["cost_percent"] == -20
+    assert set(claim["rows"]) == {"smart"}
+    rows = claim["rows"]["smart"]
+    assert len(rows) == 4
+    assert [(row["claim"], row["kpi"]) for row in rows] == [
+        (half, kpi) for half, _, kpi in CLAIM_READINGS]
+    for row in rows:
+        assert row["claimed_percent"] == (20 if row["claim"] == "efficiency" else -20)
+        assert row["percent"] == content["differences"][row["kpi"]]["smart"]["percent"]
+        assert row["verdict"].split(":")[0] in {"supported", "consistent", "not supported"}
+
+
+def paired_total(path: Path, kpi: str, horizon: float, warmup: float,
+                 replications: int) -> float:
+    """Mean over replications of KPI(all levers) - KPI(no lever), recomputed in code."""
+    differences = []
+    for replication in range(replications):
+        values = []
+        for levers in (None, []):
+            scenario = load_scenario(path, horizon=horizon, warmup=warmup, seed=SEED,
+                                     replications=replications, levers=levers)
+            result = simulate(scenario.line, scenario.horizon, scenario.warmup, SEED,
+                              replication)
+            values.append(line_kpis(result, scenario.line)[kpi])
+        differences.append(values[0] - values[1])
+    return float(np.mean(differences))
+
+
+def test_attribution_from_a_comparison_file(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """Known answer: with ``--attribution`` and ``attribution: {horizon: 1500,
+    replications: 3}``, ``attribution.<kpi>.<lever>`` exists for the three levers of
+    ``smart`` and the KPIs asked, exact (2^3 = 8 lever sets), and the lever means add up
+    to the mean paired difference smart - smart without levers on that 1500 min window
+    (1e-9), recomputed here replication by replication."""
+    paths = write_inputs(tmp_path)
+    spec = tmp_path / "attr.yaml"
+    spec.write_text("name: attr\ncompare: [base.yaml, smart.yaml]\n"
+                    "attribution: {horizon: 1500, replications: 3, "
+                    "kpis: [throughput, cost_per_ah, ah_per_labour_hour]}\n",
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    content = run_compare([str(spec), "--horizon", "2000", "--attribution",
+                           "--out", str(out)], capsys)
+    settings = content["attribution_settings"]
+    assert settings["horizon"] == 1500.0 and settings["replications"] == 3
+    assert settings["method"] == "exact" and settings["lever_sets"] == 8
+    assert set(content["attribution"]) == {"throughput", "cost_per_ah", "ah_per_labour_hour"}
+    for kpi, per_lever in content["attribution"].items():
+        assert set(per_lever) == {"faster", "reliable", "leaner"}
+        total = paired_total(paths["smart"], kpi, 1500.0, settings["warmup"], 3)
+        attributed = sum(entry["mean"] for entry in per_lever.values())
+        assert attributed == pytest.approx(total, rel=1e-9, abs=1e-12), kpi
+    # leaner changes only costs: no share of the throughput change
+    assert content["attribution"]["throughput"]["leaner"]["mean"] == pytest.approx(0.0,
+                                                                                  abs=1e-12)
+
+
+def test_attribution_from_scenario_files_uses_the_compare_window(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Known answer: two scenario files and ``--attribution`` attribute the default KPIs on
+    the comparison's own window (``--horizon 1200``, 3 replications); for each, the lever
+    means add up to the paired smart - base difference of ``differences`` (base is smart
+    without levers, on the same seed and window)."""
+    paths = write_inputs(tmp_path)
+    out = tmp_path / "out"
+    content = run_compare([str(paths["base"]), str(paths["smart"]), "--horizon", "1200",
+                           "--attribution", "--out", str(out)], capsys)
+    assert content["attribution_settings"]["horizon"] == 1200.0
+    assert set(content["attribution"]) == {"throughput", "ah_per_year", "cost_per_ah",
+                                           "conversion_cost_per_ah", "ah_per_labour_hour"}
+    for kpi, per_lever in content["attribution"].items():
+        attributed = sum(entry["mean"] for entry in per_lever.values())
+        total = content["differences"][kpi]["smart"]["mean"]
+        assert attributed == pytest.approx(total, rel=1e-9, abs=1e-12), kpi
