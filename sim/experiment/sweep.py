@@ -25,7 +25,6 @@ import itertools
 import json
 import math
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.atomic import write_json
 from sim.errors import LinesimError
 from sim.experiment.batch import run_scenarios, scenario_key
 from sim.experiment.executors import Executor, Interrupted
@@ -194,27 +194,8 @@ def _point_file(folder: Path, key: str) -> Path:
 
 
 def _store(path: Path, data: dict[str, Any]) -> None:
-    """Write JSON atomically (temporary file and rename), NaN as null."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(_clean(data), indent=1, allow_nan=False)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    return value
+    """Write a finished point's JSON atomically, NaN as null."""
+    write_json(path, data)
 
 
 def _load(path: Path) -> dict[str, Any] | None:
