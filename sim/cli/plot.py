@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from rich.console import Console
 
 from sim.cli.common import draw
 from sim.errors import LinesimError
+from sim.report.plot_compare import write_comparison_plots
 
 __all__ = ["add_parser", "handle"]
 
@@ -26,8 +28,16 @@ def add_parser(commands: Any) -> None:
 def handle(args: argparse.Namespace, console: Console) -> int:
     """Redraw the folder's plots."""
     folder = Path(args.results)
+    if (folder / "comparison.json").is_file():
+        content = json.loads((folder / "comparison.json").read_text(encoding="utf-8"))
+        for name in content["scenarios"]:
+            if (folder / name / "summary.json").is_file():
+                draw(folder / name)
+        for path in write_comparison_plots(folder, content):
+            console.print(f"plot: {path}")
+        return 0
     if not (folder / "summary.json").is_file():
-        raise LinesimError(f"{folder}: no summary.json here; give a folder written by "
-                           "linesim run")
+        raise LinesimError(f"{folder}: no summary.json or comparison.json here; give a "
+                           "folder written by linesim run or linesim compare")
     console.print(f"report: {draw(folder)}")
     return 0

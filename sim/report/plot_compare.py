@@ -13,9 +13,12 @@ import numpy as np
 
 from sim.report.compare_tables import HEADLINE_KPIS
 from sim.report.plot_costs import has_costs, plot_cost_comparison
-from sim.report.plot_style import new_figure, save_figure
+from sim.report.plot_run import cumulative_output
+from sim.report.plot_style import new_figure, save_figure, thousands
+from sim.report.run_data import load_results
 
-__all__ = ["plot_forest", "plot_waterfall", "write_comparison_plots"]
+__all__ = ["plot_forest", "plot_throughput_overlay", "plot_waterfall",
+           "write_comparison_plots"]
 
 _BAR = "#3182bd"
 _UP = "#2e9e44"
@@ -87,11 +90,41 @@ def plot_waterfall(content: dict[str, Any], kpi: str, path: str | os.PathLike[st
     return save_figure(figure, path)
 
 
+def plot_throughput_overlay(folder: str | os.PathLike[str], content: dict[str, Any],
+                            path: str | os.PathLike[str]) -> Path:
+    """Cumulative good output of every compared scenario over the window, mean with the
+    replications' range, read from each scenario's results folder."""
+    figure, axes = new_figure()
+    for name in content["scenarios"]:
+        data = load_results(Path(folder) / name)
+        if data.timeseries.empty:
+            continue
+        edges, curves = cumulative_output(data)
+        mean = curves.mean(axis=0)
+        line = axes.plot(edges, mean, label=f"{name}: {mean[-1]:,.0f} good units")[0]
+        axes.fill_between(edges, curves.min(axis=0), curves.max(axis=0),
+                          color=line.get_color(), alpha=0.2, linewidth=0)
+    unit = content["time_unit"]
+    axes.set_xlabel(f"simulated time [{unit}]")
+    axes.set_ylabel("cumulative good output [units]")
+    axes.set_title(f"cumulative good output, {' vs '.join(content['scenarios'])} (mean and "
+                   "range of replications, common random numbers)", loc="left")
+    axes.grid(color="0.9")
+    thousands(axes.xaxis)
+    thousands(axes.yaxis)
+    axes.legend(loc="upper left")
+    return save_figure(figure, path)
+
+
 def write_comparison_plots(folder: str | os.PathLike[str], content: dict[str, Any]
                            ) -> list[Path]:
-    """Write ``comparison.png`` and, with attribution, ``waterfall_<kpi>.png`` files."""
+    """Write ``comparison.png``, ``throughput.png`` (scenarios overlaid, when their results
+    folders are there), ``costs.png`` for costed lines and, with attribution,
+    ``waterfall_<kpi>.png`` files."""
     out = Path(folder)
     paths = [plot_forest(content, out / "comparison.png")]
+    if all((out / name / "timeseries.csv").exists() for name in content["scenarios"]):
+        paths.append(plot_throughput_overlay(out, content, out / "throughput.png"))
     if has_costs({k: v[content["reference"]] for k, v in content["kpis"].items()}):
         paths.append(plot_cost_comparison(content, out / "costs.png"))
     for kpi in content.get("attribution", {}):

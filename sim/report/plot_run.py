@@ -33,7 +33,8 @@ from sim.report.plot_style import (
 )
 from sim.report.run_data import RunData, bottleneck_station
 
-__all__ = ["output_per_period", "plot_oee", "plot_states", "plot_throughput", "plot_wip"]
+__all__ = ["cumulative_output", "output_per_period", "plot_oee", "plot_states",
+           "plot_throughput", "plot_wip"]
 
 STATES = tuple(STATE_COLORS)
 """Machine states in stacking order (those of :data:`sim.engine.monitor.STATES`)."""
@@ -93,7 +94,7 @@ def _band(axes: Axes, x: np.ndarray, curves: np.ndarray, label: str, step: bool)
                           linewidth=0, label=f"range of {reps} replications")
 
 
-def _cumulative(data: RunData) -> tuple[np.ndarray, np.ndarray]:
+def cumulative_output(data: RunData) -> tuple[np.ndarray, np.ndarray]:
     """Bin edges [time unit] and cumulative good output at each edge [jobs] per replication."""
     series = data.timeseries
     counts = series.throughput * series.width  # jobs per bin, per replication
@@ -111,7 +112,7 @@ def output_per_period(data: RunData) -> tuple[Period, np.ndarray, np.ndarray]:
     to time (constant rate within a bin).
     """
     series = data.timeseries
-    edges, cumulative = _cumulative(data)
+    edges, cumulative = cumulative_output(data)
     horizon = float(edges[-1] - edges[0])
     period = choose_period(horizon, float(series.width.mean()), len(series.start),
                            data.time_unit)
@@ -138,7 +139,7 @@ def plot_throughput(data: RunData, path: str | os.PathLike[str]) -> Path:
         no_data(top)
         no_data(bottom)
         return _finish(figure, data, "good output", path)
-    edges, cumulative = _cumulative(data)
+    edges, cumulative = cumulative_output(data)
     _band(top, edges, cumulative, "cumulative output", step=False)
     rate = _mean(data.summary.get("kpis", {}).get("throughput"))
     if math.isfinite(rate):
