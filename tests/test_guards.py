@@ -321,3 +321,16 @@ def test_results_folder_of_unknown_origin_is_refused(
                           "--replications", "1", "--horizon", "20", "--out", str(out))
     assert status == 2 and f"results folder {out}" in err
     assert (out / "stations.csv").read_text() == "old\n"
+
+
+def test_memory_bound_stops_the_run_on_the_command_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bound below what the interpreter already holds (1 MB) stops the first long enough
+    replication with a clear message naming the bound and the option, exit 2."""
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(f"line: {ROOT / 'configs' / 'penny_fab.yaml'}\nhorizon: 200000\n"
+                        "replications: 1\n", encoding="utf-8")
+    status, err = run_cli(capsys, "run", str(scenario), "--quiet", "--no-plots", "--jobs", "1",
+                          "--max-memory", "1", "--out", str(tmp_path / "out"))
+    assert status == 2
+    assert "over the bound of 1 MB" in err and "--max-memory" in err

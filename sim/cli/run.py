@@ -31,6 +31,9 @@ def add_parser(commands: Any) -> None:
     command.add_argument("--max-events", type=int, metavar="N",
                          help="stop a replication after N simulation events (default: no "
                               "bound), a guard against runs that would take hours")
+    command.add_argument("--max-memory", type=float, metavar="MB",
+                         help="stop a replication whose process passes MB of memory "
+                              "(default: no bound)")
 
 
 def handle(args: argparse.Namespace, console: Console) -> int:
@@ -43,12 +46,14 @@ def handle(args: argparse.Namespace, console: Console) -> int:
         raise ConfigError("--jobs must be >= 1")
     if args.max_events is not None and args.max_events < 1:
         raise ConfigError("--max-events must be >= 1")
+    if args.max_memory is not None and args.max_memory <= 0:
+        raise ConfigError("--max-memory must be > 0 [MB]")
     out = Path(args.out) if args.out else Path("results") / scenario.name
     check_results_folder(out, scenario)
     with progress(console, args.quiet) as bar:
         task = bar.add_task(f"{scenario.name}: replications", total=scenario.replications)
         result = run(scenario, jobs=args.jobs, on_done=lambda _index: bar.advance(task),
-                     max_events=args.max_events)
+                     max_events=args.max_events, max_memory=args.max_memory)
     summary = build_summary(result)
     if result.replications:
         print_summary(summary, console)

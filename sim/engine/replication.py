@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import resource
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
@@ -302,20 +303,22 @@ def _never_on(run: StationRun, machine: Any) -> bool:
 
 
 def simulate(line: Line, horizon: float, warmup: float = 0.0, seed: int = 1,
-             replication: int = 0, max_events: int | None = None) -> ReplicationResult:
+             replication: int = 0, max_events: int | None = None,
+             max_memory: float | None = None) -> ReplicationResult:
     """Simulate ``line`` for ``warmup + horizon`` [time unit] and observe the last ``horizon``.
 
     Randomness comes only from streams keyed (seed, replication, station, purpose).
     Raises :class:`RunError` when the line deadlocks (no event possible while work waits),
-    or when more than ``max_events`` SimPy events [-] were scheduled (``None``: no bound).
+    or when more than ``max_events`` SimPy events [-] were scheduled, or when the process
+    has used more than ``max_memory`` [MB] (``None``: no bound).
     """
     wip = line.release.wip or 0
     if max_events is not None and wip > max_events:  # each job is work, even before events
         raise RunError(f"line {line.name!r}: CONWIP puts {wip:,} jobs in the line at the "
                        f"start, more than the bound of {max_events:,} events; raise "
                        "--max-events or lower release.wip")
-    env = (simpy.Environment() if max_events is None
-           else _BoundedEnvironment(line.name, max_events, warmup + horizon))
+    env = (simpy.Environment() if max_events is None and max_memory is None
+           else _BoundedEnvironment(line.name, max_events, warmup + horizon, max_memory))
     build = _Build(env, line, horizon, warmup, seed, replication)
     if line.general:
         build.general()
@@ -348,18 +351,22 @@ def simulate(line: Line, horizon: float, warmup: float = 0.0, seed: int = 1,
 
 class _BoundedEnvironment(simpy.Environment):
     """A SimPy environment that raises :class:`RunError` when an event past ``max_events``
-    [-] is scheduled.
+    [-] is scheduled, or when the process's peak memory passes ``max_memory`` [MB] (read
+    every :data:`MEMORY_CHECK_EVERY` events).
 
     Counting at scheduling (one subtraction per event) catches every runaway run, also
     one whose events come so fast that simulated time hardly moves (a guard process
     waking at later times would never wake there); plain runs use plain environments.
     """
 
-    def __init__(self, name: str, max_events: int, end: float) -> None:
+    def __init__(self, name: str, max_events: int | None, end: float,
+                 max_memory: float | None = None) -> None:
         super().__init__()
         self._line = name
         self._max_events = max_events
-        self._left = max_events
+        self._max_memory = max_memory
+        self._left = max_events if max_events is not None else math.inf
+        self._until_memory_check = MEMORY_CHECK_EVERY
         self._end = end
 
     def schedule(self, event: simpy.Event,
@@ -370,7 +377,26 @@ class _BoundedEnvironment(simpy.Environment):
             raise RunError(
                 f"line {self._line!r} stopped after {self._max_events:,} events at t = "
                 f"{self.now:g} of {self._end:g}; raise --max-events or shorten the horizon")
+        if self._max_memory is not None:
+            self._until_memory_check -= 1
+            if self._until_memory_check <= 0:
+                self._until_memory_check = MEMORY_CHECK_EVERY
+                used = peak_memory()
+                if used > self._max_memory:
+                    raise RunError(
+                        f"line {self._line!r} stopped at t = {self.now:g} of {self._end:g}: "
+                        f"{used:,.0f} MB used, over the bound of {self._max_memory:,.0f} MB; "
+                        "raise --max-memory, shorten the horizon or use larger lots")
         super().schedule(event, priority, delay)
+
+
+MEMORY_CHECK_EVERY = 50_000
+"""Events between two memory readings of a memory-bounded run [-]."""
+
+
+def peak_memory() -> float:
+    """Peak resident memory of this process so far [MB]."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def _events(env: simpy.Environment) -> int:
