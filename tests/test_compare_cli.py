@@ -24,36 +24,8 @@ from sim.analysis.kpis import line_kpis
 from sim.engine import simulate
 from sim.model import load_scenario
 
-LINE = """\
-name: tiny
-time_unit: min
-working_days_per_year: 330
-release: {policy: push}
-materials:
-  raw: {unit: kg, price: 1.5}
-  mid: {buffer: 10}
-  cell: {}
-product: {cell: cell, ah_per_cell: 50, voltage: 3.2}
-costs: {energy_price: 0.1, base_load: 50, wage: 20, indirect_staff: 3, indirect_wage: 25}
-stations:
-  - name: press
-    inputs: {raw: 1}
-    output: {mid: 1}
-    process_time: {dist: exponential, mean: 1}
-    failures: {mtbf: "2 h", mttr: "10 min"}
-    scrap: 0.02
-    operators: 1
-    capex: 100000
-    power: {busy: 10, idle: 2, down: 1}
-  - name: oven
-    inputs: {mid: 1}
-    output: {cell: 1}
-    process_time: {dist: exponential, mean: 1.1}
-    failures: {mtbf: "3 h", mttr: "15 min"}
-    operators: 1
-    capex: 200000
-    power: {busy: 20, idle: 4, down: 2}
-"""
+LINE = (Path(__file__).resolve().parent / "fixtures" / "tiny_costed_line.yaml").read_text(
+    encoding="utf-8")
 """A two-station general line with costs (minutes), random times, failures and scrap."""
 
 LEVERS = """\

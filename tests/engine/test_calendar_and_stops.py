@@ -12,18 +12,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from engine_helpers import assert_in_ci
 
 from sim.analysis.kpis import station_kpis
 from sim.engine import simulate
-from sim.experiment.statistics import t_halfwidth
 from sim.model import Line
 from sim.model.checks import check_line
-
-LEVEL = 0.999
-"""Confidence level of the interval an analytic value must lie in [-]."""
-
-MAX_REL_HALF = 0.03
-"""Largest accepted interval half-width relative to the analytic value [-]."""
 
 
 def saturated(station: dict[str, Any], **line: Any) -> Line:
@@ -37,13 +31,6 @@ def saturated(station: dict[str, Any], **line: Any) -> Line:
     return model
 
 
-def assert_in_ci(values: list[float] | np.ndarray, theory: float, case: str) -> None:
-    """Assert ``theory`` lies in the 99.9 % t-interval of ``values``, a tight one."""
-    data = np.asarray(values, dtype=float)
-    mean = float(data.mean())
-    half = t_halfwidth(data, LEVEL)
-    assert half <= MAX_REL_HALF * abs(theory), f"{case}: interval too wide ({half:.4g})"
-    assert abs(mean - theory) <= half, f"{case}: {theory:.6g} not in {mean:.6g} +- {half:.4g}"
 
 
 def kpis_of(line: Line, horizon: float, replications: int) -> dict[str, np.ndarray]:

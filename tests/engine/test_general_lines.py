@@ -11,39 +11,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 import pytest
+from engine_helpers import assert_in_ci, general_line
 
 from sim.engine import ReplicationResult, simulate
 from sim.engine.lot import EPS
-from sim.experiment.statistics import t_halfwidth
 from sim.model import Line
-from sim.model.checks import check_line
-
-LEVEL = 0.999
-"""Confidence level of the interval an analytic value must lie in [-]."""
-
-MAX_REL_HALF = 0.03
-"""Largest accepted interval half-width relative to the analytic value [-]."""
-
-
-def general_line(stations: list[dict[str, Any]], materials: dict[str, dict[str, Any]],
-                 **extra: Any) -> Line:
-    """Validate a general line (bare times in hours) and require that it passes the checks."""
-    data = {"name": "test", "release": {"policy": "push"}, "materials": materials,
-            "stations": stations, **extra}
-    line = Line.model_validate(data, context={"time_unit": "h"})
-    assert check_line(line) == []
-    return line
-
-
-def assert_in_ci(values: list[float] | np.ndarray, theory: float, case: str) -> None:
-    """Assert ``theory`` lies in the 99.9 % t-interval of ``values``, a tight one."""
-    data = np.asarray(values, dtype=float)
-    mean = float(data.mean())
-    half = t_halfwidth(data, LEVEL)
-    assert half <= MAX_REL_HALF * abs(theory), f"{case}: interval too wide ({half:.4g})"
-    assert abs(mean - theory) <= half, f"{case}: {theory:.6g} not in {mean:.6g} +- {half:.4g}"
 
 
 def balance(result: ReplicationResult, name: str) -> float:
