@@ -3,7 +3,6 @@ first scenario, lever attribution and the check of a claimed change."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -98,7 +97,3 @@ def build_comparison(comparison: Comparison, attribution: dict[str, dict[str, np
         }
     return content
 
-
-def finite(value: float | None) -> bool:
-    """Whether a value is a finite number."""
-    return value is not None and math.isfinite(value)

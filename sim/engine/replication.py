@@ -222,16 +222,22 @@ class _Build:
             per_cycle = (spec.output or {})[out_material]
             self.station(spec, Wiring(inputs, out, per_cycle, discrete, pieces))  # type: ignore[arg-type]
 
-    def sample_materials(self) -> Generator[simpy.Event, Any, None]:
-        """SimPy process: the level area of each buffer and delay in each bin of the window."""
-        env = self.env
+    def material_holders(self) -> dict[str, Buffer | Delay]:
+        """Where each material waits or soaks, in flow order (as the file lists them); raw
+        and finished materials have no holder."""
         soaks = {next(iter(self.line.station(name).inputs or {})): delay
                  for name, delay in self.delays.items()}
         holders: dict[str, Buffer | Delay] = {}
-        for name in self.line.materials or {}:  # flow order, as the file lists them
+        for name in self.line.materials or {}:
             holder = soaks.get(name, self.buffers.get(name))
             if isinstance(holder, Buffer | Delay):
                 holders[name] = holder
+        return holders
+
+    def sample_materials(self) -> Generator[simpy.Event, Any, None]:
+        """SimPy process: the level area of each buffer and delay in each bin of the window."""
+        env = self.env
+        holders = self.material_holders()
         self.material_bins = {name: [0.0] * TIME_BINS for name in holders}
 
         def area(holder: Buffer | Delay) -> float:
@@ -459,10 +465,7 @@ def _result(build: _Build, line: Line, horizon: float, warmup: float, seed: int,
         scrapped_total=monitor.scrapped_total if monitor else 0.0,
         stations=stations,
         finished=finished,
-        material_area={name: holder.area for name, holder in build.buffers.items()
-                       if isinstance(holder, Buffer)}
-        | {f"{name} (in {spec})": delay.area for spec, delay in build.delays.items()
-           for name in [next(iter(line.station(spec).inputs or {}))]},
+        material_area={name: holder.area for name, holder in build.material_holders().items()},
         exits_per_bin=list(main_sink.bins.counts) if main_sink else [],
         material_area_per_bin=build.material_bins,
         events=_events(build.env),
