@@ -81,9 +81,15 @@ def penny_fab_parameters(line: Line) -> tuple[int, float]:
     """Return the number of stations [-] and the common exponential mean [h] of ``line``."""
     means = set()
     for station in line.stations:
-        if (not isinstance(station.process_time, Exponential) or station.machines != 1
-                or station.failures or station.scrap or station.batch or station.setup
-                or station.buffer is not None):
+        if (
+            not isinstance(station.process_time, Exponential)
+            or station.machines != 1
+            or station.failures
+            or station.scrap
+            or station.batch
+            or station.setup
+            or station.buffer is not None
+        ):
             raise SystemExit(f"{CONFIG} is not a plain exponential Penny Fab: {station.name}")
         means.add(station.process_time.mean)
     if len(means) != 1:
@@ -159,12 +165,17 @@ def max_rss() -> float:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Read the command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--completions", type=int, default=1_000_000,
-                        help="station completions to simulate, about [-] (default 1000000)")
+    parser.add_argument(
+        "--completions",
+        type=int,
+        default=1_000_000,
+        help="station completions to simulate, about [-] (default 1000000)",
+    )
     parser.add_argument("--wip", type=int, default=16, help="CONWIP level w [jobs] (default 16)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    parser.add_argument("--no-memory", action="store_true",
-                        help="skip the traced runs that measure peak memory")
+    parser.add_argument(
+        "--no-memory", action="store_true", help="skip the traced runs that measure peak memory"
+    )
     args = parser.parse_args(argv)
     if args.completions < 1 or args.wip < 1:
         parser.error("--completions and --wip must be positive")
@@ -179,8 +190,10 @@ def main(argv: list[str] | None = None) -> int:
     exact = penny_fab_throughput(stations, mean, args.wip)
     horizon = args.completions / (stations * exact)
 
-    print(f"Penny Fab: {stations} stations, exponential mean {mean:g} h, w = {args.wip}, "
-          f"horizon {horizon:,.0f} h (~{args.completions:,} completions), seed {args.seed}")
+    print(
+        f"Penny Fab: {stations} stations, exponential mean {mean:g} h, w = {args.wip}, "
+        f"horizon {horizon:,.0f} h (~{args.completions:,} completions), seed {args.seed}"
+    )
     linesim = run_linesim(line, horizon, args.seed)
     plain = run_plain(stations, mean, args.wip, horizon, args.seed)
     if args.no_memory:
@@ -192,26 +205,36 @@ def main(argv: list[str] | None = None) -> int:
         }
 
     print()
-    print(f"{'model':<14}{'completions':>13}{'wall [s]':>10}{'compl./s':>12}"
-          f"{'TH [jobs/h]':>13}{'vs exact':>10}{'peak [MB]':>11}")
+    print(
+        f"{'model':<14}{'completions':>13}{'wall [s]':>10}{'compl./s':>12}"
+        f"{'TH [jobs/h]':>13}{'vs exact':>10}{'peak [MB]':>11}"
+    )
     for name, run in (("linesim", linesim), ("plain SimPy", plain)):
         error = run.throughput / exact - 1
         peak = memory["linesim" if run is linesim else "plain"]
-        print(f"{name:<14}{run.completions:>13,}{run.wall:>10.2f}{run.speed:>12,.0f}"
-              f"{run.throughput:>13.4f}{error:>+10.2%}{peak:>11.2f}")
+        print(
+            f"{name:<14}{run.completions:>13,}{run.wall:>10.2f}{run.speed:>12,.0f}"
+            f"{run.throughput:>13.4f}{error:>+10.2%}{peak:>11.2f}"
+        )
     print(f"{'exact':<14}{'':>13}{'':>10}{'':>12}{exact:>13.4f}")
 
     ratio = linesim.speed / plain.speed
     gap = linesim.throughput / plain.throughput - 1
     peak = max(memory.values())
     print()
-    print(f"speed ratio linesim / plain: {ratio:.2f}x  (target >= {SPEED_TARGET:g}x: "
-          f"{'met' if ratio >= SPEED_TARGET else 'NOT met'})")
-    print(f"throughput gap linesim / plain: {gap:+.2%}  (fair if within +-2%: "
-          f"{'yes' if abs(gap) <= 0.02 else 'NO'})")
+    print(
+        f"speed ratio linesim / plain: {ratio:.2f}x  (target >= {SPEED_TARGET:g}x: "
+        f"{'met' if ratio >= SPEED_TARGET else 'NOT met'})"
+    )
+    print(
+        f"throughput gap linesim / plain: {gap:+.2%}  (fair if within +-2%: "
+        f"{'yes' if abs(gap) <= 0.02 else 'NO'})"
+    )
     if not args.no_memory:
-        print(f"peak traced memory: {peak:.1f} MB  (target < {MEMORY_TARGET_MB:g} MB: "
-              f"{'met' if peak < MEMORY_TARGET_MB else 'NOT met'})")
+        print(
+            f"peak traced memory: {peak:.1f} MB  (target < {MEMORY_TARGET_MB:g} MB: "
+            f"{'met' if peak < MEMORY_TARGET_MB else 'NOT met'})"
+        )
     print(f"process max RSS: {max_rss():.1f} MB  (includes the interpreter, numpy and scipy)")
     return 0
 

@@ -28,16 +28,22 @@ def main() -> None:
     args = parser.parse_args()
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml")
     line = scenario.line
-    days = (scenario.horizon + scenario.warmup) * {"s": 1 / 86400, "min": 1 / 1440,
-                                                   "h": 1 / 24, "d": 1.0}[line.time_unit]
+    days = (scenario.horizon + scenario.warmup) * {
+        "s": 1 / 86400,
+        "min": 1 / 1440,
+        "h": 1 / 24,
+        "d": 1.0,
+    }[line.time_unit]
     start = time.perf_counter()
     cpu = time.process_time()
     result = simulate(line, scenario.horizon, scenario.warmup, scenario.seed, args.replication)
     wall = time.perf_counter() - start
     cpu = time.process_time() - cpu
     per_year = wall * 365 / days
-    print(f"reference line {line.name}: {days:.0f} simulated days "
-          f"({scenario.warmup:g} {line.time_unit} warm-up + {scenario.horizon:g} measured)")
+    print(
+        f"reference line {line.name}: {days:.0f} simulated days "
+        f"({scenario.warmup:g} {line.time_unit} warm-up + {scenario.horizon:g} measured)"
+    )
     print(f"  wall time          {wall:8.2f} s   (cpu {cpu:.2f} s)")
     print(f"  per simulated year {per_year:8.2f} s   (target < 20 s)")
     print(f"  SimPy events       {result.events:8,d}   ({result.events / wall:,.0f} per s)")

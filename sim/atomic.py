@@ -45,8 +45,9 @@ def write_json(path: str | os.PathLike[str], data: Any) -> None:
     write_text(path, json.dumps(_clean(data), indent=2, allow_nan=False) + "\n")
 
 
-def write_csv(path: str | os.PathLike[str], header: Sequence[str],
-              rows: Iterable[Sequence[Any]]) -> None:
+def write_csv(
+    path: str | os.PathLike[str], header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
     """Write a CSV table with ``header``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

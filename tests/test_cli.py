@@ -28,8 +28,11 @@ stations:
 """A line; ``%s`` is the body of station ``press``, starting at file line 5."""
 
 
-def write_files(tmp_path: Path, press: str = "    process_time: 2",
-                scenario: str = "line: line.yaml\nhorizon: 50\nreplications: 2\n") -> Path:
+def write_files(
+    tmp_path: Path,
+    press: str = "    process_time: 2",
+    scenario: str = "line: line.yaml\nhorizon: 50\nreplications: 2\n",
+) -> Path:
     """Write a line and a scenario into ``tmp_path``; return the scenario path."""
     (tmp_path / "line.yaml").write_text(LINE % press, encoding="utf-8")
     path = tmp_path / "scenario.yaml"
@@ -57,12 +60,21 @@ def run_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
     return lines[0]
 
 
-def test_run_penny_fab_writes_results(tmp_path: Path,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_penny_fab_writes_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The README's command writes summary.json and the CSVs with the documented keys."""
     out = tmp_path / "out"
-    summary = run_ok(capsys, PENNY, "--replications", "3", "--horizon", "2000",
-                     "--warmup", "200", "--out", str(out))
+    summary = run_ok(
+        capsys,
+        PENNY,
+        "--replications",
+        "3",
+        "--horizon",
+        "2000",
+        "--warmup",
+        "200",
+        "--out",
+        str(out),
+    )
     assert summary["scenario"] == "penny_fab"
     assert summary["seed"] == 1 and summary["replications"] == 3
     assert summary["time_unit"] == "h"
@@ -90,13 +102,27 @@ def test_run_penny_fab_writes_results(tmp_path: Path,
     assert "results:" in capsys.readouterr().out
 
 
-def test_horizon_with_units_and_cli_set_wins(tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_horizon_with_units_and_cli_set_wins(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """``--horizon "30 d"`` is converted to hours; ``--set`` wins over the file's ``set:``."""
     out = tmp_path / "out"
-    summary = run_ok(capsys, PENNY, "--replications", "1", "--horizon", "30 d",
-                     "--warmup", "12 h", "--set", "release.wip=3", "--seed", "5",
-                     "--out", str(out))
+    summary = run_ok(
+        capsys,
+        PENNY,
+        "--replications",
+        "1",
+        "--horizon",
+        "30 d",
+        "--warmup",
+        "12 h",
+        "--set",
+        "release.wip=3",
+        "--seed",
+        "5",
+        "--out",
+        str(out),
+    )
     assert (summary["horizon"], summary["warmup"]) == (720, 12)
     assert summary["overrides"] == {"release.wip": 3}
     assert summary["seed"] == 5
@@ -107,9 +133,28 @@ def test_python_dash_m_sim(tmp_path: Path) -> None:
     """``python -m sim run`` works as a separate process."""
     out = tmp_path / "out"
     done = subprocess.run(
-        [sys.executable, "-m", "sim", "run", PENNY, "--replications", "2", "--horizon", "100",
-         "--warmup", "0", "--jobs", "1", "--quiet", "--out", str(out)],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "run",
+            PENNY,
+            "--replications",
+            "2",
+            "--horizon",
+            "100",
+            "--warmup",
+            "0",
+            "--jobs",
+            "1",
+            "--quiet",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert json.loads((out / "summary.json").read_text())["replications"] == 2
@@ -118,8 +163,13 @@ def test_python_dash_m_sim(tmp_path: Path) -> None:
 def test_python_dash_m_sim_error(tmp_path: Path) -> None:
     """A bad file exits 2 with one line on stderr, also as a separate process."""
     scenario = write_files(tmp_path, "    process_time: 2\n    bufer: 3")
-    done = subprocess.run([sys.executable, "-m", "sim", "run", str(scenario)],
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "run", str(scenario)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     lines = done.stderr.strip().splitlines()
@@ -131,21 +181,42 @@ def test_python_dash_m_sim_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("press", "where", "path", "words"),
     [
-        ("    process_time: 2\n    bufer: 3", "line.yaml:6:", "stations.press.bufer",
-         "did you mean 'buffer'"),
-        ("    process_time: {dist: exponential, mean: -2}",
-         "line.yaml:5:", "stations.press.process_time.mean", "greater than 0"),
-        ("    process_time: 2\n    scrap: 1.2", "line.yaml:6:", "stations.press.scrap",
-         "less than or equal to 1"),
-        ("    process_time: 2\n    scrap: 1", "line.yaml:6:", "stations.press.scrap",
-         "never produce"),
-        ("    process_time: '20 parsecs'", "line.yaml:5:", "stations.press.process_time",
-         "'45 s'"),
+        (
+            "    process_time: 2\n    bufer: 3",
+            "line.yaml:6:",
+            "stations.press.bufer",
+            "did you mean 'buffer'",
+        ),
+        (
+            "    process_time: {dist: exponential, mean: -2}",
+            "line.yaml:5:",
+            "stations.press.process_time.mean",
+            "greater than 0",
+        ),
+        (
+            "    process_time: 2\n    scrap: 1.2",
+            "line.yaml:6:",
+            "stations.press.scrap",
+            "less than or equal to 1",
+        ),
+        (
+            "    process_time: 2\n    scrap: 1",
+            "line.yaml:6:",
+            "stations.press.scrap",
+            "never produce",
+        ),
+        ("    process_time: '20 parsecs'", "line.yaml:5:", "stations.press.process_time", "'45 s'"),
         ("    process_time: [2", "line.yaml:", "", "not valid YAML"),
     ],
 )
-def test_bad_line_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], press: str,
-                       where: str, path: str, words: str) -> None:
+def test_bad_line_file(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    press: str,
+    where: str,
+    path: str,
+    words: str,
+) -> None:
     """Bad line files exit 2 with one line naming the file, line, YAML path and the fix."""
     error = run_error(capsys, str(write_files(tmp_path, press)))
     assert f"error: {tmp_path / where}" in error
@@ -178,17 +249,27 @@ def test_conwip_without_wip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         ("line: missing.yaml\nhorizon: 5\n", "scenario.yaml:1:", "line"),
         ("line: line.yaml\nhorizon: 5\nreplication: 3\n", "scenario.yaml:3:", "replication"),
         ("line: line.yaml\nhorizon: 5 fortnights\n", "scenario.yaml:2:", "horizon"),
-        ("line: line.yaml\nhorizon: 5\nset: {stations.press.scrap: 2}\n", "scenario.yaml:3:",
-         "set.stations.press.scrap"),
-        ("line: line.yaml\nhorizon: 5\nset: {stations.nope.machines: 2}\n", "scenario.yaml",
-         "set.stations.nope.machines"),
-        ("line: line.yaml\nhorizon: 5\nset: {stations.press.process_time.mean: 2}\n",
-         "scenario.yaml", "set.stations.press.process_time.mean"),
+        (
+            "line: line.yaml\nhorizon: 5\nset: {stations.press.scrap: 2}\n",
+            "scenario.yaml:3:",
+            "set.stations.press.scrap",
+        ),
+        (
+            "line: line.yaml\nhorizon: 5\nset: {stations.nope.machines: 2}\n",
+            "scenario.yaml",
+            "set.stations.nope.machines",
+        ),
+        (
+            "line: line.yaml\nhorizon: 5\nset: {stations.press.process_time.mean: 2}\n",
+            "scenario.yaml",
+            "set.stations.press.process_time.mean",
+        ),
         ("line: [line.yaml\n", "scenario.yaml:", ""),
     ],
 )
-def test_bad_scenario_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], scenario: str,
-                           where: str, path: str) -> None:
+def test_bad_scenario_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], scenario: str, where: str, path: str
+) -> None:
     """Bad scenario files exit 2 with one line naming the scenario file and path."""
     error = run_error(capsys, str(write_files(tmp_path, scenario=scenario)))
     assert error.startswith(f"error: {tmp_path / where}")
@@ -217,8 +298,9 @@ def test_missing_scenario_file(tmp_path: Path, capsys: pytest.CaptureFixture[str
         (["--jobs", "0"], "--jobs"),
     ],
 )
-def test_bad_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str],
-                          words: str) -> None:
+def test_bad_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], words: str
+) -> None:
     """Bad flags and overrides exit 2 with one line; overrides name the command line."""
     error = run_error(capsys, str(write_files(tmp_path)), *args)
     assert words in error
@@ -235,8 +317,9 @@ def test_argparse_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert "usage:" in capsys.readouterr().err
 
 
-def test_markup_in_messages_is_printed_literally(tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_markup_in_messages_is_printed_literally(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Square brackets from the user's file are shown as written, not as markup."""
     error = run_error(capsys, str(write_files(tmp_path, '    process_time: 2\n    "[/x]": 1')))
     assert "'[/x]'" in error

@@ -25,7 +25,8 @@ from sim.engine import simulate
 from sim.model import load_scenario
 
 LINE = (Path(__file__).resolve().parent / "fixtures" / "tiny_costed_line.yaml").read_text(
-    encoding="utf-8")
+    encoding="utf-8"
+)
 """A two-station general line with costs (minutes), random times, failures and scrap."""
 
 LEVERS = """\
@@ -60,8 +61,7 @@ def write_inputs(folder: Path) -> dict[str, Path]:
     (``set`` a longer press MTBF) and ``smart`` (the three levers)."""
     (folder / "line.yaml").write_text(LINE, encoding="utf-8")
     (folder / "levers.yaml").write_text(LEVERS, encoding="utf-8")
-    head = "line: line.yaml\nhorizon: 4000\nwarmup: 100\nreplications: 5\n" \
-           f"seed: {SEED}\n"
+    head = f"line: line.yaml\nhorizon: 4000\nwarmup: 100\nreplications: 5\nseed: {SEED}\n"
     texts = {
         "base": head,
         "tuned": head + "set: {stations.press.failures.mtbf: 300}\n",
@@ -94,23 +94,41 @@ def assert_difference(entry: Any) -> None:
     assert low <= entry["mean"] <= high
 
 
-def test_compare_writes_differences_and_csv(tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_compare_writes_differences_and_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Known answer: with three scenarios, ``differences.<kpi>`` has exactly ``tuned`` and
     ``smart`` (not the reference ``base``), each a paired estimate whose mean is the
     difference of the scenario means (no NaN here); comparison.csv has one row per KPI and
     scenario (3 x number of KPIs) and its difference column is empty for the reference."""
     paths = write_inputs(tmp_path)
     out = tmp_path / "out"
-    content = run_compare([str(paths["base"]), str(paths["tuned"]), str(paths["smart"]),
-                           "--horizon", "2000", "--out", str(out)], capsys)
+    content = run_compare(
+        [
+            str(paths["base"]),
+            str(paths["tuned"]),
+            str(paths["smart"]),
+            "--horizon",
+            "2000",
+            "--out",
+            str(out),
+        ],
+        capsys,
+    )
     assert content["scenarios"] == ["base", "tuned", "smart"]
     assert content["reference"] == "base"
     assert content["horizon"] == 2000.0 and content["replications"] == 3
     assert content["seed"] == SEED
     kpis = content["kpis"]
-    for kpi in ("throughput", "ah_per_year", "cost_per_ah", "conversion_cost_per_ah",
-                "ah_per_labour_hour", "cost.energy", "energy_kwh_per_kwh"):
+    for kpi in (
+        "throughput",
+        "ah_per_year",
+        "cost_per_ah",
+        "conversion_cost_per_ah",
+        "ah_per_labour_hour",
+        "cost.energy",
+        "energy_kwh_per_kwh",
+    ):
         assert kpi in content["differences"], kpi
     for kpi, per_scenario in content["differences"].items():
         assert set(per_scenario) == {"tuned", "smart"}, kpi
@@ -121,15 +139,17 @@ def test_compare_writes_differences_and_csv(tmp_path: Path,
             expected = kpis[kpi][name]["mean"] - kpis[kpi]["base"]["mean"]
             assert entry["mean"] == pytest.approx(expected, rel=1e-9, abs=1e-9), kpi
     assert content["differences"]["throughput"]["smart"]["mean"] > 0
-    assert content["differences"]["cost.direct_labour"]["smart"]["percent"]["mean"] \
-        == pytest.approx(-50.0, rel=1e-9)
+    assert content["differences"]["cost.direct_labour"]["smart"]["percent"][
+        "mean"
+    ] == pytest.approx(-50.0, rel=1e-9)
     assert content["levers"]["smart"].keys() == {"faster", "reliable", "leaner"}
 
     with (out / "comparison.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 3 * len(kpis)
     assert {(row["kpi"], row["scenario"]) for row in rows} == {
-        (kpi, name) for kpi in kpis for name in ("base", "tuned", "smart")}
+        (kpi, name) for kpi in kpis for name in ("base", "tuned", "smart")
+    }
     for row in rows:
         if row["scenario"] == "base":
             assert row["difference"] == ""
@@ -141,15 +161,16 @@ def test_compare_writes_differences_and_csv(tmp_path: Path,
         assert (out / name).is_dir()
 
 
-def test_comparison_file_with_claim(tmp_path: Path,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_comparison_file_with_claim(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Known answer: a comparison file ``compare: [base, smart]`` with ``claim:`` gives
     ``claim.rows.smart`` with the 4 readings (efficiency a/b, cost a/b), each carrying
     the paired percent change of its KPI and a verdict against the claimed percent."""
     write_inputs(tmp_path)
     spec = tmp_path / "claim.yaml"
-    spec.write_text("name: claim\ncompare: [base.yaml, smart.yaml]\n"
-                    "claim: {efficiency: 20, cost: -20}\n", encoding="utf-8")
+    spec.write_text(
+        "name: claim\ncompare: [base.yaml, smart.yaml]\nclaim: {efficiency: 20, cost: -20}\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "out"
     content = run_compare([str(spec), "--horizon", "2000", "--out", str(out)], capsys)
     claim = content["claim"]
@@ -158,31 +179,37 @@ def test_comparison_file_with_claim(tmp_path: Path,
     rows = claim["rows"]["smart"]
     assert len(rows) == 4
     assert [(row["claim"], row["kpi"]) for row in rows] == [
-        (half, kpi) for half, _, kpi in CLAIM_READINGS]
+        (half, kpi) for half, _, kpi in CLAIM_READINGS
+    ]
     for row in rows:
         assert row["claimed_percent"] == (20 if row["claim"] == "efficiency" else -20)
         assert row["percent"] == content["differences"][row["kpi"]]["smart"]["percent"]
         assert row["verdict"].split(":")[0] in {"supported", "consistent", "not supported"}
 
 
-def paired_total(path: Path, kpi: str, horizon: float, warmup: float,
-                 replications: int) -> float:
+def paired_total(path: Path, kpi: str, horizon: float, warmup: float, replications: int) -> float:
     """Mean over replications of KPI(all levers) - KPI(no lever), recomputed in code."""
     differences = []
     for replication in range(replications):
         values = []
         for levers in (None, []):
-            scenario = load_scenario(path, horizon=horizon, warmup=warmup, seed=SEED,
-                                     replications=replications, levers=levers)
-            result = simulate(scenario.line, scenario.horizon, scenario.warmup, SEED,
-                              replication)
+            scenario = load_scenario(
+                path,
+                horizon=horizon,
+                warmup=warmup,
+                seed=SEED,
+                replications=replications,
+                levers=levers,
+            )
+            result = simulate(scenario.line, scenario.horizon, scenario.warmup, SEED, replication)
             values.append(line_kpis(result, scenario.line)[kpi])
         differences.append(values[0] - values[1])
     return float(np.mean(differences))
 
 
-def test_attribution_from_a_comparison_file(tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_attribution_from_a_comparison_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Known answer: with ``--attribution`` and ``attribution: {horizon: 1500,
     replications: 3}``, ``attribution.<kpi>.<lever>`` exists for the three levers of
     ``smart`` and the KPIs asked, exact (2^3 = 8 lever sets), and the lever means add up
@@ -190,13 +217,16 @@ def test_attribution_from_a_comparison_file(tmp_path: Path,
     (1e-9), recomputed here replication by replication."""
     paths = write_inputs(tmp_path)
     spec = tmp_path / "attr.yaml"
-    spec.write_text("name: attr\ncompare: [base.yaml, smart.yaml]\n"
-                    "attribution: {horizon: 1500, replications: 3, "
-                    "kpis: [throughput, cost_per_ah, ah_per_labour_hour]}\n",
-                    encoding="utf-8")
+    spec.write_text(
+        "name: attr\ncompare: [base.yaml, smart.yaml]\n"
+        "attribution: {horizon: 1500, replications: 3, "
+        "kpis: [throughput, cost_per_ah, ah_per_labour_hour]}\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "out"
-    content = run_compare([str(spec), "--horizon", "2000", "--attribution",
-                           "--out", str(out)], capsys)
+    content = run_compare(
+        [str(spec), "--horizon", "2000", "--attribution", "--out", str(out)], capsys
+    )
     settings = content["attribution_settings"]
     assert settings["horizon"] == 1500.0 and settings["replications"] == 3
     assert settings["method"] == "exact" and settings["lever_sets"] == 8
@@ -207,23 +237,38 @@ def test_attribution_from_a_comparison_file(tmp_path: Path,
         attributed = sum(entry["mean"] for entry in per_lever.values())
         assert attributed == pytest.approx(total, rel=1e-9, abs=1e-12), kpi
     # leaner changes only costs: no share of the throughput change
-    assert content["attribution"]["throughput"]["leaner"]["mean"] == pytest.approx(0.0,
-                                                                                  abs=1e-12)
+    assert content["attribution"]["throughput"]["leaner"]["mean"] == pytest.approx(0.0, abs=1e-12)
 
 
 def test_attribution_from_scenario_files_uses_the_compare_window(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Known answer: two scenario files and ``--attribution`` attribute the default KPIs on
     the comparison's own window (``--horizon 1200``, 3 replications); for each, the lever
     means add up to the paired smart - base difference of ``differences`` (base is smart
     without levers, on the same seed and window)."""
     paths = write_inputs(tmp_path)
     out = tmp_path / "out"
-    content = run_compare([str(paths["base"]), str(paths["smart"]), "--horizon", "1200",
-                           "--attribution", "--out", str(out)], capsys)
+    content = run_compare(
+        [
+            str(paths["base"]),
+            str(paths["smart"]),
+            "--horizon",
+            "1200",
+            "--attribution",
+            "--out",
+            str(out),
+        ],
+        capsys,
+    )
     assert content["attribution_settings"]["horizon"] == 1200.0
-    assert set(content["attribution"]) == {"throughput", "ah_per_year", "cost_per_ah",
-                                           "conversion_cost_per_ah", "ah_per_labour_hour"}
+    assert set(content["attribution"]) == {
+        "throughput",
+        "ah_per_year",
+        "cost_per_ah",
+        "conversion_cost_per_ah",
+        "ah_per_labour_hour",
+    }
     for kpi, per_lever in content["attribution"].items():
         attributed = sum(entry["mean"] for entry in per_lever.values())
         total = content["differences"][kpi]["smart"]["mean"]

@@ -41,16 +41,22 @@ with warnings.catch_warnings(), contextlib.suppress(ImportError):
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "fuzz_corpus"
-SHIPPED = sorted(str(p.relative_to(ROOT)) for folder in ("configs", "scenarios")
-                 for p in (ROOT / folder).glob("*.yaml")
-                 if {"line", "stations"} & set(yaml.safe_load(p.read_text(encoding="utf-8"))))
+SHIPPED = sorted(
+    str(p.relative_to(ROOT))
+    for folder in ("configs", "scenarios")
+    for p in (ROOT / folder).glob("*.yaml")
+    if {"line", "stations"} & set(yaml.safe_load(p.read_text(encoding="utf-8")))
+)
 """The line and scenario files shipped with linesim, relative to the repository root."""
 MAX_EVENTS = 100_000
 """Event bound of every fuzz run [-]: a hang guard (a run of a few hours takes far fewer)."""
 HORIZON_S = 6 * 3600.0
 """Simulated time of every fuzz run [s]."""
-FUZZ = settings(max_examples=150, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 """A few seconds per test; the whole file stays well under a minute."""
 
 
@@ -64,8 +70,12 @@ def run_briefly(path: Path) -> None:
         data = None
     scenario = isinstance(data, dict) and "line" in data
     errors, _warnings = check_file(str(path))
-    if isinstance(data, dict) and not scenario and "stations" not in data and (
-            isinstance(data.get("levers"), dict) or "compare" in data or "scenario" in data):
+    if (
+        isinstance(data, dict)
+        and not scenario
+        and "stations" not in data
+        and (isinstance(data.get("levers"), dict) or "compare" in data or "scenario" in data)
+    ):
         return  # a lever, comparison or sweep file: validate checks what it names
     try:
         if scenario:
@@ -90,7 +100,8 @@ def run_briefly(path: Path) -> None:
         return
     if not line.general:
         assert result.released_total == pytest.approx(
-            result.good_total + result.scrapped_total + result.wip_end)
+            result.good_total + result.scrapped_total + result.wip_end
+        )
     assert all(math.isfinite(x) and x >= 0 for x in (result.good_total, result.released_total))
 
 
@@ -116,22 +127,41 @@ def write(folder: Path, name: str, data: Any) -> Path:
 
 # ----------------------------------------------------------------- random lines
 
-def rarely(valid: st.SearchStrategy[Any], invalid: st.SearchStrategy[Any],
-           odds: int = 12) -> st.SearchStrategy[Any]:
+
+def rarely(
+    valid: st.SearchStrategy[Any], invalid: st.SearchStrategy[Any], odds: int = 12
+) -> st.SearchStrategy[Any]:
     """``valid``, or about once in ``odds`` draws ``invalid``: most inputs get to run."""
     return st.integers(1, odds).flatmap(lambda n: invalid if n == odds else valid)
 
 
-times = rarely(st.one_of(
-    st.floats(0.05, 3.0),
-    st.sampled_from(["45 s", "2 min", "1.5 h"]),
-    st.builds(lambda m: {"dist": "exponential", "mean": m}, st.floats(0.05, 3.0)),
-    st.builds(lambda m, cv: {"dist": "gamma", "mean": m, "cv": cv}, st.floats(0.05, 3.0),
-              st.floats(0.1, 2.0)),
-    st.builds(lambda a, w: {"dist": "uniform", "low": a, "high": a + w},
-              st.floats(0.0, 2.0), st.floats(0.01, 2.0)),
-), st.sampled_from([0, -1, "soon", 1e-300, {"dist": "uniform", "low": 1, "high": 0.5},
-                    {"dist": "uniform", "low": 0, "high": 1e-300}]))
+times = rarely(
+    st.one_of(
+        st.floats(0.05, 3.0),
+        st.sampled_from(["45 s", "2 min", "1.5 h"]),
+        st.builds(lambda m: {"dist": "exponential", "mean": m}, st.floats(0.05, 3.0)),
+        st.builds(
+            lambda m, cv: {"dist": "gamma", "mean": m, "cv": cv},
+            st.floats(0.05, 3.0),
+            st.floats(0.1, 2.0),
+        ),
+        st.builds(
+            lambda a, w: {"dist": "uniform", "low": a, "high": a + w},
+            st.floats(0.0, 2.0),
+            st.floats(0.01, 2.0),
+        ),
+    ),
+    st.sampled_from(
+        [
+            0,
+            -1,
+            "soon",
+            1e-300,
+            {"dist": "uniform", "low": 1, "high": 0.5},
+            {"dist": "uniform", "low": 0, "high": 1e-300},
+        ]
+    ),
+)
 """Process times, a few of them invalid (or absurdly small)."""
 
 
@@ -139,27 +169,38 @@ times = rarely(st.one_of(
 def features(draw: st.DrawFn, station: dict[str, Any], names: list[str]) -> dict[str, Any]:
     """Add optional machine features to ``station``."""
     if draw(st.integers(0, 3)) == 0:
-        station["failures"] = {"mtbf": draw(st.floats(0.5, 50.0)),
-                               "mttr": draw(st.floats(0.05, 5.0)),
-                               "basis": draw(st.sampled_from(["operating", "calendar"]))}
+        station["failures"] = {
+            "mtbf": draw(st.floats(0.5, 50.0)),
+            "mttr": draw(st.floats(0.05, 5.0)),
+            "basis": draw(st.sampled_from(["operating", "calendar"])),
+        }
     if draw(st.integers(0, 4)) == 0:
-        station["minor_stops"] = {"mtbf": draw(st.floats(0.5, 10.0)),
-                                  "duration": draw(st.floats(0.01, 0.5))}
+        station["minor_stops"] = {
+            "mtbf": draw(st.floats(0.5, 10.0)),
+            "duration": draw(st.floats(0.01, 0.5)),
+        }
     if draw(st.integers(0, 4)) == 0:
-        station["maintenance"] = {"every": draw(st.floats(1.0, 30.0)),
-                                  "duration": draw(st.floats(0.1, 3.0))}
+        station["maintenance"] = {
+            "every": draw(st.floats(1.0, 30.0)),
+            "duration": draw(st.floats(0.1, 3.0)),
+        }
     if draw(st.integers(0, 4)) == 0:
-        trigger = draw(rarely(st.sampled_from([{"every": 3}, {"interval": 5.0}]),
-                              st.just({})))
+        trigger = draw(rarely(st.sampled_from([{"every": 3}, {"interval": 5.0}]), st.just({})))
         station["setup"] = {**trigger, "time": draw(times)}
     if draw(st.integers(0, 4)) == 0:
-        station["shifts"] = draw(rarely(st.sampled_from([["day"], ["day", "night"]]),
-                                        st.sampled_from([["nope"], []])))
-    later = names[names.index(station["name"]) + 1:]
+        station["shifts"] = draw(
+            rarely(st.sampled_from([["day"], ["day", "night"]]), st.sampled_from([["nope"], []]))
+        )
+    later = names[names.index(station["name"]) + 1 :]
     if draw(st.integers(0, 5)) == 0:
-        station["defects"] = {"rate": draw(st.floats(0.0, 0.5)), "found_at": draw(
-            rarely(st.sampled_from(later), st.sampled_from(names)) if later else
-            st.sampled_from(names))}
+        station["defects"] = {
+            "rate": draw(st.floats(0.0, 0.5)),
+            "found_at": draw(
+                rarely(st.sampled_from(later), st.sampled_from(names))
+                if later
+                else st.sampled_from(names)
+            ),
+        }
     if draw(st.integers(0, 2)) == 0:
         station["scrap"] = draw(rarely(st.sampled_from([0.0, 0.05, 0.3, 0.99]), st.just(1.0)))
     return station
@@ -173,8 +214,11 @@ def serial_lines(draw: st.DrawFn) -> dict[str, Any]:
     names = [f"s{i}" for i in range(count)]
     items = []
     for name in names:
-        station: dict[str, Any] = {"name": name, "machines": draw(st.integers(1, 3)),
-                                   "process_time": draw(times)}
+        station: dict[str, Any] = {
+            "name": name,
+            "machines": draw(st.integers(1, 3)),
+            "process_time": draw(times),
+        }
         if draw(st.booleans()):
             station["buffer"] = draw(st.integers(0, 6))
         if draw(st.integers(0, 2)) == 0:
@@ -185,16 +229,25 @@ def serial_lines(draw: st.DrawFn) -> dict[str, Any]:
         if draw(st.integers(0, 15)) == 0:
             station["kind"] = "delay"
         items.append(draw(features(station, names)))
-    release = draw(st.sampled_from([
-        {"policy": "conwip", "wip": draw(st.integers(1, 12))},
-        {"policy": "push"},
-        {"policy": "push", "interarrival": draw(times)},
-    ]))
-    return {"name": "fuzz-serial", "time_unit": draw(st.sampled_from(["h", "min"])),
-            "release": release,
-            "shifts": [{"name": "day", "start": 6, "length": 12},
-                       {"name": "night", "start": 18, "length": 12}],
-            "stations": items}
+    release = draw(
+        st.sampled_from(
+            [
+                {"policy": "conwip", "wip": draw(st.integers(1, 12))},
+                {"policy": "push"},
+                {"policy": "push", "interarrival": draw(times)},
+            ]
+        )
+    )
+    return {
+        "name": "fuzz-serial",
+        "time_unit": draw(st.sampled_from(["h", "min"])),
+        "release": release,
+        "shifts": [
+            {"name": "day", "start": 6, "length": 12},
+            {"name": "night", "start": 18, "length": 12},
+        ],
+        "stations": items,
+    }
 
 
 @st.composite
@@ -210,8 +263,11 @@ def general_lines(draw: st.DrawFn) -> dict[str, Any]:
         out = f"m{index}"
         material: dict[str, Any] = {"unit": draw(st.sampled_from(["pcs", "pcs", "kg", "m"]))}
         if draw(st.booleans()):
-            material["buffer"] = float(draw(rarely(st.sampled_from([50, 100, 200, 1000]),
-                                                   st.sampled_from([0, 1, 5, 20]), 4)))
+            material["buffer"] = float(
+                draw(
+                    rarely(st.sampled_from([50, 100, 200, 1000]), st.sampled_from([0, 1, 5, 20]), 4)
+                )
+            )
         materials[out] = material
         choices = [*open_, "powder", "case"]
         picked = draw(st.lists(st.sampled_from(choices), min_size=1, max_size=2, unique=True))
@@ -220,21 +276,23 @@ def general_lines(draw: st.DrawFn) -> dict[str, Any]:
         station: dict[str, Any] = {"name": name, "process_time": draw(times)}
         soaks = picked[0] not in ("powder", "case") or draw(st.integers(0, 10)) == 0
         if soaks and draw(st.integers(0, 3)) == 0:  # a delay soaks one material
-            station.update(kind="delay", inputs={picked[0]: quantity},
-                           output={out: quantity})
+            station.update(kind="delay", inputs={picked[0]: quantity}, output={out: quantity})
             if draw(st.booleans()):
                 station["capacity"] = float(draw(st.sampled_from([1, 10, 100, 1000])))
             if draw(st.integers(0, 3)) == 0:
                 station["scrap"] = 0.1
         else:
-            station.update(inputs={m: draw(st.sampled_from([1, 2, 0.5])) for m in picked},
-                           output={out: quantity}, machines=draw(st.integers(1, 3)))
+            station.update(
+                inputs={m: draw(st.sampled_from([1, 2, 0.5])) for m in picked},
+                output={out: quantity},
+                machines=draw(st.integers(1, 3)),
+            )
             lot = draw(st.sampled_from([1, 1, 2, 4, 10, 48]))
             station["lot"] = lot
             if draw(st.integers(0, 3)) == 0:
-                station["split"] = draw(rarely(st.sampled_from([d for d in (1, 2, 4, 8)
-                                                                if lot % d == 0]),
-                                               st.just(3)))
+                station["split"] = draw(
+                    rarely(st.sampled_from([d for d in (1, 2, 4, 8) if lot % d == 0]), st.just(3))
+                )
             if draw(st.integers(0, 3)) == 0:
                 size = draw(st.integers(1, 12))
                 station["batch"] = {"size": size, "min": draw(st.integers(1, size))}
@@ -242,11 +300,17 @@ def general_lines(draw: st.DrawFn) -> dict[str, Any]:
             station = draw(features(station, names))
         stations.append(station)
         open_.append(out)
-    line: dict[str, Any] = {"name": "fuzz-general", "time_unit": "h",
-                            "release": {"policy": "push"},
-                            "shifts": [{"name": "day", "start": 6, "length": 12},
-                                       {"name": "night", "start": 18, "length": 12}],
-                            "materials": materials, "stations": stations}
+    line: dict[str, Any] = {
+        "name": "fuzz-general",
+        "time_unit": "h",
+        "release": {"policy": "push"},
+        "shifts": [
+            {"name": "day", "start": 6, "length": 12},
+            {"name": "night", "start": 18, "length": 12},
+        ],
+        "materials": materials,
+        "stations": stations,
+    }
     if draw(st.integers(0, 3)) == 0:
         line["product"] = {"cell": f"m{count - 1}", "ah_per_cell": 50}
     return line
@@ -254,16 +318,18 @@ def general_lines(draw: st.DrawFn) -> dict[str, Any]:
 
 @FUZZ
 @given(data=serial_lines())
-def test_random_serial_lines(tmp_path_factory: pytest.TempPathFactory,
-                             data: dict[str, Any]) -> None:
+def test_random_serial_lines(
+    tmp_path_factory: pytest.TempPathFactory, data: dict[str, Any]
+) -> None:
     """A random serial line runs and conserves jobs, or is refused with a located error."""
     run_briefly(write(tmp_path_factory.mktemp("serial"), "line.yaml", data))
 
 
 @FUZZ
 @given(data=general_lines())
-def test_random_general_lines(tmp_path_factory: pytest.TempPathFactory,
-                              data: dict[str, Any]) -> None:
+def test_random_general_lines(
+    tmp_path_factory: pytest.TempPathFactory, data: dict[str, Any]
+) -> None:
     """A random line with materials runs or is refused with a located error."""
     run_briefly(write(tmp_path_factory.mktemp("general"), "line.yaml", data))
 
@@ -272,8 +338,24 @@ def test_random_general_lines(tmp_path_factory: pytest.TempPathFactory,
 
 KEY = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w-]*)(\s*:)")
 NUMBER = re.compile(r"(?<![\w.\"'-])\d+(?:\.\d+)?(?![\w.])")
-BAD_NUMBERS = ["-1", "0", "-0.5", "1e308", "99999999999", "1e-300", "abc", ".nan", ".inf",
-               "null", "[]", "{}", "true", "1000000000", "-.inf", "'12 parsecs'"]
+BAD_NUMBERS = [
+    "-1",
+    "0",
+    "-0.5",
+    "1e308",
+    "99999999999",
+    "1e-300",
+    "abc",
+    ".nan",
+    ".inf",
+    "null",
+    "[]",
+    "{}",
+    "true",
+    "1000000000",
+    "-.inf",
+    "'12 parsecs'",
+]
 garbage = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=30)
 
 
@@ -285,8 +367,11 @@ def mutations(draw: st.DrawFn) -> tuple[str, str]:
     lines = text.splitlines(keepends=True)
     keyed = [i for i, line in enumerate(lines) if KEY.match(line)]
     numbered = [i for i, line in enumerate(lines) if NUMBER.search(line.split("#")[0])]
-    kind = draw(st.sampled_from(["delete", "number", "rename", "duplicate", "truncate",
-                                 "garbage", "retype"]))
+    kind = draw(
+        st.sampled_from(
+            ["delete", "number", "rename", "duplicate", "truncate", "garbage", "retype"]
+        )
+    )
     if kind == "delete" and keyed:
         del lines[draw(st.sampled_from(keyed))]
     elif kind == "number" and numbered:
@@ -294,8 +379,12 @@ def mutations(draw: st.DrawFn) -> tuple[str, str]:
         code, _, comment = lines[index].partition("#")
         spans = [m.span() for m in NUMBER.finditer(code)]
         start, end = draw(st.sampled_from(spans))
-        lines[index] = (code[:start] + draw(st.sampled_from(BAD_NUMBERS)) + code[end:]
-                        + ("#" + comment if comment else ""))
+        lines[index] = (
+            code[:start]
+            + draw(st.sampled_from(BAD_NUMBERS))
+            + code[end:]
+            + ("#" + comment if comment else "")
+        )
     elif kind == "rename" and keyed:
         index = draw(st.sampled_from(keyed))
         new = draw(st.sampled_from(["x", "name", "stations", "bufer", "machines", "line"]))
@@ -348,6 +437,7 @@ def test_shipped_files_run_briefly(name: str) -> None:
 
 
 # ----------------------------------------------------------------- regression corpus
+
 
 @pytest.mark.parametrize("path", sorted(CORPUS.glob("*.yaml")), ids=lambda p: p.name)
 def test_corpus(path: Path) -> None:

@@ -49,6 +49,7 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 
 # ----------------------------------------------------------------- loading
 
+
 def billion_laughs(levels: int = 9) -> str:
     """The classic YAML bomb: 9 levels of 9 aliases expand to 9^9 = 387 million nodes."""
     rows = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
@@ -77,10 +78,15 @@ def test_yaml_bomb_in_a_scenario_is_refused(tmp_path: Path) -> None:
     assert "nodes" in only_error(lambda: load_scenario(path)).message
 
 
-@pytest.mark.parametrize("text", ["a: " + "[" * 5000 + "]" * 5000 + "\n",
-                                  "".join(" " * i + "k:\n" for i in range(2000)),
-                                  "a: " + "[" * 60 + "]" * 60 + "\n"],
-                         ids=["flow-5000", "block-2000", "flow-60"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: " + "[" * 5000 + "]" * 5000 + "\n",
+        "".join(" " * i + "k:\n" for i in range(2000)),
+        "a: " + "[" * 60 + "]" * 60 + "\n",
+    ],
+    ids=["flow-5000", "block-2000", "flow-60"],
+)
 def test_deep_nesting_is_refused(tmp_path: Path, text: str) -> None:
     """Nesting past the recursion limit (or past any line's needs) is an error, not a crash."""
     path = tmp_path / "deep.yaml"
@@ -99,9 +105,12 @@ def test_oversized_file_is_refused(tmp_path: Path) -> None:
 def test_billion_machines_are_refused(tmp_path: Path) -> None:
     """A billion machines is a typing error, refused at its YAML path."""
     path = tmp_path / "line.yaml"
-    path.write_text(PENNY_LINE.read_text().replace(
-        "  - name: rimming\n", "  - name: rimming\n    machines: 1000000000\n"),
-        encoding="utf-8")
+    path.write_text(
+        PENNY_LINE.read_text().replace(
+            "  - name: rimming\n", "  - name: rimming\n    machines: 1000000000\n"
+        ),
+        encoding="utf-8",
+    )
     error = only_error(lambda: load_line(path))
     assert error.path == "stations.rimming.machines"
     assert "less than or equal to 100000" in error.message
@@ -163,8 +172,10 @@ def test_lever_file_may_not_leave_its_project(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     (tmp_path / "levers.yaml").write_text("levers: {}\n", encoding="utf-8")
     scenario = project / "scenarios" / "s.yaml"
-    scenario.write_text("line: ../configs/line.yaml\nhorizon: 5\n"
-                        "lever_file: ../../levers.yaml\nlevers: [faster]\n", encoding="utf-8")
+    scenario.write_text(
+        "line: ../configs/line.yaml\nhorizon: 5\nlever_file: ../../levers.yaml\nlevers: [faster]\n",
+        encoding="utf-8",
+    )
     error = only_error(lambda: load_scenario(scenario))
     assert (error.path, error.line) == ("lever_file", 3)
     assert "outside the project folder" in error.message
@@ -174,20 +185,23 @@ def test_project_folder(tmp_path: Path) -> None:
     """The nearest folder with pyproject.toml or .git, else the scenario folder's parent."""
     assert project_folder(PENNY) == ROOT
     (tmp_path / "a" / "b").mkdir(parents=True)
-    assert project_folder(tmp_path / "a" / "b" / "s.yaml") in (tmp_path / "a",
-                                                                *tmp_path.parents)
+    assert project_folder(tmp_path / "a" / "b" / "s.yaml") in (tmp_path / "a", *tmp_path.parents)
     (tmp_path / "a" / ".git").mkdir()
     assert project_folder(tmp_path / "a" / "b" / "s.yaml") == tmp_path / "a"
 
 
 # ----------------------------------------------------------------- running
 
+
 def test_event_bound_stops_a_runaway_run() -> None:
     """A horizon of a billion hours stops at the bound, quickly, with the fix named."""
     line = load_line(PENNY_LINE)
     start = time.perf_counter()
-    with pytest.raises(RunError, match=r"stopped after [\d,]+ events .* raise --max-events "
-                                       r"or shorten the horizon"):
+    with pytest.raises(
+        RunError,
+        match=r"stopped after [\d,]+ events .* raise --max-events "
+        r"or shorten the horizon",
+    ):
         simulate(line, 1e9, 0.0, 1, 0, max_events=20_000)
     assert time.perf_counter() - start < 5
 
@@ -196,8 +210,13 @@ def test_event_bound_holds_when_time_hardly_moves() -> None:
     """Cycles of about 1e-300 h: a million events pass in no simulated time, and the bound
     (counted per event, not per time step) still stops the run at exactly its value."""
     tiny = {"dist": "uniform", "low": 0, "high": 1e-300}
-    line = load_line(PENNY_LINE, {f"stations.{name}.process_time": tiny for name in
-                                  ("head-stamping", "tail-stamping", "rimming", "deburring")})
+    line = load_line(
+        PENNY_LINE,
+        {
+            f"stations.{name}.process_time": tiny
+            for name in ("head-stamping", "tail-stamping", "rimming", "deburring")
+        },
+    )
     start = time.perf_counter()
     with pytest.raises(RunError, match="stopped after 50,000 events at t = "):
         simulate(line, 1000.0, 0.0, 1, 0, max_events=50_000)
@@ -210,8 +229,11 @@ def test_event_bound_does_not_change_results() -> None:
     free = simulate(line, 500.0, 50.0, 3, 1)
     guarded = simulate(line, 500.0, 50.0, 3, 1, max_events=10**9)
     assert guarded.stations == free.stations
-    assert (guarded.good, guarded.flow_sum, guarded.wip_area) == (free.good, free.flow_sum,
-                                                                   free.wip_area)
+    assert (guarded.good, guarded.flow_sum, guarded.wip_area) == (
+        free.good,
+        free.flow_sum,
+        free.wip_area,
+    )
     assert guarded.exits_per_bin == free.exits_per_bin
 
 
@@ -222,15 +244,25 @@ def test_conwip_level_past_the_bound() -> None:
         simulate(line, 5.0, 0.0, 1, 0, max_events=1_000_000)
 
 
-def test_max_events_on_the_command_line(tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_max_events_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """``linesim run --max-events`` stops a long run with exit status 2 and one message."""
-    status, err = run_cli(capsys, "run", str(PENNY), "--quiet", "--replications", "1",
-                          "--max-events", "5000", "--out", str(tmp_path / "out"))
+    status, err = run_cli(
+        capsys,
+        "run",
+        str(PENNY),
+        "--quiet",
+        "--replications",
+        "1",
+        "--max-events",
+        "5000",
+        "--out",
+        str(tmp_path / "out"),
+    )
     assert status == 2
     assert "stopped after" in err and "raise --max-events" in err
-    status, err = run_cli(capsys, "run", str(PENNY), "--quiet", "--max-events", "0",
-                          "--out", str(tmp_path / "out"))
+    status, err = run_cli(
+        capsys, "run", str(PENNY), "--quiet", "--max-events", "0", "--out", str(tmp_path / "out")
+    )
     assert status == 2 and "--max-events must be >= 1" in err
 
 
@@ -256,13 +288,15 @@ stations:
 
 
 def test_never_staffed_station_is_refused_on_the_command_line(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """``shifts: []`` can never run: the load check refuses it (exit 2, path named)."""
     (tmp_path / "line.yaml").write_text(DEADLOCK_LINE, encoding="utf-8")
     scenario = tmp_path / "s.yaml"
     scenario.write_text("line: line.yaml\nhorizon: 50\nreplications: 1\n", encoding="utf-8")
-    status, err = run_cli(capsys, "run", str(scenario), "--quiet", "--no-plots",
-                          "--out", str(tmp_path / "out"))
+    status, err = run_cli(
+        capsys, "run", str(scenario), "--quiet", "--no-plots", "--out", str(tmp_path / "out")
+    )
     assert status == 2
     assert "stations.closing.shifts" in err and "never" in err
 
@@ -279,13 +313,27 @@ def test_deadlock_at_run_time_names_the_waiting_stations() -> None:
 
 # ----------------------------------------------------------------- results folders
 
+
 def test_results_folder_records_and_checks_the_scenario(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """summary.json holds the scenario hash; the same scenario may overwrite its folder,
     another one is refused before it runs."""
     out = tmp_path / "out"
-    args = ["run", str(PENNY), "--quiet", "--no-plots", "--replications", "1",
-            "--horizon", "50", "--warmup", "0", "--out", str(out)]
+    args = [
+        "run",
+        str(PENNY),
+        "--quiet",
+        "--no-plots",
+        "--replications",
+        "1",
+        "--horizon",
+        "50",
+        "--warmup",
+        "0",
+        "--out",
+        str(out),
+    ]
     assert run_cli(capsys, *args)[0] == 0
     recorded = json.loads((out / "summary.json").read_text())["scenario_hash"]
     scenario = load_scenario(PENNY, replications=1, horizon=50, warmup=0)
@@ -302,35 +350,65 @@ def test_scenario_hash_depends_on_what_runs() -> None:
     """Different settings or overrides give different hashes; the name does not count."""
     base = load_scenario(PENNY)
     assert scenario_hash(base) == scenario_hash(load_scenario(PENNY))
-    for changed in (load_scenario(PENNY, seed=2), load_scenario(PENNY, replications=3),
-                    load_scenario(PENNY, horizon=10), load_scenario(PENNY, warmup=1),
-                    load_scenario(PENNY, {"stations.rimming.machines": 2})):
+    for changed in (
+        load_scenario(PENNY, seed=2),
+        load_scenario(PENNY, replications=3),
+        load_scenario(PENNY, horizon=10),
+        load_scenario(PENNY, warmup=1),
+        load_scenario(PENNY, {"stations.rimming.machines": 2}),
+    ):
         assert scenario_hash(changed) != scenario_hash(base)
 
 
 @pytest.mark.parametrize("content", [None, "{}", "not json"])
 def test_results_folder_of_unknown_origin_is_refused(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None
+) -> None:
     """Result files without a summary, or a summary without a hash, are not overwritten."""
     out = tmp_path / "out"
     out.mkdir()
     (out / "stations.csv").write_text("old\n", encoding="utf-8")
     if content is not None:
         (out / "summary.json").write_text(content, encoding="utf-8")
-    status, err = run_cli(capsys, "run", str(PENNY), "--quiet", "--no-plots",
-                          "--replications", "1", "--horizon", "20", "--out", str(out))
+    status, err = run_cli(
+        capsys,
+        "run",
+        str(PENNY),
+        "--quiet",
+        "--no-plots",
+        "--replications",
+        "1",
+        "--horizon",
+        "20",
+        "--out",
+        str(out),
+    )
     assert status == 2 and f"results folder {out}" in err
     assert (out / "stations.csv").read_text() == "old\n"
 
 
 def test_memory_bound_stops_the_run_on_the_command_line(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A bound below what the interpreter already holds (1 MB) stops the first long enough
     replication with a clear message naming the bound and the option, exit 2."""
     scenario = tmp_path / "s.yaml"
-    scenario.write_text(f"line: {ROOT / 'configs' / 'penny_fab.yaml'}\nhorizon: 200000\n"
-                        "replications: 1\n", encoding="utf-8")
-    status, err = run_cli(capsys, "run", str(scenario), "--quiet", "--no-plots", "--jobs", "1",
-                          "--max-memory", "1", "--out", str(tmp_path / "out"))
+    scenario.write_text(
+        f"line: {ROOT / 'configs' / 'penny_fab.yaml'}\nhorizon: 200000\nreplications: 1\n",
+        encoding="utf-8",
+    )
+    status, err = run_cli(
+        capsys,
+        "run",
+        str(scenario),
+        "--quiet",
+        "--no-plots",
+        "--jobs",
+        "1",
+        "--max-memory",
+        "1",
+        "--out",
+        str(tmp_path / "out"),
+    )
     assert status == 2
     assert "over the bound of 1 MB" in err and "--max-memory" in err

@@ -25,19 +25,38 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def write_scenario(folder: Path) -> Path:
     """A Penny Fab scenario whose replications take about a second each."""
     path = folder / "long.yaml"
-    path.write_text(f"line: {ROOT / 'configs' / 'penny_fab.yaml'}\nhorizon: 300000\n"
-                    f"warmup: 0\nreplications: {REPLICATIONS}\n", encoding="utf-8")
+    path.write_text(
+        f"line: {ROOT / 'configs' / 'penny_fab.yaml'}\nhorizon: 300000\n"
+        f"warmup: 0\nreplications: {REPLICATIONS}\n",
+        encoding="utf-8",
+    )
     return path
 
 
-def interrupt(scenario: Path, out: Path, jobs: int, wait: float
-              ) -> tuple[subprocess.CompletedProcess[str], float]:
+def interrupt(
+    scenario: Path, out: Path, jobs: int, wait: float
+) -> tuple[subprocess.CompletedProcess[str], float]:
     """Start ``linesim run``, send SIGINT to its whole process group after ``wait`` s (as
     a terminal's Ctrl-C does); return the finished process and how long it took to stop."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "sim", "run", str(scenario), "--jobs", str(jobs), "--quiet",
-         "--no-plots", "--out", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "run",
+            str(scenario),
+            "--jobs",
+            str(jobs),
+            "--quiet",
+            "--no-plots",
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         time.sleep(wait)
         assert process.poll() is None, "the run ended before it could be interrupted"
@@ -49,8 +68,7 @@ def interrupt(scenario: Path, out: Path, jobs: int, wait: float
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
-    return subprocess.CompletedProcess(process.args, process.returncode, stdout,
-                                       stderr), stopped
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr), stopped
 
 
 def rows(path: Path) -> list[dict[str, str]]:

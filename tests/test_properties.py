@@ -44,18 +44,21 @@ def distributions() -> st.SearchStrategy[Any]:
         means.map(lambda m: f"{m * 60:.3f} min"),
         st.builds(lambda m: {"dist": "exponential", "mean": m}, means),
         st.builds(lambda m, cv: {"dist": "normal", "mean": m, "cv": cv}, means, spreads),
-        st.builds(lambda m, cv: {"dist": "lognormal", "mean": m, "cv": cv}, means,
-                  st.floats(0.1, 1.5)),
-        st.builds(lambda m, cv: {"dist": "gamma", "mean": m, "cv": cv}, means,
-                  st.floats(0.2, 2.0)),
-        st.builds(lambda m, w: {"dist": "triangular", "low": 0.1, "mode": m, "high": m + w},
-                  means, means),
-        st.builds(lambda m, w: {"dist": "uniform", "low": m / 2, "high": m / 2 + w},
-                  means, means),
-        st.builds(lambda k, m: {"dist": "weibull", "shape": k, "mean": m},
-                  st.floats(0.5, 4.0), means),
-        st.builds(lambda v: {"dist": "empirical", "values": v},
-                  st.lists(st.floats(0.1, 3.0), min_size=1, max_size=4)),
+        st.builds(
+            lambda m, cv: {"dist": "lognormal", "mean": m, "cv": cv}, means, st.floats(0.1, 1.5)
+        ),
+        st.builds(lambda m, cv: {"dist": "gamma", "mean": m, "cv": cv}, means, st.floats(0.2, 2.0)),
+        st.builds(
+            lambda m, w: {"dist": "triangular", "low": 0.1, "mode": m, "high": m + w}, means, means
+        ),
+        st.builds(lambda m, w: {"dist": "uniform", "low": m / 2, "high": m / 2 + w}, means, means),
+        st.builds(
+            lambda k, m: {"dist": "weibull", "shape": k, "mean": m}, st.floats(0.5, 4.0), means
+        ),
+        st.builds(
+            lambda v: {"dist": "empirical", "values": v},
+            st.lists(st.floats(0.1, 3.0), min_size=1, max_size=4),
+        ),
     )
 
 
@@ -76,21 +79,30 @@ def stations(draw: st.DrawFn, index: int) -> dict[str, Any]:
         station["buffer"] = draw(st.integers(low, low + 3))
     if draw(st.booleans()):
         station["failures"] = {
-            "mtbf": draw(st.floats(2.0, 50.0)), "mttr": draw(st.floats(0.2, 5.0)),
+            "mtbf": draw(st.floats(2.0, 50.0)),
+            "mttr": draw(st.floats(0.2, 5.0)),
             "basis": draw(st.sampled_from(["operating", "calendar"])),
             "ttf_cv": draw(st.sampled_from([0, 0.5, 1, 2])),
             "ttr_cv": draw(st.sampled_from([0, 0.5, 1, 2])),
         }
     if draw(st.booleans()):
-        trigger = draw(st.one_of(st.builds(lambda n: {"every": n}, st.integers(1, 5)),
-                                 st.builds(lambda t: {"interval": t}, st.floats(2.0, 20.0))))
+        trigger = draw(
+            st.one_of(
+                st.builds(lambda n: {"every": n}, st.integers(1, 5)),
+                st.builds(lambda t: {"interval": t}, st.floats(2.0, 20.0)),
+            )
+        )
         station["setup"] = {**trigger, "time": draw(distributions())}
     if draw(st.integers(0, 3)) == 0:
-        station["minor_stops"] = {"mtbf": draw(st.floats(1.0, 10.0)),
-                                  "duration": draw(st.floats(0.05, 0.5))}
+        station["minor_stops"] = {
+            "mtbf": draw(st.floats(1.0, 10.0)),
+            "duration": draw(st.floats(0.05, 0.5)),
+        }
     if draw(st.integers(0, 3)) == 0:
-        station["maintenance"] = {"every": draw(st.floats(5.0, 30.0)),
-                                  "duration": draw(st.floats(0.5, 3.0))}
+        station["maintenance"] = {
+            "every": draw(st.floats(5.0, 30.0)),
+            "duration": draw(st.floats(0.5, 3.0)),
+        }
     if draw(st.integers(0, 3)) == 0:
         station["shifts"] = ["day"]
     return station
@@ -107,8 +119,7 @@ def serial_lines(draw: st.DrawFn) -> dict[str, Any]:
     policy = draw(st.sampled_from(["conwip", "push", "push with interarrival"]))
     if policy == "conwip":
         need = 1 + sum(item["batch"]["min"] - 1 for item in items if "batch" in item)
-        release: dict[str, Any] = {"policy": "conwip",
-                                   "wip": draw(st.integers(need, need + 8))}
+        release: dict[str, Any] = {"policy": "conwip", "wip": draw(st.integers(need, need + 8))}
         items[0].pop("buffer", None)
     elif policy == "push":
         release = {"policy": "push"}
@@ -118,8 +129,13 @@ def serial_lines(draw: st.DrawFn) -> dict[str, Any]:
         "name": "random",
         "time_unit": "h",
         "release": release,
-        "shifts": [{"name": "day", "start": draw(st.floats(0.0, 12.0)),
-                    "length": draw(st.floats(4.0, 12.0))}],
+        "shifts": [
+            {
+                "name": "day",
+                "start": draw(st.floats(0.0, 12.0)),
+                "length": draw(st.floats(4.0, 12.0)),
+            }
+        ],
         "shift_cycle": 24,
         "stations": items,
     }
@@ -139,12 +155,19 @@ seeds = st.integers(0, 2**32)
 
 def assert_conserved(result: ReplicationResult) -> None:
     """Every job released is out good, scrapped, or still in the line."""
-    assert result.released_total == (result.good_total + result.scrapped_total
-                                      + result.wip_end)
-    assert result.released == (result.good + result.scrapped
-                               + (result.wip_end - result.wip_start))
-    assert min(result.released, result.good, result.scrapped, result.wip_end,
-               result.wip_start, result.wip_area) >= 0
+    assert result.released_total == (result.good_total + result.scrapped_total + result.wip_end)
+    assert result.released == (result.good + result.scrapped + (result.wip_end - result.wip_start))
+    assert (
+        min(
+            result.released,
+            result.good,
+            result.scrapped,
+            result.wip_end,
+            result.wip_start,
+            result.wip_area,
+        )
+        >= 0
+    )
     assert sum(result.exits_per_bin) == result.good
     assert sum(result.wip_area_per_bin) == pytest.approx(result.wip_area, rel=1e-9, abs=1e-9)
 
@@ -165,8 +188,9 @@ def assert_state_shares(result: ReplicationResult) -> None:
 
 @FAST
 @given(serial_lines(), horizons, warmups, seeds)
-def test_jobs_are_conserved_and_states_add_up(data: dict[str, Any], horizon: float,
-                                              warmup: float, seed: int) -> None:
+def test_jobs_are_conserved_and_states_add_up(
+    data: dict[str, Any], horizon: float, warmup: float, seed: int
+) -> None:
     """Conservation over the run and over the window; state shares form a partition."""
     result = simulate(build(data), horizon, warmup, seed)
     assert_conserved(result)
@@ -176,8 +200,9 @@ def test_jobs_are_conserved_and_states_add_up(data: dict[str, Any], horizon: flo
 
 @settings(max_examples=30, deadline=None)
 @given(serial_lines(), horizons, seeds, st.integers(0, 5))
-def test_same_seed_same_result(data: dict[str, Any], horizon: float, seed: int,
-                               replication: int) -> None:
+def test_same_seed_same_result(
+    data: dict[str, Any], horizon: float, seed: int, replication: int
+) -> None:
     """A replication depends only on (line, horizon, warm-up, seed, replication index)."""
     line = build(data)
     first = simulate(line, horizon, 2.0, seed, replication)
@@ -196,8 +221,9 @@ def test_model_dump_round_trip(data: dict[str, Any]) -> None:
 
 @settings(max_examples=30, deadline=None)
 @given(data=serial_lines())
-def test_yaml_file_round_trip(tmp_path_factory: pytest.TempPathFactory,
-                              data: dict[str, Any]) -> None:
+def test_yaml_file_round_trip(
+    tmp_path_factory: pytest.TempPathFactory, data: dict[str, Any]
+) -> None:
     """A generated line written as YAML loads to the same line as validating it in code."""
     path = Path(tmp_path_factory.mktemp("lines")) / "line.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")

@@ -25,7 +25,8 @@ class Yaml12Loader(yaml.SafeLoader):
 Yaml12Loader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
-    list("-+0123456789."))
+    list("-+0123456789."),
+)
 
 
 def load(path: Path) -> Any:
@@ -35,8 +36,12 @@ def load(path: Path) -> Any:
 def shipped(kind: str) -> list[Path]:
     """Shipped line (``stations:``) or scenario (``line:``) files."""
     key = "stations" if kind == "line" else "line"
-    return [p for d in ("configs", "scenarios") for p in sorted((ROOT / d).glob("*.yaml"))
-            if key in load(p)]
+    return [
+        p
+        for d in ("configs", "scenarios")
+        for p in sorted((ROOT / d).glob("*.yaml"))
+        if key in load(p)
+    ]
 
 
 def errors(kind: str, data: Any) -> list[str]:
@@ -44,13 +49,16 @@ def errors(kind: str, data: Any) -> list[str]:
     return [error.message for error in validator.iter_errors(data)]
 
 
-def test_schema_command_writes_valid_schemas(tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_schema_command_writes_valid_schemas(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Two files, each a valid 2020-12 JSON Schema with the model's top-level keys."""
     assert main(["schema", "--out", str(tmp_path / "schemas")]) == 0
     assert "line.schema.json" in capsys.readouterr().out
-    for kind, keys in (("line", {"stations", "release", "materials", "time_unit"}),
-                       ("scenario", {"line", "horizon", "warmup", "set"})):
+    for kind, keys in (
+        ("line", {"stations", "release", "materials", "time_unit"}),
+        ("scenario", {"line", "horizon", "warmup", "set"}),
+    ):
         schema = json.loads((tmp_path / "schemas" / f"{kind}.schema.json").read_text())
         jsonschema.Draft202012Validator.check_schema(schema)
         assert keys <= set(schema["properties"])
@@ -86,12 +94,26 @@ def test_schema_catches_mistakes(change: dict[str, Any], words: str) -> None:
     assert any(words in message for message in found), found
 
 
-@pytest.mark.parametrize("value", [2, 0.5, "45 s", "2.5 min", "20 h", "12 D", "1 w", "3",
-                                   {"dist": "exponential", "mean": "3 min"}])
+@pytest.mark.parametrize(
+    "value",
+    [
+        2,
+        0.5,
+        "45 s",
+        "2.5 min",
+        "20 h",
+        "12 D",
+        "1 w",
+        "3",
+        {"dist": "exponential", "mean": "3 min"},
+    ],
+)
 def test_schema_accepts_what_the_loader_reads(value: Any) -> None:
     """Bare numbers, duration strings in any unit spelling and distributions."""
     line = load(ROOT / "configs" / "penny_fab.yaml")
     line["stations"][0]["process_time"] = value
-    line["stations"][1]["failures"] = {"mtbf": value if not isinstance(value, dict) else 5,
-                                       "mttr": "30 min"}
+    line["stations"][1]["failures"] = {
+        "mtbf": value if not isinstance(value, dict) else 5,
+        "mttr": "30 min",
+    }
     assert errors("line", line) == []

@@ -64,7 +64,8 @@ def test_shipped_files_are_valid(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_every_error_is_printed_with_location_and_value(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """All four errors of a line, each with file:line:col, dotted path, value and rule."""
     path = write(tmp_path, "line.yaml", BAD_LINE)
     status, out, err = validate(capsys, str(path))
@@ -82,12 +83,16 @@ def test_every_error_is_printed_with_location_and_value(
         assert allowed in line and given in line
 
 
-def test_scenario_errors_and_its_line_and_set(tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_scenario_errors_and_its_line_and_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A bad scenario key does not hide the errors of its set: overrides."""
     write(tmp_path, "ok.yaml", SLOW_LINE)
-    scenario = write(tmp_path, "s.yaml", "line: ok.yaml\nhorizon: 10\nreplication: 3\n"
-                                         "set: {stations.press.machines: -1}\n")
+    scenario = write(
+        tmp_path,
+        "s.yaml",
+        "line: ok.yaml\nhorizon: 10\nreplication: 3\nset: {stations.press.machines: -1}\n",
+    )
     status, _out, err = validate(capsys, str(scenario))
     assert status == 2
     assert f"{scenario}:3:1: replication: unknown key 'replication'" in err
@@ -95,8 +100,9 @@ def test_scenario_errors_and_its_line_and_set(tmp_path: Path,
     assert f"{scenario}:4:7: set.stations.press.machines:" in err and "(got -1)" in err
 
 
-def test_scenario_with_bad_line_reports_both(tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_scenario_with_bad_line_reports_both(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Errors in the scenario and in the line it names are all printed."""
     write(tmp_path, "line.yaml", BAD_LINE)
     scenario = write(tmp_path, "s.yaml", "line: line.yaml\nhorizon: -10\n")
@@ -106,8 +112,9 @@ def test_scenario_with_bad_line_reports_both(tmp_path: Path,
     assert len([line for line in err.splitlines() if "line.yaml:" in line]) == 4
 
 
-def test_command_line_overrides_are_checked(tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_command_line_overrides_are_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """``--set`` values are applied and blamed on the command line."""
     path = write(tmp_path, "ok.yaml", SLOW_LINE)
     status, _out, err = validate(capsys, str(path), "--set", "stations.press.scrap=2")
@@ -124,8 +131,9 @@ def test_warnings_keep_exit_zero(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "stations.oven.batch: a batch of size 20 can never fill" in err
 
 
-def test_several_files_exit_2_if_any_fails(tmp_path: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_several_files_exit_2_if_any_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Good files print ok, bad ones their errors; one bad file makes the exit status 2."""
     good = write(tmp_path, "ok.yaml", SLOW_LINE)
     bad = write(tmp_path, "bad.yaml", "name: [\n")
@@ -140,36 +148,47 @@ def test_warnings_utilisation_only_for_serial_push_with_arrivals() -> None:
     """A closed or raw-material-driven line never warns about utilisation."""
     penny = load_line(ROOT / "configs" / "penny_fab.yaml")
     assert line_warnings(penny) == []
-    overloaded = load_line(ROOT / "configs" / "penny_fab.yaml", {
-        "release": {"policy": "push", "interarrival": {"dist": "exponential", "mean": 1.9}}})
+    overloaded = load_line(
+        ROOT / "configs" / "penny_fab.yaml",
+        {"release": {"policy": "push", "interarrival": {"dist": "exponential", "mean": 1.9}}},
+    )
     assert [w.split(":")[0] for w in line_warnings(overloaded)] == ["stations.head-stamping"]
-    fine = load_line(ROOT / "configs" / "penny_fab.yaml", {
-        "release": {"policy": "push", "interarrival": 2.1}})
+    fine = load_line(
+        ROOT / "configs" / "penny_fab.yaml", {"release": {"policy": "push", "interarrival": 2.1}}
+    )
     assert line_warnings(fine) == []
 
 
 def test_warning_shifts_reduce_capacity(tmp_path: Path) -> None:
     """A station staffed half the day has half the capacity in the static check."""
-    path = write(tmp_path, "line.yaml", SLOW_LINE.replace("process_time: 2", "process_time: 0.7"
-                                                          "\n    shifts: [day]")
-                 + "shifts: [{name: day, start: 0, length: 12}]\n")
+    path = write(
+        tmp_path,
+        "line.yaml",
+        SLOW_LINE.replace("process_time: 2", "process_time: 0.7\n    shifts: [day]")
+        + "shifts: [{name: day, start: 0, length: 12}]\n",
+    )
     warnings = line_warnings(load_line(path))
     assert any(w.startswith("stations.press: static utilisation 1.4") for w in warnings)
 
 
 def test_warning_batch_never_starts_in_conwip(tmp_path: Path) -> None:
     """A batch larger than the CONWIP level never fills."""
-    path = write(tmp_path, "line.yaml", "name: x\nrelease: {policy: conwip, wip: 5}\n"
-                 "stations:\n  - {name: a, process_time: 1}\n"
-                 "  - {name: oven, process_time: 4, batch: {size: 8, min: 2}}\n")
+    path = write(
+        tmp_path,
+        "line.yaml",
+        "name: x\nrelease: {policy: conwip, wip: 5}\n"
+        "stations:\n  - {name: a, process_time: 1}\n"
+        "  - {name: oven, process_time: 4, batch: {size: 8, min: 2}}\n",
+    )
     assert [w.split(":")[0] for w in line_warnings(load_line(path))] == ["stations.oven.batch"]
 
 
 def test_warning_general_batch_never_fills() -> None:
     """An oven load larger than its buffer plus the lot held upstream never fills."""
-    line = load_line(ROOT / "configs" / "prismatic_lfp_300mah.yaml",
-                     {"stations.cell-bake.batch.size": 5000,
-                      "stations.cell-bake.batch.min": 2000})
+    line = load_line(
+        ROOT / "configs" / "prismatic_lfp_300mah.yaml",
+        {"stations.cell-bake.batch.size": 5000, "stations.cell-bake.batch.min": 2000},
+    )
     warnings = line_warnings(line)
     assert len(warnings) == 1
     assert warnings[0].startswith("stations.cell-bake.batch: a batch of size 5000 can never")
@@ -188,12 +207,17 @@ def test_warning_warmup_shorter_than_the_slowest_step() -> None:
 
 def test_warning_batch_slower_to_fill_than_the_run() -> None:
     """A batch minimum that the stations before it cannot deliver within the run."""
-    scenario = load_scenario(ROOT / "scenarios" / "cell_assembly_serial.yaml",
-                             horizon="30 min", warmup="30 min",
-                             overrides={"stations.vacuum-bake.batch.min": 2000})
+    scenario = load_scenario(
+        ROOT / "scenarios" / "cell_assembly_serial.yaml",
+        horizon="30 min",
+        warmup="30 min",
+        overrides={"stations.vacuum-bake.batch.min": 2000},
+    )
     warnings = scenario_warnings(scenario)
-    assert any(w.startswith("stations.vacuum-bake.batch: collecting the minimum batch of "
-                            "2000") for w in warnings), warnings
+    assert any(
+        w.startswith("stations.vacuum-bake.batch: collecting the minimum batch of 2000")
+        for w in warnings
+    ), warnings
 
 
 def test_never_staffed_station_is_an_error() -> None:
@@ -201,5 +225,3 @@ def test_never_staffed_station_is_an_error() -> None:
     with pytest.raises(ConfigErrors) as caught:
         load_line(ROOT / "configs" / "penny_fab.yaml", {"stations.rimming.shifts": []})
     assert any(e.path == "stations.rimming.shifts" for e in caught.value.errors)
-
-

@@ -34,8 +34,10 @@ class LineBounds:
 
     def best(self, wip: float) -> tuple[float, float]:
         """(TH [jobs/time unit], CT [time unit]) of the best case at WIP ``wip`` [jobs]."""
-        return (min(wip / self.raw_process_time, self.bottleneck_rate),
-                max(self.raw_process_time, wip / self.bottleneck_rate))
+        return (
+            min(wip / self.raw_process_time, self.bottleneck_rate),
+            max(self.raw_process_time, wip / self.bottleneck_rate),
+        )
 
     def worst(self, wip: float) -> tuple[float, float]:
         """(TH, CT) of the worst case: one batch of ``wip`` moving through the line."""
@@ -44,8 +46,10 @@ class LineBounds:
     def practical_worst(self, wip: float) -> tuple[float, float]:
         """(TH, CT) of the practical worst case (balanced exponential single machines)."""
         rate = self.bottleneck_rate
-        return (wip / (self.critical_wip + wip - 1) * rate,
-                self.raw_process_time + (wip - 1) / rate)
+        return (
+            wip / (self.critical_wip + wip - 1) * rate,
+            self.raw_process_time + (wip - 1) / rate,
+        )
 
 
 def line_bounds(line: Line) -> LineBounds | str:
@@ -63,8 +67,11 @@ def line_bounds(line: Line) -> LineBounds | str:
     for station in line.stations:
         if station.machines != 1:
             return f"station {station.name} has {station.machines} machines"
-        extras = [name for name in ("failures", "minor_stops", "maintenance", "batch", "setup",
-                                    "shifts") if getattr(station, name, None)]
+        extras = [
+            name
+            for name in ("failures", "minor_stops", "maintenance", "batch", "setup", "shifts")
+            if getattr(station, name, None)
+        ]
         if station.scrap:
             extras.append("scrap")
         if extras:

@@ -39,36 +39,54 @@ def verdict(claimed: float, ci: list[float] | None) -> str:
     return "not supported: short of the claim"
 
 
-def claim_check(differences: dict[str, dict[str, Any]], scenario: str,
-                efficiency: float, cost: float) -> list[dict[str, Any]]:
+def claim_check(
+    differences: dict[str, dict[str, Any]], scenario: str, efficiency: float, cost: float
+) -> list[dict[str, Any]]:
     """Rows of the claim table for one scenario against the reference."""
     rows = []
     for half, reading, kpi in CLAIM_READINGS:
         claimed = efficiency if half == "efficiency" else cost
         found = differences.get(kpi, {}).get(scenario)
         percent = found["percent"] if found else {"mean": None, "ci95": None}
-        rows.append({"claim": half, "reading": reading, "kpi": kpi, "claimed_percent": claimed,
-                     "percent": percent,
-                     "verdict": verdict(claimed, percent["ci95"]) if found else "KPI missing"})
+        rows.append(
+            {
+                "claim": half,
+                "reading": reading,
+                "kpi": kpi,
+                "claimed_percent": claimed,
+                "percent": percent,
+                "verdict": verdict(claimed, percent["ci95"]) if found else "KPI missing",
+            }
+        )
     return rows
 
 
-def build_comparison(comparison: Comparison, attribution: dict[str, dict[str, np.ndarray]]
-                     | None = None, claim: dict[str, float] | None = None,
-                     attribution_settings: dict[str, Any] | None = None) -> dict[str, Any]:
+def build_comparison(
+    comparison: Comparison,
+    attribution: dict[str, dict[str, np.ndarray]] | None = None,
+    claim: dict[str, float] | None = None,
+    attribution_settings: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Return the ``comparison.json`` content.
 
     ``attribution`` maps KPI -> lever -> Shapley values per replication.
     """
     names = comparison.names
     first = comparison.runs[0].scenario
-    keys = [k for k in comparison.kpis[0][0] if all(k in reps[0] for reps in comparison.kpis)] \
-        if comparison.kpis and comparison.kpis[0] else []
-    kpis = {k: {name: estimate(comparison.values(i, k)) for i, name in enumerate(names)}
-            for k in keys}
+    keys = (
+        [k for k in comparison.kpis[0][0] if all(k in reps[0] for reps in comparison.kpis)]
+        if comparison.kpis and comparison.kpis[0]
+        else []
+    )
+    kpis = {
+        k: {name: estimate(comparison.values(i, k)) for i, name in enumerate(names)} for k in keys
+    }
     differences = {
-        k: {name: paired_difference(comparison.values(0, k), comparison.values(i, k))
-            for i, name in enumerate(names) if i > 0}
+        k: {
+            name: paired_difference(comparison.values(0, k), comparison.values(i, k))
+            for i, name in enumerate(names)
+            if i > 0
+        }
         for k in keys
     }
     content: dict[str, Any] = {
@@ -91,9 +109,11 @@ def build_comparison(comparison: Comparison, attribution: dict[str, dict[str, np
         content["attribution_settings"] = attribution_settings or {}
     if claim is not None and len(names) > 1:
         content["claim"] = {
-            "efficiency_percent": claim["efficiency"], "cost_percent": claim["cost"],
-            "rows": {name: claim_check(differences, name, claim["efficiency"], claim["cost"])
-                     for name in names[1:]},
+            "efficiency_percent": claim["efficiency"],
+            "cost_percent": claim["cost"],
+            "rows": {
+                name: claim_check(differences, name, claim["efficiency"], claim["cost"])
+                for name in names[1:]
+            },
         }
     return content
-

@@ -30,12 +30,26 @@ from sim.model.units import SECONDS_PER
 
 __all__ = ["COST_CATEGORIES", "cost_kpis"]
 
-COST_CATEGORIES = ("materials", "energy", "direct_labour", "indirect_labour", "maintenance",
-                   "depreciation", "overhead")
+COST_CATEGORIES = (
+    "materials",
+    "energy",
+    "direct_labour",
+    "indirect_labour",
+    "maintenance",
+    "depreciation",
+    "overhead",
+)
 
-_POWER_STATE = {"busy": "busy", "idle": "idle", "blocked": "idle", "down": "down",
-                "setup": "idle", "minor_stop": "idle", "maintenance": "down",
-                "off_shift": "idle"}
+_POWER_STATE = {
+    "busy": "busy",
+    "idle": "idle",
+    "blocked": "idle",
+    "down": "down",
+    "setup": "idle",
+    "minor_stop": "idle",
+    "maintenance": "down",
+    "off_shift": "idle",
+}
 """Which power figure each machine state draws."""
 
 
@@ -64,8 +78,7 @@ def _material_values(line: Line) -> dict[str, float]:
     return {name: value(name) for name in materials}
 
 
-def cost_kpis(result: ReplicationResult, line: Line, kpis: dict[str, float]
-              ) -> dict[str, float]:
+def cost_kpis(result: ReplicationResult, line: Line, kpis: dict[str, float]) -> dict[str, float]:
     """Return the cost, energy and labour KPIs of one replication.
 
     ``kpis`` are the replication's line KPIs (for ``ah_per_year``). Empty without
@@ -104,8 +117,9 @@ def cost_kpis(result: ReplicationResult, line: Line, kpis: dict[str, float]
         repairs_cost += observed.repairs * station.maintenance_cost.per_repair
         direct_hours += station.operators * _staffed_share(line, station) * window_hours
         for material, quantity in (station.inputs or {}).items():
-            if material in materials and not any(s.output_material == material
-                                                 for s in line.stations):
+            if material in materials and not any(
+                s.output_material == material for s in line.stations
+            ):
                 raw_cost += observed.cycles * quantity * materials[material].price
 
     indirect_hours = costs.indirect_staff * costs.hours_per_person
@@ -117,8 +131,9 @@ def cost_kpis(result: ReplicationResult, line: Line, kpis: dict[str, float]
         "indirect_labour": indirect_hours * costs.indirect_wage,
         "maintenance": maintenance_fixed + repairs_cost * scale,
         "depreciation": depreciation,
-        "overhead": (costs.overhead.labour * direct_labour
-                     + costs.overhead.depreciation * depreciation),
+        "overhead": (
+            costs.overhead.labour * direct_labour + costs.overhead.depreciation * depreciation
+        ),
     }
     total = sum(annual.values())
     conversion = total - annual["materials"]
@@ -127,21 +142,25 @@ def cost_kpis(result: ReplicationResult, line: Line, kpis: dict[str, float]
     labour_hours = direct_hours * scale + indirect_hours
     energy_year = energy * scale
     values = _material_values(line)
-    lost_material = sum(result.stations[s.name].scrapped * values.get(s.output_material or "", 0)
-                        for s in line.stations)
+    lost_material = sum(
+        result.stations[s.name].scrapped * values.get(s.output_material or "", 0)
+        for s in line.stations
+    )
     rate = conversion / (busy_hours * scale) if busy_hours > 0 else 0.0
     lost_work_hours = sum(s.lost_work for s in result.stations.values()) * hours_unit
     voltage = line.product.voltage if line.product is not None else math.nan
-    out.update({
-        "cost_total": total,
-        "cost_per_ah": total / ah if ah > 0 else math.nan,
-        "conversion_cost_per_ah": conversion / ah if ah > 0 else math.nan,
-        "energy_kwh": energy_year,
-        "energy_kwh_per_kwh": energy_year / (ah * voltage / 1000) if ah > 0 else math.nan,
-        "labour_hours": labour_hours,
-        "labour_hours_per_mah": labour_hours / (ah / 1e6) if ah > 0 else math.nan,
-        "ah_per_labour_hour": ah / labour_hours if labour_hours > 0 else math.nan,
-        "capex": capex,
-        "scrap_cost": (lost_material + lost_work_hours * rate) * scale,
-    })
+    out.update(
+        {
+            "cost_total": total,
+            "cost_per_ah": total / ah if ah > 0 else math.nan,
+            "conversion_cost_per_ah": conversion / ah if ah > 0 else math.nan,
+            "energy_kwh": energy_year,
+            "energy_kwh_per_kwh": energy_year / (ah * voltage / 1000) if ah > 0 else math.nan,
+            "labour_hours": labour_hours,
+            "labour_hours_per_mah": labour_hours / (ah / 1e6) if ah > 0 else math.nan,
+            "ah_per_labour_hour": ah / labour_hours if labour_hours > 0 else math.nan,
+            "capex": capex,
+            "scrap_cost": (lost_material + lost_work_hours * rate) * scale,
+        }
+    )
     return out

@@ -41,8 +41,17 @@ __all__ = [
 ]
 
 LINE_KPIS = ("throughput", "flow_time", "wip", "yield", "good", "released", "scrapped")
-STATION_KPIS = (*STATES, "utilization", "availability", "performance", "quality", "oee",
-                "throughput", "queue", "fill")
+STATION_KPIS = (
+    *STATES,
+    "utilization",
+    "availability",
+    "performance",
+    "quality",
+    "oee",
+    "throughput",
+    "queue",
+    "fill",
+)
 ACTIVE_STATES = ("busy", "down", "setup", "minor_stop")
 """States in which a station holds up the line rather than waits on it."""
 
@@ -73,16 +82,21 @@ def line_kpis(result: ReplicationResult, line: Line | None = None) -> dict[str, 
         return kpis
     product = line.product
     finished = result.finished
-    main = (product.module if product and product.module in finished
-            else product.cell if product and product.cell in finished
-            else next(iter(finished), None))
+    main = (
+        product.module
+        if product and product.module in finished
+        else product.cell
+        if product and product.cell in finished
+        else next(iter(finished), None)
+    )
     good = finished[main]["units"] if main else 0.0
     kpis = {
         "throughput": good / horizon,
         "flow_time": _ratio(finished[main]["flow_sum"], good) if main else math.nan,
         "good": good,
-        "escaped_defects": _ratio(sum(f["escaped"] for f in finished.values()),
-                                  sum(f["units"] for f in finished.values())),
+        "escaped_defects": _ratio(
+            sum(f["escaped"] for f in finished.values()), sum(f["units"] for f in finished.values())
+        ),
         "lost_work": sum(s.lost_work for s in result.stations.values()) / horizon,
     }
     rty = 1.0
@@ -98,8 +112,9 @@ def line_kpis(result: ReplicationResult, line: Line | None = None) -> dict[str, 
         kpis["cells_per_year"] = cells / horizon * year
         kpis["ah_per_year"] = kpis["cells_per_year"] * product.ah_per_cell
         if product.module is not None:
-            modules = sum(result.stations[name].units_out
-                          for name in _producers(line, product.module))
+            modules = sum(
+                result.stations[name].units_out for name in _producers(line, product.module)
+            )
             kpis["modules_per_year"] = modules / horizon * year
     for material, area in result.material_area.items():
         kpis[f"wip.{material}"] = area / horizon
@@ -140,9 +155,12 @@ def station_kpis(station: StationResult, horizon: float) -> dict[str, float]:
     queue = station.content_area / horizon
     if station.kind == "delay" or station.machines == 0:
         values = dict.fromkeys(STATION_KPIS, math.nan)
-        values.update(quality=quality, throughput=throughput, queue=queue,
-                      fill=queue / station.capacity if math.isfinite(station.capacity)
-                      else math.nan)
+        values.update(
+            quality=quality,
+            throughput=throughput,
+            queue=queue,
+            fill=queue / station.capacity if math.isfinite(station.capacity) else math.nan,
+        )
         return values
     total = station.machines * horizon
     time = station.state_time
@@ -182,9 +200,12 @@ def bottleneck(stations: dict[str, dict[str, Estimate]]) -> dict[str, Any] | Non
             best = (active, name)
     if best is None:
         return None
-    return {"station": best[1], "active_share": best[0],
-            "method": "largest share of time busy, down, in setup or minor stops (machines) "
-                      "or of capacity filled (delays)"}
+    return {
+        "station": best[1],
+        "active_share": best[0],
+        "method": "largest share of time busy, down, in setup or minor stops (machines) "
+        "or of capacity filled (delays)",
+    }
 
 
 def summarize(results: list[ReplicationResult], line: Line | None = None) -> dict[str, Any]:

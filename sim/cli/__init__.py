@@ -20,9 +20,15 @@ from sim.errors import LinesimError
 
 __all__ = ["COMMANDS", "main"]
 
-COMMANDS: dict[str, ModuleType] = {"run": run, "compare": compare, "sweep": sweep, "tune": tune,
-                                   "plot": plot,
-                                   "validate": validate, "schema": schema}
+COMMANDS: dict[str, ModuleType] = {
+    "run": run,
+    "compare": compare,
+    "sweep": sweep,
+    "tune": tune,
+    "plot": plot,
+    "validate": validate,
+    "schema": schema,
+}
 """Subcommand name -> module with ``add_parser`` and ``handle``."""
 
 

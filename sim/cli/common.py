@@ -22,8 +22,7 @@ from rich.text import Text
 
 from sim.model.overrides import parse_assignment
 
-__all__ = ["EXIT_INTERRUPTED", "add_scenario_options", "draw", "overrides", "progress",
-           "read_time"]
+__all__ = ["EXIT_INTERRUPTED", "add_scenario_options", "draw", "overrides", "progress", "read_time"]
 
 EXIT_INTERRUPTED = 130
 """Exit status after Ctrl-C (128 + SIGINT)."""
@@ -46,19 +45,33 @@ def add_scenario_options(command: argparse.ArgumentParser) -> None:
     """Add the options every scenario-running command takes."""
     from sim.experiment import default_jobs
 
-    command.add_argument("--set", dest="overrides", action="append", default=[],
-                         metavar="PATH=VALUE",
-                         help="override a line value, e.g. stations.press.machines=2 (repeatable)")
+    command.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a line value, e.g. stations.press.machines=2 (repeatable)",
+    )
     command.add_argument("--replications", type=int, metavar="N")
     command.add_argument("--seed", type=int, metavar="N")
-    command.add_argument("--horizon", type=read_time, metavar="T",
-                         help="measured time: a number in the line's time unit or e.g. '30 d'")
+    command.add_argument(
+        "--horizon",
+        type=read_time,
+        metavar="T",
+        help="measured time: a number in the line's time unit or e.g. '30 d'",
+    )
     command.add_argument("--warmup", type=read_time, metavar="T", help="discarded start time")
-    command.add_argument("--jobs", type=int, metavar="N",
-                         help=f"worker processes (default: cores, here {default_jobs()})")
+    command.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help=f"worker processes (default: cores, here {default_jobs()})",
+    )
     command.add_argument("--quiet", action="store_true", help="no progress bar")
-    command.add_argument("--no-plots", action="store_true",
-                         help="skip the PNG plots and report.html")
+    command.add_argument(
+        "--no-plots", action="store_true", help="skip the PNG plots and report.html"
+    )
 
 
 class RateColumn(ProgressColumn):
@@ -69,16 +82,24 @@ class RateColumn(ProgressColumn):
         added with ``unit="trials"`` counts trials instead."""
         speed = task.finished_speed or task.speed
         unit = task.fields.get("unit", "runs")
-        return Text(f"- {unit}/s" if speed is None else f"{speed:,.1f} {unit}/s",
-                    style="progress.data.speed")
+        return Text(
+            f"- {unit}/s" if speed is None else f"{speed:,.1f} {unit}/s",
+            style="progress.data.speed",
+        )
 
 
 def progress(console: Console, quiet: bool) -> Progress:
     """A progress bar with runs done, runs per second, elapsed and remaining time."""
     return Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        RateColumn(), TimeElapsedColumn(), TimeRemainingColumn(), console=console,
-        disable=quiet or not console.is_terminal, transient=True,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=quiet or not console.is_terminal,
+        transient=True,
     )
 
 

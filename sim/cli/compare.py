@@ -34,15 +34,19 @@ __all__ = ["add_parser", "handle"]
 def add_parser(commands: Any) -> None:
     """Register ``compare``."""
     command: argparse.ArgumentParser = commands.add_parser(
-        "compare", help="compare scenarios on common random numbers (paired CIs)",
+        "compare",
+        help="compare scenarios on common random numbers (paired CIs)",
         description="Compare scenarios (the first is the reference) or run a comparison "
-                    "file with compare: [...], claim: and attribution:.",
+        "file with compare: [...], claim: and attribution:.",
     )
     command.add_argument("files", nargs="+", help="scenario YAMLs, or one comparison YAML")
     add_scenario_options(command)
-    command.add_argument("--attribution", action="store_true",
-                         help="also attribute the change to the levers (Shapley values, with "
-                              "the comparison file's attribution: settings)")
+    command.add_argument(
+        "--attribution",
+        action="store_true",
+        help="also attribute the change to the levers (Shapley values, with "
+        "the comparison file's attribution: settings)",
+    )
     command.add_argument("--out", metavar="DIR", help="results folder (default results/<name>/)")
 
 
@@ -71,12 +75,19 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     """Run the comparison and write comparison.json, comparison.csv and each scenario."""
     spec = _comparison_file(args.files[0]) if len(args.files) == 1 else None
     if spec is None and len(args.files) < 2:
-        raise ConfigError(f"{args.files[0]}: give two or more scenarios, or a comparison file "
-                          "with compare: [reference.yaml, other.yaml]")
+        raise ConfigError(
+            f"{args.files[0]}: give two or more scenarios, or a comparison file "
+            "with compare: [reference.yaml, other.yaml]"
+        )
     base = Path(args.files[0]).parent
     paths = [str(base / p) for p in spec.compare] if spec else list(args.files)
-    name = (spec.name if spec and spec.name else Path(args.files[0]).stem if spec
-            else "-vs-".join(Path(p).stem for p in paths))
+    name = (
+        spec.name
+        if spec and spec.name
+        else Path(args.files[0]).stem
+        if spec
+        else "-vs-".join(Path(p).stem for p in paths)
+    )
     settings = overrides(args.overrides)
     scenarios = [load_scenario(p, settings) for p in paths]
     unit = scenarios[0].line.time_unit
@@ -84,10 +95,11 @@ def handle(args: argparse.Namespace, console: Console) -> int:
         scenarios,
         replications=args.replications or (spec.replications if spec else None),
         seed=args.seed if args.seed is not None else (spec.seed if spec else None),
-        horizon=_time(args.horizon, unit, "--horizon") or _time(
-            spec.horizon if spec else None, unit, "horizon"),
-        warmup=_time(args.warmup, unit, "--warmup") if args.warmup is not None else _time(
-            spec.warmup if spec else None, unit, "warmup"),
+        horizon=_time(args.horizon, unit, "--horizon")
+        or _time(spec.horizon if spec else None, unit, "horizon"),
+        warmup=_time(args.warmup, unit, "--warmup")
+        if args.warmup is not None
+        else _time(spec.warmup if spec else None, unit, "warmup"),
     )
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError("--jobs must be >= 1")
@@ -103,7 +115,8 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     if wanted and target is not None:
         chosen = spec.attribution if spec and spec.attribution else AttributionSpec()
         attribution, attribution_settings = _attribute(
-            paths[target], scenarios[target], chosen, settings, executor, console, args.quiet)
+            paths[target], scenarios[target], chosen, settings, executor, console, args.quiet
+        )
 
     claim = spec.claim.model_dump() if spec and spec.claim else None
     content = build_comparison(result, attribution, claim, attribution_settings)
@@ -123,9 +136,15 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-def _attribute(path: str, scenario: Scenario, spec: AttributionSpec,
-               settings: dict[str, Any], executor: LocalExecutor, console: Console,
-               quiet: bool) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+def _attribute(
+    path: str,
+    scenario: Scenario,
+    spec: AttributionSpec,
+    settings: dict[str, Any],
+    executor: LocalExecutor,
+    console: Console,
+    quiet: bool,
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """Run every lever subset the Shapley values need and attribute each KPI."""
     unit = scenario.line.time_unit
     horizon = _time(spec.horizon, unit, "attribution.horizon") or scenario.horizon
@@ -134,28 +153,43 @@ def _attribute(path: str, scenario: Scenario, spec: AttributionSpec,
     replications = spec.replications or scenario.replications
     levers = list(scenario.levers)
     subsets = subsets_needed(levers, spec.samples, scenario.seed)
-    variants = [load_scenario(path, settings, replications=replications, seed=scenario.seed,
-                              horizon=horizon, warmup=warmup,
-                              levers=[lever for lever in levers if lever in subset])
-                for subset in subsets]
-    tasks = [(v.line, v.horizon, v.warmup, v.seed, r) for v in variants
-             for r in range(replications)]
+    variants = [
+        load_scenario(
+            path,
+            settings,
+            replications=replications,
+            seed=scenario.seed,
+            horizon=horizon,
+            warmup=warmup,
+            levers=[lever for lever in levers if lever in subset],
+        )
+        for subset in subsets
+    ]
+    tasks = [
+        (v.line, v.horizon, v.warmup, v.seed, r) for v in variants for r in range(replications)
+    ]
     with progress(console, quiet) as bar:
         task = bar.add_task(f"attribution: {len(subsets)} lever sets", total=len(tasks))
         results = executor.map(replicate_task, tasks, lambda _i: bar.advance(task))
     values: dict[frozenset[str], list[dict[str, float]]] = {}
     for index, (subset, variant) in enumerate(zip(subsets, variants, strict=True)):
-        reps = results[index * replications:(index + 1) * replications]
+        reps = results[index * replications : (index + 1) * replications]
         values[subset] = [line_kpis(rep, variant.line) for rep in reps]
 
     attribution = {}
     for kpi in spec.kpis:
+
         def value(subset: frozenset[str], kpi: str = kpi) -> np.ndarray:
             return np.array([rep.get(kpi, np.nan) for rep in values[subset]])
 
         attribution[kpi] = shapley(levers, value, spec.samples, scenario.seed)
-    settings_used = {"scenario": scenario.name, "levers": levers, "horizon": horizon,
-                     "warmup": warmup, "replications": replications,
-                     "lever_sets": len(subsets),
-                     "method": "exact" if len(subsets) == 2 ** len(levers) else "sampled"}
+    settings_used = {
+        "scenario": scenario.name,
+        "levers": levers,
+        "horizon": horizon,
+        "warmup": warmup,
+        "replications": replications,
+        "lever_sets": len(subsets),
+        "method": "exact" if len(subsets) == 2 ** len(levers) else "sampled",
+    }
     return attribution, settings_used

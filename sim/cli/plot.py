@@ -19,7 +19,8 @@ __all__ = ["add_parser", "handle"]
 def add_parser(commands: Any) -> None:
     """Register ``plot``."""
     command: argparse.ArgumentParser = commands.add_parser(
-        "plot", help="redraw the plots and report.html of a results folder",
+        "plot",
+        help="redraw the plots and report.html of a results folder",
         description="Redraw plots and report.html from saved results, without simulating.",
     )
     command.add_argument("results", help="results folder holding summary.json")
@@ -37,7 +38,9 @@ def handle(args: argparse.Namespace, console: Console) -> int:
             console.print(f"plot: {path}")
         return 0
     if not (folder / "summary.json").is_file():
-        raise LinesimError(f"{folder}: no summary.json or comparison.json here; give a "
-                           "folder written by linesim run or linesim compare")
+        raise LinesimError(
+            f"{folder}: no summary.json or comparison.json here; give a "
+            "folder written by linesim run or linesim compare"
+        )
     console.print(f"report: {draw(folder)}")
     return 0

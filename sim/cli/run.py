@@ -22,25 +22,37 @@ __all__ = ["add_parser", "handle"]
 def add_parser(commands: Any) -> None:
     """Register ``run``."""
     command: argparse.ArgumentParser = commands.add_parser(
-        "run", help="run a scenario's replications and write its results folder",
+        "run",
+        help="run a scenario's replications and write its results folder",
         description="Run a scenario and print its KPIs with 95%% confidence intervals.",
     )
     command.add_argument("scenario", help="scenario YAML (scenarios/*.yaml)")
     add_scenario_options(command)
     command.add_argument("--out", metavar="DIR", help="results folder (default results/<name>/)")
-    command.add_argument("--max-events", type=int, metavar="N",
-                         help="stop a replication after N simulation events (default: no "
-                              "bound), a guard against runs that would take hours")
-    command.add_argument("--max-memory", type=float, metavar="MB",
-                         help="stop a replication whose process passes MB of memory "
-                              "(default: no bound)")
+    command.add_argument(
+        "--max-events",
+        type=int,
+        metavar="N",
+        help="stop a replication after N simulation events (default: no "
+        "bound), a guard against runs that would take hours",
+    )
+    command.add_argument(
+        "--max-memory",
+        type=float,
+        metavar="MB",
+        help="stop a replication whose process passes MB of memory (default: no bound)",
+    )
 
 
 def handle(args: argparse.Namespace, console: Console) -> int:
     """Run the scenario, print its summary, write the results folder."""
     scenario = load_scenario(
-        args.scenario, overrides(args.overrides), replications=args.replications,
-        seed=args.seed, horizon=args.horizon, warmup=args.warmup,
+        args.scenario,
+        overrides(args.overrides),
+        replications=args.replications,
+        seed=args.seed,
+        horizon=args.horizon,
+        warmup=args.warmup,
     )
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError("--jobs must be >= 1")
@@ -52,8 +64,13 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     check_results_folder(out, scenario)
     with progress(console, args.quiet) as bar:
         task = bar.add_task(f"{scenario.name}: replications", total=scenario.replications)
-        result = run(scenario, jobs=args.jobs, on_done=lambda _index: bar.advance(task),
-                     max_events=args.max_events, max_memory=args.max_memory)
+        result = run(
+            scenario,
+            jobs=args.jobs,
+            on_done=lambda _index: bar.advance(task),
+            max_events=args.max_events,
+            max_memory=args.max_memory,
+        )
     summary = build_summary(result)
     if result.replications:
         print_summary(summary, console)
@@ -62,7 +79,9 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     if not args.no_plots and result.replications:
         console.print(f"report: {draw(out)}")
     if result.partial:
-        console.print(f"[yellow]interrupted:[/yellow] kept {len(result.replications)} of "
-                      f"{scenario.replications} replications")
+        console.print(
+            f"[yellow]interrupted:[/yellow] kept {len(result.replications)} of "
+            f"{scenario.replications} replications"
+        )
         return EXIT_INTERRUPTED
     return 0

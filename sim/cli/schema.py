@@ -21,12 +21,14 @@ __all__ = ["add_parser", "handle"]
 def add_parser(commands: Any) -> None:
     """Register ``schema``."""
     command: argparse.ArgumentParser = commands.add_parser(
-        "schema", help="write JSON Schemas of line and scenario files, for editors",
+        "schema",
+        help="write JSON Schemas of line and scenario files, for editors",
         description="Write line.schema.json and scenario.schema.json, for editors that "
         "complete and check YAML as you type (e.g. the YAML language server).",
     )
-    command.add_argument("--out", metavar="DIR", default="schemas",
-                         help="folder to write to (default: schemas/)")
+    command.add_argument(
+        "--out", metavar="DIR", default="schemas", help="folder to write to (default: schemas/)"
+    )
 
 
 def handle(args: argparse.Namespace, console: Console) -> int:

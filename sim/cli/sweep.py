@@ -23,25 +23,33 @@ def add_executor_options(command: argparse.ArgumentParser) -> None:
     """Add ``--jobs`` and ``--cluster``, shared by the multi-run commands."""
     from sim.experiment import default_jobs
 
-    command.add_argument("--jobs", type=int, metavar="N",
-                         help=f"worker processes (default: cores, here {default_jobs()})")
-    command.add_argument("--cluster", metavar="ADDRESS",
-                         help="run on a Dask scheduler, e.g. tcp://host:8786 "
-                              "(pip install 'linesim[cluster]')")
+    command.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help=f"worker processes (default: cores, here {default_jobs()})",
+    )
+    command.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="run on a Dask scheduler, e.g. tcp://host:8786 (pip install 'linesim[cluster]')",
+    )
 
 
 def add_parser(commands: Any) -> None:
     """Register ``sweep``."""
     command: argparse.ArgumentParser = commands.add_parser(
-        "sweep", help="run a scenario over a grid or Latin hypercube of parameter values",
+        "sweep",
+        help="run a scenario over a grid or Latin hypercube of parameter values",
         description="Run every point of a sweep file with common random numbers; write "
-                    "sweep.csv, sweep.json and plots. Finished points are kept, so running "
-                    "the same file again only runs what is missing.",
+        "sweep.csv, sweep.json and plots. Finished points are kept, so running "
+        "the same file again only runs what is missing.",
     )
     command.add_argument("sweep", help="sweep YAML (scenarios/sweep_*.yaml)")
     add_executor_options(command)
-    command.add_argument("--replications", type=int, metavar="N",
-                         help="replications per point (overrides the file)")
+    command.add_argument(
+        "--replications", type=int, metavar="N", help="replications per point (overrides the file)"
+    )
     command.add_argument("--seed", type=int, metavar="N")
     command.add_argument("--horizon", type=read_time, metavar="T")
     command.add_argument("--warmup", type=read_time, metavar="T")
@@ -63,18 +71,24 @@ def handle(args: argparse.Namespace, console: Console) -> int:
             spec.file.run[key] = getattr(args, key)
     out = Path(args.out) if args.out else Path("results") / spec.name
     start = time.perf_counter()
-    with make_executor(args.jobs, args.cluster) as executor, \
-            progress(console, args.quiet) as bar:
+    with make_executor(args.jobs, args.cluster) as executor, progress(console, args.quiet) as bar:
         task = bar.add_task(f"{spec.name}: runs", total=None)
-        result = run_sweep(spec, out, build_summary, executor,
-                           on_start=lambda runs: bar.update(task, total=runs),
-                           on_run=lambda: bar.advance(task))
+        result = run_sweep(
+            spec,
+            out,
+            build_summary,
+            executor,
+            on_start=lambda runs: bar.update(task, total=runs),
+            on_run=lambda: bar.advance(task),
+        )
     seconds = time.perf_counter() - start
     files = write_sweep(result, out, plots=not args.no_plots)
     _print_table(result, console)
     rate = f", {result.ran_runs / seconds:,.1f} runs/s" if result.ran_runs else ""
-    console.print(f"{len(spec.points)} points: {result.ran_points} run ({result.ran_runs} runs "
-                  f"in {seconds:,.1f} s{rate}), {result.reused_points} already done")
+    console.print(
+        f"{len(spec.points)} points: {result.ran_points} run ({result.ran_runs} runs "
+        f"in {seconds:,.1f} s{rate}), {result.reused_points} already done"
+    )
     for index, message in list(result.failed.items())[:5]:
         console.print(f"[yellow]point {index} failed:[/yellow] {message}", soft_wrap=True)
     if len(result.failed) > 5:
@@ -85,8 +99,10 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     console.print(f"results: {files[1]}")
     if result.partial:
         done = sum(summary is not None for summary in result.summaries)
-        console.print(f"[yellow]interrupted:[/yellow] {done} of {len(spec.points)} points "
-                      "kept; run the same command again to finish")
+        console.print(
+            f"[yellow]interrupted:[/yellow] {done} of {len(spec.points)} points "
+            "kept; run the same command again to finish"
+        )
         return EXIT_INTERRUPTED
     return 0
 
@@ -99,22 +115,24 @@ def _bounds_note(result: Any) -> str | None:
     bounds = sweep_content(result).get("bounds", {})
     if "not_applicable" in bounds:
         return f"Factory Physics curves not drawn: {bounds['not_applicable']}"
-    return (f"Factory Physics: r_b = {bounds['bottleneck_rate']:.4g}, "
-            f"T0 = {bounds['raw_process_time']:.4g}, W0 = {bounds['critical_wip']:.4g}")
+    return (
+        f"Factory Physics: r_b = {bounds['bottleneck_rate']:.4g}, "
+        f"T0 = {bounds['raw_process_time']:.4g}, W0 = {bounds['critical_wip']:.4g}"
+    )
 
 
 def _print_table(result: Any, console: Console) -> None:
     from sim.experiment.spec import kpi_estimate
 
     with_ci = len(result.kpis) <= 4
-    title = "KPI means with 95% CI half-widths" if with_ci else \
-        "KPI means (intervals in sweep.csv)"
+    title = "KPI means with 95% CI half-widths" if with_ci else "KPI means (intervals in sweep.csv)"
     table = Table(title=f"{result.spec.name}: {title}")
     for name in ["point", *result.spec.parameters, *result.kpis]:
         table.add_column(name, justify="right")
     shown = 0
-    for number, (point, summary) in enumerate(zip(result.spec.points, result.summaries,
-                                                   strict=True)):
+    for number, (point, summary) in enumerate(
+        zip(result.spec.points, result.summaries, strict=True)
+    ):
         if summary is None or shown >= MAX_ROWS:
             continue
         shown += 1

@@ -20,24 +20,36 @@ __all__ = ["add_parser", "handle"]
 def add_parser(commands: Any) -> None:
     """Register ``tune``."""
     command: argparse.ArgumentParser = commands.add_parser(
-        "tune", help="search line parameters with Optuna (objectives, constraints, pruning)",
+        "tune",
+        help="search line parameters with Optuna (objectives, constraints, pruning)",
         description="Run an Optuna study of a tune file: each trial runs a short stage first, "
-                    "hopeless ones are pruned, the rest get the full evaluation. The study "
-                    "is kept in SQLite, so running the command again resumes it, and "
-                    "several processes may share it.",
+        "hopeless ones are pruned, the rest get the full evaluation. The study "
+        "is kept in SQLite, so running the command again resumes it, and "
+        "several processes may share it.",
     )
     command.add_argument("tune", help="tune YAML (scenarios/tune_*.yaml)")
     add_executor_options(command)
-    command.add_argument("--trials", type=int, metavar="N",
-                         help="trials the study should hold (overrides the file)")
-    command.add_argument("--timeout", type=float, metavar="SECONDS",
-                         help="stop asking new trials after this long (overrides the file)")
-    command.add_argument("--batch", type=int, metavar="N",
-                         help="trials evaluated together (default: the workers)")
-    command.add_argument("--storage", metavar="URL",
-                         help="Optuna storage (default sqlite:///<out>/study.db)")
-    command.add_argument("--pick", type=int, metavar="TRIAL",
-                         help="write best.yaml for this trial (e.g. a point of the Pareto front)")
+    command.add_argument(
+        "--trials", type=int, metavar="N", help="trials the study should hold (overrides the file)"
+    )
+    command.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="stop asking new trials after this long (overrides the file)",
+    )
+    command.add_argument(
+        "--batch", type=int, metavar="N", help="trials evaluated together (default: the workers)"
+    )
+    command.add_argument(
+        "--storage", metavar="URL", help="Optuna storage (default sqlite:///<out>/study.db)"
+    )
+    command.add_argument(
+        "--pick",
+        type=int,
+        metavar="TRIAL",
+        help="write best.yaml for this trial (e.g. a point of the Pareto front)",
+    )
     command.add_argument("--out", metavar="DIR", help="results folder (default results/<name>/)")
     command.add_argument("--quiet", action="store_true", help="no progress bar")
     command.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
@@ -62,19 +74,26 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     out.mkdir(parents=True, exist_ok=True)
     storage = args.storage or spec.storage or f"sqlite:///{(out / 'study.db').resolve()}"
     target = spec.trials if args.trials is None else args.trials
-    with make_executor(args.jobs, args.cluster) as executor, \
-            progress(console, args.quiet) as bar:
+    with make_executor(args.jobs, args.cluster) as executor, progress(console, args.quiet) as bar:
         already = counted(open_study(spec, storage))
-        task = bar.add_task(f"{spec.name}: trials", total=max(0, target - already),
-                            unit="trials")
-        result = run_tune(spec, storage, build_summary, executor, trials=args.trials,
-                          timeout=args.timeout, batch=args.batch,
-                          on_trial=lambda _trial: bar.advance(task))
+        task = bar.add_task(f"{spec.name}: trials", total=max(0, target - already), unit="trials")
+        result = run_tune(
+            spec,
+            storage,
+            build_summary,
+            executor,
+            trials=args.trials,
+            timeout=args.timeout,
+            batch=args.batch,
+            on_trial=lambda _trial: bar.advance(task),
+        )
     files = write_tune(result, out, pick=args.pick, plots=not args.no_plots)
     _report(result, files, console)
     if result.interrupted:
-        console.print("[yellow]interrupted:[/yellow] finished trials are kept in the study; "
-                      "run the same command again to go on")
+        console.print(
+            "[yellow]interrupted:[/yellow] finished trials are kept in the study; "
+            "run the same command again to go on"
+        )
         return EXIT_INTERRUPTED
     return 0
 
@@ -89,10 +108,13 @@ def _report(result: Any, files: list[Path], console: Console) -> None:
         f"study {content['study']}: {states['complete']} complete, {states['pruned']} pruned, "
         f"{states['fail']} failed; {content['full_evaluations']} full evaluations, "
         f"{saved['pruned']} saved by pruning and {saved['repeated_designs']} by reusing "
-        f"repeated designs")
+        f"repeated designs"
+    )
     run = content["this_run"]
-    console.print(f"this run: {run['new_trials']} trials, {run['runs']} runs in "
-                  f"{run['seconds']:,.1f} s" + (" (timeout)" if run["timeout"] else ""))
+    console.print(
+        f"this run: {run['new_trials']} trials, {run['runs']} runs in "
+        f"{run['seconds']:,.1f} s" + (" (timeout)" if run["timeout"] else "")
+    )
     for error in run["errors"][:3]:
         console.print(f"[yellow]failed:[/yellow] {error}", soft_wrap=True)
     shown = content.get("best") or content.get("pareto") or []
@@ -107,8 +129,11 @@ def _report(result: Any, files: list[Path], console: Console) -> None:
         for column in columns:
             table.add_column(column, justify="right")
         for item in shown[:20]:
-            table.add_row(str(item["trial"]), *(str(v) for v in item["params"].values()),
-                          *(format_number(v) for v in item["kpis"].values()))
+            table.add_row(
+                str(item["trial"]),
+                *(str(v) for v in item["params"].values()),
+                *(format_number(v) for v in item["kpis"].values()),
+            )
         console.print(table)
     for path in files:
         if path.name in ("trials.csv", "best.yaml"):

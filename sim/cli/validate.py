@@ -32,15 +32,21 @@ EXIT_INVALID = 2
 def add_parser(commands: Any) -> None:
     """Register ``validate``."""
     command: argparse.ArgumentParser = commands.add_parser(
-        "validate", help="check line and scenario files; print every error and warning",
+        "validate",
+        help="check line and scenario files; print every error and warning",
         description="Check line and scenario YAML files without running them. Prints every "
         "error with file:line:column, the YAML path, the value given and what is allowed, "
         "and warnings for suspicious values. Exit status 0 when all are valid, else 2.",
     )
     command.add_argument("files", nargs="+", metavar="FILE", help="line or scenario YAML")
-    command.add_argument("--set", dest="overrides", action="append", default=[],
-                         metavar="PATH=VALUE",
-                         help="check with this override of the line (repeatable)")
+    command.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="check with this override of the line (repeatable)",
+    )
 
 
 def handle(args: argparse.Namespace, console: Console) -> int:
@@ -51,8 +57,11 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     for file in args.files:
         errors, warnings = check_file(file, cli)
         for text in warnings:
-            stderr.print(f"[yellow]warning:[/yellow] {escape(file)}: {escape(text)}",
-                         highlight=False, soft_wrap=True)
+            stderr.print(
+                f"[yellow]warning:[/yellow] {escape(file)}: {escape(text)}",
+                highlight=False,
+                soft_wrap=True,
+            )
         for text in errors:
             stderr.print(f"[red]error:[/red] {escape(text)}", highlight=False, soft_wrap=True)
         if errors:
@@ -83,13 +92,13 @@ def check_file(file: str, cli: dict[str, Any] | None = None) -> tuple[list[str],
     except LinesimError as exc:
         errors = _lines(exc, cli)
         if scenario:  # errors in the scenario itself stop loading before its line: check it
-            errors += [text for text in _line_errors(file, data, marks, exc, cli)
-                       if text not in errors]
+            errors += [
+                text for text in _line_errors(file, data, marks, exc, cli) if text not in errors
+            ]
     return errors, []
 
 
-def _check_listed(file: str, listed: Any, cli: dict[str, Any]
-                  ) -> tuple[list[str], list[str]]:
+def _check_listed(file: str, listed: Any, cli: dict[str, Any]) -> tuple[list[str], list[str]]:
     """Check the scenarios a comparison (``compare:``) or sweep (``scenario:``) names."""
     if not isinstance(listed, list) or not all(isinstance(n, str) and n for n in listed):
         return [f"{file}: the scenarios it names must be file paths (got {listed!r})"], []
@@ -103,8 +112,9 @@ def _check_listed(file: str, listed: Any, cli: dict[str, Any]
     return errors, warnings
 
 
-def _line_errors(file: str, data: dict[str, Any], marks: Marks, exc: LinesimError,
-                 cli: dict[str, Any]) -> list[str]:
+def _line_errors(
+    file: str, data: dict[str, Any], marks: Marks, exc: LinesimError, cli: dict[str, Any]
+) -> list[str]:
     """Errors of the line a scenario names, with the scenario's ``set:`` applied, when
     loading stopped in the scenario file."""
     found = exc.errors if isinstance(exc, ConfigErrors) else [exc]
@@ -123,9 +133,17 @@ def _line_errors(file: str, data: dict[str, Any], marks: Marks, exc: LinesimErro
         load_line(line_file, {**file_set, **cli})
     except LinesimError as line_exc:
         for error in line_exc.errors if isinstance(line_exc, ConfigErrors) else [line_exc]:
-            key = next((k for k in file_set if isinstance(error, ConfigError)
-                        and error.file is None and k not in cli
-                        and (error.path == k or error.path.startswith(k + "."))), None)
+            key = next(
+                (
+                    k
+                    for k in file_set
+                    if isinstance(error, ConfigError)
+                    and error.file is None
+                    and k not in cli
+                    and (error.path == k or error.path.startswith(k + "."))
+                ),
+                None,
+            )
             if key is not None and isinstance(error, ConfigError):  # blame the set: entry
                 error.file, error.path = file, f"set.{error.path}"
                 error.line, error.column = marks.get(("set", key), (None, None))
@@ -133,8 +151,7 @@ def _line_errors(file: str, data: dict[str, Any], marks: Marks, exc: LinesimErro
     return []
 
 
-def _lines(exc: LinesimError, cli: dict[str, Any], set_file: str | None = None
-           ) -> list[str]:
+def _lines(exc: LinesimError, cli: dict[str, Any], set_file: str | None = None) -> list[str]:
     """One line per error, with the value given added where the message lacks it."""
     if isinstance(exc, ConfigErrors):
         found: list[LinesimError] = list(exc.errors)
@@ -155,8 +172,9 @@ def _lines(exc: LinesimError, cli: dict[str, Any], set_file: str | None = None
 _MISSING = object()
 
 
-def _given(error: ConfigError, cli: dict[str, Any], cache: dict[str, Any],
-           set_file: str | None = None) -> str | None:
+def _given(
+    error: ConfigError, cli: dict[str, Any], cache: dict[str, Any], set_file: str | None = None
+) -> str | None:
     """The value written at the error's path, as a short text, or ``None`` when there is
     none (a missing key) or it is a mapping or list. Errors blamed on ``set_file`` with a
     ``set.`` path take the value from ``cli``."""

@@ -26,8 +26,7 @@ __all__ = ["Buffer", "Source"]
 class Buffer:
     """The buffer of one material (in a serial line: a station's input buffer)."""
 
-    __slots__ = ("area", "capacity", "env", "getters", "last", "level", "lots", "name",
-                 "putters")
+    __slots__ = ("area", "capacity", "env", "getters", "last", "level", "lots", "name", "putters")
 
     def __init__(self, env: simpy.Environment, name: str, capacity: float = math.inf) -> None:
         self.env = env
@@ -191,8 +190,9 @@ class Source:
     level = 0.0
     capacity = math.inf
 
-    def __init__(self, env: simpy.Environment, name: str,
-                 monitor: LineMonitor | None = None) -> None:
+    def __init__(
+        self, env: simpy.Environment, name: str, monitor: LineMonitor | None = None
+    ) -> None:
         self.env = env
         self.name = name
         self.monitor = monitor

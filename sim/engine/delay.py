@@ -28,9 +28,17 @@ __all__ = ["Delay"]
 class Delay:
     """A soak of ``time`` per lot for up to ``capacity`` units at once."""
 
-    def __init__(self, env: simpy.Environment, name: str, time: Distribution,
-                 capacity: float | None, scrap: float, discrete: bool, seed: int,
-                 replication: int) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        name: str,
+        time: Distribution,
+        capacity: float | None,
+        scrap: float,
+        discrete: bool,
+        seed: int,
+        replication: int,
+    ) -> None:
         self.env = env
         self.name = name
         self.capacity = math.inf if capacity is None else capacity

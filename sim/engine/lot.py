@@ -20,8 +20,9 @@ class Lot:
 
     __slots__ = ("defects", "qty", "start", "work")
 
-    def __init__(self, qty: float, start: float, work: float = 0.0,
-                 defects: dict[str, float] | None = None) -> None:
+    def __init__(
+        self, qty: float, start: float, work: float = 0.0, defects: dict[str, float] | None = None
+    ) -> None:
         self.qty = qty
         self.start = start
         self.work = work
@@ -37,8 +38,9 @@ class Lot:
         return f"Lot(qty={self.qty:g}, start={self.start:g})"
 
 
-def combine(inputs: Iterable[tuple[list[Lot], float, float]], out_units: float,
-            earliest: bool = True) -> tuple[float, float, dict[str, float] | None]:
+def combine(
+    inputs: Iterable[tuple[list[Lot], float, float]], out_units: float, earliest: bool = True
+) -> tuple[float, float, dict[str, float] | None]:
     """Return (start, work per output unit, defects) of output made from input pieces.
 
     ``inputs`` holds, per input material, the pieces taken, their total quantity and the

@@ -39,8 +39,18 @@ Process = Generator["simpy.Event", Any, None]
 class Machine:
     """One of a station's identical parallel machines."""
 
-    __slots__ = ("clock", "cycles_to_setup", "env", "index", "maintenance_due",
-                 "next_failure", "setup_due", "station", "stop_left", "up_left")
+    __slots__ = (
+        "clock",
+        "cycles_to_setup",
+        "env",
+        "index",
+        "maintenance_due",
+        "next_failure",
+        "setup_due",
+        "station",
+        "stop_left",
+        "up_left",
+    )
 
     def __init__(self, env: simpy.Environment, station: StationRun, index: int) -> None:
         self.env = env
@@ -51,16 +61,20 @@ class Machine:
         operating = failures is not None and not failures.calendar
         self.up_left = failures.time_to_failure() if operating else math.inf  # type: ignore[union-attr]
         """Processing time left before the next operating-basis failure [time unit]."""
-        self.next_failure = (env.now + failures.time_to_failure()  # type: ignore[union-attr]
-                             if failures is not None and failures.calendar else math.inf)
+        self.next_failure = (
+            env.now + failures.time_to_failure()  # type: ignore[union-attr]
+            if failures is not None and failures.calendar
+            else math.inf
+        )
         """Calendar time of the next calendar-basis failure [time unit]."""
         self.stop_left = station.stop_gap() if station.stop_gap else math.inf
         """Processing time left before the next minor stop [time unit]."""
         self.cycles_to_setup = station.setup_every
         self.setup_due = env.now + station.setup_interval if station.setup_interval else math.inf
         spacing = station.maintenance_every / station.machine_count
-        self.maintenance_due = (env.now + spacing * (index + 1)
-                                if station.maintenance_every else math.inf)
+        self.maintenance_due = (
+            env.now + spacing * (index + 1) if station.maintenance_every else math.inf
+        )
 
     def run(self) -> Process:
         """The SimPy process body: the lean loop where the station allows it."""
@@ -143,8 +157,10 @@ class Machine:
                     if available < cycles * per_cycle:
                         cycles = int(available / per_cycle)
                 if short is None:
-                    taken = [(buffer.take(cycles * per_cycle), cycles * per_cycle)
-                             for buffer, per_cycle in inputs]
+                    taken = [
+                        (buffer.take(cycles * per_cycle), cycles * per_cycle)
+                        for buffer, per_cycle in inputs
+                    ]
                     break
                 clock.switch(IDLE, env.now)
                 waiting = env.event()
@@ -153,12 +169,14 @@ class Machine:
                 if settle:
                     yield from self._settle()
             started = env.now
-            if (station.setup_every or env.now >= self.setup_due
-                    or env.now >= self.maintenance_due):
+            if station.setup_every or env.now >= self.setup_due or env.now >= self.maintenance_due:
                 yield from self._prepare(cycles)
             duration = station.run_time(cycles)
-            if (duration <= self.up_left and duration <= self.stop_left
-                    and env.now + duration <= self.next_failure):
+            if (
+                duration <= self.up_left
+                and duration <= self.stop_left
+                and env.now + duration <= self.next_failure
+            ):
                 if clock.state != BUSY:
                     clock.switch(BUSY, env.now)
                 self.up_left -= duration
@@ -294,4 +312,3 @@ class Machine:
             if start > env.now:
                 self.clock.switch(OFF_SHIFT, env.now)
                 yield env.timeout(start - env.now)
-

@@ -65,8 +65,15 @@ class _Bins:
 class Sink:
     """Where a finished material leaves the line; counts good units and flow times."""
 
-    def __init__(self, env: simpy.Environment, name: str, bins: int, bin_width: float,
-                 start: float, monitor: LineMonitor | None = None) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        name: str,
+        bins: int,
+        bin_width: float,
+        start: float,
+        monitor: LineMonitor | None = None,
+    ) -> None:
         self.env = env
         self.name = name
         self.monitor = monitor

@@ -96,8 +96,15 @@ class ReplicationResult:
 class _Build:
     """The run-time objects of one replication."""
 
-    def __init__(self, env: simpy.Environment, line: Line, horizon: float, warmup: float,
-                 seed: int, replication: int) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        line: Line,
+        horizon: float,
+        warmup: float,
+        seed: int,
+        replication: int,
+    ) -> None:
         self.env = env
         self.line = line
         self.bin_width = horizon / TIME_BINS
@@ -128,10 +135,18 @@ class _Build:
         return ShiftCalendar(intervals, line.shift_cycle)
 
     def station(self, spec: Any, wiring: Wiring) -> None:
-        self.stations.append(StationRun(
-            self.env, spec, wiring, self.seed, self.replication, self.monitor,
-            self.calendar(spec.shifts), spec.name in self.inspections,
-        ))
+        self.stations.append(
+            StationRun(
+                self.env,
+                spec,
+                wiring,
+                self.seed,
+                self.replication,
+                self.monitor,
+                self.calendar(spec.shifts),
+                spec.name in self.inspections,
+            )
+        )
 
     def serial(self) -> None:
         """A serial line: each station's input buffer holds jobs (lots of one)."""
@@ -160,13 +175,14 @@ class _Build:
         elif isinstance(first, Buffer):
             env.process(self._arrivals(first, monitor))
 
-    def _arrivals(self, first: Buffer, monitor: LineMonitor
-                  ) -> Generator[simpy.Event, Any, None]:
+    def _arrivals(self, first: Buffer, monitor: LineMonitor) -> Generator[simpy.Event, Any, None]:
         """Push release: a job arrives every interarrival and waits at the door while full."""
         env = self.env
         assert self.line.release.interarrival is not None
-        interarrival = sampler(self.line.release.interarrival,
-                               stream(self.seed, self.replication, "release", "interarrival"))
+        interarrival = sampler(
+            self.line.release.interarrival,
+            stream(self.seed, self.replication, "release", "interarrival"),
+        )
         while True:
             yield env.timeout(interarrival())
             now = env.now
@@ -191,9 +207,14 @@ class _Build:
                 material = next(iter(spec.inputs or {}))
                 out_material = spec.output_material or ""
                 holders[material] = self.delays[spec.name] = Delay(
-                    env, spec.name, spec.cycle_time, spec.capacity, spec.scrap,
+                    env,
+                    spec.name,
+                    spec.cycle_time,
+                    spec.capacity,
+                    spec.scrap,
                     line.materials[out_material].unit in DISCRETE_UNITS,
-                    self.seed, self.replication,
+                    self.seed,
+                    self.replication,
                 )
         for name, material in line.materials.items():
             if name in holders:
@@ -214,8 +235,9 @@ class _Build:
                 continue
             # Raw materials are never short and carry no history: a run does not take them
             # as lots (what it uses is cycles x quantity).
-            buffered = {m: q for m, q in (spec.inputs or {}).items()
-                        if not isinstance(holders[m], Source)}
+            buffered = {
+                m: q for m, q in (spec.inputs or {}).items() if not isinstance(holders[m], Source)
+            }
             inputs = [(holders[m], q) for m, q in buffered.items()]
             pieces = tuple(line.materials[m].unit in DISCRETE_UNITS for m in buffered)
             discrete = line.materials[out_material].unit in DISCRETE_UNITS
@@ -225,8 +247,10 @@ class _Build:
     def material_holders(self) -> dict[str, Buffer | Delay]:
         """Where each material waits or soaks, in flow order (as the file lists them); raw
         and finished materials have no holder."""
-        soaks = {next(iter(self.line.station(name).inputs or {})): delay
-                 for name, delay in self.delays.items()}
+        soaks = {
+            next(iter(self.line.station(name).inputs or {})): delay
+            for name, delay in self.delays.items()
+        }
         holders: dict[str, Buffer | Delay] = {}
         for name in self.line.materials or {}:
             holder = soaks.get(name, self.buffers.get(name))
@@ -281,8 +305,11 @@ class _Build:
             return False
         if any(delay.soaking for delay in self.delays.values()):
             return False
-        return all(machine.clock.state in (IDLE, BLOCKED) or _never_on(run, machine)
-                   for run in self.stations for machine in run.machines)
+        return all(
+            machine.clock.state in (IDLE, BLOCKED) or _never_on(run, machine)
+            for run in self.stations
+            for machine in run.machines
+        )
 
     def waiting_report(self) -> str:
         waiting = []
@@ -290,12 +317,16 @@ class _Build:
             idle = sum(1 for m in run.machines if m.clock.state == IDLE)
             blocked = sum(1 for m in run.machines if m.clock.state == BLOCKED)
             if idle:
-                needs = ", ".join(f"{run.batch_min * q:g} of {b.name} (has {b.available():g})"
-                                  for b, q in run.inputs)
+                needs = ", ".join(
+                    f"{run.batch_min * q:g} of {b.name} (has {b.available():g})"
+                    for b, q in run.inputs
+                )
                 waiting.append(f"{run.name}: {idle} machine(s) wait for {needs}")
             if blocked:
-                waiting.append(f"{run.name}: {blocked} machine(s) blocked by a full "
-                               f"{getattr(run.out, 'name', 'output')}")
+                waiting.append(
+                    f"{run.name}: {blocked} machine(s) blocked by a full "
+                    f"{getattr(run.out, 'name', 'output')}"
+                )
             if any(_never_on(run, m) for m in run.machines):
                 waiting.append(f"{run.name}: never staffed (its shifts give no time)")
         return "; ".join(waiting) or "no station is active"
@@ -304,13 +335,18 @@ class _Build:
 def _never_on(run: StationRun, machine: Any) -> bool:
     """Whether ``machine`` is off shift for good: its station's shifts give no time."""
     calendar = run.calendar
-    return (machine.clock.state == OFF_SHIFT and calendar is not None
-            and calendar.on_per_period <= 0)
+    return machine.clock.state == OFF_SHIFT and calendar is not None and calendar.on_per_period <= 0
 
 
-def simulate(line: Line, horizon: float, warmup: float = 0.0, seed: int = 1,
-             replication: int = 0, max_events: int | None = None,
-             max_memory: float | None = None) -> ReplicationResult:
+def simulate(
+    line: Line,
+    horizon: float,
+    warmup: float = 0.0,
+    seed: int = 1,
+    replication: int = 0,
+    max_events: int | None = None,
+    max_memory: float | None = None,
+) -> ReplicationResult:
     """Simulate ``line`` for ``warmup + horizon`` [time unit] and observe the last ``horizon``.
 
     Randomness comes only from streams keyed (seed, replication, station, purpose).
@@ -320,11 +356,16 @@ def simulate(line: Line, horizon: float, warmup: float = 0.0, seed: int = 1,
     """
     wip = line.release.wip or 0
     if max_events is not None and wip > max_events:  # each job is work, even before events
-        raise RunError(f"line {line.name!r}: CONWIP puts {wip:,} jobs in the line at the "
-                       f"start, more than the bound of {max_events:,} events; raise "
-                       "--max-events or lower release.wip")
-    env = (simpy.Environment() if max_events is None and max_memory is None
-           else _BoundedEnvironment(line.name, max_events, warmup + horizon, max_memory))
+        raise RunError(
+            f"line {line.name!r}: CONWIP puts {wip:,} jobs in the line at the "
+            f"start, more than the bound of {max_events:,} events; raise "
+            "--max-events or lower release.wip"
+        )
+    env = (
+        simpy.Environment()
+        if max_events is None and max_memory is None
+        else _BoundedEnvironment(line.name, max_events, warmup + horizon, max_memory)
+    )
     build = _Build(env, line, horizon, warmup, seed, replication)
     if line.general:
         build.general()
@@ -341,8 +382,9 @@ def simulate(line: Line, horizon: float, warmup: float = 0.0, seed: int = 1,
     end = warmup + horizon
     env.run(until=end)
     if build.stuck():
-        raise RunError(f"line {line.name!r} deadlocked before t = {end:g}: "
-                       + build.waiting_report())
+        raise RunError(
+            f"line {line.name!r} deadlocked before t = {end:g}: " + build.waiting_report()
+        )
     for run in build.stations:
         run.close(end)
     for holder in (*build.buffers.values(), *build.delays.values()):
@@ -365,8 +407,9 @@ class _BoundedEnvironment(simpy.Environment):
     waking at later times would never wake there); plain runs use plain environments.
     """
 
-    def __init__(self, name: str, max_events: int | None, end: float,
-                 max_memory: float | None = None) -> None:
+    def __init__(
+        self, name: str, max_events: int | None, end: float, max_memory: float | None = None
+    ) -> None:
         super().__init__()
         self._line = name
         self._max_events = max_events
@@ -375,14 +418,18 @@ class _BoundedEnvironment(simpy.Environment):
         self._until_memory_check = MEMORY_CHECK_EVERY
         self._end = end
 
-    def schedule(self, event: simpy.Event,
-                 priority: simpy.events.EventPriority = simpy.events.NORMAL,
-                 delay: float = 0) -> None:
+    def schedule(
+        self,
+        event: simpy.Event,
+        priority: simpy.events.EventPriority = simpy.events.NORMAL,
+        delay: float = 0,
+    ) -> None:
         self._left -= 1
         if self._left < 0:
             raise RunError(
                 f"line {self._line!r} stopped after {self._max_events:,} events at t = "
-                f"{self.now:g} of {self._end:g}; raise --max-events or shorten the horizon")
+                f"{self.now:g} of {self._end:g}; raise --max-events or shorten the horizon"
+            )
         if self._max_memory is not None:
             self._until_memory_check -= 1
             if self._until_memory_check <= 0:
@@ -392,7 +439,8 @@ class _BoundedEnvironment(simpy.Environment):
                     raise RunError(
                         f"line {self._line!r} stopped at t = {self.now:g} of {self._end:g}: "
                         f"{used:,.0f} MB used, over the bound of {self._max_memory:,.0f} MB; "
-                        "raise --max-memory, shorten the horizon or use larger lots")
+                        "raise --max-memory, shorten the horizon or use larger lots"
+                    )
         super().schedule(event, priority, delay)
 
 
@@ -412,18 +460,28 @@ def _events(env: simpy.Environment) -> int:
     return next(counter) if counter is not None else 0
 
 
-def _result(build: _Build, line: Line, horizon: float, warmup: float, seed: int,
-            replication: int) -> ReplicationResult:
+def _result(
+    build: _Build, line: Line, horizon: float, warmup: float, seed: int, replication: int
+) -> ReplicationResult:
     stations: dict[str, StationResult] = {}
     runs = {run.name: run for run in build.stations}
     for spec in line.stations:
         if spec.kind == "delay":
             delay = build.delays[spec.name]
             stations[spec.name] = StationResult(
-                kind="delay", machines=0, state_time={}, cycles=delay.lots_in,
-                units_out=delay.units_out, scrapped=delay.scrapped, found=0.0,
+                kind="delay",
+                machines=0,
+                state_time={},
+                cycles=delay.lots_in,
+                units_out=delay.units_out,
+                scrapped=delay.scrapped,
+                found=0.0,
                 lost_work=delay.lost_work,
-                repairs=0, setups=0, minor_stops=0, maintenances=0, content_area=delay.area,
+                repairs=0,
+                setups=0,
+                minor_stops=0,
+                maintenances=0,
+                content_area=delay.area,
                 ideal_time_per_cycle=spec.cycle_time.mean,
                 out_per_cycle=(spec.output or {"": 1.0})[spec.output_material or ""],
                 capacity=math.inf if spec.capacity is None else spec.capacity,
@@ -432,17 +490,30 @@ def _result(build: _Build, line: Line, horizon: float, warmup: float, seed: int,
         run = runs[spec.name]
         serial_input = build.buffers.get(spec.name) if not line.general else None
         stations[spec.name] = StationResult(
-            kind="machine", machines=spec.machines,
+            kind="machine",
+            machines=spec.machines,
             state_time=dict(zip(STATES, run.state_time, strict=True)),
-            cycles=run.cycles, units_out=run.units_out, scrapped=run.scrapped, found=run.found,
-            lost_work=run.lost_work, repairs=run.repairs, setups=run.setups,
-            minor_stops=run.minor_stops, maintenances=run.maintenances,
+            cycles=run.cycles,
+            units_out=run.units_out,
+            scrapped=run.scrapped,
+            found=run.found,
+            lost_work=run.lost_work,
+            repairs=run.repairs,
+            setups=run.setups,
+            minor_stops=run.minor_stops,
+            maintenances=run.maintenances,
             content_area=serial_input.area if serial_input is not None else 0.0,
-            ideal_time_per_cycle=spec.ideal_time_per_cycle, out_per_cycle=run.out_per_cycle,
+            ideal_time_per_cycle=spec.ideal_time_per_cycle,
+            out_per_cycle=run.out_per_cycle,
         )
     finished = {
-        name: {"units": sink.units, "escaped": sink.escaped, "flow_sum": sink.flow_sum,
-               "flow_sumsq": sink.flow_sumsq, "units_total": sink.units_total}
+        name: {
+            "units": sink.units,
+            "escaped": sink.escaped,
+            "flow_sum": sink.flow_sum,
+            "flow_sumsq": sink.flow_sumsq,
+            "units_total": sink.units_total,
+        }
         for name, sink in build.sinks.items()
     }
     monitor = build.monitor

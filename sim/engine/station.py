@@ -28,8 +28,9 @@ if TYPE_CHECKING:
 __all__ = ["FailureSamplers", "StationRun", "Wiring", "binomial"]
 
 
-def binomial(trials: int, share: float, uniform: Callable[[], float],
-             rng: np.random.Generator) -> float:
+def binomial(
+    trials: int, share: float, uniform: Callable[[], float], rng: np.random.Generator
+) -> float:
     """Draw Binomial(trials, share) by inverting its distribution function with one
     uniform from the block stream; numpy's sampler takes over when many hits are likely."""
     if share >= 1.0:
@@ -77,9 +78,17 @@ class Wiring:
 class StationRun:
     """Everything one machine station needs during a replication."""
 
-    def __init__(self, env: simpy.Environment, spec: Station, wiring: Wiring,
-                 seed: int, replication: int, monitor: LineMonitor | None,
-                 calendar: ShiftCalendar | None, inspects: bool) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        spec: Station,
+        wiring: Wiring,
+        seed: int,
+        replication: int,
+        monitor: LineMonitor | None,
+        calendar: ShiftCalendar | None,
+        inspects: bool,
+    ) -> None:
         def rng(purpose: str):  # type: ignore[no-untyped-def]
             return stream(seed, replication, spec.name, purpose)
 
@@ -97,15 +106,17 @@ class StationRun:
         self.batched = spec.batch is not None
         self.out_lot_cycles = spec.lot if self.batched else spec.lot // spec.split
         self.passthrough = (
-            len(self.inputs) == 1 and abs(self.inputs[0][1] - self.out_per_cycle) < EPS
+            len(self.inputs) == 1
+            and abs(self.inputs[0][1] - self.out_per_cycle) < EPS
             and spec.split == 1
         )
         """Neither merges nor splits: lots pass on as they came (a batch gathers its pieces
         into output lots of ``lot`` cycles, except a serial line's jobs, which stay jobs)."""
         self.whole_lots = self.passthrough and not self.batched
         self.cycle_time = sampler(spec.cycle_time, rng("process"))
-        self._cycle_iter = (None if spec.cycle_time.cv == 0
-                            else block_iterator(spec.cycle_time, rng("process-lot")))
+        self._cycle_iter = (
+            None if spec.cycle_time.cv == 0 else block_iterator(spec.cycle_time, rng("process-lot"))
+        )
         self.scrap = spec.scrap
         self.uniform = uniforms(rng("scrap"))
         self._quality_rng = rng("quality")
@@ -123,9 +134,11 @@ class StationRun:
         stops = spec.minor_stops
         if stops is not None:
             self.stop_gap: Callable[[], float] | None = sampler(
-                Exponential(dist="exponential", mean=stops.mtbf), rng("minor-stop"))
+                Exponential(dist="exponential", mean=stops.mtbf), rng("minor-stop")
+            )
             self.stop_length: Callable[[], float] | None = sampler(
-                Exponential(dist="exponential", mean=stops.duration), rng("minor-stop-length"))
+                Exponential(dist="exponential", mean=stops.duration), rng("minor-stop-length")
+            )
         else:
             self.stop_gap = self.stop_length = None
         setup = spec.setup
@@ -137,11 +150,19 @@ class StationRun:
         self.maintenance_duration = maintenance.duration if maintenance is not None else 0.0
         self.calendar = calendar if calendar is not None and not calendar.always_on else None
         self.settles_waiting = self.calendar is not None or (
-            self.failures is not None and self.failures.calendar)
+            self.failures is not None and self.failures.calendar
+        )
         self.simple = (
-            monitor is not None and spec.lot == 1 and not self.batched and self.failures is None
-            and stops is None and setup is None and maintenance is None
-            and self.calendar is None and not inspects and spec.defects is None
+            monitor is not None
+            and spec.lot == 1
+            and not self.batched
+            and self.failures is None
+            and stops is None
+            and setup is None
+            and maintenance is None
+            and self.calendar is None
+            and not inspects
+            and spec.defects is None
         )
         self.state_time = [0.0] * len(STATES)
         self.reset_counters()
@@ -187,8 +208,9 @@ class StationRun:
             return 1.0 if self.uniform() < share else 0.0
         return binomial(round(units), min(share, 1.0), self.uniform, self._quality_rng)
 
-    def finish(self, taken: list[tuple[list[Lot], float]], cycles: float,
-               duration: float, started: float) -> list[Lot]:
+    def finish(
+        self, taken: list[tuple[list[Lot], float]], cycles: float, duration: float, started: float
+    ) -> list[Lot]:
         """Turn the inputs of a run into output lots, remove what is found bad here.
 
         ``duration`` is the processing time [time unit] and ``started`` when the run began
@@ -205,21 +227,32 @@ class StationRun:
             if taken:
                 per_unit = [
                     (per_cycle / self.out_per_cycle if discrete else 0.0)
-                    for (_, per_cycle), discrete in zip(self.inputs, self._discrete_inputs,
-                                                        strict=True)
+                    for (_, per_cycle), discrete in zip(
+                        self.inputs, self._discrete_inputs, strict=True
+                    )
                 ]
                 start, work, defects = combine(
-                    ((pieces, total, k) for (pieces, total), k in zip(taken, per_unit,
-                                                                      strict=True)),
-                    out_units, earliest=not self.passthrough)
+                    (
+                        (pieces, total, k)
+                        for (pieces, total), k in zip(taken, per_unit, strict=True)
+                    ),
+                    out_units,
+                    earliest=not self.passthrough,
+                )
             else:
                 start, work, defects = started, 0.0, None
             work += duration / out_units
             size = self.out_lot_cycles
             lots = []
             for first in range(0, cycles, size):
-                lots.append(Lot(min(size, cycles - first) * self.out_per_cycle, start, work,
-                                dict(defects) if defects else None))
+                lots.append(
+                    Lot(
+                        min(size, cycles - first) * self.out_per_cycle,
+                        start,
+                        work,
+                        dict(defects) if defects else None,
+                    )
+                )
         if not self.checks_quality:
             for lot in lots:
                 self.units_out += lot.qty

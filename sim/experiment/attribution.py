@@ -29,12 +29,12 @@ def orders(levers: Sequence[str], samples: int, seed: int) -> list[tuple[str, ..
     return [tuple(levers[i] for i in rng.permutation(len(levers))) for _ in range(samples)]
 
 
-def subsets_needed(levers: Sequence[str], samples: int = 64, seed: int = 0
-                   ) -> list[frozenset[str]]:
+def subsets_needed(levers: Sequence[str], samples: int = 64, seed: int = 0) -> list[frozenset[str]]:
     """The lever subsets whose value the attribution needs, smallest first."""
     if len(levers) <= EXACT_UP_TO:
-        found = {frozenset(c) for k in range(len(levers) + 1)
-                 for c in itertools.combinations(levers, k)}
+        found = {
+            frozenset(c) for k in range(len(levers) + 1) for c in itertools.combinations(levers, k)
+        }
     else:
         found = {frozenset()}
         for order in orders(levers, samples, seed):
@@ -43,8 +43,12 @@ def subsets_needed(levers: Sequence[str], samples: int = 64, seed: int = 0
     return sorted(found, key=lambda s: (len(s), sorted(s)))
 
 
-def shapley(levers: Sequence[str], value: Callable[[frozenset[str]], np.ndarray],
-            samples: int = 64, seed: int = 0) -> dict[str, np.ndarray]:
+def shapley(
+    levers: Sequence[str],
+    value: Callable[[frozenset[str]], np.ndarray],
+    samples: int = 64,
+    seed: int = 0,
+) -> dict[str, np.ndarray]:
     """Shapley value of each lever, one per replication.
 
     ``value(S)`` gives the KPI of the lever set S, one entry per replication.

@@ -43,10 +43,13 @@ def replicate_or_error(task: tuple[Any, float, float, int, int]) -> ReplicationR
         return error
 
 
-def run_scenarios(scenarios: Sequence[Scenario], executor: Executor | None = None,
-                  on_scenario: Callable[[int, RunResult], None] | None = None,
-                  on_run: Callable[[], None] | None = None,
-                  failures: dict[int, str] | None = None) -> dict[int, RunResult]:
+def run_scenarios(
+    scenarios: Sequence[Scenario],
+    executor: Executor | None = None,
+    on_scenario: Callable[[int, RunResult], None] | None = None,
+    on_run: Callable[[], None] | None = None,
+    failures: dict[int, str] | None = None,
+) -> dict[int, RunResult]:
     """Run every replication of every scenario; return {scenario index: RunResult}.
 
     Replication r of each scenario uses streams (seed, r, ...), exactly as
@@ -63,8 +66,9 @@ def run_scenarios(scenarios: Sequence[Scenario], executor: Executor | None = Non
     for index, scenario in enumerate(scenarios):
         for replication in range(scenario.replications):
             owners.append(index)
-            tasks.append((scenario.line, scenario.horizon, scenario.warmup, scenario.seed,
-                          replication))
+            tasks.append(
+                (scenario.line, scenario.horizon, scenario.warmup, scenario.seed, replication)
+            )
     missing = [scenario.replications for scenario in scenarios]
     parts: list[dict[int, ReplicationResult]] = [{} for _ in scenarios]
     done: dict[int, RunResult] = {}

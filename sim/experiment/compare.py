@@ -45,9 +45,13 @@ class Comparison:
         return np.array([rep.get(kpi, math.nan) for rep in self.kpis[scenario]])
 
 
-def align(scenarios: Sequence[Scenario], replications: int | None = None,
-          seed: int | None = None, horizon: float | None = None,
-          warmup: float | None = None) -> list[Scenario]:
+def align(
+    scenarios: Sequence[Scenario],
+    replications: int | None = None,
+    seed: int | None = None,
+    horizon: float | None = None,
+    warmup: float | None = None,
+) -> list[Scenario]:
     """Give every scenario the first one's (or the given) seed, replications, horizon and
     warm-up: common random numbers need the same streams and the same window."""
     first = scenarios[0]
@@ -60,17 +64,21 @@ def align(scenarios: Sequence[Scenario], replications: int | None = None,
     return [replace(scenario, **settings) for scenario in scenarios]
 
 
-def compare(scenarios: Sequence[Scenario], kpi_function: KpiFunction,
-            executor: LocalExecutor | None = None,
-            on_done: Callable[[int], None] | None = None) -> Comparison:
+def compare(
+    scenarios: Sequence[Scenario],
+    kpi_function: KpiFunction,
+    executor: LocalExecutor | None = None,
+    on_done: Callable[[int], None] | None = None,
+) -> Comparison:
     """Run every replication of every (aligned) scenario in one batch of tasks."""
     executor = executor or LocalExecutor(1)
-    tasks = [(s.line, s.horizon, s.warmup, s.seed, r)
-             for s in scenarios for r in range(s.replications)]
+    tasks = [
+        (s.line, s.horizon, s.warmup, s.seed, r) for s in scenarios for r in range(s.replications)
+    ]
     results = executor.map(replicate_task, tasks, on_done)
     runs, kpis, start = [], [], 0
     for scenario in scenarios:
-        reps = results[start:start + scenario.replications]
+        reps = results[start : start + scenario.replications]
         start += scenario.replications
         runs.append(RunResult(scenario, reps))
         kpis.append([kpi_function(rep, scenario.line) for rep in reps])
@@ -88,5 +96,8 @@ def paired_difference(reference: np.ndarray, other: np.ndarray) -> dict[str, Any
         percent = 100.0 * (other / reference - 1.0)
     percent[~np.isfinite(percent)] = np.nan
     relative = estimate(percent)
-    return {"mean": difference["mean"], "ci95": difference["ci95"],
-            "percent": {"mean": relative["mean"], "ci95": relative["ci95"]}}
+    return {
+        "mean": difference["mean"],
+        "ci95": difference["ci95"],
+        "percent": {"mean": relative["mean"], "ci95": relative["ci95"]},
+    }

@@ -20,8 +20,15 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 
 from sim.errors import LinesimError
 
-__all__ = ["DaskExecutor", "Executor", "Interrupted", "LocalExecutor", "chunk_sizes",
-           "default_jobs", "make_executor"]
+__all__ = [
+    "DaskExecutor",
+    "Executor",
+    "Interrupted",
+    "LocalExecutor",
+    "chunk_sizes",
+    "default_jobs",
+    "make_executor",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -66,7 +73,7 @@ def _chunks(tasks: Sequence[T], workers: int) -> list[tuple[int, list[T]]]:
     out = []
     start = 0
     for size in chunk_sizes(len(tasks), workers):
-        out.append((start, list(tasks[start:start + size])))
+        out.append((start, list(tasks[start : start + size])))
         start += size
     return out
 
@@ -76,16 +83,24 @@ class Executor(Protocol):
 
     workers: int
 
-    def map(self, function: Callable[[T], R], tasks: Sequence[T],
-            on_done: Callable[[int], None] | None = None,
-            on_result: Callable[[int, R], None] | None = None) -> list[R]: ...
+    def map(
+        self,
+        function: Callable[[T], R],
+        tasks: Sequence[T],
+        on_done: Callable[[int], None] | None = None,
+        on_result: Callable[[int, R], None] | None = None,
+    ) -> list[R]: ...
 
     def close(self) -> None: ...
 
     def __enter__(self) -> Self: ...
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None: ...
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None: ...
 
 
 class Interrupted(Exception, Generic[R]):
@@ -117,8 +132,12 @@ class LocalExecutor:
                 pool.submit(os.getpid)
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         self.close()
 
     def close(self) -> None:
@@ -132,13 +151,18 @@ class LocalExecutor:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(PRELOAD)
-            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                             initializer=_ignore_interrupts)
+            self._pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=context, initializer=_ignore_interrupts
+            )
         return self._pool
 
-    def map(self, function: Callable[[T], R], tasks: Sequence[T],
-            on_done: Callable[[int], None] | None = None,
-            on_result: Callable[[int, R], None] | None = None) -> list[R]:
+    def map(
+        self,
+        function: Callable[[T], R],
+        tasks: Sequence[T],
+        on_done: Callable[[int], None] | None = None,
+        on_result: Callable[[int, R], None] | None = None,
+    ) -> list[R]:
         """Return ``[function(task) for task in tasks]`` in task order.
 
         ``on_result(index, result)`` then ``on_done(index)`` are called as each task
@@ -177,8 +201,9 @@ class LocalExecutor:
             if process.is_alive():
                 process.terminate()
 
-    def _map_pool(self, function: Callable[[T], R], tasks: Sequence[T],
-                  record: Callable[[int, R], None]) -> None:
+    def _map_pool(
+        self, function: Callable[[T], R], tasks: Sequence[T], record: Callable[[int, R], None]
+    ) -> None:
         pool = self._start(min(self.jobs, len(tasks)))
         pending: dict[Future[list[R]], int] = {}
         try:
@@ -192,8 +217,12 @@ class LocalExecutor:
                         record(first + offset, result)
         except BaseException as error:
             for future, first in pending.items():
-                if (isinstance(error, KeyboardInterrupt) and future.done()
-                        and not future.cancelled() and future.exception() is None):
+                if (
+                    isinstance(error, KeyboardInterrupt)
+                    and future.done()
+                    and not future.cancelled()
+                    and future.exception() is None
+                ):
                     for offset, result in enumerate(future.result()):  # done meanwhile
                         record(first + offset, result)
                 future.cancel()
@@ -217,8 +246,9 @@ class DaskExecutor:
         try:
             import distributed  # noqa: F401
         except ImportError:
-            raise LinesimError("--cluster needs dask.distributed: pip install "
-                               "'linesim[cluster]'") from None
+            raise LinesimError(
+                "--cluster needs dask.distributed: pip install 'linesim[cluster]'"
+            ) from None
         self.address = address
         self.timeout = timeout
         self._client: Any = None
@@ -230,8 +260,12 @@ class DaskExecutor:
         self._connect()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         self.close()
 
     def close(self) -> None:
@@ -246,18 +280,22 @@ class DaskExecutor:
             from distributed import Client
 
             try:
-                self._client = Client(self.address, set_as_default=False,
-                                      timeout=self.timeout)
+                self._client = Client(self.address, set_as_default=False, timeout=self.timeout)
             except OSError as exc:
-                raise LinesimError(f"--cluster {self.address}: no Dask scheduler answered "
-                                   f"({exc})") from None
+                raise LinesimError(
+                    f"--cluster {self.address}: no Dask scheduler answered ({exc})"
+                ) from None
             threads = self._client.nthreads()
             self.workers = max(1, sum(threads.values()))
         return self._client
 
-    def map(self, function: Callable[[T], R], tasks: Sequence[T],
-            on_done: Callable[[int], None] | None = None,
-            on_result: Callable[[int, R], None] | None = None) -> list[R]:
+    def map(
+        self,
+        function: Callable[[T], R],
+        tasks: Sequence[T],
+        on_done: Callable[[int], None] | None = None,
+        on_result: Callable[[int, R], None] | None = None,
+    ) -> list[R]:
         """Return ``[function(task) for task in tasks]`` in task order, computed on the
         cluster; callbacks and interrupts as in :meth:`LocalExecutor.map`."""
         from distributed import as_completed
@@ -292,8 +330,9 @@ class DaskExecutor:
             self._client.cancel(list(futures))
 
 
-def make_executor(jobs: int | None = None, cluster: str | None = None
-                  ) -> LocalExecutor | DaskExecutor:
+def make_executor(
+    jobs: int | None = None, cluster: str | None = None
+) -> LocalExecutor | DaskExecutor:
     """Return a :class:`DaskExecutor` when ``cluster`` (a scheduler address) is given,
     else a :class:`LocalExecutor` of ``jobs`` processes (default: the number of cores)."""
     if jobs is not None and jobs < 1:

@@ -29,13 +29,19 @@ def replicate_task(task: tuple[Any, ...]) -> ReplicationResult:
     line, horizon, warmup, seed, replication = task[:5]
     max_events = task[5] if len(task) > 5 else None
     max_memory = task[6] if len(task) > 6 else None
-    return simulate(line, horizon, warmup, seed, replication, max_events=max_events,
-                    max_memory=max_memory)
+    return simulate(
+        line, horizon, warmup, seed, replication, max_events=max_events, max_memory=max_memory
+    )
 
 
-def run(scenario: Scenario, jobs: int | None = 1, executor: LocalExecutor | None = None,
-        on_done: Callable[[int], None] | None = None, max_events: int | None = None,
-        max_memory: float | None = None) -> RunResult:
+def run(
+    scenario: Scenario,
+    jobs: int | None = 1,
+    executor: LocalExecutor | None = None,
+    on_done: Callable[[int], None] | None = None,
+    max_events: int | None = None,
+    max_memory: float | None = None,
+) -> RunResult:
     """Run every replication of ``scenario``; replication r uses streams (seed, r, ...).
 
     On Ctrl-C the finished replications come back with ``partial=True``. ``max_events``
@@ -45,8 +51,15 @@ def run(scenario: Scenario, jobs: int | None = 1, executor: LocalExecutor | None
     """
     executor = executor or LocalExecutor(jobs)
     tasks = [
-        (scenario.line, scenario.horizon, scenario.warmup, scenario.seed, replication,
-         max_events, max_memory)
+        (
+            scenario.line,
+            scenario.horizon,
+            scenario.warmup,
+            scenario.seed,
+            replication,
+            max_events,
+            max_memory,
+        )
         for replication in range(scenario.replications)
     ]
     try:

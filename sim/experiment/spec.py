@@ -19,8 +19,15 @@ from sim.errors import ConfigError, ConfigErrors, LinesimError
 from sim.model.loader import Marks, read_yaml
 from sim.model.scenario import Scenario
 
-__all__ = ["RUN_KEYS", "Constraint", "ExperimentFile", "kpi_estimate", "kpi_names",
-           "kpi_value", "parse_constraint"]
+__all__ = [
+    "RUN_KEYS",
+    "Constraint",
+    "ExperimentFile",
+    "kpi_estimate",
+    "kpi_names",
+    "kpi_value",
+    "parse_constraint",
+]
 
 RUN_KEYS = ("replications", "horizon", "warmup", "seed")
 """Scenario settings an experiment file may override."""
@@ -46,8 +53,7 @@ class ExperimentFile:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), allowed, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
-                spec.fail(f"unknown key {key!r}{hint} (allowed: {', '.join(allowed)})",
-                          (str(key),))
+                spec.fail(f"unknown key {key!r}{hint} (allowed: {', '.join(allowed)})", (str(key),))
         spec.run = {key: data[key] for key in RUN_KEYS if data.get(key) is not None}
         return spec
 
@@ -59,8 +65,9 @@ class ExperimentFile:
             if mark is not None:
                 line, column = mark
                 break
-        return ConfigError(message, file=self.path, path=".".join(str(p) for p in where),
-                           line=line, column=column)
+        return ConfigError(
+            message, file=self.path, path=".".join(str(p) for p in where), line=line, column=column
+        )
 
     def fail(self, message: str, where: tuple[str | int, ...] = ()) -> None:
         """Raise :meth:`error`."""
@@ -70,12 +77,14 @@ class ExperimentFile:
         """The ``scenario:`` file, resolved relative to this file."""
         name = self.data.get("scenario")
         if not isinstance(name, str) or not name:
-            self.fail("required key 'scenario' (a scenario YAML, relative to this file)",
-                      ("scenario",))
+            self.fail(
+                "required key 'scenario' (a scenario YAML, relative to this file)", ("scenario",)
+            )
         path = Path(self.path).parent / str(name)
         if not path.is_file():
-            self.fail(f"scenario file {path} not found; the path is relative to this file",
-                      ("scenario",))
+            self.fail(
+                f"scenario file {path} not found; the path is relative to this file", ("scenario",)
+            )
         return str(path)
 
     def name(self) -> str:
@@ -105,8 +114,7 @@ class ExperimentFile:
         except ConfigError as error:
             raise self._blame(error, overrides, section) from None
 
-    def _blame(self, error: ConfigError, overrides: dict[str, Any], section: str
-               ) -> ConfigError:
+    def _blame(self, error: ConfigError, overrides: dict[str, Any], section: str) -> ConfigError:
         """Move an error caused by a parameter or run setting onto this file."""
         if error.file is not None:
             return error
@@ -139,8 +147,7 @@ class Constraint:
         return f"{self.kpi} {self.operator} {self.bound:g}"
 
 
-def parse_constraint(text: Any, spec: ExperimentFile, where: tuple[str | int, ...]
-                     ) -> Constraint:
+def parse_constraint(text: Any, spec: ExperimentFile, where: tuple[str | int, ...]) -> Constraint:
     """Read ``"ah_per_year >= 3.0e8"``."""
     match = _CONSTRAINT.match(str(text)) if isinstance(text, str) else None
     if match is None:
@@ -177,8 +184,12 @@ def kpi_estimate(summary: dict[str, Any], name: str) -> dict[str, Any]:
         found = summary["kpis"][name]
     else:
         for section, values in summary.items():
-            if (section not in ("kpis", "stations", "overrides") and isinstance(values, dict)
-                    and name in values and _number(values[name]) is not None):
+            if (
+                section not in ("kpis", "stations", "overrides")
+                and isinstance(values, dict)
+                and name in values
+                and _number(values[name]) is not None
+            ):
                 found = values[name]
                 break
         parts = name.split(".")
@@ -186,8 +197,9 @@ def kpi_estimate(summary: dict[str, Any], name: str) -> dict[str, Any]:
             found = summary.get("stations", {}).get(parts[1], {}).get(parts[2], _MISSING)
     if found is _MISSING:
         known = ", ".join(k for k in kpi_names(summary) if not k.startswith("stations."))
-        raise LinesimError(f"{name!r} is not a KPI of this run (known: {known}, and "
-                           "stations.<station>.<kpi>)")
+        raise LinesimError(
+            f"{name!r} is not a KPI of this run (known: {known}, and stations.<station>.<kpi>)"
+        )
     if isinstance(found, dict):
         return {"mean": _as_float(found), "std": found.get("std"), "ci95": found.get("ci95")}
     return {"mean": _as_float(found), "std": None, "ci95": None}

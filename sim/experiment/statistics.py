@@ -41,5 +41,9 @@ def estimate(values: Sequence[float] | np.ndarray, level: float = 0.95) -> Estim
     if n < 2:
         return {"mean": mean, "std": None, "ci95": None, "n": 1}
     half = t_halfwidth(data, level)
-    return {"mean": mean, "std": float(data.std(ddof=1)), "ci95": [mean - half, mean + half],
-            "n": n}
+    return {
+        "mean": mean,
+        "std": float(data.std(ddof=1)),
+        "ci95": [mean - half, mean + half],
+        "n": n,
+    }

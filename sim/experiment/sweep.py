@@ -52,8 +52,17 @@ __all__ = [
 Summarize = Callable[[RunResult], dict[str, Any]]
 """Turns a point's replications into its summary (the analysis layer passes its own)."""
 
-KEYS = ("scenario", "name", "description", "parameters", "design", "samples",
-        "design_seed", "kpis", *RUN_KEYS)
+KEYS = (
+    "scenario",
+    "name",
+    "description",
+    "parameters",
+    "design",
+    "samples",
+    "design_seed",
+    "kpis",
+    *RUN_KEYS,
+)
 MAX_POINTS = 100_000
 """Most points one sweep may have [-]."""
 
@@ -86,10 +95,12 @@ class SweepResult:
     """Point index -> why its run failed (a deadlock); such points are not stored."""
 
 
-def _numbers(spec: ExperimentFile, value: Any, count: int, where: tuple[str, ...]
-             ) -> list[float]:
-    if (not isinstance(value, list) or len(value) != count
-            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)):
+def _numbers(spec: ExperimentFile, value: Any, count: int, where: tuple[str, ...]) -> list[float]:
+    if (
+        not isinstance(value, list)
+        or len(value) != count
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+    ):
         spec.fail(f"give a list of {count} numbers (got {value!r})", where)
     return list(value)
 
@@ -102,8 +113,11 @@ def parameter_values(spec: ExperimentFile, path: str, value: Any, design: str) -
             spec.fail("the list of values is empty", where)
         return value
     if not isinstance(value, dict) or len(value) != 1:
-        spec.fail("give a list of values, or one of {range: [start, stop, step]}, "
-                  "{linspace: [a, b, n]}, {interval: [lo, hi]}", where)
+        spec.fail(
+            "give a list of values, or one of {range: [start, stop, step]}, "
+            "{linspace: [a, b, n]}, {interval: [lo, hi]}",
+            where,
+        )
     kind, args = next(iter(value.items()))
     where = (*where, str(kind))
     if kind == "range":
@@ -114,8 +128,7 @@ def parameter_values(spec: ExperimentFile, path: str, value: Any, design: str) -
             spec.fail(f"empty range: start {start} > stop {stop}", where)
         steps = math.floor((stop - start) / step + 1e-9) + 1
         whole = all(isinstance(v, int) for v in (start, stop, step))
-        return [start + i * step if whole else round(start + i * step, 12)
-                for i in range(steps)]
+        return [start + i * step if whole else round(start + i * step, 12) for i in range(steps)]
     if kind == "linspace":
         low, high, count = _numbers(spec, args, 3, where)
         if not float(count).is_integer() or count < 1:
@@ -129,8 +142,9 @@ def parameter_values(spec: ExperimentFile, path: str, value: Any, design: str) -
     if kind == "interval":
         low, high = _numbers(spec, args, 2, where)
         if design != "lhs":
-            spec.fail("an interval needs design: lhs; a grid needs a list, range or linspace",
-                      where)
+            spec.fail(
+                "an interval needs design: lhs; a grid needs a list, range or linspace", where
+            )
         if low > high:
             spec.fail(f"empty interval: lo {low} > hi {high}", where)
         return (low, high)
@@ -171,20 +185,25 @@ def read_sweep(path: str | os.PathLike[str]) -> SweepSpec:
         count = math.prod(len(v) for v in values.values())
         if count > MAX_POINTS:
             spec.fail(f"the grid has {count:,} points, over {MAX_POINTS:,}", ("parameters",))
-        points = [dict(zip(values, combo, strict=True))
-                  for combo in itertools.product(*values.values())]
+        points = [
+            dict(zip(values, combo, strict=True)) for combo in itertools.product(*values.values())
+        ]
     else:
         samples = spec.data.get("samples")
-        if not isinstance(samples, int) or isinstance(samples, bool) or not (
-                1 <= samples <= MAX_POINTS):
+        if (
+            not isinstance(samples, int)
+            or isinstance(samples, bool)
+            or not (1 <= samples <= MAX_POINTS)
+        ):
             spec.fail(f"design: lhs needs samples: N, 1 <= N <= {MAX_POINTS:,}", ("samples",))
         seed = spec.data.get("design_seed", 1)
         if not isinstance(seed, int) or seed < 0:
             spec.fail("design_seed must be a whole number >= 0", ("design_seed",))
         points = _lhs(values, int(samples), seed)  # type: ignore[arg-type]
     kpis = spec.data.get("kpis")
-    if kpis is not None and (not isinstance(kpis, list) or not kpis
-                             or not all(isinstance(k, str) for k in kpis)):
+    if kpis is not None and (
+        not isinstance(kpis, list) or not kpis or not all(isinstance(k, str) for k in kpis)
+    ):
         spec.fail("kpis must be a list of KPI names, e.g. [throughput, flow_time]", ("kpis",))
     return SweepSpec(spec, spec.name(), list(values), points, str(design), kpis)
 
@@ -206,10 +225,15 @@ def _load(path: Path) -> dict[str, Any] | None:
         return None
 
 
-def run_sweep(spec: SweepSpec, folder: str | os.PathLike[str], summarize: Summarize,
-              executor: Executor | None = None, *,
-              on_start: Callable[[int], None] | None = None,
-              on_run: Callable[[], None] | None = None) -> SweepResult:
+def run_sweep(
+    spec: SweepSpec,
+    folder: str | os.PathLike[str],
+    summarize: Summarize,
+    executor: Executor | None = None,
+    *,
+    on_start: Callable[[int], None] | None = None,
+    on_run: Callable[[], None] | None = None,
+) -> SweepResult:
     """Run the points of ``spec`` not yet stored in ``folder/points/``.
 
     ``summarize`` turns a point's replications into its summary (``build_summary``).
@@ -251,8 +275,10 @@ def run_sweep(spec: SweepSpec, folder: str | os.PathLike[str], summarize: Summar
         summaries[index] = summary = summarize(result)
         if not checked[0]:
             check(summary)
-        _store(_point_file(folder, keys[index]),
-               {"key": keys[index], "point": spec.points[index], "summary": summary})
+        _store(
+            _point_file(folder, keys[index]),
+            {"key": keys[index], "point": spec.points[index], "summary": summary},
+        )
 
     def tick() -> None:
         counted[0] += 1
@@ -269,10 +295,17 @@ def run_sweep(spec: SweepSpec, folder: str | os.PathLike[str], summarize: Summar
         if summaries[index] is None:
             summaries[index] = _load(_point_file(folder, key))
     kpis = spec.kpis or _default_kpis(summaries)
-    return SweepResult(spec, scenarios, summaries, kpis,
-                       ran_points=sum(summaries[i] is not None for i in todo),
-                       ran_runs=counted[0], reused_points=reused, partial=partial,
-                       failed={todo[position]: message for position, message in failures.items()})
+    return SweepResult(
+        spec,
+        scenarios,
+        summaries,
+        kpis,
+        ran_points=sum(summaries[i] is not None for i in todo),
+        ran_runs=counted[0],
+        reused_points=reused,
+        partial=partial,
+        failed={todo[position]: message for position, message in failures.items()},
+    )
 
 
 def _default_kpis(summaries: list[dict[str, Any] | None]) -> list[str]:

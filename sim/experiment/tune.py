@@ -68,12 +68,19 @@ def distributions(spec: TuneSpec) -> dict[str, BaseDistribution]:
     out: dict[str, BaseDistribution] = {}
     for parameter in spec.space:
         if parameter.kind == "int":
-            out[parameter.path] = IntDistribution(int(parameter.low), int(parameter.high),  # type: ignore[arg-type]
-                                                  log=parameter.log,
-                                                  step=int(parameter.step or 1))
+            out[parameter.path] = IntDistribution(
+                int(parameter.low),
+                int(parameter.high),  # type: ignore[arg-type]
+                log=parameter.log,
+                step=int(parameter.step or 1),
+            )
         elif parameter.kind == "float":
-            out[parameter.path] = FloatDistribution(parameter.low, parameter.high,  # type: ignore[arg-type]
-                                                    log=parameter.log, step=parameter.step)
+            out[parameter.path] = FloatDistribution(
+                parameter.low,
+                parameter.high,  # type: ignore[arg-type]
+                log=parameter.log,
+                step=parameter.step,
+            )
         else:
             out[parameter.path] = CategoricalDistribution(parameter.choices)
     return out
@@ -99,10 +106,15 @@ def _sampler(spec: TuneSpec) -> optuna.samplers.BaseSampler:
         if spec.sampler == "nsga2":
             legacy = spec.constraints and not hasattr(Trial, "set_constraint")  # Optuna < 5
             return optuna.samplers.NSGAIISampler(
-                seed=spec.sampler_seed, population_size=max(4, min(50, spec.trials // 4 or 4)),
-                constraints_func=_constraints if legacy else None)
-        return optuna.samplers.TPESampler(seed=spec.sampler_seed, constant_liar=True,
-                                          n_startup_trials=min(10, max(2, spec.trials // 5)))
+                seed=spec.sampler_seed,
+                population_size=max(4, min(50, spec.trials // 4 or 4)),
+                constraints_func=_constraints if legacy else None,
+            )
+        return optuna.samplers.TPESampler(
+            seed=spec.sampler_seed,
+            constant_liar=True,
+            n_startup_trials=min(10, max(2, spec.trials // 5)),
+        )
 
 
 def _constraints(trial: FrozenTrial) -> list[float]:
@@ -115,10 +127,13 @@ def _pruner(spec: TuneSpec) -> optuna.pruners.BasePruner:
         return optuna.pruners.NopPruner()
     if spec.pruner == "hyperband":
         return optuna.pruners.HyperbandPruner(
-            min_resource=1, max_resource=spec.reduction_factor ** len(spec.stages),
-            reduction_factor=spec.reduction_factor)
-    return optuna.pruners.SuccessiveHalvingPruner(min_resource=1,
-                                                  reduction_factor=spec.reduction_factor)
+            min_resource=1,
+            max_resource=spec.reduction_factor ** len(spec.stages),
+            reduction_factor=spec.reduction_factor,
+        )
+    return optuna.pruners.SuccessiveHalvingPruner(
+        min_resource=1, reduction_factor=spec.reduction_factor
+    )
 
 
 def open_study(spec: TuneSpec, storage: str | None) -> optuna.Study:
@@ -127,26 +142,42 @@ def open_study(spec: TuneSpec, storage: str | None) -> optuna.Study:
     verbosity = optuna.logging.get_verbosity()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     try:
-        study = optuna.create_study(storage=storage, study_name=spec.study or spec.name,
-                                    sampler=_sampler(spec), pruner=_pruner(spec),
-                                    directions=directions, load_if_exists=True)
+        study = optuna.create_study(
+            storage=storage,
+            study_name=spec.study or spec.name,
+            sampler=_sampler(spec),
+            pruner=_pruner(spec),
+            directions=directions,
+            load_if_exists=True,
+        )
     finally:
         optuna.logging.set_verbosity(verbosity)
     if [d.name.lower() for d in study.directions] != directions:
-        raise spec.file.error(f"the stored study {study.study_name!r} has other objectives; "
-                              "give another study name or output folder", ("objectives",))
+        raise spec.file.error(
+            f"the stored study {study.study_name!r} has other objectives; "
+            "give another study name or output folder",
+            ("objectives",),
+        )
     return study
 
 
 def counted(study: optuna.Study) -> int:
     """Trials that count towards ``trials``: finished, pruned, or failed by their design."""
-    return sum(1 for t in study.get_trials(deepcopy=False)
-               if t.state in (TrialState.COMPLETE, TrialState.PRUNED)
-               or (t.state == TrialState.FAIL and not t.user_attrs.get("interrupted")))
+    return sum(
+        1
+        for t in study.get_trials(deepcopy=False)
+        if t.state in (TrialState.COMPLETE, TrialState.PRUNED)
+        or (t.state == TrialState.FAIL and not t.user_attrs.get("interrupted"))
+    )
 
 
-def _measure(spec: TuneSpec, summary: dict[str, Any], params: dict[str, Any], name: str,
-             where: tuple[str | int, ...]) -> float:
+def _measure(
+    spec: TuneSpec,
+    summary: dict[str, Any],
+    params: dict[str, Any],
+    name: str,
+    where: tuple[str | int, ...],
+) -> float:
     if name in params:
         return float(params[name])
     try:
@@ -155,11 +186,12 @@ def _measure(spec: TuneSpec, summary: dict[str, Any], params: dict[str, Any], na
         raise spec.file.error(str(exc), where) from None
 
 
-def evaluate(spec: TuneSpec, summary: dict[str, Any], params: dict[str, Any]
-             ) -> dict[str, Any]:
+def evaluate(spec: TuneSpec, summary: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
     """Objectives (raw and penalised), constraint gaps and feasibility of one evaluation."""
-    raw = [_measure(spec, summary, params, o.kpi, ("objectives", i))
-           for i, o in enumerate(spec.objectives)]
+    raw = [
+        _measure(spec, summary, params, o.kpi, ("objectives", i))
+        for i, o in enumerate(spec.objectives)
+    ]
     kpis = {o.kpi: value for o, value in zip(spec.objectives, raw, strict=True)}
     gaps, violation = [], 0.0
     for index, constraint in enumerate(spec.constraints):
@@ -168,14 +200,23 @@ def evaluate(spec: TuneSpec, summary: dict[str, Any], params: dict[str, Any]
         share = min(constraint.violation(value), 1e6)
         violation += share
         sign = 1 if constraint.operator == ">=" else -1
-        gaps.append(share if share > 0 else
-                    sign * (constraint.bound - value) / max(abs(constraint.bound), 1e-12))
+        gaps.append(
+            share
+            if share > 0
+            else sign * (constraint.bound - value) / max(abs(constraint.bound), 1e-12)
+        )
     values = list(raw)
     if len(values) == 1 and violation > 0:
         step = PENALTY * (abs(values[0]) + 1.0) * violation
         values[0] += step if spec.objectives[0].direction == "minimize" else -step
-    return {"objectives": raw, "values": values, "kpis": kpis, "constraints": gaps,
-            "violation": violation, "feasible": violation == 0}
+    return {
+        "objectives": raw,
+        "values": values,
+        "kpis": kpis,
+        "constraints": gaps,
+        "violation": violation,
+        "feasible": violation == 0,
+    }
 
 
 def _load(spec: TuneSpec, params: dict[str, Any], **run: Any) -> Scenario | str:
@@ -185,11 +226,18 @@ def _load(spec: TuneSpec, params: dict[str, Any], **run: Any) -> Scenario | str:
         return str(error)
 
 
-def run_tune(spec: TuneSpec, storage: str | None, summarize: Summarize,
-             executor: Executor | None = None, *, trials: int | None = None,
-             timeout: float | None = None, batch: int | None = None,
-             on_trial: Callable[[FrozenTrial], None] | None = None,
-             on_run: Callable[[], None] | None = None) -> TuneResult:
+def run_tune(
+    spec: TuneSpec,
+    storage: str | None,
+    summarize: Summarize,
+    executor: Executor | None = None,
+    *,
+    trials: int | None = None,
+    timeout: float | None = None,
+    batch: int | None = None,
+    on_trial: Callable[[FrozenTrial], None] | None = None,
+    on_run: Callable[[], None] | None = None,
+) -> TuneResult:
     """Run trials until the study holds ``trials`` (default the file's) or ``timeout``
     [s] passes; Ctrl-C marks the trials in flight failed (``interrupted``) and returns."""
     base = check_space(spec)
@@ -226,13 +274,17 @@ def run_tune(spec: TuneSpec, storage: str | None, summarize: Summarize,
                 trial.set_user_attr("t0", time.monotonic())
                 live[trial.number] = trial
             _reuse(result.study, live, finish)
-            stages = [(k, stage.horizon, stage.replications) for k, stage in
-                      enumerate(spec.stages)]
+            stages = [(k, stage.horizon, stage.replications) for k, stage in enumerate(spec.stages)]
             for k, horizon, reps in [*stages, (len(stages), None, None)]:
                 full = k == len(stages)
-                run = {} if full else {
-                    "horizon": horizon if horizon is not None else base.horizon / 10,
-                    "replications": reps or min(2, base.replications)}
+                run = (
+                    {}
+                    if full
+                    else {
+                        "horizon": horizon if horizon is not None else base.horizon / 10,
+                        "replications": reps or min(2, base.replications),
+                    }
+                )
                 trials_now = list(live.values())
                 loaded = [_load(spec, t.params, **run) for t in trials_now]
                 for trial, scenario in zip(trials_now, loaded, strict=True):
@@ -240,11 +292,15 @@ def run_tune(spec: TuneSpec, storage: str | None, summarize: Summarize,
                         trial.set_user_attr("error", scenario)
                         result.errors.append(f"trial {trial.number}: {scenario}")
                         finish(trial, TrialState.FAIL)
-                ready = [(t, s) for t, s in zip(trials_now, loaded, strict=True)
-                         if isinstance(s, Scenario)]
+                ready = [
+                    (t, s)
+                    for t, s in zip(trials_now, loaded, strict=True)
+                    if isinstance(s, Scenario)
+                ]
                 failures: dict[int, str] = {}
-                runs = run_scenarios([s for _, s in ready], executor, on_run=tick,
-                                     failures=failures)
+                runs = run_scenarios(
+                    [s for _, s in ready], executor, on_run=tick, failures=failures
+                )
                 for index, (trial, _scenario) in enumerate(ready):
                     if index in failures:
                         trial.set_user_attr("error", failures[index])
@@ -265,7 +321,7 @@ def run_tune(spec: TuneSpec, storage: str | None, summarize: Summarize,
                                 trial.set_constraint(str(spec.constraints[number]), gap)
                         finish(trial, TrialState.COMPLETE, outcome["values"])
                     else:
-                        trial.report(outcome["values"][0], spec.reduction_factor ** k)
+                        trial.report(outcome["values"][0], spec.reduction_factor**k)
                         if trial.should_prune():
                             finish(trial, TrialState.PRUNED)
                 if not live:
@@ -282,8 +338,9 @@ def run_tune(spec: TuneSpec, storage: str | None, summarize: Summarize,
     return result
 
 
-def _abandon(live: dict[int, Trial], finish: Callable[[Trial, TrialState], None],
-             result: TuneResult) -> None:
+def _abandon(
+    live: dict[int, Trial], finish: Callable[[Trial, TrialState], None], result: TuneResult
+) -> None:
     """Mark the trials in flight failed and interrupted: they do not count as done."""
     for trial in list(live.values()):
         trial.set_user_attr("interrupted", True)
@@ -291,12 +348,17 @@ def _abandon(live: dict[int, Trial], finish: Callable[[Trial, TrialState], None]
         result.new_trials -= 1
 
 
-def _reuse(study: optuna.Study, live: dict[int, Trial],
-           finish: Callable[[Trial, TrialState, list[float]], None]) -> None:
+def _reuse(
+    study: optuna.Study,
+    live: dict[int, Trial],
+    finish: Callable[[Trial, TrialState, list[float]], None],
+) -> None:
     """Finish trials whose parameters a completed trial already has: on common random
     numbers the same design gives the same results, so it is not run again."""
-    done = {tuple(sorted(t.params.items())): t
-            for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))}
+    done = {
+        tuple(sorted(t.params.items())): t
+        for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    }
     for trial in list(live.values()):
         twin = done.get(tuple(sorted(trial.params.items())))
         if twin is None:
@@ -311,8 +373,11 @@ def _reuse(study: optuna.Study, live: dict[int, Trial],
 def best_trials(study: optuna.Study, spec: TuneSpec) -> tuple[list[FrozenTrial], bool]:
     """Return the best trial (one objective) or the Pareto front of feasible trials, and
     whether they are feasible (else: the least infeasible trial)."""
-    complete = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-                if "objectives" in t.user_attrs]
+    complete = [
+        t
+        for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        if "objectives" in t.user_attrs
+    ]
     if not complete:
         return [], False
     feasible = [t for t in complete if t.user_attrs.get("feasible")]
@@ -328,8 +393,10 @@ def best_trials(study: optuna.Study, spec: TuneSpec) -> tuple[list[FrozenTrial],
     front: dict[tuple[float, ...], FrozenTrial] = {}
     for trial in sorted(feasible, key=lambda t: t.number):
         mine = key(trial)
-        dominated = any(all(a <= b for a, b in zip(key(other), mine, strict=True))
-                        and key(other) != mine for other in feasible)
+        dominated = any(
+            all(a <= b for a, b in zip(key(other), mine, strict=True)) and key(other) != mine
+            for other in feasible
+        )
         if not dominated:
             front.setdefault(tuple(mine), trial)  # a repeated design once, first trial
     return sorted(front.values(), key=lambda t: (key(t), t.number)), True

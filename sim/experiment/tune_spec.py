@@ -29,9 +29,23 @@ from sim.experiment.spec import RUN_KEYS, Constraint, ExperimentFile, parse_cons
 
 __all__ = ["Objective", "Parameter", "Stage", "TuneSpec", "read_tune"]
 
-KEYS = ("scenario", "name", "description", "space", "objectives", "constraints", "trials",
-        "timeout", "sampler", "sampler_seed", "fidelity", "batch", "storage", "study",
-        *RUN_KEYS)
+KEYS = (
+    "scenario",
+    "name",
+    "description",
+    "space",
+    "objectives",
+    "constraints",
+    "trials",
+    "timeout",
+    "sampler",
+    "sampler_seed",
+    "fidelity",
+    "batch",
+    "storage",
+    "study",
+    *RUN_KEYS,
+)
 FIDELITY_KEYS = ("stages", "pruner", "reduction_factor")
 PRUNERS = ("successive_halving", "hyperband", "none")
 SAMPLERS = ("tpe", "nsga2", "random")
@@ -93,8 +107,7 @@ class TuneSpec:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(
-        value)
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _parameter(spec: ExperimentFile, path: str, value: Any) -> Parameter:
@@ -104,16 +117,16 @@ def _parameter(spec: ExperimentFile, path: str, value: Any) -> Parameter:
     kinds = [k for k in ("int", "float", "categorical") if k in value]
     extra = set(value) - {"int", "float", "categorical", "step", "log"}
     if len(kinds) != 1 or extra:
-        spec.fail("give exactly one of int, float, categorical (and optionally step, log)",
-                  where)
+        spec.fail("give exactly one of int, float, categorical (and optionally step, log)", where)
     kind = kinds[0]
     args = value[kind]
     if kind == "categorical":
         if not isinstance(args, list) or not args:
             spec.fail("categorical needs a non-empty list of choices", (*where, kind))
         if not all(a is None or isinstance(a, bool | int | float | str) for a in args):
-            spec.fail("categorical choices must be numbers, text, true/false or null",
-                      (*where, kind))
+            spec.fail(
+                "categorical choices must be numbers, text, true/false or null", (*where, kind)
+            )
         return Parameter(path, kind, choices=tuple(args))
     if not isinstance(args, list) or len(args) != 2 or not all(_is_number(a) for a in args):
         spec.fail(f"{kind} needs [lo, hi], two numbers (got {args!r})", (*where, kind))
@@ -135,10 +148,15 @@ def _parameter(spec: ExperimentFile, path: str, value: Any) -> Parameter:
             spec.fail("step and log cannot be combined", (*where, "step"))
         span = (high - low) / step
         if abs(span - round(span)) > 1e-9:
-            spec.fail(f"hi - lo = {high - low} is not a multiple of step {step}",
-                      (*where, "step"))
-    return Parameter(path, kind, float(low) if kind == "float" else low,
-                     float(high) if kind == "float" else high, step, log)
+            spec.fail(f"hi - lo = {high - low} is not a multiple of step {step}", (*where, "step"))
+    return Parameter(
+        path,
+        kind,
+        float(low) if kind == "float" else low,
+        float(high) if kind == "float" else high,
+        step,
+        log,
+    )
 
 
 def _objectives(spec: ExperimentFile) -> list[Objective]:
@@ -146,15 +164,19 @@ def _objectives(spec: ExperimentFile) -> list[Objective]:
     if isinstance(raw, dict):
         raw = [raw]
     if not isinstance(raw, list) or not raw:
-        spec.fail("objectives: a list such as [{minimize: capex}, {maximize: throughput}]",
-                  ("objectives",))
+        spec.fail(
+            "objectives: a list such as [{minimize: capex}, {maximize: throughput}]",
+            ("objectives",),
+        )
     out = []
     for index, item in enumerate(raw):  # type: ignore[arg-type]
-        if (not isinstance(item, dict) or len(item) != 1
-                or next(iter(item)) not in ("minimize", "maximize")
-                or not isinstance(next(iter(item.values())), str)):
-            spec.fail("each objective is {minimize: KPI} or {maximize: KPI}",
-                      ("objectives", index))
+        if (
+            not isinstance(item, dict)
+            or len(item) != 1
+            or next(iter(item)) not in ("minimize", "maximize")
+            or not isinstance(next(iter(item.values())), str)
+        ):
+            spec.fail("each objective is {minimize: KPI} or {maximize: KPI}", ("objectives", index))
         direction, kpi = next(iter(item.items()))
         out.append(Objective(kpi, direction))
     return out
@@ -168,20 +190,19 @@ def _fidelity(spec: ExperimentFile, tune: TuneSpec) -> None:
         tune.stages, tune.pruner = [], "none"
         return
     if not isinstance(raw, dict):
-        spec.fail("fidelity: {stages: [{horizon: T, replications: N}], pruner: P}",
-                  ("fidelity",))
+        spec.fail("fidelity: {stages: [{horizon: T, replications: N}], pruner: P}", ("fidelity",))
     for key in raw:
         if key not in FIDELITY_KEYS:
-            spec.fail(f"unknown key {key!r} (allowed: {', '.join(FIDELITY_KEYS)})",
-                      ("fidelity", key))
+            spec.fail(
+                f"unknown key {key!r} (allowed: {', '.join(FIDELITY_KEYS)})", ("fidelity", key)
+            )
     pruner = raw.get("pruner", tune.pruner)
     if pruner not in PRUNERS:
         spec.fail(f"pruner must be one of {', '.join(PRUNERS)}", ("fidelity", "pruner"))
     tune.pruner = pruner
     factor = raw.get("reduction_factor", tune.reduction_factor)
     if not isinstance(factor, int) or isinstance(factor, bool) or factor < 2:
-        spec.fail("reduction_factor must be a whole number >= 2",
-                  ("fidelity", "reduction_factor"))
+        spec.fail("reduction_factor must be a whole number >= 2", ("fidelity", "reduction_factor"))
     tune.reduction_factor = factor
     stages = raw.get("stages", [{}])
     if not isinstance(stages, list):
@@ -216,8 +237,9 @@ def read_tune(path: str | os.PathLike[str]) -> TuneSpec:
     raw_constraints = spec.data.get("constraints") or []
     if not isinstance(raw_constraints, list):
         spec.fail("constraints: a list such as ['ah_per_year >= 3.0e8']", ("constraints",))
-    constraints = [parse_constraint(text, spec, ("constraints", i))
-                   for i, text in enumerate(raw_constraints)]
+    constraints = [
+        parse_constraint(text, spec, ("constraints", i)) for i, text in enumerate(raw_constraints)
+    ]
     tune = TuneSpec(spec, spec.name(), space, objectives, constraints)
     trials = _whole(spec, "trials", 0)
     tune.trials = tune.trials if trials is None else trials

@@ -22,14 +22,21 @@ class AttributionSpec(_Model):
     """Shapley attribution of the change to the levers of the compared scenario."""
 
     kpis: list[str] = Field(
-        default_factory=lambda: ["throughput", "ah_per_year", "cost_per_ah",
-                                 "conversion_cost_per_ah", "ah_per_labour_hour"],
-        description="KPIs to attribute")
+        default_factory=lambda: [
+            "throughput",
+            "ah_per_year",
+            "cost_per_ah",
+            "conversion_cost_per_ah",
+            "ah_per_labour_hour",
+        ],
+        description="KPIs to attribute",
+    )
     horizon: str | float | None = Field(default=None, description="shorter window [time]")
     warmup: str | float | None = Field(default=None, description="warm-up [time]")
     replications: int | None = Field(default=None, ge=2, le=1000)
-    samples: int = Field(default=64, ge=8, le=10_000,
-                         description="random lever orders beyond exact attribution [-]")
+    samples: int = Field(
+        default=64, ge=8, le=10_000, description="random lever orders beyond exact attribution [-]"
+    )
 
 
 class ComparisonFile(_Model):

@@ -338,12 +338,28 @@ def _shorthand(value: Any) -> Any:
     return value
 
 
-DIST_NAMES = ("constant", "exponential", "normal", "lognormal", "gamma", "triangular",
-              "uniform", "weibull", "empirical")
+DIST_NAMES = (
+    "constant",
+    "exponential",
+    "normal",
+    "lognormal",
+    "gamma",
+    "triangular",
+    "uniform",
+    "weibull",
+    "empirical",
+)
 """The values ``dist:`` takes."""
 
 Distribution = Annotated[
-    Constant | Exponential | Normal | Lognormal | Gamma | Triangular | Uniform | Weibull
+    Constant
+    | Exponential
+    | Normal
+    | Lognormal
+    | Gamma
+    | Triangular
+    | Uniform
+    | Weibull
     | Empirical,
     Field(discriminator="dist"),
     BeforeValidator(_shorthand),

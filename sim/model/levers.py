@@ -64,8 +64,11 @@ def _children(node: Any, key: str) -> list[tuple[Any, Any]]:
     if isinstance(node, list):
         if key == "*":
             return [(node, i) for i in range(len(node))]
-        return [(node, i) for i, item in enumerate(node)
-                if isinstance(item, dict) and str(item.get("name")) == key]
+        return [
+            (node, i)
+            for i, item in enumerate(node)
+            if isinstance(item, dict) and str(item.get("name")) == key
+        ]
     if isinstance(node, dict):
         if key == "*":
             return [(node, k) for k in node]
@@ -79,8 +82,9 @@ def _number(value: Any, time_unit: str) -> float:
     return parse_duration(value, time_unit) if isinstance(value, str) else float(value)
 
 
-def apply_lever(data: dict[str, Any], name: str, lever: Lever, file: str | None,
-                time_unit: str) -> tuple[dict[str, Any], list[tuple[str, int]]]:
+def apply_lever(
+    data: dict[str, Any], name: str, lever: Lever, file: str | None, time_unit: str
+) -> tuple[dict[str, Any], list[tuple[str, int]]]:
     """Return a copy of raw line ``data`` with every change of ``lever`` applied, and the
     dotted paths changed (stations by name) with the index of the change that did it.
 
@@ -94,24 +98,34 @@ def apply_lever(data: dict[str, Any], name: str, lever: Lever, file: str | None,
         parts = change.path.split(".")
         nodes: list[tuple[Any, str]] = [(result, "")]
         for depth, key in enumerate(parts[:-1]):
-            found = [(c[k], _join(prefix, c, k)) for n, prefix in nodes
-                     for c, k in _children(n, key)]
+            found = [
+                (c[k], _join(prefix, c, k)) for n, prefix in nodes for c, k in _children(n, key)
+            ]
             if not found:
                 raise ConfigError(
-                    f"{'.'.join(parts[:depth + 1])} matches nothing in the line, so "
+                    f"{'.'.join(parts[: depth + 1])} matches nothing in the line, so "
                     f"{change.path} cannot be changed; check the station or key name",
-                    file=file, path=where)
+                    file=file,
+                    path=where,
+                )
             nodes = found
         last = parts[-1]
-        targets = [(c, k, _join(prefix, c, k)) for n, prefix in nodes
-                   for c, k in _children(n, last)]
+        targets = [
+            (c, k, _join(prefix, c, k)) for n, prefix in nodes for c, k in _children(n, last)
+        ]
         if not targets and change.set_ is not _UNSET and last != "*" and "*" not in parts:
-            targets = [(n, last, f"{prefix}.{last}".lstrip(".")) for n, prefix in nodes
-                       if isinstance(n, dict)]
+            targets = [
+                (n, last, f"{prefix}.{last}".lstrip("."))
+                for n, prefix in nodes
+                if isinstance(n, dict)
+            ]
         if not targets:
-            raise ConfigError(f"{change.path} matches nothing in the line; a scale or add "
-                              "needs a value to change (check the key's spelling)",
-                              file=file, path=where)
+            raise ConfigError(
+                f"{change.path} matches nothing in the line; a scale or add "
+                "needs a value to change (check the key's spelling)",
+                file=file,
+                path=where,
+            )
         for container, key, dotted in targets:
             touched.append((dotted, index))
             if change.set_ is not _UNSET:
@@ -124,10 +138,12 @@ def apply_lever(data: dict[str, Any], name: str, lever: Lever, file: str | None,
             try:
                 value = _number(container[key], time_unit)
             except ValueError as exc:
-                raise ConfigError(f"{change.path}: {exc}; scale and add need a number",
-                                  file=file, path=where) from None
-            container[key] = value * change.scale if change.scale is not None else (
-                value + (change.add or 0.0))
+                raise ConfigError(
+                    f"{change.path}: {exc}; scale and add need a number", file=file, path=where
+                ) from None
+            container[key] = (
+                value * change.scale if change.scale is not None else (value + (change.add or 0.0))
+            )
     return result, touched
 
 

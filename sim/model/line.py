@@ -75,20 +75,21 @@ class Release(_Model):
         return self
 
 
-
-
 class Material(_Model):
     """A material and its one buffer, counted in its own unit (kg, m, pcs)."""
 
-    unit: str = Field(default="pcs", min_length=1, max_length=16,
-                      description="unit the material is counted in")
+    unit: str = Field(
+        default="pcs", min_length=1, max_length=16, description="unit the material is counted in"
+    )
     buffer: float | None = Field(
-        default=None, ge=0,
+        default=None,
+        ge=0,
         description="buffer capacity [material unit]; omitted = unlimited",
     )
     description: str = Field(default="", description="what it is, sources")
-    price: float = Field(default=0.0, ge=0,
-                         description="raw materials: purchase price [currency / unit]")
+    price: float = Field(
+        default=0.0, ge=0, description="raw materials: purchase price [currency / unit]"
+    )
 
 
 class Product(_Model):
@@ -120,11 +121,17 @@ class Line(_Model):
     )
     product: Product | None = Field(default=None, description="what the line sells")
     shifts: list[Shift] = Field(default_factory=list, description="repeating shift pattern")
-    shift_cycle: Duration = Field(default="24 h", gt=0, validate_default=True,
-                                  description="length of the shift pattern [time unit]")
+    shift_cycle: Duration = Field(
+        default="24 h",
+        gt=0,
+        validate_default=True,
+        description="length of the shift pattern [time unit]",
+    )
     crews: int = Field(default=1, ge=1, le=100, description="shift crews on the payroll [-]")
     working_days_per_year: float = Field(
-        default=365, gt=0, le=366,
+        default=365,
+        gt=0,
+        le=366,
         description="days a year the plant runs, to annualise output [d]",
     )
     costs: LineCosts | None = Field(default=None, description="cost, energy and labour rates")

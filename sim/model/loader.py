@@ -61,8 +61,9 @@ def read_yaml(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Marks]:
     except OSError as exc:
         raise ConfigError(f"cannot read the file ({exc.strerror or exc})", file=file) from None
     except RecursionError:  # PyYAML composes nested nodes recursively
-        raise ConfigError(f"the document nests deeper than {MAX_DEPTH} levels; a line needs "
-                          "under 10", file=file) from None
+        raise ConfigError(
+            f"the document nests deeper than {MAX_DEPTH} levels; a line needs under 10", file=file
+        ) from None
     except UnicodeDecodeError:
         raise ConfigError("file is not UTF-8 text", file=file) from None
     except yaml.MarkedYAMLError as exc:
@@ -74,12 +75,14 @@ def read_yaml(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Marks]:
             column=mark.column + 1 if mark else None,
         ) from None
     except yaml.reader.ReaderError as exc:  # a control character: located by its offset
-        before = text[:exc.position]
+        before = text[: exc.position]
         code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[0])
         raise ConfigError(
             f"not valid YAML: character U+{code:04X} is not allowed in YAML; remove it",
-            file=file, line=before.count("\n") + 1,
-            column=exc.position - before.rfind("\n")) from None
+            file=file,
+            line=before.count("\n") + 1,
+            column=exc.position - before.rfind("\n"),
+        ) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"not valid YAML: {' '.join(str(exc).split())}", file=file) from None
     if not isinstance(data, dict):
@@ -89,8 +92,13 @@ def read_yaml(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Marks]:
     return data, marks
 
 
-def _collect_marks(node: yaml.Node, path: tuple[str | int, ...], marks: Marks,
-                   file: str = "", budget: list[int] | None = None) -> None:
+def _collect_marks(
+    node: yaml.Node,
+    path: tuple[str | int, ...],
+    marks: Marks,
+    file: str = "",
+    budget: list[int] | None = None,
+) -> None:
     """Record the position of every node; a mapping key is located at the key itself.
 
     Refuses duplicate keys (YAML would silently keep the last) and documents with more
@@ -99,12 +107,18 @@ def _collect_marks(node: yaml.Node, path: tuple[str | int, ...], marks: Marks,
     budget = budget if budget is not None else [MAX_NODES]
     budget[0] -= 1
     if budget[0] < 0:
-        raise ConfigError(f"the document has over {MAX_NODES:,} nodes (aliases expanded); "
-                          "a line needs far fewer", file=file)
+        raise ConfigError(
+            f"the document has over {MAX_NODES:,} nodes (aliases expanded); a line needs far fewer",
+            file=file,
+        )
     if len(path) > MAX_DEPTH:
         line, column = node.start_mark.line + 1, node.start_mark.column + 1
-        raise ConfigError(f"the document nests deeper than {MAX_DEPTH} levels; a line needs "
-                          "under 10", file=file, line=line, column=column)
+        raise ConfigError(
+            f"the document nests deeper than {MAX_DEPTH} levels; a line needs under 10",
+            file=file,
+            line=line,
+            column=column,
+        )
     marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -113,8 +127,13 @@ def _collect_marks(node: yaml.Node, path: tuple[str | int, ...], marks: Marks,
             where = (key.start_mark.line + 1, key.start_mark.column + 1)
             if name in seen:
                 dotted = ".".join(str(p) for p in (*path, name))
-                raise ConfigError(f"key {name!r} appears twice in the same mapping; keep one",
-                                  file=file, path=dotted, line=where[0], column=where[1])
+                raise ConfigError(
+                    f"key {name!r} appears twice in the same mapping; keep one",
+                    file=file,
+                    path=dotted,
+                    line=where[0],
+                    column=where[1],
+                )
             seen.add(name)
             marks[(*path, name)] = where
             _collect_marks(value, (*path, name), marks, file, budget)
@@ -191,9 +210,14 @@ def _unwrap(annotation: Any, node: Any) -> Any:
         elif origin in (typing.Union, types.UnionType):
             members = [a for a in typing.get_args(annotation) if a is not type(None)]
             tag = node.get("dist") if isinstance(node, dict) else None
-            match = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)
-                     and m.model_fields.get("dist") is not None
-                     and tag in typing.get_args(m.model_fields["dist"].annotation)]
+            match = [
+                m
+                for m in members
+                if isinstance(m, type)
+                and issubclass(m, BaseModel)
+                and m.model_fields.get("dist") is not None
+                and tag in typing.get_args(m.model_fields["dist"].annotation)
+            ]
             annotation = match[0] if match else members[0] if len(members) == 1 else None
             if annotation is None:
                 return None
@@ -220,8 +244,11 @@ def _message(error: dict[str, Any], root: type[BaseModel], data: Any) -> str:
 
         tag = (error.get("ctx") or {}).get("tag")
         given = f"dist {tag!r} is not known; " if kind == "union_tag_invalid" else ""
-        return (f"{given}a distribution needs dist: one of " + ", ".join(DIST_NAMES)
-                + " (or a bare number for a constant)")
+        return (
+            f"{given}a distribution needs dist: one of "
+            + ", ".join(DIST_NAMES)
+            + " (or a bare number for a constant)"
+        )
     message = str(error["msg"]).removeprefix("Value error, ")
     if "input" in error and kind not in ("model_type", "dict_type"):
         value = error["input"]
@@ -230,14 +257,21 @@ def _message(error: dict[str, Any], root: type[BaseModel], data: Any) -> str:
     return message
 
 
-def _validation_errors(exc: ValidationError, root: type[BaseModel], data: Any, file: str,
-                       marks: Marks, origins: Origins) -> ConfigErrors:
+def _validation_errors(
+    exc: ValidationError,
+    root: type[BaseModel],
+    data: Any,
+    file: str,
+    marks: Marks,
+    origins: Origins,
+) -> ConfigErrors:
     """Locate each pydantic error in the file, or in the override that set the value."""
     errors = []
     for error in exc.errors(include_url=False):
         dotted = _dotted(tuple(error["loc"]), data)
-        errors.append(_located(ConfigError(_message(error, root, data), path=dotted),
-                               file, marks, origins))
+        errors.append(
+            _located(ConfigError(_message(error, root, data), path=dotted), file, marks, origins)
+        )
     return ConfigErrors(errors)
 
 
@@ -262,8 +296,13 @@ def _time_unit(data: dict[str, Any], file: str, marks: Marks) -> str:
     unit = data.get("time_unit", "h")
     if not isinstance(unit, str) or unit not in SECONDS_PER:  # a list or mapping too
         line, column = _locate(marks, "time_unit")
-        raise ConfigError(f"time_unit must be one of s, min, h, d (got {unit!r})",
-                          file=file, path="time_unit", line=line, column=column)
+        raise ConfigError(
+            f"time_unit must be one of s, min, h, d (got {unit!r})",
+            file=file,
+            path="time_unit",
+            line=line,
+            column=column,
+        )
     return str(unit)
 
 
@@ -302,7 +341,11 @@ def _referenced(file: str, ref: str, marks: Marks, key: str) -> str:
             raise ConfigError(
                 f"{ref!r} is {resolved}, outside the project folder {project}; keep the "
                 "files of a project inside it, or give an absolute path",
-                file=file, path=key, line=line, column=column)
+                file=file,
+                path=key,
+                line=line,
+                column=column,
+            )
     return str(target)
 
 
@@ -335,13 +378,23 @@ def load_scenario(
     line_ref = raw.get("line")
     if not isinstance(line_ref, str) or not line_ref:
         line, column = _locate(marks, "line")
-        raise ConfigError("required key 'line' (path of the line YAML, relative to this file)",
-                          file=file, path="line", line=line, column=column)
+        raise ConfigError(
+            "required key 'line' (path of the line YAML, relative to this file)",
+            file=file,
+            path="line",
+            line=line,
+            column=column,
+        )
     line_file = _referenced(file, line_ref, marks, "line")
     if not os.path.exists(line_file):
         line, column = _locate(marks, "line")
-        raise ConfigError(f"line file {line_file} not found; the path is relative to this file",
-                          file=file, path="line", line=line, column=column)
+        raise ConfigError(
+            f"line file {line_file} not found; the path is relative to this file",
+            file=file,
+            path="line",
+            line=line,
+            column=column,
+        )
     line_data, line_marks = read_yaml(line_file)
     unit = _time_unit(line_data, line_file, line_marks)
     try:
@@ -352,8 +405,7 @@ def load_scenario(
     set_overrides = {str(k): v for k, v in spec.set.items()}
     cli_overrides = dict(overrides or {})
     chosen = list(spec.levers if levers is None else levers)
-    line_data, lever_info, lever_origins = _apply_levers(line_data, spec, chosen, file, marks,
-                                                         unit)
+    line_data, lever_info, lever_origins = _apply_levers(line_data, spec, chosen, file, marks, unit)
     origins: Origins = dict(lever_origins)
     origins.update({k: (file, marks.get(("set", k)), "set.") for k in set_overrides})
     origins.update({k: (None, None, "") for k in cli_overrides})
@@ -397,9 +449,9 @@ def load_scenario(
     )
 
 
-def _apply_levers(data: dict[str, Any], spec: ScenarioFile, chosen: list[str], file: str,
-                  marks: Marks, unit: str
-                  ) -> tuple[dict[str, Any], dict[str, dict[str, str]], Origins]:
+def _apply_levers(
+    data: dict[str, Any], spec: ScenarioFile, chosen: list[str], file: str, marks: Marks, unit: str
+) -> tuple[dict[str, Any], dict[str, dict[str, str]], Origins]:
     """Apply the chosen levers of the scenario's lever file to raw line data.
 
     Returns the data, each lever's description and source, and for every value a lever
@@ -409,8 +461,13 @@ def _apply_levers(data: dict[str, Any], spec: ScenarioFile, chosen: list[str], f
         return data, {}, {}
     if spec.lever_file is None:
         line, column = _locate(marks, "levers")
-        raise ConfigError("levers need lever_file: the YAML that defines them",
-                          file=file, path="levers", line=line, column=column)
+        raise ConfigError(
+            "levers need lever_file: the YAML that defines them",
+            file=file,
+            path="levers",
+            line=line,
+            column=column,
+        )
     lever_path = _referenced(file, spec.lever_file, marks, "lever_file")
     raw, lever_marks = read_yaml(lever_path)
     try:
@@ -424,16 +481,25 @@ def _apply_levers(data: dict[str, Any], spec: ScenarioFile, chosen: list[str], f
         if lever is None:
             line, column = marks.get(("levers", index), (None, None))
             known = ", ".join(library.levers)
-            raise ConfigError(f"no lever {name!r} in {lever_path} (known: {known})",
-                              file=file, path=f"levers[{index}]", line=line, column=column)
+            raise ConfigError(
+                f"no lever {name!r} in {lever_path} (known: {known})",
+                file=file,
+                path=f"levers[{index}]",
+                line=line,
+                column=column,
+            )
         try:
             data, touched = apply_lever(data, name, lever, lever_path, unit)
         except ConfigError as error:
-            error.line, error.column = _locate(lever_marks, error.path.replace("[", ".")
-                                               .replace("]", "").rsplit(".path", 1)[0])
+            error.line, error.column = _locate(
+                lever_marks, error.path.replace("[", ".").replace("]", "").rsplit(".path", 1)[0]
+            )
             raise
         for dotted, change in touched:
-            origins[dotted] = (lever_path, lever_marks.get(("levers", name, "changes", change)),
-                               f"levers.{name}.changes[{change}].path")
+            origins[dotted] = (
+                lever_path,
+                lever_marks.get(("levers", name, "changes", change)),
+                f"levers.{name}.changes[{change}].path",
+            )
         info[name] = {"description": lever.description, "source": lever.source}
     return data, info, origins

@@ -42,8 +42,9 @@ def _step(node: Any, key: str, path: str, full: str, file: str | None) -> Any:
         if key.isdigit() and int(key) < len(node):
             return node[int(key)]
         known = ", ".join(_names(node)) or "none"
-        raise ConfigError(f"no entry named {key!r} in {path or 'the list'} (known: {known})",
-                          file=file, path=full)
+        raise ConfigError(
+            f"no entry named {key!r} in {path or 'the list'} (known: {known})", file=file, path=full
+        )
     if isinstance(node, dict):
         child = node.get(key)
         if child is None:
@@ -52,12 +53,14 @@ def _step(node: Any, key: str, path: str, full: str, file: str | None) -> Any:
     raise ConfigError(
         f"{path} is the value {node!r}, not a mapping, so it has no {key!r}; "
         f"set {path} itself (for example to a distribution mapping)",
-        file=file, path=full,
+        file=file,
+        path=full,
     )
 
 
-def apply_overrides(data: dict[str, Any], overrides: dict[str, Any], file: str | None = None
-                    ) -> dict[str, Any]:
+def apply_overrides(
+    data: dict[str, Any], overrides: dict[str, Any], file: str | None = None
+) -> dict[str, Any]:
     """Return a copy of ``data`` with each dotted override set; ``data`` is left as it was."""
     result = copy.deepcopy(data)
     for full, value in overrides.items():
@@ -76,6 +79,7 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any], file: str |
         else:
             raise ConfigError(
                 f"{'.'.join(parts[:-1])} is the value {node!r}, not a mapping",
-                file=file, path=str(full),
+                file=file,
+                path=str(full),
             )
     return result

@@ -28,10 +28,12 @@ class ScenarioFile(BaseModel):
     set: dict[str, Any] = Field(
         default_factory=dict, description="dotted overrides of the line, e.g. release.wip: 8"
     )
-    lever_file: str | None = Field(default=None,
-                                   description="lever library YAML, relative to this file")
-    levers: list[str] = Field(default_factory=list,
-                              description="levers applied to the line, in order")
+    lever_file: str | None = Field(
+        default=None, description="lever library YAML, relative to this file"
+    )
+    levers: list[str] = Field(
+        default_factory=list, description="levers applied to the line, in order"
+    )
 
 
 @dataclass(frozen=True)

@@ -50,8 +50,12 @@ RATE_STRING: dict[str, Any] = {
     "description": "a speed, e.g. '40 m/min', '8 /min' or '8 ppm'",
 }
 """A speed written as a string."""
-_JSON_BOUNDS = {"gt": "exclusiveMinimum", "ge": "minimum", "lt": "exclusiveMaximum",
-                "le": "maximum"}
+_JSON_BOUNDS = {
+    "gt": "exclusiveMinimum",
+    "ge": "minimum",
+    "lt": "exclusiveMaximum",
+    "le": "maximum",
+}
 
 
 class _Schema(GenerateJsonSchema):
@@ -67,8 +71,11 @@ class _Schema(GenerateJsonSchema):
         if function is _rate:
             return {"anyOf": [inner, RATE_STRING]}
         if function is _shorthand:
-            constant = {"type": "number", "exclusiveMinimum": 0,
-                        "description": "a constant time [line time unit]"}
+            constant = {
+                "type": "number",
+                "exclusiveMinimum": 0,
+                "description": "a constant time [line time unit]",
+            }
             return {"anyOf": [constant, DURATION_STRING, inner]}
         return super().function_before_schema(schema)
 
@@ -86,9 +93,15 @@ def _tidy(node: Any, defs: dict[str, Any]) -> None:
         if bound not in node:
             continue
         value = node.pop(bound)
-        numbers = [node] if node.get("type") in ("number", "integer") else [
-            member for member in node.get("anyOf", [])
-            if isinstance(member, dict) and member.get("type") in ("number", "integer")]
+        numbers = (
+            [node]
+            if node.get("type") in ("number", "integer")
+            else [
+                member
+                for member in node.get("anyOf", [])
+                if isinstance(member, dict) and member.get("type") in ("number", "integer")
+            ]
+        )
         for number in numbers:
             number[keyword] = value
     discriminator = node.get("discriminator")
@@ -105,8 +118,11 @@ def _tidy(node: Any, defs: dict[str, Any]) -> None:
 def _schema(model: type[Line] | type[ScenarioFile], title: str) -> dict[str, Any]:
     schema = model.model_json_schema(mode="validation", schema_generator=_Schema)
     _tidy(schema, schema.get("$defs", {}))
-    return {"$schema": _DIALECT, "title": title, **{k: v for k, v in schema.items()
-                                                      if k != "title"}}
+    return {
+        "$schema": _DIALECT,
+        "title": title,
+        **{k: v for k, v in schema.items() if k != "title"},
+    }
 
 
 def schemas() -> dict[str, dict[str, Any]]:

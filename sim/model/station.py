@@ -89,12 +89,18 @@ class Failures(_Model):
         description="operating: the failure clock runs only while processing; "
         "calendar: it runs all the time",
     )
-    ttf_cv: float = Field(default=1.0, ge=0, le=10,
-                          description="cv of time to failure [-]: 1 exponential, 0 constant, "
-                          "else gamma")
-    ttr_cv: float = Field(default=1.0, ge=0, le=10,
-                          description="cv of time to repair [-]: 1 exponential, 0 constant, "
-                          "else gamma")
+    ttf_cv: float = Field(
+        default=1.0,
+        ge=0,
+        le=10,
+        description="cv of time to failure [-]: 1 exponential, 0 constant, else gamma",
+    )
+    ttr_cv: float = Field(
+        default=1.0,
+        ge=0,
+        le=10,
+        description="cv of time to repair [-]: 1 exponential, 0 constant, else gamma",
+    )
 
     @property
     def availability(self) -> float:
@@ -134,8 +140,9 @@ class Batch(_Model):
     """Process several cycles together (ovens, mixers, formation racks)."""
 
     size: int = Field(ge=1, le=10_000_000, description="most cycles in one batch [-]")
-    min: int | None = Field(default=None, ge=1,
-                            description="fewest cycles a batch starts with [-]; default size")
+    min: int | None = Field(
+        default=None, ge=1, description="fewest cycles a batch starts with [-]; default size"
+    )
 
     @model_validator(mode="after")
     def _min_le_size(self) -> Batch:
@@ -153,8 +160,9 @@ class Setup(_Model):
     """Changeovers: every ``every`` cycles (coil change) or every ``interval`` (daily cleaning)."""
 
     every: int | None = Field(default=None, ge=1, description="cycles between setups [-]")
-    interval: Duration | None = Field(default=None, gt=0,
-                                      description="time between setups [time unit]")
+    interval: Duration | None = Field(
+        default=None, gt=0, description="time between setups [time unit]"
+    )
     time: Distribution = Field(description="setup duration [time unit]")
 
     @model_validator(mode="after")
@@ -188,12 +196,15 @@ class Station(_Model):
         default=None, description="time per cycle, or per batch [time unit]"
     )
     speed: Rate | None = Field(
-        default=None, gt=0,
+        default=None,
+        gt=0,
         description="roll-to-roll: cycles per time, e.g. '40 m/min' for 1 m cycles "
         "[cycles / time unit]; instead of process_time",
     )
     buffer: int | None = Field(
-        default=None, ge=0, le=1_000_000_000,
+        default=None,
+        ge=0,
+        le=1_000_000_000,
         description="serial lines: input buffer capacity, jobs waiting (not in process) [-]; "
         "omitted = unlimited",
     )
@@ -201,33 +212,44 @@ class Station(_Model):
         default=None, description="general lines: material taken per cycle [material unit]"
     )
     output: Quantities | None = Field(
-        default=None, description="general lines: the one material given per cycle "
-        "[material unit]",
+        default=None,
+        description="general lines: the one material given per cycle [material unit]",
     )
-    lot: int = Field(default=1, ge=1, le=10_000_000,
-                     description="cycles per lot, the unit of transport and of simulation [-]")
-    split: int = Field(default=1, ge=1, le=10_000,
-                       description="output lots each lot (or batch) is cut into [-] (slitting)")
+    lot: int = Field(
+        default=1,
+        ge=1,
+        le=10_000_000,
+        description="cycles per lot, the unit of transport and of simulation [-]",
+    )
+    split: int = Field(
+        default=1,
+        ge=1,
+        le=10_000,
+        description="output lots each lot (or batch) is cut into [-] (slitting)",
+    )
     capacity: float | None = Field(
         default=None, gt=0, description="delay: most units inside at once [material unit]"
     )
     failures: Failures | None = Field(default=None, description="breakdowns and repairs")
     minor_stops: MinorStops | None = Field(default=None, description="short frequent stops")
     maintenance: Maintenance | None = Field(default=None, description="planned windows")
-    scrap: float = Field(default=0.0, ge=0, le=1,
-                         description="share of output scrapped and found here [-]")
+    scrap: float = Field(
+        default=0.0, ge=0, le=1, description="share of output scrapped and found here [-]"
+    )
     defects: Defects | None = Field(default=None, description="defects found downstream")
     batch: Batch | None = Field(default=None, description="process several cycles at once")
     setup: Setup | None = Field(default=None, description="changeovers")
     shifts: list[Name] | None = Field(
         default=None, description="shifts the station runs in (default: all the time)"
     )
-    operators: float = Field(default=0.0, ge=0, le=10_000,
-                             description="operators per shift on duty [-]")
+    operators: float = Field(
+        default=0.0, ge=0, le=10_000, description="operators per shift on duty [-]"
+    )
     capex: float = Field(default=0.0, ge=0, description="investment per machine [currency]")
     power: Power = Field(default_factory=Power, description="draw per machine by state [kW]")
     maintenance_cost: StationMaintenance = Field(
-        default_factory=StationMaintenance, description="maintenance cost of the machines")
+        default_factory=StationMaintenance, description="maintenance cost of the machines"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Station:
@@ -238,8 +260,19 @@ class Station(_Model):
         if self.output is not None and len(self.output) != 1:
             raise ValueError("output names exactly one material: {material: quantity}")
         if self.kind == "delay":
-            extra = [k for k in ("failures", "minor_stops", "maintenance", "batch", "setup",
-                                 "defects", "shifts") if getattr(self, k) is not None]
+            extra = [
+                k
+                for k in (
+                    "failures",
+                    "minor_stops",
+                    "maintenance",
+                    "batch",
+                    "setup",
+                    "defects",
+                    "shifts",
+                )
+                if getattr(self, k) is not None
+            ]
             if extra:
                 raise ValueError(f"a delay has no {', '.join(extra)}")
         return self

@@ -15,12 +15,26 @@ TimeUnit = Literal["s", "min", "h", "d"]
 SECONDS_PER: dict[str, float] = {"s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
 
 _ALIASES = {
-    "s": "s", "sec": "s", "second": "s", "seconds": "s",
-    "min": "min", "minute": "min", "minutes": "min",
-    "h": "h", "hr": "h", "hour": "h", "hours": "h",
-    "d": "d", "day": "d", "days": "d",
-    "w": "w", "week": "w", "weeks": "w",
-    "y": "y", "year": "y", "years": "y",
+    "s": "s",
+    "sec": "s",
+    "second": "s",
+    "seconds": "s",
+    "min": "min",
+    "minute": "min",
+    "minutes": "min",
+    "h": "h",
+    "hr": "h",
+    "hour": "h",
+    "hours": "h",
+    "d": "d",
+    "day": "d",
+    "days": "d",
+    "w": "w",
+    "week": "w",
+    "weeks": "w",
+    "y": "y",
+    "year": "y",
+    "years": "y",
 }
 _EXTRA_SECONDS = {"w": 7 * 86400.0, "y": 365 * 86400.0}
 _DURATION = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z]+)\s*$")

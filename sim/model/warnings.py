@@ -49,7 +49,8 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
             warnings.append(
                 f"warmup: {scenario.warmup:g} {unit} is shorter than the {what} time of "
                 f"{longest.name!r} ({time:g} {unit}), so the measured window starts before "
-                f"the line has filled; make warmup at least {time:g} {unit}")
+                f"the line has filled; make warmup at least {time:g} {unit}"
+            )
     run_length = scenario.warmup + scenario.horizon
     supply = _serial_supply(line) if not line.general else _general_supply(line)
     for station in line.stations:
@@ -65,7 +66,8 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
                 f"{station.batch_min} takes at least {fill:.4g} {unit} at the most the "
                 f"stations before it can deliver, longer than the whole run "
                 f"({run_length:g} {unit} with warm-up), so it never starts; lower the "
-                "batch minimum or run longer")
+                "batch minimum or run longer"
+            )
     return warnings
 
 
@@ -101,7 +103,8 @@ def _overloaded(line: Line) -> list[str]:
                 f"stations.{station.name}: static utilisation {utilisation:.3g} > 1: jobs "
                 f"arrive at {rate:.4g} per {unit} but it can do at most {capacity:.4g} per "
                 f"{unit} (with failures, stops, setups and shifts), so its queue grows "
-                "without end; add machines or raise the interarrival time")
+                "without end; add machines or raise the interarrival time"
+            )
             rate = capacity
         if station.defects is not None:
             found = station.defects.found_at
@@ -118,14 +121,19 @@ def _serial_batches(line: Line) -> list[str]:
         if station.batch is None:
             continue
         room = math.inf
-        if station.buffer is not None and not (index == 0 and line.release.interarrival is None
-                                               and line.release.policy == "push"):
+        if station.buffer is not None and not (
+            index == 0 and line.release.interarrival is None and line.release.policy == "push"
+        ):
             upstream = line.stations[index - 1].machines if index else 1
             room = station.buffer + upstream  # blocked machines hold a finished job each
         if conwip is not None:
             room = min(room, conwip)
-        warnings += _batch_room(station, room, "jobs", "buffer + jobs held by blocked machines"
-                                if conwip is None else "jobs the line holds")
+        warnings += _batch_room(
+            station,
+            room,
+            "jobs",
+            "buffer + jobs held by blocked machines" if conwip is None else "jobs the line holds",
+        )
     return warnings
 
 
@@ -143,10 +151,12 @@ def _general_batches(line: Line) -> list[str]:
                 continue
             held = sum(p.machines * _out_units(p) for p in producers)
             room = (capacity + held) / quantity  # cycles' worth that can wait [-]
-            warnings += _batch_room(station, math.floor(room + 1e-9),
-                                    f"cycles of {material}",
-                                    f"materials.{material}.buffer + lots held by blocked "
-                                    "machines")
+            warnings += _batch_room(
+                station,
+                math.floor(room + 1e-9),
+                f"cycles of {material}",
+                f"materials.{material}.buffer + lots held by blocked machines",
+            )
     return warnings
 
 
@@ -155,13 +165,17 @@ def _batch_room(station: Station, room: float, what: str, where: str) -> list[st
     assert station.batch is not None
     path = f"stations.{station.name}.batch"
     if station.batch_min > room:
-        return [f"{path}: the batch needs {station.batch_min} {what} to start but at most "
-                f"{room:g} can ever wait ({where}), so it never starts; raise the buffer or "
-                "lower the batch minimum"]
+        return [
+            f"{path}: the batch needs {station.batch_min} {what} to start but at most "
+            f"{room:g} can ever wait ({where}), so it never starts; raise the buffer or "
+            "lower the batch minimum"
+        ]
     if station.batch.size > room:
-        return [f"{path}: a batch of size {station.batch.size} can never fill: at most "
-                f"{room:g} {what} can ever wait ({where}), so batches run part-full and the "
-                "capacity is lower than size suggests; raise the buffer or lower size"]
+        return [
+            f"{path}: a batch of size {station.batch.size} can never fill: at most "
+            f"{room:g} {what} can ever wait ({where}), so batches run part-full and the "
+            "capacity is lower than size suggests; raise the buffer or lower size"
+        ]
     return []
 
 
@@ -183,15 +197,15 @@ def _delay_lots(line: Line) -> list[str]:
                 warnings.append(
                     f"stations.{delay.name}.capacity: a lot of {_out_units(producer):g} from "
                     f"{producer.name!r} can never enter a delay holding {delay.capacity:g}, "
-                    "so the line stops; raise capacity or lower that station's lot")
+                    "so the line stops; raise capacity or lower that station's lot"
+                )
     return warnings
 
 
 def _serial_supply(line: Line) -> Callable[[Station], float]:
     """Return a function: most jobs a time unit can reach a serial station [1/time unit]."""
     release = line.release
-    arrival = (1.0 / release.interarrival.mean if release.interarrival is not None
-               else math.inf)
+    arrival = 1.0 / release.interarrival.mean if release.interarrival is not None else math.inf
     rates: dict[str, float] = {}
     rate = arrival
     for station in line.stations:
@@ -199,9 +213,10 @@ def _serial_supply(line: Line) -> Callable[[Station], float]:
         rate = min(rate, _capacity(line, station)) * (1 - station.scrap)
     if release.policy == "conwip":  # jobs come round from the end of the line
         capacities = [_capacity(line, station) for station in line.stations]
-        rates = {station.name: min(capacities[:index] + capacities[index + 1:],
-                                    default=math.inf)
-                 for index, station in enumerate(line.stations)}
+        rates = {
+            station.name: min(capacities[:index] + capacities[index + 1 :], default=math.inf)
+            for index, station in enumerate(line.stations)
+        }
     return lambda station: rates[station.name]
 
 
@@ -224,13 +239,16 @@ def _general_supply(line: Line) -> Callable[[Station], float]:
         station = ready.pop()
         fed[station.name] = min(
             (supply.get(m, math.inf) / q for m, q in (station.inputs or {}).items()),
-            default=math.inf)
+            default=math.inf,
+        )
         name = station.output_material or ""
         unmade[name] -= 1
         if unmade[name]:
             continue
-        supply[name] = sum(min(fed[p.name], _capacity(line, p)) * (p.output or {})[name]
-                           * (1 - p.scrap) for p in producers[name])
+        supply[name] = sum(
+            min(fed[p.name], _capacity(line, p)) * (p.output or {})[name] * (1 - p.scrap)
+            for p in producers[name]
+        )
         for taker in takers.get(name, []):
             waiting[taker.name] -= 1
             if waiting[taker.name] == 0:

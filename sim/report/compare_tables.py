@@ -11,9 +11,20 @@ from sim.report.tables import format_number
 
 __all__ = ["HEADLINE_KPIS", "print_comparison"]
 
-HEADLINE_KPIS = ("throughput", "ah_per_year", "cell_yield", "flow_time", "cost_per_ah",
-                 "conversion_cost_per_ah", "energy_kwh_per_kwh", "labour_hours_per_mah",
-                 "ah_per_labour_hour", "capex", "wip", "yield")
+HEADLINE_KPIS = (
+    "throughput",
+    "ah_per_year",
+    "cell_yield",
+    "flow_time",
+    "cost_per_ah",
+    "conversion_cost_per_ah",
+    "energy_kwh_per_kwh",
+    "labour_hours_per_mah",
+    "ah_per_labour_hour",
+    "capex",
+    "wip",
+    "yield",
+)
 
 
 def _ci(ci: list[float] | None, percent: bool = False) -> str:
@@ -30,8 +41,11 @@ def print_comparison(content: dict[str, Any], console: Console | None = None) ->
     console = console or Console()
     names = content["scenarios"]
     reference = content["reference"]
-    table = Table(title=f"paired comparison against {reference} ({content['replications']} "
-                        "replications, common random numbers)", title_justify="left")
+    table = Table(
+        title=f"paired comparison against {reference} ({content['replications']} "
+        "replications, common random numbers)",
+        title_justify="left",
+    )
     table.add_column("KPI")
     for name in names:
         table.add_column(name, justify="right")
@@ -52,17 +66,23 @@ def print_comparison(content: dict[str, Any], console: Console | None = None) ->
     claim = content.get("claim")
     if claim:
         for name, rows in claim["rows"].items():
-            check = Table(title=f"the claim: efficiency {claim['efficiency_percent']:+g} %, "
-                                f"cost {claim['cost_percent']:+g} % ({name} vs {reference})",
-                          title_justify="left")
-            for column in ("claim", "reading", "claimed %", "simulated %", "95% CI",
-                           "verdict"):
+            check = Table(
+                title=f"the claim: efficiency {claim['efficiency_percent']:+g} %, "
+                f"cost {claim['cost_percent']:+g} % ({name} vs {reference})",
+                title_justify="left",
+            )
+            for column in ("claim", "reading", "claimed %", "simulated %", "95% CI", "verdict"):
                 check.add_column(column)
             for row in rows:
                 mean = row["percent"]["mean"]
-                check.add_row(row["claim"], row["reading"], f"{row['claimed_percent']:+g}",
-                              "-" if mean is None else f"{mean:+.1f}",
-                              _ci(row["percent"]["ci95"], True), row["verdict"])
+                check.add_row(
+                    row["claim"],
+                    row["reading"],
+                    f"{row['claimed_percent']:+g}",
+                    "-" if mean is None else f"{mean:+.1f}",
+                    _ci(row["percent"]["ci95"], True),
+                    row["verdict"],
+                )
             console.print(check)
 
     attribution = content.get("attribution")
@@ -70,13 +90,14 @@ def print_comparison(content: dict[str, Any], console: Console | None = None) ->
         settings = content.get("attribution_settings", {})
         kpis = list(attribution)
         levers = list(next(iter(attribution.values())))
-        shares = Table(title=f"attribution to levers (Shapley, {settings.get('method', '')}, "
-                             f"{settings.get('lever_sets', '?')} lever sets)",
-                       title_justify="left")
+        shares = Table(
+            title=f"attribution to levers (Shapley, {settings.get('method', '')}, "
+            f"{settings.get('lever_sets', '?')} lever sets)",
+            title_justify="left",
+        )
         shares.add_column("lever")
         for kpi in kpis:
             shares.add_column(kpi, justify="right")
         for lever in levers:
-            shares.add_row(lever, *(format_number(attribution[k][lever]["mean"])
-                                    for k in kpis))
+            shares.add_row(lever, *(format_number(attribution[k][lever]["mean"]) for k in kpis))
         console.print(shares)

@@ -50,18 +50,31 @@ _KPI_UNITS = {
     "scrapped": "jobs",
 }
 
-_STATION_COLUMNS = ("busy", "idle", "blocked", "down", "setup", "minor_stop", "off_shift",
-                    "availability", "performance", "quality", "oee", "throughput", "queue")
+_STATION_COLUMNS = (
+    "busy",
+    "idle",
+    "blocked",
+    "down",
+    "setup",
+    "minor_stop",
+    "off_shift",
+    "availability",
+    "performance",
+    "quality",
+    "oee",
+    "throughput",
+    "queue",
+)
 
 _CAPTIONS = {
     "throughput.png": "Cumulative good output with the replications' range and the mean rate "
-                      "(dashed); good output per period with a rolling mean.",
+    "(dashed); good output per period with a rolling mean.",
     "states.png": "Share of machine time per state and station, first station at the top; "
-                  "the bottleneck (largest share busy, down, in setup or minor stops) is outlined.",
+    "the bottleneck (largest share busy, down, in setup or minor stops) is outlined.",
     "wip.png": "Work in process per time bin, mean and range over replications; dashed: "
-               "time-average WIP.",
+    "time-average WIP.",
     "oee.png": "Availability, performance, quality and OEE per station (means; error bars: "
-               "95% confidence intervals when there are two or more replications).",
+    "95% confidence intervals when there are two or more replications).",
     "costs.png": "Annual cost per Ah of good cells by category.",
 }
 
@@ -82,8 +95,11 @@ def _mean(estimate: dict[str, Any] | None) -> str:
     return format_number((estimate or {}).get("mean"))
 
 
-def _table(header: list[str], rows: list[list[str]], row_classes: list[str] | None = None,
-           ) -> str:
+def _table(
+    header: list[str],
+    rows: list[list[str]],
+    row_classes: list[str] | None = None,
+) -> str:
     """An HTML table from already escaped cells."""
     head = "".join(f"<th>{cell}</th>" for cell in header)
     body = []
@@ -111,8 +127,10 @@ def _parameters(summary: dict[str, Any]) -> str:
     requested = summary.get("replications_requested", reps)
     replications = f"{reps}" if reps == requested else f"{reps} of {requested} requested"
     overrides = summary.get("overrides") or {}
-    override_text = "<br>".join(f"{_e(path)} = {_e(json.dumps(value))}"
-                                for path, value in overrides.items()) or "none"
+    override_text = (
+        "<br>".join(f"{_e(path)} = {_e(json.dumps(value))}" for path, value in overrides.items())
+        or "none"
+    )
     rows = [
         ["scenario", _e(summary.get("scenario", "?"))],
         ["line", _e(summary.get("line", "?"))],
@@ -125,8 +143,7 @@ def _parameters(summary: dict[str, Any]) -> str:
         ["overrides", override_text],
         ["linesim version", _e(summary.get("linesim_version", "?"))],
     ]
-    body = "".join(f'<tr><td>{key}</td><td class="text">{value}</td></tr>'
-                   for key, value in rows)
+    body = "".join(f'<tr><td>{key}</td><td class="text">{value}</td></tr>' for key, value in rows)
     return f"<table><tbody>{body}</tbody></table>"
 
 
@@ -134,9 +151,16 @@ def _kpi_table(summary: dict[str, Any]) -> str:
     unit = summary.get("time_unit", "")
     rows = []
     for name, estimate in summary.get("kpis", {}).items():
-        rows.append([_e(name), _e(_mean(estimate)), _e(_interval(estimate)),
-                     _e(format_number(estimate.get("std"))), _e(estimate.get("n", "-")),
-                     _e(_KPI_UNITS.get(name, "").format(u=unit))])
+        rows.append(
+            [
+                _e(name),
+                _e(_mean(estimate)),
+                _e(_interval(estimate)),
+                _e(format_number(estimate.get("std"))),
+                _e(estimate.get("n", "-")),
+                _e(_KPI_UNITS.get(name, "").format(u=unit)),
+            ]
+        )
     return _table(["KPI", "mean", "95% CI", "std", "n", "unit"], rows)
 
 
@@ -147,8 +171,10 @@ def _station_table(summary: dict[str, Any]) -> str:
     unit = summary.get("time_unit", "")
     found = bottleneck_station(summary)
     busiest = found[0] if found else None
-    header = ["station", *(_e(c if c != "throughput" else f"out / {unit}")
-                           for c in _STATION_COLUMNS)]
+    header = [
+        "station",
+        *(_e(c if c != "throughput" else f"out / {unit}") for c in _STATION_COLUMNS),
+    ]
     rows, classes = [], []
     for name, values in stations.items():
         cells = [_e(name) + (" (bottleneck)" if name == busiest else "")]
@@ -156,13 +182,16 @@ def _station_table(summary: dict[str, Any]) -> str:
             estimate = values.get(column)
             title = _interval(estimate)
             text = _e(_mean(estimate))
-            cells.append(text if title == "-" else f'<span title="95% CI {_e(title)}">{text}'
-                                                   "</span>")
+            cells.append(
+                text if title == "-" else f'<span title="95% CI {_e(title)}">{text}</span>'
+            )
         rows.append(cells)
         classes.append("busiest" if name == busiest else "")
-    note = ("<p class=\"sub\">Means over replications: shares of machine time [-], OEE "
-            f"factors [-], good output [jobs / {_e(unit)}], queue [jobs]; hover a value for "
-            "its 95% CI.</p>")
+    note = (
+        '<p class="sub">Means over replications: shares of machine time [-], OEE '
+        f"factors [-], good output [jobs / {_e(unit)}], queue [jobs]; hover a value for "
+        "its 95% CI.</p>"
+    )
     return _table(header, rows, classes) + note
 
 
@@ -173,9 +202,11 @@ def _figures(folder: Path) -> str:
         if not path.exists():  # the cost plot exists only for costed lines
             continue
         encoded = base64.b64encode(path.read_bytes()).decode("ascii")
-        parts.append(f'<figure><img src="data:image/png;base64,{encoded}" alt="{_e(name)}">'
-                     f"<figcaption>{_e(name)}: {_e(_CAPTIONS.get(name, ''))}</figcaption>"
-                     "</figure>")
+        parts.append(
+            f'<figure><img src="data:image/png;base64,{encoded}" alt="{_e(name)}">'
+            f"<figcaption>{_e(name)}: {_e(_CAPTIONS.get(name, ''))}</figcaption>"
+            "</figure>"
+        )
     return "\n".join(parts)
 
 
@@ -197,18 +228,25 @@ def render_report(data: RunData) -> str:
     ]
     if summary.get("partial"):
         requested = summary.get("replications_requested", "?")
-        parts.append(f'<div class="partial"><strong>Partial run:</strong> interrupted; only '
-                     f"{_e(reps)} of {_e(requested)} replications finished and are "
-                     "reported here.</div>")
+        parts.append(
+            f'<div class="partial"><strong>Partial run:</strong> interrupted; only '
+            f"{_e(reps)} of {_e(requested)} replications finished and are "
+            "reported here.</div>"
+        )
     warnings = summary.get("warnings") or []
     parts += [
-        "<h2>Parameters</h2>", _parameters(summary),
-        "<h2>Line KPIs</h2>", _kpi_table(summary),
-        "<h2>Stations</h2>", _station_table(summary),
+        "<h2>Parameters</h2>",
+        _parameters(summary),
+        "<h2>Line KPIs</h2>",
+        _kpi_table(summary),
+        "<h2>Stations</h2>",
+        _station_table(summary),
         "<h2>Warnings</h2>",
         ('<ul class="warnings">' + "".join(f"<li>{_e(w)}</li>" for w in warnings) + "</ul>")
-        if warnings else "<p>None.</p>",
-        "<h2>Plots</h2>", _figures(data.folder),
+        if warnings
+        else "<p>None.</p>",
+        "<h2>Plots</h2>",
+        _figures(data.folder),
         "<footer>Generated by linesim from summary.json, timeseries.csv and the plots of "
         "this results folder.</footer>",
         "</body></html>",

@@ -17,8 +17,7 @@ from sim.report.plot_run import cumulative_output
 from sim.report.plot_style import new_figure, save_figure, thousands
 from sim.report.run_data import load_results
 
-__all__ = ["plot_forest", "plot_throughput_overlay", "plot_waterfall",
-           "write_comparison_plots"]
+__all__ = ["plot_forest", "plot_throughput_overlay", "plot_waterfall", "write_comparison_plots"]
 
 _BAR = "#3182bd"
 _UP = "#2e9e44"
@@ -45,18 +44,30 @@ def plot_forest(content: dict[str, Any], path: str | os.PathLike[str]) -> Path:
         axes.errorbar(means, y, xerr=[lows, highs], fmt="o", capsize=4, label=name)
     claim = content.get("claim")
     if claim:
-        for value, label in ((claim["efficiency_percent"], "claimed efficiency"),
-                             (claim["cost_percent"], "claimed cost")):
+        for value, label in (
+            (claim["efficiency_percent"], "claimed efficiency"),
+            (claim["cost_percent"], "claimed cost"),
+        ):
             axes.axvline(value, linestyle="--", color="0.4", linewidth=1)
-            axes.text(value, 0.02, f" {label} {value:+g} %", fontsize=8, color="0.3",
-                      rotation=90, va="bottom", transform=axes.get_xaxis_transform())
+            axes.text(
+                value,
+                0.02,
+                f" {label} {value:+g} %",
+                fontsize=8,
+                color="0.3",
+                rotation=90,
+                va="bottom",
+                transform=axes.get_xaxis_transform(),
+            )
     axes.axvline(0, color="black", linewidth=0.8)
     axes.set_yticks(np.arange(len(kpis)) + height * (len(names) - 1) / 2, kpis)
     axes.invert_yaxis()
     axes.set_xlabel(f"paired change against {content['reference']} [%] (95% CI)")
-    axes.set_title(f"{', '.join(names)} vs {content['reference']}: change of each KPI, "
-                   f"{content['replications']} replications on common random numbers",
-                   loc="left")
+    axes.set_title(
+        f"{', '.join(names)} vs {content['reference']}: change of each KPI, "
+        f"{content['replications']} replications on common random numbers",
+        loc="left",
+    )
     axes.grid(axis="x", color="0.9")
     axes.legend(loc="lower right")
     return save_figure(figure, path)
@@ -76,22 +87,30 @@ def plot_waterfall(content: dict[str, Any], kpi: str, path: str | os.PathLike[st
         axes.bar(index, step, bottom=running, color=_UP if step >= 0 else _DOWN, width=0.6)
         ci = attribution[lever]["ci95"]
         if ci:
-            axes.errorbar(index, running + step, yerr=[[step - ci[0]], [ci[1] - step]],
-                          color="black", capsize=4)
+            axes.errorbar(
+                index,
+                running + step,
+                yerr=[[step - ci[0]], [ci[1] - step]],
+                color="black",
+                capsize=4,
+            )
         running += step
     axes.bar(len(levers), running, color=_BAR, width=0.6)
     axes.set_xticks(range(len(levers) + 1), [*levers, "all levers"], rotation=20, ha="right")
     axes.axhline(0, color="black", linewidth=0.8)
     axes.set_ylabel(f"change of {kpi} against no lever")
-    axes.set_title(f"{kpi}: what each lever explains (Shapley, {settings.get('method', '')}; "
-                   f"{settings.get('horizon', '?'):g} {content['time_unit']} window)",
-                   loc="left")
+    axes.set_title(
+        f"{kpi}: what each lever explains (Shapley, {settings.get('method', '')}; "
+        f"{settings.get('horizon', '?'):g} {content['time_unit']} window)",
+        loc="left",
+    )
     axes.grid(axis="y", color="0.9")
     return save_figure(figure, path)
 
 
-def plot_throughput_overlay(folder: str | os.PathLike[str], content: dict[str, Any],
-                            path: str | os.PathLike[str]) -> Path:
+def plot_throughput_overlay(
+    folder: str | os.PathLike[str], content: dict[str, Any], path: str | os.PathLike[str]
+) -> Path:
     """Cumulative good output of every compared scenario over the window, mean with the
     replications' range, read from each scenario's results folder."""
     figure, axes = new_figure()
@@ -102,13 +121,22 @@ def plot_throughput_overlay(folder: str | os.PathLike[str], content: dict[str, A
         edges, curves = cumulative_output(data)
         mean = curves.mean(axis=0)
         line = axes.plot(edges, mean, label=f"{name}: {mean[-1]:,.0f} good units")[0]
-        axes.fill_between(edges, curves.min(axis=0), curves.max(axis=0),
-                          color=line.get_color(), alpha=0.2, linewidth=0)
+        axes.fill_between(
+            edges,
+            curves.min(axis=0),
+            curves.max(axis=0),
+            color=line.get_color(),
+            alpha=0.2,
+            linewidth=0,
+        )
     unit = content["time_unit"]
     axes.set_xlabel(f"simulated time [{unit}]")
     axes.set_ylabel("cumulative good output [units]")
-    axes.set_title(f"cumulative good output, {' vs '.join(content['scenarios'])} (mean and "
-                   "range of replications, common random numbers)", loc="left")
+    axes.set_title(
+        f"cumulative good output, {' vs '.join(content['scenarios'])} (mean and "
+        "range of replications, common random numbers)",
+        loc="left",
+    )
     axes.grid(color="0.9")
     thousands(axes.xaxis)
     thousands(axes.yaxis)
@@ -116,8 +144,7 @@ def plot_throughput_overlay(folder: str | os.PathLike[str], content: dict[str, A
     return save_figure(figure, path)
 
 
-def write_comparison_plots(folder: str | os.PathLike[str], content: dict[str, Any]
-                           ) -> list[Path]:
+def write_comparison_plots(folder: str | os.PathLike[str], content: dict[str, Any]) -> list[Path]:
     """Write ``comparison.png``, ``throughput.png`` (scenarios overlaid, when their results
     folders are there), ``costs.png`` for costed lines and, with attribution,
     ``waterfall_<kpi>.png`` files."""

@@ -33,8 +33,14 @@ from sim.report.plot_style import (
 )
 from sim.report.run_data import RunData, bottleneck_station
 
-__all__ = ["cumulative_output", "output_per_period", "plot_oee", "plot_states",
-           "plot_throughput", "plot_wip"]
+__all__ = [
+    "cumulative_output",
+    "output_per_period",
+    "plot_oee",
+    "plot_states",
+    "plot_throughput",
+    "plot_wip",
+]
 
 STATES = tuple(STATE_COLORS)
 """Machine states in stacking order (those of :data:`sim.engine.monitor.STATES`)."""
@@ -62,8 +68,9 @@ def _over(data: RunData) -> str:
     return "one replication" if reps == 1 else f"mean of {reps} replications"
 
 
-def _finish(figure: Figure, data: RunData, what: str, path: str | os.PathLike[str],
-            legend_columns: int = 0) -> Path:
+def _finish(
+    figure: Figure, data: RunData, what: str, path: str | os.PathLike[str], legend_columns: int = 0
+) -> Path:
     """Add title and (optional) legend below the axes, save and return the PNG path."""
     color = "#b00020" if data.summary.get("partial") else "black"
     figure.suptitle(title_text(data.summary, what), color=color, fontweight="bold")
@@ -76,8 +83,13 @@ def _finish(figure: Figure, data: RunData, what: str, path: str | os.PathLike[st
                     handles.append(handle)
                     labels.append(label)
         if handles:
-            figure.legend(handles, labels, loc="outside lower center",
-                          ncols=min(legend_columns, len(handles)), frameon=False)
+            figure.legend(
+                handles,
+                labels,
+                loc="outside lower center",
+                ncols=min(legend_columns, len(handles)),
+                frameon=False,
+            )
     return save_figure(figure, path)
 
 
@@ -86,12 +98,26 @@ def _band(axes: Axes, x: np.ndarray, curves: np.ndarray, label: str, step: bool)
     reps = curves.shape[0]
     mean = np.nanmean(curves, axis=0)
     drawstyle = "steps-post" if step else "default"
-    axes.plot(x, mean, color=_MEAN_COLOR, linewidth=1.6, drawstyle=drawstyle, zorder=3,
-              label=f"{label}, mean of {reps} replications" if reps > 1 else label)
+    axes.plot(
+        x,
+        mean,
+        color=_MEAN_COLOR,
+        linewidth=1.6,
+        drawstyle=drawstyle,
+        zorder=3,
+        label=f"{label}, mean of {reps} replications" if reps > 1 else label,
+    )
     if reps > 1:
-        axes.fill_between(x, np.nanmin(curves, axis=0), np.nanmax(curves, axis=0),
-                          step="post" if step else None, color=_BAND_COLOR, alpha=0.5,
-                          linewidth=0, label=f"range of {reps} replications")
+        axes.fill_between(
+            x,
+            np.nanmin(curves, axis=0),
+            np.nanmax(curves, axis=0),
+            step="post" if step else None,
+            color=_BAND_COLOR,
+            alpha=0.5,
+            linewidth=0,
+            label=f"range of {reps} replications",
+        )
 
 
 def cumulative_output(data: RunData) -> tuple[np.ndarray, np.ndarray]:
@@ -114,8 +140,7 @@ def output_per_period(data: RunData) -> tuple[Period, np.ndarray, np.ndarray]:
     series = data.timeseries
     edges, cumulative = cumulative_output(data)
     horizon = float(edges[-1] - edges[0])
-    period = choose_period(horizon, float(series.width.mean()), len(series.start),
-                           data.time_unit)
+    period = choose_period(horizon, float(series.width.mean()), len(series.start), data.time_unit)
     full = math.floor(horizon / period.length + 1e-9)
     marks = edges[0] + period.length * np.arange(full + 1)
     if horizon - full * period.length > 1e-9 * horizon:
@@ -143,9 +168,14 @@ def plot_throughput(data: RunData, path: str | os.PathLike[str]) -> Path:
     _band(top, edges, cumulative, "cumulative output", step=False)
     rate = _mean(data.summary.get("kpis", {}).get("throughput"))
     if math.isfinite(rate):
-        top.plot(edges[[0, -1]], [0.0, rate * (edges[-1] - edges[0])], linestyle="--",
-                 color=_REFERENCE_COLOR, linewidth=1.2,
-                 label=f"mean rate {format_number(rate)} good jobs / {unit}")
+        top.plot(
+            edges[[0, -1]],
+            [0.0, rate * (edges[-1] - edges[0])],
+            linestyle="--",
+            color=_REFERENCE_COLOR,
+            linewidth=1.2,
+            label=f"mean rate {format_number(rate)} good jobs / {unit}",
+        )
     top.set_ylabel("cumulative good output [jobs]")
     top.set_ylim(bottom=0)
     top.set_title("cumulative good output in the measured window", loc="left")
@@ -155,20 +185,35 @@ def plot_throughput(data: RunData, path: str | os.PathLike[str]) -> Path:
     durations = np.diff(marks)
     named = period.name in ("hour", "shift", "day", "week")
     per = period.name if named else f"period ({period.name})"
-    bottom.bar(marks[:-1], per_period, width=durations, align="edge", color=_PERIOD_COLOR,
-               edgecolor="white", linewidth=0.5 if len(durations) < 60 else 0.0,
-               label=f"output per {per}" + (" (mean)" if len(cumulative) > 1 else ""))
-    window = max(2, min({"hour": 24, "shift": 14, "day": 7, "week": 4}.get(period.name, 5),
-                        len(per_period) // 3))
+    bottom.bar(
+        marks[:-1],
+        per_period,
+        width=durations,
+        align="edge",
+        color=_PERIOD_COLOR,
+        edgecolor="white",
+        linewidth=0.5 if len(durations) < 60 else 0.0,
+        label=f"output per {per}" + (" (mean)" if len(cumulative) > 1 else ""),
+    )
+    window = max(
+        2,
+        min(
+            {"hour": 24, "shift": 14, "day": 7, "week": 4}.get(period.name, 5), len(per_period) // 3
+        ),
+    )
     if len(per_period) >= 2 * window:
         rolling = np.convolve(per_period, np.ones(window) / window, mode="valid")
         centres = marks[:-1] + durations / 2
         what = _plural(window, period.name) if named else f"{window} periods"
-        bottom.plot(centres[window - 1:], rolling, color=_ROLLING_COLOR, linewidth=1.6,
-                    label=f"rolling mean, {what}")
+        bottom.plot(
+            centres[window - 1 :],
+            rolling,
+            color=_ROLLING_COLOR,
+            linewidth=1.6,
+            label=f"rolling mean, {what}",
+        )
     if math.isfinite(rate):
-        bottom.axhline(rate * period.length, linestyle="--", color=_REFERENCE_COLOR,
-                       linewidth=1.2)
+        bottom.axhline(rate * period.length, linestyle="--", color=_REFERENCE_COLOR, linewidth=1.2)
     bottom.set_ylabel(f"good jobs / {period.name}")
     bottom.set_xlabel(f"simulated time [{unit}]")
     bottom.set_ylim(bottom=0)
@@ -193,29 +238,47 @@ def plot_states(data: RunData, path: str | os.PathLike[str]) -> Path:
         no_data(axes)
         return _finish(figure, data, "station states", path)
     names = list(stations)
-    shares = {name: {state: _mean(stations[name].get(state)) for state in STATES}
-              for name in names}
+    shares = {name: {state: _mean(stations[name].get(state)) for state in STATES} for name in names}
     y = np.arange(len(names))
     height = 0.7
     left = np.zeros(len(names))
     small = len(names) > 20
     for state in STATES:
         values = np.nan_to_num(np.array([shares[name][state] for name in names]))
-        axes.barh(y, values, height=height, left=left, color=STATE_COLORS[state],
-                  label=state if state != "idle" else "idle (starved)")
+        axes.barh(
+            y,
+            values,
+            height=height,
+            left=left,
+            color=STATE_COLORS[state],
+            label=state if state != "idle" else "idle (starved)",
+        )
         for row, (start, share) in enumerate(zip(left, values, strict=True)):
             if share >= 0.06 and not small:
                 dark = state in ("busy", "down", "setup")
-                axes.text(start + share / 2, row, f"{share:.0%}", ha="center", va="center",
-                          fontsize=8, color="white" if dark else "black")
+                axes.text(
+                    start + share / 2,
+                    row,
+                    f"{share:.0%}",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if dark else "black",
+                )
         left += values
     axes.set_yticks(y, names, fontsize=7 if small else 9)
     busiest = bottleneck_station(data.summary)
     if busiest is not None and busiest[0] in names:
         row = names.index(busiest[0])
-        axes.barh([row], [max(left[row], 1.0)], height=height + 0.16, fill=False,
-                  edgecolor="black", linewidth=2.0,
-                  label=f"bottleneck (active {busiest[1]:.1%})")
+        axes.barh(
+            [row],
+            [max(left[row], 1.0)],
+            height=height + 0.16,
+            fill=False,
+            edgecolor="black",
+            linewidth=2.0,
+            label=f"bottleneck (active {busiest[1]:.1%})",
+        )
         axes.get_yticklabels()[row].set_fontweight("bold")
     axes.set_ylim(len(names) - 0.5, -0.5)  # first station at the top
     axes.set_xlim(0, 1)
@@ -243,8 +306,13 @@ def plot_wip(data: RunData, path: str | os.PathLike[str]) -> Path:
     _band(axes, edges, curves, "WIP per bin", step=True)
     average = _mean(data.summary.get("kpis", {}).get("wip"))
     if math.isfinite(average):
-        axes.axhline(average, linestyle="--", color=_REFERENCE_COLOR, linewidth=1.2,
-                     label=f"time-average WIP {format_number(average)} jobs")
+        axes.axhline(
+            average,
+            linestyle="--",
+            color=_REFERENCE_COLOR,
+            linewidth=1.2,
+            label=f"time-average WIP {format_number(average)} jobs",
+        )
     axes.set_xlim(edges[0], edges[-1])
     top = float(np.nanmax(curves)) if np.isfinite(curves).any() else 1.0
     axes.set_ylim(0, max(top, average if math.isfinite(average) else 0.0, 1e-9) * 1.08)
@@ -320,30 +388,42 @@ def plot_oee(data: RunData, path: str | os.PathLike[str]) -> Path:
         positions = x + (index - (len(_OEE_KPIS) - 1) / 2) * width
         heights = np.nan_to_num(means)
         label = "OEE" if kpi == "oee" else kpi
-        axes.bar(positions, heights, width=width, color=KPI_COLORS[kpi], label=label,
-                 yerr=errors if errors.any() else None, capsize=2,
-                 error_kw={"elinewidth": 0.9, "ecolor": "#333333"})
+        axes.bar(
+            positions,
+            heights,
+            width=width,
+            color=KPI_COLORS[kpi],
+            label=label,
+            yerr=errors if errors.any() else None,
+            capsize=2,
+            error_kw={"elinewidth": 0.9, "ecolor": "#333333"},
+        )
         if np.isfinite(means).any():
             highest = max(highest, float(np.nanmax(means + errors[1])))
         if kpi == "oee" and len(names) <= 12:
             for position, mean, error in zip(positions, means, errors[1], strict=True):
                 if math.isfinite(mean):
-                    axes.text(position, mean + error + 0.015, f"{mean:.0%}", ha="center",
-                              va="bottom", fontsize=7.5, color=KPI_COLORS["oee"])
+                    axes.text(
+                        position,
+                        mean + error + 0.015,
+                        f"{mean:.0%}",
+                        ha="center",
+                        va="bottom",
+                        fontsize=7.5,
+                        color=KPI_COLORS["oee"],
+                    )
     axes.axhline(1.0, color="0.6", linewidth=0.8, linestyle=":")
     if len(names) <= 8:  # room for about 16 characters per station
         axes.set_xticks(x, [_wrap(name) for name in names], fontsize=9)
     else:
-        axes.set_xticks(x, names, fontsize=8, rotation=35, ha="right",
-                        rotation_mode="anchor")
+        axes.set_xticks(x, names, fontsize=8, rotation=35, ha="right", rotation_mode="anchor")
     axes.set_xlim(-0.5, len(names) - 0.5)
     axes.set_ylim(0, highest * 1.1)
     axes.yaxis.set_major_formatter(PercentFormatter(1.0))
     axes.set_ylabel(f"share [%] ({_over(data)})")
     reps = int(data.summary.get("replications", 0))
     ci_note = ", bars: 95% CI" if reps > 1 else ""
-    axes.set_title(f"OEE = availability x performance x quality, per station{ci_note}",
-                   loc="left")
+    axes.set_title(f"OEE = availability x performance x quality, per station{ci_note}", loc="left")
     axes.grid(axis="y", color="0.9")
     axes.set_axisbelow(True)
     return _finish(figure, data, "OEE", path, legend_columns=4)

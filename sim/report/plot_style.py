@@ -42,14 +42,14 @@ FIGSIZE = (10.0, 5.625)
 """Figure size [inch]: 1600 x 900 px at :data:`DPI`."""
 
 STATE_COLORS: dict[str, str] = {
-    "busy": "#2e9e44",     # green
-    "idle": "#d0d0d0",     # light grey (starved)
+    "busy": "#2e9e44",  # green
+    "idle": "#d0d0d0",  # light grey (starved)
     "blocked": "#f28e2b",  # orange
-    "down": "#d62728",     # red
-    "setup": "#1f77b4",    # blue
-    "minor_stop": "#bcbd22",   # olive
+    "down": "#d62728",  # red
+    "setup": "#1f77b4",  # blue
+    "minor_stop": "#bcbd22",  # olive
     "maintenance": "#9467bd",  # purple
-    "off_shift": "#7f7f7f",    # dark grey
+    "off_shift": "#7f7f7f",  # dark grey
 }
 """Colour of each machine state, the same in every plot."""
 
@@ -60,6 +60,7 @@ KPI_COLORS: dict[str, str] = {
     "oee": "#08306b",
 }
 """Colours of the OEE factors (light to dark blue, OEE darkest)."""
+
 
 def new_figure(nrows: int = 1, ncols: int = 1, **subplot_kw: Any) -> tuple[Figure, Any]:
     """Return a 1600 x 900 px figure with constrained layout and its axes (array if several)."""
@@ -149,7 +150,6 @@ def choose_period(horizon: float, bin_width: float, n_bins: int, time_unit: str)
 
 def no_data(axes: Axes, text: str = "no data") -> None:
     """Write ``text`` in the middle of empty ``axes``."""
-    axes.text(0.5, 0.5, text, transform=axes.transAxes, ha="center", va="center",
-              color="0.4")
+    axes.text(0.5, 0.5, text, transform=axes.transAxes, ha="center", va="center", color="0.4")
     axes.set_xticks([])
     axes.set_yticks([])

@@ -25,13 +25,17 @@ drawn as points [-]."""
 MAX_PLOTS = 40
 """Most KPI-against-parameter plots written for one sweep [-]."""
 
-_CURVES = {"best case": ("#2e9e44", "-"), "practical worst case": ("#f28e2b", "--"),
-           "worst case": ("#d62728", ":")}
+_CURVES = {
+    "best case": ("#2e9e44", "-"),
+    "practical worst case": ("#f28e2b", "--"),
+    "worst case": ("#d62728", ":"),
+}
 
 
 def _number(value: Any) -> float:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
-        else math.nan
+    return (
+        float(value) if isinstance(value, int | float) and not isinstance(value, bool) else math.nan
+    )
 
 
 def _series(content: dict[str, Any], parameter: str) -> dict[str, list[dict[str, Any]]]:
@@ -44,8 +48,9 @@ def _series(content: dict[str, Any], parameter: str) -> dict[str, list[dict[str,
     return groups
 
 
-def plot_kpi(content: dict[str, Any], kpi: str, parameter: str,
-             path: str | os.PathLike[str]) -> Path:
+def plot_kpi(
+    content: dict[str, Any], kpi: str, parameter: str, path: str | os.PathLike[str]
+) -> Path:
     """``kpi`` against ``parameter``: the mean of each point with its 95% CI, as lines
     with bands on a grid of few series, else as points with error bars."""
     figure, axes = new_figure()
@@ -58,12 +63,12 @@ def plot_kpi(content: dict[str, Any], kpi: str, parameter: str,
             rows = sorted(rows, key=lambda r: _number(r["parameters"][parameter]))
             x = np.array([_number(r["parameters"][parameter]) for r in rows])
         else:
-            x = np.array([labels.index(str(r["parameters"][parameter])) for r in rows],
-                         dtype=float)
+            x = np.array([labels.index(str(r["parameters"][parameter])) for r in rows], dtype=float)
         mean = np.array([_number(r["kpis"][kpi]["mean"]) for r in rows])
         low = np.array([(r["kpis"][kpi]["ci95"] or [np.nan])[0] for r in rows], dtype=float)
-        high = np.array([(r["kpis"][kpi]["ci95"] or [np.nan, np.nan])[1] for r in rows],
-                        dtype=float)
+        high = np.array(
+            [(r["kpis"][kpi]["ci95"] or [np.nan, np.nan])[1] for r in rows], dtype=float
+        )
         name = label or "simulation"
         if lines:
             (drawn,) = axes.plot(x, mean, marker="o", markersize=4, label=name)
@@ -71,8 +76,15 @@ def plot_kpi(content: dict[str, Any], kpi: str, parameter: str,
         else:
             below = np.where(np.isnan(low), 0, mean - low)
             above = np.where(np.isnan(high), 0, high - mean)
-            axes.errorbar(x, mean, yerr=[below, above], fmt="o", markersize=4, capsize=3,
-                          label=name if len(groups) <= MAX_SERIES else None)
+            axes.errorbar(
+                x,
+                mean,
+                yerr=[below, above],
+                fmt="o",
+                markersize=4,
+                capsize=3,
+                label=name if len(groups) <= MAX_SERIES else None,
+            )
     if not numeric:
         axes.set_xticks(range(len(labels)), labels)
     if not content["rows"]:
@@ -90,8 +102,7 @@ def plot_conwip(content: dict[str, Any], path: str | os.PathLike[str]) -> Path |
     """Throughput and flow time against WIP with the best case, the practical worst case
     and the worst case of Factory Physics (ch. 7); None if the curves do not apply."""
     bounds = content.get("bounds") or {}
-    if "bottleneck_rate" not in bounds or not {"throughput", "flow_time"} <= set(
-            content["kpis"]):
+    if "bottleneck_rate" not in bounds or not {"throughput", "flow_time"} <= set(content["kpis"]):
         return None
     line = LineBounds(bounds["bottleneck_rate"], bounds["raw_process_time"])
     rows = sorted(content["rows"], key=lambda r: _number(r["parameters"]["release.wip"]))
@@ -99,29 +110,47 @@ def plot_conwip(content: dict[str, Any], path: str | os.PathLike[str]) -> Path |
     grid = np.linspace(max(1.0, float(np.nanmin(wip))), float(np.nanmax(wip)), 200)
     figure, (left, right) = new_figure(1, 2)
     unit = content.get("time_unit") or "time unit"
-    for axes, kpi, column, label in ((left, "throughput", 0, f"throughput [jobs/{unit}]"),
-                                     (right, "flow_time", 1, f"flow time [{unit}]")):
+    for axes, kpi, column, label in (
+        (left, "throughput", 0, f"throughput [jobs/{unit}]"),
+        (right, "flow_time", 1, f"flow time [{unit}]"),
+    ):
         for name, (color, style) in _CURVES.items():
-            curve = {"best case": line.best, "practical worst case": line.practical_worst,
-                     "worst case": line.worst}[name]
-            axes.plot(grid, [curve(w)[column] for w in grid], color=color, linestyle=style,
-                      label=name)
+            curve = {
+                "best case": line.best,
+                "practical worst case": line.practical_worst,
+                "worst case": line.worst,
+            }[name]
+            axes.plot(
+                grid, [curve(w)[column] for w in grid], color=color, linestyle=style, label=name
+            )
         mean = np.array([_number(r["kpis"][kpi]["mean"]) for r in rows])
         low = np.array([(r["kpis"][kpi]["ci95"] or [np.nan])[0] for r in rows], dtype=float)
-        high = np.array([(r["kpis"][kpi]["ci95"] or [np.nan, np.nan])[1] for r in rows],
-                        dtype=float)
+        high = np.array(
+            [(r["kpis"][kpi]["ci95"] or [np.nan, np.nan])[1] for r in rows], dtype=float
+        )
         axes.fill_between(wip, low, high, color="#1f77b4", alpha=0.25, linewidth=0)
         axes.plot(wip, mean, "o-", color="#1f77b4", markersize=4, label="simulation (95% CI)")
         axes.set_xlabel("WIP (CONWIP level) [jobs]")
         axes.set_ylabel(label)
         axes.grid(color="0.9")
         axes.set_ylim(bottom=0)
-    right.set_ylim(top=1.15 * max(float(np.nanmax(high if np.isfinite(high).any() else mean)),
-                                  line.practical_worst(float(grid[-1]))[1]))
+    right.set_ylim(
+        top=1.15
+        * max(
+            float(np.nanmax(high if np.isfinite(high).any() else mean)),
+            line.practical_worst(float(grid[-1]))[1],
+        )
+    )
     left.legend(loc="lower right", fontsize=8)
-    left.set_title(_title(content, f"CONWIP: r_b = {line.bottleneck_rate:.4g}/{unit}, "
-                   f"T0 = {line.raw_process_time:.4g} {unit}, W0 = {line.critical_wip:.3g}"),
-                   loc="left", fontsize=10)
+    left.set_title(
+        _title(
+            content,
+            f"CONWIP: r_b = {line.bottleneck_rate:.4g}/{unit}, "
+            f"T0 = {line.raw_process_time:.4g} {unit}, W0 = {line.critical_wip:.3g}",
+        ),
+        loc="left",
+        fontsize=10,
+    )
     return save_figure(figure, path)
 
 

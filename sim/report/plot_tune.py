@@ -40,8 +40,9 @@ def plot_history(result: TuneResult, path: str | os.PathLike[str]) -> Path:
             continue
         color = _FEASIBLE if attrs.get("feasible") else _INFEASIBLE
         axes.plot(trial.number, value, "o", color=color, markersize=4)
-        if attrs.get("feasible") and (best is None or (
-                value < best if objective.direction == "minimize" else value > best)):
+        if attrs.get("feasible") and (
+            best is None or (value < best if objective.direction == "minimize" else value > best)
+        ):
             best = value
         if best is not None:
             steps_x.append(trial.number)
@@ -50,22 +51,26 @@ def plot_history(result: TuneResult, path: str | os.PathLike[str]) -> Path:
         axes.step(steps_x, steps_y, where="post", color=_BEST, label="best feasible so far")
     if not trials:
         no_data(axes)
-    for color, marker, label in ((_FEASIBLE, "o", "feasible, full evaluation"),
-                                 (_INFEASIBLE, "o", "infeasible (a constraint fails)"),
-                                 (_PRUNED, "x", "pruned after the short stage")):
+    for color, marker, label in (
+        (_FEASIBLE, "o", "feasible, full evaluation"),
+        (_INFEASIBLE, "o", "infeasible (a constraint fails)"),
+        (_PRUNED, "x", "pruned after the short stage"),
+    ):
         axes.plot([], [], marker, color=color, label=label)
     axes.set_xlabel("trial")
     axes.set_ylabel(f"{objective.kpi} ({objective.direction})")
     constraints = "; ".join(str(c) for c in spec.constraints) or "no constraints"
-    axes.set_title(f"{spec.name}: {objective.direction} {objective.kpi} subject to "
-                   f"{constraints} ({len(trials)} trials)", loc="left")
+    axes.set_title(
+        f"{spec.name}: {objective.direction} {objective.kpi} subject to "
+        f"{constraints} ({len(trials)} trials)",
+        loc="left",
+    )
     axes.grid(color="0.9")
     axes.legend(loc="best", fontsize=8)
     return save_figure(figure, path)
 
 
-def plot_pareto(result: TuneResult, front: list[FrozenTrial],
-                path: str | os.PathLike[str]) -> Path:
+def plot_pareto(result: TuneResult, front: list[FrozenTrial], path: str | os.PathLike[str]) -> Path:
     """The first two objectives of every completed trial, the Pareto front of the feasible
     ones joined by a line and labelled by trial number."""
     spec = result.spec
@@ -78,13 +83,20 @@ def plot_pareto(result: TuneResult, front: list[FrozenTrial],
         color = _FEASIBLE if trial.user_attrs.get("feasible") else _INFEASIBLE
         axes.plot(values[0], values[1], "o", color=color, markersize=4, alpha=0.6)
     if front:
-        points = sorted((t.user_attrs["objectives"][0], t.user_attrs["objectives"][1], t.number)
-                        for t in front)
-        axes.plot([p[0] for p in points], [p[1] for p in points], "-o", color=_BEST,
-                  label="Pareto front (feasible)")
+        points = sorted(
+            (t.user_attrs["objectives"][0], t.user_attrs["objectives"][1], t.number) for t in front
+        )
+        axes.plot(
+            [p[0] for p in points],
+            [p[1] for p in points],
+            "-o",
+            color=_BEST,
+            label="Pareto front (feasible)",
+        )
         for x, y, number in points:
-            axes.annotate(str(number), (x, y), textcoords="offset points", xytext=(4, 4),
-                          fontsize=7)
+            axes.annotate(
+                str(number), (x, y), textcoords="offset points", xytext=(4, 4), fontsize=7
+            )
     else:
         no_data(axes, "no feasible completed trial")
     axes.plot([], [], "o", color=_FEASIBLE, label="feasible")
@@ -97,8 +109,9 @@ def plot_pareto(result: TuneResult, front: list[FrozenTrial],
     return save_figure(figure, path)
 
 
-def write_tune_plots(result: TuneResult, best: list[FrozenTrial],
-                     folder: str | os.PathLike[str]) -> list[Path]:
+def write_tune_plots(
+    result: TuneResult, best: list[FrozenTrial], folder: str | os.PathLike[str]
+) -> list[Path]:
     """Write history.png (one objective) or pareto.png (several); return the files."""
     folder = Path(folder)
     if len(result.spec.objectives) == 1:

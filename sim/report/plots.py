@@ -46,6 +46,9 @@ def write_run_plots(folder: str | os.PathLike[str], data: RunData | None = None)
     data = data if data is not None else load_results(folder)
     paths = [plot(data, Path(folder) / name) for name, plot in RUN_PLOTS.items()]
     if has_costs(data.summary.get("kpis", {})):
-        paths.append(plot_cost_breakdown(data.summary, Path(folder) / "costs.png",
-                                         data.summary.get("currency", "EUR")))
+        paths.append(
+            plot_cost_breakdown(
+                data.summary, Path(folder) / "costs.png", data.summary.get("currency", "EUR")
+            )
+        )
     return paths

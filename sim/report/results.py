@@ -21,8 +21,13 @@ from sim.report.files import write_csv, write_json
 
 __all__ = ["RESULT_FILES", "check_results_folder", "scenario_hash", "write_results"]
 
-RESULT_FILES = ("summary.json", "replications.csv", "stations.csv", "timeseries.csv",
-                "materials.csv")
+RESULT_FILES = (
+    "summary.json",
+    "replications.csv",
+    "stations.csv",
+    "timeseries.csv",
+    "materials.csv",
+)
 """The files :func:`write_results` may write."""
 
 
@@ -57,24 +62,31 @@ def check_results_folder(out_dir: str | os.PathLike[str], scenario: Scenario) ->
     if not summary.exists():
         present = [name for name in RESULT_FILES if (folder / name).exists()]
         if present:
-            raise LinesimError(f"results folder {folder} holds {', '.join(present)} but no "
-                               f"summary.json, so their scenario is unknown; {fix}")
+            raise LinesimError(
+                f"results folder {folder} holds {', '.join(present)} but no "
+                f"summary.json, so their scenario is unknown; {fix}"
+            )
         return
     try:
         recorded = json.loads(summary.read_text(encoding="utf-8")).get("scenario_hash")
     except (OSError, ValueError, AttributeError):
         recorded = None
     if recorded is None:
-        raise LinesimError(f"results folder {folder} holds a summary.json without a "
-                           f"scenario_hash (unreadable, or from an older linesim); {fix}")
+        raise LinesimError(
+            f"results folder {folder} holds a summary.json without a "
+            f"scenario_hash (unreadable, or from an older linesim); {fix}"
+        )
     if recorded != scenario_hash(scenario):
-        raise LinesimError(f"results folder {folder} holds the results of another scenario "
-                           f"(scenario_hash {str(recorded)[:12]}..., this one "
-                           f"{scenario_hash(scenario)[:12]}...); {fix}")
+        raise LinesimError(
+            f"results folder {folder} holds the results of another scenario "
+            f"(scenario_hash {str(recorded)[:12]}..., this one "
+            f"{scenario_hash(scenario)[:12]}...); {fix}"
+        )
 
 
-def write_results(result: RunResult, summary: dict[str, Any],
-                  out_dir: str | os.PathLike[str]) -> list[Path]:
+def write_results(
+    result: RunResult, summary: dict[str, Any], out_dir: str | os.PathLike[str]
+) -> list[Path]:
     """Write ``summary.json``, ``replications.csv``, ``stations.csv``, ``timeseries.csv``
     and, for a line with materials, ``materials.csv``.
 
@@ -93,9 +105,14 @@ def write_results(result: RunResult, summary: dict[str, Any],
     line = result.scenario.line
     per_rep = [line_kpis(rep, line) for rep in reps]
     header = list(per_rep[0]) if per_rep else list(LINE_KPIS)
-    write_csv(path, ["replication", *header],
-              ([rep.replication, *(values.get(k) for k in header)]
-               for rep, values in zip(reps, per_rep, strict=True)))
+    write_csv(
+        path,
+        ["replication", *header],
+        (
+            [rep.replication, *(values.get(k) for k in header)]
+            for rep, values in zip(reps, per_rep, strict=True)
+        ),
+    )
     written.append(path)
 
     path = folder / "stations.csv"
@@ -113,8 +130,15 @@ def write_results(result: RunResult, summary: dict[str, Any],
         width = rep.horizon / len(rep.exits_per_bin)
         areas = rep.wip_area_per_bin or [math.nan] * len(rep.exits_per_bin)
         for index, (exits, area) in enumerate(zip(rep.exits_per_bin, areas, strict=True)):
-            rows.append([rep.replication, rep.warmup + index * width,
-                         rep.warmup + (index + 1) * width, exits / width, area / width])
+            rows.append(
+                [
+                    rep.replication,
+                    rep.warmup + index * width,
+                    rep.warmup + (index + 1) * width,
+                    exits / width,
+                    area / width,
+                ]
+            )
     write_csv(path, ["replication", "start", "end", "throughput", "wip"], rows)
     written.append(path)
 
@@ -126,9 +150,16 @@ def write_results(result: RunResult, summary: dict[str, Any],
             width = rep.horizon / len(rep.exits_per_bin)
             for material, areas in rep.material_area_per_bin.items():
                 for index, area in enumerate(areas):
-                    rows.append([rep.replication, rep.warmup + index * width,
-                                 rep.warmup + (index + 1) * width, material,
-                                 units.get(material, ""), area / width])
+                    rows.append(
+                        [
+                            rep.replication,
+                            rep.warmup + index * width,
+                            rep.warmup + (index + 1) * width,
+                            material,
+                            units.get(material, ""),
+                            area / width,
+                        ]
+                    )
         write_csv(path, ["replication", "start", "end", "material", "unit", "wip"], rows)
         written.append(path)
 

@@ -43,8 +43,7 @@ class TimeSeries:
 
 def _empty_series() -> TimeSeries:
     nothing = np.zeros(0)
-    return TimeSeries(np.zeros(0, dtype=int), nothing, nothing, np.zeros((0, 0)),
-                      np.zeros((0, 0)))
+    return TimeSeries(np.zeros(0, dtype=int), nothing, nothing, np.zeros((0, 0)), np.zeros((0, 0)))
 
 
 @dataclass(frozen=True)
@@ -145,8 +144,9 @@ def _series(rows: list[dict[str, Any]]) -> TimeSeries:
         replications=np.array(list(by_rep), dtype=int),
         start=np.array([row["start"] for row in first], dtype=float),
         end=np.array([row["end"] for row in first], dtype=float),
-        throughput=np.array([[r["throughput"] for r in g[:bins]] for g in by_rep.values()],
-                            dtype=float),
+        throughput=np.array(
+            [[r["throughput"] for r in g[:bins]] for g in by_rep.values()], dtype=float
+        ),
         wip=np.array([[r["wip"] for r in g[:bins]] for g in by_rep.values()], dtype=float),
     )
 

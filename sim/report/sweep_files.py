@@ -36,16 +36,17 @@ def sweep_content(result: SweepResult) -> dict[str, Any]:
     """Return the content of ``sweep.json``: settings, rows of finished points, bounds."""
     spec = result.spec
     rows = []
-    for number, (point, summary) in enumerate(zip(spec.points, result.summaries,
-                                                   strict=True)):
+    for number, (point, summary) in enumerate(zip(spec.points, result.summaries, strict=True)):
         if summary is None:
             continue
-        rows.append({
-            "point": number,
-            "parameters": {k: _plain(v) for k, v in point.items()},
-            "replications": summary.get("replications"),
-            "kpis": {kpi: kpi_estimate(summary, kpi) for kpi in result.kpis},
-        })
+        rows.append(
+            {
+                "point": number,
+                "parameters": {k: _plain(v) for k, v in point.items()},
+                "replications": summary.get("replications"),
+                "kpis": {kpi: kpi_estimate(summary, kpi) for kpi in result.kpis},
+            }
+        )
     first = result.scenarios[0] if result.scenarios else None
     content: dict[str, Any] = {
         "sweep": spec.name,
@@ -66,14 +67,24 @@ def sweep_content(result: SweepResult) -> dict[str, Any]:
     if CONWIP_PARAMETER in spec.parameters and first is not None:
         bounds = [line_bounds(scenario.line) for scenario in result.scenarios]
         reason = next((b for b in bounds if isinstance(b, str)), None)
-        if reason is None and len({(b.bottleneck_rate, b.raw_process_time)  # type: ignore[union-attr]
-                                   for b in bounds}) > 1:
+        if (
+            reason is None
+            and len(
+                {
+                    (b.bottleneck_rate, b.raw_process_time)  # type: ignore[union-attr]
+                    for b in bounds
+                }
+            )
+            > 1
+        ):
             reason = "the sweep changes r_b or T0 between points"
         if reason is None:
             assert isinstance(bounds[0], LineBounds)
-            content["bounds"] = {"bottleneck_rate": bounds[0].bottleneck_rate,
-                                 "raw_process_time": bounds[0].raw_process_time,
-                                 "critical_wip": bounds[0].critical_wip}
+            content["bounds"] = {
+                "bottleneck_rate": bounds[0].bottleneck_rate,
+                "raw_process_time": bounds[0].raw_process_time,
+                "critical_wip": bounds[0].critical_wip,
+            }
         else:
             content["bounds"] = {"not_applicable": reason}
     return content
@@ -99,8 +110,11 @@ def write_sweep(result: SweepResult, folder: str | Path, plots: bool = True) -> 
         header += [f"{kpi}_mean", f"{kpi}_std", f"{kpi}_ci95_lo", f"{kpi}_ci95_hi"]
     rows = []
     for row in content["rows"]:
-        cells = [row["point"], *(row["parameters"][p] for p in content["parameters"]),
-                 row["replications"]]
+        cells = [
+            row["point"],
+            *(row["parameters"][p] for p in content["parameters"]),
+            row["replications"],
+        ]
         for kpi in content["kpis"]:
             cells += _cells(row["kpis"][kpi])
         rows.append(cells)

@@ -45,8 +45,10 @@ def print_summary(summary: dict[str, Any], console: Console | None = None) -> No
     unit = summary["time_unit"]
     partial = " (partial: interrupted)" if summary.get("partial") else ""
     horizon, warmup = format_number(summary["horizon"]), format_number(summary["warmup"])
-    title = (f"{summary['scenario']}: {summary['replications']} replication(s) of "
-             f"{horizon} {unit} after {warmup} {unit} warm-up{partial}")
+    title = (
+        f"{summary['scenario']}: {summary['replications']} replication(s) of "
+        f"{horizon} {unit} after {warmup} {unit} warm-up{partial}"
+    )
     table = Table(title=title, title_justify="left")
     table.add_column("KPI")
     table.add_column("mean", justify="right")
@@ -56,20 +58,22 @@ def print_summary(summary: dict[str, Any], console: Console | None = None) -> No
         estimate = summary["kpis"].get(name)
         if estimate is None:
             continue
-        table.add_row(name, format_number(estimate["mean"]), _interval(estimate),
-                      unit_text.format(u=unit))
+        table.add_row(
+            name, format_number(estimate["mean"]), _interval(estimate), unit_text.format(u=unit)
+        )
     console.print(table)
     bottleneck = summary.get("bottleneck")
     if bottleneck:
-        console.print(f"bottleneck: {bottleneck['station']} "
-                      f"(active {bottleneck['active_share']:.1%} of the time)")
+        console.print(
+            f"bottleneck: {bottleneck['station']} "
+            f"(active {bottleneck['active_share']:.1%} of the time)"
+        )
 
     stations = Table(title="stations (mean shares of machine time)", title_justify="left")
     columns = ("busy", "idle", "blocked", "down", "setup", "oee", "throughput")
     stations.add_column("station", no_wrap=True)
     for column in columns:
-        stations.add_column(column if column != "throughput" else f"out / {unit}",
-                            justify="right")
+        stations.add_column(column if column != "throughput" else f"out / {unit}", justify="right")
     for name, values in summary["stations"].items():
         stations.add_row(name, *(format_number(values[c]["mean"]) for c in columns))
     console.print(stations)

@@ -29,20 +29,38 @@ def _rows(result: TuneResult) -> tuple[list[str], list[list[Any]]]:
     for name in [*(o.kpi for o in spec.objectives), *(c.kpi for c in spec.constraints)]:
         if name not in kpis:
             kpis.append(name)
-    header = ["trial", "state", "stage", *(p.path for p in spec.space),
-              *(f"objective.{o.kpi}" for o in spec.objectives), *(f"kpi.{k}" for k in kpis),
-              "violation", "feasible", "seconds", "same_as", "error"]
+    header = [
+        "trial",
+        "state",
+        "stage",
+        *(p.path for p in spec.space),
+        *(f"objective.{o.kpi}" for o in spec.objectives),
+        *(f"kpi.{k}" for k in kpis),
+        "violation",
+        "feasible",
+        "seconds",
+        "same_as",
+        "error",
+    ]
     rows = []
     for trial in result.study.get_trials(deepcopy=False):
         attrs = trial.user_attrs
         objectives = attrs.get("objectives") or [None] * len(spec.objectives)
-        rows.append([
-            trial.number, trial.state.name.lower(), attrs.get("stage"),
-            *(trial.params.get(p.path) for p in spec.space), *objectives,
-            *((attrs.get("kpis") or {}).get(k) for k in kpis), attrs.get("violation"),
-            attrs.get("feasible"), attrs.get("seconds"), attrs.get("same_as"),
-            "interrupted" if attrs.get("interrupted") else attrs.get("error"),
-        ])
+        rows.append(
+            [
+                trial.number,
+                trial.state.name.lower(),
+                attrs.get("stage"),
+                *(trial.params.get(p.path) for p in spec.space),
+                *objectives,
+                *((attrs.get("kpis") or {}).get(k) for k in kpis),
+                attrs.get("violation"),
+                attrs.get("feasible"),
+                attrs.get("seconds"),
+                attrs.get("same_as"),
+                "interrupted" if attrs.get("interrupted") else attrs.get("error"),
+            ]
+        )
     return header, rows
 
 
@@ -52,33 +70,51 @@ def tune_content(result: TuneResult, chosen: FrozenTrial | None = None) -> dict[
     trials = result.study.get_trials(deepcopy=False)
     states = {s.name.lower(): sum(t.state == s for t in trials) for s in TrialState}
     best, feasible = best_trials(result.study, spec)
-    full = sum(1 for t in trials if t.state == TrialState.COMPLETE
-               and not t.user_attrs.get("same_as"))
+    full = sum(
+        1 for t in trials if t.state == TrialState.COMPLETE and not t.user_attrs.get("same_as")
+    )
 
     def describe(trial: FrozenTrial) -> dict[str, Any]:
-        return {"trial": trial.number, "params": trial.params,
-                "objectives": dict(zip((o.kpi for o in spec.objectives),
-                                       trial.user_attrs["objectives"], strict=True)),
-                "kpis": trial.user_attrs.get("kpis"),
-                "feasible": trial.user_attrs.get("feasible")}
+        return {
+            "trial": trial.number,
+            "params": trial.params,
+            "objectives": dict(
+                zip((o.kpi for o in spec.objectives), trial.user_attrs["objectives"], strict=True)
+            ),
+            "kpis": trial.user_attrs.get("kpis"),
+            "feasible": trial.user_attrs.get("feasible"),
+        }
 
     return {
-        "tune": spec.name, "file": spec.file.path, "study": result.study.study_name,
+        "tune": spec.name,
+        "file": spec.file.path,
+        "study": result.study.study_name,
         "objectives": [{o.direction: o.kpi} for o in spec.objectives],
         "constraints": [str(c) for c in spec.constraints],
-        "sampler": spec.sampler, "pruner": spec.pruner,
-        "stages": [{"horizon": s.horizon, "replications": s.replications}
-                   for s in spec.stages],
-        "full_evaluation": {"horizon": result.base.horizon, "warmup": result.base.warmup,
-                            "replications": result.base.replications,
-                            "seed": result.base.seed, "time_unit": result.base.line.time_unit},
+        "sampler": spec.sampler,
+        "pruner": spec.pruner,
+        "stages": [{"horizon": s.horizon, "replications": s.replications} for s in spec.stages],
+        "full_evaluation": {
+            "horizon": result.base.horizon,
+            "warmup": result.base.warmup,
+            "replications": result.base.replications,
+            "seed": result.base.seed,
+            "time_unit": result.base.line.time_unit,
+        },
         "trials": states,
         "full_evaluations": full,
-        "full_evaluations_saved": {"pruned": states.get("pruned", 0),
-                                   "repeated_designs": states.get("complete", 0) - full},
-        "this_run": {"new_trials": result.new_trials, "runs": result.runs,
-                     "seconds": result.seconds, "interrupted": result.interrupted,
-                     "timeout": result.stopped_by_timeout, "errors": result.errors[:20]},
+        "full_evaluations_saved": {
+            "pruned": states.get("pruned", 0),
+            "repeated_designs": states.get("complete", 0) - full,
+        },
+        "this_run": {
+            "new_trials": result.new_trials,
+            "runs": result.runs,
+            "seconds": result.seconds,
+            "interrupted": result.interrupted,
+            "timeout": result.stopped_by_timeout,
+            "errors": result.errors[:20],
+        },
         "feasible": feasible,
         "best" if len(spec.objectives) == 1 else "pareto": [describe(t) for t in best],
         "chosen": describe(chosen) if chosen is not None else None,
@@ -97,22 +133,29 @@ def best_scenario_yaml(result: TuneResult, trial: FrozenTrial, folder: Path) -> 
             target = (source.parent / raw[key]).resolve()
             raw[key] = os.path.relpath(target, folder.resolve())
     raw["name"] = f"{spec.name}-trial-{trial.number}"
-    objectives = ", ".join(f"{o.kpi} = {v:.6g}" for o, v in
-                           zip(spec.objectives, trial.user_attrs["objectives"], strict=True))
-    raw["description"] = (f"Trial {trial.number} of tune {spec.name} ({objectives}); "
-                          f"written by linesim tune from {source.name}")
+    objectives = ", ".join(
+        f"{o.kpi} = {v:.6g}"
+        for o, v in zip(spec.objectives, trial.user_attrs["objectives"], strict=True)
+    )
+    raw["description"] = (
+        f"Trial {trial.number} of tune {spec.name} ({objectives}); "
+        f"written by linesim tune from {source.name}"
+    )
     for key in ("horizon", "warmup", "replications", "seed"):
         if key in spec.file.run:
             raw[key] = getattr(result.base, key)
     raw["set"] = {**(raw.get("set") or {}), **trial.params}
     raw = {"name": raw.pop("name"), "description": raw.pop("description"), **raw}
-    header = (f"# {spec.name}: trial {trial.number}, {objectives}\n"
-              f"# Run it: linesim run {folder / 'best.yaml'}\n")
+    header = (
+        f"# {spec.name}: trial {trial.number}, {objectives}\n"
+        f"# Run it: linesim run {folder / 'best.yaml'}\n"
+    )
     return header + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True)
 
 
-def write_tune(result: TuneResult, folder: str | Path, pick: int | None = None,
-               plots: bool = True) -> list[Path]:
+def write_tune(
+    result: TuneResult, folder: str | Path, pick: int | None = None, plots: bool = True
+) -> list[Path]:
     """Write trials.csv, tune.json, best.yaml (of the best trial, or of trial ``pick``) and
     the plots; return the files written."""
     folder = Path(folder)

@@ -35,9 +35,16 @@ DAYS = 300.0
 SCALE = DAYS * 24.0 / HORIZON
 """Window -> year factor [-]: working_days_per_year x 24 h / window length."""
 
-POWER_STATE = {"busy": "busy", "idle": "idle", "blocked": "idle", "setup": "idle",
-               "minor_stop": "idle", "off_shift": "idle", "down": "down",
-               "maintenance": "down"}
+POWER_STATE = {
+    "busy": "busy",
+    "idle": "idle",
+    "blocked": "idle",
+    "setup": "idle",
+    "minor_stop": "idle",
+    "off_shift": "idle",
+    "down": "down",
+    "maintenance": "down",
+}
 """Which power figure each machine state draws, as documented on :class:`Power`."""
 
 
@@ -77,23 +84,38 @@ def two_station_line() -> Line:
     B: 1 machine x 0.5 h per cycle, 1 mid -> 1 cell of 50 Ah, 3.2 V; capex 50 k, power
     12/3/4 kW, 1.5 operators, the line's maintenance share 3 %.
     """
-    return build({
-        "name": "two-station",
-        "release": {"policy": "push"},
-        "working_days_per_year": DAYS,
-        "materials": {"raw": {"unit": "kg", "price": 2.5}, "mid": {}, "cell": {}},
-        "product": {"cell": "cell", "ah_per_cell": 50.0, "voltage": 3.2},
-        "costs": COSTS,
-        "stations": [
-            {"name": "A", "machines": 2, "inputs": {"raw": 1}, "output": {"mid": 1},
-             "process_time": 2, "capex": 100_000.0,
-             "power": {"busy": 30.0, "idle": 5.0, "down": 10.0}, "operators": 2,
-             "maintenance_cost": {"share": 0.05, "per_repair": 100.0}},
-            {"name": "B", "inputs": {"mid": 1}, "output": {"cell": 1}, "process_time": 0.5,
-             "capex": 50_000.0, "power": {"busy": 12.0, "idle": 3.0, "down": 4.0},
-             "operators": 1.5},
-        ],
-    })
+    return build(
+        {
+            "name": "two-station",
+            "release": {"policy": "push"},
+            "working_days_per_year": DAYS,
+            "materials": {"raw": {"unit": "kg", "price": 2.5}, "mid": {}, "cell": {}},
+            "product": {"cell": "cell", "ah_per_cell": 50.0, "voltage": 3.2},
+            "costs": COSTS,
+            "stations": [
+                {
+                    "name": "A",
+                    "machines": 2,
+                    "inputs": {"raw": 1},
+                    "output": {"mid": 1},
+                    "process_time": 2,
+                    "capex": 100_000.0,
+                    "power": {"busy": 30.0, "idle": 5.0, "down": 10.0},
+                    "operators": 2,
+                    "maintenance_cost": {"share": 0.05, "per_repair": 100.0},
+                },
+                {
+                    "name": "B",
+                    "inputs": {"mid": 1},
+                    "output": {"cell": 1},
+                    "process_time": 0.5,
+                    "capex": 50_000.0,
+                    "power": {"busy": 12.0, "idle": 3.0, "down": 4.0},
+                    "operators": 1.5,
+                },
+            ],
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +127,8 @@ def deterministic() -> tuple[Line, ReplicationResult, dict[str, float]]:
 
 
 def test_state_times_are_exact(
-        deterministic: tuple[Line, ReplicationResult, dict[str, float]]) -> None:
+    deterministic: tuple[Line, ReplicationResult, dict[str, float]],
+) -> None:
     """Known answer: both A machines finish a cycle at every even hour, so A is busy the
     whole window (2 x 100 = 200 machine-h) and completes 2 x 50 = 100 cycles in it
     (t = 2, 4, ..., 100). B gets 2 mid at each even hour 2k and works [2k, 2k + 1]: fully
@@ -123,7 +146,8 @@ def test_state_times_are_exact(
 
 
 def test_cost_roll_up_by_hand(
-        deterministic: tuple[Line, ReplicationResult, dict[str, float]]) -> None:
+    deterministic: tuple[Line, ReplicationResult, dict[str, float]],
+) -> None:
     """Known answer, with SCALE = 300 d x 24 h / 100 h = 72:
 
     - materials = 100 A cycles x 1 kg x 2.5 EUR x 72 = 18,000;
@@ -200,34 +224,58 @@ def random_line() -> Line:
     and a distinct power figure for every mapped state. The soak (8 units for 3 h, 2.7 per
     hour) paces the line, so A (about 3.7 per hour on shift) blocks and B (about 3.4 per
     hour) waits."""
-    return build({
-        "name": "random",
-        "release": {"policy": "push"},
-        "working_days_per_year": DAYS,
-        "shifts": [{"name": "day", "start": 0.0, "length": 20.0}],
-        "materials": {"raw": {"price": 1.0}, "mid": {"buffer": 5}, "soaked": {"buffer": 5},
-                      "cell": {}},
-        "product": {"cell": "cell", "ah_per_cell": 10.0},
-        "costs": COSTS,
-        "stations": [
-            {"name": "A", "machines": 2, "inputs": {"raw": 1}, "output": {"mid": 1},
-             "process_time": {"dist": "exponential", "mean": 0.4},
-             "failures": {"mtbf": 6.0, "mttr": 1.0},
-             "minor_stops": {"mtbf": 2.0, "duration": 0.05},
-             "setup": {"interval": 10.0, "time": 0.5},
-             "maintenance": {"every": 30.0, "duration": 2.0},
-             "shifts": ["day"], "capex": 80_000.0,
-             "power": {"busy": 17.0, "idle": 2.5, "down": 7.0},
-             "maintenance_cost": {"per_repair": 250.0}},
-            {"name": "soak", "kind": "delay", "inputs": {"mid": 1}, "output": {"soaked": 1},
-             "process_time": 3.0, "capacity": 8, "power": {"busy": 6.0}},
-            {"name": "B", "inputs": {"soaked": 1}, "output": {"cell": 1},
-             "process_time": {"dist": "exponential", "mean": 0.25},
-             "failures": {"mtbf": 8.0, "mttr": 1.5, "basis": "calendar"},
-             "capex": 40_000.0, "power": {"busy": 11.0, "idle": 1.5, "down": 3.5},
-             "maintenance_cost": {"share": 0.1, "per_repair": 80.0}},
-        ],
-    })
+    return build(
+        {
+            "name": "random",
+            "release": {"policy": "push"},
+            "working_days_per_year": DAYS,
+            "shifts": [{"name": "day", "start": 0.0, "length": 20.0}],
+            "materials": {
+                "raw": {"price": 1.0},
+                "mid": {"buffer": 5},
+                "soaked": {"buffer": 5},
+                "cell": {},
+            },
+            "product": {"cell": "cell", "ah_per_cell": 10.0},
+            "costs": COSTS,
+            "stations": [
+                {
+                    "name": "A",
+                    "machines": 2,
+                    "inputs": {"raw": 1},
+                    "output": {"mid": 1},
+                    "process_time": {"dist": "exponential", "mean": 0.4},
+                    "failures": {"mtbf": 6.0, "mttr": 1.0},
+                    "minor_stops": {"mtbf": 2.0, "duration": 0.05},
+                    "setup": {"interval": 10.0, "time": 0.5},
+                    "maintenance": {"every": 30.0, "duration": 2.0},
+                    "shifts": ["day"],
+                    "capex": 80_000.0,
+                    "power": {"busy": 17.0, "idle": 2.5, "down": 7.0},
+                    "maintenance_cost": {"per_repair": 250.0},
+                },
+                {
+                    "name": "soak",
+                    "kind": "delay",
+                    "inputs": {"mid": 1},
+                    "output": {"soaked": 1},
+                    "process_time": 3.0,
+                    "capacity": 8,
+                    "power": {"busy": 6.0},
+                },
+                {
+                    "name": "B",
+                    "inputs": {"soaked": 1},
+                    "output": {"cell": 1},
+                    "process_time": {"dist": "exponential", "mean": 0.25},
+                    "failures": {"mtbf": 8.0, "mttr": 1.5, "basis": "calendar"},
+                    "capex": 40_000.0,
+                    "power": {"busy": 11.0, "idle": 1.5, "down": 3.5},
+                    "maintenance_cost": {"share": 0.1, "per_repair": 80.0},
+                },
+            ],
+        }
+    )
 
 
 @pytest.mark.parametrize("replication", [0, 1, 2])
@@ -241,19 +289,30 @@ def test_energy_is_power_times_time_in_state(replication: int) -> None:
     result = simulate(line, HORIZON, 10.0, 7, replication)
     kpis = line_kpis(result, line)
     a, b = result.stations["A"], result.stations["B"]
-    for state in ("busy", "idle", "blocked", "down", "setup", "minor_stop", "maintenance",
-                  "off_shift"):
+    for state in (
+        "busy",
+        "idle",
+        "blocked",
+        "down",
+        "setup",
+        "minor_stop",
+        "maintenance",
+        "off_shift",
+    ):
         assert a.state_time[state] + b.state_time[state] > 0, state  # every state is used
     assert b.state_time["down"] > 0 and a.repairs > 0 and b.repairs > 0
-    powers = {"A": {"busy": 17.0, "idle": 2.5, "down": 7.0},
-              "B": {"busy": 11.0, "idle": 1.5, "down": 3.5}}
+    powers = {
+        "A": {"busy": 17.0, "idle": 2.5, "down": 7.0},
+        "B": {"busy": 11.0, "idle": 1.5, "down": 3.5},
+    }
     window_kwh = 20.0 * HORIZON + 6.0 * HORIZON
     for name, power in powers.items():
         for state, time in result.stations[name].state_time.items():
             window_kwh += time * power[POWER_STATE[state]]
     assert close(kpis["cost.energy"] / COSTS["energy_price"], window_kwh * SCALE)
     assert close(kpis["energy_kwh"], window_kwh * SCALE)
-    maintenance = (2 * 80_000.0 * 0.03 + 40_000.0 * 0.1
-                   + (a.repairs * 250.0 + b.repairs * 80.0) * SCALE)
+    maintenance = (
+        2 * 80_000.0 * 0.03 + 40_000.0 * 0.1 + (a.repairs * 250.0 + b.repairs * 80.0) * SCALE
+    )
     assert close(kpis["cost.maintenance"], maintenance)
     assert close(kpis["cost.materials"], a.cycles * 1.0 * SCALE)

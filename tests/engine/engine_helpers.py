@@ -17,11 +17,17 @@ MAX_REL_HALF = 0.03
 """Largest accepted interval half-width relative to the analytic value [-]."""
 
 
-def general_line(stations: list[dict[str, Any]], materials: dict[str, dict[str, Any]],
-                 **extra: Any) -> Line:
+def general_line(
+    stations: list[dict[str, Any]], materials: dict[str, dict[str, Any]], **extra: Any
+) -> Line:
     """Validate a general line (bare times in hours) and require that it passes the checks."""
-    data = {"name": "test", "release": {"policy": "push"}, "materials": materials,
-            "stations": stations, **extra}
+    data = {
+        "name": "test",
+        "release": {"policy": "push"},
+        "materials": materials,
+        "stations": stations,
+        **extra,
+    }
     line = Line.model_validate(data, context={"time_unit": "h"})
     assert check_line(line) == []
     return line

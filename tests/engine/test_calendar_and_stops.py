@@ -22,21 +22,24 @@ from sim.model.checks import check_line
 
 def saturated(station: dict[str, Any], **line: Any) -> Line:
     """One station ``m`` from raw material to a finished material, checked."""
-    data = {"name": "one", "release": {"policy": "push"},
-            "materials": {"raw": {"unit": "pcs"}, "out": {"unit": "pcs"}},
-            "stations": [{"name": "m", "inputs": {"raw": 1}, "output": {"out": 1},
-                          **station}], **line}
+    data = {
+        "name": "one",
+        "release": {"policy": "push"},
+        "materials": {"raw": {"unit": "pcs"}, "out": {"unit": "pcs"}},
+        "stations": [{"name": "m", "inputs": {"raw": 1}, "output": {"out": 1}, **station}],
+        **line,
+    }
     model = Line.model_validate(data, context={"time_unit": "h"})
     assert check_line(model) == []
     return model
 
 
-
-
 def kpis_of(line: Line, horizon: float, replications: int) -> dict[str, np.ndarray]:
     """Station KPIs of ``m`` over independent replications, one array per KPI."""
-    rows = [station_kpis(simulate(line, horizon, 0.0, seed=1, replication=r).stations["m"],
-                         horizon) for r in range(replications)]
+    rows = [
+        station_kpis(simulate(line, horizon, 0.0, seed=1, replication=r).stations["m"], horizon)
+        for r in range(replications)
+    ]
     return {kpi: np.array([row[kpi] for row in rows]) for kpi in rows[0]}
 
 
@@ -66,8 +69,13 @@ def test_minor_stops_cost_performance_not_availability() -> None:
 def test_failures_cost_availability_not_performance() -> None:
     """The same 4 h / 0.5 h as failures on the operating clock: availability =
     4 / 4.5 = 0.889, performance 1 (to the part-lot at the window's end), same TH."""
-    line = saturated({"process_time": CYCLE, "lot": 20,
-                      "failures": {"mtbf": STOP["mtbf"], "mttr": STOP["duration"]}})
+    line = saturated(
+        {
+            "process_time": CYCLE,
+            "lot": 20,
+            "failures": {"mtbf": STOP["mtbf"], "mttr": STOP["duration"]},
+        }
+    )
     horizon = 1000.0
     kpis = kpis_of(line, horizon, 20)
     share = STOP["mtbf"] / (STOP["mtbf"] + STOP["duration"])
@@ -83,14 +91,18 @@ DAY = {"shifts": [{"name": "day", "start": 6, "length": 12}]}
 """A 12 h day shift from 6 h of each pattern."""
 
 
-@pytest.mark.parametrize(("process_time", "lot", "machines"),
-                         [(0.5, 1, 1), (0.25, 1, 3), (0.5, 4, 2)])
+@pytest.mark.parametrize(
+    ("process_time", "lot", "machines"), [(0.5, 1, 1), (0.25, 1, 3), (0.5, 4, 2)]
+)
 def test_day_shift_halves_the_output(process_time: float, lot: int, machines: int) -> None:
     """Staffed 12 h of every 24 h and saturated: cycles that divide the shift fit it
     exactly, so TH = half the always-on rate and the off-shift share is exactly 0.5 over
     10 whole days; availability and performance stay 1."""
-    line = saturated({"process_time": process_time, "lot": lot, "machines": machines,
-                      "shifts": ["day"]}, shift_cycle=24, **DAY)
+    line = saturated(
+        {"process_time": process_time, "lot": lot, "machines": machines, "shifts": ["day"]},
+        shift_cycle=24,
+        **DAY,
+    )
     horizon = 240.0
     result = simulate(line, horizon, 24.0, seed=1, replication=0)
     always_on = machines / process_time
@@ -124,15 +136,22 @@ def test_day_shift_with_the_default_pattern_of_24_h() -> None:
 # ----------------------------------------------------------------------------- maintenance
 
 
-@pytest.mark.parametrize(("process_time", "lot", "machines"),
-                         [(1.0, 1, 1), (0.5, 1, 2), (0.25, 8, 1)])
+@pytest.mark.parametrize(
+    ("process_time", "lot", "machines"), [(1.0, 1, 1), (0.5, 1, 2), (0.25, 8, 1)]
+)
 def test_maintenance_windows(process_time: float, lot: int, machines: int) -> None:
     """A 10 h window falls due every 100 h of calendar time (machine i of n first at
     100 (i + 1) / n h) and starts at the next run start; with runs that divide 100 h it
     starts on time, so the machine works 90 of every 100 h: TH = 0.9 x rate exactly and the
     maintenance share 0.1 (not 100 / 110: the windows do not push the next one back)."""
-    line = saturated({"process_time": process_time, "lot": lot, "machines": machines,
-                      "maintenance": {"every": 100, "duration": 10}})
+    line = saturated(
+        {
+            "process_time": process_time,
+            "lot": lot,
+            "machines": machines,
+            "maintenance": {"every": 100, "duration": 10},
+        }
+    )
     horizon = 1000.0
     result = simulate(line, horizon, 50.0, seed=1, replication=0)
     rate = machines / process_time

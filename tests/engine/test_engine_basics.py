@@ -14,12 +14,16 @@ from sim.model.checks import check_line
 
 def penny_fab(wip: int, process_time: Any = 2) -> Line:
     """Four one-machine stations in series under CONWIP."""
-    return Line.model_validate({
-        "name": "penny",
-        "release": {"policy": "conwip", "wip": wip},
-        "stations": [{"name": name, "process_time": process_time}
-                     for name in ("head", "tail", "rim", "deburr")],
-    })
+    return Line.model_validate(
+        {
+            "name": "penny",
+            "release": {"policy": "conwip", "wip": wip},
+            "stations": [
+                {"name": name, "process_time": process_time}
+                for name in ("head", "tail", "rim", "deburr")
+            ],
+        }
+    )
 
 
 @pytest.mark.parametrize(("wip", "good"), [(1, 125), (2, 250), (4, 500), (8, 500)])
@@ -35,8 +39,13 @@ def test_deterministic_penny_fab(wip: int, good: int) -> None:
 
 def test_push_without_interarrival_saturates_the_first_station() -> None:
     """Unlimited raw material keeps a single 2 h machine busy: 49 done by t = 100, 1 in it."""
-    line = Line.model_validate({"name": "one", "release": {"policy": "push"},
-                                "stations": [{"name": "a", "process_time": 2}]})
+    line = Line.model_validate(
+        {
+            "name": "one",
+            "release": {"policy": "push"},
+            "stations": [{"name": "a", "process_time": 2}],
+        }
+    )
     result = simulate(line, 100)
     assert (result.good, result.released, result.wip_end) == (49, 50, 1)
 
@@ -53,8 +62,11 @@ def test_replications_and_seeds_differ() -> None:
 def test_common_random_numbers() -> None:
     """A station's draws do not depend on the other stations (streams keyed by name)."""
     line = penny_fab(1, {"dist": "exponential", "mean": 2})
-    faster = line.model_copy(update={"stations": [
-        line.stations[0].model_copy(update={"machines": 2}), *line.stations[1:]]})
+    faster = line.model_copy(
+        update={
+            "stations": [line.stations[0].model_copy(update={"machines": 2}), *line.stations[1:]]
+        }
+    )
     first = simulate(line, 300, 0, seed=3)
     second = simulate(faster, 300, 0, seed=3)
     # WIP 1: a single job visits each station in turn, drawing the same times in both.
@@ -63,8 +75,14 @@ def test_common_random_numbers() -> None:
 
 def test_run_is_independent_of_jobs() -> None:
     """One worker and two worker processes give identical replications and summaries."""
-    scenario = Scenario(name="penny", line=penny_fab(6, {"dist": "gamma", "mean": 2, "cv": 0.7}),
-                        horizon=300, warmup=30, replications=3, seed=11)
+    scenario = Scenario(
+        name="penny",
+        line=penny_fab(6, {"dist": "gamma", "mean": 2, "cv": 0.7}),
+        horizon=300,
+        warmup=30,
+        replications=3,
+        seed=11,
+    )
     serial = run(scenario, jobs=1)
     pooled = run(scenario, jobs=2)
     assert not serial.partial and not pooled.partial
@@ -85,11 +103,16 @@ def test_on_done_reports_every_replication() -> None:
 
 def test_scrap_everywhere_but_production_possible() -> None:
     """High scrap still conserves jobs and lowers the yield."""
-    line = Line.model_validate({
-        "name": "scrappy", "release": {"policy": "conwip", "wip": 3},
-        "stations": [{"name": "a", "process_time": 1, "scrap": 0.5},
-                     {"name": "b", "process_time": 1, "scrap": 0.5}],
-    })
+    line = Line.model_validate(
+        {
+            "name": "scrappy",
+            "release": {"policy": "conwip", "wip": 3},
+            "stations": [
+                {"name": "a", "process_time": 1, "scrap": 0.5},
+                {"name": "b", "process_time": 1, "scrap": 0.5},
+            ],
+        }
+    )
     result = simulate(line, 2000, 0, seed=4)
     assert result.released_total == result.good_total + result.scrapped_total + result.wip_end
     assert result.good / result.released == pytest.approx(0.25, abs=0.05)
@@ -98,8 +121,10 @@ def test_scrap_everywhere_but_production_possible() -> None:
 MULTI_BATCH: dict[str, Any] = {
     "name": "stuck",
     "release": {"policy": "conwip", "wip": 3},
-    "stations": [{"name": "a", "process_time": 1, "batch": {"size": 3}},
-                 {"name": "b", "process_time": 1, "batch": {"size": 2}}],
+    "stations": [
+        {"name": "a", "process_time": 1, "batch": {"size": 3}},
+        {"name": "b", "process_time": 1, "batch": {"size": 2}},
+    ],
 }
 """Three jobs, batches of 3 then 2: after one pass one job waits at each station forever."""
 
@@ -117,10 +142,13 @@ def test_deadlock_raises_run_error() -> None:
 
 def test_shifts_with_default_cycle_run() -> None:
     """A station on a day shift runs with the default 24 h pattern."""
-    line = Line.model_validate({
-        "name": "day", "release": {"policy": "push"},
-        "shifts": [{"name": "day", "start": 0, "length": 8}],
-        "stations": [{"name": "a", "process_time": 1, "shifts": ["day"]}],
-    })
+    line = Line.model_validate(
+        {
+            "name": "day",
+            "release": {"policy": "push"},
+            "shifts": [{"name": "day", "start": 0, "length": 8}],
+            "stations": [{"name": "a", "process_time": 1, "shifts": ["day"]}],
+        }
+    )
     result = simulate(line, 48)
     assert result.stations["a"].state_time["off_shift"] == pytest.approx(32)

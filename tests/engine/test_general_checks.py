@@ -39,17 +39,45 @@ def base() -> Data:
             "cell": {"unit": "pcs"},
         },
         "stations": [
-            {"name": "coat", "inputs": {"foil": 1}, "output": {"web": 1},
-             "speed": "10 m/min", "lot": 100,
-             "defects": {"rate": 0.01, "found_at": "inspect"}},
-            {"name": "slit", "inputs": {"web": 1}, "output": {"strip": 4},
-             "speed": "20 m/min", "lot": 100, "split": 4},
-            {"name": "wind", "inputs": {"strip": 2, "separator": 2}, "output": {"roll": 1},
-             "process_time": "30 s", "lot": 10},
-            {"name": "soak", "kind": "delay", "inputs": {"roll": 1}, "output": {"soaked": 1},
-             "process_time": 2, "capacity": 500},
-            {"name": "inspect", "inputs": {"soaked": 1}, "output": {"cell": 1},
-             "process_time": "1 h", "batch": {"size": 50}, "lot": 10},
+            {
+                "name": "coat",
+                "inputs": {"foil": 1},
+                "output": {"web": 1},
+                "speed": "10 m/min",
+                "lot": 100,
+                "defects": {"rate": 0.01, "found_at": "inspect"},
+            },
+            {
+                "name": "slit",
+                "inputs": {"web": 1},
+                "output": {"strip": 4},
+                "speed": "20 m/min",
+                "lot": 100,
+                "split": 4,
+            },
+            {
+                "name": "wind",
+                "inputs": {"strip": 2, "separator": 2},
+                "output": {"roll": 1},
+                "process_time": "30 s",
+                "lot": 10,
+            },
+            {
+                "name": "soak",
+                "kind": "delay",
+                "inputs": {"roll": 1},
+                "output": {"soaked": 1},
+                "process_time": 2,
+                "capacity": 500,
+            },
+            {
+                "name": "inspect",
+                "inputs": {"soaked": 1},
+                "output": {"cell": 1},
+                "process_time": "1 h",
+                "batch": {"size": 50},
+                "lot": 10,
+            },
         ],
     }
 
@@ -113,10 +141,12 @@ def test_base_line_is_valid(tmp_path: Path) -> None:
     assert simulate(line, 100.0, 0.0).finished["cell"]["units"] > 0
 
 
-@pytest.mark.parametrize(("breaks", "path", "words"), CASES,
-                         ids=[case[0].__name__ for case in CASES])
-def test_check_line_names_path_and_problem(breaks: Callable[[Data], None], path: str,
-                                           words: str) -> None:
+@pytest.mark.parametrize(
+    ("breaks", "path", "words"), CASES, ids=[case[0].__name__ for case in CASES]
+)
+def test_check_line_names_path_and_problem(
+    breaks: Callable[[Data], None], path: str, words: str
+) -> None:
     """``check_line`` returns exactly one error, at ``path``, saying what is wrong."""
     data = copy.deepcopy(base())
     breaks(data)
@@ -125,11 +155,12 @@ def test_check_line_names_path_and_problem(breaks: Callable[[Data], None], path:
     assert words in errors[0].message
 
 
-@pytest.mark.parametrize(("breaks", "path", "words"), CASES,
-                         ids=[case[0].__name__ for case in CASES])
-def test_load_line_locates_the_error_in_the_file(tmp_path: Path,
-                                                 breaks: Callable[[Data], None], path: str,
-                                                 words: str) -> None:
+@pytest.mark.parametrize(
+    ("breaks", "path", "words"), CASES, ids=[case[0].__name__ for case in CASES]
+)
+def test_load_line_locates_the_error_in_the_file(
+    tmp_path: Path, breaks: Callable[[Data], None], path: str, words: str
+) -> None:
     """Loading the broken line from YAML raises the same error with file, line and path;
     the reported line holds the last key of the path."""
     data = copy.deepcopy(base())

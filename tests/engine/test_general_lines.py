@@ -39,12 +39,21 @@ def slitting_line(consumer_speed: str = "400 m/min", random: bool = False) -> Li
     """Slitter: 1 m mother web -> 4 m slit web per cycle, lots of 4,000 cycles cut in 4
     daughter lots of 4,000 m, 1 % scrap; a consumer of slit web with 2 % scrap."""
     slitter: dict[str, Any] = {
-        "name": "slitter", "inputs": {"mother": 1}, "output": {"slit": 4},
-        "speed": "80 m/min", "lot": 4000, "split": 4, "scrap": 0.01,
+        "name": "slitter",
+        "inputs": {"mother": 1},
+        "output": {"slit": 4},
+        "speed": "80 m/min",
+        "lot": 4000,
+        "split": 4,
+        "scrap": 0.01,
     }
     consumer: dict[str, Any] = {
-        "name": "consumer", "inputs": {"slit": 1}, "output": {"out": 1},
-        "speed": consumer_speed, "lot": 4000, "scrap": 0.02,
+        "name": "consumer",
+        "inputs": {"slit": 1},
+        "output": {"out": 1},
+        "speed": consumer_speed,
+        "lot": 4000,
+        "scrap": 0.02,
     }
     if random:
         slitter["failures"] = {"mtbf": 10, "mttr": 2}
@@ -76,8 +85,9 @@ def test_split_conserves_material_exactly() -> None:
     assert result.finished["out"]["units"] == consumer.units_out
     assert abs(balance(result, "slitter")) < EPS and abs(balance(result, "consumer")) < 1e-6
     lot_on_consumer = daughter / 24000
-    assert math.isclose(result.material_area["slit"],
-                        lots * lot_on_consumer * (3 + 2 + 1) * daughter)
+    assert math.isclose(
+        result.material_area["slit"], lots * lot_on_consumer * (3 + 2 + 1) * daughter
+    )
     assert math.isclose(consumer.state_time["busy"], lots * 4 * lot_on_consumer)
 
 
@@ -89,8 +99,7 @@ def test_split_balance_with_failures_and_blocking() -> None:
     when starting empty. The mean buffer level lies within [0, capacity]. (The result has
     no end-of-run buffer levels, so the balance cannot be checked to EPS here.)"""
     horizon = 500.0
-    result = simulate(slitting_line("20 m/min", random=True), horizon, 0.0, seed=3,
-                      replication=0)
+    result = simulate(slitting_line("20 m/min", random=True), horizon, 0.0, seed=3, replication=0)
     slitter, consumer = result.stations["slitter"], result.stations["consumer"]
     assert abs(balance(result, "slitter")) < 1e-6
     assert abs(balance(result, "consumer")) < 1e-6
@@ -116,14 +125,32 @@ WINDING_MATERIALS: dict[str, dict[str, Any]] = {
 def winding_line(anode_speed: str, anode_lot: int) -> Line:
     """Two web lines merging at a winder: 3.0 m cathode, 3.2 m anode and 6.6 m of raw
     separator per jelly roll, 7.5 s per roll (480 rolls/h), magazines of 64 rolls."""
-    return general_line([
-        {"name": "cathode-notching", "inputs": {"cathode-foil": 1}, "output": {"cathode": 1},
-         "speed": "60 m/min", "lot": 4000},
-        {"name": "anode-notching", "inputs": {"anode-foil": 1}, "output": {"anode": 1},
-         "speed": anode_speed, "lot": anode_lot},
-        {"name": "winding", "inputs": {"cathode": 3.0, "anode": 3.2, "separator": 6.6},
-         "output": {"jelly-roll": 1}, "process_time": "7.5 s", "lot": 64},
-    ], WINDING_MATERIALS)
+    return general_line(
+        [
+            {
+                "name": "cathode-notching",
+                "inputs": {"cathode-foil": 1},
+                "output": {"cathode": 1},
+                "speed": "60 m/min",
+                "lot": 4000,
+            },
+            {
+                "name": "anode-notching",
+                "inputs": {"anode-foil": 1},
+                "output": {"anode": 1},
+                "speed": anode_speed,
+                "lot": anode_lot,
+            },
+            {
+                "name": "winding",
+                "inputs": {"cathode": 3.0, "anode": 3.2, "separator": 6.6},
+                "output": {"jelly-roll": 1},
+                "process_time": "7.5 s",
+                "lot": 64,
+            },
+        ],
+        WINDING_MATERIALS,
+    )
 
 
 def test_merge_limited_by_one_web() -> None:
@@ -158,13 +185,25 @@ def test_assembly_of_twelve_cells_per_module() -> None:
     5 modules (60 cells) in 5 x 48 s = 4 min. At T = 100 x 0.1 + 0.08 h every tray made has
     been assembled: 6,000 cells in, 6,000 / 12 = 500 modules out; the idle assembly takes
     each tray the instant it arrives, so the cell buffer's level area is 0."""
-    line = general_line([
-        {"name": "cells", "inputs": {"raw": 1}, "output": {"cell": 1}, "process_time": "6 s",
-         "lot": 60},
-        {"name": "assembly", "inputs": {"cell": 12}, "output": {"module": 1},
-         "process_time": "48 s", "lot": 5},
-    ], {"raw": {"unit": "pcs"}, "cell": {"unit": "pcs", "buffer": 600},
-        "module": {"unit": "pcs"}})
+    line = general_line(
+        [
+            {
+                "name": "cells",
+                "inputs": {"raw": 1},
+                "output": {"cell": 1},
+                "process_time": "6 s",
+                "lot": 60,
+            },
+            {
+                "name": "assembly",
+                "inputs": {"cell": 12},
+                "output": {"module": 1},
+                "process_time": "48 s",
+                "lot": 5,
+            },
+        ],
+        {"raw": {"unit": "pcs"}, "cell": {"unit": "pcs", "buffer": 600}, "module": {"unit": "pcs"}},
+    )
     result = simulate(line, 100 * 0.1 + 0.08, 0.0, seed=1, replication=0)
     cells, assembly = result.stations["cells"], result.stations["assembly"]
     assert cells.units_out == 6000
@@ -181,13 +220,31 @@ def test_saturated_batch_oven_capacity() -> None:
     The slitter feeds 4.8 coils/h into a buffer of exactly one load (64,000 m), so each oven
     reloads as soon as it ends (loads end at 19.33 + 16 k and 22.67 + 16 k h): the window
     [50, 210) h holds exactly 20 loads = 320 coils = 1,280,000 m, ovens busy all the time."""
-    line = general_line([
-        {"name": "slitting", "inputs": {"calendered": 1}, "output": {"slit": 4},
-         "speed": "80 m/min", "lot": 4000, "split": 4},
-        {"name": "drying", "machines": 2, "inputs": {"slit": 4000}, "output": {"dried": 4000},
-         "batch": {"size": 16}, "process_time": "16 h"},
-    ], {"calendered": {"unit": "m"}, "slit": {"unit": "m", "buffer": 64000},
-        "dried": {"unit": "m"}})
+    line = general_line(
+        [
+            {
+                "name": "slitting",
+                "inputs": {"calendered": 1},
+                "output": {"slit": 4},
+                "speed": "80 m/min",
+                "lot": 4000,
+                "split": 4,
+            },
+            {
+                "name": "drying",
+                "machines": 2,
+                "inputs": {"slit": 4000},
+                "output": {"dried": 4000},
+                "batch": {"size": 16},
+                "process_time": "16 h",
+            },
+        ],
+        {
+            "calendered": {"unit": "m"},
+            "slit": {"unit": "m", "buffer": 64000},
+            "dried": {"unit": "m"},
+        },
+    )
     horizon = 160.0
     result = simulate(line, horizon, 50.0, seed=1, replication=0)
     drying = result.stations["drying"]
@@ -209,16 +266,23 @@ DELAY_MATERIALS: dict[str, dict[str, Any]] = {
 
 def delay_line(capacity: float | None) -> Line:
     """Filling one cell every 0.1 h, a 12 h soak, packing in 0.05 h per cell."""
-    soak: dict[str, Any] = {"name": "soak", "kind": "delay", "inputs": {"filled": 1},
-                            "output": {"wetted": 1}, "process_time": 12}
+    soak: dict[str, Any] = {
+        "name": "soak",
+        "kind": "delay",
+        "inputs": {"filled": 1},
+        "output": {"wetted": 1},
+        "process_time": 12,
+    }
     if capacity is not None:
         soak["capacity"] = capacity
-    return general_line([
-        {"name": "fill", "inputs": {"raw": 1}, "output": {"filled": 1}, "process_time": 0.1},
-        soak,
-        {"name": "pack", "inputs": {"wetted": 1}, "output": {"done": 1},
-         "process_time": 0.05},
-    ], DELAY_MATERIALS)
+    return general_line(
+        [
+            {"name": "fill", "inputs": {"raw": 1}, "output": {"filled": 1}, "process_time": 0.1},
+            soak,
+            {"name": "pack", "inputs": {"wetted": 1}, "output": {"done": 1}, "process_time": 0.05},
+        ],
+        DELAY_MATERIALS,
+    )
 
 
 def test_delay_content_obeys_little() -> None:
@@ -270,20 +334,36 @@ def serial_twin(buffers: tuple[int, int], changes: dict[str, dict[str, Any]]) ->
     ``changes`` adds fields to stations by name."""
     stations = [{**step, **changes.get(step["name"], {})} for step in STEPS]
     stations[1]["buffer"], stations[2]["buffer"] = buffers
-    return Line.model_validate({"name": "serial", "release": {"policy": "push"},
-                                "stations": stations}, context={"time_unit": "h"})
+    return Line.model_validate(
+        {"name": "serial", "release": {"policy": "push"}, "stations": stations},
+        context={"time_unit": "h"},
+    )
 
 
-def general_twin(buffers: tuple[int, int], changes: dict[str, dict[str, Any]],
-                 lot: int = 1) -> Line:
+def general_twin(
+    buffers: tuple[int, int], changes: dict[str, dict[str, Any]], lot: int = 1
+) -> Line:
     """The same line in the general form: materials raw -> m1 -> m2 -> fin, all pieces."""
     chain = ["raw", "m1", "m2", "fin"]
-    stations = [{**step, **changes.get(step["name"], {}), "inputs": {chain[index]: 1},
-                 "output": {chain[index + 1]: 1}, "lot": lot}
-                for index, step in enumerate(STEPS)]
-    return general_line(stations, {
-        "raw": {"unit": "pcs"}, "m1": {"unit": "pcs", "buffer": buffers[0]},
-        "m2": {"unit": "pcs", "buffer": buffers[1]}, "fin": {"unit": "pcs"}})
+    stations = [
+        {
+            **step,
+            **changes.get(step["name"], {}),
+            "inputs": {chain[index]: 1},
+            "output": {chain[index + 1]: 1},
+            "lot": lot,
+        }
+        for index, step in enumerate(STEPS)
+    ]
+    return general_line(
+        stations,
+        {
+            "raw": {"unit": "pcs"},
+            "m1": {"unit": "pcs", "buffer": buffers[0]},
+            "m2": {"unit": "pcs", "buffer": buffers[1]},
+            "fin": {"unit": "pcs"},
+        },
+    )
 
 
 CHANGES = [
@@ -311,7 +391,10 @@ def test_lot_one_reproduces_the_serial_line(changes: dict[str, dict[str, Any]]) 
         one, other = serial.stations[name], general.stations[name]
         assert one.state_time == other.state_time, name
         assert (one.cycles, one.units_out, one.scrapped) == (
-            other.cycles, other.units_out, other.scrapped), name
+            other.cycles,
+            other.units_out,
+            other.scrapped,
+        ), name
     assert serial.stations["b"].content_area == general.material_area["m1"]
     assert serial.stations["c"].content_area == general.material_area["m2"]
     assert serial.flow_sum == general.finished["fin"]["flow_sum"]
@@ -324,6 +407,9 @@ def test_lot_eight_keeps_the_mean_throughput() -> None:
     horizon, warmup, replications = 2000.0, 100.0, 20
     for lot in (1, 8):
         line = general_twin((400, 400), {"b": FAILURES}, lot)
-        throughput = [simulate(line, horizon, warmup, seed=1, replication=r)
-                      .finished["fin"]["units"] / horizon for r in range(replications)]
+        throughput = [
+            simulate(line, horizon, warmup, seed=1, replication=r).finished["fin"]["units"]
+            / horizon
+            for r in range(replications)
+        ]
         assert_in_ci(throughput, 0.855, f"lot {lot} throughput")

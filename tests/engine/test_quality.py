@@ -29,32 +29,49 @@ LOT = 10
 HORIZON, WARMUP, REPLICATIONS = 500.0, 10.0, 20
 
 
-
-
-
-
 def quality_line(late: bool, unit: str = "pcs") -> Line:
     """maker -> middle -> inspect; bad output scrapped at the maker or found at inspect."""
-    maker: dict[str, Any] = {"name": "maker", "inputs": {"raw": 1}, "output": {"made": 1},
-                             "process_time": TIMES["maker"], "lot": LOT}
+    maker: dict[str, Any] = {
+        "name": "maker",
+        "inputs": {"raw": 1},
+        "output": {"made": 1},
+        "process_time": TIMES["maker"],
+        "lot": LOT,
+    }
     if late:
         maker["defects"] = {"rate": RATE, "found_at": "inspect"}
     else:
         maker["scrap"] = RATE
-    return general_line([
-        maker,
-        {"name": "middle", "inputs": {"made": 1}, "output": {"mid": 1},
-         "process_time": TIMES["middle"], "lot": LOT},
-        {"name": "inspect", "inputs": {"mid": 1}, "output": {"good": 1},
-         "process_time": TIMES["inspect"], "lot": LOT},
-    ], {"raw": {"unit": unit}, "made": {"unit": unit, "buffer": 200},
-        "mid": {"unit": unit, "buffer": 200}, "good": {"unit": unit}})
+    return general_line(
+        [
+            maker,
+            {
+                "name": "middle",
+                "inputs": {"made": 1},
+                "output": {"mid": 1},
+                "process_time": TIMES["middle"],
+                "lot": LOT,
+            },
+            {
+                "name": "inspect",
+                "inputs": {"mid": 1},
+                "output": {"good": 1},
+                "process_time": TIMES["inspect"],
+                "lot": LOT,
+            },
+        ],
+        {
+            "raw": {"unit": unit},
+            "made": {"unit": unit, "buffer": 200},
+            "mid": {"unit": unit, "buffer": 200},
+            "good": {"unit": unit},
+        },
+    )
 
 
 def replicate(line: Line) -> list[ReplicationResult]:
     """Independent replications of ``line``."""
-    return [simulate(line, HORIZON, WARMUP, seed=1, replication=r)
-            for r in range(REPLICATIONS)]
+    return [simulate(line, HORIZON, WARMUP, seed=1, replication=r) for r in range(REPLICATIONS)]
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +90,9 @@ MAKER_RATE = 1 / TIMES["maker"]
 """Pieces the never-starved, never-blocked maker makes per hour [1/h]."""
 
 
-def test_good_output_is_the_same(early: list[ReplicationResult],
-                                 late: list[ReplicationResult]) -> None:
+def test_good_output_is_the_same(
+    early: list[ReplicationResult], late: list[ReplicationResult]
+) -> None:
     """Good pieces out per hour = 100 x (1 - 0.05) = 95 whether found early or late."""
     for name, runs in (("early", early), ("late", late)):
         throughput = [r.finished["good"]["units"] / r.horizon for r in runs]
@@ -82,8 +100,9 @@ def test_good_output_is_the_same(early: list[ReplicationResult],
         assert all(r.finished["good"]["escaped"] == 0 for r in runs)
 
 
-def test_late_detection_loses_the_added_work(early: list[ReplicationResult],
-                                             late: list[ReplicationResult]) -> None:
+def test_late_detection_loses_the_added_work(
+    early: list[ReplicationResult], late: list[ReplicationResult]
+) -> None:
     """Lost machine time per bad piece is exactly the maker's 0.01 h when scrapped at once
     and 0.01 + 0.006 + 0.003 = 0.019 h when found at the inspection, so the lost work rate
     is 100 x 0.05 x 0.01 = 0.05 h/h early and 100 x 0.05 x 0.019 = 0.095 h/h late."""
@@ -103,8 +122,9 @@ def test_late_detection_loses_the_added_work(early: list[ReplicationResult],
     assert_in_ci(lost_late, MAKER_RATE * RATE * per_piece_late, "late: lost work")
 
 
-def test_found_count_and_busier_middle_step(early: list[ReplicationResult],
-                                           late: list[ReplicationResult]) -> None:
+def test_found_count_and_busier_middle_step(
+    early: list[ReplicationResult], late: list[ReplicationResult]
+) -> None:
     """Found at the inspection = 0.05 x pieces made (in expectation); the middle step works
     on every piece made when defects are found late, busy 100 x 0.006 = 0.6 (to one lot at
     the window's edges), against 0.95 x 0.6 = 0.57 when bad pieces are scrapped first."""
@@ -112,8 +132,9 @@ def test_found_count_and_busier_middle_step(early: list[ReplicationResult],
     assert_in_ci(found_share, RATE, "late: found / made")
     for r in late:
         utilization = station_kpis(r.stations["middle"], r.horizon)["utilization"]
-        assert utilization == pytest.approx(MAKER_RATE * TIMES["middle"],
-                                            abs=LOT * TIMES["middle"] / r.horizon)
+        assert utilization == pytest.approx(
+            MAKER_RATE * TIMES["middle"], abs=LOT * TIMES["middle"] / r.horizon
+        )
     busy_early = [station_kpis(r.stations["middle"], r.horizon)["utilization"] for r in early]
     assert_in_ci(busy_early, MAKER_RATE * (1 - RATE) * TIMES["middle"], "early: middle busy")
 
@@ -135,15 +156,38 @@ def test_defects_escape_on_the_branch_without_inspection() -> None:
     """The maker's web goes to two consumers; only one of them inspects. Its defects, 5 % of
     the web, are all found there and leave undetected with the other branch's output, where
     escaped / units = 0.05 exactly (continuous material, expected shares)."""
-    line = general_line([
-        {"name": "maker", "inputs": {"raw": 1}, "output": {"web": 1}, "process_time": 0.01,
-         "lot": 10, "defects": {"rate": RATE, "found_at": "inspect"}},
-        {"name": "inspect", "inputs": {"web": 1}, "output": {"checked": 1},
-         "process_time": 0.005, "lot": 10},
-        {"name": "other", "inputs": {"web": 1}, "output": {"unchecked": 1},
-         "process_time": 0.005, "lot": 10},
-    ], {"raw": {"unit": "m"}, "web": {"unit": "m", "buffer": 100},
-        "checked": {"unit": "m"}, "unchecked": {"unit": "m"}})
+    line = general_line(
+        [
+            {
+                "name": "maker",
+                "inputs": {"raw": 1},
+                "output": {"web": 1},
+                "process_time": 0.01,
+                "lot": 10,
+                "defects": {"rate": RATE, "found_at": "inspect"},
+            },
+            {
+                "name": "inspect",
+                "inputs": {"web": 1},
+                "output": {"checked": 1},
+                "process_time": 0.005,
+                "lot": 10,
+            },
+            {
+                "name": "other",
+                "inputs": {"web": 1},
+                "output": {"unchecked": 1},
+                "process_time": 0.005,
+                "lot": 10,
+            },
+        ],
+        {
+            "raw": {"unit": "m"},
+            "web": {"unit": "m", "buffer": 100},
+            "checked": {"unit": "m"},
+            "unchecked": {"unit": "m"},
+        },
+    )
     result = simulate(line, 50.0, 1.0, seed=1, replication=0)
     unchecked = result.finished["unchecked"]
     checked = result.finished["checked"]
@@ -160,12 +204,26 @@ def test_defects_escape_on_the_branch_without_inspection() -> None:
 def test_scrap_in_a_delay_loses_the_work_done_upstream() -> None:
     """A soak scrapping 10 % of the web (continuous: exactly 10 % of each lot) throws away
     0.01 h of the maker's time per metre: lost work = scrapped x 0.01 h."""
-    line = general_line([
-        {"name": "maker", "inputs": {"raw": 1}, "output": {"web": 1}, "process_time": 0.01,
-         "lot": 10},
-        {"name": "soak", "kind": "delay", "inputs": {"web": 1}, "output": {"soaked": 1},
-         "process_time": 2, "scrap": 0.1},
-    ], {"raw": {"unit": "m"}, "web": {"unit": "m"}, "soaked": {"unit": "m"}})
+    line = general_line(
+        [
+            {
+                "name": "maker",
+                "inputs": {"raw": 1},
+                "output": {"web": 1},
+                "process_time": 0.01,
+                "lot": 10,
+            },
+            {
+                "name": "soak",
+                "kind": "delay",
+                "inputs": {"web": 1},
+                "output": {"soaked": 1},
+                "process_time": 2,
+                "scrap": 0.1,
+            },
+        ],
+        {"raw": {"unit": "m"}, "web": {"unit": "m"}, "soaked": {"unit": "m"}},
+    )
     result = simulate(line, 50.0, 5.0, seed=1, replication=0)
     soak = result.stations["soak"]
     assert soak.scrapped > 0

@@ -20,8 +20,15 @@ from sim.model import Scenario
 
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
 
-ASSEMBLY = ("winding", "hot-press-xray", "tab-cover-welding", "case-seal-leak-test",
-            "cell-bake", "electrolyte-filling", "module-assembly")
+ASSEMBLY = (
+    "winding",
+    "hot-press-xray",
+    "tab-cover-welding",
+    "case-seal-leak-test",
+    "cell-bake",
+    "electrolyte-filling",
+    "module-assembly",
+)
 """Cell and module assembly stations of the reference line."""
 
 INSPECTIONS = ("hot-press-xray", "case-seal-leak-test", "grading")
@@ -67,8 +74,7 @@ def test_assembly_availability(short_run: tuple[Scenario, ReplicationResult]) ->
         assert 0.9 <= availability <= 1.0, (name, availability)
 
 
-def test_reference_counters_are_consistent(
-        short_run: tuple[Scenario, ReplicationResult]) -> None:
+def test_reference_counters_are_consistent(short_run: tuple[Scenario, ReplicationResult]) -> None:
     """Every machine station's state times sum to machines x horizon and each cycle's output
     is passed on or scrapped (units out + scrapped = cycles x output per cycle); the
     inspection stations find the defects made upstream and no defect escapes, since every

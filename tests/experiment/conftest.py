@@ -53,8 +53,11 @@ def penny_sweep(write: WriteFile) -> Callable[[str], Path]:
     and short runs (3 replications of 500 h after 50 h)."""
 
     def _sweep(parameters: str, extra: str = "") -> Path:
-        return write("sweep.yaml", f"scenario: {PENNY_FAB}\nparameters:\n{parameters}\n"
-                     "replications: 3\nhorizon: 500\nwarmup: 50\n" + extra)
+        return write(
+            "sweep.yaml",
+            f"scenario: {PENNY_FAB}\nparameters:\n{parameters}\n"
+            "replications: 3\nhorizon: 500\nwarmup: 50\n" + extra,
+        )
 
     return _sweep
 

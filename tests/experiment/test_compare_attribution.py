@@ -27,7 +27,8 @@ from sim.experiment.compare import align, compare
 from sim.model import load_scenario
 
 LINE = (Path(__file__).resolve().parents[1] / "fixtures" / "tiny_costed_line.yaml").read_text(
-    encoding="utf-8")
+    encoding="utf-8"
+)
 """A two-station general line with costs (minutes), random times, failures and scrap."""
 
 LEVERS = """\
@@ -63,8 +64,10 @@ def write(tmp_path: Path, name: str, levers: list[str] | None) -> Path:
     """Write line.yaml, levers.yaml and a scenario ``name``.yaml with ``levers``."""
     (tmp_path / "line.yaml").write_text(LINE, encoding="utf-8")
     (tmp_path / "levers.yaml").write_text(LEVERS, encoding="utf-8")
-    text = f"name: {name}\nline: line.yaml\nhorizon: {HORIZON}\nwarmup: 100\n" \
-           "replications: 4\nseed: 11\n"
+    text = (
+        f"name: {name}\nline: line.yaml\nhorizon: {HORIZON}\nwarmup: 100\n"
+        "replications: 4\nseed: 11\n"
+    )
     if levers is not None:
         text += "lever_file: levers.yaml\nlevers: [" + ", ".join(levers) + "]\n"
     path = tmp_path / f"{name}.yaml"
@@ -77,15 +80,19 @@ def test_no_change_lever_gives_exactly_zero_difference(tmp_path: Path) -> None:
     duration string, scale 1.0 over ``*``, add 0) against the same line without levers:
     every paired difference mean and percent mean is exactly 0.0, and every KPI value is
     the same in each replication."""
-    paths = [write(tmp_path, "plain", None), write(tmp_path, "nothing", ["nothing"]),
-             write(tmp_path, "unity", ["unity"])]
+    paths = [
+        write(tmp_path, "plain", None),
+        write(tmp_path, "nothing", ["nothing"]),
+        write(tmp_path, "unity", ["unity"]),
+    ]
     scenarios = align([load_scenario(p) for p in paths])
     assert scenarios[1].line == scenarios[0].line == scenarios[2].line
     result = compare(scenarios, line_kpis)
     content = build_comparison(result)
     assert content["scenarios"] == ["plain", "nothing", "unity"]
     assert {"throughput", "cost_per_ah", "cost.energy", "ah_per_labour_hour"} <= set(
-        content["differences"])
+        content["differences"]
+    )
     checked = 0
     for kpi, per_scenario in content["differences"].items():
         assert set(per_scenario) == {"nothing", "unity"}
@@ -103,9 +110,10 @@ def test_no_change_lever_gives_exactly_zero_difference(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- synthetic Shapley
 
-def synthetic(n: int, replications: int = 3, seed: int = 5
-              ) -> tuple[list[str], Callable[[frozenset[str]], np.ndarray],
-                         dict[str, np.ndarray]]:
+
+def synthetic(
+    n: int, replications: int = 3, seed: int = 5
+) -> tuple[list[str], Callable[[frozenset[str]], np.ndarray], dict[str, np.ndarray]]:
     """Levers L0..L(n-1), a value function and its analytic Shapley values.
 
     v(S) = base + sum_{i in S} a_i + sum_{i<j in S} b_ij + c [L0, L1, L2 in S], one entry
@@ -115,8 +123,7 @@ def synthetic(n: int, replications: int = 3, seed: int = 5
     levers = [f"L{i}" for i in range(n)]
     base = rng.normal(100.0, 5.0, replications)
     a = {lever: rng.normal(0.0, 3.0, replications) for lever in levers}
-    b = {pair: rng.normal(0.0, 2.0, replications)
-         for pair in itertools.combinations(levers, 2)}
+    b = {pair: rng.normal(0.0, 2.0, replications) for pair in itertools.combinations(levers, 2)}
     c = rng.normal(0.0, 4.0, replications)
     triple = frozenset(levers[:3])
 
@@ -209,6 +216,7 @@ def test_sampled_shapley_is_exact_for_an_additive_function() -> None:
 
 # ----------------------------------------------------------------- Shapley on a line
 
+
 @pytest.mark.parametrize("kpi", ["throughput", "cost_per_ah"])
 def test_shapley_on_a_line_sums_per_replication(tmp_path: Path, kpi: str) -> None:
     """Known answer: with levers ``faster`` and ``reliable`` on the tiny line, v(S) the
@@ -221,19 +229,27 @@ def test_shapley_on_a_line_sums_per_replication(tmp_path: Path, kpi: str) -> Non
 
     def value(subset: frozenset[str]) -> np.ndarray:
         if subset not in cache:
-            scenario = load_scenario(path, levers=[x for x in levers if x in subset],
-                                     horizon=1500.0, replications=3)
-            cache[subset] = np.array([
-                line_kpis(simulate(scenario.line, scenario.horizon, scenario.warmup,
-                                   scenario.seed, r), scenario.line)[kpi]
-                for r in range(scenario.replications)])
+            scenario = load_scenario(
+                path, levers=[x for x in levers if x in subset], horizon=1500.0, replications=3
+            )
+            cache[subset] = np.array(
+                [
+                    line_kpis(
+                        simulate(
+                            scenario.line, scenario.horizon, scenario.warmup, scenario.seed, r
+                        ),
+                        scenario.line,
+                    )[kpi]
+                    for r in range(scenario.replications)
+                ]
+            )
         return cache[subset]
 
     values = shapley(levers, value)
     none, both = value(frozenset()), value(frozenset(levers))
     assert np.all(both != none)
-    np.testing.assert_allclose(values["faster"] + values["reliable"], both - none,
-                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        values["faster"] + values["reliable"], both - none, rtol=1e-9, atol=1e-12
+    )
     f, r = value(frozenset({"faster"})), value(frozenset({"reliable"}))
-    np.testing.assert_allclose(values["faster"], (f - none + both - r) / 2,
-                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(values["faster"], (f - none + both - r) / 2, rtol=1e-9, atol=1e-12)

@@ -24,8 +24,9 @@ from .conftest import PENNY_FAB
 
 def _tasks(count: int) -> list[tuple]:
     scenario = load_scenario(PENNY_FAB, horizon=300, warmup=30, replications=1)
-    return [(scenario.line, scenario.horizon, scenario.warmup, scenario.seed, r)
-            for r in range(count)]
+    return [
+        (scenario.line, scenario.horizon, scenario.warmup, scenario.seed, r) for r in range(count)
+    ]
 
 
 @pytest.mark.parametrize(("tasks", "workers"), [(0, 2), (1, 4), (10, 2), (500, 2), (37, 3)])
@@ -47,8 +48,12 @@ def test_local_processes_match_this_process_with_callbacks() -> None:
     seen: list[int] = []
     results: dict[int, object] = {}
     with LocalExecutor(2) as executor:
-        first = executor.map(replicate_task, tasks, seen.append,
-                             lambda index, result: results.__setitem__(index, result))
+        first = executor.map(
+            replicate_task,
+            tasks,
+            seen.append,
+            lambda index, result: results.__setitem__(index, result),
+        )
         second = executor.map(replicate_task, tasks[:3])
     assert first == expected and second == expected[:3]
     assert sorted(seen) == list(range(12))
@@ -85,7 +90,8 @@ def test_dask_without_a_scheduler_is_a_clear_error() -> None:
 
 
 def test_dask_local_cluster_gives_the_numbers_of_local_processes(
-        penny_sweep, tmp_path: Path) -> None:
+    penny_sweep, tmp_path: Path
+) -> None:
     """Replications and a whole sweep on a real LocalCluster (two worker processes) equal
     those on local processes: each task carries its seed."""
     distributed = pytest.importorskip("distributed")
@@ -93,9 +99,12 @@ def test_dask_local_cluster_gives_the_numbers_of_local_processes(
     expected = LocalExecutor(2).map(replicate_task, tasks)
     spec = read_sweep(penny_sweep("  release.wip: [2, 6]"))
     local = run_sweep(spec, tmp_path / "local", build_summary, LocalExecutor(2))
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
-            DaskExecutor(cluster.scheduler_address) as executor:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        DaskExecutor(cluster.scheduler_address) as executor,
+    ):
         assert executor.workers == 2
         assert executor.map(replicate_task, tasks) == expected
         remote = run_sweep(spec, tmp_path / "dask", build_summary, executor)

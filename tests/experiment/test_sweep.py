@@ -22,40 +22,49 @@ from .conftest import PENNY_FAB
 
 def test_grid_of_lists_ranges_and_linspace(penny_sweep) -> None:
     """Every combination, first parameter slowest; range includes its stop."""
-    spec = read_sweep(penny_sweep(
-        "  release.wip: {range: [2, 6, 2]}\n"
-        "  stations.rimming.process_time.mean: {linspace: [1.5, 2.5, 3]}"))
+    spec = read_sweep(
+        penny_sweep(
+            "  release.wip: {range: [2, 6, 2]}\n"
+            "  stations.rimming.process_time.mean: {linspace: [1.5, 2.5, 3]}"
+        )
+    )
     assert [p["release.wip"] for p in spec.points] == [2, 2, 2, 4, 4, 4, 6, 6, 6]
-    assert [p["stations.rimming.process_time.mean"] for p in spec.points[:3]] == [1.5, 2.0,
-                                                                                   2.5]
+    assert [p["stations.rimming.process_time.mean"] for p in spec.points[:3]] == [1.5, 2.0, 2.5]
 
 
 def test_latin_hypercube_hits_every_stratum_once(penny_sweep) -> None:
     """With N samples each parameter's range has exactly one sample in each of N strata;
     the same design_seed gives the same points."""
-    text = ("  release.wip: {interval: [1, 40]}\n"
-            "  stations.rimming.process_time.mean: {interval: [1.0, 3.0]}")
+    text = (
+        "  release.wip: {interval: [1, 40]}\n"
+        "  stations.rimming.process_time.mean: {interval: [1.0, 3.0]}"
+    )
     extra = "design: lhs\nsamples: 8\ndesign_seed: 5\n"
     spec = read_sweep(penny_sweep(text, extra))
     means = sorted(p["stations.rimming.process_time.mean"] for p in spec.points)
     assert [int((m - 1.0) / 2.0 * 8) for m in means] == list(range(8))
-    assert all(isinstance(p["release.wip"], int) and 1 <= p["release.wip"] <= 40
-               for p in spec.points)
+    assert all(
+        isinstance(p["release.wip"], int) and 1 <= p["release.wip"] <= 40 for p in spec.points
+    )
     assert read_sweep(penny_sweep(text, extra)).points == spec.points
 
 
-@pytest.mark.parametrize(("parameters", "path", "message"), [
-    ("  release.wipp: [1, 2]", "parameters.release.wipp", "unknown key 'wipp'"),
-    ("  stations.nope.machines: [1, 2]", "parameters.stations.nope.machines", "no entry"),
-    ("  release.wip: {range: [5, 1, 1]}", "parameters.release.wip.range", "empty range"),
-    ("  release.wip: {range: [1, 5, 0]}", "parameters.release.wip.range", "step must be"),
-    ("  release.wip: []", "parameters.release.wip", "empty"),
-    ("  release.wip: {interval: [1, 5]}", "parameters.release.wip.interval", "design: lhs"),
-    ("  release.wip: 4", "parameters.release.wip", "give a list"),
-    ("  release.wip: [0, 2]", "parameters.release.wip", "greater than or equal to 1"),
-])
-def test_bad_parameters_name_the_file_and_yaml_path(penny_sweep, parameters: str, path: str,
-                                                    message: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("parameters", "path", "message"),
+    [
+        ("  release.wipp: [1, 2]", "parameters.release.wipp", "unknown key 'wipp'"),
+        ("  stations.nope.machines: [1, 2]", "parameters.stations.nope.machines", "no entry"),
+        ("  release.wip: {range: [5, 1, 1]}", "parameters.release.wip.range", "empty range"),
+        ("  release.wip: {range: [1, 5, 0]}", "parameters.release.wip.range", "step must be"),
+        ("  release.wip: []", "parameters.release.wip", "empty"),
+        ("  release.wip: {interval: [1, 5]}", "parameters.release.wip.interval", "design: lhs"),
+        ("  release.wip: 4", "parameters.release.wip", "give a list"),
+        ("  release.wip: [0, 2]", "parameters.release.wip", "greater than or equal to 1"),
+    ],
+)
+def test_bad_parameters_name_the_file_and_yaml_path(
+    penny_sweep, parameters: str, path: str, message: str, tmp_path: Path
+) -> None:
     """Each mistake is a ConfigError at the sweep file, its YAML path and line."""
     file = penny_sweep(parameters)
     with pytest.raises((ConfigError, ConfigErrors)) as caught:
@@ -86,16 +95,16 @@ def test_sweep_equals_the_points_run_one_by_one(penny_sweep, tmp_path: Path) -> 
     result = run_sweep(spec, tmp_path / "out", build_summary, LocalExecutor(2))
     assert result.ran_runs == 9 and not result.partial
     for point, summary in zip(spec.points, result.summaries, strict=True):
-        alone = build_summary(run(load_scenario(PENNY_FAB, point, replications=3,
-                                                horizon=500, warmup=50)))
+        alone = build_summary(
+            run(load_scenario(PENNY_FAB, point, replications=3, horizon=500, warmup=50))
+        )
         assert summary is not None
         assert summary["seed"] == alone["seed"] == 1
         assert summary["kpis"] == alone["kpis"]
         assert summary["stations"] == alone["stations"]
 
 
-def test_resume_after_an_interrupt_redoes_nothing_finished(penny_sweep,
-                                                           tmp_path: Path) -> None:
+def test_resume_after_an_interrupt_redoes_nothing_finished(penny_sweep, tmp_path: Path) -> None:
     """Ctrl-C after 7 of 12 runs keeps the 2 finished points (3 runs each); the re-run
     runs only the 2 other points and ends with the results of an uninterrupted sweep."""
     spec = read_sweep(penny_sweep("  release.wip: [1, 2, 4, 8]"))
@@ -127,11 +136,18 @@ def test_outputs_table_json_plots_and_conwip_bounds(penny_sweep, tmp_path: Path)
     assert {"sweep.json", "sweep.csv", "conwip.png", "throughput_vs_release.wip.png"} <= names
     rows = list(csv.DictReader((folder / "sweep.csv").read_text().splitlines()))
     assert [int(row["release.wip"]) for row in rows] == [1, 4, 8]
-    assert set(rows[0]) >= {"throughput_mean", "throughput_std", "throughput_ci95_lo",
-                            "flow_time_ci95_hi"}
+    assert set(rows[0]) >= {
+        "throughput_mean",
+        "throughput_std",
+        "throughput_ci95_lo",
+        "flow_time_ci95_hi",
+    }
     content = json.loads((folder / "sweep.json").read_text())
-    assert content["bounds"] == {"bottleneck_rate": 0.5, "raw_process_time": 8.0,
-                                 "critical_wip": 4.0}
+    assert content["bounds"] == {
+        "bottleneck_rate": 0.5,
+        "raw_process_time": 8.0,
+        "critical_wip": 4.0,
+    }
 
 
 def test_parquet_when_pyarrow_is_there(penny_sweep, tmp_path: Path) -> None:
@@ -149,8 +165,7 @@ def test_bounds_match_the_validated_theory(wip: int) -> None:
     bounds = line_bounds(load_scenario(PENNY_FAB).line)
     assert isinstance(bounds, LineBounds)
     assert bounds.best(wip) == pytest.approx(theory.best_case(wip, 8.0, 0.5))
-    assert bounds.practical_worst(wip) == pytest.approx(
-        theory.practical_worst_case(wip, 8.0, 0.5))
+    assert bounds.practical_worst(wip) == pytest.approx(theory.practical_worst_case(wip, 8.0, 0.5))
     assert bounds.worst(wip) == pytest.approx((1 / 8.0, 8.0 * wip))
 
 
@@ -165,8 +180,16 @@ def test_bounds_say_when_they_do_not_apply() -> None:
 def test_cli_sweep_then_resume(penny_sweep, tmp_path: Path, capsys) -> None:
     """linesim sweep writes the folder; the same command again runs nothing."""
     file = penny_sweep("  release.wip: [2, 4]")
-    argv = ["sweep", str(file), "--jobs", "1", "--out", str(tmp_path / "cli"), "--quiet",
-            "--no-plots"]
+    argv = [
+        "sweep",
+        str(file),
+        "--jobs",
+        "1",
+        "--out",
+        str(tmp_path / "cli"),
+        "--quiet",
+        "--no-plots",
+    ]
     assert main(argv) == 0
     assert "2 run (6 runs" in capsys.readouterr().out
     assert main([*argv, "--replications", "3"]) == 0

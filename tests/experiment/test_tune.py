@@ -50,8 +50,9 @@ def test_the_target_separates_buffer_one_from_two() -> None:
     assert exact[1] < TARGET - 0.02 and exact[2] > TARGET + 0.02
 
 
-def test_tune_finds_the_smallest_buffer_that_reaches_the_target(pair, write,
-                                                                 tmp_path: Path) -> None:
+def test_tune_finds_the_smallest_buffer_that_reaches_the_target(
+    pair, write, tmp_path: Path
+) -> None:
     """TPE with successive halving finds B* = 2; its throughput agrees with the CTMC; some
     trials are pruned after the short stage; best.yaml is a scenario linesim runs."""
     spec = read_tune(_tune(write))
@@ -82,8 +83,11 @@ def test_constraint_penalty_makes_infeasible_worse() -> None:
     low = evaluate(Spec, spec_text, {})  # type: ignore[arg-type]
     assert not low["feasible"] and low["violation"] == pytest.approx(0.1)
     assert low["values"][0] == pytest.approx(3.0 + 100 * 4.0 * 0.1)
-    met = evaluate(Spec, {"kpis": {"wip": {"mean": 9.0}, "throughput": {"mean": 0.8}}},  # type: ignore[arg-type]
-                   {})
+    met = evaluate(
+        Spec,
+        {"kpis": {"wip": {"mean": 9.0}, "throughput": {"mean": 0.8}}},  # type: ignore[arg-type]
+        {},
+    )
     assert met["feasible"] and met["values"] == [9.0] and met["constraints"][0] < 0
 
 
@@ -105,8 +109,7 @@ def test_resume_and_interrupt(pair, write, tmp_path: Path) -> None:
     assert [t.state for t in trials] == [TrialState.COMPLETE] * 2 + [TrialState.FAIL]
     assert trials[2].user_attrs.get("interrupted")
     again_runs: list[int] = []
-    again = run_tune(spec, storage, build_summary, batch=1,
-                     on_run=lambda: again_runs.append(1))
+    again = run_tune(spec, storage, build_summary, batch=1, on_run=lambda: again_runs.append(1))
     assert again.new_trials == 4 and counted(again.study) == 6
     assert again.runs == len(again_runs) <= 16  # 4 new trials, 4 runs each (or reused)
     assert [t.params for t in again.study.trials[:2]] == [t.params for t in trials[:2]]
@@ -116,11 +119,14 @@ def test_resume_and_interrupt(pair, write, tmp_path: Path) -> None:
 def test_two_objectives_give_a_pareto_front(pair, write, tmp_path: Path) -> None:
     """NSGA-II on throughput (max) and WIP (min): every front member is feasible and none
     dominates another; pareto.png is drawn; --pick writes that trial's scenario."""
-    path = write("tune.yaml", "scenario: pair_scenario.yaml\n"
-                 "space: {stations.m2.buffer: {int: [0, 8]}}\n"
-                 "objectives: [{maximize: throughput}, {minimize: wip}]\n"
-                 "constraints: ['throughput >= 0.6']\ntrials: 8\nreplications: 2\n"
-                 "horizon: 3000\n")
+    path = write(
+        "tune.yaml",
+        "scenario: pair_scenario.yaml\n"
+        "space: {stations.m2.buffer: {int: [0, 8]}}\n"
+        "objectives: [{maximize: throughput}, {minimize: wip}]\n"
+        "constraints: ['throughput >= 0.6']\ntrials: 8\nreplications: 2\n"
+        "horizon: 3000\n",
+    )
     spec = read_tune(path)
     assert spec.sampler == "nsga2" and spec.stages == []
     result = run_tune(spec, None, build_summary)
@@ -134,25 +140,40 @@ def test_two_objectives_give_a_pareto_front(pair, write, tmp_path: Path) -> None
     assert picked.overrides["stations.m2.buffer"] == front[-1].params["stations.m2.buffer"]
 
 
-@pytest.mark.parametrize(("space", "path", "message"), [
-    ("stations.m9.buffer: {int: [0, 3]}", "space.stations.m9.buffer", "no entry named 'm9'"),
-    ("stations.m2.bufer: {int: [0, 3]}", "space.stations.m2.bufer", "unknown key 'bufer'"),
-    ("stations.m2.buffer: {int: [5, 1]}", "space.stations.m2.buffer.int", "empty range"),
-    ("stations.m2.buffer: {int: [0.5, 3]}", "space.stations.m2.buffer.int", "whole numbers"),
-    ("stations.m2.buffer: {int: [0, 5], step: 2}", "space.stations.m2.buffer.step",
-     "not a multiple"),
-    ("stations.m2.buffer: {categorical: []}", "space.stations.m2.buffer.categorical",
-     "non-empty"),
-    ("stations.m2.buffer: {int: [-3, 2]}", "space.stations.m2.buffer",
-     "greater than or equal to 0"),
-    ("stations.m2.buffer: [0, 3]", "space.stations.m2.buffer", "give {int"),
-])
-def test_bad_search_spaces_are_located_errors(pair, write, space: str, path: str,
-                                              message: str) -> None:
+@pytest.mark.parametrize(
+    ("space", "path", "message"),
+    [
+        ("stations.m9.buffer: {int: [0, 3]}", "space.stations.m9.buffer", "no entry named 'm9'"),
+        ("stations.m2.bufer: {int: [0, 3]}", "space.stations.m2.bufer", "unknown key 'bufer'"),
+        ("stations.m2.buffer: {int: [5, 1]}", "space.stations.m2.buffer.int", "empty range"),
+        ("stations.m2.buffer: {int: [0.5, 3]}", "space.stations.m2.buffer.int", "whole numbers"),
+        (
+            "stations.m2.buffer: {int: [0, 5], step: 2}",
+            "space.stations.m2.buffer.step",
+            "not a multiple",
+        ),
+        (
+            "stations.m2.buffer: {categorical: []}",
+            "space.stations.m2.buffer.categorical",
+            "non-empty",
+        ),
+        (
+            "stations.m2.buffer: {int: [-3, 2]}",
+            "space.stations.m2.buffer",
+            "greater than or equal to 0",
+        ),
+        ("stations.m2.buffer: [0, 3]", "space.stations.m2.buffer", "give {int"),
+    ],
+)
+def test_bad_search_spaces_are_located_errors(
+    pair, write, space: str, path: str, message: str
+) -> None:
     """Unknown paths, empty or reversed ranges and wrong kinds name the tune file, the
     YAML path and its line."""
-    file = write("tune.yaml", f"scenario: pair_scenario.yaml\nspace:\n  {space}\n"
-                 "objectives: [{minimize: wip}]\n")
+    file = write(
+        "tune.yaml",
+        f"scenario: pair_scenario.yaml\nspace:\n  {space}\nobjectives: [{{minimize: wip}}]\n",
+    )
     with pytest.raises(ConfigError) as caught:
         from sim.experiment.tune import check_space
 
@@ -165,9 +186,12 @@ def test_bad_search_spaces_are_located_errors(pair, write, space: str, path: str
 
 def test_unknown_objective_kpi_is_a_located_error(pair, write) -> None:
     """An objective that is no KPI of the run names the known KPIs."""
-    file = write("tune.yaml", "scenario: pair_scenario.yaml\n"
-                 "space: {stations.m2.buffer: {int: [0, 2]}}\n"
-                 "objectives: [{minimize: capexx}]\ntrials: 1\nhorizon: 100\n")
+    file = write(
+        "tune.yaml",
+        "scenario: pair_scenario.yaml\n"
+        "space: {stations.m2.buffer: {int: [0, 2]}}\n"
+        "objectives: [{minimize: capexx}]\ntrials: 1\nhorizon: 100\n",
+    )
     with pytest.raises(ConfigError, match="'capexx' is not a KPI") as caught:
         run_tune(read_tune(file), None, build_summary)
     assert caught.value.path == "objectives.0"
@@ -177,8 +201,18 @@ def test_cli_tune(pair, write, tmp_path: Path, capsys) -> None:
     """linesim tune writes trials.csv and best.yaml; --trials overrides the file."""
     file = _tune(write, trials=50, extra="replications: 2\nhorizon: 2000\n")
     out = tmp_path / "cli"
-    argv = ["tune", str(file), "--jobs", "1", "--trials", "3", "--out", str(out), "--quiet",
-            "--no-plots"]
+    argv = [
+        "tune",
+        str(file),
+        "--jobs",
+        "1",
+        "--trials",
+        "3",
+        "--out",
+        str(out),
+        "--quiet",
+        "--no-plots",
+    ]
     assert main(argv) == 0
     assert (out / "study.db").is_file() and (out / "best.yaml").is_file()
     text = capsys.readouterr().out

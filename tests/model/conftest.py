@@ -31,11 +31,13 @@ WriteLine = Callable[..., Path]
 def write_line(tmp_path: Path) -> WriteLine:
     """Return ``write(press_body, text=None, name='line.yaml')`` writing a line file."""
 
-    def write(press: str = "    process_time: 2", text: str | None = None,
-              name: str = "line.yaml") -> Path:
+    def write(
+        press: str = "    process_time: 2", text: str | None = None, name: str = "line.yaml"
+    ) -> Path:
         path = tmp_path / name
-        path.write_text(text if text is not None else LINE_TEMPLATE.format(press=press),
-                        encoding="utf-8")
+        path.write_text(
+            text if text is not None else LINE_TEMPLATE.format(press=press), encoding="utf-8"
+        )
         return path
 
     return write

@@ -57,8 +57,7 @@ def case_id(case: tuple[Any, float | None, float | None]) -> str:
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
-def test_samples_have_the_stated_mean_and_cv(
-        case: tuple[Any, float | None, float | None]) -> None:
+def test_samples_have_the_stated_mean_and_cv(case: tuple[Any, float | None, float | None]) -> None:
     """Sample mean and cv match the distribution's ``mean`` and ``cv`` (and the inputs).
 
     The stated values of a normal are those after truncation at 0, within 1e-3 of the
@@ -79,8 +78,7 @@ def test_samples_have_the_stated_mean_and_cv(
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
-def test_draws_depend_only_on_the_generator(
-        case: tuple[Any, float | None, float | None]) -> None:
+def test_draws_depend_only_on_the_generator(case: tuple[Any, float | None, float | None]) -> None:
     """The same seed gives the same draws; no global random state is used."""
     dist = parse(case[0])
     np.random.seed(1)
@@ -112,7 +110,12 @@ def test_units_in_parameters() -> None:
 @pytest.mark.parametrize(
     "data",
     [
-        0, -1, "0 s", "-3 min", True, "fast",
+        0,
+        -1,
+        "0 s",
+        "-3 min",
+        True,
+        "fast",
         {"dist": "constant", "value": 0},
         {"dist": "exponential", "mean": 0},
         {"dist": "exponential", "mean": 2, "cv": 1},
@@ -158,17 +161,27 @@ def test_bad_parameters_are_rejected(data: Any) -> None:
 
 @pytest.mark.parametrize(
     ("text", "unit", "expected"),
-    [("45 s", "h", 0.0125), ("20 h", "h", 20), ("12 d", "h", 288), ("2.5 min", "s", 150),
-     ("1 y", "d", 365), ("  3  hours ", "min", 180), ("1e3 s", "s", 1000), (".5 h", "min", 30),
-     (4, "d", 4.0), ("7", "h", 7.0)],
+    [
+        ("45 s", "h", 0.0125),
+        ("20 h", "h", 20),
+        ("12 d", "h", 288),
+        ("2.5 min", "s", 150),
+        ("1 y", "d", 365),
+        ("  3  hours ", "min", 180),
+        ("1e3 s", "s", 1000),
+        (".5 h", "min", 30),
+        (4, "d", 4.0),
+        ("7", "h", 7.0),
+    ],
 )
 def test_parse_duration(text: str | float, unit: str, expected: float) -> None:
     """Duration strings carry their unit; bare numbers are already in the line's unit."""
     assert parse_duration(text, unit) == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("text", ["5 parsecs", "fast", "", "h 5", "5 h 3", "5 h/min", None,
-                                  [5], True])
+@pytest.mark.parametrize(
+    "text", ["5 parsecs", "fast", "", "h 5", "5 h 3", "5 h/min", None, [5], True]
+)
 def test_parse_duration_rejects(text: Any) -> None:
     """Anything else is a ValueError with an example of the format."""
     with pytest.raises(ValueError, match="duration"):

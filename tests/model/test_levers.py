@@ -50,8 +50,11 @@ def flatten(node: Any, prefix: str = "", out: dict[str, Any] | None = None) -> d
     if isinstance(node, dict):
         for key, value in node.items():
             flatten(value, f"{prefix}.{key}" if prefix else str(key), out)
-    elif (isinstance(node, list) and node
-          and all(isinstance(item, dict) and "name" in item for item in node)):
+    elif (
+        isinstance(node, list)
+        and node
+        and all(isinstance(item, dict) and "name" in item for item in node)
+    ):
         for item in node:
             flatten(item, f"{prefix}.{item['name']}", out)
     else:
@@ -70,8 +73,11 @@ def expand(raw: Any, path: str, creating: bool) -> list[str]:
         last = depth == len(parts) - 1
         children: list[tuple[str, Any]] = []
         if isinstance(node, list):
-            children = [(str(item["name"]), item) for item in node
-                        if isinstance(item, dict) and (key == "*" or str(item.get("name")) == key)]
+            children = [
+                (str(item["name"]), item)
+                for item in node
+                if isinstance(item, dict) and (key == "*" or str(item.get("name")) == key)
+            ]
         elif isinstance(node, dict):
             if key == "*":
                 children = [(str(k), v) for k, v in node.items()]
@@ -109,8 +115,7 @@ def leaf_path(data: dict[str, Any], path: str) -> str:
     return path
 
 
-def expected_changes(names: list[str], base: dict[str, Any]
-                     ) -> tuple[dict[str, Any], set[str]]:
+def expected_changes(names: list[str], base: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
     """Apply the named levers' changes, in order, to the baseline's flattened dump.
 
     Returns (target dump path -> expected value, or ``None`` for a removed block) and the
@@ -152,11 +157,17 @@ def assert_exact_changes(names: list[str]) -> None:
     base = dump(base_scenario.line)
     new = dump(smart.line)
     flat_base, flat_new = flatten(base), flatten(new)
-    changed = {path for path in set(flat_base) | set(flat_new)
-               if flat_base.get(path, MISSING) != flat_new.get(path, MISSING)}
+    changed = {
+        path
+        for path in set(flat_base) | set(flat_new)
+        if flat_base.get(path, MISSING) != flat_new.get(path, MISSING)
+    }
     expected, removed = expected_changes(names, base)
-    should_change = {path for path, value in expected.items()
-                     if path in removed or flat_base.get(path, MISSING) != value}
+    should_change = {
+        path
+        for path, value in expected.items()
+        if path in removed or flat_base.get(path, MISSING) != value
+    }
 
     def under(path: str, target: str) -> bool:
         return path == target or path.startswith(target + ".")
@@ -265,8 +276,9 @@ levers:
 """
 
 
-def write_files(tmp_path: Path, levers: list[str], lever_file: bool = True,
-                lever_text: str = LEVER_TEXT) -> tuple[Path, Path]:
+def write_files(
+    tmp_path: Path, levers: list[str], lever_file: bool = True, lever_text: str = LEVER_TEXT
+) -> tuple[Path, Path]:
     """Write line.yaml, levers.yaml and scenario.yaml; return (scenario, lever file)."""
     (tmp_path / "line.yaml").write_text(LINE, encoding="utf-8")
     lever_path = tmp_path / "levers.yaml"
@@ -307,23 +319,51 @@ def load_error(scenario: Path) -> ConfigError:
 
 CASES = [
     # id, scenario levers, lever_file given, blamed file, path, needle for the line
-    ("unknown-station", ["nostation"], True, "levers", "levers.nostation.changes[0].path",
-     "stations.nope.scrap"),
-    ("unknown-parameter", ["good", "noparam"], True, "levers",
-     "levers.noparam.changes[1].path", "stations.press.nope, scale"),
-    ("scale-of-distribution", ["nonumber"], True, "levers", "levers.nonumber.changes[0].path",
-     "stations.press.process_time, scale"),
-    ("add-to-text", ["noname"], True, "levers", "levers.noname.changes[0].path",
-     "stations.oven.name"),
+    (
+        "unknown-station",
+        ["nostation"],
+        True,
+        "levers",
+        "levers.nostation.changes[0].path",
+        "stations.nope.scrap",
+    ),
+    (
+        "unknown-parameter",
+        ["good", "noparam"],
+        True,
+        "levers",
+        "levers.noparam.changes[1].path",
+        "stations.press.nope, scale",
+    ),
+    (
+        "scale-of-distribution",
+        ["nonumber"],
+        True,
+        "levers",
+        "levers.nonumber.changes[0].path",
+        "stations.press.process_time, scale",
+    ),
+    (
+        "add-to-text",
+        ["noname"],
+        True,
+        "levers",
+        "levers.noname.changes[0].path",
+        "stations.oven.name",
+    ),
     ("lever-not-in-file", ["good", "missing"], True, "scenario", "levers[1]", "- missing"),
     ("levers-without-lever-file", ["good"], False, "scenario", "levers", "levers:"),
 ]
 
 
-@pytest.mark.parametrize(("levers", "lever_file", "blamed", "path", "needle"),
-                         [case[1:] for case in CASES], ids=[case[0] for case in CASES])
-def test_bad_lever_target_is_located(tmp_path: Path, levers: list[str], lever_file: bool,
-                                     blamed: str, path: str, needle: str) -> None:
+@pytest.mark.parametrize(
+    ("levers", "lever_file", "blamed", "path", "needle"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_bad_lever_target_is_located(
+    tmp_path: Path, levers: list[str], lever_file: bool, blamed: str, path: str, needle: str
+) -> None:
     """Known answer: one ConfigError naming the lever file (bad change) or the scenario
     file (bad lever list), the YAML path given, and the file line of the offending entry."""
     scenario, lever_path = write_files(tmp_path, levers, lever_file)
@@ -338,13 +378,20 @@ def test_bad_lever_target_is_located(tmp_path: Path, levers: list[str], lever_fi
 def test_change_with_two_operations_is_located(tmp_path: Path) -> None:
     """Known answer: a change giving both ``scale`` and ``add`` is refused when the lever
     file is read, naming the lever file, ``levers.twoops.changes`` item 0 and its line."""
-    text = LEVER_TEXT + "\n".join("  " + row for row in textwrap.dedent("""\
+    text = (
+        LEVER_TEXT
+        + "\n".join(
+            "  " + row
+            for row in textwrap.dedent("""\
         twoops:
           description: two operations
           source: E
           changes:
             - {path: stations.press.scrap, scale: 2, add: 0.1}
-        """).splitlines()) + "\n"
+        """).splitlines()
+        )
+        + "\n"
+    )
     scenario, lever_path = write_files(tmp_path, ["twoops"], lever_text=text)
     error = load_error(scenario)
     assert error.file is not None and Path(error.file).resolve() == lever_path.resolve()
@@ -381,17 +428,27 @@ def test_wildcard_matching_nothing_is_an_error(tmp_path: Path) -> None:
     assert error.path == "levers.wildnothing.changes[0].path"
 
 
-@pytest.mark.parametrize(("levers", "lever_file", "blamed", "path", "needle"),
-                         [case[1:] for case in CASES], ids=[case[0] for case in CASES])
+@pytest.mark.parametrize(
+    ("levers", "lever_file", "blamed", "path", "needle"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
 def test_bad_lever_via_cli_exits_2_without_traceback(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], levers: list[str],
-        lever_file: bool, blamed: str, path: str, needle: str) -> None:
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    levers: list[str],
+    lever_file: bool,
+    blamed: str,
+    path: str,
+    needle: str,
+) -> None:
     """Known answer: ``linesim run`` on each bad scenario exits 2, prints ``error:`` lines
     naming the blamed file and the YAML path, no traceback, and writes no results."""
     scenario, lever_path = write_files(tmp_path, levers, lever_file)
     out = tmp_path / "out"
-    status = sim.cli.main(["run", str(scenario), "--no-plots", "--quiet", "--jobs", "1",
-                           "--out", str(out)])
+    status = sim.cli.main(
+        ["run", str(scenario), "--no-plots", "--quiet", "--jobs", "1", "--out", str(out)]
+    )
     captured = capsys.readouterr()
     assert status == 2
     assert "Traceback" not in captured.err + captured.out

@@ -54,23 +54,34 @@ def test_unknown_key_names_path_suggestion_file_and_line(write_line: WriteLine) 
 @pytest.mark.parametrize(
     ("press", "path", "words"),
     [
-        ("    process_time: {dist: exponential, mean: 0}", "stations.press.process_time.mean",
-         "greater than 0"),
-        ("    process_time: {dist: exponential, mean: '-3 min'}",
-         "stations.press.process_time.mean", "greater than 0"),
+        (
+            "    process_time: {dist: exponential, mean: 0}",
+            "stations.press.process_time.mean",
+            "greater than 0",
+        ),
+        (
+            "    process_time: {dist: exponential, mean: '-3 min'}",
+            "stations.press.process_time.mean",
+            "greater than 0",
+        ),
         ("    process_time: 2\n    scrap: 1.5", "stations.press.scrap", "less than or equal to 1"),
         ("    process_time: 2\n    scrap: -0.1", "stations.press.scrap", "greater than or equal"),
         ("    process_time: 2\n    scrap: 1", "stations.press.scrap", "never produce"),
         ("    process_time: 2\n    machines: 0", "stations.press.machines", "greater than"),
-        ("    process_time: 2\n    failures: {mtbf: -5, mttr: 1}",
-         "stations.press.failures.mtbf", "greater than 0"),
+        (
+            "    process_time: 2\n    failures: {mtbf: -5, mttr: 1}",
+            "stations.press.failures.mtbf",
+            "greater than 0",
+        ),
         ("    process_time: {dist: poisson, mean: 2}", "stations.press.process_time", "poisson"),
-        ("    process_time: {dist: uniform, low: 3, high: 2}", "stations.press.process_time",
-         "low < high"),
+        (
+            "    process_time: {dist: uniform, low: 3, high: 2}",
+            "stations.press.process_time",
+            "low < high",
+        ),
     ],
 )
-def test_bad_values_are_located(write_line: WriteLine, press: str, path: str,
-                                words: str) -> None:
+def test_bad_values_are_located(write_line: WriteLine, press: str, path: str, words: str) -> None:
     """Bad numbers are reported at their YAML path and line with what is allowed."""
     error = line_error(write_line, press)
     assert error.path == path
@@ -103,8 +114,10 @@ def test_conwip_without_wip(write_line: WriteLine) -> None:
 
 def test_batch_larger_than_buffer(write_line: WriteLine) -> None:
     """A batch that cannot fit in its buffer is reported at the buffer."""
-    text = ("name: x\nrelease: {policy: push}\nstations:\n  - name: a\n    process_time: 1\n"
-            "  - name: oven\n    process_time: 4\n    buffer: 2\n    batch: {size: 6}\n")
+    text = (
+        "name: x\nrelease: {policy: push}\nstations:\n  - name: a\n    process_time: 1\n"
+        "  - name: oven\n    process_time: 4\n    buffer: 2\n    batch: {size: 6}\n"
+    )
     path = write_line(text=text)
     error = single_error(lambda: load_line(path))
     assert (error.path, error.line) == ("stations.oven.buffer", 8)
@@ -150,8 +163,7 @@ def test_scenario_without_line(write_scenario: Callable[[str], Path]) -> None:
     assert error.path == "line"
 
 
-def test_scenario_unknown_key(write_line: WriteLine,
-                              write_scenario: Callable[[str], Path]) -> None:
+def test_scenario_unknown_key(write_line: WriteLine, write_scenario: Callable[[str], Path]) -> None:
     """Typos in the scenario file are located and get a suggestion."""
     write_line()
     scenario = write_scenario("line: line.yaml\nhorizon: 10\nreplication: 3\n")
@@ -162,22 +174,35 @@ def test_scenario_unknown_key(write_line: WriteLine,
 
 def test_bad_time_unit(write_line: WriteLine) -> None:
     """time_unit must be one of the known units."""
-    path = write_line(text="name: x\ntime_unit: hours\nrelease: {policy: push}\n"
-                           "stations: [{name: a, process_time: 1}]\n")
+    path = write_line(
+        text="name: x\ntime_unit: hours\nrelease: {policy: push}\n"
+        "stations: [{name: a, process_time: 1}]\n"
+    )
     error = single_error(lambda: load_line(path))
     assert (error.path, error.line) == ("time_unit", 2)
 
 
 @pytest.mark.parametrize(
     ("unit", "text", "expected"),
-    [("h", "45 s", 0.0125), ("h", "20 h", 20.0), ("h", "12 d", 288.0), ("min", "2 h", 120.0),
-     ("s", "1.5 min", 90.0), ("d", "36 hours", 1.5), ("h", "3", 3.0), ("h", "1 w", 168.0)],
+    [
+        ("h", "45 s", 0.0125),
+        ("h", "20 h", 20.0),
+        ("h", "12 d", 288.0),
+        ("min", "2 h", 120.0),
+        ("s", "1.5 min", 90.0),
+        ("d", "36 hours", 1.5),
+        ("h", "3", 3.0),
+        ("h", "1 w", 168.0),
+    ],
 )
-def test_duration_strings_convert_to_the_line_unit(write_line: WriteLine, unit: str, text: str,
-                                                   expected: float) -> None:
+def test_duration_strings_convert_to_the_line_unit(
+    write_line: WriteLine, unit: str, text: str, expected: float
+) -> None:
     """Durations with units are converted into the line's time_unit."""
-    path = write_line(text=f"name: x\ntime_unit: {unit}\nrelease: {{policy: push}}\n"
-                           f"stations: [{{name: a, process_time: '{text}'}}]\n")
+    path = write_line(
+        text=f"name: x\ntime_unit: {unit}\nrelease: {{policy: push}}\n"
+        f"stations: [{{name: a, process_time: '{text}'}}]\n"
+    )
     assert load_line(path).stations[0].cycle_time.mean == pytest.approx(expected)
 
 
@@ -189,8 +214,7 @@ def test_bad_duration_strings_are_rejected(write_line: WriteLine, text: str) -> 
     assert "'45 s'" in error.message
 
 
-def test_scenario_durations(write_line: WriteLine,
-                            write_scenario: Callable[[str], Path]) -> None:
+def test_scenario_durations(write_line: WriteLine, write_scenario: Callable[[str], Path]) -> None:
     """Scenario horizon/warm-up take unit strings; command-line values override them."""
     write_line()
     scenario = write_scenario("line: line.yaml\nhorizon: 30 d\nwarmup: 90 min\n")
@@ -202,11 +226,18 @@ def test_scenario_durations(write_line: WriteLine,
 
 @pytest.mark.parametrize(
     ("keyword", "value"),
-    [("horizon", "0 h"), ("horizon", -1), ("horizon", "soon"), ("warmup", "-1 h"),
-     ("replications", 0), ("seed", -1)],
+    [
+        ("horizon", "0 h"),
+        ("horizon", -1),
+        ("horizon", "soon"),
+        ("warmup", "-1 h"),
+        ("replications", 0),
+        ("seed", -1),
+    ],
 )
-def test_bad_run_settings(write_line: WriteLine, write_scenario: Callable[[str], Path],
-                          keyword: str, value: Any) -> None:
+def test_bad_run_settings(
+    write_line: WriteLine, write_scenario: Callable[[str], Path], keyword: str, value: Any
+) -> None:
     """Bad command-line run settings are errors naming the flag."""
     write_line()
     scenario = write_scenario("line: line.yaml\nhorizon: 10\n")
@@ -215,8 +246,9 @@ def test_bad_run_settings(write_line: WriteLine, write_scenario: Callable[[str],
 
 
 @pytest.mark.parametrize("horizon", ["-5", "0", "10 parsecs"])
-def test_bad_scenario_horizon(write_line: WriteLine, write_scenario: Callable[[str], Path],
-                              horizon: str) -> None:
+def test_bad_scenario_horizon(
+    write_line: WriteLine, write_scenario: Callable[[str], Path], horizon: str
+) -> None:
     """A bad horizon in the scenario file is located there."""
     write_line()
     scenario = write_scenario(f"line: line.yaml\nhorizon: {horizon}\n")
@@ -225,9 +257,9 @@ def test_bad_scenario_horizon(write_line: WriteLine, write_scenario: Callable[[s
 
 
 @pytest.mark.parametrize("where", ["scenario", "line"])
-def test_infinite_durations_are_rejected(write_line: WriteLine,
-                                         write_scenario: Callable[[str], Path],
-                                         where: str) -> None:
+def test_infinite_durations_are_rejected(
+    write_line: WriteLine, write_scenario: Callable[[str], Path], where: str
+) -> None:
     """``.inf`` is no usable time: a horizon that never ends, a job that never finishes."""
     write_line("    process_time: .inf" if where == "line" else "    process_time: 2")
     scenario = write_scenario(f"line: line.yaml\nhorizon: {'.inf' if where == 'scenario' else 5}\n")

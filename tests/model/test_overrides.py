@@ -41,8 +41,11 @@ def the_error(caught: pytest.ExceptionInfo[LinesimError]) -> ConfigError:
         ("release.wip = 8", "release.wip", 8),
         ("stations.press.scrap=0.1", "stations.press.scrap", 0.1),
         ("stations.press.process_time=45 s", "stations.press.process_time", "45 s"),
-        ("stations.press.process_time={dist: exponential, mean: 3}",
-         "stations.press.process_time", {"dist": "exponential", "mean": 3}),
+        (
+            "stations.press.process_time={dist: exponential, mean: 3}",
+            "stations.press.process_time",
+            {"dist": "exponential", "mean": 3},
+        ),
         ("stations.press.buffer=null", "stations.press.buffer", None),
         ("name=a=b", "name", "a=b"),
     ],
@@ -67,16 +70,18 @@ def test_parse_assignment_rejects_bad_yaml() -> None:
 
 def test_apply_overrides_by_station_name_and_index() -> None:
     """Stations are addressed by name (or index); the input is left unchanged."""
-    result = apply_overrides(RAW, {
-        "stations.press.machines": 3,
-        "stations.1.scrap": 0.2,
-        "stations.oven.process_time.mean": 5,
-        "stations.press.failures.mtbf": 10,
-        "release.wip": 9,
-    })
+    result = apply_overrides(
+        RAW,
+        {
+            "stations.press.machines": 3,
+            "stations.1.scrap": 0.2,
+            "stations.oven.process_time.mean": 5,
+            "stations.press.failures.mtbf": 10,
+            "release.wip": 9,
+        },
+    )
     press, oven = result["stations"]
-    assert press == {"name": "press", "process_time": 2, "machines": 3,
-                     "failures": {"mtbf": 10}}
+    assert press == {"name": "press", "process_time": 2, "machines": 3, "failures": {"mtbf": 10}}
     assert oven["scrap"] == 0.2 and oven["process_time"]["mean"] == 5
     assert result["release"]["wip"] == 9
     assert RAW["stations"][0] == {"name": "press", "process_time": 2}
@@ -114,26 +119,32 @@ def test_unknown_station_lists_known_ones() -> None:
         apply_overrides(RAW, {"stations.nope.machines": 2})
 
 
-def scenario_with_set(write_line: WriteLine, write_scenario: Callable[[str], Path],
-                      overrides: str) -> Path:
+def scenario_with_set(
+    write_line: WriteLine, write_scenario: Callable[[str], Path], overrides: str
+) -> Path:
     """Write the template line and a scenario whose ``set:`` block is ``overrides``."""
     write_line()
     return write_scenario(f"line: line.yaml\nhorizon: 10\nset:\n{overrides}")
 
 
-def test_file_set_then_cli_set(write_line: WriteLine,
-                               write_scenario: Callable[[str], Path]) -> None:
+def test_file_set_then_cli_set(
+    write_line: WriteLine, write_scenario: Callable[[str], Path]
+) -> None:
     """The scenario's ``set:`` applies first and the command line wins over it."""
-    path = scenario_with_set(write_line, write_scenario,
-                             "  release.wip: 6\n  stations.press.machines: 2\n")
+    path = scenario_with_set(
+        write_line, write_scenario, "  release.wip: 6\n  stations.press.machines: 2\n"
+    )
     scenario = load_scenario(path)
     assert scenario.line.release.wip == 6 and scenario.line.station("press").machines == 2
     scenario = load_scenario(path, {"release.wip": 9, "stations.oven.process_time.mean": "3 h"})
     assert scenario.line.release.wip == 9
     assert scenario.line.station("press").machines == 2
     assert scenario.line.station("oven").cycle_time.mean == 3.0
-    assert scenario.overrides == {"release.wip": 9, "stations.press.machines": 2,
-                                  "stations.oven.process_time.mean": "3 h"}
+    assert scenario.overrides == {
+        "release.wip": 9,
+        "stations.press.machines": 2,
+        "stations.oven.process_time.mean": "3 h",
+    }
 
 
 def test_load_line_overrides(write_line: WriteLine) -> None:
@@ -152,10 +163,12 @@ def test_cli_override_to_bad_value_blames_the_command_line(write_line: WriteLine
 
 
 def test_file_override_to_bad_value_blames_the_set_line(
-        write_line: WriteLine, write_scenario: Callable[[str], Path]) -> None:
+    write_line: WriteLine, write_scenario: Callable[[str], Path]
+) -> None:
     """An invalid value from ``set:`` is located at that ``set:`` line of the scenario."""
-    path = scenario_with_set(write_line, write_scenario,
-                             "  release.wip: 4\n  stations.press.scrap: 1.5\n")
+    path = scenario_with_set(
+        write_line, write_scenario, "  release.wip: 4\n  stations.press.scrap: 1.5\n"
+    )
     with pytest.raises(LinesimError) as caught:
         load_scenario(path)
     error = the_error(caught)
@@ -163,11 +176,11 @@ def test_file_override_to_bad_value_blames_the_set_line(
     assert error.path == "set.stations.press.scrap"
 
 
-def test_scalar_shorthand_has_no_sub_keys(write_line: WriteLine,
-                                          write_scenario: Callable[[str], Path]) -> None:
+def test_scalar_shorthand_has_no_sub_keys(
+    write_line: WriteLine, write_scenario: Callable[[str], Path]
+) -> None:
     """``process_time: 2`` then ``.mean`` is an error from the file and from the CLI."""
-    path = scenario_with_set(write_line, write_scenario,
-                             "  stations.press.process_time.mean: 3\n")
+    path = scenario_with_set(write_line, write_scenario, "  stations.press.process_time.mean: 3\n")
     with pytest.raises(LinesimError) as caught:
         load_scenario(path)
     error = the_error(caught)
@@ -181,8 +194,9 @@ def test_scalar_shorthand_has_no_sub_keys(write_line: WriteLine,
     assert error.file is None and "not a mapping" in error.message
 
 
-def test_unknown_station_in_scenario_set(write_line: WriteLine,
-                                         write_scenario: Callable[[str], Path]) -> None:
+def test_unknown_station_in_scenario_set(
+    write_line: WriteLine, write_scenario: Callable[[str], Path]
+) -> None:
     """A ``set:`` naming no station names the scenario file and the path."""
     path = scenario_with_set(write_line, write_scenario, "  stations.nope.machines: 2\n")
     with pytest.raises(LinesimError) as caught:
@@ -193,8 +207,9 @@ def test_unknown_station_in_scenario_set(write_line: WriteLine,
     assert "no entry named 'nope'" in error.message
 
 
-def test_set_structure_errors_are_located(write_line: WriteLine,
-                                          write_scenario: Callable[[str], Path]) -> None:
+def test_set_structure_errors_are_located(
+    write_line: WriteLine, write_scenario: Callable[[str], Path]
+) -> None:
     """Structural ``set:`` errors carry the line of the offending entry."""
     path = scenario_with_set(write_line, write_scenario, "  stations.nope.machines: 2\n")
     with pytest.raises(LinesimError) as caught:

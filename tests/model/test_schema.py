@@ -86,7 +86,7 @@ def test_bad_station_fields_are_rejected(press: dict[str, Any], field: str) -> N
     """
     locs = error_locs(line_data(**press))
     expected = ("stations", 0, field) if field else ("stations", 0)
-    assert any(loc[:len(expected)] == expected for loc in locs), locs
+    assert any(loc[: len(expected)] == expected for loc in locs), locs
 
 
 @pytest.mark.parametrize(
@@ -150,8 +150,7 @@ def test_batch_larger_than_buffer() -> None:
 def test_batch_larger_than_conwip_level() -> None:
     """A batch needing more jobs than CONWIP allows in the line is an error, at the batch
     and at the CONWIP level (the batches could hold every job waiting)."""
-    assert sorted(problems(line_data(batch={"size": 5}))) == ["release.wip",
-                                                              "stations.press.batch"]
+    assert sorted(problems(line_data(batch={"size": 5}))) == ["release.wip", "stations.press.batch"]
 
 
 def test_conwip_first_buffer_and_duplicate_names() -> None:
@@ -176,18 +175,21 @@ def test_failure_time_distributions(cv: float, kind: type) -> None:
 
 def test_capacity_rate_counts_machines_setups_and_failures() -> None:
     """Capacity = machines / (cycle + setup share), reduced by calendar failures."""
-    press = validate(line_data(
-        machines=2, setup={"every": 5, "time": 1},
-        failures={"mtbf": 9, "mttr": 1, "basis": "calendar"},
-    )).station("press")
+    press = validate(
+        line_data(
+            machines=2,
+            setup={"every": 5, "time": 1},
+            failures={"mtbf": 9, "mttr": 1, "basis": "calendar"},
+        )
+    ).station("press")
     assert press.capacity_rate == pytest.approx(2 / (2 + 1 / 5) * 0.9)
 
 
 def test_durations_with_units_in_fields() -> None:
     """Duration strings in station fields are converted into the line's unit."""
-    press = validate(line_data(
-        process_time="90 min", failures={"mtbf": "2 d", "mttr": "1800 s"}
-    )).station("press")
+    press = validate(
+        line_data(process_time="90 min", failures={"mtbf": "2 d", "mttr": "1800 s"})
+    ).station("press")
     assert press.cycle_time.mean == pytest.approx(1.5)
     assert press.failures is not None
     assert (press.failures.mtbf, press.failures.mttr) == pytest.approx((48.0, 0.5))
@@ -217,8 +219,7 @@ def test_model_dump_round_trip() -> None:
         {"dist": "constant", "value": "30 min"},
     ]
     data["stations"] += [
-        {"name": f"s{index}", "process_time": dist, "buffer": 5}
-        for index, dist in enumerate(extra)
+        {"name": f"s{index}", "process_time": dist, "buffer": 5} for index, dist in enumerate(extra)
     ]
     data["shift_cycle"] = "1 d"
     original = copy.deepcopy(data)

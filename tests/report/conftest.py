@@ -14,8 +14,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _results(folder: Path, replications: int) -> Path:
     """Run a short Penny Fab and save its results folder in ``folder``."""
-    scenario = load_scenario(ROOT / "scenarios" / "penny_fab.yaml", replications=replications,
-                             horizon=500, warmup=50)
+    scenario = load_scenario(
+        ROOT / "scenarios" / "penny_fab.yaml", replications=replications, horizon=500, warmup=50
+    )
     result = run(scenario, jobs=1)
     write_results(result, build_summary(result), folder)
     return folder

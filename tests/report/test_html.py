@@ -64,7 +64,7 @@ def test_report_is_self_contained_and_embeds_every_plot(results: Path) -> None:
     prefix = "data:image/png;base64,"
     for src, png in zip(page.images, plots, strict=True):
         assert src.startswith(prefix)
-        assert base64.b64decode(src[len(prefix):]) == png.read_bytes()
+        assert base64.b64decode(src[len(prefix) :]) == png.read_bytes()
     assert "script" not in page.tags and "link" not in page.tags
     assert not page.urls
     assert "http" not in " ".join(page.images)
@@ -75,8 +75,17 @@ def test_report_shows_parameters_kpis_and_stations(results: Path) -> None:
     summary = json.loads((results / "summary.json").read_text())
     text = " ".join(_parse(write_report(results)).text)
     assert summary["scenario"] in text
-    for shown in ("seed", "replications", "horizon", "warm-up", "time unit", "overrides",
-                  "release.wip = 8", "500 h (20.83 d)", "50 h (2.083 d)"):
+    for shown in (
+        "seed",
+        "replications",
+        "horizon",
+        "warm-up",
+        "time unit",
+        "overrides",
+        "release.wip = 8",
+        "500 h (20.83 d)",
+        "50 h (2.083 d)",
+    ):
         assert shown in text
     for name, estimate in summary["kpis"].items():
         assert name in text
@@ -110,8 +119,12 @@ def test_one_replication_report(results_one: Path) -> None:
 def test_partial_notice_warnings_and_escaping(results: Path) -> None:
     """Partial runs are flagged, warnings listed, and all text from the summary is escaped."""
     summary = json.loads((results / "summary.json").read_text())
-    summary.update(partial=True, replications_requested=10,
-                   scenario="fab <b>&</b> \"x\"", warnings=["queue <script>alert(1)</script>"])
+    summary.update(
+        partial=True,
+        replications_requested=10,
+        scenario='fab <b>&</b> "x"',
+        warnings=["queue <script>alert(1)</script>"],
+    )
     summary["overrides"] = {"stations.<i>.machines": 2}
     (results / "summary.json").write_text(json.dumps(summary))
     path = write_report(results)

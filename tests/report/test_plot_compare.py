@@ -24,10 +24,23 @@ def compared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name, wip in (("low", 4), ("high", 8)):
         (folder / f"{name}.yaml").write_text(
             f"line: {ROOT / 'configs' / 'penny_fab.yaml'}\nhorizon: 2000\nwarmup: 200\n"
-            f"set: {{release.wip: {wip}}}\n", encoding="utf-8")
-    status = main(["compare", str(folder / "low.yaml"), str(folder / "high.yaml"),
-                   "--replications", "3", "--quiet", "--jobs", "1",
-                   "--out", str(folder / "out")])
+            f"set: {{release.wip: {wip}}}\n",
+            encoding="utf-8",
+        )
+    status = main(
+        [
+            "compare",
+            str(folder / "low.yaml"),
+            str(folder / "high.yaml"),
+            "--replications",
+            "3",
+            "--quiet",
+            "--jobs",
+            "1",
+            "--out",
+            str(folder / "out"),
+        ]
+    )
     assert status == 0
     return folder / "out"
 
@@ -49,8 +62,9 @@ def test_plot_command_redraws_a_comparison(compared: Path) -> None:
 def test_waterfall_and_costs_from_content(tmp_path: Path, compared: Path) -> None:
     """A waterfall from attribution content, and write_comparison_plots on the saved JSON."""
     content = json.loads((compared / "comparison.json").read_text(encoding="utf-8"))
-    content["attribution"] = {"throughput": {
-        "a": {"mean": 0.2, "ci95": [0.1, 0.3]}, "b": {"mean": -0.05, "ci95": None}}}
+    content["attribution"] = {
+        "throughput": {"a": {"mean": 0.2, "ci95": [0.1, 0.3]}, "b": {"mean": -0.05, "ci95": None}}
+    }
     content["attribution_settings"] = {"method": "exact", "horizon": 100.0}
     path = plot_waterfall(content, "throughput", tmp_path / "w.png")
     with Image.open(path) as image:

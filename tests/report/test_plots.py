@@ -72,9 +72,12 @@ def test_one_replication_plots(results_one: Path) -> None:
 def test_partial_run_without_output_still_plots(results: Path) -> None:
     """An interrupted run with no finished replication gives 'no data' plots, not an error."""
     summary = json.loads((results / "summary.json").read_text())
-    summary.update(partial=True, replications=0, stations={},
-                   kpis={k: {"mean": None, "std": None, "ci95": None, "n": 0}
-                         for k in summary["kpis"]})
+    summary.update(
+        partial=True,
+        replications=0,
+        stations={},
+        kpis={k: {"mean": None, "std": None, "ci95": None, "n": 0} for k in summary["kpis"]},
+    )
     (results / "summary.json").write_text(json.dumps(summary))
     for name in ("replications.csv", "stations.csv", "timeseries.csv"):
         (results / name).unlink()
@@ -88,17 +91,18 @@ def test_partial_run_without_output_still_plots(results: Path) -> None:
 @pytest.mark.parametrize(
     ("horizon", "bin_width", "unit", "name", "length"),
     [
-        (20000.0, 100.0, "h", "week", 168.0),        # Penny Fab: 119 weeks
-        (10080.0, 50.4, "min", "shift", 720.0),      # 7 d in minutes: 14 shifts
-        (43200.0, 216.0, "min", "shift", 720.0),     # 30 d: 60 shifts
-        (72.0, 0.36, "h", "hour", 1.0),              # 3 d: 72 hours
-        (365.0, 1.825, "d", "week", 7.0),            # 1 y: 52 weeks
-        (2000.0, 10.0, "d", "10.00 d", 10.0),        # bins coarser than a week: the bins
-        (1.5, 0.0075, "h", "0.0300 h", 0.03),        # under 2 hours: 50 groups of 4 bins
+        (20000.0, 100.0, "h", "week", 168.0),  # Penny Fab: 119 weeks
+        (10080.0, 50.4, "min", "shift", 720.0),  # 7 d in minutes: 14 shifts
+        (43200.0, 216.0, "min", "shift", 720.0),  # 30 d: 60 shifts
+        (72.0, 0.36, "h", "hour", 1.0),  # 3 d: 72 hours
+        (365.0, 1.825, "d", "week", 7.0),  # 1 y: 52 weeks
+        (2000.0, 10.0, "d", "10.00 d", 10.0),  # bins coarser than a week: the bins
+        (1.5, 0.0075, "h", "0.0300 h", 0.03),  # under 2 hours: 50 groups of 4 bins
     ],
 )
-def test_choose_period(horizon: float, bin_width: float, unit: str, name: str,
-                       length: float) -> None:
+def test_choose_period(
+    horizon: float, bin_width: float, unit: str, name: str, length: float
+) -> None:
     """The period follows the horizon: hour, shift, day or week, else groups of bins."""
     period = choose_period(horizon, bin_width, 200, unit)
     assert period.name == name
@@ -109,30 +113,42 @@ def test_output_per_period_conserves_output(tmp_path: Path) -> None:
     """Weekly output from 100 h bins: a constant rate gives equal weeks, none lost."""
     start = 1000.0 + 100.0 * np.arange(200)
     rates = np.array([np.full(200, 0.5), np.linspace(0.2, 0.8, 200)])
-    data = RunData(tmp_path, {"time_unit": "h"},
-                   timeseries=TimeSeries(np.array([0, 1]), start, start + 100.0, rates,
-                                         np.ones((2, 200))))
+    data = RunData(
+        tmp_path,
+        {"time_unit": "h"},
+        timeseries=TimeSeries(np.array([0, 1]), start, start + 100.0, rates, np.ones((2, 200))),
+    )
     period, marks, per_period = output_per_period(data)
     assert period.name == "week"
     assert marks[0] == 1000.0 and marks[-1] == pytest.approx(21000.0)
     assert len(per_period) == 120  # 119 full weeks and a last partial one
     total = float(np.sum(per_period * np.diff(marks) / period.length))
     assert total == pytest.approx(float(np.mean(np.sum(rates * 100.0, axis=1))))
-    constant = RunData(tmp_path, {"time_unit": "h"},
-                       timeseries=TimeSeries(np.array([0]), start, start + 100.0,
-                                             rates[:1], np.ones((1, 200))))
+    constant = RunData(
+        tmp_path,
+        {"time_unit": "h"},
+        timeseries=TimeSeries(np.array([0]), start, start + 100.0, rates[:1], np.ones((1, 200))),
+    )
     assert np.allclose(output_per_period(constant)[2], 0.5 * 168.0)
 
 
 def test_bottleneck_counts_active_states() -> None:
     """The bottleneck has the largest busy + down + setup + minor-stop share; a delay (no
     busy share) is never one; the plots read it from the summary."""
-    def shares(busy: float | None, down: float, setup: float) -> dict[str, dict[str, Any]]:
-        return {"busy": {"mean": busy}, "down": {"mean": down}, "setup": {"mean": setup},
-                "minor_stop": {"mean": 0.0}}
 
-    stations = {"a": shares(0.7, 0.0, 0.0), "b": shares(0.5, 0.15, 0.1),
-                "c": shares(None, 0.2, 0.0)}
+    def shares(busy: float | None, down: float, setup: float) -> dict[str, dict[str, Any]]:
+        return {
+            "busy": {"mean": busy},
+            "down": {"mean": down},
+            "setup": {"mean": setup},
+            "minor_stop": {"mean": 0.0},
+        }
+
+    stations = {
+        "a": shares(0.7, 0.0, 0.0),
+        "b": shares(0.5, 0.15, 0.1),
+        "c": shares(None, 0.2, 0.0),
+    }
     found = bottleneck(stations)  # type: ignore[arg-type]
     assert found is not None and found["station"] == "b"
     assert found["active_share"] == pytest.approx(0.75)

@@ -97,20 +97,28 @@ class Runs:
 
     def station(self, name: str, kpi: str) -> np.ndarray:
         """Return the KPI ``kpi`` of station ``name`` in every replication."""
-        return np.array([station_kpis(result.stations[name], result.horizon)[kpi]
-                         for result in self.results])
+        return np.array(
+            [station_kpis(result.stations[name], result.horizon)[kpi] for result in self.results]
+        )
 
 
-def replicate(line: Line, horizon: float, warmup: float, replications: int,
-              seed: int = SEED) -> Runs:
+def replicate(
+    line: Line, horizon: float, warmup: float, replications: int, seed: int = SEED
+) -> Runs:
     """Simulate replications 0 .. ``replications`` - 1 of ``line`` under ``seed``."""
-    results = [simulate(line, horizon, warmup, seed, replication)
-               for replication in range(replications)]
+    results = [
+        simulate(line, horizon, warmup, seed, replication) for replication in range(replications)
+    ]
     return Runs(results, horizon, warmup)
 
 
-def assert_ci(runs: Runs, case: str, values: Sequence[float] | np.ndarray, theory: float,
-              max_rel_half: float = MAX_REL_HALF) -> None:
+def assert_ci(
+    runs: Runs,
+    case: str,
+    values: Sequence[float] | np.ndarray,
+    theory: float,
+    max_rel_half: float = MAX_REL_HALF,
+) -> None:
     """Assert ``theory`` lies in the :data:`ASSERT_LEVEL` t-interval of ``values``, a tight one.
 
     ``values`` holds one observation per replication of ``runs``.
@@ -122,8 +130,17 @@ def assert_ci(runs: Runs, case: str, values: Sequence[float] | np.ndarray, theor
     mean = summary["mean"]
     ci95 = summary["ci95"]
     half = t_halfwidth(data, ASSERT_LEVEL)
-    CHECKS.append(Check(case, theory, mean, None if ci95 is None else (ci95[0], ci95[1]),
-                        half, len(data), runs.horizon))
+    CHECKS.append(
+        Check(
+            case,
+            theory,
+            mean,
+            None if ci95 is None else (ci95[0], ci95[1]),
+            half,
+            len(data),
+            runs.horizon,
+        )
+    )
     assert half <= max_rel_half * abs(theory), (
         f"{case}: {ASSERT_LEVEL:.1%} half-width {half:.4g} is over {max_rel_half:.0%} of the "
         f"theory {theory:.4g}; run longer or more replications"
@@ -134,12 +151,12 @@ def assert_ci(runs: Runs, case: str, values: Sequence[float] | np.ndarray, theor
     )
 
 
-def assert_exact(runs: Runs, case: str, values: Sequence[float] | np.ndarray, theory: float,
-                 rel: float = 1e-3) -> None:
+def assert_exact(
+    runs: Runs, case: str, values: Sequence[float] | np.ndarray, theory: float, rel: float = 1e-3
+) -> None:
     """Assert every replication's value equals ``theory`` within ``rel`` (deterministic runs)."""
     data = np.asarray(values, dtype=float)
-    CHECKS.append(Check(case, theory, float(data.mean()), None, None, len(data),
-                        runs.horizon))
+    CHECKS.append(Check(case, theory, float(data.mean()), None, None, len(data), runs.horizon))
     for value in data:
         assert math.isclose(value, theory, rel_tol=rel), f"{case}: {value!r} != {theory!r}"
 

@@ -28,16 +28,32 @@ def test_two_machines_with_a_finite_buffer(buffer: int) -> None:
     The starved share falls to 0.10 at B = 3, so its interval may be 5 % of the value
     (0.005 absolute) instead of 3 %.
     """
-    line = make_line({"name": "pair", "release": {"policy": "push"}, "stations": [
-        {"name": "m1", "process_time": exponential(1 / RATE_1)},
-        {"name": "m2", "process_time": exponential(1 / RATE_2), "buffer": buffer},
-    ]})
+    line = make_line(
+        {
+            "name": "pair",
+            "release": {"policy": "push"},
+            "stations": [
+                {"name": "m1", "process_time": exponential(1 / RATE_1)},
+                {"name": "m2", "process_time": exponential(1 / RATE_2), "buffer": buffer},
+            ],
+        }
+    )
     runs = replicate(line, horizon=30_000.0, warmup=100.0, replications=20)
     expected = theory.two_station_blocking(RATE_1, RATE_2, buffer)
-    assert_ci(runs, f"2 machines, buffer {buffer}: TH", runs.line("throughput"),
-              expected["throughput"])
-    assert_ci(runs, f"2 machines, buffer {buffer}: blocked(m1)", runs.station("m1", "blocked"),
-              expected["blocked"])
-    assert_ci(runs, f"2 machines, buffer {buffer}: starved(m2)", runs.station("m2", "idle"),
-              expected["starved"], max_rel_half=0.05)
+    assert_ci(
+        runs, f"2 machines, buffer {buffer}: TH", runs.line("throughput"), expected["throughput"]
+    )
+    assert_ci(
+        runs,
+        f"2 machines, buffer {buffer}: blocked(m1)",
+        runs.station("m1", "blocked"),
+        expected["blocked"],
+    )
+    assert_ci(
+        runs,
+        f"2 machines, buffer {buffer}: starved(m2)",
+        runs.station("m2", "idle"),
+        expected["starved"],
+        max_rel_half=0.05,
+    )
     assert_little(runs)

@@ -49,8 +49,12 @@ def test_constant_times_give_the_best_case(wip: int) -> None:
     assert_exact(runs, f"Penny Fab constant w={wip}: CT", runs.line("flow_time"), cycle_time)
     assert_exact(runs, f"Penny Fab constant w={wip}: WIP", runs.line("wip"), float(wip))
     for name in STATIONS:
-        assert_exact(runs, f"Penny Fab constant w={wip}: u({name})",
-                     runs.station(name, "utilization"), throughput * PROCESS_TIME)
+        assert_exact(
+            runs,
+            f"Penny Fab constant w={wip}: u({name})",
+            runs.station(name, "utilization"),
+            throughput * PROCESS_TIME,
+        )
     assert_little(runs)
 
 
@@ -63,10 +67,13 @@ def test_exponential_times_give_the_practical_worst_case(wip: int) -> None:
     """
     line = load_line(CONFIG, {"release.wip": wip})
     runs = replicate(line, horizon=20_000.0, warmup=200.0, replications=16)
-    throughput, cycle_time = theory.practical_worst_case(wip, RAW_PROCESS_TIME,
-                                                         BOTTLENECK_RATE)
+    throughput, cycle_time = theory.practical_worst_case(wip, RAW_PROCESS_TIME, BOTTLENECK_RATE)
     assert_ci(runs, f"Penny Fab exponential w={wip}: TH", runs.line("throughput"), throughput)
     assert_ci(runs, f"Penny Fab exponential w={wip}: CT", runs.line("flow_time"), cycle_time)
-    assert_ci(runs, f"Penny Fab exponential w={wip}: u(head-stamping)",
-              runs.station(STATIONS[0], "utilization"), throughput * PROCESS_TIME)
+    assert_ci(
+        runs,
+        f"Penny Fab exponential w={wip}: u(head-stamping)",
+        runs.station(STATIONS[0], "utilization"),
+        throughput * PROCESS_TIME,
+    )
     assert_little(runs)

@@ -48,8 +48,9 @@ def best_case(wip: int, raw_process_time: float, bottleneck_rate: float) -> tupl
     return throughput, cycle_time
 
 
-def practical_worst_case(wip: int, raw_process_time: float,
-                         bottleneck_rate: float) -> tuple[float, float]:
+def practical_worst_case(
+    wip: int, raw_process_time: float, bottleneck_rate: float
+) -> tuple[float, float]:
     """Return (TH, CT) of the practical worst case at CONWIP level ``wip`` [FP, 7.3.3, Def.].
 
     With W0 = r_b T0: TH = w / (W0 + w - 1) r_b and CT = T0 + (w - 1) / r_b. It is exact
@@ -107,8 +108,9 @@ def mmc(arrival_rate: float, service_rate: float, servers: int) -> dict[str, flo
     }
 
 
-def jackson_tandem(arrival_rate: float, service_rates: Sequence[float],
-                   scrap: Sequence[float] | None = None) -> dict[str, float]:
+def jackson_tandem(
+    arrival_rate: float, service_rates: Sequence[float], scrap: Sequence[float] | None = None
+) -> dict[str, float]:
     """Return flow time, WIP and yield of exponential stations in series, unlimited buffers.
 
     Jackson's theorem (Burke's output theorem for a tandem) [GH, 2.10]: each station i is
@@ -127,8 +129,7 @@ def jackson_tandem(arrival_rate: float, service_rates: Sequence[float],
         flow_time += station["flow_time"]
         wip += station["wip"]
         rate *= 1 - share
-    return {"flow_time": flow_time, "wip": wip, "yield": line_yield(shares),
-            "throughput": rate}
+    return {"flow_time": flow_time, "wip": wip, "yield": line_yield(shares), "throughput": rate}
 
 
 def line_yield(scrap: Sequence[float]) -> float:
@@ -136,8 +137,9 @@ def line_yield(scrap: Sequence[float]) -> float:
     return math.prod(1 - p for p in scrap)
 
 
-def operating_failure_shares(mean_process_time: float, mtbf: float, mttr: float,
-                             utilization: float | None = None) -> dict[str, float]:
+def operating_failure_shares(
+    mean_process_time: float, mtbf: float, mttr: float, utilization: float | None = None
+) -> dict[str, float]:
     """Return busy and down shares of a single machine whose failure clock runs only while busy.
 
     Per unit of processing time there are 1 / MTBF failures of mean length MTTR, so in
@@ -161,8 +163,9 @@ def calendar_failure_shares(mtbf: float, mttr: float) -> dict[str, float]:
     return {"availability": availability, "down": 1 - availability}
 
 
-def saturated_throughput(mean_cycle_time: float, batch_size: int = 1,
-                         availability: float = 1.0) -> float:
+def saturated_throughput(
+    mean_cycle_time: float, batch_size: int = 1, availability: float = 1.0
+) -> float:
     """Return the throughput of a never-starved, never-blocked machine, A k / E[T] [FP, 8.4].
 
     A renewal-reward argument: each cycle of mean length E[T] / A (repairs included) yields
@@ -184,8 +187,9 @@ def gi_m_1_sigma(interarrival_lst: Callable[[float], float], service_rate: float
     return float(optimize.brentq(gap, 1e-12, 1 - 1e-9, xtol=1e-15))
 
 
-def erlang_batch_flow_time(arrival_rate: float, batch_size: int,
-                           batch_service_rate: float) -> float:
+def erlang_batch_flow_time(
+    arrival_rate: float, batch_size: int, batch_service_rate: float
+) -> float:
     """Return the mean flow time of a job at a full-batch station with Poisson job arrivals.
 
     Jobs arrive Poisson(lambda); a batch of k starts only with k jobs (min = size = k) and
