@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.errors import ConfigError
+from sim.model.uncertainty import Range
 from sim.model.units import parse_duration
 
 __all__ = ["Change", "Lever", "LeverFile", "apply_lever"]
@@ -48,6 +49,11 @@ class Lever(BaseModel):
     description: str = Field(min_length=1, description="what the lever does")
     source: str = Field(min_length=1, description="where the effect size comes from (S/S2/E)")
     changes: list[Change] = Field(default_factory=list, description="parameter changes")
+    effect: Range | None = Field(
+        default=None,
+        description="range of the effect size as a multiple of the changes listed "
+        "(1 = as written, 0 = none) [-], sampled by an uncertainty study",
+    )
 
 
 class LeverFile(BaseModel):

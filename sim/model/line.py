@@ -25,6 +25,7 @@ from sim.model.station import (
     Setup,
     Station,
 )
+from sim.model.uncertainty import Range
 from sim.model.units import SECONDS_PER, TimeUnit
 
 __all__ = [
@@ -136,6 +137,11 @@ class Line(_Model):
     )
     costs: LineCosts | None = Field(default=None, description="cost, energy and labour rates")
     stations: list[Station] = Field(min_length=1, max_length=10_000, description="the stations")
+    uncertain: dict[str, Range] = Field(
+        default_factory=dict,
+        description="estimated inputs (tag E): dotted path -> range, sampled by an "
+        "uncertainty study; ordinary runs use the values as written",
+    )
 
     @model_validator(mode="after")
     def _one_form(self) -> Line:
