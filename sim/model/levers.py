@@ -32,6 +32,11 @@ class Change(BaseModel):
     set_: Any = Field(default=_UNSET, alias="set", description="new value (null removes)")
     scale: float | None = Field(default=None, ge=0, description="multiply by [-]")
     add: float | None = Field(default=None, description="add [the value's unit]")
+    cost: bool = Field(
+        default=False,
+        description="what the lever costs (investment, staff, running cost), not what it "
+        "achieves: kept as written when an uncertainty study varies the lever's effect",
+    )
 
     @model_validator(mode="after")
     def _one_operation(self) -> Change:
