@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import resource
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +13,7 @@ from sim.engine.buffer import Buffer, Source
 from sim.engine.calendar import ShiftCalendar
 from sim.engine.delay import Delay
 from sim.engine.lot import Lot
+from sim.engine.memory import peak_memory
 from sim.engine.monitor import BLOCKED, IDLE, OFF_SHIFT, STATES, LineMonitor, Sink
 from sim.engine.rng import sampler, stream
 from sim.engine.station import StationRun, Wiring
@@ -446,11 +446,6 @@ class _BoundedEnvironment(simpy.Environment):
 
 MEMORY_CHECK_EVERY = 50_000
 """Events between two memory readings of a memory-bounded run [-]."""
-
-
-def peak_memory() -> float:
-    """Peak resident memory of this process so far [MB]."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def _events(env: simpy.Environment) -> int:

@@ -36,6 +36,10 @@ R = TypeVar("R")
 GUIDED_FACTOR = 4
 """A chunk holds the remaining tasks / (this x workers), at least one [-]."""
 
+START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+"""How worker processes start: a fork server where the platform has one (Linux, macOS),
+else spawn (Windows). Tests set ``"spawn"`` to run here what Windows and macOS do."""
+
 PRELOAD = ["sim.experiment.replicate"]
 """Modules the fork server imports once, so each worker starts without importing them."""
 
@@ -149,8 +153,9 @@ class LocalExecutor:
 
     def _start(self, workers: int) -> ProcessPoolExecutor:
         if self._pool is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(PRELOAD)
+            context = multiprocessing.get_context(START_METHOD)
+            if START_METHOD == "forkserver":
+                context.set_forkserver_preload(PRELOAD)
             self._pool = ProcessPoolExecutor(
                 max_workers=workers, mp_context=context, initializer=_ignore_interrupts
             )
