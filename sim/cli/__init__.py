@@ -1,56 +1,81 @@
 """The ``linesim`` command: parse, call the API, print. Errors are one line, never a traceback.
 
-Each subcommand lives in its own module with ``add_parser(commands)`` and
-``handle(args, console) -> exit status``; :data:`COMMANDS` lists them in help order.
+Each subcommand lives in its own module ``sim.cli.<name>`` with ``add_parser(commands)`` and
+``handle(args, console) -> exit status``; :data:`COMMANDS` lists them in help order with
+their one-line help. Only the module of the command given is imported, so ``linesim --help``
+and ``linesim validate`` do not pay for matplotlib, Optuna or Dask; rich is imported once
+the arguments are parsed. To add a command, add its module and one line to :data:`COMMANDS`.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from rich.console import Console
-from rich.markup import escape
-
-from sim.cli import compare, plot, run, schema, sweep, tune, validate
-from sim.cli.common import EXIT_INTERRUPTED
 from sim.errors import LinesimError
 
-__all__ = ["COMMANDS", "main"]
+__all__ = ["COMMANDS", "EXIT_INTERRUPTED", "command_module", "main"]
 
-COMMANDS: dict[str, ModuleType] = {
-    "run": run,
-    "compare": compare,
-    "sweep": sweep,
-    "tune": tune,
-    "plot": plot,
-    "validate": validate,
-    "schema": schema,
+EXIT_INTERRUPTED = 130
+"""Exit status after Ctrl-C (128 + SIGINT); the same as :data:`sim.cli.common.EXIT_INTERRUPTED`."""
+
+COMMANDS: dict[str, str] = {
+    "run": "run a scenario's replications and write its results folder",
+    "compare": "compare scenarios on common random numbers (paired CIs)",
+    "sweep": "run a scenario over a grid or Latin hypercube of parameter values",
+    "tune": "search line parameters with Optuna (objectives, constraints, pruning)",
+    "plot": "redraw the plots and report.html of a results folder",
+    "validate": "check line and scenario files; print every error and warning",
+    "schema": "write JSON Schemas of line and scenario files, for editors",
 }
-"""Subcommand name -> module with ``add_parser`` and ``handle``."""
+"""Subcommand name -> its help in ``linesim --help``; the command is ``sim.cli.<name>``."""
 
 
-def _parser() -> argparse.ArgumentParser:
+def command_module(name: str) -> ModuleType:
+    """Import the module of subcommand ``name`` (``sim.cli.<name>``)."""
+    return importlib.import_module(f"sim.cli.{name}")
+
+
+def _chosen(argv: Sequence[str]) -> str | None:
+    """The subcommand named on the command line: the first word that is not an option."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
+def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
+    """The parser with the chosen subcommand's options; the others are listed by name and
+    help only (argparse lists them in ``--help`` and in the error for an unknown one)."""
     parser = argparse.ArgumentParser(
         prog="linesim",
         description="Discrete-event simulation of production lines, from YAML.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in COMMANDS.values():
-        module.add_parser(commands)
+    chosen = _chosen(argv)
+    for name, text in COMMANDS.items():
+        if name == chosen:
+            command_module(name).add_parser(commands)
+        else:
+            commands.add_parser(name, help=text, add_help=False)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``linesim`` and ``python -m sim``; returns the exit status."""
-    args = _parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    args = _parser(words).parse_args(words)
+    from rich.console import Console
+    from rich.markup import escape
+
     # Rich draws 80 columns when not on a terminal; station tables need more.
     console = Console(width=None if sys.stdout.isatty() else 120)
     errors = Console(stderr=True)
     try:
-        return int(COMMANDS[args.command].handle(args, console))
+        return int(command_module(args.command).handle(args, console))
     except LinesimError as exc:
         for line in str(exc).splitlines():
             errors.print(f"[red]error:[/red] {escape(line)}", highlight=False, soft_wrap=True)

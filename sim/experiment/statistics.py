@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import TypedDict
 
 import numpy as np
-from scipy import stats
 
 __all__ = ["Estimate", "estimate", "t_halfwidth"]
 
@@ -27,7 +26,10 @@ def t_halfwidth(values: Sequence[float] | np.ndarray, level: float = 0.95) -> fl
     n = len(data)
     if n < 2:
         return math.nan
-    return float(stats.t.ppf(0.5 + level / 2, n - 1) * data.std(ddof=1) / math.sqrt(n))
+    # scipy.special's Student-t quantile is what stats.t.ppf calls, without loading scipy.stats
+    from scipy.special import stdtrit
+
+    return float(stdtrit(n - 1, 0.5 + level / 2) * data.std(ddof=1) / math.sqrt(n))
 
 
 def estimate(values: Sequence[float] | np.ndarray, level: float = 0.95) -> Estimate:
