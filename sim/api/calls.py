@@ -1,0 +1,364 @@
+"""The Python API: what each ``linesim`` command does, as a function a notebook can call.
+
+Every function checks its own arguments (a :class:`sim.errors.ConfigError` naming the
+function and the argument), runs in this process by default (``jobs=1``) and returns the
+results; with ``out=`` it also writes the results folder the command would write.
+
+Worker processes (``jobs=2`` or more) start with ``spawn`` or a fork server, which import
+the calling script again: a script must call these functions under
+``if __name__ == "__main__":`` (notebooks and the interactive prompt need nothing).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from sim.api.checks import (
+    MAX_REPLICATIONS,
+    MAX_SEED,
+    check_duration,
+    check_finite_time,
+    check_folder,
+    check_jobs,
+    check_overrides,
+    check_path,
+    check_positive,
+    check_whole,
+)
+from sim.api.results import CompareOutcome, Run, SweepOutcome, TuneOutcome
+from sim.errors import ConfigError, LinesimError, RunError
+from sim.experiment.executors import Executor, make_executor
+from sim.model.scenario import Scenario
+
+__all__ = ["compare", "plot", "run", "sweep", "tune"]
+
+GUARD = (
+    "worker processes import the calling script again (spawn or fork server, the default on "
+    'Windows and macOS): call linesim under if __name__ == "__main__": in a script, '
+    "or pass jobs=1"
+)
+"""What to do when worker processes cannot start."""
+
+
+@contextmanager
+def _executor(function: str, jobs: int | None, cluster: str | None = None) -> Iterator[Executor]:
+    """An executor of ``jobs`` processes (or a Dask cluster), refusing to start workers
+    from a process that is itself still starting (an unguarded script run again by a
+    worker) and turning a pool broken that way into a clear error."""
+    starting = getattr(multiprocessing.current_process(), "_inheriting", False)
+    if starting and cluster is None and (jobs is None or jobs > 1):
+        raise RunError(f"sim.{function}(): not starting workers from a worker: {GUARD}")
+    try:
+        with make_executor(jobs, cluster) as executor:
+            yield executor
+    except BrokenProcessPool as exc:
+        raise RunError(f"sim.{function}(): a worker process stopped ({exc}); {GUARD}") from None
+
+
+def _settings(
+    function: str,
+    replications: Any,
+    seed: Any,
+    horizon: Any,
+    warmup: Any,
+) -> dict[str, Any]:
+    return {
+        "replications": check_whole(function, "replications", replications, 1, MAX_REPLICATIONS),
+        "seed": check_whole(function, "seed", seed, 0, MAX_SEED),
+        "horizon": check_duration(function, "horizon", horizon, zero=False),
+        "warmup": check_duration(function, "warmup", warmup, zero=True),
+    }
+
+
+def _scenario(
+    function: str, scenario: Any, overrides: dict[str, Any], settings: dict[str, Any]
+) -> Scenario:
+    """Load a scenario file (or take a loaded :class:`Scenario`) with the settings given."""
+    if isinstance(scenario, Scenario):
+        if overrides:
+            raise ConfigError(
+                "overrides need the scenario's file: pass its path, or load it with "
+                "sim.load_scenario(path, overrides)",
+                file=f"sim.{function}()",
+                path="overrides",
+            )
+        loaded = _with_times(function, scenario, settings)
+    else:
+        from sim.model.loader import load_scenario
+
+        path = check_path(function, "scenario", scenario, "a scenario YAML or a sim.Scenario")
+        loaded = load_scenario(path, overrides, **settings)
+    for argument in ("horizon", "warmup"):
+        check_finite_time(function, argument, getattr(loaded, argument), loaded.line.time_unit)
+    return loaded
+
+
+def _with_times(function: str, scenario: Scenario, settings: dict[str, Any]) -> Scenario:
+    from sim.model.units import parse_duration
+
+    changes = {k: v for k, v in settings.items() if v is not None}
+    for key in ("horizon", "warmup"):
+        if key in changes:
+            try:
+                changes[key] = parse_duration(changes[key], scenario.line.time_unit)
+            except ValueError as exc:
+                raise ConfigError(str(exc), file=f"sim.{function}()", path=key) from None
+    return replace(scenario, **changes)
+
+
+def run(
+    scenario: str | os.PathLike[str] | Scenario,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    horizon: float | str | None = None,
+    warmup: float | str | None = None,
+    jobs: int | None = 1,
+    out: str | os.PathLike[str] | None = None,
+    plots: bool = False,
+    on_done: Callable[[int], None] | None = None,
+    max_events: int | None = None,
+    max_memory: float | None = None,
+) -> Run:
+    """Run every replication of a scenario, as ``linesim run`` does.
+
+    ``scenario`` is a scenario YAML or a loaded :class:`sim.Scenario`; ``overrides`` maps
+    dotted paths to values (``{"release.wip": 8}``, applied after the file's ``set``);
+    ``horizon`` and ``warmup`` are numbers in the line's time unit or strings such as
+    ``"30 d"``; ``jobs`` worker processes (``None``: one per core; 1 runs here);
+    ``out`` writes the results folder (with ``plots``: the PNGs and report.html);
+    ``max_events`` [-] and ``max_memory`` [MB] bound each replication. Replication r draws
+    from streams (seed, r, ...), so ``jobs`` never changes the numbers.
+
+    >>> result = sim.run("scenarios/penny_fab.yaml", {"release.wip": 8},
+    ...                  replications=3, horizon=500, warmup=50)
+    >>> result.summary["kpis"]["wip"]["mean"]
+    8.0
+    >>> list(result.to_frame().columns)
+    ['mean', 'std', 'ci95_low', 'ci95_high', 'n']
+    """
+    settings = _settings("run", replications, seed, horizon, warmup)
+    jobs = check_jobs("run", jobs)
+    events = check_whole("run", "max_events", max_events, 1, 2**63 - 1)
+    memory = check_positive("run", "max_memory", max_memory)
+    folder = check_folder("run", "out", out)
+    loaded = _scenario("run", scenario, check_overrides("run", overrides), settings)
+    if folder is not None:
+        from sim.report.results import check_results_folder
+
+        check_results_folder(folder, loaded)
+    from sim.experiment.replicate import run as run_replications
+
+    with _executor("run", jobs) as executor:
+        outcome = run_replications(
+            loaded,
+            executor=executor,  # type: ignore[arg-type]
+            on_done=on_done,
+            max_events=events,
+            max_memory=memory,
+        )
+    result = Run(outcome.scenario, outcome.replications, outcome.partial, folder)
+    if folder is not None:
+        from sim.report.results import write_results
+
+        write_results(result, result.summary, folder)
+        if plots and result.replications:
+            _draw(folder)
+    return result
+
+
+def compare(
+    *scenarios: str | os.PathLike[str],
+    overrides: Mapping[str, Any] | None = None,
+    replications: int | None = None,
+    seed: int | None = None,
+    horizon: float | str | None = None,
+    warmup: float | str | None = None,
+    jobs: int | None = 1,
+    out: str | os.PathLike[str] | None = None,
+) -> CompareOutcome:
+    """Compare scenario files on common random numbers, as ``linesim compare A B`` does.
+
+    Every scenario gets the first one's seed, replications and window (or the ones given),
+    so stations they share draw the same numbers; ``differences`` in the result are paired
+    changes against the first scenario with 95 % t-intervals. ``out`` writes
+    comparison.json, comparison.csv and each scenario's folder. (A thin wrapper of
+    :func:`sim.experiment.compare.compare`; comparison files with claims and attribution
+    run with ``linesim compare FILE``.)
+
+    >>> outcome = sim.compare("scenarios/penny_fab.yaml", "scenarios/penny_fab.yaml",
+    ...                       replications=2, horizon=300)
+    >>> outcome.content["differences"]["throughput"]["penny_fab"]["mean"]
+    0.0
+    """
+    from sim.analysis.comparison import build_comparison
+    from sim.analysis.kpis import line_kpis
+    from sim.experiment.compare import align
+    from sim.experiment.compare import compare as compare_runs
+    from sim.model.loader import load_scenario
+    from sim.model.units import parse_duration
+
+    if len(scenarios) < 2:
+        raise ConfigError(
+            "give two or more scenario files, the reference first",
+            file="sim.compare()",
+            path="scenarios",
+        )
+    settings = _settings("compare", replications, seed, horizon, warmup)
+    jobs = check_jobs("compare", jobs)
+    folder = check_folder("compare", "out", out)
+    changes = check_overrides("compare", overrides)
+    paths = [check_path("compare", "scenarios", s, "a scenario YAML") for s in scenarios]
+    loaded = [load_scenario(path, changes) for path in paths]
+    unit = loaded[0].line.time_unit
+    times: dict[str, float | None] = {}
+    for key in ("horizon", "warmup"):
+        value = settings[key]
+        try:
+            times[key] = None if value is None else parse_duration(value, unit)
+        except ValueError as exc:
+            raise ConfigError(str(exc), file="sim.compare()", path=key) from None
+        if times[key] is not None:
+            check_finite_time("compare", key, times[key], unit)  # type: ignore[arg-type]
+    aligned = align(loaded, settings["replications"], settings["seed"], **times)
+    with _executor("compare", jobs) as executor:
+        comparison = compare_runs(aligned, line_kpis, executor)  # type: ignore[arg-type]
+    content = build_comparison(comparison)
+    if folder is not None:
+        from sim.analysis.summary import build_summary
+        from sim.report.comparison_files import write_comparison
+        from sim.report.results import write_results
+
+        write_comparison(content, comparison, folder)
+        for one in comparison.runs:
+            write_results(one, build_summary(one), folder / one.scenario.name)
+    return CompareOutcome(comparison, content, folder)
+
+
+def sweep(
+    file: str | os.PathLike[str],
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    horizon: float | str | None = None,
+    warmup: float | str | None = None,
+    jobs: int | None = 1,
+    cluster: str | None = None,
+    out: str | os.PathLike[str] | None = None,
+    plots: bool = False,
+) -> SweepOutcome:
+    """Run every point of a sweep file, as ``linesim sweep FILE`` does.
+
+    Points run on common random numbers; finished points are kept in ``out/points/``
+    (default ``results/<name>/``) and skipped when the sweep runs again; sweep.csv and
+    sweep.json are written there. ``cluster`` is a Dask scheduler address.
+
+    >>> outcome = sim.sweep("scenarios/sweep_conwip_penny_fab.yaml", replications=2,
+    ...                     horizon=200, warmup=20, out=getfixture("tmp_path"))
+    >>> outcome.to_frame()["release.wip"].tolist()
+    [1, 2, 3, 4, 6, 8, 12, 16, 24]
+    """
+    from sim.analysis.summary import build_summary
+    from sim.experiment.sweep import read_sweep, run_sweep
+    from sim.report.sweep_files import write_sweep
+
+    settings = _settings("sweep", replications, seed, horizon, warmup)
+    jobs = check_jobs("sweep", jobs)
+    folder = check_folder("sweep", "out", out)
+    spec = read_sweep(check_path("sweep", "file", file, "a sweep YAML"))
+    for key, value in settings.items():
+        if value is not None:
+            spec.file.run[key] = value
+    folder = folder or Path("results") / spec.name
+    with _executor("sweep", jobs, cluster) as executor:
+        result = run_sweep(spec, folder, build_summary, executor)
+    write_sweep(result, folder, plots=plots)
+    return SweepOutcome(result, folder)
+
+
+def tune(
+    file: str | os.PathLike[str],
+    *,
+    trials: int | None = None,
+    timeout: float | None = None,
+    batch: int | None = None,
+    storage: str | None = None,
+    jobs: int | None = 1,
+    cluster: str | None = None,
+    out: str | os.PathLike[str] | None = None,
+    plots: bool = False,
+) -> TuneOutcome:
+    """Run an Optuna study of a tune file, as ``linesim tune FILE`` does.
+
+    The study lives in ``storage`` (default ``sqlite:///<out>/study.db``, ``out`` default
+    ``results/<name>/``), so a second call resumes it; ``trials`` is the number the study
+    should hold, ``timeout`` [s] bounds this call. trials.csv, tune.json and best.yaml are
+    written to ``out``; ``feasible`` in the result says whether the best design meets the
+    constraints.
+
+    >>> outcome = sim.tune("tests/fixtures/tune_penny_fab.yaml", trials=3,
+    ...                    out=getfixture("tmp_path"))
+    >>> len(outcome.to_frame())
+    3
+    """
+    from sim.experiment.tune import tune_study
+
+    trials = check_whole("tune", "trials", trials, 0, 1_000_000)
+    batch = check_whole("tune", "batch", batch, 1, 100_000)
+    limit = check_positive("tune", "timeout", timeout)
+    jobs = check_jobs("tune", jobs)
+    folder = check_folder("tune", "out", out)
+    if storage is not None and not isinstance(storage, str):
+        raise ConfigError("must be a database URL such as sqlite:///study.db", "sim.tune()")
+    path = check_path("tune", "file", file, "a tune YAML")
+    with _executor("tune", jobs, cluster) as executor:
+        result, best, feasible, folder = tune_study(
+            path, executor, folder, storage=storage, trials=trials, timeout=limit, batch=batch
+        )
+    from sim.report.tune_files import write_tune
+
+    write_tune(result, folder, plots=plots)
+    return TuneOutcome(result, best, feasible, folder)
+
+
+def plot(folder: str | os.PathLike[str]) -> list[Path]:
+    """Redraw the plots and report.html of a results folder, as ``linesim plot`` does;
+    return the files written (for a comparison folder: every scenario's and the
+    comparison plots)."""
+    import json
+
+    path = check_folder("plot", "folder", folder)
+    assert path is not None
+    if (path / "comparison.json").is_file():
+        from sim.report.plot_compare import write_comparison_plots
+
+        content = json.loads((path / "comparison.json").read_text(encoding="utf-8"))
+        written = []
+        for name in content["scenarios"]:
+            if (path / name / "summary.json").is_file():
+                written.append(_draw(path / name))
+        return written + write_comparison_plots(path, content)
+    if not (path / "summary.json").is_file():
+        raise LinesimError(
+            f"{path}: no summary.json or comparison.json here; give a folder written by "
+            "sim.run(out=...), sim.compare(out=...), linesim run or linesim compare"
+        )
+    return [_draw(path)]
+
+
+def _draw(folder: Path) -> Path:
+    """Write a run folder's plots and report.html; return the report's path."""
+    from sim.report.html import write_report
+    from sim.report.plots import load_results, write_run_plots
+
+    data = load_results(folder)
+    write_run_plots(folder, data)
+    return write_report(folder, data)

@@ -1,0 +1,204 @@
+"""What the Python API returns: the experiment layer's results with their summaries at
+hand and a ``to_frame()`` for notebooks (pandas, imported only when asked for)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sim.errors import LinesimError
+from sim.experiment.compare import Comparison
+from sim.experiment.replicate import RunResult
+
+if TYPE_CHECKING:
+    import pandas
+
+    from sim.experiment.sweep import SweepResult
+    from sim.experiment.tune import TuneResult
+
+__all__ = ["CompareOutcome", "Run", "SweepOutcome", "TuneOutcome", "estimates_frame"]
+
+
+def _pandas() -> Any:
+    try:
+        import pandas
+    except ImportError:
+        raise LinesimError(
+            "to_frame() needs pandas: pip install pandas (or pip install 'linesim[pandas]')"
+        ) from None
+    return pandas
+
+
+def _row(estimate: dict[str, Any] | None) -> dict[str, Any]:
+    """Mean, std, CI bounds and n of one ``{"mean", "std", "ci95", "n"}`` estimate."""
+    estimate = estimate or {}
+    ci = estimate.get("ci95") or [math.nan, math.nan]
+    return {
+        "mean": _number(estimate.get("mean")),
+        "std": _number(estimate.get("std")),
+        "ci95_low": _number(ci[0]),
+        "ci95_high": _number(ci[1]),
+        "n": estimate.get("n", 0),
+    }
+
+
+def _number(value: Any) -> float:
+    return math.nan if value is None else float(value)
+
+
+def estimates_frame(estimates: dict[str, dict[str, Any]], index: str = "kpi") -> pandas.DataFrame:
+    """A DataFrame with one row per estimate: mean, std, ci95_low, ci95_high, n."""
+    pandas = _pandas()
+    frame = pandas.DataFrame.from_dict(
+        {name: _row(value) for name, value in estimates.items()}, orient="index"
+    )
+    frame.index.name = index
+    return frame
+
+
+@dataclass(frozen=True)
+class Run(RunResult):
+    """The replications of one scenario, from :func:`sim.run`.
+
+    It is a :class:`sim.experiment.RunResult` (``scenario``, ``replications``, ``partial``)
+    with the summary worked out once, and ``folder``, the results folder written (or
+    ``None``).
+
+    >>> result = sim.run("scenarios/penny_fab.yaml", replications=2, horizon=200)
+    >>> result.summary["kpis"]["throughput"]["n"]
+    2
+    >>> result.to_frame().loc["throughput", "n"]
+    np.int64(2)
+    """
+
+    folder: Path | None = None
+
+    @cached_property
+    def summary(self) -> dict[str, Any]:
+        """The ``summary.json`` content: settings and each KPI with mean, std, ci95, n."""
+        from sim.analysis.summary import build_summary
+
+        return build_summary(self)
+
+    def to_frame(self) -> pandas.DataFrame:
+        """Line KPIs as a DataFrame indexed by KPI: mean, std, ci95_low, ci95_high, n
+        (units as in README's KPI table, time in the line's ``time_unit``)."""
+        return estimates_frame(self.summary["kpis"])
+
+    def stations_frame(self) -> pandas.DataFrame:
+        """Station KPIs as a DataFrame indexed by (station, KPI), columns as in
+        :meth:`to_frame`."""
+        pandas = _pandas()
+        rows = {
+            (station, kpi): _row(value)
+            for station, kpis in self.summary["stations"].items()
+            for kpi, value in kpis.items()
+            if isinstance(value, dict)
+        }
+        frame = pandas.DataFrame.from_dict(rows, orient="index")
+        frame.index = pandas.MultiIndex.from_tuples(frame.index, names=["station", "kpi"])
+        return frame
+
+    def replications_frame(self) -> pandas.DataFrame:
+        """One row per replication, one column per line KPI (as in replications.csv)."""
+        from sim.analysis.kpis import line_kpis
+
+        pandas = _pandas()
+        rows = [line_kpis(rep, self.scenario.line) for rep in self.replications]
+        frame = pandas.DataFrame(rows)
+        frame.index.name = "replication"
+        return frame
+
+
+@dataclass(frozen=True)
+class CompareOutcome:
+    """Scenarios run on common random numbers, from :func:`sim.compare`.
+
+    ``comparison`` holds the runs and per-replication KPIs; ``content`` is what
+    comparison.json holds (``kpis.<kpi>.<scenario>``, ``differences.<kpi>.<scenario>``
+    against the first scenario); ``folder`` the results folder written (or ``None``).
+    """
+
+    comparison: Comparison
+    content: dict[str, Any]
+    folder: Path | None = None
+
+    @property
+    def runs(self) -> list[RunResult]:
+        """Each scenario's run, the reference first."""
+        return self.comparison.runs
+
+    def to_frame(self) -> pandas.DataFrame:
+        """One row per (KPI, scenario): mean, std, CI of the KPI, and the paired change
+        against the first scenario (``change``, ``change_percent`` with their CIs)."""
+        pandas = _pandas()
+        rows = {}
+        for kpi, per_scenario in self.content["kpis"].items():
+            for scenario, estimate in per_scenario.items():
+                row = _row(estimate)
+                found = self.content.get("differences", {}).get(kpi, {}).get(scenario)
+                if found:
+                    ci = found.get("ci95") or [math.nan, math.nan]
+                    percent = found.get("percent") or {}
+                    pci = percent.get("ci95") or [math.nan, math.nan]
+                    row |= {
+                        "change": _number(found.get("mean")),
+                        "change_ci95_low": _number(ci[0]),
+                        "change_ci95_high": _number(ci[1]),
+                        "change_percent": _number(percent.get("mean")),
+                        "change_percent_ci95_low": _number(pci[0]),
+                        "change_percent_ci95_high": _number(pci[1]),
+                    }
+                rows[(kpi, scenario)] = row
+        frame = pandas.DataFrame.from_dict(rows, orient="index")
+        frame.index = pandas.MultiIndex.from_tuples(frame.index, names=["kpi", "scenario"])
+        return frame
+
+
+@dataclass(frozen=True)
+class SweepOutcome:
+    """A sweep's points, from :func:`sim.sweep`; ``result.summaries[i]`` is point i's
+    summary (``None`` if it failed or was not reached) and ``folder`` holds sweep.csv."""
+
+    result: SweepResult
+    folder: Path
+
+    def to_frame(self) -> pandas.DataFrame:
+        """One row per point: its parameter values, then each KPI's mean and CI bounds
+        (``<kpi>``, ``<kpi>_ci95_low``, ``<kpi>_ci95_high``), as in sweep.csv."""
+        from sim.experiment.spec import kpi_estimate
+
+        pandas = _pandas()
+        rows = []
+        for point, summary in zip(self.result.spec.points, self.result.summaries, strict=True):
+            row: dict[str, Any] = dict(point)
+            for kpi in self.result.kpis:
+                estimate = kpi_estimate(summary, kpi) if summary is not None else None
+                values = _row(estimate)
+                row[kpi] = values["mean"]
+                row[f"{kpi}_ci95_low"] = values["ci95_low"]
+                row[f"{kpi}_ci95_high"] = values["ci95_high"]
+            rows.append(row)
+        frame = pandas.DataFrame(rows)
+        frame.index.name = "point"
+        return frame
+
+
+@dataclass(frozen=True)
+class TuneOutcome:
+    """A tuning study after :func:`sim.tune`: ``result.study`` is the Optuna study,
+    ``best`` the best trials (a Pareto front with several objectives), ``feasible`` whether
+    they meet every constraint, ``folder`` holds trials.csv and best.yaml."""
+
+    result: TuneResult
+    best: list[Any]
+    feasible: bool
+    folder: Path
+
+    def to_frame(self) -> pandas.DataFrame:
+        """Every trial of the study as a DataFrame (Optuna's ``trials_dataframe``)."""
+        _pandas()
+        return self.result.study.trials_dataframe()
