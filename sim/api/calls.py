@@ -309,7 +309,9 @@ def tune(
     >>> len(outcome.to_frame())
     3
     """
-    from sim.experiment.tune import tune_study
+    from sim.analysis.summary import build_summary
+    from sim.experiment.tune import best_trials, run_tune
+    from sim.experiment.tune_spec import read_tune
 
     trials = check_whole("tune", "trials", trials, 0, 1_000_000)
     batch = check_whole("tune", "batch", batch, 1, 100_000)
@@ -317,15 +319,21 @@ def tune(
     jobs = check_jobs("tune", jobs)
     folder = check_folder("tune", "out", out)
     if storage is not None and not isinstance(storage, str):
-        raise ConfigError("must be a database URL such as sqlite:///study.db", "sim.tune()")
-    path = check_path("tune", "file", file, "a tune YAML")
+        raise ConfigError(
+            "must be a database URL such as sqlite:///study.db", "sim.tune()", "storage"
+        )
+    spec = read_tune(check_path("tune", "file", file, "a tune YAML"))
+    folder = folder or Path("results") / spec.name
+    folder.mkdir(parents=True, exist_ok=True)
+    url = storage or spec.storage or f"sqlite:///{(folder / 'study.db').resolve()}"
     with _executor("tune", jobs, cluster) as executor:
-        result, best, feasible, folder = tune_study(
-            path, executor, folder, storage=storage, trials=trials, timeout=limit, batch=batch
+        result = run_tune(
+            spec, url, build_summary, executor, trials=trials, timeout=limit, batch=batch
         )
     from sim.report.tune_files import write_tune
 
     write_tune(result, folder, plots=plots)
+    best, feasible = best_trials(result.study, spec)
     return TuneOutcome(result, best, feasible, folder)
 
 

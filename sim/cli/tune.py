@@ -12,7 +12,6 @@ from rich.table import Table
 from sim.cli.common import EXIT_INTERRUPTED, progress
 from sim.cli.sweep import add_executor_options
 from sim.errors import ConfigError
-from sim.report.plot_style import format_number
 
 __all__ = ["add_parser", "handle"]
 
@@ -57,6 +56,8 @@ def add_parser(commands: Any) -> None:
 
 def handle(args: argparse.Namespace, console: Console) -> int:
     """Run the study, print the best design, write the results folder."""
+    import optuna
+
     from sim.analysis.summary import build_summary
     from sim.experiment.executors import make_executor
     from sim.experiment.tune import counted, open_study, run_tune
@@ -69,6 +70,7 @@ def handle(args: argparse.Namespace, console: Console) -> int:
             raise ConfigError(f"--{flag} must be >= {0 if flag == 'trials' else 1}")
     if args.timeout is not None and args.timeout <= 0:
         raise ConfigError("--timeout must be > 0")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)  # the command prints its own progress
     spec = read_tune(args.tune)
     out = Path(args.out) if args.out else Path("results") / spec.name
     out.mkdir(parents=True, exist_ok=True)
@@ -101,6 +103,8 @@ def handle(args: argparse.Namespace, console: Console) -> int:
 def _report(result: Any, files: list[Path], console: Console) -> None:
     import json
 
+    from sim.report.plot_style import format_number
+
     content = json.loads(next(f for f in files if f.name == "tune.json").read_text())
     states = content["trials"]
     saved = content["full_evaluations_saved"]
@@ -124,6 +128,13 @@ def _report(result: Any, files: list[Path], console: Console) -> None:
         title = "best design" if "best" in content else "Pareto front (feasible)"
         if not content["feasible"]:
             title = "no feasible design: the least infeasible"
+            console.print(
+                f"[yellow]no trial met the constraints[/yellow] "
+                f"({', '.join(content['constraints'])}): the design below and best.yaml "
+                "are the least infeasible, not a recommendation; widen the space or "
+                "run more trials",
+                soft_wrap=True,
+            )
         table = Table(title=title)
         columns = ["trial", *shown[0]["params"], *shown[0]["kpis"]]
         for column in columns:

@@ -137,8 +137,17 @@ def best_scenario_yaml(result: TuneResult, trial: FrozenTrial, folder: Path) -> 
         f"{o.kpi} = {v:.6g}"
         for o, v in zip(spec.objectives, trial.user_attrs["objectives"], strict=True)
     )
+    feasible = bool(trial.user_attrs.get("feasible"))
+    constraints = ", ".join(str(c) for c in spec.constraints)
+    none_met = not feasible and not best_trials(result.study, spec)[1]
+    missed = (
+        f"no trial met the constraints ({constraints}); this is the least infeasible design"
+        if none_met
+        else f"this design misses the constraints ({constraints})"
+    )
+    warning = "" if feasible else f"NOT FEASIBLE: {missed}. "
     raw["description"] = (
-        f"Trial {trial.number} of tune {spec.name} ({objectives}); "
+        f"{warning}Trial {trial.number} of tune {spec.name} ({objectives}); "
         f"written by linesim tune from {source.name}"
     )
     for key in ("horizon", "warmup", "replications", "seed"):
@@ -147,7 +156,8 @@ def best_scenario_yaml(result: TuneResult, trial: FrozenTrial, folder: Path) -> 
     raw["set"] = {**(raw.get("set") or {}), **trial.params}
     raw = {"name": raw.pop("name"), "description": raw.pop("description"), **raw}
     header = (
-        f"# {spec.name}: trial {trial.number}, {objectives}\n"
+        ("" if feasible else f"# NOT FEASIBLE: {missed}.\n# It is not a recommendation.\n")
+        + f"# {spec.name}: trial {trial.number}, {objectives}\n"
         f"# Run it: linesim run {folder / 'best.yaml'}\n"
     )
     return header + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True)
