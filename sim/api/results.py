@@ -70,8 +70,8 @@ class Run(RunResult):
     >>> result = sim.run("scenarios/penny_fab.yaml", replications=2, horizon=200)
     >>> result.summary["kpis"]["throughput"]["n"]
     2
-    >>> result.to_frame().loc["throughput", "n"]
-    np.int64(2)
+    >>> int(result.to_frame().loc["throughput", "n"])
+    2
     """
 
     folder: Path | None = None

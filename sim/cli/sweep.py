@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.cli.common import EXIT_INTERRUPTED, progress, read_time
-from sim.report.plot_style import format_number
 
 __all__ = ["MAX_ROWS", "add_executor_options", "add_parser", "handle"]
 
@@ -123,6 +122,7 @@ def _bounds_note(result: Any) -> str | None:
 
 def _print_table(result: Any, console: Console) -> None:
     from sim.experiment.spec import kpi_estimate
+    from sim.report.plot_style import format_number  # loads matplotlib: not for --help
 
     with_ci = len(result.kpis) <= 4
     title = "KPI means with 95% CI half-widths" if with_ci else "KPI means (intervals in sweep.csv)"
