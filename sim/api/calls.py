@@ -295,14 +295,19 @@ def tune(
     cluster: str | None = None,
     out: str | os.PathLike[str] | None = None,
     plots: bool = False,
+    pick: int | None = None,
+    on_start: Callable[[str, int], None] | None = None,
+    on_trial: Callable[[Any], None] | None = None,
 ) -> TuneOutcome:
     """Run an Optuna study of a tune file, as ``linesim tune FILE`` does.
 
     The study lives in ``storage`` (default ``sqlite:///<out>/study.db``, ``out`` default
     ``results/<name>/``), so a second call resumes it; ``trials`` is the number the study
-    should hold, ``timeout`` [s] bounds this call. trials.csv, tune.json and best.yaml are
+    should hold, ``timeout`` [s] bounds this call, ``batch`` trials run together.
+    trials.csv, tune.json and best.yaml (of the best trial, or of trial ``pick``) are
     written to ``out``; ``feasible`` in the result says whether the best design meets the
-    constraints.
+    constraints. ``on_start(name, trials to run)`` and ``on_trial(trial)`` report progress.
+    Optuna logs each trial at its INFO level; ``optuna.logging.set_verbosity`` quiets it.
 
     >>> outcome = sim.tune("scenarios/tune_penny_fab_wip.yaml", trials=3,
     ...                    out=tmp_path / "tune")
@@ -310,15 +315,16 @@ def tune(
     3
     """
     from sim.analysis.summary import build_summary
-    from sim.experiment.tune import best_trials, run_tune
+    from sim.experiment.tune import best_trials, counted, open_study, run_tune
     from sim.experiment.tune_spec import read_tune
 
     trials = check_whole("tune", "trials", trials, 0, 1_000_000)
     batch = check_whole("tune", "batch", batch, 1, 100_000)
     limit = check_positive("tune", "timeout", timeout)
+    pick = check_whole("tune", "pick", pick, 0, 2**31)
     jobs = check_jobs("tune", jobs)
     folder = check_folder("tune", "out", out)
-    if storage is not None and not isinstance(storage, str):
+    if storage is not None and (not isinstance(storage, str) or not storage):
         raise ConfigError(
             "must be a database URL such as sqlite:///study.db", "sim.tune()", "storage"
         )
@@ -326,15 +332,25 @@ def tune(
     folder = folder or Path("results") / spec.name
     folder.mkdir(parents=True, exist_ok=True)
     url = storage or spec.storage or f"sqlite:///{(folder / 'study.db').resolve()}"
+    if on_start is not None:
+        target = spec.trials if trials is None else trials
+        on_start(spec.name, max(0, target - counted(open_study(spec, url))))
     with _executor("tune", jobs, cluster) as executor:
         result = run_tune(
-            spec, url, build_summary, executor, trials=trials, timeout=limit, batch=batch
+            spec,
+            url,
+            build_summary,
+            executor,
+            trials=trials,
+            timeout=limit,
+            batch=batch,
+            on_trial=on_trial,
         )
     from sim.report.tune_files import write_tune
 
-    write_tune(result, folder, plots=plots)
+    files = write_tune(result, folder, pick=pick, plots=plots)
     best, feasible = best_trials(result.study, spec)
-    return TuneOutcome(result, best, feasible, folder)
+    return TuneOutcome(result, best, feasible, folder, files)
 
 
 def plot(folder: str | os.PathLike[str]) -> list[Path]:

@@ -4,7 +4,7 @@ hand and a ``to_frame()`` for notebooks (pandas, imported only when asked for)."
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -191,12 +191,13 @@ class SweepOutcome:
 class TuneOutcome:
     """A tuning study after :func:`sim.tune`: ``result.study`` is the Optuna study,
     ``best`` the best trials (a Pareto front with several objectives), ``feasible`` whether
-    they meet every constraint, ``folder`` holds trials.csv and best.yaml."""
+    they meet every constraint, ``folder`` holds trials.csv and best.yaml (``files``)."""
 
     result: TuneResult
     best: list[Any]
     feasible: bool
     folder: Path
+    files: list[Path] = field(default_factory=list)
 
     def to_frame(self) -> pandas.DataFrame:
         """Every trial of the study as a DataFrame (Optuna's ``trials_dataframe``)."""

@@ -11,7 +11,6 @@ from rich.console import Console
 
 from sim.cli.common import draw
 from sim.errors import LinesimError
-from sim.report.plot_compare import write_comparison_plots
 
 __all__ = ["add_parser", "handle"]
 
@@ -30,6 +29,8 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     """Redraw the folder's plots."""
     folder = Path(args.results)
     if (folder / "comparison.json").is_file():
+        from sim.report.plot_compare import write_comparison_plots  # matplotlib: not for --help
+
         content = json.loads((folder / "comparison.json").read_text(encoding="utf-8"))
         for name in content["scenarios"]:
             if (folder / name / "summary.json").is_file():

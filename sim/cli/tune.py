@@ -58,11 +58,7 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     """Run the study, print the best design, write the results folder."""
     import optuna
 
-    from sim.analysis.summary import build_summary
-    from sim.experiment.executors import make_executor
-    from sim.experiment.tune import counted, open_study, run_tune
-    from sim.experiment.tune_spec import read_tune
-    from sim.report.tune_files import write_tune
+    from sim.api import tune
 
     for flag in ("trials", "batch"):
         value = getattr(args, flag)
@@ -70,27 +66,29 @@ def handle(args: argparse.Namespace, console: Console) -> int:
             raise ConfigError(f"--{flag} must be >= {0 if flag == 'trials' else 1}")
     if args.timeout is not None and args.timeout <= 0:
         raise ConfigError("--timeout must be > 0")
+    if args.jobs is not None and args.jobs < 1:
+        raise ConfigError("--jobs must be >= 1")
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # the command prints its own progress
-    spec = read_tune(args.tune)
-    out = Path(args.out) if args.out else Path("results") / spec.name
-    out.mkdir(parents=True, exist_ok=True)
-    storage = args.storage or spec.storage or f"sqlite:///{(out / 'study.db').resolve()}"
-    target = spec.trials if args.trials is None else args.trials
-    with make_executor(args.jobs, args.cluster) as executor, progress(console, args.quiet) as bar:
-        already = counted(open_study(spec, storage))
-        task = bar.add_task(f"{spec.name}: trials", total=max(0, target - already), unit="trials")
-        result = run_tune(
-            spec,
-            storage,
-            build_summary,
-            executor,
+    with progress(console, args.quiet) as bar:
+        task = bar.add_task("tune: trials", total=None, unit="trials")
+        outcome = tune(
+            args.tune,
             trials=args.trials,
             timeout=args.timeout,
             batch=args.batch,
+            storage=args.storage,
+            jobs=args.jobs,
+            cluster=args.cluster,
+            out=args.out,
+            plots=not args.no_plots,
+            pick=args.pick,
+            on_start=lambda name, total: bar.update(
+                task, description=f"{name}: trials", total=total
+            ),
             on_trial=lambda _trial: bar.advance(task),
         )
-    files = write_tune(result, out, pick=args.pick, plots=not args.no_plots)
-    _report(result, files, console)
+    result = outcome.result
+    _report(result, outcome.files, console)
     if result.interrupted:
         console.print(
             "[yellow]interrupted:[/yellow] finished trials are kept in the study; "

@@ -34,7 +34,7 @@ def test_linesim_help_loads_no_heavy_library() -> None:
     assert _loaded(code) == []
 
 
-@pytest.mark.parametrize("command", ["run", "compare", "sweep", "tune", "validate"])
+@pytest.mark.parametrize("command", ["run", "compare", "sweep", "tune", "plot", "validate"])
 def test_command_help_loads_no_plotting_or_optimiser(command: str) -> None:
     code = (
         "from sim.cli import main\n"
