@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -61,6 +64,24 @@ def test_two_tunes_starting_at_once_share_a_new_study(tmp_path: Path) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_two_linesim_tunes_started_at_once_on_a_new_folder_both_finish(tmp_path: Path) -> None:
+    """Issue 11: two tunes started together on a new --out crashed with "table studies
+    already exists"; now both finish and share the study."""
+    out = tmp_path / "out"
+    command = [
+        sys.executable, "-m", "sim", "tune", str(TUNE), "--trials", "2", "--jobs", "1",
+        "--out", str(out), "--quiet", "--no-plots",
+    ]  # fmt: skip
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    tunes = [
+        subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    errors = [tune.communicate(timeout=600)[1] for tune in tunes]
+    assert [tune.returncode for tune in tunes] == [0, 0], errors
+    assert counted(open_study(read_tune(TUNE), f"sqlite:///{out / 'study.db'}")) >= 2
 
 
 @pytest.mark.filterwarnings("ignore:Heartbeat of storage:UserWarning")
