@@ -8,22 +8,35 @@ Typical use (in a script, under ``if __name__ == "__main__":`` when ``jobs`` > 1
     result.to_frame()                      # a pandas DataFrame, one row per KPI
 
 ``sim.compare``, ``sim.sweep``, ``sim.tune`` and ``sim.plot`` do what their ``linesim``
-commands do. Importing ``sim`` loads neither matplotlib, scipy.stats, Optuna, rich, Dask
-nor pyarrow: each is imported by the function that needs it.
+commands do. ``import sim`` itself loads nothing heavy: each name below is imported from
+its module the first time it is used (so ``linesim --help`` answers at once), and
+matplotlib, scipy.stats, Optuna, rich, Dask and pyarrow only by the functions that need
+them.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from sim.analysis.summary import build_summary
-from sim.api import CompareOutcome, Run, SweepOutcome, TuneOutcome, compare, plot, run, sweep, tune
-from sim.engine import ReplicationResult, simulate
 from sim.errors import ConfigError, ConfigErrors, LinesimError, RunError
-from sim.experiment import RunResult
-from sim.model import Line, Scenario, load_line, load_scenario
 
 if TYPE_CHECKING:
+    from sim.analysis.summary import build_summary
+    from sim.api import (
+        CompareOutcome,
+        Run,
+        SweepOutcome,
+        TuneOutcome,
+        compare,
+        plot,
+        run,
+        sweep,
+        tune,
+    )
+    from sim.engine import ReplicationResult, simulate
+    from sim.experiment import RunResult
+    from sim.model import Line, Scenario, load_line, load_scenario
     from sim.report.results import write_results
 
 __all__ = [
@@ -51,11 +64,33 @@ __all__ = [
     "write_results",
 ]
 
+_HOMES = {
+    **dict.fromkeys(
+        [
+            *("CompareOutcome", "Run", "SweepOutcome", "TuneOutcome"),
+            *("compare", "plot", "run", "sweep", "tune"),
+        ],
+        "sim.api",
+    ),
+    "build_summary": "sim.analysis.summary",
+    "ReplicationResult": "sim.engine",
+    "simulate": "sim.engine",
+    "RunResult": "sim.experiment",
+    **dict.fromkeys(["Line", "Scenario", "load_line", "load_scenario"], "sim.model"),
+    "write_results": "sim.report.results",
+}
+"""Public name -> the module it is imported from on first use."""
+
 
 def __getattr__(name: str) -> Any:
-    """Import ``write_results`` (the report layer) only when it is asked for."""
-    if name == "write_results":
-        from sim.report.results import write_results
+    """Import a public name from its module on first use, then keep it here."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
 
-        return write_results
-    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
