@@ -52,6 +52,12 @@ def _executor(function: str, jobs: int | None, cluster: str | None = None) -> It
     """An executor of ``jobs`` processes (or a Dask cluster), refusing to start workers
     from a process that is itself still starting (an unguarded script run again by a
     worker) and turning a pool broken that way into a clear error."""
+    if cluster is not None and (not isinstance(cluster, str) or not cluster):
+        raise ConfigError(
+            "must be a Dask scheduler address such as tcp://host:8786",
+            file=f"sim.{function}()",
+            path="cluster",
+        )
     starting = getattr(multiprocessing.current_process(), "_inheriting", False)
     if starting and cluster is None and (jobs is None or jobs > 1):
         raise RunError(f"sim.{function}(): not starting workers from a worker: {GUARD}")
@@ -355,8 +361,14 @@ def tune(
 
 def plot(folder: str | os.PathLike[str]) -> list[Path]:
     """Redraw the plots and report.html of a results folder, as ``linesim plot`` does;
-    return the files written (for a comparison folder: every scenario's and the
-    comparison plots)."""
+    return the files written (for a comparison folder: every scenario's report and the
+    comparison plots).
+
+    >>> done = sim.run("scenarios/penny_fab.yaml", replications=1, horizon=100,
+    ...                out=tmp_path / "penny")
+    >>> [path.name for path in sim.plot(done.folder)]
+    ['report.html']
+    """
     import json
 
     path = check_folder("plot", "folder", folder)
