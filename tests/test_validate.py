@@ -197,12 +197,12 @@ def test_warning_general_batch_never_fills() -> None:
 
 
 def test_warning_warmup_shorter_than_the_slowest_step() -> None:
-    """A warm-up shorter than aging (12 d) measures an unfilled line."""
+    """A warm-up shorter than room aging (10 d) measures an unfilled line."""
     baseline = ROOT / "scenarios" / "baseline.yaml"
     assert scenario_warnings(load_scenario(baseline)) == []
     warnings = scenario_warnings(load_scenario(baseline, warmup="5 d"))
     assert len(warnings) == 1
-    assert warnings[0].startswith("warmup: 120 h is shorter than the delay time of 'aging'")
+    assert warnings[0].startswith("warmup: 120 h is shorter than the delay time of 'aging-room'")
 
 
 def test_warning_batch_slower_to_fill_than_the_run() -> None:

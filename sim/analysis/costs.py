@@ -8,10 +8,17 @@ amounts (depreciation, indirect staff, building) are annual already. Categories:
 - ``cost.energy``: machine power by state x time in state, delays, plant base load;
 - ``cost.direct_labour``: operators per shift x staffed hours x wage;
 - ``cost.indirect_labour``: indirect staff x paid hours x wage;
-- ``cost.maintenance``: share of capex a year + cost per repair;
+- ``cost.maintenance``: share of capex a year + cost per repair, plant investments
+  included (their own share, or the line's);
 - ``cost.depreciation``: straight line, machines over ``depreciation_years``, building
-  over its own years;
-- ``cost.overhead``: variable overhead, shares of direct labour and depreciation.
+  and plant investments over their own years;
+- ``cost.overhead``: operating overhead: the running cost of plant investments (MES and
+  IT licences, service contracts) plus the BatPaC variable-overhead shares of direct
+  labour and depreciation, which are 0 unless a line sets them (see
+  :mod:`sim.model.costs` for why).
+
+So a plant investment X with life L and upkeep share m, and nothing else, changes the
+annual cost by exactly X / L + m X.
 
 ``scrap_cost`` (informational, already inside the categories) is the material content of
 everything scrapped plus the conversion cost of the machine time spent on it.
@@ -101,6 +108,16 @@ def cost_kpis(result: ReplicationResult, line: Line, kpis: dict[str, float]) -> 
     maintenance_fixed = 0.0
     busy_hours = 0.0
     depreciation = costs.building.capex / costs.building.years
+    running = 0.0
+    for investment in costs.investments.values():
+        capex += investment.capex
+        years = investment.years or costs.depreciation_years
+        depreciation += investment.capex / years
+        share = investment.maintenance_share
+        maintenance_fixed += investment.capex * (
+            costs.maintenance_share if share is None else share
+        )
+        running += investment.running
     for station in line.stations:
         observed = result.stations[station.name]
         if station.kind == "delay":
@@ -132,7 +149,9 @@ def cost_kpis(result: ReplicationResult, line: Line, kpis: dict[str, float]) -> 
         "maintenance": maintenance_fixed + repairs_cost * scale,
         "depreciation": depreciation,
         "overhead": (
-            costs.overhead.labour * direct_labour + costs.overhead.depreciation * depreciation
+            running
+            + costs.overhead.labour * direct_labour
+            + costs.overhead.depreciation * depreciation
         ),
     }
     total = sum(annual.values())

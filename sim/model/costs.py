@@ -1,14 +1,22 @@
 """Cost, energy and labour inputs: plant-wide rates and per-machine capital and power.
 
 Amounts are in the line's ``currency``; power in kW; energy in kWh; labour in hours.
-BatPaC-style overhead: variable overhead as shares of direct labour and of depreciation.
+
+One overhead rule, so nothing is counted twice: the line books indirect staff, energy
+(machines and base load) and maintenance explicitly, which are what BatPaC's variable
+overhead (40 % of direct labour + 20 % of depreciation) stands for; so the overhead shares
+default to 0 and only a line that does not book those items should set them. Plant-wide
+investments that belong to no station (an AGV fleet, sensors, an automated aging store,
+MES servers) are ``investments``: equipment depreciated over its own life with upkeep,
+and a yearly running cost (software licences, IT staff, service contracts) booked as
+operating overhead.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Building", "LineCosts", "Overhead", "Power", "StationMaintenance"]
+__all__ = ["Building", "Investment", "LineCosts", "Overhead", "Power", "StationMaintenance"]
 
 
 class _Model(BaseModel):
@@ -44,10 +52,51 @@ class Building(_Model):
 
 
 class Overhead(_Model):
-    """Variable overhead as shares of direct labour and of depreciation (BatPaC rule)."""
+    """Variable overhead as shares of direct labour and of depreciation (BatPaC rule).
 
-    labour: float = Field(default=0.4, ge=0, le=10, description="share of direct labour [-]")
-    depreciation: float = Field(default=0.2, ge=0, le=10, description="share of depreciation [-]")
+    BatPaC's shares (labour 0.4, depreciation 0.2) stand for indirect labour, utilities and
+    maintenance; a line that books those explicitly (``indirect_staff``, ``energy_price``
+    with ``base_load``, ``maintenance_share``) keeps the default 0, or it counts them twice.
+    """
+
+    labour: float = Field(
+        default=0.0,
+        ge=0,
+        le=10,
+        description="share of direct labour [-]; 0 when indirect staff and energy are booked",
+    )
+    depreciation: float = Field(
+        default=0.0,
+        ge=0,
+        le=10,
+        description="share of depreciation [-]; 0 when maintenance is booked",
+    )
+
+
+class Investment(_Model):
+    """Plant equipment that belongs to no station, with its upkeep and running cost.
+
+    Depreciated straight line over ``years``; maintenance a share of ``capex`` a year;
+    ``running`` is operating cost a year (licences, IT staff, service contracts).
+    """
+
+    description: str = Field(default="", description="what it is, sources")
+    capex: float = Field(default=0.0, ge=0, description="investment [currency]")
+    years: float | None = Field(
+        default=None,
+        gt=0,
+        le=100,
+        description="depreciation period [a]; default the line's depreciation_years",
+    )
+    maintenance_share: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="upkeep per year, share of capex [-]; default the line's",
+    )
+    running: float = Field(
+        default=0.0, ge=0, description="operating cost a year: licences, IT, services [currency]"
+    )
 
 
 class LineCosts(_Model):
@@ -74,3 +123,7 @@ class LineCosts(_Model):
     )
     building: Building = Field(default_factory=Building)
     overhead: Overhead = Field(default_factory=Overhead)
+    investments: dict[str, Investment] = Field(
+        default_factory=dict,
+        description="plant equipment of no station (AGVs, sensors, stores, MES) by name",
+    )

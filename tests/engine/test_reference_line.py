@@ -2,8 +2,8 @@
 
 One replication of 20 days after a 15-day warm-up (long enough for cells to pass the
 12-day aging) keeps this under a few seconds. The known answers are the calibration's:
-formation is the bottleneck, the assembly machines are available 90-100 % of the time,
-and the rolled first-pass yield lies in (0.7, 1).
+formation is the bottleneck, the assembly machines of this conventional line are available
+75-100 % of the time, and the rolled first-pass yield lies in (0.7, 1).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ ASSEMBLY = (
 )
 """Cell and module assembly stations of the reference line."""
 
-INSPECTIONS = ("hot-press-xray", "case-seal-leak-test", "grading")
+INSPECTIONS = ("hot-press-xray", "hipot-test", "case-seal-leak-test", "ocv2-kvalue", "grading")
 """Stations named as ``defects.found_at`` in the reference line."""
 
 
@@ -67,11 +67,13 @@ def test_formation_is_the_bottleneck(short_run: tuple[Scenario, ReplicationResul
 
 
 def test_assembly_availability(short_run: tuple[Scenario, ReplicationResult]) -> None:
-    """Assembly machines fail rarely and briefly: availability in [0.9, 1.0]."""
+    """The reference line is a conventional (before) line: assembly machines break down
+    every 8-10 h of operation, so their availability lies in [0.75, 1.0] (a pilot line
+    measured 0.778), below 1 for every machine that has failures."""
     _, result = short_run
     for name in ASSEMBLY:
         availability = station_kpis(result.stations[name], result.horizon)["availability"]
-        assert 0.9 <= availability <= 1.0, (name, availability)
+        assert 0.75 <= availability <= 1.0, (name, availability)
 
 
 def test_reference_counters_are_consistent(short_run: tuple[Scenario, ReplicationResult]) -> None:
