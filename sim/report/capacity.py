@@ -37,7 +37,9 @@ class CapacityRow:
     station: str
     unit: str
     machines: int
+    """parallel machines [-] (0 for a delay)"""
     rate_per_machine: float
+    """ideal output of one machine (a delay: what it holds / soak time) [unit / h]"""
     availability: float
     """capacity / (machines x ideal rate) [-]: failures, setups, stops, shifts."""
     capacity: float
@@ -173,7 +175,7 @@ def capacity_table(line: Line) -> list[CapacityRow]:
         per_machine = output_rate_per_hour(station, line.time_unit)
         capacity = station.capacity_rate * _shift_share(line, station) * _out(station) / hours
         if station.kind == "delay":
-            machines, ideal = 1, per_machine
+            machines, ideal = 0, per_machine
         else:
             machines, ideal = station.machines, per_machine * station.machines
         needed = cycles.get(station.name, math.nan) * _out(station) / hours
@@ -223,7 +225,7 @@ def print_capacity(line: Line, summary: dict[str, Any], console: Any) -> None:
         table.add_row(
             row.station,
             f"{_n(row.rate_per_machine)} {per}",
-            str(row.machines),
+            str(row.machines or "-"),
             _n(row.availability),
             f"{_n(row.capacity)} {per}",
             f"{_n(row.needed)} {per}",
@@ -248,7 +250,7 @@ def capacity_html(line: Line, summary: dict[str, Any]) -> str:
         per = f"{e(row.unit)}/h"
         body.append(
             f'<tr{mark} data-station="{e(row.station)}"><td>{e(row.station)}</td>'
-            f"<td>{_n(row.rate_per_machine)} {per}</td><td>{row.machines}</td>"
+            f"<td>{_n(row.rate_per_machine)} {per}</td><td>{row.machines or '-'}</td>"
             f"<td>{_n(row.availability)}</td><td>{_n(row.capacity)} {per}</td>"
             f"<td>{_n(row.needed)} {per}</td>"
             f"<td>{f'{row.load:.0%}' if math.isfinite(row.needed) else '-'}</td>"

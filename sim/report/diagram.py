@@ -268,12 +268,16 @@ def _legend(y: float, overlay: Overlay | None) -> str:
 
 
 def diagram_svg(
-    line: Line, overlay: Overlay | None = None, max_width: float = 1560.0, prefix: str = ""
+    line: Line,
+    overlay: Overlay | None = None,
+    max_width: float = 1560.0,
+    prefix: str = "",
+    title: str | None = None,
 ) -> str:
     """Return the SVG text of ``line``'s diagram, with run results when ``overlay`` is given.
 
     ``max_width`` is the widest row [px]; ``prefix`` starts every id, so that two diagrams
-    can share a page.
+    can share a page; ``title`` replaces the default title.
     """
     graph = line_graph(line)
     sizes = {node_id: _SIZES.get(node.kind, _FINISHED) for node_id, node in graph.nodes.items()}
@@ -286,9 +290,10 @@ def diagram_svg(
     width = max(layout.width, 600.0)
     height = layout.height + _TITLE + _LEGEND
     machines = sum(1 for n in graph.nodes.values() if n.kind in ("machine", "delay"))
-    title = f"{line.name}: {machines} stations"
-    if overlay is None:
-        title += " (as written; ideal rate per machine)"
+    if title is None:
+        title = f"{line.name}: {machines} stations"
+        if overlay is None:
+            title += " (as written; ideal rate per machine)"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="line-diagram" width="{width:.0f}" '
         f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" style="{_FONT}" '

@@ -59,7 +59,10 @@ def run_overlay(line: Line, summary: dict[str, Any]) -> Overlay:
     overlay.bottleneck = found[0] if found else None
     rate = _mean(kpis.get("throughput"))
     if math.isfinite(rate):
-        overlay.output = f"{rate:,.4g} good / {summary.get('time_unit', '')}"
+        taken = {m for s in line.stations for m in s.inputs or {}}
+        finished = [m for m in line.materials or {} if m not in taken]
+        unit = (line.materials or {})[finished[0]].unit if finished else "jobs"
+        overlay.output = f"{rate:,.4g} {unit} / {summary.get('time_unit', '')} good"
     return overlay
 
 

@@ -204,3 +204,31 @@ def test_saved_line_reads_back_equal(path: Path, tmp_path: Path) -> None:
     assert json.loads((tmp_path / "line.json").read_text())["name"] == line.name
     assert load_line_file(tmp_path / "missing") is None
     assert not math.isnan(station_counts(result)[line.stations[0].name]["cycles"])
+
+
+def test_report_of_a_folder_without_line_json_has_no_line_views(results: Path) -> None:
+    """An older results folder (no line.json) still gives a report, without the line views."""
+    from sim.report.html import write_report
+
+    (results / "line.json").unlink()
+    (results / "flows.csv").unlink()
+    text = write_report(results).read_text(encoding="utf-8")
+    assert "<h2>Stations</h2>" in text and "<h2>The line</h2>" not in text
+
+
+def test_report_shows_the_line_views_and_the_target(results: Path) -> None:
+    """Penny Fab's report holds the diagram, tables and replay; a target: on the saved line
+    reaches the throughput plot's target line."""
+    from sim.report.html import write_report
+    from sim.report.line_view import target_throughput
+    from sim.report.run_data import load_results
+
+    text = write_report(results).read_text(encoding="utf-8")
+    for heading in ("The line", "Capacity against the target", "Material balance", "Replay"):
+        assert f"<h2>{heading}</h2>" in text
+    assert text.count('class="station"') == 2 * 4  # diagram and replay, 4 stations each
+    assert target_throughput(load_results(results)) is None
+    saved = json.loads((results / "line.json").read_text(encoding="utf-8"))
+    saved["target"] = {"throughput": 0.4}
+    (results / "line.json").write_text(json.dumps(saved), encoding="utf-8")
+    assert target_throughput(load_results(results)) == pytest.approx(0.4)
