@@ -136,7 +136,7 @@ def _serial(line: Line) -> LineGraph:
     edges: list[Edge] = []
     previous = ""
     for index, station in enumerate(line.stations):
-        buffer_id = f"m:{station.name}-queue"
+        buffer_id = f"m:{station.name}-queue"  # named "queue N" (what the overlay uses)
         nodes[buffer_id] = Node(
             buffer_id,
             "buffer",

@@ -9,6 +9,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from sim.cli import main
@@ -232,3 +234,42 @@ def test_report_shows_the_line_views_and_the_target(results: Path) -> None:
     saved["target"] = {"throughput": 0.4}
     (results / "line.json").write_text(json.dumps(saved), encoding="utf-8")
     assert target_throughput(load_results(results)) == pytest.approx(0.4)
+
+
+@st.composite
+def _dags(
+    draw: st.DrawFn,
+) -> tuple[list[str], list[tuple[str, str]], dict[str, tuple[float, float]]]:
+    """Random acyclic graphs: edges only from a lower to a higher node number."""
+    count = draw(st.integers(1, 14))
+    nodes = [f"n{i}" for i in range(count)]
+    pairs = [(i, j) for i in range(count) for j in range(i + 1, count)]
+    chosen = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=20)) if pairs else []
+    sizes = {n: (draw(st.floats(10, 200)), draw(st.floats(10, 90))) for n in nodes}
+    return nodes, [(nodes[i], nodes[j]) for i, j in chosen], sizes
+
+
+@settings(max_examples=60, deadline=None)
+@given(_dags(), st.floats(300, 1600))
+def test_layout_of_any_dag_keeps_boxes_apart_and_edges_forward(
+    graph: tuple[list[str], list[tuple[str, str]], dict[str, tuple[float, float]]],
+    max_width: float,
+) -> None:
+    """Whatever the graph: every node placed once, no two boxes overlap, every edge goes to
+    a later layer and ends on its target's left side, coordinates are finite."""
+    nodes, edges, sizes = graph
+    layout = layered_layout(nodes, edges, sizes, max_width=max_width)
+    assert set(layout.nodes) == set(nodes)
+    boxes = list(layout.nodes.values())
+    for i, a in enumerate(boxes):
+        assert math.isfinite(a.x) and math.isfinite(a.y)
+        for b in boxes[i + 1 :]:
+            apart_x = abs(a.x - b.x) >= (a.width + b.width) / 2 - 1e-9
+            apart_y = abs(a.y - b.y) >= (a.height + b.height) / 2 - 1e-9
+            assert apart_x or apart_y
+    for source, target in edges:
+        assert layout.nodes[target].layer > layout.nodes[source].layer
+        end = layout.edges[(source, target)][-1]
+        placed = layout.nodes[target]
+        assert end == pytest.approx((placed.x - placed.width / 2, placed.y))
+    assert layout.width > 0 and layout.height > 0
