@@ -178,22 +178,28 @@ def mean_balance(per_replication: list[list[BalanceRow]]) -> list[BalanceRow]:
     return rows
 
 
-_PARTS = (
-    ("taken", "#2e9e44", "taken downstream"),
+_LOSSES = (
     ("scrapped", "#d62728", "scrapped at once"),
     ("found_late", "#9467bd", "defects found late"),
 )
 
 
-def _bar(row: BalanceRow, width: float = 220.0) -> str:
-    """A flow bar: what became of the units made (shares of made; WIP change as text)."""
+def _loss_share(row: BalanceRow) -> float:
+    """Share of what was made that was lost here [-]."""
     if row.made <= 0 or not math.isfinite(row.made):
-        return ""
-    parts = [f'<svg class="flowbar" width="{width:.0f}" height="14">']
+        return 0.0
+    return (max(row.scrapped, 0.0) + max(row.found_late, 0.0)) / row.made
+
+
+def _bar(row: BalanceRow, scale: float, width: float = 200.0) -> str:
+    """The losses as a bar on a common scale (``scale``: the largest loss share [-]), so
+    that small losses are seen; the share in % beside it."""
+    share = _loss_share(row)
+    parts = [f'<svg class="lossbar" width="{width + 52:.0f}" height="14">']
     left = 0.0
-    for name, color, label in _PARTS:
+    for name, color, label in _LOSSES:
         value = max(getattr(row, name), 0.0)
-        part = width * min(value / row.made, 1.0)
+        part = width * (value / row.made) / scale if row.made > 0 and scale > 0 else 0.0
         if part <= 0:
             continue
         parts.append(
@@ -201,7 +207,9 @@ def _bar(row: BalanceRow, width: float = 220.0) -> str:
             f'fill="{color}"><title>{label}: {value / row.made:.3%}</title></rect>'
         )
         left += part
-    parts.append("</svg>")
+    parts.append(
+        f'<text x="{left + 4:.1f}" y="11" font-size="11" fill="#333">{share:.2%}</text></svg>'
+    )
     return "".join(parts)
 
 
@@ -218,8 +226,9 @@ def balance_html(rows: list[BalanceRow], time_unit: str, replications: int) -> s
     header = (
         "<tr><th>material</th><th>unit</th><th>made by</th><th>made</th>"
         "<th>taken downstream</th><th>scrapped at once</th><th>defects found late</th>"
-        "<th>WIP change</th><th>what became of it</th><th>taken by</th></tr>"
+        "<th>WIP change</th><th>lost here [% of made]</th><th>taken by</th></tr>"
     )
+    scale = max((_loss_share(row) for row in rows), default=0.0)
     body = []
     for row in rows:
         e = html.escape
@@ -228,18 +237,19 @@ def balance_html(rows: list[BalanceRow], time_unit: str, replications: int) -> s
             f'<td class="text">{e(row.unit)}</td><td class="text">{e(row.made_by)}</td>'
             f"<td>{_n(row.made)}</td><td>{_n(row.taken)}</td><td>{_n(row.scrapped)}</td>"
             f"<td>{_n(row.found_late)}</td><td>{_n(row.wip_change)}</td>"
-            f'<td class="text">{_bar(row)}</td><td class="text">{e(row.taken_by)}</td></tr>'
+            f'<td class="text">{_bar(row, scale)}</td><td class="text">{e(row.taken_by)}</td></tr>'
         )
     legend = "".join(
         f'<span class="key"><span class="swatch" style="background:{c}"></span>{label}</span>'
-        for _, c, label in _PARTS
+        for _, c, label in _LOSSES
     )
     note = (
         f'<p class="sub">Units over the measured window, mean of {replications} '
         "replication(s), each in its material's unit: made = taken downstream + scrapped at "
         "once + defects found late (made upstream, removed by this material's maker) + WIP "
-        f"change (in buffers and in process). Time unit of the run: {html.escape(time_unit)}."
-        f"</p><p>{legend}</p>"
+        f"change (in buffers and in process). Time unit of the run: {html.escape(time_unit)}. "
+        "The loss bars share one scale, the largest loss filling the column.</p>"
+        f"<p>{legend}</p>"
     )
     table = f'<table class="balance"><thead>{header}</thead><tbody>{"".join(body)}</tbody></table>'
     return table + note

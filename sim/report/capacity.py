@@ -127,8 +127,14 @@ def finished_target_rate(line: Line) -> float | None:
     if found is None:
         return None
     needed = _needed_cycles(line, found)
-    last = _order(line)[-1]
-    return needed.get(last.name, math.nan) * _out(last) * _good_share(line, last)
+    if not line.general:
+        makers = [line.stations[-1]]
+    else:  # the first finished material, as the run's time series counts
+        consumed = {m for s in line.stations for m in s.inputs or {}}
+        made = {s.output_material for s in line.stations}
+        finished = [m for m in line.materials or {} if m in made and m not in consumed]
+        makers = [s for s in line.stations if finished and s.output_material == finished[0]]
+    return sum(needed.get(s.name, math.nan) * _out(s) * _good_share(line, s) for s in makers)
 
 
 def _needed_cycles(line: Line, found: tuple[str, float]) -> dict[str, float]:

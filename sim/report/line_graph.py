@@ -106,7 +106,7 @@ def _general(line: Line) -> LineGraph:
             station=station,
         )
         material = station.output_material or ""
-        if material in soaked or material in nodes:
+        if material in soaked or f"m:{material}" in nodes:
             continue
         spec = materials[material]
         kind: NodeKind = "buffer" if material in consumed else "finished"
