@@ -114,6 +114,8 @@ def _station(
         ]
         if math.isfinite(fill):
             parts.append(_text(place.x, y0 + 66, f"mean fill {fill:.0%}", 10.5, bold=True))
+        elif node.capacity is not None:  # room for the replay's fill
+            parts.append(_text(place.x, y0 + 66, "", 10.5, bold=True, cls="pct"))
     else:
         parts += [
             f'<rect class="box" x="{x0:.1f}" y="{y0:.1f}" width="{w:.1f}" height="{h:.1f}" '

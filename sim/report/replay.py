@@ -104,7 +104,7 @@ def replay_data(data: RunData, line: Line) -> dict[str, Any]:
         }
     consumed = {m for s in line.stations for m in s.inputs or {}}
     finished = [m for m in line.materials or {} if m not in consumed] if line.general else []
-    output = finished[0] if finished else "jobs"
+    output = finished[0] if finished else ""
     unit = (line.materials or {}).get(output)
     return {
         "timeUnit": data.time_unit,
@@ -164,7 +164,7 @@ REPLAY_JS = r"""
     clock.textContent = "day " + (hours / 24).toFixed(1) + " of the window (t = " +
       number(end) + " " + data.timeUnit + ")";
     counter.textContent = "good output: " + number(data.cumulative[index + 1]) + " " +
-      data.outputUnit + " of " + data.output;
+      data.outputUnit + (data.output ? " of " + data.output : "");
     Object.keys(data.materials).forEach(function (name) {
       var m = data.materials[name], level = m.level[index];
       if (level === null || m.capacity === null) { return; }

@@ -70,6 +70,18 @@ def reference_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_report(folder)
 
 
+@pytest.fixture(scope="session")
+def serial_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """report.html of a short Penny Fab run (a serial line: jobs, no materials)."""
+    folder = tmp_path_factory.mktemp("penny")
+    scenario = load_scenario(
+        ROOT / "scenarios" / "penny_fab.yaml", replications=2, horizon=2000, warmup=200
+    )
+    result = run(scenario, jobs=1)
+    write_results(result, build_summary(result), folder)
+    return write_report(folder)
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     """A fresh page whose console errors and uncaught exceptions are collected in

@@ -107,3 +107,16 @@ def test_views_render_non_blank(page: Any, reference_report: Path) -> None:
         assert _ink(png) > 0.02, name
         _keep(name, png)
     assert page.problems == []
+
+
+def test_serial_line_report_plays_without_errors(page: Any, serial_report: Path) -> None:
+    """A serial line (jobs, no materials): its diagram, queues and replay work too."""
+    page.goto(serial_report.as_uri())
+    assert page.locator("#line-diagram g.station").count() == 4
+    assert page.locator("#line-diagram g.buffer").count() == 4  # a queue before each
+    page.locator("#replay button.play").click()
+    page.wait_for_function(
+        "() => parseInt(document.querySelector('#replay input.slider').value, 10) >= 10"
+    )
+    assert page.locator("#replay .output").text_content().endswith(" jobs")
+    assert page.problems == []
