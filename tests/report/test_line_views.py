@@ -88,6 +88,11 @@ def test_draw_writes_the_svg_and_refuses_a_bad_file(tmp_path: Path) -> None:
     assert main(["draw", str(REFERENCE), "--out", str(tmp_path)]) == 0
     path = tmp_path / "prismatic-lfp-300mah.svg"
     ET.fromstring(path.read_text(encoding="utf-8"))
+    # a scenario draws its line (with its levers and overrides applied)
+    assert main(["draw", str(ROOT / "scenarios" / "baseline.yaml"), "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "prismatic-lfp-300mah.svg").read_text(encoding="utf-8") == path.read_text(
+        encoding="utf-8"
+    )
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nstations: []\n", encoding="utf-8")
     assert main(["draw", str(bad), "--out", str(tmp_path)]) == 2
