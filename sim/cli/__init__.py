@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "plot": "redraw the plots and report.html of a results folder",
     "validate": "check line and scenario files; print every error and warning",
     "schema": "write JSON Schemas of line and scenario files, for editors",
+    "draw": "draw a line file as an SVG diagram (no run)",
 }
 """Subcommand name -> its help in ``linesim --help``; the command is ``sim.cli.<name>``."""
 

@@ -14,6 +14,7 @@ from sim.errors import ConfigError
 from sim.experiment import run
 from sim.model import load_scenario
 from sim.report import print_summary, write_results
+from sim.report.capacity import print_capacity
 from sim.report.results import check_results_folder
 
 __all__ = ["add_parser", "handle"]
@@ -74,6 +75,7 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     summary = build_summary(result)
     if result.replications:
         print_summary(summary, console)
+        print_capacity(scenario.line, summary, console)
     written = write_results(result, summary, out)
     console.print(f"results: {written[-1]}")
     if not args.no_plots and result.replications:

@@ -42,6 +42,7 @@ __all__ = [
     "Setup",
     "Shift",
     "Station",
+    "Target",
 ]
 
 
@@ -102,6 +103,27 @@ class Product(_Model):
     voltage: float = Field(default=3.2, gt=0, le=100, description="nominal cell voltage [V]")
 
 
+class Target(_Model):
+    """What the line must make, for the capacity table and the throughput plot's target."""
+
+    ah_per_year: float | None = Field(
+        default=None,
+        gt=0,
+        description="good cells' capacity a year [Ah / year]; needs product",
+    )
+    throughput: float | None = Field(
+        default=None,
+        gt=0,
+        description="good finished units per time [units / time unit]",
+    )
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Target:
+        if (self.ah_per_year is None) == (self.throughput is None):
+            raise ValueError("give exactly one of ah_per_year and throughput")
+        return self
+
+
 class Shift(_Model):
     """A shift of the repeating shift pattern."""
 
@@ -121,6 +143,9 @@ class Line(_Model):
         default=None, description="general lines: every material and its buffer"
     )
     product: Product | None = Field(default=None, description="what the line sells")
+    target: Target | None = Field(
+        default=None, description="what the line must make (capacity table, plots)"
+    )
     shifts: list[Shift] = Field(default_factory=list, description="repeating shift pattern")
     shift_cycle: Duration = Field(
         default="24 h",
@@ -150,6 +175,8 @@ class Line(_Model):
             raise ValueError("stations name inputs/output, so the line needs materials")
         if self.materials is not None and not all(general):
             raise ValueError("a line with materials needs an output on every station")
+        if self.target is not None and self.target.ah_per_year is not None and not self.product:
+            raise ValueError("target.ah_per_year needs product: {cell, ah_per_cell}")
         return self
 
     @property

@@ -1,4 +1,5 @@
-"""``report.html``: one self-contained page of a run (inline CSS, PNGs as data URIs, no JS).
+"""``report.html``: one self-contained page of a run (inline CSS, PNGs as data URIs, and the
+replay's inline script; nothing loaded from the network).
 
 The page is built only from the results folder (``summary.json`` and the run plots); plots
 missing from the folder are drawn first. All text is escaped with :func:`html.escape`.
@@ -15,6 +16,7 @@ from typing import Any
 
 from sim.model.units import SECONDS_PER
 from sim.report.files import write_text
+from sim.report.line_view import line_sections
 from sim.report.plot_style import format_number
 from sim.report.plots import RUN_PLOTS
 from sim.report.run_data import RunData, bottleneck_station, load_results
@@ -241,6 +243,7 @@ def render_report(data: RunData) -> str:
         _kpi_table(summary),
         "<h2>Stations</h2>",
         _station_table(summary),
+        *line_sections(data),  # diagram, capacity, balance, replay (needs line.json)
         "<h2>Warnings</h2>",
         ('<ul class="warnings">' + "".join(f"<li>{_e(w)}</li>" for w in warnings) + "</ul>")
         if warnings

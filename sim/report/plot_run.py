@@ -19,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from sim.report.line_view import target_throughput
 from sim.report.plot_style import (
     KPI_COLORS,
     STATE_COLORS,
@@ -50,6 +51,7 @@ _BAND_COLOR = "#8fb8de"
 _PERIOD_COLOR = "#c9cfd6"
 _ROLLING_COLOR = "#7b3294"
 _REFERENCE_COLOR = "#444444"
+_TARGET_COLOR = "#b00020"
 
 
 def _mean(estimate: dict[str, Any] | None) -> float:
@@ -176,6 +178,16 @@ def plot_throughput(data: RunData, path: str | os.PathLike[str]) -> Path:
             linewidth=1.2,
             label=f"mean rate {format_number(rate)} good jobs / {unit}",
         )
+    target = target_throughput(data)  # the line's target:, when it has one
+    if target is not None:
+        top.plot(
+            edges[[0, -1]],
+            [0.0, target * (edges[-1] - edges[0])],
+            linestyle=":",
+            color=_TARGET_COLOR,
+            linewidth=1.6,
+            label=f"target {format_number(target)} good jobs / {unit}",
+        )
     top.set_ylabel("cumulative good output [jobs]")
     top.set_ylim(bottom=0)
     top.set_title("cumulative good output in the measured window", loc="left")
@@ -214,6 +226,8 @@ def plot_throughput(data: RunData, path: str | os.PathLike[str]) -> Path:
         )
     if math.isfinite(rate):
         bottom.axhline(rate * period.length, linestyle="--", color=_REFERENCE_COLOR, linewidth=1.2)
+    if target is not None:
+        bottom.axhline(target * period.length, linestyle=":", color=_TARGET_COLOR, linewidth=1.6)
     bottom.set_ylabel(f"good jobs / {period.name}")
     bottom.set_xlabel(f"simulated time [{unit}]")
     bottom.set_ylim(bottom=0)

@@ -18,6 +18,7 @@ from sim.errors import LinesimError
 from sim.experiment.replicate import RunResult
 from sim.model.scenario import Scenario
 from sim.report.files import write_csv, write_json
+from sim.report.line_files import LINE_FILES, write_line_files
 
 __all__ = ["RESULT_FILES", "check_results_folder", "scenario_hash", "write_results"]
 
@@ -27,6 +28,7 @@ RESULT_FILES = (
     "stations.csv",
     "timeseries.csv",
     "materials.csv",
+    *LINE_FILES,
 )
 """The files :func:`write_results` may write."""
 
@@ -162,6 +164,8 @@ def write_results(
                     )
         write_csv(path, ["replication", "start", "end", "material", "unit", "wip"], rows)
         written.append(path)
+
+    written += write_line_files(line, reps, folder)  # for the diagram, capacity and balance
 
     path = folder / "summary.json"
     write_json(path, {**summary, "scenario_hash": scenario_hash(result.scenario)})

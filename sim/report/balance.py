@@ -1,0 +1,255 @@
+"""Material balance of a run: per material, units made -> taken on, scrap, late finds, WIP.
+
+For every material a station makes, over the measured window and in the material's unit:
+
+    made = taken downstream + scrapped at once + defects found late + WIP change
+
+``made`` counts the producer's finished cycles x output per cycle (a delay: units that
+finished soaking); ``taken downstream`` the consumers' finished cycles x what a cycle takes
+(a delay: what finished soaking in it; a finished material: what the line shipped);
+scrap and late finds are the producer's own counters (a late find is a defect made upstream
+and removed here). The WIP change, in buffers and in process, is what is left; it is
+checked against the line monitor where one exists (serial lines) and against buffer sizes.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.model.line import Line
+from sim.model.station import Station
+from sim.report.line_files import StationCounts
+
+__all__ = ["BalanceRow", "balance_html", "material_balance", "mean_balance"]
+
+
+@dataclass(frozen=True)
+class BalanceRow:
+    """One material's balance over the measured window [its unit]."""
+
+    material: str
+    unit: str
+    made_by: str
+    taken_by: str
+    made: float
+    taken: float
+    scrapped: float
+    found_late: float
+    wip_change: float
+
+    @property
+    def residual(self) -> float:
+        """made - (taken + scrapped + found late + WIP change) [unit]: zero by construction
+        of the WIP change; kept for the test that the columns add up."""
+        return self.made - self.taken - self.scrapped - self.found_late - self.wip_change
+
+
+def _made(station: Station, counts: dict[str, float]) -> float:
+    if station.kind == "delay":
+        return counts["units_out"] + counts["scrapped"]
+    out = next(iter((station.output or {"": 1.0}).values()))
+    return counts["cycles"] * out
+
+
+def _taken(station: Station, material: str, counts: dict[str, float]) -> float:
+    """Units of ``material`` a consumer finished with in the window [unit]."""
+    quantity = (station.inputs or {}).get(material, 1.0)
+    if station.kind == "delay":
+        out = next(iter((station.output or {"": 1.0}).values()))
+        return (counts["units_out"] + counts["scrapped"]) / out * quantity
+    return counts["cycles"] * quantity
+
+
+def material_balance(
+    line: Line, counts: StationCounts, released: float | None = None
+) -> list[BalanceRow]:
+    """The balance of each material of one replication, in flow order.
+
+    ``counts`` are the station counts (:func:`sim.report.line_files.station_counts`);
+    ``released`` the jobs released into a serial line [jobs] (its first queue's input).
+    """
+    if not line.general:
+        return _serial(line, counts, released)
+    materials = line.materials or {}
+    rows = []
+    for material, spec in materials.items():
+        producers = [s for s in line.stations if s.output_material == material]
+        if not producers:
+            continue  # raw: drawn as needed, never short
+        consumers = [s for s in line.stations if material in (s.inputs or {})]
+        made = sum(_made(p, counts[p.name]) for p in producers)
+        scrapped = sum(counts[p.name]["scrapped"] - counts[p.name]["found"] for p in producers)
+        found = sum(counts[p.name]["found"] for p in producers)
+        if consumers:
+            taken = sum(_taken(c, material, counts[c.name]) for c in consumers)
+            taken_by = ", ".join(c.name for c in consumers)
+        else:
+            taken = sum(counts[p.name]["units_out"] for p in producers)  # shipped at once
+            taken_by = "finished (shipped)"
+        rows.append(
+            BalanceRow(
+                material,
+                spec.unit,
+                ", ".join(p.name for p in producers),
+                taken_by,
+                made,
+                taken,
+                scrapped,
+                found,
+                made - taken - scrapped - found,
+            )
+        )
+    return rows
+
+
+def _serial(line: Line, counts: StationCounts, released: float | None) -> list[BalanceRow]:
+    rows = []
+    stations = line.stations
+    for index, station in enumerate(stations):
+        before = stations[index - 1] if index else None
+        if before is None:
+            made, scrapped, found, made_by = (released or 0.0), 0.0, 0.0, "release"
+        else:
+            c = counts[before.name]
+            made, scrapped, found = c["cycles"], c["scrapped"] - c["found"], c["found"]
+            made_by = before.name
+        taken = counts[station.name]["cycles"]
+        wip = made - taken - scrapped - found
+        rows.append(
+            BalanceRow(
+                f"queue of {station.name}",
+                "jobs",
+                made_by,
+                station.name,
+                made,
+                taken,
+                scrapped,
+                found,
+                wip,
+            )
+        )
+    last = counts[stations[-1].name]
+    made, scrapped, found = last["cycles"], last["scrapped"] - last["found"], last["found"]
+    good = last["units_out"]
+    rows.append(
+        BalanceRow(
+            "finished jobs",
+            "jobs",
+            stations[-1].name,
+            "finished (shipped)",
+            made,
+            good,
+            scrapped,
+            found,
+            made - good - scrapped - found,
+        )
+    )
+    return rows
+
+
+def mean_balance(per_replication: list[list[BalanceRow]]) -> list[BalanceRow]:
+    """Each column's mean over replications (rows match by position)."""
+    if not per_replication:
+        return []
+    rows = []
+    for same in zip(*per_replication, strict=True):
+        first = same[0]
+
+        def mean(name: str, same: tuple[BalanceRow, ...] = same) -> float:
+            return float(np.mean([getattr(row, name) for row in same]))
+
+        rows.append(
+            BalanceRow(
+                first.material,
+                first.unit,
+                first.made_by,
+                first.taken_by,
+                mean("made"),
+                mean("taken"),
+                mean("scrapped"),
+                mean("found_late"),
+                mean("wip_change"),
+            )
+        )
+    return rows
+
+
+_LOSSES = (
+    ("scrapped", "#d62728", "scrapped at once"),
+    ("found_late", "#9467bd", "defects found late"),
+)
+
+
+def _loss_share(row: BalanceRow) -> float:
+    """Share of what was made that was lost here [-]."""
+    if row.made <= 0 or not math.isfinite(row.made):
+        return 0.0
+    return (max(row.scrapped, 0.0) + max(row.found_late, 0.0)) / row.made
+
+
+def _bar(row: BalanceRow, scale: float, width: float = 200.0) -> str:
+    """The losses as a bar on a common scale (``scale``: the largest loss share [-]), so
+    that small losses are seen; the share in % beside it."""
+    share = _loss_share(row)
+    parts = [f'<svg class="lossbar" width="{width + 52:.0f}" height="14">']
+    left = 0.0
+    for name, color, label in _LOSSES:
+        value = max(getattr(row, name), 0.0)
+        part = width * (value / row.made) / scale if row.made > 0 and scale > 0 else 0.0
+        if part <= 0:
+            continue
+        parts.append(
+            f'<rect x="{left:.2f}" y="1" width="{max(part, 0.8):.2f}" height="12" '
+            f'fill="{color}"><title>{label}: {value / row.made:.3%}</title></rect>'
+        )
+        left += part
+    parts.append(
+        f'<text x="{left + 4:.1f}" y="11" font-size="11" fill="#333">{share:.2%}</text></svg>'
+    )
+    return "".join(parts)
+
+
+def _n(value: float) -> str:
+    if not math.isfinite(value):
+        return "-"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
+
+
+def balance_html(rows: list[BalanceRow], time_unit: str, replications: int) -> str:
+    """The balance as an HTML table with a flow bar per material (means over replications)."""
+    if not rows:
+        return "<p>No materials made in the measured window.</p>"
+    header = (
+        "<tr><th>material</th><th>unit</th><th>made by</th><th>made</th>"
+        "<th>taken downstream</th><th>scrapped at once</th><th>defects found late</th>"
+        "<th>WIP change</th><th>lost here [% of made]</th><th>taken by</th></tr>"
+    )
+    scale = max((_loss_share(row) for row in rows), default=0.0)
+    body = []
+    for row in rows:
+        e = html.escape
+        body.append(
+            f'<tr data-material="{e(row.material)}"><td>{e(row.material)}</td>'
+            f'<td class="text">{e(row.unit)}</td><td class="text">{e(row.made_by)}</td>'
+            f"<td>{_n(row.made)}</td><td>{_n(row.taken)}</td><td>{_n(row.scrapped)}</td>"
+            f"<td>{_n(row.found_late)}</td><td>{_n(row.wip_change)}</td>"
+            f'<td class="text">{_bar(row, scale)}</td><td class="text">{e(row.taken_by)}</td></tr>'
+        )
+    legend = "".join(
+        f'<span class="key"><span class="swatch" style="background:{c}"></span>{label}</span>'
+        for _, c, label in _LOSSES
+    )
+    note = (
+        f'<p class="sub">Units over the measured window, mean of {replications} '
+        "replication(s), each in its material's unit: made = taken downstream + scrapped at "
+        "once + defects found late (made upstream, removed by this material's maker) + WIP "
+        f"change (in buffers and in process). Time unit of the run: {html.escape(time_unit)}. "
+        "The loss bars share one scale, the largest loss filling the column.</p>"
+        f"<p>{legend}</p>"
+    )
+    table = f'<table class="balance"><thead>{header}</thead><tbody>{"".join(body)}</tbody></table>'
+    return table + note

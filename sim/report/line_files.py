@@ -1,0 +1,92 @@
+"""The line of a run and its station counts, kept in the results folder for the line views.
+
+``line.json`` is the validated line with every override applied (times in its time unit), so
+the diagram, capacity table and balance of a results folder never depend on YAML files that
+may have moved. ``flows.csv`` holds per replication and station the counts of the measured
+window the material balance needs: cycles finished, units given on, scrapped, and the
+defects made upstream that this station found [output unit].
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from sim.atomic import write_csv, write_json
+from sim.engine.replication import ReplicationResult
+from sim.model.line import Line
+
+__all__ = [
+    "FLOW_COLUMNS",
+    "LINE_FILES",
+    "StationCounts",
+    "load_flows",
+    "load_line_file",
+    "station_counts",
+    "write_line_files",
+]
+
+LINE_FILES = ("line.json", "flows.csv")
+FLOW_COLUMNS = ("cycles", "units_out", "scrapped", "found")
+
+StationCounts = dict[str, dict[str, float]]
+"""station -> {cycles, units_out, scrapped, found} of one replication."""
+
+
+def station_counts(result: ReplicationResult) -> StationCounts:
+    """The counts of each station in one replication's measured window.
+
+    ``cycles`` are finished cycles (a delay: lots that entered), ``units_out`` units given
+    on, ``scrapped`` units removed here (``found`` of them defects made upstream) [unit].
+    """
+    return {
+        name: {
+            "cycles": float(station.cycles),
+            "units_out": station.units_out,
+            "scrapped": station.scrapped,
+            "found": station.found,
+        }
+        for name, station in result.stations.items()
+    }
+
+
+def write_line_files(
+    line: Line, replications: list[ReplicationResult], folder: str | os.PathLike[str]
+) -> list[Path]:
+    """Write ``line.json`` and ``flows.csv`` into ``folder``; return their paths."""
+    path = Path(folder)
+    line_path = path / "line.json"
+    write_json(line_path, line.model_dump(mode="json", by_alias=True))
+    flows_path = path / "flows.csv"
+    rows = []
+    for result in replications:
+        for name, counts in station_counts(result).items():
+            rows.append([result.replication, name, *(counts[c] for c in FLOW_COLUMNS)])
+    write_csv(flows_path, ["replication", "station", *FLOW_COLUMNS], rows)
+    return [line_path, flows_path]
+
+
+def load_line_file(folder: str | os.PathLike[str]) -> Line | None:
+    """The line saved in a results folder, or ``None`` for a folder without ``line.json``."""
+    path = Path(folder) / "line.json"
+    if not path.exists():
+        return None
+    data: Any = json.loads(path.read_text(encoding="utf-8"))
+    return Line.model_validate(data, context={"time_unit": data.get("time_unit", "h")})
+
+
+def load_flows(folder: str | os.PathLike[str]) -> list[StationCounts]:
+    """The station counts of each replication saved in ``flows.csv`` (empty without it)."""
+    import csv
+
+    path = Path(folder) / "flows.csv"
+    if not path.exists():
+        return []
+    by_rep: dict[int, StationCounts] = {}
+    with path.open(encoding="utf-8", newline="") as stream:
+        for row in csv.DictReader(stream):
+            counts = {c: float(row[c]) for c in FLOW_COLUMNS}
+            by_rep.setdefault(int(row["replication"]), {})[row["station"]] = counts
+    return [by_rep[k] for k in sorted(by_rep)]

@@ -1,0 +1,156 @@
+"""The line as a graph to draw: stations, the buffers between them, and the material flows.
+
+A general line gives one node per station, one per material buffer (a material made by one
+station and taken by another), and one per finished material; a material soaked in a delay
+(wetting, aging) has no buffer node of its own: the delay holds it. Raw materials (made by no
+station) are not nodes; their station lists them. A serial line is a chain of input buffers
+and stations ending in the finished jobs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sim.model.line import Line
+from sim.model.station import Station
+from sim.model.units import SECONDS_PER
+
+__all__ = ["Edge", "LineGraph", "Node", "line_graph", "output_rate_per_hour"]
+
+NodeKind = Literal["machine", "delay", "buffer", "finished"]
+
+
+@dataclass
+class Node:
+    """One box or tank of the diagram.
+
+    ``capacity`` is a buffer's or delay's most units [its unit] (``None``: unlimited);
+    ``raw`` the raw materials a station takes; ``station`` the station behind a machine or
+    delay node.
+    """
+
+    id: str
+    kind: NodeKind
+    name: str
+    unit: str = ""
+    capacity: float | None = None
+    raw: list[str] = field(default_factory=list)
+    station: Station | None = None
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A material flow from ``source`` to ``target`` (node ids); ``label`` says how much a
+    cycle takes or that a lot is split."""
+
+    source: str
+    target: str
+    material: str
+    label: str = ""
+
+
+@dataclass
+class LineGraph:
+    """Nodes in flow order and the edges between them."""
+
+    name: str
+    nodes: dict[str, Node]
+    edges: list[Edge]
+
+
+def output_rate_per_hour(station: Station, time_unit: str) -> float:
+    """Ideal output of one machine [output unit / h]: output per cycle / ideal cycle time;
+    for a delay, its capacity / soak time [units / h] (``nan`` when unlimited)."""
+    hours = SECONDS_PER[time_unit] / SECONDS_PER["h"]
+    per_cycle = next(iter((station.output or {"": 1.0}).values()))
+    if station.kind == "delay":
+        if station.capacity is None:
+            return float("nan")
+        return station.capacity / (station.cycle_time.mean * hours)
+    return per_cycle / (station.ideal_time_per_cycle * hours)
+
+
+def _quantity(value: float, unit: str) -> str:
+    return f"{value:g} {unit}"
+
+
+def line_graph(line: Line) -> LineGraph:
+    """Return the graph of ``line`` (general or serial) in flow order."""
+    if line.general:
+        return _general(line)
+    return _serial(line)
+
+
+def _general(line: Line) -> LineGraph:
+    materials = line.materials or {}
+    produced: dict[str, list[str]] = {}
+    consumed: dict[str, list[str]] = {}
+    for station in line.stations:
+        produced.setdefault(station.output_material or "", []).append(station.name)
+        for material in station.inputs or {}:
+            consumed.setdefault(material, []).append(station.name)
+    soaked = {
+        next(iter(s.inputs or {})): s.name for s in line.stations if s.kind == "delay" and s.inputs
+    }
+    nodes: dict[str, Node] = {}
+    for station in line.stations:
+        raw = [m for m in station.inputs or {} if m not in produced]
+        nodes[f"s:{station.name}"] = Node(
+            f"s:{station.name}",
+            "delay" if station.kind == "delay" else "machine",
+            station.name,
+            unit=materials[station.output_material or ""].unit,
+            capacity=station.capacity,
+            raw=raw,
+            station=station,
+        )
+        material = station.output_material or ""
+        if material in soaked or f"m:{material}" in nodes:
+            continue
+        spec = materials[material]
+        kind: NodeKind = "buffer" if material in consumed else "finished"
+        nodes[f"m:{material}"] = Node(
+            f"m:{material}", kind, material, unit=spec.unit, capacity=spec.buffer
+        )
+    edges: list[Edge] = []
+    for station in line.stations:
+        material = station.output_material or ""
+        split = f"split {station.split}" if station.split > 1 else ""
+        target = f"s:{soaked[material]}" if material in soaked else f"m:{material}"
+        edges.append(Edge(f"s:{station.name}", target, material, split))
+        for name, quantity in (station.inputs or {}).items():
+            if name not in produced or name in soaked:
+                continue
+            out = (station.output or {}).get(material, 1.0)
+            plain = quantity == out or quantity * station.split == out  # 1:1, or slitting
+            label = "" if plain else _quantity(quantity, materials[name].unit)
+            edges.append(Edge(f"m:{name}", f"s:{station.name}", name, label))
+    # A material made by several stations gets one edge from each; keep edges unique.
+    unique = list(dict.fromkeys(edges))
+    return LineGraph(line.name, nodes, unique)
+
+
+def _serial(line: Line) -> LineGraph:
+    nodes: dict[str, Node] = {}
+    edges: list[Edge] = []
+    previous = ""
+    for index, station in enumerate(line.stations):
+        buffer_id = f"m:{station.name}-queue"  # named "queue N" (what the overlay uses)
+        nodes[buffer_id] = Node(
+            buffer_id,
+            "buffer",
+            f"queue {index + 1}",
+            unit="jobs",
+            capacity=None if station.buffer is None else float(station.buffer),
+        )
+        if previous:
+            edges.append(Edge(previous, buffer_id, "jobs"))
+        nodes[f"s:{station.name}"] = Node(
+            f"s:{station.name}", "machine", station.name, unit="jobs", station=station
+        )
+        edges.append(Edge(buffer_id, f"s:{station.name}", "jobs"))
+        previous = f"s:{station.name}"
+    nodes["m:finished"] = Node("m:finished", "finished", "finished jobs", unit="jobs")
+    edges.append(Edge(previous, "m:finished", "jobs"))
+    return LineGraph(line.name, nodes, edges)
