@@ -120,11 +120,15 @@ def test_capacity_carries_the_target_back_to_each_station() -> None:
     assert rows["sorting"].needed == pytest.approx(cells_per_hour)
     assert rows["module-assembly"].needed == pytest.approx(cells_per_hour / 12)
     assert finished_target_rate(line) == pytest.approx(cells_per_hour / 12 * (1 - 0.001))
-    # grading finds the cathode coating's hidden defects (1 %) and scraps 0.5 %
-    grading = cells_per_hour / (0.99 * 0.995)
+    # grading finds the cathode coating's hidden defects and scraps its own share
+    coating, sorting_in = line.station("cathode-coating"), line.station("grading")
+    assert coating.defects is not None and coating.defects.found_at == "grading"
+    grading = cells_per_hour / ((1 - coating.defects.rate) * (1 - sorting_in.scrap))
     assert rows["grading"].needed == pytest.approx(grading)
     formation = rows["formation"]
-    ideal = 62 * 256 / 20  # cells / h
+    spec = line.station("formation")
+    assert spec.batch is not None
+    ideal = spec.machines * spec.batch.size / 20  # racks x cells per rack / 20 h [cells / h]
     assert formation.rate_per_machine * formation.machines == pytest.approx(ideal)
     assert formation.load == pytest.approx(formation.needed / formation.capacity)
     assert max(rows.values(), key=lambda r: r.load).station == "formation"
