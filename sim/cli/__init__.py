@@ -7,16 +7,16 @@ Each subcommand lives in its own module with ``add_parser(commands)`` and
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from rich.console import Console
 from rich.markup import escape
 
 from sim.cli import compare, plot, run, schema, sweep, tune, validate
 from sim.cli.common import EXIT_INTERRUPTED
+from sim.cli.console import make_consoles, release_stdout
 from sim.errors import LinesimError
+from sim.experiment.interrupts import ignore_further
 
 __all__ = ["COMMANDS", "main"]
 
@@ -37,24 +37,40 @@ def _parser() -> argparse.ArgumentParser:
         prog="linesim",
         description="Discrete-event simulation of production lines, from YAML.",
     )
+    parser.add_argument("--version", action="version", version=f"linesim {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMANDS.values():
         module.add_parser(commands)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``linesim`` and ``python -m sim``; returns the exit status."""
-    args = _parser().parse_args(argv)
-    # Rich draws 80 columns when not on a terminal; station tables need more.
-    console = Console(width=None if sys.stdout.isatty() else 120)
-    errors = Console(stderr=True)
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
+        return version("linesim")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "unknown"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``linesim`` and ``python -m sim``; returns the exit status.
+
+    Errors are one line each on stderr (exit 2); Ctrl-C, SIGTERM or SIGHUP at any point
+    end with "interrupted" and exit 130, never a traceback; a broken stdout is a
+    warning, never a lost run (results are written before printing).
+    """
+    console, errors = make_consoles()
+    try:
+        args = _parser().parse_args(argv)
         return int(COMMANDS[args.command].handle(args, console))
     except LinesimError as exc:
         for line in str(exc).splitlines():
             errors.print(f"[red]error:[/red] {escape(line)}", highlight=False, soft_wrap=True)
         return exc.exit_code
     except KeyboardInterrupt:
+        ignore_further()
         errors.print("interrupted")
         return EXIT_INTERRUPTED
+    finally:
+        release_stdout()
