@@ -87,8 +87,8 @@ class TolerantStream:
 
 def make_consoles() -> tuple[Console, Console]:
     """Return the output console (stdout) and the error console (stderr), both tolerant."""
-    stderr = TolerantStream(sys.stderr, "stderr")
-    stdout = TolerantStream(sys.stdout, "stdout", warn_to=stderr)
+    stderr = TolerantStream(_or_devnull(sys.stderr), "stderr")
+    stdout = TolerantStream(_or_devnull(sys.stdout), "stdout", warn_to=stderr)
     terminal = stdout.isatty()
     # Rich draws 80 columns when not on a terminal; station tables need more.
     console = Console(file=stdout, width=None if terminal else 120)  # type: ignore[arg-type]
@@ -96,9 +96,18 @@ def make_consoles() -> tuple[Console, Console]:
     return console, errors
 
 
+def _or_devnull(stream: IO[str] | None) -> IO[str]:
+    """The stream, or devnull when the process started with it closed (``>&-``)."""
+    if stream is not None:
+        return stream
+    return open(os.devnull, "w", encoding="utf-8")
+
+
 def release_stdout() -> None:
     """Flush stdout at exit; if it is broken, point it at devnull so the interpreter's own
     last flush does not print 'Exception ignored ... BrokenPipeError' and exit 120."""
+    if sys.stdout is None:
+        return
     try:
         sys.stdout.flush()
     except (OSError, ValueError):
