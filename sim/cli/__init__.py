@@ -16,7 +16,7 @@ from sim.cli import compare, plot, run, schema, sweep, tune, validate
 from sim.cli.common import EXIT_INTERRUPTED
 from sim.cli.console import make_consoles, release_stdout
 from sim.errors import LinesimError
-from sim.experiment.interrupts import ignore_further
+from sim.experiment.interrupts import ignore_further, stop_signals
 
 __all__ = ["COMMANDS", "main"]
 
@@ -62,8 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     console, errors = make_consoles()
     try:
-        args = _parser().parse_args(argv)
-        return int(COMMANDS[args.command].handle(args, console))
+        with stop_signals():
+            args = _parser().parse_args(argv)
+            return int(COMMANDS[args.command].handle(args, console))
     except LinesimError as exc:
         for line in str(exc).splitlines():
             errors.print(f"[red]error:[/red] {escape(line)}", highlight=False, soft_wrap=True)

@@ -232,13 +232,17 @@ class LocalExecutor(_Session):
 
         Reads the pool's private process table; without it :meth:`close` waits for them.
         """
-        processes = list((getattr(self._pool, "_processes", None) or {}).values())
+        pool = self._pool
+        processes = list((getattr(pool, "_processes", None) or {}).values())
         for process in processes:
             with suppress(OSError, ValueError, AttributeError):
                 process.kill()  # workers ignore SIGTERM
         for process in processes:  # none may outlive the queues it reads
             with suppress(OSError, ValueError, AssertionError, AttributeError):
                 process.join(5.0)
+        if pool is not None:
+            self._pool = None
+            pool.shutdown(wait=True, cancel_futures=False)
 
     def _map_pool(
         self, function: Callable[[T], R], tasks: Sequence[T], record: Callable[[int, R], None]
@@ -264,8 +268,12 @@ class LocalExecutor(_Session):
                 ):
                     for offset, result in enumerate(future.result()):  # done meanwhile
                         record(first + offset, result)
-                future.cancel()
+                if not isinstance(error, KeyboardInterrupt):
+                    future.cancel()
             if isinstance(error, KeyboardInterrupt):
+                # No cancel before the kill: Python 3.11's pool manager fails with
+                # InvalidStateError (a thread traceback) on cancelled futures of a
+                # broken pool; the kill fails them all with BrokenProcessPool instead.
                 self._stop_workers()
             raise
         finally:
