@@ -124,20 +124,24 @@ def expected_events(line: Line, duration: float) -> tuple[float, str]:
     ran all the time: an upper estimate of those clocks, a lower one of the whole run.
     """
     rates: list[tuple[float, str]] = []
+    unit = line.time_unit
     release = line.release
     interarrival = getattr(release, "interarrival", None)
     if interarrival is not None and interarrival.mean > 0:
-        rates.append((1.0 / interarrival.mean, f"push arrivals every {interarrival.mean:g}"))
+        rates.append((1.0 / interarrival.mean, f"push arrivals every {interarrival.mean:g} {unit}"))
     for station in line.stations:
         machines = max(1, int(getattr(station, "machines", 1) or 1))
         stops = getattr(station, "minor_stops", None)
         if stops is not None and stops.mtbf > 0:
             rates.append(
-                (2 * machines / stops.mtbf, f"minor stops every {stops.mtbf:g} at {station.name}")
+                (
+                    2 * machines / stops.mtbf,
+                    f"minor stops every {stops.mtbf:g} {unit} at {station.name}",
+                )
             )
         failures = getattr(station, "failures", None)
         if failures is not None and failures.mtbf > 0:
-            clock = f"failures every {failures.mtbf:g} at {station.name}"
+            clock = f"failures every {failures.mtbf:g} {unit} at {station.name}"
             rates.append((2 * machines / failures.mtbf, clock))
     if not rates:
         return 0.0, ""
@@ -153,7 +157,7 @@ def check_event_budget(line: Line, duration: float, max_events: int | None) -> N
     if events > budget:
         raise RunError(
             f"line {line.name!r} would schedule about {events:.3g} events a replication "
-            f"({clock} {line.time_unit}), over the budget of {budget:.3g} events; check "
+            f"({clock}), over the budget of {budget:.3g} events; check "
             f"the clock, shorten the horizon or raise --max-events (e.g. --max-events "
             f"{int(min(events * 1.1, 9e18)):d})"
         )

@@ -6,7 +6,6 @@ pyplot global state, so plotting is safe in threads and worker processes.
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from matplotlib.ticker import FuncFormatter
 
 from sim.atomic import atomic_open
 from sim.model.units import SECONDS_PER
-from sim.report.tables import format_number as _number  # one format: console, plots, HTML
+from sim.report.numbers import format_number  # the one format: console, plots, HTML
 
 __all__ = [
     "DPI",
@@ -81,13 +80,6 @@ def save_figure(figure: Figure, path: str | os.PathLike[str]) -> Path:
     with atomic_open(target, binary=True) as stream:
         figure.savefig(stream, format="png", dpi=DPI, metadata={"Software": None})
     return target
-
-
-def format_number(value: float | None) -> str:
-    """Format a KPI value exactly as the console tables do ('-' for None or NaN)."""
-    if value is None or math.isnan(value):
-        return "-"
-    return _number(value)
 
 
 def thousands(axis: Any) -> None:
