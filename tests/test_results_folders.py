@@ -379,3 +379,17 @@ def test_plot_of_a_symlink_loop_or_a_nul_path(
         assert main(["plot", given]) == 2, given
         err = capsys.readouterr().err
         assert err.startswith("error: ") and "Traceback" not in err
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symlinks")
+def test_scenario_naming_a_symlink_loop_or_nul(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """line: naming a symlink loop or holding a NUL: a located error, exit 2."""
+    (tmp_path / "loop.yaml").symlink_to(tmp_path / "loop.yaml")
+    for ref in ("loop.yaml", "a.yaml\\0x"):
+        path = tmp_path / "s.yaml"
+        path.write_text(f'line: "{ref}"\nhorizon: 10\n', encoding="utf-8")
+        assert main(["run", str(path), "--quiet"]) == 2
+        err = capsys.readouterr().err
+        assert f"{path}:1:1: line: " in err and "cannot be used as a path" in err
