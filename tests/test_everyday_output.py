@@ -154,3 +154,28 @@ def test_memory_guard_stops_a_growing_replication() -> None:
     assert "over the bound of 1 MB" in str(caught.value)
     assert "--max-memory" in str(caught.value)
     assert default_memory_budget(2) >= 512
+
+
+def test_tables_fold_instead_of_cutting_at_80_columns(tmp_path: Path) -> None:
+    """On an 80-column console no name or value is cut with an ellipsis."""
+    import io
+
+    from rich.console import Console
+
+    from sim.report.tables import print_summary
+
+    out = tmp_path / "out"
+    assert main(["run", PENNY, *SHORT, "--quiet", "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    summary["stations"]["a-station-with-a-very-long-name-indeed"] = next(
+        iter(summary["stations"].values())
+    )
+    buffer = io.StringIO()
+    print_summary(summary, Console(file=buffer, width=80))
+    text = buffer.getvalue()
+    assert "…" not in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    first_cells = "".join(
+        line.split("│")[1].strip() for line in text.splitlines() if line.startswith("│")
+    )
+    assert "a-station-with-a-very-long-name-indeed" in first_cells

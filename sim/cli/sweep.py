@@ -53,13 +53,14 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     from sim.analysis.summary import build_summary
     from sim.experiment.executors import make_executor
     from sim.experiment.sweep import read_sweep, run_sweep
+    from sim.report.run_folder import safe_folder_name
     from sim.report.sweep_files import write_sweep
 
     spec = read_sweep(args.sweep)
     for key in ("replications", "seed", "horizon", "warmup"):
         if getattr(args, key) is not None:
             spec.file.run[key] = getattr(args, key)
-    out = Path(args.out) if args.out else Path("results") / spec.name
+    out = Path(args.out) if args.out else Path("results") / safe_folder_name(spec.name)
     start = time.perf_counter()
     with make_executor(args.jobs, args.cluster) as executor, progress(console, args.quiet) as bar:
         task = bar.add_task(f"{spec.name}: runs", total=None)
