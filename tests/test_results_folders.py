@@ -393,3 +393,18 @@ def test_scenario_naming_a_symlink_loop_or_nul(
         assert main(["run", str(path), "--quiet"]) == 2
         err = capsys.readouterr().err
         assert f"{path}:1:1: line: " in err and "cannot be used as a path" in err
+
+
+def test_check_results_folder_before_running(tmp_path: Path) -> None:
+    """The API's pre-check: a new folder passes and nothing is left behind; a file is
+    refused."""
+    from sim.errors import LinesimError
+    from sim.model import load_scenario
+    from sim.report.results import check_results_folder
+
+    penny = load_scenario(ROOT / "scenarios" / "penny_fab.yaml")
+    check_results_folder(tmp_path / "new", penny)
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(LinesimError, match="is a file, not a folder"):
+        check_results_folder(tmp_path / "file", penny)

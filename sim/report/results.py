@@ -20,7 +20,13 @@ from sim.model.scenario import Scenario
 from sim.report.files import write_csv, write_json
 from sim.report.run_folder import ResultsFolder
 
-__all__ = ["RESULT_FILES", "scenario_hash", "write_result_files", "write_results"]
+__all__ = [
+    "RESULT_FILES",
+    "check_results_folder",
+    "scenario_hash",
+    "write_result_files",
+    "write_results",
+]
 
 RESULT_FILES = (
     "summary.json",
@@ -49,6 +55,15 @@ def scenario_hash(scenario: Scenario) -> str:
     }
     text = json.dumps(resolved, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def check_results_folder(out_dir: str | os.PathLike[str], scenario: Scenario) -> None:
+    """Check before running that ``out_dir`` can take ``scenario``'s results: not a file,
+    not a folder of other files, not locked by another run, writable (a staging folder
+    is made and removed). A previous run there is fine: :func:`write_results` replaces
+    it. Raises :class:`sim.errors.LinesimError` otherwise."""
+    with ResultsFolder(scenario.name, out_dir) as folder:
+        folder.prepare()
 
 
 def write_results(
