@@ -73,7 +73,8 @@ def print_summary(summary: dict[str, Any], console: Console | None = None) -> No
         f"{format_quantity(summary['horizon'], unit)} after "
         f"{format_quantity(summary['warmup'], unit)} warm-up{partial}"
     )
-    table = Table(title=title, title_justify="left")
+    console.print(title, highlight=False, soft_wrap=True)  # a line of its own: never squeezed
+    table = Table()
     table.add_column("KPI", overflow="fold")
     table.add_column("mean", justify="right", overflow="fold")
     table.add_column("95% CI", justify="right", overflow="fold")
