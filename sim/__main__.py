@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from sim.cli import main
+try:
+    from sim.cli import main
+except KeyboardInterrupt:  # Ctrl-C while the command is still loading: nothing to keep
+    sys.stderr.write("interrupted\n")
+    sys.exit(130)
 
 sys.exit(main())

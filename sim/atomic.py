@@ -1,4 +1,10 @@
-"""Atomic writes: a file appears whole or not at all, never half-written."""
+"""Atomic writes: a file appears whole or not at all, never half-written.
+
+Every file is written to a temporary file beside its target and renamed into place. The
+temporary file is created private (``-rw-------``); before the rename it gets the mode an
+ordinary ``open()`` would have given (``0o666`` less the umask), so colleagues on a
+shared drive can read results as they read any other file.
+"""
 
 from __future__ import annotations
 
@@ -8,25 +14,76 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-__all__ = ["write_csv", "write_json", "write_text"]
+__all__ = [
+    "atomic_open",
+    "file_mode",
+    "folder_mode",
+    "write_bytes",
+    "write_csv",
+    "write_json",
+    "write_text",
+]
+
+_UMASK_LOCK = threading.Lock()
 
 
-def write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
+def _umask() -> int:
+    """The process umask (read by setting and restoring it, under a lock)."""
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """Mode of a new file as ``open()`` makes it: ``0o666`` less the umask."""
+    return 0o666 & ~_umask()
+
+
+def folder_mode() -> int:
+    """Mode of a new folder as ``mkdir`` makes it: ``0o777`` less the umask."""
+    return 0o777 & ~_umask()
+
+
+@contextmanager
+def atomic_open(path: str | os.PathLike[str], binary: bool = False) -> Iterator[IO[Any]]:
+    """Open a temporary file beside ``path`` for writing; rename it to ``path`` when the
+    block ends without error, delete it otherwise. Text is UTF-8 with ``\\n`` endings."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        if hasattr(os, "fchmod"):  # POSIX: the mode open() would give, not mkstemp's 0600
+            os.fchmod(handle, file_mode())
+        stream: IO[Any] = (
+            os.fdopen(handle, "wb")
+            if binary
+            else os.fdopen(handle, "w", encoding="utf-8", newline="")
+        )
+        with stream:
+            yield stream
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename."""
+    with atomic_open(path) as stream:
+        stream.write(text)
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    with atomic_open(path, binary=True) as stream:
+        stream.write(data)
 
 
 def _clean(value: Any) -> Any:

@@ -314,11 +314,11 @@ def test_deadlock_at_run_time_names_the_waiting_stations() -> None:
 # ----------------------------------------------------------------- results folders
 
 
-def test_results_folder_records_and_checks_the_scenario(
+def test_results_folder_records_the_scenario_and_keeps_the_previous_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """summary.json holds the scenario hash; the same scenario may overwrite its folder,
-    another one is refused before it runs."""
+    """summary.json holds the scenario hash; a rerun into the same --out with other
+    settings works and keeps the previous run aside in DIR.previous, unmixed."""
     out = tmp_path / "out"
     args = [
         "run",
@@ -338,12 +338,14 @@ def test_results_folder_records_and_checks_the_scenario(
     recorded = json.loads((out / "summary.json").read_text())["scenario_hash"]
     scenario = load_scenario(PENNY, replications=1, horizon=50, warmup=0)
     assert recorded == scenario_hash(scenario) and len(recorded) == 64
-    assert run_cli(capsys, *args)[0] == 0  # same scenario: overwrite is fine
     status, err = run_cli(capsys, *args, "--set", "release.wip=3")
-    assert status == 2
-    assert f"results folder {out} holds the results of another scenario" in err
-    assert "use --out DIR for a new folder or delete" in err
-    assert json.loads((out / "summary.json").read_text())["scenario_hash"] == recorded
+    assert status == 0, err
+    new = json.loads((out / "summary.json").read_text())
+    assert new["scenario_hash"] != recorded and new["overrides"] == {"release.wip": 3}
+    previous = out.with_name("out.previous")
+    assert json.loads((previous / "summary.json").read_text())["scenario_hash"] == recorded
+    assert sorted(p.name for p in out.iterdir()) == sorted([*new["files"], "summary.json"])
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
 def test_scenario_hash_depends_on_what_runs() -> None:
@@ -360,16 +362,14 @@ def test_scenario_hash_depends_on_what_runs() -> None:
         assert scenario_hash(changed) != scenario_hash(base)
 
 
-@pytest.mark.parametrize("content", [None, "{}", "not json"])
 def test_results_folder_of_unknown_origin_is_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Result files without a summary, or a summary without a hash, are not overwritten."""
+    """A folder holding other files and no summary.json is not a run: refused before
+    simulating, and left as it was."""
     out = tmp_path / "out"
     out.mkdir()
     (out / "stations.csv").write_text("old\n", encoding="utf-8")
-    if content is not None:
-        (out / "summary.json").write_text(content, encoding="utf-8")
     status, err = run_cli(
         capsys,
         "run",
@@ -383,7 +383,8 @@ def test_results_folder_of_unknown_origin_is_refused(
         "--out",
         str(out),
     )
-    assert status == 2 and f"results folder {out}" in err
+    assert status == 2 and f"--out {out} holds files that are not a linesim run" in err
+    assert [p.name for p in out.iterdir()] == ["stations.csv"]
     assert (out / "stations.csv").read_text() == "old\n"
 
 

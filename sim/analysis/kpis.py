@@ -124,23 +124,29 @@ def line_kpis(result: ReplicationResult, line: Line | None = None) -> dict[str, 
 
 def _cell_yield(result: ReplicationResult, line: Line) -> float:
     """First-pass yield of the steps that handle pieces up to the finished cell (jelly
-    rolls, cells): good cells per cell started, the yield a cell plant quotes [-]."""
+    rolls, cells): good cells per cell started, the yield a cell plant quotes [-].
+
+    The product runs over the stations in line order, never in set order: a float product
+    depends on its order, and a set's order on the hash seed of the process.
+    """
     assert line.product is not None and line.materials is not None
     makers = {s.output_material: s for s in line.stations}
     wanted: set[str] = set()
     frontier = [line.product.cell]
     while frontier:
         material = frontier.pop()
-        station = makers.get(material)
-        if station is None or station.name in wanted:
+        maker = makers.get(material)
+        if maker is None or maker.name in wanted:
             continue
         if line.materials[material].unit != line.materials[line.product.cell].unit:
             continue
-        wanted.add(station.name)
-        frontier.extend(station.inputs or {})
+        wanted.add(maker.name)
+        frontier.extend(maker.inputs or {})
     cell_yield = 1.0
-    for name in wanted:
-        station = result.stations[name]
+    for spec in line.stations:
+        if spec.name not in wanted:
+            continue
+        station = result.stations[spec.name]
         processed = station.units_out + station.scrapped
         if processed > 0:
             cell_yield *= station.units_out / processed
@@ -190,7 +196,8 @@ def bottleneck(stations: dict[str, dict[str, Estimate]]) -> dict[str, Any] | Non
     best: tuple[float, str] | None = None
     for name, values in stations.items():
         if values["busy"]["mean"] is None:
-            fill = (values.get("fill") or {}).get("mean")
+            fill_estimate: dict[str, Any] = dict(values.get("fill") or {})
+            fill = fill_estimate.get("mean")
             if fill is None:
                 continue
             active = fill

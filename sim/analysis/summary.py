@@ -6,6 +6,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from sim.analysis.kpis import summarize
+from sim.analysis.units import currency, kpi_unit, output_unit, station_units
 from sim.experiment.replicate import RunResult
 
 __all__ = ["build_summary"]
@@ -19,9 +20,19 @@ def _version() -> str:
 
 
 def build_summary(result: RunResult) -> dict[str, Any]:
-    """Return the ``summary.json`` content of ``result``."""
+    """Return the ``summary.json`` content of ``result``: every KPI as ``{"mean", "std",
+    "ci95", "n", "unit"}`` (unit ``-`` for shares and ratios)."""
     scenario = result.scenario
-    stats = summarize(result.replications, scenario.line)
+    line = scenario.line
+    stats = summarize(result.replications, line)
+    kpis = {name: {**value, "unit": kpi_unit(name, line)} for name, value in stats["kpis"].items()}
+    units = station_units(line)
+    stations = {
+        name: {
+            kpi: {**value, "unit": units.get(name, {}).get(kpi, "-")} for kpi, value in row.items()
+        }
+        for name, row in stats["stations"].items()
+    }
     warnings = []
     good = stats["kpis"]["good"]["mean"]
     if result.replications and not good:
@@ -34,12 +45,14 @@ def build_summary(result: RunResult) -> dict[str, Any]:
         "replications": len(result.replications),
         "replications_requested": scenario.replications,
         "partial": result.partial,
-        "time_unit": scenario.line.time_unit,
+        "time_unit": line.time_unit,
+        "output_unit": output_unit(line),
+        "currency": currency(line),
         "horizon": scenario.horizon,
         "warmup": scenario.warmup,
         "overrides": scenario.overrides,
-        "kpis": stats["kpis"],
-        "stations": stats["stations"],
+        "kpis": kpis,
+        "stations": stations,
         "bottleneck": stats["bottleneck"],
         "warnings": warnings,
         "linesim_version": _version(),

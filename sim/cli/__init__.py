@@ -13,9 +13,11 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from contextlib import suppress
 from types import ModuleType
 
 from sim.errors import LinesimError
+from sim.experiment.interrupts import ignore_further, stop_signals
 
 __all__ = ["COMMANDS", "EXIT_INTERRUPTED", "command_module", "main"]
 
@@ -55,6 +57,7 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
         prog="linesim",
         description="Discrete-event simulation of production lines, from YAML.",
     )
+    parser.add_argument("--version", action="version", version=f"linesim {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     chosen = _chosen(argv)
     for name, text in COMMANDS.items():
@@ -65,22 +68,46 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``linesim`` and ``python -m sim``; returns the exit status."""
-    words = list(sys.argv[1:] if argv is None else argv)
-    args = _parser(words).parse_args(words)
-    from rich.console import Console
-    from rich.markup import escape
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
 
-    # Rich draws 80 columns when not on a terminal; station tables need more.
-    console = Console(width=None if sys.stdout.isatty() else 120)
-    errors = Console(stderr=True)
     try:
-        return int(command_module(args.command).handle(args, console))
-    except LinesimError as exc:
-        for line in str(exc).splitlines():
-            errors.print(f"[red]error:[/red] {escape(line)}", highlight=False, soft_wrap=True)
-        return exc.exit_code
+        return version("linesim")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "unknown"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``linesim`` and ``python -m sim``; returns the exit status.
+
+    Errors are one line each on stderr (exit 2); Ctrl-C, SIGTERM or SIGHUP at any point
+    end with "interrupted" and exit 130, never a traceback; a broken stdout is a
+    warning, never a lost run (results are written before printing). Rich and the
+    command's module are imported only after parsing, so ``--help`` answers at once.
+    """
+    words = list(sys.argv[1:] if argv is None else argv)
+    try:
+        with stop_signals():
+            args = _parser(words).parse_args(words)
+            from sim.cli.console import make_consoles
+
+            console, errors = make_consoles()
+            try:
+                return int(command_module(args.command).handle(args, console))
+            except LinesimError as exc:
+                from rich.markup import escape
+
+                for line in str(exc).splitlines():
+                    errors.print(
+                        f"[red]error:[/red] {escape(line)}", highlight=False, soft_wrap=True
+                    )
+                return exc.exit_code
     except KeyboardInterrupt:
-        errors.print("interrupted")
+        ignore_further()
+        with suppress(OSError, ValueError):
+            print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    finally:
+        console_module = sys.modules.get("sim.cli.console")
+        if console_module is not None:
+            console_module.release_stdout()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from rich.progress import (
     Progress,
     ProgressColumn,
     Task,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -22,7 +24,16 @@ from rich.text import Text
 
 from sim.model.overrides import parse_assignment
 
-__all__ = ["EXIT_INTERRUPTED", "add_scenario_options", "draw", "overrides", "progress", "read_time"]
+__all__ = [
+    "EXIT_INTERRUPTED",
+    "LogProgress",
+    "add_executor_options",
+    "add_scenario_options",
+    "draw",
+    "overrides",
+    "progress",
+    "read_time",
+]
 
 EXIT_INTERRUPTED = 130
 """Exit status after Ctrl-C (128 + SIGINT)."""
@@ -53,8 +64,12 @@ def add_scenario_options(command: argparse.ArgumentParser) -> None:
         metavar="PATH=VALUE",
         help="override a line value, e.g. stations.press.machines=2 (repeatable)",
     )
-    command.add_argument("--replications", type=int, metavar="N")
-    command.add_argument("--seed", type=int, metavar="N")
+    command.add_argument(
+        "--replications", type=int, metavar="N", help="replications (overrides the scenario)"
+    )
+    command.add_argument(
+        "--seed", type=int, metavar="N", help="root random seed (overrides the scenario)"
+    )
     command.add_argument(
         "--horizon",
         type=read_time,
@@ -68,9 +83,30 @@ def add_scenario_options(command: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"worker processes (default: cores, here {default_jobs()})",
     )
-    command.add_argument("--quiet", action="store_true", help="no progress bar")
+    command.add_argument(
+        "--quiet", action="store_true", help="no progress bar (or progress lines in a log)"
+    )
     command.add_argument(
         "--no-plots", action="store_true", help="skip the PNG plots and report.html"
+    )
+
+
+def add_executor_options(command: argparse.ArgumentParser, jobs: bool = True) -> None:
+    """Add ``--jobs`` (unless ``jobs`` is false: already there) and ``--cluster``, shared
+    by the commands that run many simulations."""
+    from sim.experiment import default_jobs
+
+    if jobs:
+        command.add_argument(
+            "--jobs",
+            type=int,
+            metavar="N",
+            help=f"worker processes (default: cores, here {default_jobs()})",
+        )
+    command.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="run on a Dask scheduler, e.g. tcp://host:8786 (pip install 'linesim[cluster]')",
     )
 
 
@@ -88,8 +124,71 @@ class RateColumn(ProgressColumn):
         )
 
 
-def progress(console: Console, quiet: bool) -> Progress:
-    """A progress bar with runs done, runs per second, elapsed and remaining time."""
+class LogProgress:
+    """Progress as plain lines, for a log file (stdout not a terminal): one line when a
+    task advances past each :data:`LOG_STEP` of its total, at least every
+    :data:`LOG_EVERY` seconds while work finishes, and at the end. The methods used of
+    :class:`rich.progress.Progress`: ``add_task``, ``advance``, ``update``."""
+
+    LOG_STEP = 0.1
+    """Share of a task's total between two lines [-]."""
+    LOG_EVERY = 30.0
+    """Longest wait between two lines while work finishes [s]."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self._tasks: dict[TaskID, dict[str, Any]] = {}
+
+    def __enter__(self) -> LogProgress:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
+
+    def add_task(self, description: str, total: float | None = None, **fields: Any) -> TaskID:
+        """Start a task; return its id."""
+        number = TaskID(len(self._tasks))
+        now = time.monotonic()
+        self._tasks[number] = {
+            "description": description,
+            "total": total,
+            "done": 0.0,
+            "start": now,
+            "last": now,
+            "step": -1,
+            "unit": fields.get("unit", "runs"),
+        }
+        return number
+
+    def update(self, task: TaskID, total: float | None = None, **_fields: Any) -> None:
+        """Set a task's total."""
+        if total is not None:
+            self._tasks[task]["total"] = total
+
+    def advance(self, task: TaskID, amount: float = 1.0) -> None:
+        """Count finished work; print a line when due."""
+        state = self._tasks[task]
+        state["done"] += amount
+        now = time.monotonic()
+        total = state["total"]
+        step = int(state["done"] / total / self.LOG_STEP) if total else -1
+        finished = bool(total) and state["done"] >= total
+        if finished or step > state["step"] or now - state["last"] >= self.LOG_EVERY:
+            state["step"], state["last"] = step, now
+            of = f" of {total:,.0f}" if total else ""
+            self.console.print(
+                f"{state['description']}: {state['done']:,.0f}{of} {state['unit']} done "
+                f"after {now - state['start']:,.1f} s",
+                highlight=False,
+                soft_wrap=True,
+            )
+
+
+def progress(console: Console, quiet: bool) -> Progress | LogProgress:
+    """A progress bar with runs done, runs per second, elapsed and remaining time; when
+    stdout is not a terminal, progress lines (:class:`LogProgress`) so a log shows life."""
+    if not quiet and not console.is_terminal:
+        return LogProgress(console)
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -104,7 +203,8 @@ def progress(console: Console, quiet: bool) -> Progress:
 
 
 def draw(folder: Path) -> Path:
-    """Write the run plots and report.html of a results folder; return the report path."""
+    """Write the run plots and report.html of a complete results folder; return the
+    report path (a folder that is not a complete run: :class:`sim.errors.LinesimError`)."""
     from sim.report.html import write_report
     from sim.report.plots import load_results, write_run_plots
 

@@ -10,29 +10,12 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from sim.cli.common import EXIT_INTERRUPTED, progress, read_time
+from sim.cli.common import EXIT_INTERRUPTED, add_executor_options, progress, read_time
 
 __all__ = ["MAX_ROWS", "add_executor_options", "add_parser", "handle"]
 
 MAX_ROWS = 30
 """Most points printed in the console table [-]; sweep.csv has them all."""
-
-
-def add_executor_options(command: argparse.ArgumentParser) -> None:
-    """Add ``--jobs`` and ``--cluster``, shared by the multi-run commands."""
-    from sim.experiment import default_jobs
-
-    command.add_argument(
-        "--jobs",
-        type=int,
-        metavar="N",
-        help=f"worker processes (default: cores, here {default_jobs()})",
-    )
-    command.add_argument(
-        "--cluster",
-        metavar="ADDRESS",
-        help="run on a Dask scheduler, e.g. tcp://host:8786 (pip install 'linesim[cluster]')",
-    )
 
 
 def add_parser(commands: Any) -> None:
@@ -49,9 +32,16 @@ def add_parser(commands: Any) -> None:
     command.add_argument(
         "--replications", type=int, metavar="N", help="replications per point (overrides the file)"
     )
-    command.add_argument("--seed", type=int, metavar="N")
-    command.add_argument("--horizon", type=read_time, metavar="T")
-    command.add_argument("--warmup", type=read_time, metavar="T")
+    command.add_argument(
+        "--seed", type=int, metavar="N", help="root random seed (overrides the file)"
+    )
+    command.add_argument(
+        "--horizon",
+        type=read_time,
+        metavar="T",
+        help="measured time: a number in the line's time unit or e.g. '30 d'",
+    )
+    command.add_argument("--warmup", type=read_time, metavar="T", help="discarded start time")
     command.add_argument("--out", metavar="DIR", help="results folder (default results/<name>/)")
     command.add_argument("--quiet", action="store_true", help="no progress bar")
     command.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
@@ -62,13 +52,14 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     from sim.analysis.summary import build_summary
     from sim.experiment.executors import make_executor
     from sim.experiment.sweep import read_sweep, run_sweep
+    from sim.report.run_folder import safe_folder_name
     from sim.report.sweep_files import write_sweep
 
     spec = read_sweep(args.sweep)
     for key in ("replications", "seed", "horizon", "warmup"):
         if getattr(args, key) is not None:
             spec.file.run[key] = getattr(args, key)
-    out = Path(args.out) if args.out else Path("results") / spec.name
+    out = Path(args.out) if args.out else Path("results") / safe_folder_name(spec.name)
     start = time.perf_counter()
     with make_executor(args.jobs, args.cluster) as executor, progress(console, args.quiet) as bar:
         task = bar.add_task(f"{spec.name}: runs", total=None)

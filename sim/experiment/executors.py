@@ -6,6 +6,11 @@ Tasks are sent to workers in chunks that shrink towards the end (guided scheduli
 short runs pay little transport cost and the last workers do not wait on one long chunk.
 Used as a context manager, an executor keeps its pool or cluster connection open across
 ``map`` calls (a tuning study maps many small batches).
+
+Worker processes ignore SIGINT and SIGTERM (a terminal's Ctrl-C and ``timeout`` signal the
+whole process group; the parent alone decides what to keep) and die with their parent: a
+watchdog thread in each worker exits it within :data:`PARENT_CHECK_EVERY` seconds once
+the parent is gone, even after a SIGKILL that gave the parent no chance to stop them.
 """
 
 from __future__ import annotations
@@ -13,12 +18,15 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager, suppress
 from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
 
 from sim.errors import LinesimError
+from sim.experiment.interrupts import shielded
 
 __all__ = [
     "DaskExecutor",
@@ -39,6 +47,9 @@ GUIDED_FACTOR = 4
 START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 """How worker processes start: a fork server where the platform has one (Linux, macOS),
 else spawn (Windows). Tests set ``"spawn"`` to run here what Windows and macOS do."""
+
+PARENT_CHECK_EVERY = 1.0
+"""Seconds between two checks of a worker that its parent still lives [s]."""
 
 PRELOAD = ["sim.experiment.replicate"]
 """Modules the fork server imports once, so each worker starts without importing them."""
@@ -115,7 +126,37 @@ class Interrupted(Exception, Generic[R]):
         self.finished = finished
 
 
-class LocalExecutor:
+class _Session:
+    """The set-up and tear-down every executor shares: inside ``with`` its pool or
+    connection stays open across ``map`` calls (``_keep``); ``close`` ends it."""
+
+    _keep = False
+
+    def _open(self) -> None:
+        """Start the pool or connect (subclasses)."""
+
+    def close(self) -> None:
+        """Stop the pool or disconnect (subclasses)."""
+
+    def __enter__(self) -> Self:
+        self._keep = True
+        try:
+            self._open()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class LocalExecutor(_Session):
     """Run tasks in this process (``jobs == 1``) or in a pool of ``jobs`` processes.
 
     Inside ``with`` the pool lives until the block ends; otherwise each ``map`` starts and
@@ -128,21 +169,9 @@ class LocalExecutor:
         self._keep = False
         self._pool: ProcessPoolExecutor | None = None
 
-    def __enter__(self) -> Self:
-        self._keep = True
+    def _open(self) -> None:
         if self.jobs > 1:
-            pool = self._start(self.jobs)
-            for _ in range(self.jobs):  # start the workers now, while the caller prepares
-                pool.submit(os.getpid)
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.close()
+            self._start(self.jobs)  # start the workers now, while the caller prepares
 
     def close(self) -> None:
         """Stop the worker processes, if any."""
@@ -156,9 +185,16 @@ class LocalExecutor:
             context = multiprocessing.get_context(START_METHOD)
             if START_METHOD == "forkserver":
                 context.set_forkserver_preload(PRELOAD)
-            self._pool = ProcessPoolExecutor(
-                max_workers=workers, mp_context=context, initializer=_ignore_interrupts
+            pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=context,
+                initializer=_init_worker,
+                initargs=(os.getpid(),),
             )
+            self._pool = pool
+            with shielded(), _signals_blocked():  # the helpers start deaf to Ctrl-C
+                for _ in range(workers):  # one spawn per submit: start them all now
+                    pool.submit(os.getpid)
         return self._pool
 
     def map(
@@ -201,10 +237,17 @@ class LocalExecutor:
 
         Reads the pool's private process table; without it :meth:`close` waits for them.
         """
-        processes = getattr(self._pool, "_processes", None) or {}
-        for process in list(processes.values()):
-            if process.is_alive():
-                process.terminate()
+        pool = self._pool
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        for process in processes:
+            with suppress(OSError, ValueError, AttributeError):
+                process.kill()  # workers ignore SIGTERM
+        for process in processes:  # none may outlive the queues it reads
+            with suppress(OSError, ValueError, AssertionError, AttributeError):
+                process.join(5.0)
+        if pool is not None:
+            self._pool = None
+            pool.shutdown(wait=True, cancel_futures=False)
 
     def _map_pool(
         self, function: Callable[[T], R], tasks: Sequence[T], record: Callable[[int, R], None]
@@ -230,8 +273,12 @@ class LocalExecutor:
                 ):
                     for offset, result in enumerate(future.result()):  # done meanwhile
                         record(first + offset, result)
-                future.cancel()
+                if not isinstance(error, KeyboardInterrupt):
+                    future.cancel()
             if isinstance(error, KeyboardInterrupt):
+                # No cancel before the kill: Python 3.11's pool manager fails with
+                # InvalidStateError (a thread traceback) on cancelled futures of a
+                # broken pool; the kill fails them all with BrokenProcessPool instead.
                 self._stop_workers()
             raise
         finally:
@@ -239,7 +286,7 @@ class LocalExecutor:
                 self.close()
 
 
-class DaskExecutor:
+class DaskExecutor(_Session):
     """Run tasks on a Dask distributed scheduler at ``address`` (``tcp://HOST:8786``).
 
     Needs the ``cluster`` extra (``pip install 'linesim[cluster]'``); the workers need
@@ -254,24 +301,15 @@ class DaskExecutor:
             raise LinesimError(
                 "--cluster needs dask.distributed: pip install 'linesim[cluster]'"
             ) from None
+        check_address(address)
         self.address = address
         self.timeout = timeout
         self._client: Any = None
         self._keep = False
         self.workers = 1
 
-    def __enter__(self) -> Self:
-        self._keep = True
+    def _open(self) -> None:
         self._connect()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Disconnect from the scheduler (the cluster keeps running)."""
@@ -335,6 +373,25 @@ class DaskExecutor:
             self._client.cancel(list(futures))
 
 
+def check_address(address: str) -> None:
+    """Refuse (:class:`LinesimError`) a scheduler address Dask cannot use (an unknown
+    scheme such as ``foo://bar``), at once rather than after a connection timeout."""
+    from distributed.comm.addressing import parse_address
+    from distributed.comm.registry import get_backend
+
+    try:
+        scheme, location = parse_address(address, strict=False)
+        get_backend(scheme)
+    except (ValueError, TypeError) as exc:
+        raise LinesimError(
+            f"--cluster {address}: not a Dask scheduler address ({exc}); give e.g. tcp://HOST:8786"
+        ) from None
+    if not location or location.startswith(":"):
+        raise LinesimError(
+            f"--cluster {address}: no host in the address; give e.g. tcp://HOST:8786"
+        )
+
+
 def make_executor(
     jobs: int | None = None, cluster: str | None = None
 ) -> LocalExecutor | DaskExecutor:
@@ -347,7 +404,68 @@ def make_executor(
     return LocalExecutor(jobs)
 
 
-def _ignore_interrupts() -> None:
-    """Pool initializer: a worker ignores SIGINT. A terminal's Ctrl-C reaches the whole
-    process group; the parent alone decides what to keep and stops the workers."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+_STOP_SIGNALS = {
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+}
+
+
+@contextmanager
+def _signals_blocked() -> Iterator[None]:
+    """Block the stop signals in this thread while helper processes start (POSIX).
+
+    The fork server, the resource tracker and the workers inherit the blocked mask, so a
+    Ctrl-C that reaches the whole process group while they import (seconds on a loaded
+    machine) cannot print their tracebacks; this process gets the signal when the block
+    ends, so no Ctrl-C is lost (with :func:`sim.experiment.interrupts.shielded` also
+    when another thread of this process receives it).
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _init_worker(parent: int) -> None:
+    """Pool initializer: a worker ignores SIGINT, SIGTERM and SIGHUP (a terminal's
+    Ctrl-C and ``timeout`` reach the whole process group; the parent alone decides what
+    to keep and stops the workers, with SIGKILL) and exits when process ``parent`` is
+    gone."""
+    for number in _STOP_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    watch_parent(parent)
+
+
+def watch_parent(parent: int, every: float = PARENT_CHECK_EVERY) -> threading.Thread | None:
+    """Start a daemon thread that ends this process (``os._exit``) once process
+    ``parent`` has ended; return it (``None`` when psutil cannot see the parent).
+
+    Portable (psutil; the parent's start time guards against a reused pid), unlike
+    Linux's ``PR_SET_PDEATHSIG``, which would also watch the fork server rather than
+    the process that owns the pool.
+    """
+    try:
+        import psutil
+
+        owner = psutil.Process(parent)
+    except Exception:
+        return None
+
+    def watch() -> None:
+        while True:
+            threading.Event().wait(every)
+            try:
+                alive = owner.is_running() and owner.status() != psutil.STATUS_ZOMBIE
+            except psutil.Error:
+                alive = False
+            if not alive:
+                os._exit(1)
+
+    thread = threading.Thread(target=watch, name="linesim-parent-watch", daemon=True)
+    thread.start()
+    return thread

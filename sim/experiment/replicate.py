@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.engine import ReplicationResult, simulate
-from sim.experiment.executors import Interrupted, LocalExecutor
+from sim.experiment.executors import Executor, Interrupted, LocalExecutor, default_jobs
+from sim.experiment.guards import check_event_budget, default_memory_budget, memory_guard
 from sim.model.scenario import Scenario
 
 __all__ = ["RunResult", "replicate_task", "run"]
@@ -24,20 +25,22 @@ class RunResult:
 
 def replicate_task(task: tuple[Any, ...]) -> ReplicationResult:
     """Run one task ``(line, horizon, warmup, seed, replication[, max_events[,
-    max_memory]])`` (picklable for pools); the bounds are SimPy events [-] and peak
-    memory [MB] of the run."""
+    max_memory]])`` (picklable for pools); the bounds are SimPy events [-] and resident
+    memory [MB] of the process (``None``: the default budget of
+    :func:`sim.experiment.guards.default_memory_budget`, infinity: no bound)."""
     line, horizon, warmup, seed, replication = task[:5]
     max_events = task[5] if len(task) > 5 else None
     max_memory = task[6] if len(task) > 6 else None
-    return simulate(
-        line, horizon, warmup, seed, replication, max_events=max_events, max_memory=max_memory
-    )
+    if max_memory is None:
+        max_memory = default_memory_budget(default_jobs())
+    with memory_guard(max_memory, line.name, warmup + horizon):
+        return simulate(line, horizon, warmup, seed, replication, max_events=max_events)
 
 
 def run(
     scenario: Scenario,
     jobs: int | None = 1,
-    executor: LocalExecutor | None = None,
+    executor: Executor | None = None,
     on_done: Callable[[int], None] | None = None,
     max_events: int | None = None,
     max_memory: float | None = None,
@@ -45,11 +48,16 @@ def run(
     """Run every replication of ``scenario``; replication r uses streams (seed, r, ...).
 
     On Ctrl-C the finished replications come back with ``partial=True``. ``max_events``
-    bounds each replication's SimPy events [-] and ``max_memory`` the process's peak
-    memory [MB] (``None``: no bound); a replication that passes one raises
-    :class:`sim.errors.RunError`.
+    bounds each replication's SimPy events [-] (``None``: no bound while running, but a
+    replication expected to pass :data:`sim.experiment.guards.DEFAULT_EVENT_BUDGET` is
+    refused before it starts) and ``max_memory`` each process's resident memory [MB]
+    (``None``: half the available memory shared by the workers; ``math.inf``: no bound);
+    a replication that passes one raises :class:`sim.errors.RunError`.
     """
-    executor = executor or LocalExecutor(jobs)
+    executor = executor if executor is not None else LocalExecutor(jobs)
+    check_event_budget(scenario.line, scenario.warmup + scenario.horizon, max_events)
+    if max_memory is None:
+        max_memory = default_memory_budget(executor.workers)
     tasks = [
         (
             scenario.line,

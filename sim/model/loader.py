@@ -333,9 +333,22 @@ def _referenced(file: str, ref: str, marks: Marks, key: str) -> str:
     scenario, and inside its :func:`project_folder` unless given as an absolute path (a
     shared file may name ``../../home/x/secret.yaml`` only explicitly)."""
     target = Path(file).parent / ref
+    try:
+        if "\0" in ref:
+            raise ValueError("a path cannot hold a NUL character")
+        resolved = target.resolve()
+    except (OSError, RuntimeError, ValueError) as error:  # NUL, a symlink loop
+        line, column = _locate(marks, key)
+        reason = "a symlink loop" if isinstance(error, RuntimeError) else str(error)
+        raise ConfigError(
+            f"{ref!r} cannot be used as a path: {reason}",
+            file=file,
+            path=key,
+            line=line,
+            column=column,
+        ) from None
     if not Path(ref).is_absolute():
         project = project_folder(file)
-        resolved = target.resolve()
         if not resolved.is_relative_to(project):
             line, column = _locate(marks, key)
             raise ConfigError(

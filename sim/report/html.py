@@ -42,7 +42,7 @@ figcaption{color:#555;font-size:.9em}
 footer{margin-top:2em;color:#777;font-size:.85em}
 """
 
-_KPI_UNITS = {
+_KPI_UNITS = {  # for summaries written before each KPI carried its unit
     "throughput": "good jobs / {u}",
     "flow_time": "{u}",
     "wip": "jobs",
@@ -160,7 +160,7 @@ def _kpi_table(summary: dict[str, Any]) -> str:
                 _e(_interval(estimate)),
                 _e(format_number(estimate.get("std"))),
                 _e(estimate.get("n", "-")),
-                _e(_KPI_UNITS.get(name, "").format(u=unit)),
+                _e(estimate.get("unit") or _KPI_UNITS.get(name, "-").format(u=unit)),
             ]
         )
     return _table(["KPI", "mean", "95% CI", "std", "n", "unit"], rows)
@@ -173,10 +173,8 @@ def _station_table(summary: dict[str, Any]) -> str:
     unit = summary.get("time_unit", "")
     found = bottleneck_station(summary)
     busiest = found[0] if found else None
-    header = [
-        "station",
-        *(_e(c if c != "throughput" else f"out / {unit}") for c in _STATION_COLUMNS),
-    ]
+    header = ["station", *(_e(c if c != "throughput" else "output") for c in _STATION_COLUMNS)]
+    header.append("output unit")
     rows, classes = [], []
     for name, values in stations.items():
         cells = [_e(name) + (" (bottleneck)" if name == busiest else "")]
@@ -187,12 +185,14 @@ def _station_table(summary: dict[str, Any]) -> str:
             cells.append(
                 text if title == "-" else f'<span title="95% CI {_e(title)}">{text}</span>'
             )
+        output_unit = (values.get("throughput") or {}).get("unit") or f"units / {unit}"
+        cells.append(f'<span class="text">{_e(output_unit)}</span>')
         rows.append(cells)
         classes.append("busiest" if name == busiest else "")
     note = (
         '<p class="sub">Means over replications: shares of machine time [-], OEE '
-        f"factors [-], good output [jobs / {_e(unit)}], queue [jobs]; hover a value for "
-        "its 95% CI.</p>"
+        "factors [-], good output in the unit of its row, queue in what waits before the "
+        "station; hover a value for its 95% CI.</p>"
     )
     return _table(header, rows, classes) + note
 

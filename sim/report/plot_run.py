@@ -160,6 +160,7 @@ def plot_throughput(data: RunData, path: str | os.PathLike[str]) -> Path:
     rolling mean.
     """
     unit = data.time_unit
+    output = str(data.summary.get("output_unit", "jobs"))
     series = data.timeseries
     figure, (top, bottom) = new_figure(2, 1, sharex=True, height_ratios=(3, 2))
     if series.empty:
@@ -176,7 +177,7 @@ def plot_throughput(data: RunData, path: str | os.PathLike[str]) -> Path:
             linestyle="--",
             color=_REFERENCE_COLOR,
             linewidth=1.2,
-            label=f"mean rate {format_number(rate)} good jobs / {unit}",
+            label=f"mean rate {format_number(rate)} good {output} / {unit}",
         )
     target = target_throughput(data)  # the line's target:, when it has one
     if target is not None:
@@ -186,9 +187,9 @@ def plot_throughput(data: RunData, path: str | os.PathLike[str]) -> Path:
             linestyle=":",
             color=_TARGET_COLOR,
             linewidth=1.6,
-            label=f"target {format_number(target)} good jobs / {unit}",
+            label=f"target {format_number(target)} good {output} / {unit}",
         )
-    top.set_ylabel("cumulative good output [jobs]")
+    top.set_ylabel(f"cumulative good output [{output}]")
     top.set_ylim(bottom=0)
     top.set_title("cumulative good output in the measured window", loc="left")
     thousands(top.yaxis)
@@ -228,7 +229,7 @@ def plot_throughput(data: RunData, path: str | os.PathLike[str]) -> Path:
         bottom.axhline(rate * period.length, linestyle="--", color=_REFERENCE_COLOR, linewidth=1.2)
     if target is not None:
         bottom.axhline(target * period.length, linestyle=":", color=_TARGET_COLOR, linewidth=1.6)
-    bottom.set_ylabel(f"good jobs / {period.name}")
+    bottom.set_ylabel(f"good {output} / {period.name}")
     bottom.set_xlabel(f"simulated time [{unit}]")
     bottom.set_ylim(bottom=0)
     bottom.set_xlim(edges[0], edges[-1])

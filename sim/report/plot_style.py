@@ -6,9 +6,7 @@ pyplot global state, so plotting is safe in threads and worker processes.
 
 from __future__ import annotations
 
-import math
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,8 +16,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from sim.atomic import atomic_open
 from sim.model.units import SECONDS_PER
-from sim.report.tables import format_number as _number  # one format: console, plots, HTML
+from sim.report.numbers import format_number  # the one format: console, plots, HTML
 
 __all__ = [
     "DPI",
@@ -73,28 +72,14 @@ def new_figure(nrows: int = 1, ncols: int = 1, **subplot_kw: Any) -> tuple[Figur
 def save_figure(figure: Figure, path: str | os.PathLike[str]) -> Path:
     """Save ``figure`` as a PNG of exactly :data:`FIGSIZE` x :data:`DPI` pixels.
 
-    The file is written to a temporary file and renamed (atomic, like
-    :func:`sim.report.files.write_text`) and carries no software version or date, so the
+    The file is written through :func:`sim.atomic.atomic_open` (the one atomic write)
+    and carries no software version or date, so the
     same data give the same bytes.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            figure.savefig(stream, format="png", dpi=DPI, metadata={"Software": None})
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_open(target, binary=True) as stream:
+        figure.savefig(stream, format="png", dpi=DPI, metadata={"Software": None})
     return target
-
-
-def format_number(value: float | None) -> str:
-    """Format a KPI value exactly as the console tables do ('-' for None or NaN)."""
-    if value is None or math.isnan(value):
-        return "-"
-    return _number(value)
 
 
 def thousands(axis: Any) -> None:

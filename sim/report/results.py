@@ -1,7 +1,8 @@
 """Write a run's results folder: summary.json and per-replication, per-station and time CSVs.
 
-``summary.json`` records the scenario's hash, so a folder never mixes the outputs of two
-different scenarios: :func:`check_results_folder` refuses a folder holding another's.
+The files are written into a staging folder and published as one unit
+(:mod:`sim.report.run_folder`); ``summary.json`` is written last, records the scenario's
+hash and lists the other files, so a reader can tell a complete run.
 """
 
 from __future__ import annotations
@@ -14,13 +15,19 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis.kpis import LINE_KPIS, STATION_KPIS, line_kpis, station_kpis
-from sim.errors import LinesimError
 from sim.experiment.replicate import RunResult
 from sim.model.scenario import Scenario
 from sim.report.files import write_csv, write_json
 from sim.report.line_files import LINE_FILES, write_line_files
+from sim.report.run_folder import ResultsFolder
 
-__all__ = ["RESULT_FILES", "check_results_folder", "scenario_hash", "write_results"]
+__all__ = [
+    "RESULT_FILES",
+    "check_results_folder",
+    "scenario_hash",
+    "write_result_files",
+    "write_results",
+]
 
 RESULT_FILES = (
     "summary.json",
@@ -53,40 +60,36 @@ def scenario_hash(scenario: Scenario) -> str:
 
 
 def check_results_folder(out_dir: str | os.PathLike[str], scenario: Scenario) -> None:
-    """Refuse (:class:`LinesimError`) a folder holding results of another scenario.
-
-    Call it before running. A folder that is missing, empty of result files or holding
-    the results of the same scenario (same :func:`scenario_hash`) is fine to write.
-    """
-    folder = Path(out_dir)
-    fix = f"use --out DIR for a new folder or delete {folder}"
-    summary = folder / "summary.json"
-    if not summary.exists():
-        present = [name for name in RESULT_FILES if (folder / name).exists()]
-        if present:
-            raise LinesimError(
-                f"results folder {folder} holds {', '.join(present)} but no "
-                f"summary.json, so their scenario is unknown; {fix}"
-            )
-        return
-    try:
-        recorded = json.loads(summary.read_text(encoding="utf-8")).get("scenario_hash")
-    except (OSError, ValueError, AttributeError):
-        recorded = None
-    if recorded is None:
-        raise LinesimError(
-            f"results folder {folder} holds a summary.json without a "
-            f"scenario_hash (unreadable, or from an older linesim); {fix}"
-        )
-    if recorded != scenario_hash(scenario):
-        raise LinesimError(
-            f"results folder {folder} holds the results of another scenario "
-            f"(scenario_hash {str(recorded)[:12]}..., this one "
-            f"{scenario_hash(scenario)[:12]}...); {fix}"
-        )
+    """Check before running that ``out_dir`` can take ``scenario``'s results: not a file,
+    not a folder of other files, not locked by another run, writable (a staging folder
+    is made and removed). A previous run there is fine: :func:`write_results` replaces
+    it. Raises :class:`sim.errors.LinesimError` otherwise."""
+    with ResultsFolder(scenario.name, out_dir) as folder:
+        folder.prepare()
 
 
 def write_results(
+    result: RunResult,
+    summary: dict[str, Any],
+    out_dir: str | os.PathLike[str],
+    keep_previous: bool = False,
+) -> list[Path]:
+    """Write the run's results folder ``out_dir`` as one unit and return its files.
+
+    The files (see :func:`write_result_files`) are written into a staging folder beside
+    ``out_dir`` and renamed into place; a previous run in ``out_dir`` is replaced (kept
+    as ``<out_dir>.previous`` with ``keep_previous``). A folder holding other files is
+    refused (:class:`sim.errors.LinesimError`), and a failed write leaves nothing.
+    """
+    folder = ResultsFolder(result.scenario.name, out_dir)
+    with folder:
+        staging = folder.prepare()
+        names = [path.name for path in write_result_files(result, summary, staging)]
+        final = folder.publish(keep_previous=keep_previous)
+    return [final / name for name in names]
+
+
+def write_result_files(
     result: RunResult, summary: dict[str, Any], out_dir: str | os.PathLike[str]
 ) -> list[Path]:
     """Write ``summary.json``, ``replications.csv``, ``stations.csv``, ``timeseries.csv``
@@ -95,8 +98,8 @@ def write_results(
     Returns the files written. ``timeseries.csv`` holds, per bin of the measured window, the
     good output rate [1/time unit] and the average WIP [jobs, serial lines] of each
     replication; ``materials.csv`` the average WIP of each material [its unit] per bin.
-    ``summary.json`` gets the ``scenario_hash``; callers check the folder first with
-    :func:`check_results_folder`.
+    ``summary.json``, written last, gets the ``scenario_hash`` and ``files``, the names of
+    the other files, so readers can check a folder is complete.
     """
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -168,6 +171,7 @@ def write_results(
     written += write_line_files(line, reps, folder)  # for the diagram, capacity and balance
 
     path = folder / "summary.json"
-    write_json(path, {**summary, "scenario_hash": scenario_hash(result.scenario)})
+    files = [written_path.name for written_path in written]
+    write_json(path, {**summary, "scenario_hash": scenario_hash(result.scenario), "files": files})
     written.append(path)
     return written

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import math
 import os
 from dataclasses import dataclass, field
@@ -11,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from sim.errors import LinesimError
+from sim.report.run_folder import check_run_folder
 
 __all__ = ["RunData", "TimeSeries", "bottleneck_station", "load_results"]
 
@@ -112,22 +114,53 @@ def _value(text: str) -> float:
         return math.nan
 
 
+_COLUMNS = {
+    "replications.csv": ("replication",),
+    "stations.csv": ("replication", "station"),
+    "timeseries.csv": ("replication", "start", "end", "throughput", "wip"),
+    "materials.csv": ("replication", "start", "end", "material", "unit", "wip"),
+}
+"""Columns each results CSV must have."""
+
+
 def _read_rows(path: Path) -> list[dict[str, Any]]:
-    """Return the rows of a results CSV as dicts (missing file: no rows)."""
+    """Return the rows of a results CSV as dicts (missing file: no rows); a file of the
+    wrong structure is a :class:`LinesimError` naming the file, row and column."""
     if not path.exists():
         return []
-    with path.open(encoding="utf-8", newline="") as stream:
-        rows = []
-        for raw in csv.DictReader(stream):
-            row: dict[str, Any] = {}
-            for key, text in raw.items():
-                if key in ("station", "material", "unit"):
-                    row[key] = text
-                elif key == "replication":
-                    row[key] = int(text)
-                else:
-                    row[key] = _value(text)
-            rows.append(row)
+    rows = []
+    try:
+        with path.open(encoding="utf-8", newline="") as stream:
+            reader = csv.DictReader(stream)
+            missing = [c for c in _COLUMNS.get(path.name, ()) if c not in (reader.fieldnames or [])]
+            if missing:
+                raise LinesimError(
+                    f"{path}:1: not a linesim results table (no column {missing[0]!r}); "
+                    "run the scenario again"
+                )
+            for raw in reader:
+                row: dict[str, Any] = {}
+                for key, text in raw.items():
+                    if key is None or text is None:
+                        raise LinesimError(
+                            f"{path}:{reader.line_num}: the row does not match the header; "
+                            "run the scenario again"
+                        )
+                    if key in ("station", "material", "unit"):
+                        row[key] = text
+                    elif key == "replication":
+                        try:
+                            row[key] = int(text)
+                        except ValueError:
+                            raise LinesimError(
+                                f"{path}:{reader.line_num}: replication {text!r} is not a "
+                                "whole number; run the scenario again"
+                            ) from None
+                    else:
+                        row[key] = _value(text)
+                rows.append(row)
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise LinesimError(f"{path}: cannot be read ({error})") from None
     return rows
 
 
@@ -152,9 +185,10 @@ def _series(rows: list[dict[str, Any]]) -> TimeSeries:
 
 
 def load_results(folder: str | os.PathLike[str]) -> RunData:
-    """Load a results folder written by ``linesim run`` (``summary.json`` is required)."""
+    """Load a results folder written by ``linesim run``: a complete run (checked by
+    :func:`sim.report.run_folder.check_run_folder`), else :class:`LinesimError`."""
     path = Path(folder)
-    summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
+    summary = check_run_folder(path)
     return RunData(
         folder=path,
         summary=summary,

@@ -1,4 +1,8 @@
-"""Console tables of a summary (rich)."""
+"""Console tables of a summary (rich): every value with its unit, nothing cut off.
+
+Columns fold long names and values onto a second line instead of cutting them with an
+ellipsis, so an 80-column terminal shows everything.
+"""
 
 from __future__ import annotations
 
@@ -7,75 +11,111 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["format_number", "print_summary"]
+from sim.report.numbers import format_number, format_quantity
+
+__all__ = ["format_number", "format_quantity", "print_summary"]
 
 _LINE_ROWS = (
-    ("throughput", "good units / {u}"),
-    ("ah_per_year", "Ah / year"),
-    ("cells_per_year", "cells / year"),
-    ("modules_per_year", "modules / year"),
-    ("flow_time", "{u}"),
-    ("wip", "jobs"),
-    ("yield", "-"),
-    ("cell_yield", "-"),
-    ("escaped_defects", "share of output"),
+    "throughput",
+    "ah_per_year",
+    "cells_per_year",
+    "modules_per_year",
+    "flow_time",
+    "wip",
+    "yield",
+    "cell_yield",
+    "escaped_defects",
+    "cost_per_ah",
+    "conversion_cost_per_ah",
+    "cost_total",
+    "capex",
+    "energy_kwh_per_kwh",
+    "labour_hours_per_mah",
+    "ah_per_labour_hour",
 )
+"""Line KPIs printed, in order (those the run has)."""
+
+_OLD_UNITS = {
+    "throughput": "good units / {u}",
+    "flow_time": "{u}",
+    "wip": "jobs",
+    "ah_per_year": "Ah / year",
+    "cells_per_year": "cells / year",
+    "modules_per_year": "modules / year",
+}
+"""Units for summaries written before KPIs carried their own."""
+
+_STATION_COLUMNS = ("busy", "idle", "blocked", "down", "setup", "oee", "fill")
 
 
-def format_number(value: float | None) -> str:
-    """A number in at most about five significant digits, ``-`` for none."""
-    if value is None:
-        return "-"
-    magnitude = abs(value)
-    if magnitude != 0 and (magnitude >= 1e6 or magnitude < 1e-3):
-        return f"{value:.4g}"
-    return f"{value:,.4f}" if magnitude < 10 else f"{value:,.2f}"
+def _unit(name: str, estimate: dict[str, Any], time_unit: str) -> str:
+    unit = estimate.get("unit")
+    if unit is None:
+        unit = _OLD_UNITS.get(name, "-").format(u=time_unit)
+    return str(unit)
 
 
 def _interval(estimate: dict[str, Any]) -> str:
     ci = estimate.get("ci95")
-    if not ci:
+    if not ci or None in ci:
         return "-"
     return f"[{format_number(ci[0])}, {format_number(ci[1])}]"
 
 
 def print_summary(summary: dict[str, Any], console: Console | None = None) -> None:
-    """Print the line KPIs with 95% CIs and a table of station states and OEE."""
+    """Print the line KPIs with 95% CIs and units, costs when the line has them, and a
+    table of station states, OEE, delay fill and output with its unit."""
     console = console or Console()
     unit = summary["time_unit"]
     partial = " (partial: interrupted)" if summary.get("partial") else ""
-    horizon, warmup = format_number(summary["horizon"]), format_number(summary["warmup"])
     title = (
         f"{summary['scenario']}: {summary['replications']} replication(s) of "
-        f"{horizon} {unit} after {warmup} {unit} warm-up{partial}"
+        f"{format_quantity(summary['horizon'], unit)} after "
+        f"{format_quantity(summary['warmup'], unit)} warm-up{partial}"
     )
-    table = Table(title=title, title_justify="left")
-    table.add_column("KPI")
-    table.add_column("mean", justify="right")
-    table.add_column("95% CI", justify="right")
-    table.add_column("unit")
-    for name, unit_text in _LINE_ROWS:
+    console.print(title, highlight=False, soft_wrap=True)  # a line of its own: never squeezed
+    table = Table()
+    table.add_column("KPI", overflow="fold")
+    table.add_column("mean", justify="right", overflow="fold")
+    table.add_column("95% CI", justify="right", overflow="fold")
+    table.add_column("unit", overflow="fold")
+    for name in _LINE_ROWS:
         estimate = summary["kpis"].get(name)
-        if estimate is None:
+        if estimate is None or (estimate.get("mean") is None and name.startswith("cost")):
             continue
         table.add_row(
-            name, format_number(estimate["mean"]), _interval(estimate), unit_text.format(u=unit)
+            name, format_number(estimate["mean"]), _interval(estimate), _unit(name, estimate, unit)
         )
     console.print(table)
     bottleneck = summary.get("bottleneck")
     if bottleneck:
         console.print(
             f"bottleneck: {bottleneck['station']} "
-            f"(active {bottleneck['active_share']:.1%} of the time)"
+            f"(active {bottleneck['active_share']:.1%} of the time)",
+            soft_wrap=True,
         )
-
-    stations = Table(title="stations (mean shares of machine time)", title_justify="left")
-    columns = ("busy", "idle", "blocked", "down", "setup", "oee", "throughput")
-    stations.add_column("station", no_wrap=True)
-    for column in columns:
-        stations.add_column(column if column != "throughput" else f"out / {unit}", justify="right")
-    for name, values in summary["stations"].items():
-        stations.add_row(name, *(format_number(values[c]["mean"]) for c in columns))
-    console.print(stations)
+    console.print(_stations(summary, unit))
     for warning in summary.get("warnings", []):
-        console.print(f"[yellow]warning:[/yellow] {warning}")
+        console.print(f"[yellow]warning:[/yellow] {warning}", soft_wrap=True)
+
+
+def _stations(summary: dict[str, Any], unit: str) -> Table:
+    """Station states and OEE [-], a delay's fill [-], output with its unit per row."""
+    stations = Table(
+        title="stations: mean shares of machine time [-], fill of a delay [-], output",
+        title_justify="left",
+    )
+    stations.add_column("station", overflow="fold")
+    for column in _STATION_COLUMNS:
+        stations.add_column(column, justify="right", overflow="fold")
+    stations.add_column("output", justify="right", overflow="fold")
+    stations.add_column("unit", overflow="fold")
+    for name, values in summary["stations"].items():
+        out = values.get("throughput", {})
+        stations.add_row(
+            name,
+            *(format_number((values.get(c) or {}).get("mean")) for c in _STATION_COLUMNS),
+            format_number(out.get("mean")),
+            str(out.get("unit") or f"units / {unit}"),
+        )
+    return stations

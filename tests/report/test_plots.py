@@ -76,6 +76,7 @@ def test_partial_run_without_output_still_plots(results: Path) -> None:
         partial=True,
         replications=0,
         stations={},
+        files=[],
         kpis={k: {"mean": None, "std": None, "ci95": None, "n": 0} for k in summary["kpis"]},
     )
     (results / "summary.json").write_text(json.dumps(summary))

@@ -1,0 +1,137 @@
+"""The unit of every KPI, decided once from the line: what its output is counted in, its
+time unit and its currency. ``summary.json`` carries it next to each estimate, and the
+console, the report and the plots print it from there.
+
+The main output is what :func:`sim.analysis.kpis.line_kpis` counts: jobs on a serial line;
+on a general line modules, else cells, else the first finished material, in its unit.
+"""
+
+from __future__ import annotations
+
+from sim.analysis.kpis import STATION_KPIS
+from sim.engine import STATES
+from sim.model.line import Line
+
+__all__ = ["COST_CATEGORIES", "kpi_unit", "line_units", "output_unit", "station_units"]
+
+COST_CATEGORIES = (
+    "materials",
+    "energy",
+    "direct_labour",
+    "indirect_labour",
+    "maintenance",
+    "depreciation",
+    "overhead",
+)
+"""The ``cost.<category>`` KPIs [currency / year]."""
+
+
+def _counted(material: str, unit: str) -> str:
+    """How amounts of ``material`` are named: '``material`` pieces' or 'm of ``material``'."""
+    if unit in ("pcs", "pc", "pieces", "piece", ""):
+        if material.endswith("ed"):  # a state, not a noun: 'cell-welded'
+            return f"pcs of {material}"
+        return material if material.endswith("s") else f"{material}s"
+    return f"{unit} of {material}"
+
+
+def output_unit(line: Line) -> str:
+    """What the line's main output is counted in: 'jobs', 'modules', 'cells', 'kg of x'."""
+    if not line.general:
+        return "jobs"
+    product = line.product
+    finished = [
+        m
+        for m in (line.materials or {})
+        if not any(m in (s.inputs or {}) for s in line.stations)
+        and any(s.output_material == m for s in line.stations)
+    ]
+    main = None
+    if product is not None and product.module in finished:
+        main = product.module
+    elif product is not None and product.cell in finished:
+        main = product.cell
+    elif finished:
+        main = finished[0]
+    if main is None:
+        return "units"
+    material = (line.materials or {})[main]
+    return _counted(main, material.unit)
+
+
+def currency(line: Line) -> str:
+    """The line's currency (EUR when the line has no costs)."""
+    costs = getattr(line, "costs", None)
+    return str(getattr(costs, "currency", "EUR") or "EUR")
+
+
+def kpi_unit(name: str, line: Line) -> str:
+    """The unit of line KPI ``name`` ('-' for shares and ratios)."""
+    time = line.time_unit
+    output = output_unit(line)
+    money = currency(line)
+    fixed = {
+        "throughput": f"{output} / {time}",
+        "flow_time": time,
+        "wip": "jobs",
+        "yield": "-",
+        "cell_yield": "-",
+        "escaped_defects": "-",
+        "good": output,
+        "released": "jobs",
+        "scrapped": "jobs",
+        "lost_work": f"machine-{time} / {time}",
+        "cells_per_year": "cells / year",
+        "modules_per_year": "modules / year",
+        "ah_per_year": "Ah / year",
+        "cost_total": f"{money} / year",
+        "cost_per_ah": f"{money} / Ah",
+        "conversion_cost_per_ah": f"{money} / Ah",
+        "energy_kwh": "kWh / year",
+        "energy_kwh_per_kwh": "kWh / kWh",
+        "labour_hours": "h / year",
+        "labour_hours_per_mah": "h / MAh",
+        "ah_per_labour_hour": "Ah / h",
+        "capex": money,
+        "scrap_cost": f"{money} / year",
+    }
+    if name in fixed:
+        return fixed[name]
+    if name.startswith("cost."):
+        return f"{money} / year"
+    if name.startswith("wip."):
+        material = name[4:]
+        found = (line.materials or {}).get(material)
+        return _counted(material, found.unit if found is not None else "")
+    return "-"
+
+
+def line_units(line: Line, names: list[str]) -> dict[str, str]:
+    """Units of the line KPIs ``names``."""
+    return {name: kpi_unit(name, line) for name in names}
+
+
+def station_units(line: Line) -> dict[str, dict[str, str]]:
+    """Units of every station KPI of every station: shares and OEE factors '-',
+    throughput in the unit of the station's output per time unit (``m / min``), queue in
+    what waits before it."""
+    time = line.time_unit
+    materials = line.materials or {}
+    out: dict[str, dict[str, str]] = {}
+    for station in line.stations:
+        units = dict.fromkeys(STATION_KPIS, "-")
+        if line.general:
+            made = station.output_material or ""
+            found = materials.get(made)
+            produced = found.unit if found is not None else "units"  # the row names the station
+            inputs = list(station.inputs or {})
+            first = materials.get(inputs[0]) if inputs else None
+            queued = _counted(inputs[0], first.unit) if inputs and first is not None else "-"
+        else:
+            produced, queued = "jobs", "jobs"
+        units["throughput"] = f"{produced} / {time}"
+        units["queue"] = queued
+        for state in STATES:
+            units[state] = "-"
+        out[station.name] = units
+    return out
