@@ -80,6 +80,8 @@ class Machine:
         """The SimPy process body: the lean loop where the station allows it."""
         if self.station.simple:
             return self._run_simple()
+        if self.station.whole_lots and not self.station.settles_waiting:
+            return self._run_lots()
         return self._run_general()
 
     def _run_simple(self) -> Process:
@@ -118,6 +120,63 @@ class Machine:
             if not put(lot):
                 switch(BLOCKED, env.now)
                 waiting = event()
+                out.block(waiting, lot)  # type: ignore[union-attr]
+                yield waiting
+
+    def _run_lots(self) -> Process:
+        """One input, nothing merged, split or batched, no shifts or calendar failures:
+        each lot is worked whole as it comes (the cell steps between batch ovens)."""
+        env = self.env
+        station = self.station
+        clock = self.clock
+        switch = clock.switch
+        buffer, per_cycle = station.inputs[0]
+        take_front = buffer.take_front
+        limit = station.batch_max * per_cycle
+        out = station.out
+        put = out.put
+        run_time = station.run_time
+        out_per_cycle = station.out_per_cycle
+        checks_quality = station.checks_quality
+        inspect = station.inspect
+        prepares = bool(station.setup_every or station.setup_interval or station.maintenance_every)
+        timeout = env.timeout
+        while True:
+            lot = take_front(limit)
+            if lot is None:
+                switch(IDLE, env.now)
+                waiting = env.event()
+                buffer.wait(waiting, per_cycle)
+                yield waiting
+                continue
+            cycles = lot.qty / per_cycle
+            if prepares and (
+                station.setup_every or env.now >= self.setup_due or env.now >= self.maintenance_due
+            ):
+                yield from self._prepare(cycles)  # type: ignore[arg-type]
+            duration = run_time(cycles)
+            if (
+                duration <= self.up_left
+                and duration <= self.stop_left
+                and env.now + duration <= self.next_failure
+            ):
+                if clock.state != BUSY:
+                    switch(BUSY, env.now)
+                self.up_left -= duration
+                self.stop_left -= duration
+                yield timeout(duration)
+            else:
+                yield from self._work(duration, BUSY)
+            station.cycles += cycles  # type: ignore[assignment]
+            lot.work += duration / (cycles * out_per_cycle)
+            if checks_quality:
+                inspect(lot)
+                if lot.qty <= EPS:
+                    continue
+            station.units_out += lot.qty
+            if not put(lot):
+                switch(BLOCKED, env.now)
+                waiting = env.event()
                 out.block(waiting, lot)  # type: ignore[union-attr]
                 yield waiting
 

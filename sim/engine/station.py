@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import math
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import islice
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -14,7 +14,7 @@ from sim.engine.calendar import ShiftCalendar
 from sim.engine.lot import EPS, Lot, combine
 from sim.engine.machine import Machine
 from sim.engine.monitor import STATES
-from sim.engine.rng import block_iterator, sampler, stream, uniforms
+from sim.engine.rng import LotSums, sampler, stream, uniforms
 from sim.model.distributions import Exponential
 
 if TYPE_CHECKING:
@@ -37,16 +37,27 @@ def binomial(
         return float(trials)
     if trials * share > 20:
         return float(rng.binomial(trials, share))
-    u = uniform()
+    table = _binomial_table(trials, share)
+    hits = bisect_left(table, uniform())
+    return float(hits if hits < len(table) else trials)
+
+
+@cache
+def _binomial_table(trials: int, share: float) -> list[float]:
+    """Cumulative Binomial(trials, share) probabilities P(X <= k), k = 0, 1, ..., up to
+    ``trials`` or until the terms vanish, summed term by term (the inversion of
+    :func:`binomial` finds the first one at or above its uniform)."""
     probability = (1.0 - share) ** trials
     cumulative = probability
-    hits = 0
+    table = [cumulative]
     odds = share / (1.0 - share)
-    while u > cumulative and hits < trials:
+    for hits in range(trials):
         probability *= (trials - hits) / (hits + 1) * odds
-        hits += 1
+        if probability == 0.0 and hits > trials * share:
+            break
         cumulative += probability
-    return float(hits)
+        table.append(cumulative)
+    return table
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +110,12 @@ class StationRun:
         self.out = wiring.out
         self.out_per_cycle = wiring.out_per_cycle
         self.discrete = wiring.discrete
-        self._discrete_inputs = wiring.discrete_inputs or (False,) * len(wiring.inputs)
+        discrete_inputs = wiring.discrete_inputs or (False,) * len(wiring.inputs)
+        self._pieces_per_unit = [
+            per_cycle / self.out_per_cycle if discrete else 0.0
+            for (_, per_cycle), discrete in zip(self.inputs, discrete_inputs, strict=True)
+        ]
+        """Pieces of each input in one output unit (0 for web or bulk material) [-]."""
         self.monitor = monitor
         self.batch_min = spec.batch_min
         self.batch_max = spec.batch_max
@@ -114,8 +130,8 @@ class StationRun:
         into output lots of ``lot`` cycles, except a serial line's jobs, which stay jobs)."""
         self.whole_lots = self.passthrough and not self.batched
         self.cycle_time = sampler(spec.cycle_time, rng("process"))
-        self._cycle_iter = (
-            None if spec.cycle_time.cv == 0 else block_iterator(spec.cycle_time, rng("process-lot"))
+        self._lot_sum = (
+            None if spec.cycle_time.cv == 0 else LotSums(spec.cycle_time, rng("process-lot"))
         )
         self.scrap = spec.scrap
         self.uniform = uniforms(rng("scrap"))
@@ -188,12 +204,12 @@ class StationRun:
         cycle (so a lot of n cycles takes the sum of n cycle times)."""
         if self.batched or cycles == 1:
             return self.cycle_time()
-        if self._cycle_iter is None:
+        if self._lot_sum is None:
             return cycles * self.cycle_time()
         whole = int(cycles)
         # A lot of whole cycles sums its cycle times; a fraction left by scrap upstream of
         # a web or bulk material adds its share of one more.
-        total = math.fsum(islice(self._cycle_iter, whole))
+        total = self._lot_sum(whole) if whole else 0.0
         if cycles > whole:
             total += (cycles - whole) * self.cycle_time()
         return total
@@ -225,19 +241,8 @@ class StationRun:
                 lot.work += added
         else:
             if taken:
-                per_unit = [
-                    (per_cycle / self.out_per_cycle if discrete else 0.0)
-                    for (_, per_cycle), discrete in zip(
-                        self.inputs, self._discrete_inputs, strict=True
-                    )
-                ]
                 start, work, defects = combine(
-                    (
-                        (pieces, total, k)
-                        for (pieces, total), k in zip(taken, per_unit, strict=True)
-                    ),
-                    out_units,
-                    earliest=not self.passthrough,
+                    taken, self._pieces_per_unit, out_units, earliest=not self.passthrough
                 )
             else:
                 start, work, defects = started, 0.0, None
@@ -259,13 +264,13 @@ class StationRun:
             return lots
         kept = []
         for lot in lots:
-            self._inspect(lot)
+            self.inspect(lot)
             if lot.qty > EPS:
                 kept.append(lot)
                 self.units_out += lot.qty
         return kept
 
-    def _inspect(self, lot: Lot) -> None:
+    def inspect(self, lot: Lot) -> None:
         """Remove defects found here and scrap; mark new defects others will find."""
         removed = 0.0
         if self.inspects and lot.defects and self.name in lot.defects:
