@@ -78,50 +78,9 @@ class Machine:
 
     def run(self) -> Process:
         """The SimPy process body: the lean loop where the station allows it."""
-        if self.station.simple:
-            return self._run_simple()
         if self.station.whole_lots and not self.station.settles_waiting:
             return self._run_lots()
         return self._run_general()
-
-    def _run_simple(self) -> Process:
-        """Serial line, one job at a time, nothing that stops it: the hot path."""
-        env = self.env
-        station = self.station
-        clock = self.clock
-        switch = clock.switch
-        inbuf = station.inputs[0][0]
-        take_one = inbuf.take_one
-        put = station.out.put
-        out = station.out
-        process_time = station.cycle_time
-        scrap = station.scrap
-        uniform = station.uniform
-        leave = station.monitor.leave  # type: ignore[union-attr]
-        timeout = env.timeout
-        event = env.event
-        while True:
-            lot = take_one()
-            if lot is None:
-                switch(IDLE, env.now)
-                waiting = event()
-                inbuf.wait(waiting, 1.0)
-                yield waiting
-                continue
-            if clock.state != BUSY:
-                switch(BUSY, env.now)
-            yield timeout(process_time())
-            station.cycles += 1
-            if scrap and uniform() < scrap:
-                station.scrapped += 1.0
-                leave(lot, False)
-                continue
-            station.units_out += 1.0
-            if not put(lot):
-                switch(BLOCKED, env.now)
-                waiting = event()
-                out.block(waiting, lot)  # type: ignore[union-attr]
-                yield waiting
 
     def _run_lots(self) -> Process:
         """One input, nothing merged, split or batched, no shifts or calendar failures:

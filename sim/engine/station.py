@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -14,6 +14,7 @@ from sim.engine.calendar import ShiftCalendar
 from sim.engine.lot import EPS, Lot, combine
 from sim.engine.machine import Machine
 from sim.engine.monitor import STATES
+from sim.engine.piece import PieceMachine
 from sim.engine.rng import LotSums, sampler, stream, uniforms
 from sim.model.distributions import Exponential
 
@@ -29,20 +30,40 @@ __all__ = ["FailureSamplers", "StationRun", "Wiring", "binomial"]
 
 
 def binomial(
-    trials: int, share: float, uniform: Callable[[], float], rng: np.random.Generator
+    trials: int,
+    share: float,
+    uniform: Callable[[], float],
+    rng: np.random.Generator,
+    usual: bool = True,
 ) -> float:
     """Draw Binomial(trials, share) by inverting its distribution function with one
-    uniform from the block stream; numpy's sampler takes over when many hits are likely."""
+    uniform from the block stream; numpy's sampler takes over when many hits are likely.
+
+    With ``usual`` (a station's fixed scrap or defect rate, on its usual lot sizes) the
+    cumulative probabilities are kept, so a draw is one bisection; a share that varies
+    from lot to lot sums the terms until they pass the uniform.
+    """
     if share >= 1.0:
         return float(trials)
     if trials * share > 20:
         return float(rng.binomial(trials, share))
+    if not usual:
+        u = uniform()
+        probability = (1.0 - share) ** trials
+        cumulative = probability
+        hits = 0
+        odds = share / (1.0 - share)
+        while u > cumulative and hits < trials:
+            probability *= (trials - hits) / (hits + 1) * odds
+            hits += 1
+            cumulative += probability
+        return float(hits)
     table = _binomial_table(trials, share)
     hits = bisect_left(table, uniform())
     return float(hits if hits < len(table) else trials)
 
 
-@cache
+@lru_cache(maxsize=4096)
 def _binomial_table(trials: int, share: float) -> list[float]:
     """Cumulative Binomial(trials, share) probabilities P(X <= k), k = 0, 1, ..., up to
     ``trials`` or until the terms vanish, summed term by term (the inversion of
@@ -183,9 +204,16 @@ class StationRun:
         self.state_time = [0.0] * len(STATES)
         self.reset_counters()
         self.machine_count = spec.machines
-        self.machines = [Machine(env, self, index) for index in range(spec.machines)]
-        for machine in self.machines:
-            env.process(machine.run())
+        if self.simple:
+            pieces = [PieceMachine(env, self, index) for index in range(spec.machines)]
+            for piece in pieces:
+                piece.start()
+            self.machines: list[Machine] | list[PieceMachine] = pieces
+        else:
+            machines = [Machine(env, self, index) for index in range(spec.machines)]
+            for machine in machines:
+                env.process(machine.run())
+            self.machines = machines
 
     def reset_counters(self) -> None:
         """Zero what is counted over the measured window."""
@@ -214,7 +242,7 @@ class StationRun:
             total += (cycles - whole) * self.cycle_time()
         return total
 
-    def _count(self, units: float, share: float) -> float:
+    def _count(self, units: float, share: float, usual: bool = True) -> float:
         """Units hit by ``share`` [-]: binomial for pieces, the expected share otherwise."""
         if share <= 0 or units <= EPS:
             return 0.0
@@ -222,7 +250,7 @@ class StationRun:
             return units * share
         if units == 1.0:
             return 1.0 if self.uniform() < share else 0.0
-        return binomial(round(units), min(share, 1.0), self.uniform, self._quality_rng)
+        return binomial(round(units), min(share, 1.0), self.uniform, self._quality_rng, usual)
 
     def finish(
         self, taken: list[tuple[list[Lot], float]], cycles: float, duration: float, started: float
@@ -274,7 +302,7 @@ class StationRun:
         """Remove defects found here and scrap; mark new defects others will find."""
         removed = 0.0
         if self.inspects and lot.defects and self.name in lot.defects:
-            found = self._count(lot.qty, lot.defects.pop(self.name))
+            found = self._count(lot.qty, lot.defects.pop(self.name), usual=False)
             self.found += found
             removed += found
         if self.scrap:
@@ -302,6 +330,8 @@ class StationRun:
 
     def close(self, now: float) -> None:
         """Close every machine's state at ``now`` (end of the run)."""
+        if self.simple:  # its machines count cycles and scrap only
+            self.units_out = self.cycles - self.scrapped
         for machine in self.machines:
             if self.settles_waiting:
                 machine.settle_waiting(now)
