@@ -1,9 +1,11 @@
 """Delays with very large capacity (wetting, aging): every lot soaks in parallel.
 
-A delay costs one event per lot, never one per cell and never a process: a lot put in
-schedules its own end. It stands in for the buffer of the material it soaks, so upstream
-machines block when it holds ``capacity`` units; a lot whose soak is over waits inside
-while the downstream buffer is full.
+A delay costs at most one event per lot, never one per cell and never a process: a lot put
+in schedules its own end, and lots put at once with the same soak time (a rack unloaded
+in trays into a fixed soak) share one event and leave together, in the order they came.
+It stands in for the buffer of the material it soaks, so upstream machines block when it
+holds ``capacity`` units; a lot whose soak is over waits inside while the downstream
+buffer is full.
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ class Delay:
         """Machine time spent upstream on units scrapped here [time unit]."""
         self.soaking = 0
         """Lots whose soak is still running [-]."""
+        self._ending: dict[float, list[Lot]] = {}
+        """Lots soaking, by the time their soak ends [time unit]."""
 
     def _mark(self) -> None:
         now = self.env.now
@@ -79,9 +83,20 @@ class Delay:
         self.level += lot.qty
         self.lots_in += 1
         self.soaking += 1
-        end = self.env.timeout(self.time())
-        end.callbacks.append(lambda _event, lot=lot: self._soaked(lot))
+        soak = self.time()
+        end = self.env.now + soak
+        ending = self._ending.get(end)
+        if ending is not None:  # lots put together with one soak time leave together
+            ending.append(lot)
+        else:
+            self._ending[end] = [lot]
+            self.env.timeout(soak, end).callbacks.append(self._release)  # type: ignore[union-attr]
         return True
+
+    def _release(self, event: simpy.Event) -> None:
+        """Pass on every lot whose soak ends now, in the order they came."""
+        for lot in self._ending.pop(event.value):
+            self._soaked(lot)
 
     def block(self, event: simpy.Event, lot: Lot) -> None:
         """Hold ``lot`` for an upstream machine until there is room."""
