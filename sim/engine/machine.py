@@ -148,6 +148,7 @@ class Machine:
         low, high = station.batch_min, station.batch_max
         settle = station.settles_waiting
         whole = station.whole_lots
+        pauses = station.shift_pauses
         while True:
             if settle:
                 yield from self._settle()
@@ -194,6 +195,7 @@ class Machine:
                 duration <= self.up_left
                 and duration <= self.stop_left
                 and env.now + duration <= self.next_failure
+                and (not pauses or env.now + duration <= self._shift_end())
             ):
                 if clock.state != BUSY:
                     clock.switch(BUSY, env.now)
@@ -245,6 +247,7 @@ class Machine:
         if clock.state != state:
             clock.switch(state, env.now)
         ages = state == BUSY
+        pauses = station.shift_pauses
         while True:
             gap = math.inf
             cause = 0
@@ -254,6 +257,8 @@ class Machine:
                 gap, cause = self.stop_left, MINOR_STOP
             if self.next_failure - env.now < gap:
                 gap, cause = max(0.0, self.next_failure - env.now), -DOWN
+            if pauses and self._shift_end() - env.now < gap:
+                gap, cause = max(0.0, self._shift_end() - env.now), OFF_SHIFT
             if duration <= gap:
                 if ages:
                     self.up_left -= duration
@@ -266,6 +271,9 @@ class Machine:
             if ages:
                 self.up_left -= gap
                 self.stop_left -= gap
+            if cause == OFF_SHIFT:
+                yield from self._wait_for_shift()
+                continue
             if cause == MINOR_STOP:
                 clock.switch(MINOR_STOP, env.now)
                 station.minor_stops += 1
@@ -280,6 +288,37 @@ class Machine:
                 else:
                     self.next_failure = env.now + station.failures.time_to_failure()  # type: ignore[union-attr]
             clock.switch(state, env.now)
+
+    def _shift_end(self) -> float:
+        """When the staffed interval the machine is in ends (now when it is off shift)
+        [time unit]."""
+        now = self.env.now
+        start, end = self.station.calendar.on_interval(now)  # type: ignore[union-attr]
+        return end if start <= now else now
+
+    def _wait_for_shift(self) -> Process:
+        """Stop at the shift end and wait for the next shift, then settle the calendar
+        failures that fell in the pause (their repair runs on; what is left of it when the
+        shift starts is down time). Operating-time clocks do not run while off shift."""
+        env = self.env
+        clock = self.clock
+        state = clock.state
+        start, _ = self.station.calendar.on_interval(env.now)  # type: ignore[union-attr]
+        if start <= env.now:
+            return  # a shift that wraps over the end of the pattern goes on
+        clock.switch(OFF_SHIFT, env.now)
+        yield env.timeout(start - env.now)
+        failures = self.station.failures
+        remaining = 0.0
+        while failures is not None and self.next_failure <= env.now:
+            end = self.next_failure + failures.time_to_repair()
+            self.station.repairs += 1
+            self.next_failure = end + failures.time_to_failure()
+            remaining = max(remaining, end - env.now)
+        if remaining > 0:
+            clock.switch(DOWN, env.now)
+            yield env.timeout(remaining)
+        clock.switch(state, env.now)
 
     def settle_waiting(self, now: float) -> float:
         """Reclassify waiting time (idle or blocked) since the last state change.
