@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from sim.engine.lot import EPS, Lot
 from sim.engine.rng import sampler, stream, uniforms
@@ -20,15 +21,16 @@ from sim.engine.rng import sampler, stream, uniforms
 if TYPE_CHECKING:
     import simpy
 
-    from sim.engine.buffer import Buffer
-    from sim.engine.monitor import Sink
+    from sim.engine.holder import Receiver, Waiter
+    from sim.engine.monitor import LineMonitor
     from sim.model.distributions import Distribution
 
 __all__ = ["Delay"]
 
 
 class Delay:
-    """A soak of ``time`` per lot for up to ``capacity`` units at once."""
+    """A soak of ``time`` per lot for up to ``capacity`` units at once (a
+    :class:`~sim.engine.holder.Receiver`)."""
 
     def __init__(
         self,
@@ -49,11 +51,14 @@ class Delay:
         self._quality_rng = stream(seed, replication, name, "quality")
         self.scrap = scrap
         self.discrete = discrete
-        self.out: Buffer | Sink | None = None
+        self.out: Receiver | None = None
+        self.monitor: LineMonitor | None = None
+        """CONWIP on a general line: where scrapped units are reported."""
+        self.release_per_unit: float | None = None
+        """Units of the released material in one unit soaking here [-]."""
         self.level = 0.0
         """Units inside, soaking or waiting to leave [material unit]."""
-        self.getters: deque[tuple[simpy.Event, float]] = deque()
-        self.putters: deque[tuple[simpy.Event, Lot]] = deque()
+        self.putters: deque[tuple[Waiter, Lot]] = deque()
         self.area = 0.0
         self.last = env.now
         self.lots_in = 0
@@ -95,10 +100,11 @@ class Delay:
 
     def _release(self, event: simpy.Event) -> None:
         """Pass on every lot whose soak ends now, in the order they came."""
-        for lot in self._ending.pop(event.value):
+        end = cast(float, event.value)
+        for lot in self._ending.pop(end):
             self._soaked(lot)
 
-    def block(self, event: simpy.Event, lot: Lot) -> None:
+    def block(self, event: Waiter, lot: Lot) -> None:
         """Hold ``lot`` for an upstream machine until there is room."""
         self.putters.append((event, lot))
 
@@ -117,6 +123,8 @@ class Delay:
             self.lost_work += removed * lot.work
             lot.qty -= removed
             self._leave(removed)
+            if self.monitor is not None:
+                self.monitor.leave(Lot(removed, lot.start), False, self.release_per_unit)
         if lot.qty <= EPS:
             return
         assert self.out is not None
@@ -125,10 +133,10 @@ class Delay:
             self._leave(lot.qty)
         else:
             moved = self.env.event()
-            moved.callbacks.append(lambda _event, lot=lot: self._moved(lot))
-            self.out.block(moved, lot)  # type: ignore[union-attr]
+            moved.callbacks.append(partial(self._moved, lot))  # type: ignore[union-attr]
+            self.out.block(moved, lot)
 
-    def _moved(self, lot: Lot) -> None:
+    def _moved(self, lot: Lot, _event: simpy.Event | None = None) -> None:
         self.units_out += lot.qty
         self._leave(lot.qty)
 

@@ -69,7 +69,7 @@ class Machine:
         """Calendar time of the next calendar-basis failure [time unit]."""
         self.stop_left = station.stop_gap() if station.stop_gap else math.inf
         """Processing time left before the next minor stop [time unit]."""
-        self.cycles_to_setup = station.setup_every
+        self.cycles_to_setup: float = station.setup_every
         self.setup_due = env.now + station.setup_interval if station.setup_interval else math.inf
         spacing = station.maintenance_every / station.machine_count
         self.maintenance_due = (
@@ -112,7 +112,7 @@ class Machine:
             if prepares and (
                 station.setup_every or env.now >= self.setup_due or env.now >= self.maintenance_due
             ):
-                yield from self._prepare(cycles)  # type: ignore[arg-type]
+                yield from self._prepare(cycles)
             duration = run_time(cycles)
             if (
                 duration <= self.up_left
@@ -126,7 +126,7 @@ class Machine:
                 yield timeout(duration)
             else:
                 yield from self._work(duration, BUSY)
-            station.cycles += cycles  # type: ignore[assignment]
+            station.cycles += cycles
             lot.work += duration / (cycles * out_per_cycle)
             if checks_quality:
                 inspect(lot)
@@ -136,7 +136,7 @@ class Machine:
             if not put(lot):
                 switch(BLOCKED, env.now)
                 waiting = env.event()
-                out.block(waiting, lot)  # type: ignore[union-attr]
+                out.block(waiting, lot)
                 yield waiting
 
     def _run_general(self) -> Process:
@@ -209,12 +209,12 @@ class Machine:
                 if not station.out.put(lot):
                     clock.switch(BLOCKED, env.now)
                     waiting = env.event()
-                    station.out.block(waiting, lot)  # type: ignore[union-attr]
+                    station.out.block(waiting, lot)
                     yield waiting
                     if settle:
                         yield from self._settle()
 
-    def _prepare(self, cycles: int) -> Process:
+    def _prepare(self, cycles: float) -> Process:
         """Planned maintenance, then a setup, when due before this run."""
         station = self.station
         env = self.env

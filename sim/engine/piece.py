@@ -24,7 +24,7 @@ from sim.engine.monitor import BLOCKED, BUSY, IDLE, MachineClock
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from sim.engine.buffer import Buffer, Source
+    from sim.engine.holder import Supply
     from sim.engine.lot import Lot
     from sim.engine.station import StationRun
 
@@ -55,11 +55,11 @@ class PieceMachine:
         self.clock = MachineClock(station.state_time, env.now)
         self.lot: Lot | None = None
         """The piece in process."""
-        self._inbuf: Buffer | Source = station.inputs[0][0]
+        self._inbuf: Supply = station.inputs[0][0]
         self._put = station.out.put
         self._cycle_time: Callable[[], float] = station.cycle_time
         self._schedule = env.schedule
-        self._finished = [self._finish]
+        self._finished: list[Callable[[Any], None]] = [self._finish]
         self._end = simpy.Event(env)
         """The event that ends each cycle, reused."""
         self._end._ok = True
@@ -77,7 +77,7 @@ class PieceMachine:
         clock = self.clock
         if lot is None:
             clock.switch(IDLE, self.env.now)
-            self._inbuf.wait(self, 1.0)  # type: ignore[arg-type, union-attr]
+            self._inbuf.wait(self, 1.0)
             return
         if clock.state != BUSY:
             clock.switch(BUSY, self.env.now)
@@ -98,12 +98,12 @@ class PieceMachine:
             station.monitor.leave(lot, False)  # type: ignore[union-attr, arg-type]
         elif not self._put(lot):  # type: ignore[arg-type]
             self.clock.switch(BLOCKED, self.env.now)
-            station.out.block(self, lot)  # type: ignore[arg-type, union-attr]
+            station.out.block(self, lot)  # type: ignore[arg-type]
             return
         lot = self._inbuf.take_one()
         if lot is None:
             self.clock.switch(IDLE, self.env.now)
-            self._inbuf.wait(self, 1.0)  # type: ignore[arg-type, union-attr]
+            self._inbuf.wait(self, 1.0)
             return
         self.lot = lot
         end = self._end

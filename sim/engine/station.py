@@ -21,9 +21,8 @@ from sim.model.distributions import Exponential
 if TYPE_CHECKING:
     import simpy
 
-    from sim.engine.buffer import Buffer, Source
-    from sim.engine.delay import Delay
-    from sim.engine.monitor import LineMonitor, Sink
+    from sim.engine.holder import Receiver, Supply
+    from sim.engine.monitor import LineMonitor
     from sim.model.station import Station
 
 __all__ = ["FailureSamplers", "StationRun", "Wiring", "binomial"]
@@ -100,11 +99,16 @@ class Wiring:
     ``discrete_inputs`` says the same of each input.
     """
 
-    inputs: list[tuple[Buffer | Source, float]]
-    out: Buffer | Sink | Delay
+    inputs: list[tuple[Supply, float]]
+    out: Receiver
     out_per_cycle: float
     discrete: bool
     discrete_inputs: tuple[bool, ...] = ()
+    serial: bool = False
+    """A station of a serial line: its pieces are jobs that keep their identity."""
+    release_per_unit: float | None = None
+    """CONWIP on a general line: units of the released material in one output unit [-]
+    (``None`` for a serial line, whose jobs are the released units)."""
 
 
 class StationRun:
@@ -138,6 +142,8 @@ class StationRun:
         ]
         """Pieces of each input in one output unit (0 for web or bulk material) [-]."""
         self.monitor = monitor
+        self.serial = wiring.serial
+        self.release_per_unit = wiring.release_per_unit
         self.batch_min = spec.batch_min
         self.batch_max = spec.batch_max
         self.batched = spec.batch is not None
@@ -192,7 +198,7 @@ class StationRun:
             self.failures is not None and self.failures.calendar
         )
         self.simple = (
-            monitor is not None
+            wiring.serial
             and spec.lot == 1
             and not self.batched
             and self.failures is None
@@ -219,7 +225,9 @@ class StationRun:
 
     def reset_counters(self) -> None:
         """Zero what is counted over the measured window."""
-        self.cycles = 0
+        self.cycles = 0.0
+        """Cycles finished [-] (whole, but a web lot cut by scrap upstream ends in part of
+        one)."""
         self.units_out = 0.0
         self.scrapped = 0.0
         self.found = 0.0
@@ -263,7 +271,7 @@ class StationRun:
         [time unit], the start of output made from raw material only.
         """
         out_units = cycles * self.out_per_cycle
-        if self.whole_lots or (self.passthrough and self.monitor is not None):
+        if self.whole_lots or (self.passthrough and self.serial):
             # Jobs of a serial line keep their identity, also through a batch.
             lots = taken[0][0]
             added = duration / out_units
@@ -279,7 +287,7 @@ class StationRun:
             work += duration / out_units
             size = self.out_lot_cycles
             lots = []
-            for first in range(0, cycles, size):
+            for first in range(0, int(cycles), size):
                 lots.append(
                     Lot(
                         min(size, cycles - first) * self.out_per_cycle,
@@ -314,7 +322,7 @@ class StationRun:
             self.lost_work += removed * lot.work
             lot.qty -= removed
             if self.monitor is not None:
-                self.monitor.leave(Lot(removed, lot.start), good=False)
+                self.monitor.leave(Lot(removed, lot.start), False, self.release_per_unit)
         if self.defect_rate and lot.qty > EPS:
             hit = self._count(lot.qty, self.defect_rate) / lot.qty
             if hit > 0:
@@ -335,6 +343,6 @@ class StationRun:
         if self.simple:  # its machines count cycles and scrap only
             self.units_out = self.cycles - self.scrapped
         for machine in self.machines:
-            if self.settles_waiting:
+            if isinstance(machine, Machine) and self.settles_waiting:
                 machine.settle_waiting(now)
             machine.clock.switch(machine.clock.state, now)
