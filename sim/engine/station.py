@@ -197,8 +197,15 @@ class StationRun:
         self.settles_waiting = self.calendar is not None or (
             self.failures is not None and self.failures.calendar
         )
+        single_pieces = (  # a general station passing single pieces on one by one
+            self.whole_lots
+            and spec.lot == 1
+            and self.discrete
+            and self._pieces_per_unit == [1.0]
+            and self.out_per_cycle == 1.0
+        )
         self.simple = (
-            wiring.serial
+            (wiring.serial or single_pieces)
             and spec.lot == 1
             and not self.batched
             and self.failures is None
@@ -340,7 +347,7 @@ class StationRun:
 
     def close(self, now: float) -> None:
         """Close every machine's state at ``now`` (end of the run)."""
-        if self.simple:  # its machines count cycles and scrap only
+        if self.simple:  # its machines count cycles and scrap, not units out
             self.units_out = self.cycles - self.scrapped
         for machine in self.machines:
             if isinstance(machine, Machine) and self.settles_waiting:
