@@ -1,241 +1,231 @@
-"""Engine speed benchmark: linesim against a plain, idiomatic SimPy model of the Penny Fab.
+"""Engine speed: linesim, plain idiomatic SimPy and a hand-written heapq loop, side by side.
 
-Both models simulate the Penny Fab of Factory Physics (four single-machine stations in
-series, exponential process times with mean 2 h, CONWIP with ``w`` jobs) for the horizon that
-gives about ``--completions`` station completions. Each run is timed on its own, then run
-again under :mod:`tracemalloc` for its peak memory (tracing slows Python down a lot, so it is
-kept out of the timed runs). Both throughputs are printed, next to the exact value
-TH(w) = w / (W0 + w - 1) * r_b, to show that the two models do the same work.
+All three simulate the Penny Fab of Factory Physics (four single-machine stations in series,
+exponential process times with mean 2 h, CONWIP with ``w`` jobs) for the horizon that gives
+about ``--completions`` station completions, and print their throughput next to the exact
+TH(w) = w / (W0 + w - 1) * r_b, to show that they do the same work:
 
-Targets (from the issue): linesim at least 3x the completions per second of the plain model,
-peak memory under 200 MB.
+- **linesim**: :func:`sim.engine.simulate` on ``configs/penny_fab.yaml`` (in process);
+- **plain SimPy**: what a SimPy user writes, a ``Resource`` per station and a process per job;
+- **heapq loop**: no library at all, a binary heap of finish times (the floor for Python).
+
+Each model runs ``--repeats`` times, every time in a fresh interpreter (so that no run
+inherits another's heap or caches), alternating models; the median wall time counts. The
+machine may be shared: the load average (``os.getloadavg``) is printed with the figures,
+and the ratios, measured in the same run, are what to compare.
+
+Targets (issue 12): linesim at least 5x plain SimPy and at least 0.6x the heapq loop.
 
 Run from the repository root::
 
-    python benchmarks/engine_speed.py [--completions 1000000] [--wip 16] [--seed 1]
+    python benchmarks/engine_speed.py [--completions 1000000] [--wip 16] [--repeats 3]
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import heapq
+import json
+import os
+import statistics
+import subprocess
 import sys
 import time
-import tracemalloc
-from collections.abc import Callable, Generator
-from dataclasses import dataclass
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import simpy
-
-from sim.engine import simulate
-from sim.model import load_line
-from sim.model.distributions import Exponential
-from sim.model.line import Line
 
 CONFIG = Path(__file__).resolve().parent.parent / "configs" / "penny_fab.yaml"
 """The Penny Fab line definition."""
 
-SPEED_TARGET = 3.0
+SIMPY_TARGET = 5.0
 """Smallest acceptable ratio of linesim to plain SimPy completions per second [-]."""
 
-MEMORY_TARGET_MB = 200.0
-"""Largest acceptable peak memory of a run [MB]."""
+HEAPQ_TARGET = 0.6
+"""Smallest acceptable ratio of linesim to the heapq loop completions per second [-]."""
 
-MB = 1024 * 1024
-"""Bytes per MB [bytes]."""
+STATIONS = 4
+"""Penny Fab stations [-]."""
 
+MEAN = 2.0
+"""Penny Fab process time, exponential mean [h]."""
 
-@dataclass(frozen=True)
-class Run:
-    """What one simulation run did: counts [-], horizon [h], throughput [jobs/h], wall [s]."""
-
-    completions: int
-    jobs_out: int
-    horizon: float
-    wall: float
-
-    @property
-    def throughput(self) -> float:
-        """Jobs leaving the line per hour [jobs/h]."""
-        return self.jobs_out / self.horizon
-
-    @property
-    def speed(self) -> float:
-        """Station completions simulated per wall-clock second [1/s]."""
-        return self.completions / self.wall
+MODELS = ("linesim", "plain SimPy", "heapq loop")
 
 
-def penny_fab_throughput(stations: int, mean: float, wip: int) -> float:
-    """Exact CONWIP throughput of a balanced exponential line [jobs/h].
-
-    This is the practical worst case TH(w) = w / (W0 + w - 1) * r_b with r_b = 1 / ``mean``
-    [jobs/h] and W0 = ``stations`` [jobs]; ``mean`` is the process time [h].
-    """
-    return wip / (stations + wip - 1) / mean
+def exact_throughput(wip: int) -> float:
+    """Exact CONWIP throughput of the balanced exponential Penny Fab [jobs/h]:
+    TH(w) = w / (W0 + w - 1) * r_b with W0 = 4 jobs and r_b = 0.5 jobs/h."""
+    return wip / (STATIONS + wip - 1) / MEAN
 
 
-def penny_fab_parameters(line: Line) -> tuple[int, float]:
-    """Return the number of stations [-] and the common exponential mean [h] of ``line``."""
-    means = set()
-    for station in line.stations:
-        if (
-            not isinstance(station.process_time, Exponential)
-            or station.machines != 1
-            or station.failures
-            or station.scrap
-            or station.batch
-            or station.setup
-            or station.buffer is not None
-        ):
-            raise SystemExit(f"{CONFIG} is not a plain exponential Penny Fab: {station.name}")
-        means.add(station.process_time.mean)
-    if len(means) != 1:
-        raise SystemExit(f"{CONFIG} is not balanced: process time means {sorted(means)}")
-    return len(line.stations), means.pop()
+def run_linesim(horizon: float, wip: int, seed: int) -> tuple[int, float, float]:
+    """Simulate with linesim; return (completions, jobs out, wall [s])."""
+    from sim.engine import simulate
+    from sim.model import load_line
 
-
-def run_linesim(line: Line, horizon: float, seed: int) -> Run:
-    """Simulate ``line`` with linesim for ``horizon`` [h]; time the run."""
+    line = load_line(CONFIG, {"release.wip": wip})
     start = time.perf_counter()
     result = simulate(line, horizon=horizon, warmup=0.0, seed=seed)
     wall = time.perf_counter() - start
     completions = sum(station.cycles for station in result.stations.values())
-    return Run(completions, result.good, result.horizon, wall)
+    return completions, result.finished["out"]["units"], wall
 
 
-class PlainPennyFab:
-    """The Penny Fab as a SimPy user would write it: a resource per station, a process per job."""
+def run_plain(horizon: float, wip: int, seed: int) -> tuple[int, float, float]:
+    """Simulate as a SimPy user would: a resource per station, a process per job."""
+    import simpy
 
-    def __init__(self, stations: int, mean: float, wip: int, rng: np.random.Generator) -> None:
-        self.env = simpy.Environment()
-        self.stations = [simpy.Resource(self.env, capacity=1) for _ in range(stations)]
-        self.mean = mean
-        """Mean process time [h]."""
-        self.rng = rng
-        self.completions = 0
-        self.jobs_out = 0
-        for _ in range(wip):
-            self.env.process(self.job())
+    env = simpy.Environment()
+    stations = [simpy.Resource(env, capacity=1) for _ in range(STATIONS)]
+    rng = np.random.default_rng(seed)
+    counts = {"completions": 0, "out": 0}
 
-    def job(self) -> Generator[simpy.Event, Any, None]:
-        """One CONWIP card: go through every station, then start again as a new job."""
-        env = self.env
-        while True:
-            for station in self.stations:
+    def job() -> Generator[simpy.Event, Any, None]:
+        while True:  # one CONWIP card: through every station, then again as a new job
+            for station in stations:
                 with station.request() as request:
                     yield request
-                    yield env.timeout(self.rng.exponential(self.mean))
-                self.completions += 1
-            self.jobs_out += 1
+                    yield env.timeout(rng.exponential(MEAN))
+                counts["completions"] += 1
+            counts["out"] += 1
 
-    def run(self, horizon: float) -> None:
-        """Simulate for ``horizon`` [h]."""
-        self.env.run(until=horizon)
-
-
-def run_plain(stations: int, mean: float, wip: int, horizon: float, seed: int) -> Run:
-    """Simulate the plain SimPy Penny Fab for ``horizon`` [h]; time the run."""
     start = time.perf_counter()
-    model = PlainPennyFab(stations, mean, wip, np.random.default_rng(seed))
-    model.run(horizon)
+    for _ in range(wip):
+        env.process(job())
+    env.run(until=horizon)
     wall = time.perf_counter() - start
-    return Run(model.completions, model.jobs_out, horizon, wall)
+    return counts["completions"], counts["out"], wall
 
 
-def peak_memory(run: Callable[[], object]) -> float:
-    """Run ``run`` under :mod:`tracemalloc` and return its peak traced memory [MB]."""
-    tracemalloc.start()
-    try:
-        run()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return peak / MB
+def run_heapq(horizon: float, wip: int, seed: int) -> tuple[int, float, float]:
+    """Simulate with a hand-written event loop: a heap of (finish time, station)."""
+    rng = np.random.default_rng(seed)
+    start = time.perf_counter()
+    draws: list[float] = []
+    queue = [0] * STATIONS  # jobs waiting or in process per station
+    events: list[tuple[float, int]] = []
+    completions = out = 0
+    now = 0.0
+    queue[0] = wip
+    draws = rng.exponential(MEAN, 4096).tolist()
+    events.append((draws.pop(), 0))
+    push, pop = heapq.heappush, heapq.heappop
+    while events:
+        now, station = pop(events)
+        if now > horizon:
+            break
+        completions += 1
+        queue[station] -= 1
+        if queue[station]:
+            if not draws:
+                draws = rng.exponential(MEAN, 4096).tolist()
+            push(events, (now + draws.pop(), station))
+        following = station + 1
+        if following == STATIONS:
+            following = 0
+            out += 1
+        queue[following] += 1
+        if queue[following] == 1:
+            if not draws:
+                draws = rng.exponential(MEAN, 4096).tolist()
+            push(events, (now + draws.pop(), following))
+    wall = time.perf_counter() - start
+    return completions, out, wall
 
 
-def max_rss() -> float:
-    """Largest resident set size of this process so far [MB] (Linux reports KiB)."""
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / MB if sys.platform == "darwin" else rss / 1024
+RUNNERS = {"linesim": run_linesim, "plain SimPy": run_plain, "heapq loop": run_heapq}
+
+
+def one_run(model: str, horizon: float, wip: int, seed: int) -> dict[str, float]:
+    """Run ``model`` in a fresh interpreter and return its figures."""
+    command = [
+        sys.executable,
+        __file__,
+        "--one",
+        model,
+        "--horizon",
+        repr(horizon),
+        "--wip",
+        str(wip),
+        "--seed",
+        str(seed),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Read the command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--completions",
-        type=int,
-        default=1_000_000,
-        help="station completions to simulate, about [-] (default 1000000)",
+        "--completions", type=int, default=1_000_000, help="station completions, about [-]"
     )
-    parser.add_argument("--wip", type=int, default=16, help="CONWIP level w [jobs] (default 16)")
-    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    parser.add_argument(
-        "--no-memory", action="store_true", help="skip the traced runs that measure peak memory"
-    )
+    parser.add_argument("--wip", type=int, default=16, help="CONWIP level w [jobs]")
+    parser.add_argument("--seed", type=int, default=1, help="random seed")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per model [-]")
+    parser.add_argument("--one", choices=MODELS, help=argparse.SUPPRESS)
+    parser.add_argument("--horizon", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.completions < 1 or args.wip < 1:
-        parser.error("--completions and --wip must be positive")
+    if args.completions < 1 or args.wip < 1 or args.repeats < 1:
+        parser.error("--completions, --wip and --repeats must be positive")
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print its figures; returns the exit status."""
     args = parse_args(argv)
-    line = load_line(CONFIG, {"release.wip": args.wip})
-    stations, mean = penny_fab_parameters(line)
-    exact = penny_fab_throughput(stations, mean, args.wip)
-    horizon = args.completions / (stations * exact)
-
+    if args.one:
+        completions, out, wall = RUNNERS[args.one](args.horizon, args.wip, args.seed)
+        print(json.dumps({"completions": completions, "out": out, "wall": wall}))
+        return 0
+    exact = exact_throughput(args.wip)
+    horizon = args.completions / (STATIONS * exact)
     print(
-        f"Penny Fab: {stations} stations, exponential mean {mean:g} h, w = {args.wip}, "
-        f"horizon {horizon:,.0f} h (~{args.completions:,} completions), seed {args.seed}"
+        f"Penny Fab: {STATIONS} stations, exponential mean {MEAN:g} h, w = {args.wip}, "
+        f"horizon {horizon:,.0f} h (~{args.completions:,} completions), seed {args.seed}, "
+        f"median of {args.repeats} fresh processes each"
     )
-    linesim = run_linesim(line, horizon, args.seed)
-    plain = run_plain(stations, mean, args.wip, horizon, args.seed)
-    if args.no_memory:
-        memory = {"linesim": float("nan"), "plain": float("nan")}
-    else:
-        memory = {
-            "linesim": peak_memory(lambda: run_linesim(line, horizon, args.seed)),
-            "plain": peak_memory(lambda: run_plain(stations, mean, args.wip, horizon, args.seed)),
-        }
-
+    load_before = os.getloadavg()[0]
+    runs: dict[str, list[dict[str, float]]] = {model: [] for model in MODELS}
+    for _ in range(args.repeats):
+        for model in MODELS:
+            runs[model].append(one_run(model, horizon, args.wip, args.seed))
+    load_after = os.getloadavg()[0]
+    print(
+        f"load average (1 min) {load_before:.1f} before, {load_after:.1f} after, "
+        f"on {os.cpu_count()} cores"
+    )
     print()
     print(
-        f"{'model':<14}{'completions':>13}{'wall [s]':>10}{'compl./s':>12}"
-        f"{'TH [jobs/h]':>13}{'vs exact':>10}{'peak [MB]':>11}"
+        f"{'model':<13}{'completions':>13}{'wall [s]':>10}{'compl./s':>12}"
+        f"{'TH [jobs/h]':>13}{'vs exact':>10}{'vs linesim':>12}"
     )
-    for name, run in (("linesim", linesim), ("plain SimPy", plain)):
-        error = run.throughput / exact - 1
-        peak = memory["linesim" if run is linesim else "plain"]
+    speed = {}
+    for model in MODELS:
+        median = statistics.median(run["wall"] for run in runs[model])
+        run = runs[model][0]
+        speed[model] = run["completions"] / median
+        throughput = run["out"] / horizon
         print(
-            f"{name:<14}{run.completions:>13,}{run.wall:>10.2f}{run.speed:>12,.0f}"
-            f"{run.throughput:>13.4f}{error:>+10.2%}{peak:>11.2f}"
+            f"{model:<13}{run['completions']:>13,.0f}{median:>10.2f}{speed[model]:>12,.0f}"
+            f"{throughput:>13.4f}{throughput / exact - 1:>+10.2%}"
+            f"{speed[model] / speed['linesim']:>11.2f}x"
         )
-    print(f"{'exact':<14}{'':>13}{'':>10}{'':>12}{exact:>13.4f}")
-
-    ratio = linesim.speed / plain.speed
-    gap = linesim.throughput / plain.throughput - 1
-    peak = max(memory.values())
+    print(f"{'exact':<13}{'':>13}{'':>10}{'':>12}{exact:>13.4f}")
+    vs_simpy = speed["linesim"] / speed["plain SimPy"]
+    vs_heapq = speed["linesim"] / speed["heapq loop"]
     print()
     print(
-        f"speed ratio linesim / plain: {ratio:.2f}x  (target >= {SPEED_TARGET:g}x: "
-        f"{'met' if ratio >= SPEED_TARGET else 'NOT met'})"
+        f"linesim / plain SimPy: {vs_simpy:.2f}x (target >= {SIMPY_TARGET:g}x: "
+        f"{'met' if vs_simpy >= SIMPY_TARGET else 'NOT met'})"
     )
     print(
-        f"throughput gap linesim / plain: {gap:+.2%}  (fair if within +-2%: "
-        f"{'yes' if abs(gap) <= 0.02 else 'NO'})"
+        f"linesim / heapq loop:  {vs_heapq:.2f}x (target >= {HEAPQ_TARGET:g}x: "
+        f"{'met' if vs_heapq >= HEAPQ_TARGET else 'NOT met'})"
     )
-    if not args.no_memory:
-        print(
-            f"peak traced memory: {peak:.1f} MB  (target < {MEMORY_TARGET_MB:g} MB: "
-            f"{'met' if peak < MEMORY_TARGET_MB else 'NOT met'})"
-        )
-    print(f"process max RSS: {max_rss():.1f} MB  (includes the interpreter, numpy and scipy)")
     return 0
 
 

@@ -18,13 +18,15 @@ from sim.engine.lot import EPS, Lot
 if TYPE_CHECKING:
     import simpy
 
+    from sim.engine.holder import Waiter
     from sim.engine.monitor import LineMonitor
 
 __all__ = ["Buffer", "Source"]
 
 
 class Buffer:
-    """The buffer of one material (in a serial line: a station's input buffer)."""
+    """The buffer of one material (in a serial line: a station's input buffer); a
+    :class:`~sim.engine.holder.Supply` and a :class:`~sim.engine.holder.Receiver`."""
 
     __slots__ = ("area", "capacity", "env", "getters", "last", "level", "lots", "name", "putters")
 
@@ -34,8 +36,8 @@ class Buffer:
         self.capacity = capacity
         self.lots: deque[Lot] = deque()
         self.level = 0.0
-        self.getters: deque[tuple[simpy.Event, float]] = deque()
-        self.putters: deque[tuple[simpy.Event, Lot]] = deque()
+        self.getters: deque[tuple[Waiter, float]] = deque()
+        self.putters: deque[tuple[Waiter, Lot]] = deque()
         self.area = 0.0
         self.last = 0.0
 
@@ -152,7 +154,7 @@ class Buffer:
             self._wake()
         return True
 
-    def block(self, event: simpy.Event, lot: Lot) -> None:
+    def block(self, event: Waiter, lot: Lot) -> None:
         """Hold ``lot`` for an upstream machine until there is room; wake takers it feeds."""
         self.putters.append((event, lot))
         if self.getters:
@@ -167,7 +169,7 @@ class Buffer:
             event.succeed()
             available -= need
 
-    def wait(self, event: simpy.Event, need: float) -> None:
+    def wait(self, event: Waiter, need: float) -> None:
         """Wake ``event`` once ``need`` units are available."""
         self.getters.append((event, need))
 
@@ -182,9 +184,10 @@ class Buffer:
 
 
 class Source:
-    """Unlimited raw material: any amount can be taken at any time."""
+    """Unlimited raw material: any amount can be taken at any time (a
+    :class:`~sim.engine.holder.Supply`)."""
 
-    __slots__ = ("env", "getters", "monitor", "name", "putters")
+    __slots__ = ("env", "monitor", "name")
 
     area = 0.0
     level = 0.0
@@ -196,11 +199,13 @@ class Source:
         self.env = env
         self.name = name
         self.monitor = monitor
-        self.getters: deque[tuple[simpy.Event, float]] = deque()
-        self.putters: deque[tuple[simpy.Event, Lot]] = deque()
 
     def available(self) -> float:
         return math.inf
+
+    def wait(self, event: Waiter, need: float) -> None:
+        """Raw material is always there: wake at once."""
+        event.succeed()
 
     def take_one(self) -> Lot:
         """Release one job now (serial lines)."""

@@ -1,16 +1,19 @@
 """Delays with very large capacity (wetting, aging): every lot soaks in parallel.
 
-A delay costs one event per lot, never one per cell and never a process: a lot put in
-schedules its own end. It stands in for the buffer of the material it soaks, so upstream
-machines block when it holds ``capacity`` units; a lot whose soak is over waits inside
-while the downstream buffer is full.
+A delay costs at most one event per lot, never one per cell and never a process: a lot put
+in schedules its own end, and lots put at once with the same soak time (a rack unloaded
+in trays into a fixed soak) share one event and leave together, in the order they came.
+It stands in for the buffer of the material it soaks, so upstream machines block when it
+holds ``capacity`` units; a lot whose soak is over waits inside while the downstream
+buffer is full.
 """
 
 from __future__ import annotations
 
 import math
 from collections import deque
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from sim.engine.lot import EPS, Lot
 from sim.engine.rng import sampler, stream, uniforms
@@ -18,15 +21,16 @@ from sim.engine.rng import sampler, stream, uniforms
 if TYPE_CHECKING:
     import simpy
 
-    from sim.engine.buffer import Buffer
-    from sim.engine.monitor import Sink
+    from sim.engine.holder import Receiver, Waiter
+    from sim.engine.monitor import LineMonitor
     from sim.model.distributions import Distribution
 
 __all__ = ["Delay"]
 
 
 class Delay:
-    """A soak of ``time`` per lot for up to ``capacity`` units at once."""
+    """A soak of ``time`` per lot for up to ``capacity`` units at once (a
+    :class:`~sim.engine.holder.Receiver`)."""
 
     def __init__(
         self,
@@ -47,11 +51,14 @@ class Delay:
         self._quality_rng = stream(seed, replication, name, "quality")
         self.scrap = scrap
         self.discrete = discrete
-        self.out: Buffer | Sink | None = None
+        self.out: Receiver | None = None
+        self.monitor: LineMonitor | None = None
+        """CONWIP on a general line: where scrapped units are reported."""
+        self.release_per_unit: float | None = None
+        """Units of the released material in one unit soaking here [-]."""
         self.level = 0.0
         """Units inside, soaking or waiting to leave [material unit]."""
-        self.getters: deque[tuple[simpy.Event, float]] = deque()
-        self.putters: deque[tuple[simpy.Event, Lot]] = deque()
+        self.putters: deque[tuple[Waiter, Lot]] = deque()
         self.area = 0.0
         self.last = env.now
         self.lots_in = 0
@@ -61,6 +68,8 @@ class Delay:
         """Machine time spent upstream on units scrapped here [time unit]."""
         self.soaking = 0
         """Lots whose soak is still running [-]."""
+        self._ending: dict[float, list[Lot]] = {}
+        """Lots soaking, by the time their soak ends [time unit]."""
 
     def _mark(self) -> None:
         now = self.env.now
@@ -79,11 +88,23 @@ class Delay:
         self.level += lot.qty
         self.lots_in += 1
         self.soaking += 1
-        end = self.env.timeout(self.time())
-        end.callbacks.append(lambda _event, lot=lot: self._soaked(lot))
+        soak = self.time()
+        end = self.env.now + soak
+        ending = self._ending.get(end)
+        if ending is not None:  # lots put together with one soak time leave together
+            ending.append(lot)
+        else:
+            self._ending[end] = [lot]
+            self.env.timeout(soak, end).callbacks.append(self._release)  # type: ignore[union-attr]
         return True
 
-    def block(self, event: simpy.Event, lot: Lot) -> None:
+    def _release(self, event: simpy.Event) -> None:
+        """Pass on every lot whose soak ends now, in the order they came."""
+        end = cast(float, event.value)
+        for lot in self._ending.pop(end):
+            self._soaked(lot)
+
+    def block(self, event: Waiter, lot: Lot) -> None:
         """Hold ``lot`` for an upstream machine until there is room."""
         self.putters.append((event, lot))
 
@@ -102,6 +123,8 @@ class Delay:
             self.lost_work += removed * lot.work
             lot.qty -= removed
             self._leave(removed)
+            if self.monitor is not None:
+                self.monitor.leave(Lot(removed, lot.start), False, self.release_per_unit)
         if lot.qty <= EPS:
             return
         assert self.out is not None
@@ -110,10 +133,10 @@ class Delay:
             self._leave(lot.qty)
         else:
             moved = self.env.event()
-            moved.callbacks.append(lambda _event, lot=lot: self._moved(lot))
-            self.out.block(moved, lot)  # type: ignore[union-attr]
+            moved.callbacks.append(partial(self._moved, lot))  # type: ignore[union-attr]
+            self.out.block(moved, lot)
 
-    def _moved(self, lot: Lot) -> None:
+    def _moved(self, lot: Lot, _event: simpy.Event | None = None) -> None:
         self.units_out += lot.qty
         self._leave(lot.qty)
 

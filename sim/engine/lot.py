@@ -7,7 +7,8 @@ hidden defective share per inspection station that will find it [-].
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Sequence
 
 __all__ = ["EPS", "Lot", "combine"]
 
@@ -39,36 +40,46 @@ class Lot:
 
 
 def combine(
-    inputs: Iterable[tuple[list[Lot], float, float]], out_units: float, earliest: bool = True
+    taken: Sequence[tuple[list[Lot], float]],
+    pieces_per_unit: Sequence[float],
+    out_units: float,
+    earliest: bool = True,
 ) -> tuple[float, float, dict[str, float] | None]:
     """Return (start, work per output unit, defects) of output made from input pieces.
 
-    ``inputs`` holds, per input material, the pieces taken, their total quantity and the
-    pieces of it in one output unit (0 for a web or bulk material). The output starts when
-    its earliest input started and carries the inputs' machine time. A unit made of q
-    pieces is bad if any piece is (good share (1 - f)^q); a unit made of web or bulk
-    material is bad in the share the material is. With ``earliest`` false (pieces of one
-    material gathered into one lot) the start is the unit-weighted mean, which keeps the
-    mean flow time exact.
+    ``taken`` holds, per input material, the pieces taken and their total quantity, and
+    ``pieces_per_unit`` the pieces of each in one output unit (0 for a web or bulk
+    material). The output starts when its earliest input started and carries the inputs'
+    machine time. A unit made of q pieces is bad if any piece is (good share (1 - f)^q); a
+    unit made of web or bulk material is bad in the share the material is. With
+    ``earliest`` false (pieces of one material gathered into one lot) the start is the
+    unit-weighted mean, which keeps the mean flow time exact.
     """
-    start = float("inf")
+    start = math.inf
     weighted = 0.0
     units = 0.0
     work = 0.0
-    good: dict[str, float] = {}
-    for pieces, total, pieces_per_unit in inputs:
-        shares: dict[str, float] = {}
+    good: dict[str, float] | None = None
+    for (pieces, total), pieces_per in zip(taken, pieces_per_unit, strict=True):
+        shares: dict[str, float] | None = None
         for piece in pieces:
-            start = min(start, piece.start)
-            weighted += piece.start * piece.qty
-            units += piece.qty
-            work += piece.work * piece.qty
+            qty = piece.qty
+            if piece.start < start:
+                start = piece.start
+            weighted += piece.start * qty
+            units += qty
+            work += piece.work * qty
             if piece.defects:
+                if shares is None:
+                    shares = {}
                 for station, share in piece.defects.items():
-                    shares[station] = shares.get(station, 0.0) + share * piece.qty
-        power = pieces_per_unit if pieces_per_unit > 0 else 1.0
-        for station, amount in shares.items():
-            good[station] = good.get(station, 1.0) * (1.0 - amount / total) ** power
+                    shares[station] = shares.get(station, 0.0) + share * qty
+        if shares:
+            if good is None:
+                good = {}
+            power = pieces_per if pieces_per > 0 else 1.0
+            for station, amount in shares.items():
+                good[station] = good.get(station, 1.0) * (1.0 - amount / total) ** power
     defects = {station: 1.0 - kept for station, kept in good.items()} if good else None
     if not earliest and units > 0:
         start = weighted / units

@@ -69,7 +69,7 @@ class Machine:
         """Calendar time of the next calendar-basis failure [time unit]."""
         self.stop_left = station.stop_gap() if station.stop_gap else math.inf
         """Processing time left before the next minor stop [time unit]."""
-        self.cycles_to_setup = station.setup_every
+        self.cycles_to_setup: float = station.setup_every
         self.setup_due = env.now + station.setup_interval if station.setup_interval else math.inf
         spacing = station.maintenance_every / station.machine_count
         self.maintenance_due = (
@@ -78,47 +78,65 @@ class Machine:
 
     def run(self) -> Process:
         """The SimPy process body: the lean loop where the station allows it."""
-        if self.station.simple:
-            return self._run_simple()
+        if self.station.whole_lots and not self.station.settles_waiting:
+            return self._run_lots()
         return self._run_general()
 
-    def _run_simple(self) -> Process:
-        """Serial line, one job at a time, nothing that stops it: the hot path."""
+    def _run_lots(self) -> Process:
+        """One input, nothing merged, split or batched, no shifts or calendar failures:
+        each lot is worked whole as it comes (the cell steps between batch ovens)."""
         env = self.env
         station = self.station
         clock = self.clock
         switch = clock.switch
-        inbuf = station.inputs[0][0]
-        take_one = inbuf.take_one
-        put = station.out.put
+        buffer, per_cycle = station.inputs[0]
+        take_front = buffer.take_front
+        limit = station.batch_max * per_cycle
         out = station.out
-        process_time = station.cycle_time
-        scrap = station.scrap
-        uniform = station.uniform
-        leave = station.monitor.leave  # type: ignore[union-attr]
+        put = out.put
+        run_time = station.run_time
+        out_per_cycle = station.out_per_cycle
+        checks_quality = station.checks_quality
+        inspect = station.inspect
+        prepares = bool(station.setup_every or station.setup_interval or station.maintenance_every)
         timeout = env.timeout
-        event = env.event
         while True:
-            lot = take_one()
+            lot = take_front(limit)
             if lot is None:
                 switch(IDLE, env.now)
-                waiting = event()
-                inbuf.wait(waiting, 1.0)
+                waiting = env.event()
+                buffer.wait(waiting, per_cycle)
                 yield waiting
                 continue
-            if clock.state != BUSY:
-                switch(BUSY, env.now)
-            yield timeout(process_time())
-            station.cycles += 1
-            if scrap and uniform() < scrap:
-                station.scrapped += 1.0
-                leave(lot, False)
-                continue
-            station.units_out += 1.0
+            cycles = lot.qty / per_cycle
+            if prepares and (
+                station.setup_every or env.now >= self.setup_due or env.now >= self.maintenance_due
+            ):
+                yield from self._prepare(cycles)
+            duration = run_time(cycles)
+            if (
+                duration <= self.up_left
+                and duration <= self.stop_left
+                and env.now + duration <= self.next_failure
+            ):
+                if clock.state != BUSY:
+                    switch(BUSY, env.now)
+                self.up_left -= duration
+                self.stop_left -= duration
+                yield timeout(duration)
+            else:
+                yield from self._work(duration, BUSY)
+            station.cycles += cycles
+            lot.work += duration / (cycles * out_per_cycle)
+            if checks_quality:
+                inspect(lot)
+                if lot.qty <= EPS:
+                    continue
+            station.units_out += lot.qty
             if not put(lot):
                 switch(BLOCKED, env.now)
-                waiting = event()
-                out.block(waiting, lot)  # type: ignore[union-attr]
+                waiting = env.event()
+                out.block(waiting, lot)
                 yield waiting
 
     def _run_general(self) -> Process:
@@ -130,6 +148,7 @@ class Machine:
         low, high = station.batch_min, station.batch_max
         settle = station.settles_waiting
         whole = station.whole_lots
+        pauses = station.shift_pauses
         while True:
             if settle:
                 yield from self._settle()
@@ -176,6 +195,7 @@ class Machine:
                 duration <= self.up_left
                 and duration <= self.stop_left
                 and env.now + duration <= self.next_failure
+                and (not pauses or env.now + duration <= self._shift_end())
             ):
                 if clock.state != BUSY:
                     clock.switch(BUSY, env.now)
@@ -189,12 +209,12 @@ class Machine:
                 if not station.out.put(lot):
                     clock.switch(BLOCKED, env.now)
                     waiting = env.event()
-                    station.out.block(waiting, lot)  # type: ignore[union-attr]
+                    station.out.block(waiting, lot)
                     yield waiting
                     if settle:
                         yield from self._settle()
 
-    def _prepare(self, cycles: int) -> Process:
+    def _prepare(self, cycles: float) -> Process:
         """Planned maintenance, then a setup, when due before this run."""
         station = self.station
         env = self.env
@@ -227,6 +247,7 @@ class Machine:
         if clock.state != state:
             clock.switch(state, env.now)
         ages = state == BUSY
+        pauses = station.shift_pauses
         while True:
             gap = math.inf
             cause = 0
@@ -236,6 +257,8 @@ class Machine:
                 gap, cause = self.stop_left, MINOR_STOP
             if self.next_failure - env.now < gap:
                 gap, cause = max(0.0, self.next_failure - env.now), -DOWN
+            if pauses and self._shift_end() - env.now < gap:
+                gap, cause = max(0.0, self._shift_end() - env.now), OFF_SHIFT
             if duration <= gap:
                 if ages:
                     self.up_left -= duration
@@ -248,6 +271,9 @@ class Machine:
             if ages:
                 self.up_left -= gap
                 self.stop_left -= gap
+            if cause == OFF_SHIFT:
+                yield from self._wait_for_shift()
+                continue
             if cause == MINOR_STOP:
                 clock.switch(MINOR_STOP, env.now)
                 station.minor_stops += 1
@@ -262,6 +288,37 @@ class Machine:
                 else:
                     self.next_failure = env.now + station.failures.time_to_failure()  # type: ignore[union-attr]
             clock.switch(state, env.now)
+
+    def _shift_end(self) -> float:
+        """When the staffed interval the machine is in ends (now when it is off shift)
+        [time unit]."""
+        now = self.env.now
+        start, end = self.station.calendar.on_interval(now)  # type: ignore[union-attr]
+        return end if start <= now else now
+
+    def _wait_for_shift(self) -> Process:
+        """Stop at the shift end and wait for the next shift, then settle the calendar
+        failures that fell in the pause (their repair runs on; what is left of it when the
+        shift starts is down time). Operating-time clocks do not run while off shift."""
+        env = self.env
+        clock = self.clock
+        state = clock.state
+        start, _ = self.station.calendar.on_interval(env.now)  # type: ignore[union-attr]
+        if start <= env.now:
+            return  # a shift that wraps over the end of the pattern goes on
+        clock.switch(OFF_SHIFT, env.now)
+        yield env.timeout(start - env.now)
+        failures = self.station.failures
+        remaining = 0.0
+        while failures is not None and self.next_failure <= env.now:
+            end = self.next_failure + failures.time_to_repair()
+            self.station.repairs += 1
+            self.next_failure = end + failures.time_to_failure()
+            remaining = max(remaining, end - env.now)
+        if remaining > 0:
+            clock.switch(DOWN, env.now)
+            yield env.timeout(remaining)
+        clock.switch(state, env.now)
 
     def settle_waiting(self, now: float) -> float:
         """Reclassify waiting time (idle or blocked) since the last state change.

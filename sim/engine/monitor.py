@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     import simpy
 
     from sim.engine.buffer import Buffer
+    from sim.engine.holder import Waiter
 
 __all__ = [
     "BLOCKED",
@@ -63,7 +64,11 @@ class _Bins:
 
 
 class Sink:
-    """Where a finished material leaves the line; counts good units and flow times."""
+    """Where a finished material leaves the line; counts good units and flow times (a
+    :class:`~sim.engine.holder.Receiver` that always has room)."""
+
+    level = 0.0
+    area = 0.0
 
     def __init__(
         self,
@@ -73,10 +78,12 @@ class Sink:
         bin_width: float,
         start: float,
         monitor: LineMonitor | None = None,
+        release_per_unit: float | None = None,
     ) -> None:
         self.env = env
         self.name = name
         self.monitor = monitor
+        self.release_per_unit = release_per_unit
         self.bins = _Bins(bins, bin_width, start)
         self.units_total = 0.0
         self.reset()
@@ -105,8 +112,23 @@ class Sink:
         if lot.defects:
             self.escaped += qty * (1.0 - _product_good(lot.defects))
         if self.monitor is not None:
-            self.monitor.leave(lot, good=True)
+            self.monitor.leave(lot, True, self.release_per_unit)
         return True
+
+    def block(self, waiter: Waiter, lot: Lot) -> None:
+        """Never needed: a sink always has room."""
+        self.put(lot)
+        waiter.succeed()
+
+    def available(self) -> float:
+        """Nothing can be taken from a sink."""
+        return 0.0
+
+    def measure_from_now(self) -> None:
+        """Nothing to do: :meth:`reset` starts the counts."""
+
+    def close(self) -> None:
+        """Nothing to do: the counts are kept as lots leave."""
 
 
 def _product_good(defects: dict[str, float]) -> float:
@@ -117,7 +139,8 @@ def _product_good(defects: dict[str, float]) -> float:
 
 
 class LineMonitor:
-    """Jobs of a serial line: released, scrapped, in the line (WIP) and its time integral."""
+    """Jobs released, scrapped, in the line (WIP) and its time integral: of a serial line,
+    or of a general line under CONWIP counted in units of its released material."""
 
     def __init__(self, env: simpy.Environment, bins: int, bin_width: float) -> None:
         self.env = env
@@ -149,22 +172,28 @@ class LineMonitor:
         self.released += count
         self.released_total += count
 
-    def leave(self, lot: Lot, good: bool) -> None:
+    def leave(self, lot: Lot, good: bool, release_per_unit: float | None = None) -> None:
         """Record a job leaving, good or scrapped.
 
         Under CONWIP a new job enters the line at the same instant, so WIP does not change.
+        In a general line a leaving lot of any material frees ``release_per_unit`` units of
+        the released material per unit [-], which enter at once.
         """
         entry = self.conwip_entry
+        qty = lot.qty if release_per_unit is None else lot.qty * release_per_unit
         if entry is None:
             self._mark(self.env.now)
-            self.wip -= lot.qty
+            self.wip -= qty
         if not good:
-            self.scrapped += lot.qty
-            self.scrapped_total += lot.qty
+            self.scrapped += qty
+            self.scrapped_total += qty
         if entry is not None:
+            self.released += qty
+            self.released_total += qty
+            if release_per_unit is not None:
+                entry.put(Lot(qty, self.env.now))
+                return
             # The leaving job's lot is reused for its replacement: nothing else holds it.
-            self.released += lot.qty
-            self.released_total += lot.qty
             lot.start = self.env.now
             lot.work = 0.0
             lot.defects = None

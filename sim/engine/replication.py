@@ -42,7 +42,7 @@ class StationResult:
     kind: str
     machines: int
     state_time: dict[str, float]
-    cycles: int
+    cycles: float
     units_out: float
     scrapped: float
     found: float
@@ -62,8 +62,10 @@ class StationResult:
 class ReplicationResult:
     """Raw observations of one replication over the window [warmup, warmup + horizon].
 
-    Job counts (``released``, ``good``, ``scrapped``, ``wip_*``) are those of a serial line
-    (zero for a general line); ``finished`` holds per finished material the good units,
+    Job counts (``released``, ``good``, ``scrapped``, ``wip_*``) are those of a serial line,
+    or of a general line under CONWIP in units of its released raw material (``good`` is
+    then its first finished material); zero for a general line under push. ``finished``
+    holds per finished material the good units,
     escaped defects and unit-weighted flow-time sums; ``material_area`` the time integral
     of each buffer's level [units x time unit]. ``*_total`` counts run from time 0.
     """
@@ -122,8 +124,15 @@ class _Build:
         self.arrivals = line.release.policy == "push" and line.release.interarrival is not None
         self.arrivals_blocked = False
 
-    def sink(self, name: str, monitor: LineMonitor | None = None) -> Sink:
-        sink = Sink(self.env, name, TIME_BINS, self.bin_width, self.warmup, monitor)
+    def sink(
+        self,
+        name: str,
+        monitor: LineMonitor | None = None,
+        release_per_unit: float | None = None,
+    ) -> Sink:
+        sink = Sink(
+            self.env, name, TIME_BINS, self.bin_width, self.warmup, monitor, release_per_unit
+        )
         self.sinks[name] = sink
         return sink
 
@@ -164,7 +173,7 @@ class _Build:
         for index, spec in enumerate(line.stations):
             out = holders[index + 1] if index + 1 < len(holders) else sink
             assert not isinstance(out, Source)
-            self.station(spec, Wiring([(holders[index], 1.0)], out, 1.0, True))
+            self.station(spec, Wiring([(holders[index], 1.0)], out, 1.0, True, serial=True))
         first = holders[0]
         if line.release.policy == "conwip":
             assert isinstance(first, Buffer) and line.release.wip is not None
@@ -196,17 +205,25 @@ class _Build:
                 self.arrivals_blocked = False
 
     def general(self) -> None:
-        """A general line: one buffer per material, raw materials unlimited."""
+        """A general line: one buffer per material, raw materials unlimited (push) or the
+        one raw material released as units leave (CONWIP)."""
         env, line = self.env, self.line
         assert line.materials is not None
         produced = {s.output_material for s in line.stations}
         consumed = {m for s in line.stations for m in (s.inputs or {})}
         holders: dict[str, Buffer | Source | Delay | Sink] = {}
+        per_unit: dict[str, float] = {}
+        released = ""
+        if line.release.policy == "conwip":
+            released = next(m for s in line.stations for m in s.inputs or {} if m not in produced)
+            per_unit = release_per_unit(line, released)
+            self.monitor = LineMonitor(env, TIME_BINS, self.bin_width)
+        monitor = self.monitor
         for spec in line.stations:
             if spec.kind == "delay":
-                material = next(iter(spec.inputs or {}))
+                soaked = next(iter(spec.inputs or {}))
                 out_material = spec.output_material or ""
-                holders[material] = self.delays[spec.name] = Delay(
+                holders[soaked] = self.delays[spec.name] = Delay(
                     env,
                     spec.name,
                     spec.cycle_time,
@@ -219,10 +236,10 @@ class _Build:
         for name, material in line.materials.items():
             if name in holders:
                 continue
-            if name not in produced:
+            if name not in produced and name != released:
                 holders[name] = self.buffers[name] = Source(env, name)
             elif name not in consumed:
-                holders[name] = self.sink(name)
+                holders[name] = self.sink(name, monitor, per_unit.get(name))
             else:
                 capacity = math.inf if material.buffer is None else material.buffer
                 holders[name] = self.buffers[name] = Buffer(env, name, capacity)
@@ -231,7 +248,10 @@ class _Build:
             out = holders[out_material]
             assert not isinstance(out, Source)
             if spec.kind == "delay":
-                self.delays[spec.name].out = out  # type: ignore[assignment]
+                delay = self.delays[spec.name]
+                delay.out = out  # type: ignore[assignment]
+                delay.monitor = monitor
+                delay.release_per_unit = per_unit.get(out_material)
                 continue
             # Raw materials are never short and carry no history: a run does not take them
             # as lots (what it uses is cycles x quantity).
@@ -242,7 +262,21 @@ class _Build:
             pieces = tuple(line.materials[m].unit in DISCRETE_UNITS for m in buffered)
             discrete = line.materials[out_material].unit in DISCRETE_UNITS
             per_cycle = (spec.output or {})[out_material]
-            self.station(spec, Wiring(inputs, out, per_cycle, discrete, pieces))  # type: ignore[arg-type]
+            wiring = Wiring(
+                inputs,  # type: ignore[arg-type]
+                out,  # type: ignore[arg-type]
+                per_cycle,
+                discrete,
+                pieces,
+                release_per_unit=per_unit.get(out_material) if monitor else None,
+            )
+            self.station(spec, wiring)
+        if monitor is not None and line.release.wip is not None:
+            entry = holders[released]
+            assert isinstance(entry, Buffer)
+            monitor.conwip_entry = entry
+            monitor.release(0.0, line.release.wip)
+            entry.put(Lot(float(line.release.wip), 0.0))
 
     def material_holders(self) -> dict[str, Buffer | Delay]:
         """Where each material waits or soaks, in flow order (as the file lists them); raw
@@ -332,6 +366,25 @@ class _Build:
         return "; ".join(waiting) or "no station is active"
 
 
+def release_per_unit(line: Line, released: str) -> dict[str, float]:
+    """Units of the ``released`` material in one unit of each material made from it [-]:
+    what a unit leaving the line (good or scrapped) gives back to a CONWIP release."""
+    per_unit = {released: 1.0}
+    changed = True
+    while changed:
+        changed = False
+        for spec in line.stations:
+            out = spec.output_material
+            if out is None or out in per_unit:
+                continue
+            known = [(m, q) for m, q in (spec.inputs or {}).items() if m in per_unit]
+            if known:
+                given = (spec.output or {})[out]
+                per_unit[out] = sum(q * per_unit[m] for m, q in known) / given
+                changed = True
+    return per_unit
+
+
 def _never_on(run: StationRun, machine: Any) -> bool:
     """Whether ``machine`` is off shift for good: its station's shifts give no time."""
     calendar = run.calendar
@@ -377,7 +430,7 @@ def simulate(
     monitor = build.monitor
     if monitor is not None:
         env.process(monitor.sample_bins(env))
-    else:
+    if line.general:
         env.process(build.sample_materials())
     end = warmup + horizon
     env.run(until=end)
@@ -392,7 +445,7 @@ def simulate(
     if monitor is not None:
         monitor.release(end, 0.0)
         monitor.close_bins(end)
-    else:
+    if line.general:
         build.close_material_bins()
     return _result(build, line, horizon, warmup, seed, replication)
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import math
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import islice
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -14,39 +14,70 @@ from sim.engine.calendar import ShiftCalendar
 from sim.engine.lot import EPS, Lot, combine
 from sim.engine.machine import Machine
 from sim.engine.monitor import STATES
-from sim.engine.rng import block_iterator, sampler, stream, uniforms
+from sim.engine.piece import PieceMachine
+from sim.engine.rng import LotSums, sampler, stream, uniforms
 from sim.model.distributions import Exponential
 
 if TYPE_CHECKING:
     import simpy
 
-    from sim.engine.buffer import Buffer, Source
-    from sim.engine.delay import Delay
-    from sim.engine.monitor import LineMonitor, Sink
+    from sim.engine.holder import Receiver, Supply
+    from sim.engine.monitor import LineMonitor
     from sim.model.station import Station
 
 __all__ = ["FailureSamplers", "StationRun", "Wiring", "binomial"]
 
 
 def binomial(
-    trials: int, share: float, uniform: Callable[[], float], rng: np.random.Generator
+    trials: int,
+    share: float,
+    uniform: Callable[[], float],
+    rng: np.random.Generator,
+    usual: bool = True,
 ) -> float:
     """Draw Binomial(trials, share) by inverting its distribution function with one
-    uniform from the block stream; numpy's sampler takes over when many hits are likely."""
+    uniform from the block stream; numpy's sampler takes over when many hits are likely.
+
+    With ``usual`` (a station's fixed scrap or defect rate, on its usual lot sizes) the
+    cumulative probabilities are kept, so a draw is one bisection; a share that varies
+    from lot to lot sums the terms until they pass the uniform.
+    """
     if share >= 1.0:
         return float(trials)
     if trials * share > 20:
         return float(rng.binomial(trials, share))
-    u = uniform()
+    if not usual:
+        u = uniform()
+        probability = (1.0 - share) ** trials
+        cumulative = probability
+        hits = 0
+        odds = share / (1.0 - share)
+        while u > cumulative and hits < trials:
+            probability *= (trials - hits) / (hits + 1) * odds
+            hits += 1
+            cumulative += probability
+        return float(hits)
+    table = _binomial_table(trials, share)
+    hits = bisect_left(table, uniform())
+    return float(hits if hits < len(table) else trials)
+
+
+@lru_cache(maxsize=4096)
+def _binomial_table(trials: int, share: float) -> list[float]:
+    """Cumulative Binomial(trials, share) probabilities P(X <= k), k = 0, 1, ..., up to
+    ``trials`` or until the terms vanish, summed term by term (the inversion of
+    :func:`binomial` finds the first one at or above its uniform)."""
     probability = (1.0 - share) ** trials
     cumulative = probability
-    hits = 0
+    table = [cumulative]
     odds = share / (1.0 - share)
-    while u > cumulative and hits < trials:
+    for hits in range(trials):
         probability *= (trials - hits) / (hits + 1) * odds
-        hits += 1
+        if probability == 0.0 and hits > trials * share:
+            break
         cumulative += probability
-    return float(hits)
+        table.append(cumulative)
+    return table
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +99,16 @@ class Wiring:
     ``discrete_inputs`` says the same of each input.
     """
 
-    inputs: list[tuple[Buffer | Source, float]]
-    out: Buffer | Sink | Delay
+    inputs: list[tuple[Supply, float]]
+    out: Receiver
     out_per_cycle: float
     discrete: bool
     discrete_inputs: tuple[bool, ...] = ()
+    serial: bool = False
+    """A station of a serial line: its pieces are jobs that keep their identity."""
+    release_per_unit: float | None = None
+    """CONWIP on a general line: units of the released material in one output unit [-]
+    (``None`` for a serial line, whose jobs are the released units)."""
 
 
 class StationRun:
@@ -99,8 +135,15 @@ class StationRun:
         self.out = wiring.out
         self.out_per_cycle = wiring.out_per_cycle
         self.discrete = wiring.discrete
-        self._discrete_inputs = wiring.discrete_inputs or (False,) * len(wiring.inputs)
+        discrete_inputs = wiring.discrete_inputs or (False,) * len(wiring.inputs)
+        self._pieces_per_unit = [
+            per_cycle / self.out_per_cycle if discrete else 0.0
+            for (_, per_cycle), discrete in zip(self.inputs, discrete_inputs, strict=True)
+        ]
+        """Pieces of each input in one output unit (0 for web or bulk material) [-]."""
         self.monitor = monitor
+        self.serial = wiring.serial
+        self.release_per_unit = wiring.release_per_unit
         self.batch_min = spec.batch_min
         self.batch_max = spec.batch_max
         self.batched = spec.batch is not None
@@ -114,8 +157,8 @@ class StationRun:
         into output lots of ``lot`` cycles, except a serial line's jobs, which stay jobs)."""
         self.whole_lots = self.passthrough and not self.batched
         self.cycle_time = sampler(spec.cycle_time, rng("process"))
-        self._cycle_iter = (
-            None if spec.cycle_time.cv == 0 else block_iterator(spec.cycle_time, rng("process-lot"))
+        self._lot_sum = (
+            None if spec.cycle_time.cv == 0 else LotSums(spec.cycle_time, rng("process-lot"))
         )
         self.scrap = spec.scrap
         self.uniform = uniforms(rng("scrap"))
@@ -149,11 +192,20 @@ class StationRun:
         self.maintenance_every = maintenance.every if maintenance is not None else 0.0
         self.maintenance_duration = maintenance.duration if maintenance is not None else 0.0
         self.calendar = calendar if calendar is not None and not calendar.always_on else None
+        self.shift_pauses = self.calendar is not None and not spec.finish_cycle
+        """Processing and setups stop at the shift end and resume at the next shift."""
         self.settles_waiting = self.calendar is not None or (
             self.failures is not None and self.failures.calendar
         )
+        single_pieces = (  # a general station passing single pieces on one by one
+            self.whole_lots
+            and spec.lot == 1
+            and self.discrete
+            and self._pieces_per_unit == [1.0]
+            and self.out_per_cycle == 1.0
+        )
         self.simple = (
-            monitor is not None
+            (wiring.serial or single_pieces)
             and spec.lot == 1
             and not self.batched
             and self.failures is None
@@ -167,13 +219,22 @@ class StationRun:
         self.state_time = [0.0] * len(STATES)
         self.reset_counters()
         self.machine_count = spec.machines
-        self.machines = [Machine(env, self, index) for index in range(spec.machines)]
-        for machine in self.machines:
-            env.process(machine.run())
+        if self.simple:
+            pieces = [PieceMachine(env, self, index) for index in range(spec.machines)]
+            for piece in pieces:
+                piece.start()
+            self.machines: list[Machine] | list[PieceMachine] = pieces
+        else:
+            machines = [Machine(env, self, index) for index in range(spec.machines)]
+            for machine in machines:
+                env.process(machine.run())
+            self.machines = machines
 
     def reset_counters(self) -> None:
         """Zero what is counted over the measured window."""
-        self.cycles = 0
+        self.cycles = 0.0
+        """Cycles finished [-] (whole, but a web lot cut by scrap upstream ends in part of
+        one)."""
         self.units_out = 0.0
         self.scrapped = 0.0
         self.found = 0.0
@@ -188,17 +249,17 @@ class StationRun:
         cycle (so a lot of n cycles takes the sum of n cycle times)."""
         if self.batched or cycles == 1:
             return self.cycle_time()
-        if self._cycle_iter is None:
+        if self._lot_sum is None:
             return cycles * self.cycle_time()
         whole = int(cycles)
         # A lot of whole cycles sums its cycle times; a fraction left by scrap upstream of
         # a web or bulk material adds its share of one more.
-        total = math.fsum(islice(self._cycle_iter, whole))
+        total = self._lot_sum(whole) if whole else 0.0
         if cycles > whole:
             total += (cycles - whole) * self.cycle_time()
         return total
 
-    def _count(self, units: float, share: float) -> float:
+    def _count(self, units: float, share: float, usual: bool = True) -> float:
         """Units hit by ``share`` [-]: binomial for pieces, the expected share otherwise."""
         if share <= 0 or units <= EPS:
             return 0.0
@@ -206,7 +267,7 @@ class StationRun:
             return units * share
         if units == 1.0:
             return 1.0 if self.uniform() < share else 0.0
-        return binomial(round(units), min(share, 1.0), self.uniform, self._quality_rng)
+        return binomial(round(units), min(share, 1.0), self.uniform, self._quality_rng, usual)
 
     def finish(
         self, taken: list[tuple[list[Lot], float]], cycles: float, duration: float, started: float
@@ -217,7 +278,7 @@ class StationRun:
         [time unit], the start of output made from raw material only.
         """
         out_units = cycles * self.out_per_cycle
-        if self.whole_lots or (self.passthrough and self.monitor is not None):
+        if self.whole_lots or (self.passthrough and self.serial):
             # Jobs of a serial line keep their identity, also through a batch.
             lots = taken[0][0]
             added = duration / out_units
@@ -225,26 +286,15 @@ class StationRun:
                 lot.work += added
         else:
             if taken:
-                per_unit = [
-                    (per_cycle / self.out_per_cycle if discrete else 0.0)
-                    for (_, per_cycle), discrete in zip(
-                        self.inputs, self._discrete_inputs, strict=True
-                    )
-                ]
                 start, work, defects = combine(
-                    (
-                        (pieces, total, k)
-                        for (pieces, total), k in zip(taken, per_unit, strict=True)
-                    ),
-                    out_units,
-                    earliest=not self.passthrough,
+                    taken, self._pieces_per_unit, out_units, earliest=not self.passthrough
                 )
             else:
                 start, work, defects = started, 0.0, None
             work += duration / out_units
             size = self.out_lot_cycles
             lots = []
-            for first in range(0, cycles, size):
+            for first in range(0, int(cycles), size):
                 lots.append(
                     Lot(
                         min(size, cycles - first) * self.out_per_cycle,
@@ -259,17 +309,17 @@ class StationRun:
             return lots
         kept = []
         for lot in lots:
-            self._inspect(lot)
+            self.inspect(lot)
             if lot.qty > EPS:
                 kept.append(lot)
                 self.units_out += lot.qty
         return kept
 
-    def _inspect(self, lot: Lot) -> None:
+    def inspect(self, lot: Lot) -> None:
         """Remove defects found here and scrap; mark new defects others will find."""
         removed = 0.0
         if self.inspects and lot.defects and self.name in lot.defects:
-            found = self._count(lot.qty, lot.defects.pop(self.name))
+            found = self._count(lot.qty, lot.defects.pop(self.name), usual=False)
             self.found += found
             removed += found
         if self.scrap:
@@ -279,7 +329,7 @@ class StationRun:
             self.lost_work += removed * lot.work
             lot.qty -= removed
             if self.monitor is not None:
-                self.monitor.leave(Lot(removed, lot.start), good=False)
+                self.monitor.leave(Lot(removed, lot.start), False, self.release_per_unit)
         if self.defect_rate and lot.qty > EPS:
             hit = self._count(lot.qty, self.defect_rate) / lot.qty
             if hit > 0:
@@ -297,7 +347,9 @@ class StationRun:
 
     def close(self, now: float) -> None:
         """Close every machine's state at ``now`` (end of the run)."""
+        if self.simple:  # its machines count cycles and scrap, not units out
+            self.units_out = self.cycles - self.scrapped
         for machine in self.machines:
-            if self.settles_waiting:
+            if isinstance(machine, Machine) and self.settles_waiting:
                 machine.settle_waiting(now)
             machine.clock.switch(machine.clock.state, now)

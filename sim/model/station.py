@@ -242,6 +242,12 @@ class Station(_Model):
     shifts: list[Name] | None = Field(
         default=None, description="shifts the station runs in (default: all the time)"
     )
+    finish_cycle: bool = Field(
+        default=False,
+        description="with shifts: a cycle started in a shift runs to its end unattended "
+        "(formation, aging, ovens); false: processing and setups pause at the shift end "
+        "and resume at the next shift",
+    )
     operators: float = Field(
         default=0.0, ge=0, le=10_000, description="operators per shift on duty [-]"
     )

@@ -113,17 +113,57 @@ def test_day_shift_halves_the_output(process_time: float, lot: int, machines: in
 
 
 def test_day_shift_with_a_cycle_over_the_shift_end() -> None:
-    """0.7 h cycles do not divide the 12 h shift; a cycle started before the shift end is
-    finished (here 18 starts from 6 h, the last ending at 18.6 h), so each day gives
-    12 / 0.7 pieces plus at most one cycle of edge effect, off-shift 24 - 12.6 h a day."""
+    """0.7 h cycles do not divide the 12 h shift; a cycle running at the shift end pauses
+    and resumes at the next shift, so the machine works exactly the 12 staffed hours a
+    day: after 24 h of warm-up (12 h of work) the window's 10 days bring the work done to
+    132 h, floor(132 / 0.7) = 188 cycles in all, 17 of them (floor(12 / 0.7)) in the
+    warm-up: 171 pieces, busy 120 h and off shift 120 h."""
     line = saturated({"process_time": 0.7, "shifts": ["day"]}, shift_cycle=24, **DAY)
     days = 10
     result = simulate(line, 24.0 * days, 24.0, seed=1, replication=0)
-    good = result.finished["out"]["units"]
-    assert 12 / 0.7 * days <= good <= (12 / 0.7 + 1) * days
-    assert good == 18 * days
-    off = result.stations["m"].state_time["off_shift"]
-    assert math.isclose(off, (24 - 18 * 0.7) * days)
+    assert result.finished["out"]["units"] == 171
+    state_time = result.stations["m"].state_time
+    assert math.isclose(state_time["off_shift"], 12.0 * days)
+    assert math.isclose(state_time["busy"], 12.0 * days)
+
+
+def test_eleven_hour_cycles_in_a_twelve_hour_shift() -> None:
+    """The hand-computed case of issue 11: staffed 12 h a day, 11 h cycles. Work stops at
+    the shift end, so over 110 days the 1,320 staffed hours make 1,320 / 11 = 120 units
+    (12 / 11 = 1.09 a day, not 2), the last one ending exactly at the last shift's end;
+    the machine is busy half of the calendar time and off shift the other half."""
+    line = saturated({"process_time": 11.0, "shifts": ["day"]}, **DAY)
+    days = 110
+    result = simulate(line, 24.0 * days, 0.0, seed=1, replication=0)
+    assert result.finished["out"]["units"] == 120
+    kpis = station_kpis(result.stations["m"], 24.0 * days)
+    assert math.isclose(kpis["busy"], 0.5) and math.isclose(kpis["off_shift"], 0.5)
+
+
+def test_an_unattended_cycle_runs_through_the_night() -> None:
+    """With ``finish_cycle: true`` (formation, ovens) a cycle started in the shift runs to
+    its end: 11 h cycles start at 6 h and 17 h and end at 17 h and 4 h the next day, the
+    machine then waits for 6 h: 2 units a day, busy 22 h a day."""
+    line = saturated({"process_time": 11.0, "shifts": ["day"], "finish_cycle": True}, **DAY)
+    days = 10
+    result = simulate(line, 24.0 * days, 24.0, seed=1, replication=0)
+    assert result.finished["out"]["units"] == 2 * days
+    assert math.isclose(result.stations["m"].state_time["busy"], 22.0 * days)
+
+
+def test_failures_pause_with_the_shift() -> None:
+    """Operating-time failures count processing time only, and a repair runs to its end
+    (into the night when it starts before the shift end), so pausing at the shift end
+    keeps busy / (busy + down) = mtbf / (mtbf + mttr) as without shifts, and every hour
+    is busy, down or off shift."""
+    line = saturated(
+        {"process_time": 0.7, "shifts": ["day"], "failures": {"mtbf": 4, "mttr": 0.5}},
+        shift_cycle=24,
+        **DAY,
+    )
+    kpis = kpis_of(line, 24.0 * 200, 20)
+    assert np.allclose(kpis["busy"] + kpis["down"] + kpis["off_shift"], 1.0)
+    assert_in_ci(kpis["busy"] / (kpis["busy"] + kpis["down"]), 4 / 4.5, "busy share")
 
 
 def test_day_shift_with_the_default_pattern_of_24_h() -> None:

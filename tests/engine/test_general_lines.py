@@ -413,3 +413,27 @@ def test_lot_eight_keeps_the_mean_throughput() -> None:
             for r in range(replications)
         ]
         assert_in_ci(throughput, 0.855, f"lot {lot} throughput")
+
+
+@pytest.mark.parametrize("buffers", [(5, 3), (1, 1)])
+def test_fast_path_equals_the_general_loop(buffers: tuple[int, int]) -> None:
+    """The engine runs lot-1 stations with nothing that stops them as timed callbacks (the
+    fast path). A planned maintenance that never falls due (every 10^9 h) sends every
+    station through the general loop instead without changing the model: the same streams
+    drawn in the same order give equal floats, blocking (buffers of one piece) included."""
+    never = {"maintenance": {"every": 1e9, "duration": 1.0}}
+    fast = simulate(general_twin(buffers, {}), 400.0, 40.0, seed=3, replication=1)
+    loop = simulate(
+        general_twin(buffers, {name: never for name in "abc"}), 400.0, 40.0, seed=3, replication=1
+    )
+    assert fast.finished == loop.finished
+    assert fast.material_area == loop.material_area
+    for name in ("a", "b", "c"):
+        one, other = fast.stations[name], loop.stations[name]
+        assert one.state_time == other.state_time, name
+        assert (one.cycles, one.units_out, one.scrapped, one.lost_work) == (
+            other.cycles,
+            other.units_out,
+            other.scrapped,
+            other.lost_work,
+        ), name

@@ -132,6 +132,28 @@ def jackson_tandem(
     return {"flow_time": flow_time, "wip": wip, "yield": line_yield(shares), "throughput": rate}
 
 
+def closed_tandem_mva(mean_times: Sequence[float], jobs: int) -> dict[str, float]:
+    """Return throughput, flow time and utilisations of a closed network of single
+    exponential servers in a cycle with ``jobs`` jobs: exact mean value analysis.
+
+    A CONWIP line of single machines is a closed Jackson network. Mean value analysis
+    [Reiser and Lavenberg 1980; Factory Physics, ch. 7]: for n = 1 .. N jobs, the mean
+    time at station k is R_k(n) = S_k (1 + Q_k(n - 1)), the throughput
+    X(n) = n / sum_k R_k(n) and the mean queue Q_k(n) = X(n) R_k(n), from Q_k(0) = 0.
+    The flow time is N / X(N) (Little) and station k's utilisation X(N) S_k.
+    """
+    queues = [0.0] * len(mean_times)
+    throughput = 0.0
+    for population in range(1, jobs + 1):
+        times = [s * (1.0 + q) for s, q in zip(mean_times, queues, strict=True)]
+        throughput = population / sum(times)
+        queues = [throughput * r for r in times]
+    result = {"throughput": throughput, "flow_time": jobs / throughput}
+    for index, mean in enumerate(mean_times):
+        result[f"utilization.{index}"] = throughput * mean
+    return result
+
+
 def line_yield(scrap: Sequence[float]) -> float:
     """Return the share of released jobs that leave good, prod_i (1 - p_i) [FP, 9.4]."""
     return math.prod(1 - p for p in scrap)

@@ -1,0 +1,147 @@
+"""The fast path: a machine that works one piece at a time, driven by SimPy callbacks.
+
+A station of lot 1 with nothing that stops it (no failures, minor stops, setups, planned
+maintenance, shifts, batches or inspection), of a serial line or of a general line that
+passes single pieces of one material on, needs no generator process: each cycle is one
+SimPy event, scheduled after the cycle time, whose callback passes the piece on and starts
+the next. Buffers wake a waiting or blocked machine by calling its
+:meth:`PieceMachine.succeed`, as they would succeed a SimPy event, so that waking costs no
+event. The engine chooses this path by itself (``StationRun.simple``); it draws the same
+streams in the same order as the general loop, so results are the same.
+
+Each machine reuses one SimPy event for its cycle ends: SimPy clears an event's callbacks
+when it processes it, and a processed event given new callbacks can be scheduled again.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import simpy
+from simpy.events import NORMAL, URGENT
+
+from sim.engine.lot import Lot
+from sim.engine.monitor import BLOCKED, BUSY, IDLE, MachineClock
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sim.engine.holder import Supply
+    from sim.engine.station import StationRun
+
+__all__ = ["PieceMachine"]
+
+
+class PieceMachine:
+    """One of a simple station's identical machines, as a chain of timed callbacks."""
+
+    __slots__ = (
+        "_cycle_time",
+        "_duration",
+        "_end",
+        "_finished",
+        "_inbuf",
+        "_put",
+        "_schedule",
+        "_take",
+        "clock",
+        "env",
+        "index",
+        "lot",
+        "station",
+    )
+
+    def __init__(self, env: simpy.Environment, station: StationRun, index: int) -> None:
+        self.env = env
+        self.station = station
+        self.index = index
+        self.clock = MachineClock(station.state_time, env.now)
+        self.lot: Lot | None = None
+        """The piece in process."""
+        self._inbuf: Supply = station.inputs[0][0]
+        self._take: Callable[[], Lot | None] = (
+            self._inbuf.take_one  # jobs: lots of one
+            if station.serial
+            else partial(self._inbuf.take_front, 1.0)  # a piece of what is there
+        )
+        self._put = station.out.put
+        self._cycle_time: Callable[[], float] = station.cycle_time
+        self._schedule = env.schedule
+        self._finished: list[Callable[[Any], None]] = [
+            self._finish if station.serial else self._finish_piece
+        ]
+        self._duration = 0.0
+        """The cycle time of the piece in process [time unit]."""
+        self._end = simpy.Event(env)
+        """The event that ends each cycle, reused."""
+        self._end._ok = True
+        self._end._value = None
+
+    def start(self) -> None:
+        """Take the first piece at the current time, where a SimPy process would start
+        (an urgent event, as SimPy's ``Initialize``)."""
+        self._end.callbacks = [self.succeed]
+        self._schedule(self._end, URGENT)
+
+    def succeed(self, _value: Any = None) -> None:
+        """Resume: material came (the machine was idle) or the blocked piece moved on."""
+        lot = self._take()
+        clock = self.clock
+        if lot is None:
+            clock.switch(IDLE, self.env.now)
+            self._inbuf.wait(self, 1.0)
+            return
+        if clock.state != BUSY:
+            clock.switch(BUSY, self.env.now)
+        self.lot = lot
+        end = self._end
+        end.callbacks = self._finished[:]
+        self._duration = self._cycle_time()
+        self._schedule(end, NORMAL, self._duration)
+
+    def _finish_piece(self, _event: simpy.Event) -> None:
+        """A piece of a general line is done: it carries the machine time spent on it, so
+        scrap here or later loses that work; then take the next."""
+        station = self.station
+        lot = self.lot
+        assert lot is not None
+        station.cycles += 1
+        lot.work += self._duration
+        scrap = station.scrap
+        if scrap and station.uniform() < scrap:
+            station.scrapped += 1.0
+            station.lost_work += lot.work
+            lot.qty = 0.0
+            if station.monitor is not None:
+                station.monitor.leave(Lot(1.0, lot.start), False, station.release_per_unit)
+        elif not self._put(lot):
+            self.clock.switch(BLOCKED, self.env.now)
+            station.out.block(self, lot)
+            return
+        self.succeed()
+
+    def _finish(self, _event: simpy.Event) -> None:
+        """The cycle is over: scrap or pass the piece on, then take the next (the body of
+        :meth:`succeed` repeated here: this is the hot path)."""
+        station = self.station
+        lot = self.lot
+        station.cycles += 1  # units out: counted as cycles less scrap when read
+        scrap = station.scrap
+        if scrap and station.uniform() < scrap:
+            station.scrapped += 1.0
+            station.monitor.leave(lot, False)  # type: ignore[union-attr, arg-type]
+        elif not self._put(lot):  # type: ignore[arg-type]
+            self.clock.switch(BLOCKED, self.env.now)
+            station.out.block(self, lot)  # type: ignore[arg-type]
+            return
+        lot = self._take()
+        if lot is None:
+            self.clock.switch(IDLE, self.env.now)
+            self._inbuf.wait(self, 1.0)
+            return
+        self.lot = lot
+        end = self._end
+        end.callbacks = self._finished[:]
+        self._duration = self._cycle_time()
+        self._schedule(end, NORMAL, self._duration)
