@@ -98,6 +98,7 @@ class Machine:
         leave = station.monitor.leave  # type: ignore[union-attr]
         timeout = env.timeout
         event = env.event
+        observer = clock.observer
         while True:
             lot = take_one()
             if lot is None:
@@ -113,8 +114,12 @@ class Machine:
             if scrap and uniform() < scrap:
                 station.scrapped += 1.0
                 leave(lot, False)
+                if observer is not None:
+                    observer.finished(clock.key, 0.0, 1.0, env.now)
                 continue
             station.units_out += 1.0
+            if observer is not None:
+                observer.finished(clock.key, 1.0, 0.0, env.now)
             if not put(lot):
                 switch(BLOCKED, env.now)
                 waiting = event()
@@ -185,7 +190,12 @@ class Machine:
             else:
                 yield from self._work(duration, BUSY)
             station.cycles += cycles
-            for lot in station.finish(taken, cycles, duration, started):
+            scrapped = station.scrapped
+            lots = station.finish(taken, cycles, duration, started)
+            if clock.observer is not None:
+                good = math.fsum(lot.qty for lot in lots)
+                clock.observer.finished(clock.key, good, station.scrapped - scrapped, env.now)
+            for lot in lots:
                 if not station.out.put(lot):
                     clock.switch(BLOCKED, env.now)
                     waiting = env.event()

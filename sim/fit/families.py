@@ -1,0 +1,356 @@
+"""Fit the engine's distribution families to durations by maximum likelihood (scipy.stats),
+right-censored observations included, ranked by AIC and checked with Kolmogorov-Smirnov.
+
+Every estimate carries a confidence interval at the level asked for: the mean from a
+t-interval (complete data) or from the exposure per event (censored data, chi-square for
+exponential times); the coefficient of variation by the delta method on the first two
+moments (complete data) or from the gamma shape's Wald interval (censored data).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "FAMILIES",
+    "DistributionFit",
+    "Estimate",
+    "FamilyFit",
+    "exposure_mean",
+    "fit_distribution",
+    "share_estimate",
+]
+
+FAMILIES = ("exponential", "gamma", "lognormal", "weibull", "normal")
+"""Parametric candidates, the engine's own families; ``empirical`` is the fallback."""
+KS_SAMPLE = 10_000
+"""Observations the KS test uses at most [-]: with millions any model is rejected for
+differences too small to matter, so the p-value is taken on an even subsample."""
+EMPIRICAL_POINTS = 100
+"""Quantiles written for an empirical distribution [-]."""
+REJECT_P = 0.001
+"""Below this KS p-value on the subsample the best parametric family is rejected and an
+empirical distribution is written instead [-]."""
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A value with its confidence interval; ``n`` observations behind it [-]."""
+
+    value: float
+    low: float
+    high: float
+    n: int
+
+    def scaled(self, factor: float) -> Estimate:
+        """The same estimate in another unit (``factor`` new units per old unit)."""
+        return Estimate(self.value * factor, self.low * factor, self.high * factor, self.n)
+
+    def covers(self, truth: float) -> bool:
+        """Whether ``truth`` lies inside the interval."""
+        return self.low <= truth <= self.high
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "ci": [self.low, self.high], "n": self.n}
+
+
+@dataclass(frozen=True)
+class FamilyFit:
+    """One candidate family: its parameters (scipy form), log-likelihood, AIC and KS test."""
+
+    family: str
+    params: tuple[float, ...]
+    mean: float
+    cv: float
+    loglik: float
+    aic: float
+    ks_statistic: float
+    ks_p: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "family": self.family,
+            "mean": self.mean,
+            "cv": self.cv,
+            "loglik": self.loglik,
+            "aic": self.aic,
+            "ks_statistic": self.ks_statistic,
+            "ks_p": self.ks_p,
+        }
+
+
+@dataclass(frozen=True)
+class DistributionFit:
+    """The fit of one kind of duration: mean and cv with CIs, the ranked candidates and the
+    chosen family (``constant`` when all values are equal, ``empirical`` when every family
+    is rejected). Durations are in the unit of the data given."""
+
+    n: int
+    censored: int
+    mean: Estimate
+    cv: Estimate
+    candidates: list[FamilyFit]
+    chosen: str
+    quantiles: list[float] = field(default_factory=list)
+
+    def best(self) -> FamilyFit | None:
+        """The chosen parametric fit, if one was chosen."""
+        return next((c for c in self.candidates if c.family == self.chosen), None)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "censored": self.censored,
+            "mean": self.mean.as_dict(),
+            "cv": self.cv.as_dict(),
+            "chosen": self.chosen,
+            "candidates": [c.as_dict() for c in self.candidates],
+        }
+
+
+def _frozen(family: str, params: tuple[float, ...]) -> Any:
+    from scipy import stats
+
+    if family == "exponential":
+        return stats.expon(0.0, params[0])
+    if family == "gamma":
+        return stats.gamma(params[0], 0.0, params[1])
+    if family == "lognormal":
+        return stats.lognorm(params[0], 0.0, params[1])
+    if family == "weibull":
+        return stats.weibull_min(params[0], 0.0, params[1])
+    return stats.norm(params[0], params[1])
+
+
+def _moments(family: str, params: tuple[float, ...]) -> tuple[float, float]:
+    """Mean and cv of a fitted family."""
+    if family == "exponential":
+        return params[0], 1.0
+    if family == "gamma":
+        return params[0] * params[1], 1.0 / math.sqrt(params[0])
+    if family == "lognormal":
+        sigma, scale = params
+        return scale * math.exp(sigma**2 / 2), math.sqrt(math.expm1(sigma**2))
+    if family == "weibull":
+        shape, scale = params
+        mean = scale * math.gamma(1 + 1 / shape)
+        second = scale**2 * math.gamma(1 + 2 / shape)
+        return mean, math.sqrt(max(second - mean**2, 0.0)) / mean
+    return params[0], params[1] / params[0]
+
+
+def _fit_family(family: str, complete: np.ndarray, censored: np.ndarray) -> tuple[float, ...]:
+    from scipy import stats
+
+    if family == "exponential":
+        return (float((complete.sum() + censored.sum()) / len(complete)),)
+    data: Any = complete
+    if len(censored):
+        data = stats.CensoredData(uncensored=complete, right=censored)
+    if family == "gamma":
+        shape, _, scale = stats.gamma.fit(data, floc=0)
+        return float(shape), float(scale)
+    if family == "lognormal":
+        sigma, _, scale = stats.lognorm.fit(data, floc=0)
+        return float(sigma), float(scale)
+    if family == "weibull":
+        shape, _, scale = stats.weibull_min.fit(data, floc=0)
+        return float(shape), float(scale)
+    mu, sd = stats.norm.fit(data)
+    return float(mu), float(sd)
+
+
+def _loglik(frozen: Any, complete: np.ndarray, censored: np.ndarray) -> float:
+    value = float(np.sum(frozen.logpdf(complete)))
+    if len(censored):
+        value += float(np.sum(frozen.logsf(censored)))
+    return value
+
+
+def _subsample(values: np.ndarray, size: int) -> np.ndarray:
+    """An even, deterministic subsample of at most ``size`` values."""
+    if len(values) <= size:
+        return values
+    return values[np.linspace(0, len(values) - 1, size).astype(np.int64)]
+
+
+def _t(confidence: float, dof: int) -> float:
+    from scipy import stats
+
+    return float(stats.t.ppf(0.5 + confidence / 2, max(dof, 1)))
+
+
+def _cv_delta(values: np.ndarray, confidence: float) -> Estimate:
+    """cv = s / m with a delta-method interval from the sample moments of X and X^2."""
+    n = len(values)
+    mean = float(values.mean())
+    sd = float(values.std(ddof=1)) if n > 1 else 0.0
+    cv = sd / mean if mean > 0 else math.nan
+    if n < 3 or sd == 0:
+        return Estimate(cv, cv, cv, n)
+    squares = values * values
+    covariance = np.cov(np.vstack([values, squares]))
+    d_mean = -(mean**2 + sd**2) / (sd * mean**2)
+    d_square = 1.0 / (2 * sd * mean)
+    variance = (
+        d_mean**2 * covariance[0, 0]
+        + 2 * d_mean * d_square * covariance[0, 1]
+        + d_square**2 * covariance[1, 1]
+    ) / n
+    half = _t(confidence, n - 1) * math.sqrt(max(variance, 0.0))
+    return Estimate(cv, max(cv - half, 0.0), cv + half, n)
+
+
+def _cv_gamma_wald(
+    complete: np.ndarray, censored: np.ndarray, confidence: float, shape: float, scale: float
+) -> Estimate:
+    """cv = 1/sqrt(shape) of a censored gamma fit; Wald interval on log shape from the
+    observed information (numerical Hessian of the log-likelihood)."""
+    from scipy import stats
+
+    def loglik(log_shape: float, log_scale: float) -> float:
+        frozen = stats.gamma(math.exp(log_shape), 0.0, math.exp(log_scale))
+        return _loglik(frozen, complete, censored)
+
+    x0, y0 = math.log(shape), math.log(scale)
+    h = 1e-3
+    f0 = loglik(x0, y0)
+    fxx = (loglik(x0 + h, y0) - 2 * f0 + loglik(x0 - h, y0)) / h**2
+    fyy = (loglik(x0, y0 + h) - 2 * f0 + loglik(x0, y0 - h)) / h**2
+    fxy = (
+        loglik(x0 + h, y0 + h)
+        - loglik(x0 + h, y0 - h)
+        - loglik(x0 - h, y0 + h)
+        + loglik(x0 - h, y0 - h)
+    ) / (4 * h**2)
+    determinant = fxx * fyy - fxy**2
+    cv = 1 / math.sqrt(shape)
+    n = len(complete) + len(censored)
+    if determinant <= 0 or fyy >= 0:
+        return Estimate(cv, math.nan, math.nan, n)
+    variance = -fyy / determinant  # [(-H)^-1]_xx
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    half = z * math.sqrt(variance)
+    # cv = exp(-x / 2): the interval on x maps to one on cv.
+    return Estimate(cv, math.exp(-(x0 + half) / 2), math.exp(-(x0 - half) / 2), n)
+
+
+def exposure_mean(exposure: float, events: int, confidence: float, cv: float = 1.0) -> Estimate:
+    """Mean time per event from the total exposure [time] and the events seen [-].
+
+    For exponential times (``cv`` = 1) the interval is the exact chi-square one of a
+    time-truncated test; otherwise the normal approximation mean x (1 +- z cv / sqrt(n)).
+    """
+    from scipy import stats
+
+    if events <= 0:
+        lower = exposure / stats.chi2.ppf(0.5 + confidence / 2, 2) * 2 if exposure > 0 else 0.0
+        return Estimate(math.inf, lower, math.inf, 0)
+    mean = exposure / events
+    alpha = 1 - confidence
+    if abs(cv - 1.0) < 1e-9:
+        low = 2 * exposure / stats.chi2.ppf(1 - alpha / 2, 2 * events + 2)
+        high = 2 * exposure / stats.chi2.ppf(alpha / 2, 2 * events)
+        return Estimate(mean, float(low), float(high), events)
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    half = z * cv / math.sqrt(events)
+    return Estimate(mean, mean * (1 - half), mean * (1 + half), events)
+
+
+def share_estimate(hits: float, trials: float, confidence: float) -> Estimate:
+    """A share hits / trials [-] with its Clopper-Pearson interval."""
+    from scipy import stats
+
+    if trials <= 0:
+        return Estimate(math.nan, math.nan, math.nan, 0)
+    k, n = round(hits), round(trials)
+    alpha = 1 - confidence
+    low = float(stats.beta.ppf(alpha / 2, k, n - k + 1)) if k > 0 else 0.0
+    high = float(stats.beta.ppf(1 - alpha / 2, k + 1, n - k)) if k < n else 1.0
+    return Estimate(hits / trials, low, high, int(n))
+
+
+def fit_distribution(
+    complete: np.ndarray,
+    censored: np.ndarray | None = None,
+    confidence: float = 0.95,
+    families: tuple[str, ...] = FAMILIES,
+) -> DistributionFit | None:
+    """Fit ``families`` to durations: ``complete`` observations and right-``censored``
+    ones (known only to exceed their value). ``None`` without a complete observation."""
+    from scipy import stats
+
+    complete = np.asarray(complete, dtype=np.float64)
+    censored = np.zeros(0) if censored is None else np.asarray(censored, dtype=np.float64)
+    censored = censored[censored > 0]
+    n = len(complete)
+    if n == 0:
+        return None
+    if len(censored):
+        mean = exposure_mean(float(complete.sum() + censored.sum()), n, confidence)
+    else:
+        m = float(complete.mean())
+        half = _t(confidence, n - 1) * float(complete.std(ddof=1)) / math.sqrt(n) if n > 1 else 0.0
+        mean = Estimate(m, m - half, m + half, n)
+    if n == 1 or float(complete.std()) <= 1e-9 * max(abs(float(complete.mean())), 1e-300):
+        zero = Estimate(0.0, 0.0, 0.0, n)
+        return DistributionFit(n, len(censored), mean, zero, [], "constant")
+    positive = complete[complete > 0]
+    candidates = []
+    for family in families:
+        data = positive if family != "normal" else complete
+        if len(data) < 2:
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                params = _fit_family(family, data, censored)
+                frozen = _frozen(family, params)
+                loglik = _loglik(frozen, data, censored)
+                if len(data) < n:  # zero durations have no density: count them as lost
+                    loglik = -math.inf
+                ks = stats.kstest(_subsample(np.sort(data), KS_SAMPLE), frozen.cdf)
+        except (ValueError, RuntimeError, FloatingPointError, OverflowError):
+            continue
+        if not math.isfinite(loglik):
+            continue
+        fitted_mean, fitted_cv = _moments(family, params)
+        k = len(params)
+        candidates.append(
+            FamilyFit(
+                family,
+                params,
+                fitted_mean,
+                fitted_cv,
+                loglik,
+                2 * k - 2 * loglik,
+                float(ks.statistic),
+                float(ks.pvalue),
+            )
+        )
+    candidates.sort(key=lambda c: c.aic)
+    if len(censored):
+        gamma = next((c for c in candidates if c.family == "gamma"), None)
+        cv = (
+            _cv_gamma_wald(positive, censored, confidence, *gamma.params)
+            if gamma is not None
+            else _cv_delta(complete, confidence)
+        )
+        if candidates and candidates[0].family == "exponential":
+            mean = exposure_mean(float(complete.sum() + censored.sum()), n, confidence, 1.0)
+        else:
+            mean = exposure_mean(float(complete.sum() + censored.sum()), n, confidence, cv.value)
+    else:
+        cv = _cv_delta(complete, confidence)
+    chosen = candidates[0].family if candidates else "empirical"
+    quantiles: list[float] = []
+    if not candidates or candidates[0].ks_p < REJECT_P:
+        chosen = "empirical"
+        points = (np.arange(EMPIRICAL_POINTS) + 0.5) / EMPIRICAL_POINTS
+        quantiles = [float(q) for q in np.quantile(complete, points)]
+    return DistributionFit(n, len(censored), mean, cv, candidates, chosen, quantiles)
