@@ -14,7 +14,7 @@ from types import ModuleType
 from rich.console import Console
 from rich.markup import escape
 
-from sim.cli import compare, plot, run, schema, sweep, tune, validate
+from sim.cli import check, compare, fit, plot, run, schema, sweep, tune, validate
 from sim.cli.common import EXIT_INTERRUPTED
 from sim.errors import LinesimError
 
@@ -28,6 +28,8 @@ COMMANDS: dict[str, ModuleType] = {
     "plot": plot,
     "validate": validate,
     "schema": schema,
+    "fit": fit,
+    "check": check,
 }
 """Subcommand name -> module with ``add_parser`` and ``handle``."""
 

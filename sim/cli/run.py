@@ -42,6 +42,19 @@ def add_parser(commands: Any) -> None:
         metavar="MB",
         help="stop a replication whose process passes MB of memory (default: no bound)",
     )
+    command.add_argument(
+        "--trace",
+        action="store_true",
+        help="also write the event log of replication 1 (DIR/trace.parquet, or trace.csv "
+        "without pyarrow) in the format linesim fit reads",
+    )
+    command.add_argument(
+        "--trace-limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="rows the trace keeps at most (default 10,000,000); it stops at that time",
+    )
 
 
 def handle(args: argparse.Namespace, console: Console) -> int:
@@ -78,6 +91,10 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     console.print(f"results: {written[-1]}")
     if not args.no_plots and result.replications:
         console.print(f"report: {draw(out)}")
+    if args.trace:
+        from sim.fit.trace import trace_to_folder
+
+        console.print(trace_to_folder(scenario, out, args.trace_limit))
     if result.partial:
         console.print(
             f"[yellow]interrupted:[/yellow] kept {len(result.replications)} of "

@@ -31,6 +31,7 @@ __all__ = [
     "TraceRecorder",
     "TraceTable",
     "trace_replication",
+    "trace_to_folder",
     "write_trace",
 ]
 
@@ -248,3 +249,25 @@ def _write_csv(table: TraceTable, path: Path) -> Path:
         )
     os.replace(temporary, path)
     return path
+
+
+def trace_to_folder(scenario: Scenario, folder: str | os.PathLike[str], limit: int | None) -> str:
+    """``run --trace``: trace replication 1 (index 0) again in this process with the
+    recorder on (same seed, same numbers), write it into ``folder``, and say what was
+    written. ``limit`` is the row bound [-] (``None``: :data:`DEFAULT_TRACE_LIMIT`)."""
+    from sim.errors import ConfigError
+
+    if limit is not None and limit < 1:
+        raise ConfigError("--trace-limit must be >= 1 [rows]")
+    table = trace_replication(scenario, 0, DEFAULT_TRACE_LIMIT if limit is None else limit)
+    path = write_trace(table, folder)
+    text = f"trace: {path} ({len(table):,} rows, {table.end:,.0f} s)"
+    if table.truncated:
+        unit = scenario.line.time_unit
+        reached = table.end / SECONDS_PER[unit]
+        text += (
+            f"\n[yellow]trace limit:[/yellow] {len(table):,} rows reached at "
+            f"{reached:.6g} {unit} of the {scenario.horizon:.6g} {unit} window; the log ends "
+            "there (raise --trace-limit or shorten --horizon)"
+        )
+    return text
