@@ -197,7 +197,7 @@ def handle_check(args: argparse.Namespace, console: Console) -> int:
         max_gap=args.max_gap,
         minor_stop=args.minor_stop,
     )
-    level = f"{result.confidence:.0%}"
+    level = f"{result.confidence * 100:g}%"
     table = Table(
         title=f"check over {result.period:.6g} {result.time_unit}, "
         f"{result.replications} replications"

@@ -4,7 +4,8 @@ right-censored observations included, ranked by AIC and checked with Kolmogorov-
 Every estimate carries a confidence interval at the level asked for: the mean from a
 t-interval (complete data) or from the exposure per event (censored data, chi-square for
 exponential times); the coefficient of variation by the delta method on the first two
-moments (complete data) or from the gamma shape's Wald interval (censored data).
+moments (complete data) or from a censored gamma fit's Wald intervals (censored data,
+where the mean is the exposure per event when exponential times fit best).
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ FAMILIES = ("exponential", "gamma", "lognormal", "weibull", "normal")
 KS_SAMPLE = 10_000
 """Observations the KS test uses at most [-]: with millions any model is rejected for
 differences too small to matter, so the p-value is taken on an even subsample."""
+CENSORED_KS = 0.05
+"""Largest censored share for which KS is run on the complete observations [-]: beyond it
+they are a biased (short) selection, so no KS p-value is given and the choice rests on
+AIC, which accounts for censoring."""
 EMPIRICAL_POINTS = 100
 """Quantiles written for an empirical distribution [-]."""
 REJECT_P = 0.001
@@ -206,11 +211,12 @@ def _cv_delta(values: np.ndarray, confidence: float) -> Estimate:
     return Estimate(cv, max(cv - half, 0.0), cv + half, n)
 
 
-def _cv_gamma_wald(
+def _gamma_wald(
     complete: np.ndarray, censored: np.ndarray, confidence: float, shape: float, scale: float
-) -> Estimate:
-    """cv = 1/sqrt(shape) of a censored gamma fit; Wald interval on log shape from the
-    observed information (numerical Hessian of the log-likelihood)."""
+) -> tuple[Estimate, Estimate]:
+    """Mean and cv of a censored gamma fit with Wald intervals on the log scale from the
+    observed information (a numerical Hessian of the log-likelihood in log shape and log
+    scale): mean = shape x scale, cv = 1 / sqrt(shape)."""
     from scipy import stats
 
     def loglik(log_shape: float, log_scale: float) -> float:
@@ -229,15 +235,22 @@ def _cv_gamma_wald(
         + loglik(x0 - h, y0 - h)
     ) / (4 * h**2)
     determinant = fxx * fyy - fxy**2
-    cv = 1 / math.sqrt(shape)
+    mean, cv = shape * scale, 1 / math.sqrt(shape)
     n = len(complete) + len(censored)
     if determinant <= 0 or fyy >= 0:
-        return Estimate(cv, math.nan, math.nan, n)
-    variance = -fyy / determinant  # [(-H)^-1]_xx
+        return Estimate(mean, math.nan, math.nan, n), Estimate(cv, math.nan, math.nan, n)
+    # Covariance of (log shape, log scale) = inverse of the negative Hessian.
+    var_x = -fyy / determinant
+    var_y = -fxx / determinant
+    cov_xy = fxy / determinant
     z = float(stats.norm.ppf(0.5 + confidence / 2))
-    half = z * math.sqrt(variance)
-    # cv = exp(-x / 2): the interval on x maps to one on cv.
-    return Estimate(cv, math.exp(-(x0 + half) / 2), math.exp(-(x0 - half) / 2), n)
+    half_x = z * math.sqrt(var_x)
+    half_mean = z * math.sqrt(max(var_x + var_y + 2 * cov_xy, 0.0))
+    return (
+        Estimate(mean, mean * math.exp(-half_mean), mean * math.exp(half_mean), n),
+        # cv = exp(-x / 2): the interval on x maps to one on cv.
+        Estimate(cv, math.exp(-(x0 + half_x) / 2), math.exp(-(x0 - half_x) / 2), n),
+    )
 
 
 def exposure_mean(exposure: float, events: int, confidence: float, cv: float = 1.0) -> Estimate:
@@ -314,7 +327,11 @@ def fit_distribution(
                 loglik = _loglik(frozen, data, censored)
                 if len(data) < n:  # zero durations have no density: count them as lost
                     loglik = -math.inf
-                ks = stats.kstest(_subsample(np.sort(data), KS_SAMPLE), frozen.cdf)
+                if len(censored) <= CENSORED_KS * (len(data) + len(censored)):
+                    ks = stats.kstest(_subsample(np.sort(data), KS_SAMPLE), frozen.cdf)
+                    ks_statistic, ks_p = float(ks.statistic), float(ks.pvalue)
+                else:
+                    ks_statistic = ks_p = math.nan
         except (ValueError, RuntimeError, FloatingPointError, OverflowError):
             continue
         if not math.isfinite(loglik):
@@ -329,27 +346,26 @@ def fit_distribution(
                 fitted_cv,
                 loglik,
                 2 * k - 2 * loglik,
-                float(ks.statistic),
-                float(ks.pvalue),
+                ks_statistic,
+                ks_p,
             )
         )
     candidates.sort(key=lambda c: c.aic)
     if len(censored):
+        # Censored: the exposure per event is the MLE for exponential times; otherwise
+        # the censored gamma MLE gives mean and cv (the engine draws gamma for cv != 1).
         gamma = next((c for c in candidates if c.family == "gamma"), None)
-        cv = (
-            _cv_gamma_wald(positive, censored, confidence, *gamma.params)
-            if gamma is not None
-            else _cv_delta(complete, confidence)
-        )
-        if candidates and candidates[0].family == "exponential":
-            mean = exposure_mean(float(complete.sum() + censored.sum()), n, confidence, 1.0)
+        if gamma is not None:
+            gamma_mean, cv = _gamma_wald(positive, censored, confidence, *gamma.params)
+            if candidates[0].family != "exponential":
+                mean = gamma_mean
         else:
-            mean = exposure_mean(float(complete.sum() + censored.sum()), n, confidence, cv.value)
+            cv = _cv_delta(complete, confidence)
     else:
         cv = _cv_delta(complete, confidence)
     chosen = candidates[0].family if candidates else "empirical"
     quantiles: list[float] = []
-    if not candidates or candidates[0].ks_p < REJECT_P:
+    if not candidates or (not len(censored) and candidates[0].ks_p < REJECT_P):
         chosen = "empirical"
         points = (np.arange(EMPIRICAL_POINTS) + 0.5) / EMPIRICAL_POINTS
         quantiles = [float(q) for q in np.quantile(complete, points)]

@@ -117,7 +117,7 @@ def fit_log(
         header = [
             f"Fitted by linesim fit from {log.file} ({log.rows_read:,} rows, "
             f"{period:.6g} {line.time_unit}) for {line_path}.",
-            f"Each value: n observations, {confidence:.0%} confidence interval and the "
+            f"Each value: n observations, {confidence * 100:g}% confidence interval and the "
             "family chosen by AIC; details in fit.json.",
         ]
         scenario_path = folder / "fitted.yaml"

@@ -145,18 +145,16 @@ def _iso_seconds(text: Any) -> tuple[np.ndarray, np.ndarray]:
     text = pc.replace_substring_regex(text, r"\.\d+$", "")
     stamp = pc.strptime(text, format="%Y-%m-%dT%H:%M:%S", unit="s", error_is_null=True)
     seconds = stamp.cast(pa.int64()).to_numpy(zero_copy_only=False).astype(np.float64)
-    frac = (
-        pc.struct_field(fraction, "f")
-        .cast(pa.float64())
-        .fill_null(0.0)
-        .to_numpy(zero_copy_only=False)
-    )
+
+    def number(parts: Any, name: str) -> np.ndarray:
+        """A captured group as float64, 0 where it did not match."""
+        text = pc.struct_field(parts, name)
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+        return text.cast(pa.float64()).fill_null(0.0).to_numpy(zero_copy_only=False)
+
+    frac = number(fraction, "f")
     sign = pc.struct_field(offset, "sign").to_numpy(zero_copy_only=False)
-    hours = pc.struct_field(offset, "hh").cast(pa.float64()).fill_null(0.0)
-    minutes = pc.struct_field(offset, "mm").cast(pa.float64()).fill_null(0.0)
-    shift = (hours.to_numpy(zero_copy_only=False) * 3600.0) + minutes.to_numpy(
-        zero_copy_only=False
-    ) * 60.0
+    shift = number(offset, "hh") * 3600.0 + number(offset, "mm") * 60.0
     shift = np.where(sign == "-", -shift, shift)
     has_offset = np.asarray(pc.is_valid(offset))
     return seconds + frac - shift, has_offset

@@ -93,7 +93,7 @@ def write_report(folder: Path, fits: list[StationFit], record: dict[str, Any], u
         f"<h1>Fit of {html.escape(record['log'])}</h1>",
         f"<p>Line {html.escape(record['line'])}; {record['rows_read']:,} rows read, "
         f"{record['rows_used']:,} used; period {record['period']:.6g} {unit}; confidence "
-        f"{record['confidence']:.0%}.</p>",
+        f"{record['confidence'] * 100:g}%.</p>",
     ]
     if record["problems"]:
         parts.append("<h2>Problems in the log</h2><ul>")

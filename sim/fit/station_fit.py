@@ -96,7 +96,9 @@ def _evidence(fit: DistributionFit, per_second: float, unit: str, level: str) ->
     ]
     if best is not None:
         parts.append(f"{fit.chosen} by AIC" + (f" (dAIC {ranked})" if ranked else ""))
-        parts.append(f"KS p={best.ks_p:.2g}")
+        parts.append(
+            f"KS p={best.ks_p:.2g}" if math.isfinite(best.ks_p) else "KS not run (censored)"
+        )
     else:
         parts.append(fit.chosen)
     return "; ".join(parts)
@@ -123,7 +125,7 @@ def fit_station(data: StationData, spec: Station, settings: FitSettings) -> Stat
     confidence = settings.confidence
     unit = settings.time_unit
     per_second = 1.0 / SECONDS_PER[unit]
-    level = f"{confidence:.0%}"
+    level = f"{confidence * 100:g}%"
     prefix = f"stations.{spec.name}"
     result = StationFit(spec.name)
     accounted = float(data.state_time[: len(STATES)].sum())
@@ -211,7 +213,13 @@ def fit_station(data: StationData, spec: Station, settings: FitSettings) -> Stat
         up_fit = fit_distribution(up.complete, up.censored, confidence, UP_FAMILIES)
         exponential = up_fit is None or up_fit.chosen in ("exponential", "constant", "empirical")
         ttf_cv = 1.0 if exponential or up_fit is None else up_fit.cv.value
-        mtbf = exposure_mean(exposure, data.failures, confidence, ttf_cv)
+        # Exponential up-times: every hour of exposure counts, also the stretch before
+        # each machine's first failure (memoryless). Otherwise the censored gamma fit.
+        mtbf = (
+            exposure_mean(exposure, data.failures, confidence)
+            if exponential or up_fit is None
+            else up_fit.mean
+        )
         shape = (
             f"; up-times {_evidence(up_fit, per_second, unit, level)}" if up_fit is not None else ""
         )
@@ -219,8 +227,8 @@ def fit_station(data: StationData, spec: Station, settings: FitSettings) -> Stat
             Setting(
                 f"{prefix}.failures.mtbf",
                 _g(mtbf.value * per_second),
-                f"{basis} basis: {exposure * per_second:.4g} {unit} over {data.failures:,} "
-                f"failures, {level} CI {_ci(mtbf.scaled(per_second))} {unit}{shape}",
+                f"{basis} basis: {data.failures:,} failures in {exposure * per_second:.4g} "
+                f"{unit}, {level} CI {_ci(mtbf.scaled(per_second))} {unit}{shape}",
             )
         )
         result.settings.append(Setting(f"{prefix}.failures.basis", basis, "as in the line"))
