@@ -32,6 +32,9 @@ FAMILIES = ("exponential", "gamma", "lognormal", "weibull", "normal")
 KS_SAMPLE = 10_000
 """Observations the KS test uses at most [-]: with millions any model is rejected for
 differences too small to matter, so the p-value is taken on an even subsample."""
+FIT_SAMPLE = 20_000
+"""Observations the parameters of a family are estimated from at most [-] (an even
+subsample of the sorted values); log-likelihood, AIC, mean and cv use all."""
 CENSORED_KS = 0.05
 """Largest censored share for which KS is run on the complete observations [-]: beyond it
 they are a biased (short) selection, so no KS p-value is given and the choice rests on
@@ -118,18 +121,45 @@ class DistributionFit:
         }
 
 
+_SCIPY = {
+    "exponential": "expon",
+    "gamma": "gamma",
+    "lognormal": "lognorm",
+    "weibull": "weibull_min",
+    "normal": "norm",
+}
+
+
 def _frozen(family: str, params: tuple[float, ...]) -> Any:
+    """The scipy.stats distribution of a fit (location 0, except the normal's mean)."""
     from scipy import stats
 
+    dist = getattr(stats, _SCIPY[family])
     if family == "exponential":
-        return stats.expon(0.0, params[0])
-    if family == "gamma":
-        return stats.gamma(params[0], 0.0, params[1])
-    if family == "lognormal":
-        return stats.lognorm(params[0], 0.0, params[1])
-    if family == "weibull":
-        return stats.weibull_min(params[0], 0.0, params[1])
-    return stats.norm(params[0], params[1])
+        return dist(0.0, params[0])
+    if family == "normal":
+        return dist(params[0], params[1])
+    return dist(params[0], 0.0, params[1])
+
+
+def _loglik_of(
+    family: str, params: tuple[float, ...], complete: np.ndarray, censored: np.ndarray
+) -> float:
+    """Log-likelihood of complete values (density) and right-censored ones (survival),
+    through the unfrozen scipy.stats functions (freezing costs more than the sums)."""
+    from scipy import stats
+
+    dist = getattr(stats, _SCIPY[family])
+    if family == "exponential":
+        args: tuple[float, ...] = (0.0, params[0])
+    elif family == "normal":
+        args = (params[0], params[1])
+    else:
+        args = (params[0], 0.0, params[1])
+    value = float(np.sum(dist.logpdf(complete, *args)))
+    if len(censored):
+        value += float(np.sum(dist.logsf(censored, *args)))
+    return value
 
 
 def _moments(family: str, params: tuple[float, ...]) -> tuple[float, float]:
@@ -149,32 +179,53 @@ def _moments(family: str, params: tuple[float, ...]) -> tuple[float, float]:
     return params[0], params[1] / params[0]
 
 
+def _start(family: str, complete: np.ndarray) -> tuple[float, float]:
+    """Moment estimates of a family's (shape, scale), the optimiser's start."""
+    mean = float(complete.mean())
+    cv = max(float(complete.std()) / mean, 1e-3) if mean > 0 else 1.0
+    if family == "gamma":
+        return 1 / cv**2, mean * cv**2
+    if family == "lognormal":
+        sigma = math.sqrt(math.log1p(cv**2))
+        return sigma, mean * math.exp(-(sigma**2) / 2)
+    shape = cv**-1.086  # weibull
+    return shape, mean / math.gamma(1 + 1 / shape)
+
+
+def _mle(family: str, complete: np.ndarray, censored: np.ndarray) -> tuple[float, float]:
+    """Maximum likelihood of a two-parameter family (location 0) with right-censored
+    values: L-BFGS on (log shape, log scale) over scipy.stats log densities. scipy's
+    generic ``fit`` (Nelder-Mead through CensoredData) is an order of magnitude slower."""
+    from scipy import optimize
+
+    def negative(point: np.ndarray) -> float:
+        value = -_loglik_of(family, (math.exp(point[0]), math.exp(point[1])), complete, censored)
+        return value if math.isfinite(value) else 1e300
+
+    shape, scale = _start(family, complete)
+    found = optimize.minimize(
+        negative, np.log([shape, scale]), method="L-BFGS-B", options={"maxiter": 500}
+    )
+    return float(math.exp(found.x[0])), float(math.exp(found.x[1]))
+
+
 def _fit_family(family: str, complete: np.ndarray, censored: np.ndarray) -> tuple[float, ...]:
+    """MLE of ``family`` (location 0): closed forms or scipy's fast paths without
+    censoring, :func:`_mle` with it (and for the Weibull, which has no fast path)."""
     from scipy import stats
 
     if family == "exponential":
         return (float((complete.sum() + censored.sum()) / len(complete)),)
-    data: Any = complete
-    if len(censored):
-        data = stats.CensoredData(uncensored=complete, right=censored)
+    if family == "normal":
+        mu, sd = stats.norm.fit(complete)  # censoring is not used for the normal
+        return float(mu), float(sd)
+    if len(censored) or family == "weibull":
+        return _mle(family, complete, censored)
     if family == "gamma":
-        shape, _, scale = stats.gamma.fit(data, floc=0)
+        shape, _, scale = stats.gamma.fit(complete, floc=0)
         return float(shape), float(scale)
-    if family == "lognormal":
-        sigma, _, scale = stats.lognorm.fit(data, floc=0)
-        return float(sigma), float(scale)
-    if family == "weibull":
-        shape, _, scale = stats.weibull_min.fit(data, floc=0)
-        return float(shape), float(scale)
-    mu, sd = stats.norm.fit(data)
-    return float(mu), float(sd)
-
-
-def _loglik(frozen: Any, complete: np.ndarray, censored: np.ndarray) -> float:
-    value = float(np.sum(frozen.logpdf(complete)))
-    if len(censored):
-        value += float(np.sum(frozen.logsf(censored)))
-    return value
+    sigma, _, scale = stats.lognorm.fit(complete, floc=0)
+    return float(sigma), float(scale)
 
 
 def _subsample(values: np.ndarray, size: int) -> np.ndarray:
@@ -220,8 +271,7 @@ def _gamma_wald(
     from scipy import stats
 
     def loglik(log_shape: float, log_scale: float) -> float:
-        frozen = stats.gamma(math.exp(log_shape), 0.0, math.exp(log_scale))
-        return _loglik(frozen, complete, censored)
+        return _loglik_of("gamma", (math.exp(log_shape), math.exp(log_scale)), complete, censored)
 
     x0, y0 = math.log(shape), math.log(scale)
     h = 1e-3
@@ -313,22 +363,34 @@ def fit_distribution(
     if n == 1 or float(complete.std()) <= 1e-9 * max(abs(float(complete.mean())), 1e-300):
         zero = Estimate(0.0, 0.0, 0.0, n)
         return DistributionFit(n, len(censored), mean, zero, [], "constant")
+    complete = np.sort(complete)
+    censored = np.sort(censored)
     positive = complete[complete > 0]
     candidates = []
     for family in families:
         data = positive if family != "normal" else complete
-        if len(data) < 2:
+        if len(data) < 2 or (family == "normal" and len(censored)):
             continue
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                params = _fit_family(family, data, censored)
+                # Parameters from an even subsample (their error is far below the
+                # spread that matters), the likelihood and AIC from every value.
+                if family == "exponential" or len(data) <= FIT_SAMPLE:
+                    params = _fit_family(family, data, censored)
+                else:
+                    share = FIT_SAMPLE / len(data)
+                    params = _fit_family(
+                        family,
+                        _subsample(data, FIT_SAMPLE),
+                        _subsample(censored, math.ceil(share * len(censored))),
+                    )
                 frozen = _frozen(family, params)
-                loglik = _loglik(frozen, data, censored)
+                loglik = _loglik_of(family, params, data, censored)
                 if len(data) < n:  # zero durations have no density: count them as lost
                     loglik = -math.inf
                 if len(censored) <= CENSORED_KS * (len(data) + len(censored)):
-                    ks = stats.kstest(_subsample(np.sort(data), KS_SAMPLE), frozen.cdf)
+                    ks = stats.kstest(_subsample(data, KS_SAMPLE), frozen.cdf)
                     ks_statistic, ks_p = float(ks.statistic), float(ks.pvalue)
                 else:
                     ks_statistic = ks_p = math.nan
