@@ -116,3 +116,27 @@ def test_seconds_and_iso_give_the_same_durations(tmp_path: Path) -> None:
     )
     a, b = read_log(seconds, time="seconds"), read_log(iso, time="iso")
     assert list(a.duration) == list(b.duration) == [90.0, 60.0, 0.0]
+
+
+def test_log_rows_match_the_published_schema() -> None:
+    """The shipped example's rows validate against the JSON Schema of a log row."""
+    import csv
+
+    import jsonschema
+
+    from sim.fit.schema import alias_schema, log_row_schema
+
+    example = Path(__file__).resolve().parents[2] / "scenarios" / "mes_example"
+    validator = jsonschema.Draft202012Validator(log_row_schema())
+    with open(example / "mes_log.csv", newline="") as stream:
+        for number, row in enumerate(csv.DictReader(stream)):
+            if number >= 300:
+                break
+            if None in row.values():  # the row cut short on purpose
+                continue
+            record = {k: v for k, v in row.items() if v != ""}
+            for key in ("units", "scrap"):
+                if key in record:
+                    record[key] = float(record[key])
+            validator.validate(record)
+    jsonschema.Draft202012Validator.check_schema(alias_schema())
