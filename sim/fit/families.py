@@ -362,7 +362,9 @@ def fit_distribution(
         mean = Estimate(m, m - half, m + half, n)
     if n == 1 or float(complete.std()) <= 1e-9 * max(abs(float(complete.mean())), 1e-300):
         zero = Estimate(0.0, 0.0, 0.0, n)
-        return DistributionFit(n, len(censored), mean, zero, [], "constant")
+        value = float(complete.mean())
+        constant = Estimate(value, value, value, n)
+        return DistributionFit(n, len(censored), constant, zero, [], "constant")
     complete = np.sort(complete)
     censored = np.sort(censored)
     positive = complete[complete > 0]

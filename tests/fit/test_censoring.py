@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import HERE, trace_line
+from fit_helpers import HERE, trace_line
 
 from sim.fit import fit_log
 from sim.fit.intervals import station_data

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import HERE, trace_line
+from fit_helpers import HERE, trace_line
 
 from sim.fit import fit_log
 from sim.model import load_scenario

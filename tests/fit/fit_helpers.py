@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from sim.fit.trace import trace_replication, write_trace
 from sim.model import load_scenario
 
@@ -20,8 +18,3 @@ def trace_line(line: str, folder: Path, horizon: float, warmup: float, seed: int
         f"seed: {seed}\n"
     )
     return write_trace(trace_replication(load_scenario(scenario_file)), folder)
-
-
-@pytest.fixture
-def roundtrip_line() -> Path:
-    return HERE / "roundtrip_line.yaml"
