@@ -73,7 +73,8 @@ def _station_figure(fit: StationFit, path: Path, unit: str) -> Path | None:
             right.plot([0, top], [0, top], color="grey", lw=1)
             right.set_xlabel(f"{best.family} quantile [{unit}]")
             right.set_ylabel(f"log quantile [{unit}]")
-            right.set_title(f"Q-Q, {best.family}: KS p = {best.ks_p:.2g}")
+            ks = f"KS p = {best.ks_p:.2g}" if np.isfinite(best.ks_p) else "censored, no KS"
+            right.set_title(f"Q-Q, {best.family}: {ks}")
         else:
             right.text(0.5, 0.5, f"{result.chosen}: no Q-Q plot", ha="center", va="center")
             right.set_axis_off()
