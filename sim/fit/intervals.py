@@ -142,8 +142,6 @@ def station_data(log: MachineLog, station: str, minor_stop: float = 0.0) -> Stat
     last_rows = np.flatnonzero(log.last & on_station)
     up_op_complete: list[np.ndarray] = []
     up_cal_complete: list[np.ndarray] = []
-    up_op_censored: list[float] = []
-    up_cal_censored: list[float] = []
     left_up = 0
     if len(d_start):
         same_machine = np.concatenate([[False], machine_of[d_start[1:]] == machine_of[d_end[:-1]]])
@@ -156,16 +154,18 @@ def station_data(log: MachineLog, station: str, minor_stop: float = 0.0) -> Stat
         left_up = int((~same_machine).sum())
     # After each machine's last finished repair (or its whole log without failures, which
     # is left-truncated and so only exposure): right-censored up-times.
-    last_repair_end = {}
-    for start, end, is_open in zip(d_start.tolist(), d_end.tolist(), d_open.tolist(), strict=True):
-        last_repair_end[int(machine_of[start])] = (end, is_open)
-    for row in last_rows.tolist():
-        found = last_repair_end.get(int(machine_of[row]))
-        if found is None or found[1]:
-            continue
-        after = found[0] + 1
-        up_op_censored.append(float(busy_cum[row + 1] - busy_cum[after]))
-        up_cal_censored.append(float(calendar_cum[row + 1] - calendar_cum[after]))
+    if len(d_start):
+        # Each machine's last failure episode: the one followed by no other of its machine.
+        last_episode = np.concatenate([~same_machine[1:], [True]])
+        closed = last_episode & ~d_open
+        after = d_end[closed] + 1
+        machine_end = np.zeros(len(log.machines), dtype=np.int64)
+        machine_end[machine_of[last_rows]] = last_rows + 1
+        stop = machine_end[machine_of[d_end[closed]]]
+        up_op_censored = busy_cum[stop] - busy_cum[after]
+        up_cal_censored = calendar_cum[stop] - calendar_cum[after]
+    else:
+        up_op_censored = up_cal_censored = np.zeros(0)
     busy_exposure = float(state_time[BUSY])
     calendar_exposure = float(state_time[: len(STATES)].sum() - state_time[DOWN])
 
@@ -226,12 +226,12 @@ def station_data(log: MachineLog, station: str, minor_stop: float = 0.0) -> Stat
         calendar_exposure=calendar_exposure,
         up_operating=Episodes(
             np.concatenate(up_op_complete) if up_op_complete else np.zeros(0),
-            np.array(up_op_censored),
+            up_op_censored,
             left_up,
         ),
         up_calendar=Episodes(
             np.concatenate(up_cal_complete) if up_cal_complete else np.zeros(0),
-            np.array(up_cal_censored),
+            up_cal_censored,
             left_up,
         ),
         repairs=repairs,

@@ -148,6 +148,11 @@ def fit_station(data: StationData, spec: Station, settings: FitSettings) -> Stat
         "completions": data.completions,
         "cycles_dropped": data.cycles_dropped,
     }
+    if data.units_on_idle_rows:
+        result.notes.append(
+            f"{spec.name}: {data.units_on_idle_rows:,} rows with units or scrap are not busy "
+            "rows; counted as output, each ends the cycle before it"
+        )
     if data.machines != spec.machines:
         result.notes.append(
             f"{spec.name}: the log shows {data.machines} machine(s), the line has {spec.machines}"
