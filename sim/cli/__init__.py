@@ -33,6 +33,8 @@ COMMANDS: dict[str, str] = {
     "validate": "check line and scenario files; print every error and warning",
     "schema": "write JSON Schemas of line and scenario files, for editors",
     "draw": "draw a line file as an SVG diagram (no run)",
+    "fit": "fit a line's times, failures and scrap to an MES event log",
+    "check": "compare a scenario's simulated throughput and states with an MES log",
 }
 """Subcommand name -> its help in ``linesim --help``; the command is ``sim.cli.<name>``."""
 

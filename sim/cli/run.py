@@ -70,6 +70,19 @@ def add_parser(commands: Any) -> None:
         help="stop a replication whose process passes MB of memory (default: half the "
         "available memory shared by the workers; inf: no bound)",
     )
+    command.add_argument(
+        "--trace",
+        action="store_true",
+        help="also write the event log of replication 1 (DIR/trace.parquet, or trace.csv "
+        "without pyarrow) in the format linesim fit reads",
+    )
+    command.add_argument(
+        "--trace-limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="rows the trace keeps at most (default 10,000,000); it stops at that time",
+    )
 
 
 def _line_file_hint(path: str) -> None:
@@ -114,6 +127,8 @@ def _check_options(args: argparse.Namespace) -> None:
         raise ConfigError("--max-events must be >= 1")
     if args.max_memory is not None and (math.isnan(args.max_memory) or args.max_memory <= 0):
         raise ConfigError("--max-memory must be > 0 [MB] (inf: no bound)")
+    if args.trace_limit is not None and args.trace_limit < 1:
+        raise ConfigError("--trace-limit must be >= 1 [rows]")
 
 
 def handle(args: argparse.Namespace, console: Console) -> int:
@@ -155,6 +170,10 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     if folder.previous is not None:
         console.print(f"previous results: {folder.previous}")
     status = _draw(out, console) if not args.no_plots and result.replications else 0
+    if args.trace and result.replications:
+        from sim.fit.trace import trace_to_folder  # the run is published: a trace is extra
+
+        console.print(trace_to_folder(scenario, out, args.trace_limit))
     if result.partial:
         console.print(
             f"[yellow]interrupted:[/yellow] kept {len(result.replications)} of "

@@ -100,6 +100,7 @@ class Machine:
         inspect = station.inspect
         prepares = bool(station.setup_every or station.setup_interval or station.maintenance_every)
         timeout = env.timeout
+        observer = clock.observer
         while True:
             lot = take_front(limit)
             if lot is None:
@@ -128,10 +129,13 @@ class Machine:
                 yield from self._work(duration, BUSY)
             station.cycles += cycles
             lot.work += duration / (cycles * out_per_cycle)
+            scrapped = station.scrapped
             if checks_quality:
                 inspect(lot)
-                if lot.qty <= EPS:
-                    continue
+            if observer is not None:
+                observer.finished(clock.key, lot.qty, station.scrapped - scrapped, env.now)
+            if lot.qty <= EPS:
+                continue
             station.units_out += lot.qty
             if not put(lot):
                 switch(BLOCKED, env.now)
@@ -205,7 +209,12 @@ class Machine:
             else:
                 yield from self._work(duration, BUSY)
             station.cycles += cycles
-            for lot in station.finish(taken, cycles, duration, started):
+            scrapped = station.scrapped
+            lots = station.finish(taken, cycles, duration, started)
+            if clock.observer is not None:
+                good = math.fsum(lot.qty for lot in lots)
+                clock.observer.finished(clock.key, good, station.scrapped - scrapped, env.now)
+            for lot in lots:
                 if not station.out.put(lot):
                     clock.switch(BLOCKED, env.now)
                     waiting = env.event()

@@ -6,7 +6,7 @@ is reset at the end of the warm-up so that the window [warmup, warmup + horizon]
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sim.engine.lot import Lot
 
@@ -29,6 +29,7 @@ __all__ = [
     "LineMonitor",
     "MachineClock",
     "Sink",
+    "StateObserver",
 ]
 
 BUSY, IDLE, BLOCKED, DOWN, SETUP, MINOR_STOP, MAINTENANCE, OFF_SHIFT = range(8)
@@ -37,18 +38,41 @@ STATES = ("busy", "idle", "blocked", "down", "setup", "minor_stop", "maintenance
 repair, changing over, in a short stop, in planned maintenance, outside its shifts."""
 
 
-class MachineClock:
-    """The state of one machine and since when [time unit]; time is added to its station."""
+class StateObserver(Protocol):
+    """Who watches machines (the ``--trace`` recorder): told of every state change and of
+    every finished run of cycles. ``key`` is what the observer gave the clock to know it by."""
 
-    __slots__ = ("since", "state", "totals")
+    def attach(self, station: str, index: int, clock: MachineClock) -> None:
+        """Start watching machine ``index`` of ``station``: set ``clock.observer`` and
+        ``clock.key`` (called before the run starts)."""
+
+    def state(self, key: int, state: int, now: float) -> None:
+        """Machine ``key`` enters ``state`` (an index of :data:`STATES`) at ``now`` [time unit]."""
+
+    def finished(self, key: int, good: float, scrapped: float, now: float) -> None:
+        """Machine ``key`` finished a run at ``now``: ``good`` units passed on, ``scrapped``
+        removed here [output unit]."""
+
+
+class MachineClock:
+    """The state of one machine and since when [time unit]; time is added to its station.
+
+    ``observer`` is ``None`` unless the run is traced (then it is told of each change).
+    """
+
+    __slots__ = ("key", "observer", "since", "state", "totals")
 
     def __init__(self, totals: list[float], now: float) -> None:
         self.totals = totals
         self.state = IDLE
         self.since = now
+        self.observer: StateObserver | None = None
+        self.key = 0
 
     def switch(self, state: int, now: float) -> None:
         """Close the current state at ``now`` and enter ``state``."""
+        if self.observer is not None and state != self.state:
+            self.observer.state(self.key, state, now)
         self.totals[self.state] += now - self.since
         self.state = state
         self.since = now

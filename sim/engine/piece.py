@@ -109,16 +109,22 @@ class PieceMachine:
         station.cycles += 1
         lot.work += self._duration
         scrap = station.scrap
+        observer = self.clock.observer
         if scrap and station.uniform() < scrap:
             station.scrapped += 1.0
             station.lost_work += lot.work
             lot.qty = 0.0
+            if observer is not None:
+                observer.finished(self.clock.key, 0.0, 1.0, self.env.now)
             if station.monitor is not None:
                 station.monitor.leave(Lot(1.0, lot.start), False, station.release_per_unit)
-        elif not self._put(lot):
-            self.clock.switch(BLOCKED, self.env.now)
-            station.out.block(self, lot)
-            return
+        else:
+            if observer is not None:
+                observer.finished(self.clock.key, 1.0, 0.0, self.env.now)
+            if not self._put(lot):
+                self.clock.switch(BLOCKED, self.env.now)
+                station.out.block(self, lot)
+                return
         self.succeed()
 
     def _finish(self, _event: simpy.Event) -> None:
@@ -128,13 +134,19 @@ class PieceMachine:
         lot = self.lot
         station.cycles += 1  # units out: counted as cycles less scrap when read
         scrap = station.scrap
+        observer = self.clock.observer
         if scrap and station.uniform() < scrap:
             station.scrapped += 1.0
+            if observer is not None:
+                observer.finished(self.clock.key, 0.0, 1.0, self.env.now)
             station.monitor.leave(lot, False)  # type: ignore[union-attr, arg-type]
-        elif not self._put(lot):  # type: ignore[arg-type]
-            self.clock.switch(BLOCKED, self.env.now)
-            station.out.block(self, lot)  # type: ignore[arg-type]
-            return
+        else:
+            if observer is not None:
+                observer.finished(self.clock.key, 1.0, 0.0, self.env.now)
+            if not self._put(lot):  # type: ignore[arg-type]
+                self.clock.switch(BLOCKED, self.env.now)
+                station.out.block(self, lot)  # type: ignore[arg-type]
+                return
         lot = self._take()
         if lot is None:
             self.clock.switch(IDLE, self.env.now)

@@ -14,7 +14,15 @@ from sim.engine.calendar import ShiftCalendar
 from sim.engine.delay import Delay
 from sim.engine.lot import Lot
 from sim.engine.memory import peak_memory
-from sim.engine.monitor import BLOCKED, IDLE, OFF_SHIFT, STATES, LineMonitor, Sink
+from sim.engine.monitor import (
+    BLOCKED,
+    IDLE,
+    OFF_SHIFT,
+    STATES,
+    LineMonitor,
+    Sink,
+    StateObserver,
+)
 from sim.engine.rng import sampler, stream
 from sim.engine.station import StationRun, Wiring
 from sim.errors import RunError
@@ -399,8 +407,13 @@ def simulate(
     replication: int = 0,
     max_events: int | None = None,
     max_memory: float | None = None,
+    observer: StateObserver | None = None,
 ) -> ReplicationResult:
     """Simulate ``line`` for ``warmup + horizon`` [time unit] and observe the last ``horizon``.
+
+    ``observer`` (the ``--trace`` recorder; ``None`` costs nothing) is told of every machine
+    state change and finished run from time 0; its ``attach(station, index, clock)`` is
+    called once per machine before the run starts.
 
     Randomness comes only from streams keyed (seed, replication, station, purpose).
     Raises :class:`RunError` when the line deadlocks (no event possible while work waits),
@@ -424,6 +437,10 @@ def simulate(
         build.general()
     else:
         build.serial()
+    if observer is not None:
+        for run in build.stations:
+            for machine in run.machines:
+                observer.attach(run.name, machine.index, machine.clock)
     if warmup > 0:
         env.run(until=warmup)
     build.reset(warmup)
