@@ -11,21 +11,19 @@ from typing import Any
 import simpy
 
 from sim.engine.buffer import Buffer, Source
-from sim.engine.calendar import ShiftCalendar
 from sim.engine.delay import Delay
 from sim.engine.lot import Lot
 from sim.engine.monitor import BLOCKED, IDLE, OFF_SHIFT, STATES, LineMonitor, Sink
 from sim.engine.rng import sampler, stream
 from sim.engine.station import StationRun, Wiring
 from sim.errors import RunError
+from sim.model.calendar import ShiftCalendar
 from sim.model.line import Line
 
 __all__ = ["TIME_BINS", "ReplicationResult", "StationResult", "simulate"]
 
 TIME_BINS = 200
 """Bins of the measured window kept for throughput and WIP curves [-]."""
-
-DISCRETE_UNITS = {"pcs", "pc", "piece", "pieces", "job", "jobs", "unit", "units"}
 
 
 @dataclass(frozen=True)
@@ -127,12 +125,8 @@ class _Build:
         self.sinks[name] = sink
         return sink
 
-    def calendar(self, shifts: list[str] | None) -> ShiftCalendar | None:
-        if shifts is None:
-            return None
-        line = self.line
-        intervals = [(s.start, s.start + s.length) for s in line.shifts if s.name in shifts]
-        return ShiftCalendar(intervals, line.shift_cycle)
+    def calendar(self, station: str) -> ShiftCalendar | None:
+        return self.line.calendars.get(station)
 
     def station(self, spec: Any, wiring: Wiring) -> None:
         self.stations.append(
@@ -143,7 +137,7 @@ class _Build:
                 self.seed,
                 self.replication,
                 self.monitor,
-                self.calendar(spec.shifts),
+                self.calendar(spec.name),
                 spec.name in self.inspections,
             )
         )
@@ -212,7 +206,7 @@ class _Build:
                     spec.cycle_time,
                     spec.capacity,
                     spec.scrap,
-                    line.materials[out_material].unit in DISCRETE_UNITS,
+                    line.materials[out_material].discrete,
                     self.seed,
                     self.replication,
                 )
@@ -239,8 +233,8 @@ class _Build:
                 m: q for m, q in (spec.inputs or {}).items() if not isinstance(holders[m], Source)
             }
             inputs = [(holders[m], q) for m, q in buffered.items()]
-            pieces = tuple(line.materials[m].unit in DISCRETE_UNITS for m in buffered)
-            discrete = line.materials[out_material].unit in DISCRETE_UNITS
+            pieces = tuple(line.materials[m].discrete for m in buffered)
+            discrete = line.materials[out_material].discrete
             per_cycle = (spec.output or {})[out_material]
             self.station(spec, Wiring(inputs, out, per_cycle, discrete, pieces))  # type: ignore[arg-type]
 

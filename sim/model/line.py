@@ -8,10 +8,13 @@ Times are in the line's ``time_unit`` once loaded.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from functools import cached_property
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sim.model.calendar import ShiftCalendar
 from sim.model.costs import LineCosts
 from sim.model.distributions import Distribution, Duration
 from sim.model.station import (
@@ -30,6 +33,7 @@ from sim.model.units import SECONDS_PER, TimeUnit
 
 __all__ = [
     "MAX_MACHINES",
+    "PIECE_UNITS",
     "Batch",
     "Defects",
     "Failures",
@@ -43,6 +47,15 @@ __all__ = [
     "Shift",
     "Station",
 ]
+
+
+PIECE_UNITS = frozenset({"pcs", "pc", "piece", "pieces", "job", "jobs", "unit", "units"})
+"""Units that give a material ``discrete: true`` when the file does not say."""
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    """Leave a default derived at validation out of the JSON Schema."""
+    schema.pop("default", None)
 
 
 class _Model(BaseModel):
@@ -91,6 +104,23 @@ class Material(_Model):
     price: float = Field(
         default=0.0, ge=0, description="raw materials: purchase price [currency / unit]"
     )
+    discrete: bool = Field(
+        default=False,
+        description="counted in whole pieces (lots, scrap and WIP plots in pieces) rather "
+        "than a continuous amount (kg, m, L); default: true when unit is one of "
+        + ", ".join(sorted(PIECE_UNITS))
+        + ", else false",
+        json_schema_extra=_no_default,
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _discrete_from_unit(cls, data: Any) -> Any:
+        """Derive ``discrete`` from the unit once, here, when the file does not give it."""
+        if isinstance(data, dict) and "discrete" not in data:
+            unit = data.get("unit", "pcs")
+            return {**data, "discrete": isinstance(unit, str) and unit in PIECE_UNITS}
+        return data
 
 
 class Product(_Model):
@@ -161,6 +191,29 @@ class Line(_Model):
     def time_per_year(self) -> float:
         """Working time a year, working days x 24 h [time unit]."""
         return self.working_days_per_year * 86400.0 / SECONDS_PER[self.time_unit]
+
+    @cached_property
+    def calendars(self) -> dict[str, ShiftCalendar]:
+        """Shift calendar of each station that names shifts, by station name (built once)."""
+        return {
+            station.name: ShiftCalendar(
+                [(s.start, s.start + s.length) for s in self.shifts if s.name in station.shifts],
+                self.shift_cycle,
+            )
+            for station in self.stations
+            if station.shifts is not None
+        }
+
+    def staffed_share(self, station: str) -> float:
+        """Share of the time station ``station`` is staffed [-] (1 without shifts)."""
+        calendar = self.calendars.get(station)
+        return 1.0 if calendar is None else calendar.on_per_period / calendar.period
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """Copy the line; cached calendars are rebuilt from the copy's own shifts."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy.__dict__.pop("calendars", None)
+        return copy
 
     def station(self, name: str) -> Station:
         """Return the station called ``name``."""

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from sim.model.line import PIECE_UNITS
+
 __all__ = ["RunData", "TimeSeries", "bottleneck_station", "load_results"]
 
 
@@ -55,6 +57,8 @@ class MaterialSeries:
     start: np.ndarray
     end: np.ndarray
     wip: np.ndarray
+    discrete: bool = False
+    """Whether the material counts in whole pieces (the material's ``discrete`` field)."""
 
 
 def _materials(rows: list[dict[str, Any]]) -> dict[str, MaterialSeries]:
@@ -72,7 +76,10 @@ def _materials(rows: list[dict[str, Any]]) -> dict[str, MaterialSeries]:
             column = index[float(r["start"])]
             wip[reps.index(int(r["replication"])), column] = float(r["wip"])
             ends[column] = float(r["end"])
-        result[name] = MaterialSeries(str(items[0].get("unit", "")), np.array(starts), ends, wip)
+        unit = str(items[0].get("unit", ""))
+        flag = items[0].get("discrete")  # absent in results written before the field
+        discrete = unit in PIECE_UNITS if flag is None else bool(flag == 1)
+        result[name] = MaterialSeries(unit, np.array(starts), ends, wip, discrete)
     return result
 
 
