@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from sim.model.calendar import ShiftCalendar
 from sim.model.costs import LineCosts
 from sim.model.distributions import Distribution, Duration
+from sim.model.numbers import NumbersChecked
 from sim.model.station import (
     MAX_MACHINES,
     Batch,
@@ -29,7 +30,7 @@ from sim.model.station import (
     Station,
 )
 from sim.model.uncertainty import Range
-from sim.model.units import SECONDS_PER, TimeUnit
+from sim.model.units import SECONDS_PER, TimeUnit, canonical_time_unit
 
 __all__ = [
     "MAX_MACHINES",
@@ -53,13 +54,23 @@ PIECE_UNITS = frozenset({"pcs", "pc", "piece", "pieces", "job", "jobs", "unit", 
 """Units that give a material ``discrete: true`` when the file does not say."""
 
 
+def _unit_spelling(value: Any) -> Any:
+    """Read ``hours``, ``mins`` and the like as h, min (others are refused by the type)."""
+    try:
+        return canonical_time_unit(value)
+    except ValueError:
+        return value
+
+
 def _no_default(schema: dict[str, Any]) -> None:
     """Leave a default derived at validation out of the JSON Schema."""
     schema.pop("default", None)
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 class Release(_Model):
@@ -140,12 +151,16 @@ class Shift(_Model):
     length: Duration = Field(gt=0, description="duration [time unit]")
 
 
-class Line(_Model):
+class Line(_Model, NumbersChecked):
     """A production line: stations, release, and for a general line materials and product."""
 
     name: str = Field(min_length=1, description="line name")
     description: str = Field(default="", description="what the line is, sources")
-    time_unit: TimeUnit = Field(default="h", description="unit of every bare time number")
+    time_unit: Annotated[TimeUnit, BeforeValidator(_unit_spelling)] = Field(
+        default="h",
+        description="unit of every bare time number: s, min, h or d (spellings such as "
+        "mins, hrs, hours, days are read as these)",
+    )
     release: Release = Field(description="how work enters the line")
     materials: dict[Name, Material] | None = Field(
         default=None, description="general lines: every material and its buffer"

@@ -5,18 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from sim.model.distributions import Duration
 from sim.model.line import Line
+from sim.model.numbers import NumbersChecked
 
 __all__ = ["Scenario", "ScenarioFile"]
 
 
-class ScenarioFile(BaseModel):
+class ScenarioFile(NumbersChecked):
     """What ``scenarios/*.yaml`` holds."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     name: str | None = Field(default=None, min_length=1, description="default: the file name")
     description: str = Field(default="", description="what the experiment asks")
