@@ -201,6 +201,18 @@ class Fidelity(_Strict):
     )
 
 
+FidelityGiven = Annotated[
+    Annotated[Fidelity, Tag("stages")] | Annotated[Literal[False, "none"], Tag("off")],
+    Discriminator(
+        lambda value: "stages" if isinstance(value, dict) else "off",
+        custom_error_type="fidelity",
+        custom_error_message="fidelity: {stages: [{horizon: T, replications: N}], pruner: P} "
+        "or false",
+    ),
+]
+"""Fidelity stages, or ``false`` / ``none`` for none."""
+
+
 class TuneFile(ExperimentModel):
     """A tune file (``scenarios/tune_*.yaml``)."""
 
@@ -226,7 +238,7 @@ class TuneFile(ExperimentModel):
         default=None, description="tpe (one objective) | nsga2 | random; default by objectives"
     )
     sampler_seed: int = Field(default=1, ge=0, le=2**63 - 1, description="sampler seed [-]")
-    fidelity: Fidelity | Literal[False, "none"] | None = Field(
+    fidelity: FidelityGiven | None = Field(
         default=None, description="short runs before the full one; false or none: off"
     )
     batch: int | None = Field(
