@@ -329,7 +329,8 @@ def load_scenario(
     if not os.path.exists(line_file):
         line, column = _locate(marks, "line")
         raise ConfigError(
-            f"line file {line_file} not found; the path is relative to this file",
+            f"line file {line_file if line_file.isprintable() else repr(line_file)} not "
+            "found; the path is relative to this file",
             file=file,
             path="line",
             line=line,
