@@ -11,13 +11,13 @@ from typing import Any
 import simpy
 
 from sim.engine.buffer import Buffer, Source
+from sim.engine.calendar import ShiftCalendar
 from sim.engine.delay import Delay
 from sim.engine.lot import Lot
 from sim.engine.monitor import BLOCKED, IDLE, OFF_SHIFT, STATES, LineMonitor, Sink
 from sim.engine.rng import sampler, stream
 from sim.engine.station import StationRun, Wiring
 from sim.errors import RunError
-from sim.model.calendar import ShiftCalendar
 from sim.model.line import Line
 
 __all__ = ["TIME_BINS", "ReplicationResult", "StationResult", "simulate"]

@@ -16,6 +16,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from sim.model.units import duration_validator
 
+UNTRUNCATED_CV = 0.1
+"""Up to this cv [-] a normal truncated at 0 (10 sigmas away or more) has the untruncated
+mean and sd to the last bit (checked against scipy.stats.truncnorm), so scipy.stats, which
+takes 0.5 s to import, is loaded only for wider normals."""
+
 __all__ = [
     "DIST_NAMES",
     "MAX_CV",
@@ -141,16 +146,16 @@ class Normal(_Dist):
     @property
     def mean(self) -> float:
         sigma = self._sigma
-        if sigma < 1e-6 * self.mean_:  # truncation at 0 is then 1e6 sigmas away
+        if sigma <= UNTRUNCATED_CV * self.mean_:  # truncation changes no bit of the mean
             return self.mean_
-        from scipy import stats
+        from scipy import stats  # here, not at import: scipy.stats takes 0.5 s to load
 
         return float(stats.truncnorm.mean(-self.mean_ / sigma, math.inf, self.mean_, sigma))
 
     @property
     def cv(self) -> float:
         sigma = self._sigma
-        if sigma < 1e-6 * self.mean_:
+        if sigma <= UNTRUNCATED_CV * self.mean_:
             return sigma / self.mean_
         from scipy import stats
 
