@@ -199,7 +199,8 @@ def _lines(exc: LinesimError, cli: dict[str, Any], set_file: str | None = None) 
         text = str(error)
         if isinstance(error, ConfigError) and error.path and "(got " not in error.message:
             given = _given(error, cli, cache, set_file)
-            if given is not None and given not in text:
+            quoted = given is not None and given[:1] in "'\"" and given in error.message
+            if given is not None and not quoted:  # a quoted text value is already shown
                 text += f" (got {given})"
         out.append(text)
     return out
