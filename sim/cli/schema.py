@@ -23,7 +23,7 @@ def add_parser(commands: Any) -> None:
     """Register ``schema``."""
     command: argparse.ArgumentParser = commands.add_parser(
         "schema",
-        help="write JSON Schemas of line, scenario, sweep and tune files, for editors",
+        help="write JSON Schemas of line and scenario files, for editors",
         description="Write line.schema.json, scenario.schema.json, sweep.schema.json, "
         "tune.schema.json and levers.schema.json, for editors that complete and check YAML "
         "as you type (e.g. the YAML language server).",
