@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.engine.calendar import ShiftCalendar
 from sim.engine.lot import EPS, Lot, combine
 from sim.engine.machine import Machine
 from sim.engine.monitor import STATES
 from sim.engine.rng import block_iterator, sampler, stream, uniforms
-from sim.model.calendar import ShiftCalendar
 from sim.model.distributions import Exponential
 
 if TYPE_CHECKING:

@@ -69,3 +69,20 @@ class ShiftCalendar:
         if index + 1 < len(self.starts):
             return cycles * self.period + self.starts[index + 1]
         return (cycles + 1) * self.period + self.starts[0]
+
+    def on_interval(self, t: float) -> tuple[float, float]:
+        """The first staffed interval that ends after ``t``, as (start, end) [time unit]; a
+        start at or before ``t`` means staffed now. ``(inf, inf)`` when never staffed."""
+        if self.on_per_period <= 0:
+            return math.inf, math.inf
+        cycles, offset = divmod(t, self.period)
+        base = cycles * self.period
+        index = bisect_right(self.starts, offset) - 1
+        if index < 0:
+            index = 0
+        elif base + self.ends[index] <= t:  # the interval is over (or ends now)
+            index += 1
+        if index == len(self.starts):
+            base += self.period
+            index = 0
+        return base + self.starts[index], base + self.ends[index]
