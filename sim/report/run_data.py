@@ -12,8 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from sim.model.line import PIECE_UNITS
-
 __all__ = ["RunData", "TimeSeries", "bottleneck_station", "load_results"]
 
 
@@ -78,7 +76,12 @@ def _materials(rows: list[dict[str, Any]]) -> dict[str, MaterialSeries]:
             ends[column] = float(r["end"])
         unit = str(items[0].get("unit", ""))
         flag = items[0].get("discrete")  # absent in results written before the field
-        discrete = unit in PIECE_UNITS if flag is None else bool(flag == 1)
+        if flag is None:
+            from sim.model.line import PIECE_UNITS
+
+            discrete = unit in PIECE_UNITS
+        else:
+            discrete = bool(flag == 1)
         result[name] = MaterialSeries(unit, np.array(starts), ends, wip, discrete)
     return result
 
