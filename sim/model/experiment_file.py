@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from sim.model.numbers import NumbersChecked
-from sim.model.units import parse_duration
+from sim.model.units import check_run_time, parse_duration
 
 __all__ = ["RUN_KEYS", "ExperimentModel", "RunTime", "at"]
 
@@ -37,6 +37,8 @@ def _run_time(value: str | float) -> str | float:
         raise ValueError(str(exc)) from None
     if hours < 0:
         raise ValueError(f"a time must be >= 0 (got {value!r})")
+    if isinstance(value, str):  # a bare number's unit is the line's: checked on loading
+        check_run_time(hours, "h")
     return value
 
 

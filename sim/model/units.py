@@ -12,9 +12,11 @@ from sim.model.numbers import MAX_MAGNITUDE, number_problem
 
 __all__ = [
     "MAX_DURATION_S",
+    "MAX_RUN_S",
     "SECONDS_PER",
     "TimeUnit",
     "canonical_time_unit",
+    "check_run_time",
     "convert",
     "parse_duration",
 ]
@@ -34,8 +36,11 @@ _ALIASES = {
 """Spellings of time units a duration may carry (any case) -> the unit."""
 _EXTRA_SECONDS = {"w": 7 * 86400.0, "y": 365 * 86400.0}
 _DURATION = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z]+)\s*$")
-MAX_DURATION_S = 1000 * 365 * 86400.0
-"""Longest duration accepted anywhere [s] (1000 y): beyond it a run could never end."""
+MAX_DURATION_S = 1e6 * 365 * 86400.0
+"""Longest duration accepted anywhere [s] (a million years: room for "never" written as
+``mtbf: 1e9`` h, while arithmetic on it stays exact enough and finite)."""
+MAX_RUN_S = 1000 * 365 * 86400.0
+"""Longest horizon or warm-up [s] (1000 y): a longer run could never end."""
 ACCEPTED = "s, min, h, d, w, y (also sec, mins, hr, hrs, hours, days, weeks, years, ...)"
 """What a duration's unit may be, for error messages."""
 
@@ -56,7 +61,7 @@ def _in_range(value: float, unit_seconds: float, text: Any) -> float:
     """Check a duration is finite and at most :data:`MAX_DURATION_S`; return it."""
     if not math.isfinite(value) or abs(value) * unit_seconds > MAX_DURATION_S:
         raise ValueError(
-            f"{text!r} is out of range: a duration is finite and at most 1000 y "
+            f"{text!r} is out of range: a duration is finite and at most 1,000,000 y "
             f"({MAX_DURATION_S:.4g} s)"
         )
     return value
@@ -111,4 +116,14 @@ def duration_validator(value: Any, info: ValidationInfo) -> Any:
     time_unit = (info.context or {}).get("time_unit", "h")
     if isinstance(value, str | int | float) and not isinstance(value, bool):
         return parse_duration(value, time_unit)
+    return value
+
+
+def check_run_time(value: float, time_unit: str) -> float:
+    """Return a horizon or warm-up [time unit], or ``ValueError`` above :data:`MAX_RUN_S`."""
+    if value * SECONDS_PER[time_unit] > MAX_RUN_S:
+        raise ValueError(
+            f"{value:g} {time_unit} is over 1000 y, longer than any run can simulate; give a "
+            "shorter time such as '330 d'"
+        )
     return value
