@@ -24,7 +24,8 @@ class ConfigError(LinesimError):
     file
         The YAML file, or ``None`` for command-line input.
     path
-        Dotted YAML path (stations addressed by name), ``""`` for the whole file.
+        Dotted YAML path (stations addressed by name), ``""`` for the whole file; on the
+        command line, the ``--set`` path (printed ``--set PATH``) or the option (``--seed``).
     line, column
         1-based position in the file where known.
     """
@@ -44,8 +45,10 @@ class ConfigError(LinesimError):
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        path = f" {self.path}:" if self.path else ""
-        return f"{where}:{path} {self.message}"
+        path = self.path
+        if self.file is None and path and not path.startswith("-"):
+            path = f"--set {path}"  # a dotted path on the command line came from --set
+        return f"{where}:{' ' + path + ':' if path else ''} {self.message}"
 
 
 class RunError(LinesimError):

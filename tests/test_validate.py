@@ -119,7 +119,7 @@ def test_command_line_overrides_are_checked(
     path = write(tmp_path, "ok.yaml", SLOW_LINE)
     status, _out, err = validate(capsys, str(path), "--set", "stations.press.scrap=2")
     assert status == 2
-    assert "<command line>: stations.press.scrap:" in err and "(got 2)" in err
+    assert "<command line>: --set stations.press.scrap:" in err and "(got 2)" in err
 
 
 def test_warnings_keep_exit_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

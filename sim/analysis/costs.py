@@ -30,7 +30,6 @@ import math
 from functools import cache
 
 from sim.engine import ReplicationResult
-from sim.engine.calendar import ShiftCalendar
 from sim.model.line import Line
 from sim.model.station import Station
 from sim.model.units import SECONDS_PER
@@ -62,11 +61,7 @@ _POWER_STATE = {
 
 def _staffed_share(line: Line, station: Station) -> float:
     """Share of the time a station is staffed [-]."""
-    if station.shifts is None:
-        return 1.0
-    intervals = [(s.start, s.start + s.length) for s in line.shifts if s.name in station.shifts]
-    calendar = ShiftCalendar(intervals, line.shift_cycle)
-    return calendar.on_per_period / calendar.period
+    return line.staffed_share(station.name)
 
 
 def _material_values(line: Line) -> dict[str, float]:

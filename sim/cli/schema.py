@@ -1,4 +1,5 @@
-"""``linesim schema [--out DIR]``: write the JSON Schemas of line and scenario files.
+"""``linesim schema [--out DIR]``: write the JSON Schemas of every kind of file (line,
+scenario, sweep, tune, lever library: :mod:`sim.model.file_kinds`).
 
 Point an editor at them for completion and checking as you type; with the YAML language
 server, the first line of a line file reads
@@ -23,8 +24,9 @@ def add_parser(commands: Any) -> None:
     command: argparse.ArgumentParser = commands.add_parser(
         "schema",
         help="write JSON Schemas of line and scenario files, for editors",
-        description="Write line.schema.json and scenario.schema.json, for editors that "
-        "complete and check YAML as you type (e.g. the YAML language server).",
+        description="Write line.schema.json, scenario.schema.json, sweep.schema.json, "
+        "tune.schema.json and levers.schema.json, for editors that complete and check YAML "
+        "as you type (e.g. the YAML language server).",
     )
     command.add_argument(
         "--out", metavar="DIR", default="schemas", help="folder to write to (default: schemas/)"

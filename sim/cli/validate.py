@@ -1,9 +1,10 @@
 """``linesim validate FILE...``: check lines and scenarios without running them.
 
 A file with a ``line:`` key is a scenario (checked with its line, levers and overrides
-applied); a comparison (``compare:``) or sweep (``scenario:``) file has the scenarios it
-names checked; a lever file is checked through the scenarios using it; any other file is a
-line. Every error found is printed with file:line:column, the
+applied); a sweep or tune file (``scenario:``) is checked against its model, then the
+scenario it names and the parameter paths it sets; a comparison (``compare:``) file has
+the scenarios it names checked; a lever file is checked through the scenarios using it;
+any other file is a line. Every error found is printed with file:line:column, the
 dotted YAML path, the value given and what is allowed; warnings name suspicious but legal
 values. Exit status 0 when every file is valid (warnings allowed), else 2.
 """
@@ -20,6 +21,7 @@ from rich.markup import escape
 from sim.cli.common import overrides
 from sim.errors import ConfigError, ConfigErrors, LinesimError
 from sim.model import load_line, load_scenario
+from sim.model.file_kinds import kind_of
 from sim.model.loader import Marks, read_yaml
 from sim.model.warnings import line_warnings, scenario_warnings
 
@@ -81,9 +83,11 @@ def check_file(file: str, cli: dict[str, Any] | None = None) -> tuple[list[str],
     if "line" not in data and "stations" not in data:
         if isinstance(data.get("levers"), dict):  # a scenario lists levers; a library maps
             return [], ["a lever file: its levers are checked with each scenario using them"]
-        listed = data.get("compare") if "compare" in data else [data.get("scenario")]
-        if "compare" in data or "scenario" in data:  # a comparison, sweep or tuning file
-            return _check_listed(file, listed, cli)
+        kind = kind_of(data)
+        if kind is not None and kind.name in ("sweep", "tune"):
+            return _check_experiment(file, kind.name, cli)
+        if "compare" in data:  # a comparison file: the scenarios it names
+            return _check_listed(file, data.get("compare"), cli)
     scenario = "line" in data
     try:
         if scenario:
@@ -96,6 +100,38 @@ def check_file(file: str, cli: dict[str, Any] | None = None) -> tuple[list[str],
                 text for text in _line_errors(file, data, marks, exc, cli) if text not in errors
             ]
     return errors, []
+
+
+def _check_experiment(file: str, kind: str, cli: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Check a sweep or tune file against its model, then the scenario it names, then
+    the scenario loaded at the first and last point (sweep) or every corner of the search
+    space (tune), so that a wrong parameter path is found before any run."""
+    from sim.experiment.sweep import read_sweep
+    from sim.experiment.tune import check_space
+    from sim.experiment.tune_spec import read_tune
+
+    try:
+        if kind == "sweep":
+            spec = read_sweep(file)
+            scenario = spec.file.scenario_path()
+        else:
+            tune = read_tune(file)
+            scenario = tune.file.scenario_path()
+    except LinesimError as exc:
+        return _lines(exc, cli), []
+    errors, warnings = check_file(scenario, cli)
+    warnings = [f"{scenario}: {text}" for text in warnings]
+    if errors:
+        return errors, warnings
+    try:
+        if kind == "sweep":
+            for point in {0, len(spec.points) - 1}:
+                spec.file.load(spec.points[point], "parameters")
+        else:
+            check_space(tune)
+    except LinesimError as exc:
+        errors = _lines(exc, cli)
+    return errors, warnings
 
 
 def _check_listed(file: str, listed: Any, cli: dict[str, Any]) -> tuple[list[str], list[str]]:
@@ -163,7 +199,8 @@ def _lines(exc: LinesimError, cli: dict[str, Any], set_file: str | None = None) 
         text = str(error)
         if isinstance(error, ConfigError) and error.path and "(got " not in error.message:
             given = _given(error, cli, cache, set_file)
-            if given is not None:
+            quoted = given is not None and given[:1] in "'\"" and given in error.message
+            if given is not None and not quoted:  # a quoted text value is already shown
                 text += f" (got {given})"
         out.append(text)
     return out

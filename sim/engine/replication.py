@@ -33,8 +33,6 @@ __all__ = ["TIME_BINS", "ReplicationResult", "StationResult", "simulate"]
 TIME_BINS = 200
 """Bins of the measured window kept for throughput and WIP curves [-]."""
 
-DISCRETE_UNITS = {"pcs", "pc", "piece", "pieces", "job", "jobs", "unit", "units"}
-
 
 @dataclass(frozen=True)
 class StationResult:
@@ -144,12 +142,8 @@ class _Build:
         self.sinks[name] = sink
         return sink
 
-    def calendar(self, shifts: list[str] | None) -> ShiftCalendar | None:
-        if shifts is None:
-            return None
-        line = self.line
-        intervals = [(s.start, s.start + s.length) for s in line.shifts if s.name in shifts]
-        return ShiftCalendar(intervals, line.shift_cycle)
+    def calendar(self, station: str) -> ShiftCalendar | None:
+        return self.line.calendars.get(station)
 
     def station(self, spec: Any, wiring: Wiring) -> None:
         self.stations.append(
@@ -160,7 +154,7 @@ class _Build:
                 self.seed,
                 self.replication,
                 self.monitor,
-                self.calendar(spec.shifts),
+                self.calendar(spec.name),
                 spec.name in self.inspections,
             )
         )
@@ -237,7 +231,7 @@ class _Build:
                     spec.cycle_time,
                     spec.capacity,
                     spec.scrap,
-                    line.materials[out_material].unit in DISCRETE_UNITS,
+                    line.materials[out_material].discrete,
                     self.seed,
                     self.replication,
                 )
@@ -267,8 +261,8 @@ class _Build:
                 m: q for m, q in (spec.inputs or {}).items() if not isinstance(holders[m], Source)
             }
             inputs = [(holders[m], q) for m, q in buffered.items()]
-            pieces = tuple(line.materials[m].unit in DISCRETE_UNITS for m in buffered)
-            discrete = line.materials[out_material].unit in DISCRETE_UNITS
+            pieces = tuple(line.materials[m].discrete for m in buffered)
+            discrete = line.materials[out_material].discrete
             per_cycle = (spec.output or {})[out_material]
             wiring = Wiring(
                 inputs,  # type: ignore[arg-type]

@@ -1,22 +1,23 @@
-"""Reading sweep and tune files: keys, value ranges and KPIs, every error located.
+"""Sweep and tune files once read: the scenario they run, loaded with each point's
+overrides (errors blamed on the file), and the KPIs they name.
 
-A sweep or tune file names a scenario (relative to itself), dotted parameter paths as in
-``--set``, and run settings that override the scenario's. Errors name the file, the YAML
-path (``parameters.release.wip``) and its line.
+The files themselves are pydantic models in :mod:`sim.model.sweep_file` and
+:mod:`sim.model.tune_file`; :meth:`ExperimentFile.read` validates one with every error at
+file:line:col and its YAML path (``parameters.release.wip``).
 """
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sim.errors import ConfigError, ConfigErrors, LinesimError
+from sim.model.experiment_file import RUN_KEYS, ExperimentModel
 from sim.model.loader import Marks, read_yaml
+from sim.model.located import position, validate_located
 from sim.model.scenario import Scenario
 
 __all__ = [
@@ -26,13 +27,9 @@ __all__ = [
     "kpi_estimate",
     "kpi_names",
     "kpi_value",
-    "parse_constraint",
 ]
 
-RUN_KEYS = ("replications", "horizon", "warmup", "seed")
-"""Scenario settings an experiment file may override."""
-
-_CONSTRAINT = re.compile(r"^\s*([A-Za-z_][\w.\-]*)\s*(>=|<=)\s*(\S+)\s*$")
+M = TypeVar("M", bound=ExperimentModel)
 
 
 @dataclass
@@ -45,26 +42,15 @@ class ExperimentFile:
     run: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, path: str | os.PathLike[str], allowed: tuple[str, ...]) -> ExperimentFile:
-        """Read ``path`` and refuse keys outside ``allowed`` (with a suggestion)."""
+    def read(cls, path: str | os.PathLike[str], model: type[M]) -> tuple[ExperimentFile, M]:
+        """Read ``path`` and validate it as ``model``; errors are located in the file."""
         data, marks = read_yaml(path)
-        spec = cls(str(path), data, marks)
-        for key in data:
-            if key not in allowed:
-                close = difflib.get_close_matches(str(key), allowed, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                spec.fail(f"unknown key {key!r}{hint} (allowed: {', '.join(allowed)})", (str(key),))
-        spec.run = {key: data[key] for key in RUN_KEYS if data.get(key) is not None}
-        return spec
+        validated = validate_located(model, data, str(path), marks)
+        return cls(str(path), data, marks, dict(validated.run)), validated
 
     def error(self, message: str, where: tuple[str | int, ...] = ()) -> ConfigError:
         """Return a ConfigError at YAML path ``where`` (a tuple of keys) of this file."""
-        line = column = None
-        for end in range(len(where), -1, -1):
-            mark = self.marks.get(tuple(where[:end]))
-            if mark is not None:
-                line, column = mark
-                break
+        line, column = position(self.marks, where)
         return ConfigError(
             message, file=self.path, path=".".join(str(p) for p in where), line=line, column=column
         )
@@ -92,15 +78,6 @@ class ExperimentFile:
         name = self.data.get("name")
         return str(name) if name else Path(self.path).stem
 
-    def mapping(self, key: str, required: bool = True) -> dict[str, Any]:
-        """Return the mapping under ``key`` (empty if absent and not required)."""
-        value = self.data.get(key)
-        if value is None and not required:
-            return {}
-        if not isinstance(value, dict) or not value:
-            self.fail(f"{key} must be a non-empty mapping of dotted paths", (key,))
-        return dict(value)  # type: ignore[arg-type]
-
     def load(self, overrides: dict[str, Any], section: str, **run: Any) -> Scenario:
         """Load the scenario with dotted ``overrides``; errors blame ``section.<path>``."""
         from sim.model import load_scenario
@@ -123,8 +100,8 @@ class ExperimentFile:
                 given = "" if "(got " in error.message else f" (value {overrides[key]!r})"
                 return self.error(error.message + given, (section, key))
         for key in RUN_KEYS:
-            if error.message.startswith(f"--{key}"):
-                return self.error(error.message.removeprefix(f"--{key}").lstrip(": "), (key,))
+            if error.path == f"--{key}":
+                return self.error(error.message, (key,))
         return self.error(error.message, (section,))
 
 
@@ -145,19 +122,6 @@ class Constraint:
 
     def __str__(self) -> str:
         return f"{self.kpi} {self.operator} {self.bound:g}"
-
-
-def parse_constraint(text: Any, spec: ExperimentFile, where: tuple[str | int, ...]) -> Constraint:
-    """Read ``"ah_per_year >= 3.0e8"``."""
-    match = _CONSTRAINT.match(str(text)) if isinstance(text, str) else None
-    if match is None:
-        spec.fail(f"a constraint is 'KPI >= NUMBER' or 'KPI <= NUMBER' (got {text!r})", where)
-    assert match is not None
-    try:
-        bound = float(match.group(3))
-    except ValueError:
-        spec.fail(f"the bound {match.group(3)!r} is not a number", where)
-    return Constraint(match.group(1), match.group(2), bound)
 
 
 def kpi_names(summary: dict[str, Any]) -> list[str]:

@@ -21,50 +21,32 @@ run again skips the points already done.
 
 from __future__ import annotations
 
-import itertools
 import json
-import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from sim.atomic import write_json
 from sim.errors import LinesimError
 from sim.experiment.batch import run_scenarios, scenario_key
 from sim.experiment.executors import Executor, Interrupted
 from sim.experiment.replicate import RunResult
-from sim.experiment.spec import RUN_KEYS, ExperimentFile, kpi_value
+from sim.experiment.spec import ExperimentFile, kpi_value
 from sim.model.scenario import Scenario
+from sim.model.sweep_file import SweepFile
 
 __all__ = [
     "Summarize",
     "SweepResult",
     "SweepSpec",
-    "parameter_values",
     "read_sweep",
     "run_sweep",
 ]
 
 Summarize = Callable[[RunResult], dict[str, Any]]
 """Turns a point's replications into its summary (the analysis layer passes its own)."""
-
-KEYS = (
-    "scenario",
-    "name",
-    "description",
-    "parameters",
-    "design",
-    "samples",
-    "design_seed",
-    "kpis",
-    *RUN_KEYS,
-)
-MAX_POINTS = 100_000
-"""Most points one sweep may have [-]."""
 
 
 @dataclass
@@ -95,117 +77,12 @@ class SweepResult:
     """Point index -> why its run failed (a deadlock); such points are not stored."""
 
 
-def _numbers(spec: ExperimentFile, value: Any, count: int, where: tuple[str, ...]) -> list[float]:
-    if (
-        not isinstance(value, list)
-        or len(value) != count
-        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
-    ):
-        spec.fail(f"give a list of {count} numbers (got {value!r})", where)
-    return list(value)
-
-
-def parameter_values(spec: ExperimentFile, path: str, value: Any, design: str) -> Any:
-    """Return the values of one parameter: a list, or ``(lo, hi)`` for an lhs interval."""
-    where: tuple[str, ...] = ("parameters", path)
-    if isinstance(value, list):
-        if not value:
-            spec.fail("the list of values is empty", where)
-        return value
-    if not isinstance(value, dict) or len(value) != 1:
-        spec.fail(
-            "give a list of values, or one of {range: [start, stop, step]}, "
-            "{linspace: [a, b, n]}, {interval: [lo, hi]}",
-            where,
-        )
-    kind, args = next(iter(value.items()))
-    where = (*where, str(kind))
-    if kind == "range":
-        start, stop, step = _numbers(spec, args, 3, where)
-        if step <= 0:
-            spec.fail(f"the step must be > 0 (got {step})", where)
-        if start > stop:
-            spec.fail(f"empty range: start {start} > stop {stop}", where)
-        steps = math.floor((stop - start) / step + 1e-9) + 1
-        whole = all(isinstance(v, int) for v in (start, stop, step))
-        return [start + i * step if whole else round(start + i * step, 12) for i in range(steps)]
-    if kind == "linspace":
-        low, high, count = _numbers(spec, args, 3, where)
-        if not float(count).is_integer() or count < 1:
-            spec.fail(f"n must be a whole number >= 1 (got {count})", where)
-        if count == 1 and low != high:
-            spec.fail("n = 1 needs a == b; give n >= 2", where)
-        values = [float(v) for v in np.linspace(low, high, int(count))]
-        if isinstance(low, int) and isinstance(high, int) and all(v.is_integer() for v in values):
-            return [int(v) for v in values]
-        return values
-    if kind == "interval":
-        low, high = _numbers(spec, args, 2, where)
-        if design != "lhs":
-            spec.fail(
-                "an interval needs design: lhs; a grid needs a list, range or linspace", where
-            )
-        if low > high:
-            spec.fail(f"empty interval: lo {low} > hi {high}", where)
-        return (low, high)
-    spec.fail(f"unknown value kind {kind!r} (range, linspace, interval)", where)
-    return None  # pragma: no cover
-
-
-def _lhs(values: dict[str, Any], samples: int, seed: int) -> list[dict[str, Any]]:
-    """Latin hypercube: each parameter's range cut into ``samples`` strata, one draw each,
-    strata paired at random (numpy only, so the points do not change with scipy)."""
-    rng = np.random.default_rng(seed)
-    points: list[dict[str, Any]] = [{} for _ in range(samples)]
-    for path, choice in values.items():
-        strata = (rng.permutation(samples) + rng.random(samples)) / samples
-        for point, u in zip(points, strata, strict=True):
-            if isinstance(choice, tuple):
-                low, high = choice
-                if isinstance(low, int) and isinstance(high, int):
-                    point[path] = min(high, low + int(u * (high - low + 1)))
-                else:
-                    point[path] = low + float(u) * (high - low)
-            else:
-                point[path] = choice[min(len(choice) - 1, int(u * len(choice)))]
-    return points
-
-
 def read_sweep(path: str | os.PathLike[str]) -> SweepSpec:
-    """Read and check a sweep file; the points are not loaded yet."""
-    spec = ExperimentFile.read(path, KEYS)
-    design = spec.data.get("design", "grid")
-    if design not in ("grid", "lhs"):
-        spec.fail(f"design must be grid or lhs (got {design!r})", ("design",))
-    raw = spec.mapping("parameters")
-    values = {str(p): parameter_values(spec, str(p), v, design) for p, v in raw.items()}
-    if design == "grid":
-        if "samples" in spec.data:
-            spec.fail("samples is for design: lhs", ("samples",))
-        count = math.prod(len(v) for v in values.values())
-        if count > MAX_POINTS:
-            spec.fail(f"the grid has {count:,} points, over {MAX_POINTS:,}", ("parameters",))
-        points = [
-            dict(zip(values, combo, strict=True)) for combo in itertools.product(*values.values())
-        ]
-    else:
-        samples = spec.data.get("samples")
-        if (
-            not isinstance(samples, int)
-            or isinstance(samples, bool)
-            or not (1 <= samples <= MAX_POINTS)
-        ):
-            spec.fail(f"design: lhs needs samples: N, 1 <= N <= {MAX_POINTS:,}", ("samples",))
-        seed = spec.data.get("design_seed", 1)
-        if not isinstance(seed, int) or seed < 0:
-            spec.fail("design_seed must be a whole number >= 0", ("design_seed",))
-        points = _lhs(values, int(samples), seed)  # type: ignore[arg-type]
-    kpis = spec.data.get("kpis")
-    if kpis is not None and (
-        not isinstance(kpis, list) or not kpis or not all(isinstance(k, str) for k in kpis)
-    ):
-        spec.fail("kpis must be a list of KPI names, e.g. [throughput, flow_time]", ("kpis",))
-    return SweepSpec(spec, spec.name(), list(values), points, str(design), kpis)
+    """Read and check a sweep file (:class:`~sim.model.sweep_file.SweepFile`); the points
+    are not loaded yet."""
+    file, model = ExperimentFile.read(path, SweepFile)
+    name = model.name or file.name()
+    return SweepSpec(file, name, list(model.parameters), model.points(), model.design, model.kpis)
 
 
 def _point_file(folder: Path, key: str) -> Path:

@@ -8,8 +8,6 @@ from sim.model.line import Line
 
 __all__ = ["check_line"]
 
-_PIECES = {"pcs", "pc", "piece", "pieces", "job", "jobs", "unit", "units"}
-
 
 def check_line(line: Line) -> list[ConfigError]:
     """Return every error that makes ``line`` unable to run as written (empty when fine)."""
@@ -217,9 +215,11 @@ def _general(line: Line) -> list[ConfigError]:
     errors += _reaches(line, consumers)
     product = line.product
     if product is not None:
-        for key, material in (("cell", product.cell), ("module", product.module)):
-            if material is not None and material not in producers:
-                errors.append(ConfigError(f"no station makes {material!r}", path=f"product.{key}"))
+        for key, product_material in (("cell", product.cell), ("module", product.module)):
+            if product_material is not None and product_material not in producers:
+                errors.append(
+                    ConfigError(f"no station makes {product_material!r}", path=f"product.{key}")
+                )
     if not any(m not in consumers for m in producers):
         errors.append(
             ConfigError(
@@ -309,7 +309,7 @@ def _fits(
                     path=f"{path}.lot",
                 )
             )
-        if materials[out].unit in _PIECES and abs(out_units - round(out_units)) > 1e-9:
+        if materials[out].discrete and abs(out_units - round(out_units)) > 1e-9:
             errors.append(
                 ConfigError(
                     f"an output lot of {out_units:g} pieces is not whole; choose lot and output "

@@ -23,6 +23,7 @@ takes 0.5 s to import, is loaded only for wider normals."""
 
 __all__ = [
     "DIST_NAMES",
+    "MAX_CV",
     "Constant",
     "Distribution",
     "Duration",
@@ -41,7 +42,7 @@ Duration = Annotated[float, BeforeValidator(duration_validator)]
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     @property
     def mean(self) -> float:
@@ -58,11 +59,27 @@ class _Dist(BaseModel):
         raise NotImplementedError
 
 
+MAX_CV = 100.0
+"""Largest coefficient of variation of a normal or lognormal time [-]: beyond it the
+draws (and scipy's truncated-normal moments) overflow, and no process time varies so."""
+MIN_GAMMA_SHAPE = 0.01
+"""Smallest gamma shape [-] (cv at most 10): below it draws underflow to zero."""
+WEIBULL_SHAPE = (0.1, 1000.0)
+"""Weibull shape range [-]: below 0.1 the mean, Gamma(1 + 1/k), overflows."""
+
+
 def _spread(mean: float, sd: float | None, cv: float | None) -> float:
-    """Return the standard deviation given exactly one of ``sd`` and ``cv``."""
+    """Return the standard deviation given exactly one of ``sd`` and ``cv`` (sd / mean at
+    most :data:`MAX_CV`)."""
     if (sd is None) == (cv is None):
         raise ValueError("give exactly one of sd and cv")
-    return sd if sd is not None else mean * cv  # type: ignore[operator]
+    sigma = sd if sd is not None else mean * cv  # type: ignore[operator]
+    if sigma > MAX_CV * mean:
+        raise ValueError(
+            f"sd / mean is {sigma / mean:.3g}, over {MAX_CV:g}: such a spread overflows the "
+            "draws; give a cv (sd / mean) of at most 100"
+        )
+    return sigma
 
 
 class Constant(_Dist):
@@ -110,8 +127,12 @@ class Normal(_Dist):
 
     dist: Literal["normal"]
     mean_: Duration = Field(gt=0, alias="mean", description="mean before truncation [time unit]")
-    sd: Duration | None = Field(default=None, ge=0, description="standard deviation [time unit]")
-    cv_: float | None = Field(default=None, ge=0, alias="cv", description="sd / mean [-]")
+    sd: Duration | None = Field(
+        default=None, ge=0, description="standard deviation [time unit], at most 100 x mean"
+    )
+    cv_: float | None = Field(
+        default=None, ge=0, le=MAX_CV, alias="cv", description="sd / mean [-], at most 100"
+    )
 
     @model_validator(mode="after")
     def _one_spread(self) -> Normal:
@@ -155,8 +176,12 @@ class Lognormal(_Dist):
 
     dist: Literal["lognormal"]
     mean_: Duration = Field(gt=0, alias="mean", description="mean [time unit]")
-    sd: Duration | None = Field(default=None, ge=0, description="standard deviation [time unit]")
-    cv_: float | None = Field(default=None, ge=0, alias="cv", description="sd / mean [-]")
+    sd: Duration | None = Field(
+        default=None, ge=0, description="standard deviation [time unit], at most 100 x mean"
+    )
+    cv_: float | None = Field(
+        default=None, ge=0, le=MAX_CV, alias="cv", description="sd / mean [-], at most 100"
+    )
 
     @model_validator(mode="after")
     def _one_spread(self) -> Lognormal:
@@ -181,8 +206,12 @@ class Gamma(_Dist):
 
     dist: Literal["gamma"]
     mean_: Duration | None = Field(default=None, gt=0, alias="mean", description="mean [time unit]")
-    cv_: float | None = Field(default=None, gt=0, alias="cv", description="sd / mean [-]")
-    shape: float | None = Field(default=None, gt=0, description="shape k [-]")
+    cv_: float | None = Field(
+        default=None, ge=1e-6, le=10, alias="cv", description="sd / mean [-], 1e-6 to 10"
+    )
+    shape: float | None = Field(
+        default=None, ge=MIN_GAMMA_SHAPE, le=1e12, description="shape k [-], 0.01 to 1e12"
+    )
     scale: Duration | None = Field(default=None, gt=0, description="scale theta [time unit]")
 
     @model_validator(mode="after")
@@ -269,7 +298,11 @@ class Weibull(_Dist):
     """Weibull times (wear-out failures): ``shape`` with ``scale`` or with ``mean``."""
 
     dist: Literal["weibull"]
-    shape: float = Field(gt=0, description="shape k [-]; k > 1 wear-out, k < 1 infant mortality")
+    shape: float = Field(
+        ge=WEIBULL_SHAPE[0],
+        le=WEIBULL_SHAPE[1],
+        description="shape k [-], 0.1 to 1000; k > 1 wear-out, k < 1 infant mortality",
+    )
     scale: Duration | None = Field(default=None, gt=0, description="scale lambda [time unit]")
     mean_: Duration | None = Field(default=None, gt=0, alias="mean", description="mean [time unit]")
 

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.errors import ConfigError
+from sim.model.numbers import NumbersChecked, check_number
 from sim.model.uncertainty import Range
 from sim.model.units import parse_duration
 
@@ -26,7 +27,9 @@ _UNSET = object()
 class Change(BaseModel):
     """One parameter change of a lever."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
     path: str = Field(min_length=1, description="dotted path; * matches every item or key")
     set_: Any = Field(default=_UNSET, alias="set", description="new value (null removes)")
@@ -49,7 +52,7 @@ class Change(BaseModel):
 class Lever(BaseModel):
     """A named improvement with its evidence."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     description: str = Field(min_length=1, description="what the lever does")
     source: str = Field(min_length=1, description="where the effect size comes from (S/S2/E)")
@@ -61,10 +64,10 @@ class Lever(BaseModel):
     )
 
 
-class LeverFile(BaseModel):
+class LeverFile(NumbersChecked):
     """A library of levers (configs/levers_*.yaml)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     description: str = ""
     levers: dict[str, Lever] = Field(description="lever name -> lever")
@@ -90,7 +93,14 @@ def _children(node: Any, key: str) -> list[tuple[Any, Any]]:
 def _number(value: Any, time_unit: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValueError(f"{value!r} is not a number")
-    return parse_duration(value, time_unit) if isinstance(value, str) else float(value)
+    if isinstance(value, str):
+        try:
+            number = float(value)  # YAML reads 15e6 as text: a number, not a duration
+        except ValueError:
+            return parse_duration(value, time_unit)
+    else:
+        number = value
+    return float(check_number(number))
 
 
 def apply_lever(

@@ -8,12 +8,16 @@ Times are in the line's ``time_unit`` once loaded.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from functools import cached_property
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from sim.model.calendar import ShiftCalendar
 from sim.model.costs import LineCosts
 from sim.model.distributions import Distribution, Duration
+from sim.model.numbers import NumbersChecked
 from sim.model.station import (
     MAX_MACHINES,
     Batch,
@@ -26,10 +30,11 @@ from sim.model.station import (
     Station,
 )
 from sim.model.uncertainty import Range
-from sim.model.units import SECONDS_PER, TimeUnit
+from sim.model.units import SECONDS_PER, TimeUnit, canonical_time_unit
 
 __all__ = [
     "MAX_MACHINES",
+    "PIECE_UNITS",
     "Batch",
     "Defects",
     "Failures",
@@ -46,8 +51,27 @@ __all__ = [
 ]
 
 
+PIECE_UNITS = frozenset({"pcs", "pc", "piece", "pieces", "job", "jobs", "unit", "units"})
+"""Units that give a material ``discrete: true`` when the file does not say."""
+
+
+def _unit_spelling(value: Any) -> Any:
+    """Read ``hours``, ``mins`` and the like as h, min (others are refused by the type)."""
+    try:
+        return canonical_time_unit(value)
+    except ValueError:
+        return value
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    """Leave a default derived at validation out of the JSON Schema."""
+    schema.pop("default", None)
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 class Release(_Model):
@@ -92,6 +116,23 @@ class Material(_Model):
     price: float = Field(
         default=0.0, ge=0, description="raw materials: purchase price [currency / unit]"
     )
+    discrete: bool = Field(
+        default=False,
+        description="counted in whole pieces (lots, scrap and WIP plots in pieces) rather "
+        "than a continuous amount (kg, m, L); default: true when unit is one of "
+        + ", ".join(sorted(PIECE_UNITS))
+        + ", else false",
+        json_schema_extra=_no_default,
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _discrete_from_unit(cls, data: Any) -> Any:
+        """Derive ``discrete`` from the unit once, here, when the file does not give it."""
+        if isinstance(data, dict) and "discrete" not in data:
+            unit = data.get("unit", "pcs")
+            return {**data, "discrete": isinstance(unit, str) and unit in PIECE_UNITS}
+        return data
 
 
 class Product(_Model):
@@ -132,12 +173,16 @@ class Shift(_Model):
     length: Duration = Field(gt=0, description="duration [time unit]")
 
 
-class Line(_Model):
+class Line(_Model, NumbersChecked):
     """A production line: stations, release, and for a general line materials and product."""
 
     name: str = Field(min_length=1, description="line name")
     description: str = Field(default="", description="what the line is, sources")
-    time_unit: TimeUnit = Field(default="h", description="unit of every bare time number")
+    time_unit: Annotated[TimeUnit, BeforeValidator(_unit_spelling)] = Field(
+        default="h",
+        description="unit of every bare time number: s, min, h or d (spellings such as "
+        "mins, hrs, hours, days are read as these)",
+    )
     release: Release = Field(description="how work enters the line")
     materials: dict[Name, Material] | None = Field(
         default=None, description="general lines: every material and its buffer"
@@ -188,6 +233,29 @@ class Line(_Model):
     def time_per_year(self) -> float:
         """Working time a year, working days x 24 h [time unit]."""
         return self.working_days_per_year * 86400.0 / SECONDS_PER[self.time_unit]
+
+    @cached_property
+    def calendars(self) -> dict[str, ShiftCalendar]:
+        """Shift calendar of each station that names shifts, by station name (built once)."""
+        return {
+            station.name: ShiftCalendar(
+                [(s.start, s.start + s.length) for s in self.shifts if s.name in station.shifts],
+                self.shift_cycle,
+            )
+            for station in self.stations
+            if station.shifts is not None
+        }
+
+    def staffed_share(self, station: str) -> float:
+        """Share of the time station ``station`` is staffed [-] (1 without shifts)."""
+        calendar = self.calendars.get(station)
+        return 1.0 if calendar is None else calendar.on_per_period / calendar.period
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """Copy the line; cached calendars are rebuilt from the copy's own shifts."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy.__dict__.pop("calendars", None)
+        return copy
 
     def station(self, name: str) -> Station:
         """Return the station called ``name``."""

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
 import os
-import types
-import typing
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,9 +14,11 @@ from sim.errors import ConfigError, ConfigErrors
 from sim.model.checks import check_line
 from sim.model.levers import LeverFile, apply_lever
 from sim.model.line import Line
+from sim.model.located import Marks, error_loc, follow, message
+from sim.model.numbers import MAX_DIGITS, MAX_MAGNITUDE
 from sim.model.overrides import apply_overrides
 from sim.model.scenario import Scenario, ScenarioFile
-from sim.model.units import SECONDS_PER, parse_duration
+from sim.model.units import canonical_time_unit
 
 __all__ = ["load_line", "load_scenario", "project_folder", "read_yaml"]
 
@@ -30,7 +29,8 @@ MAX_NODES = 200_000
 MAX_DEPTH = 50
 """Deepest nesting of mappings and lists in a document [-]; a line needs under 10."""
 
-Marks = dict[tuple[str | int, ...], tuple[int, int]]
+_INT_TAG = "tag:yaml.org,2002:int"
+
 Origins = dict[str, tuple[str | None, tuple[int, int] | None, str]]
 """Override path -> (file that set it or None for the command line, its mark, the prefix
 of the path where it was written: ``set.`` for a scenario's set, else empty)."""
@@ -53,8 +53,11 @@ def read_yaml(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Marks]:
         if len(text) > MAX_FILE_BYTES:
             raise ConfigError(f"file is over the {MAX_FILE_BYTES} byte limit", file=file)
         loader = yaml.SafeLoader(text)
+        marks: Marks = {}
         try:
             node = loader.get_single_node()
+            if node is not None:  # numbers are checked before Python builds them
+                _collect_marks(node, (), marks, file)
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -87,8 +90,6 @@ def read_yaml(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Marks]:
         raise ConfigError(f"not valid YAML: {' '.join(str(exc).split())}", file=file) from None
     if not isinstance(data, dict):
         raise ConfigError("the file must hold a YAML mapping (key: value lines)", file=file)
-    marks: Marks = {}
-    _collect_marks(node, (), marks, file)
     return data, marks
 
 
@@ -120,6 +121,17 @@ def _collect_marks(
             column=column,
         )
     marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if isinstance(node, yaml.ScalarNode) and node.tag == _INT_TAG:
+        digits = len(node.value.lstrip("+-"))
+        if digits > MAX_DIGITS:
+            raise ConfigError(
+                f"a {digits}-digit number is out of range: numbers are at "
+                f"most {MAX_MAGNITUDE:.2g} in size",
+                file=file,
+                path=".".join(str(p) for p in path),
+                line=node.start_mark.line + 1,
+                column=node.start_mark.column + 1,
+            )
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key, value in node.value:
@@ -158,105 +170,6 @@ def _locate(marks: Marks, dotted: str) -> tuple[int | None, int | None]:
     return None, None
 
 
-def _dotted(loc: tuple[str | int, ...], data: Any) -> str:
-    """Turn a pydantic ``loc`` into a dotted path, naming list items by their ``name``."""
-    parts: list[str] = []
-    node = data
-    for segment in loc:
-        if isinstance(node, dict) and segment not in node and node.get("dist") == segment:
-            continue  # the tag pydantic adds for a discriminated union member
-        if isinstance(node, list) and isinstance(segment, int) and segment < len(node):
-            item = node[segment]
-            name = item.get("name") if isinstance(item, dict) else None
-            parts.append(str(name) if isinstance(name, str) and name else str(segment))
-            node = item
-            continue
-        if node is not None and not isinstance(node, dict | list) and parts:
-            break  # a shorthand (a bare number for a distribution): blame what was written
-        parts.append(str(segment))
-        node = node.get(segment) if isinstance(node, dict) else None
-    return ".".join(parts)
-
-
-def _model_at(root: type[BaseModel], loc: tuple[str | int, ...], data: Any) -> Any:
-    """Return the model class pydantic was validating at ``loc`` (for listing allowed keys)."""
-    annotation: Any = root
-    node = data
-    for segment in loc:
-        annotation = _unwrap(annotation, node)
-        if isinstance(segment, int):
-            args = typing.get_args(annotation)
-            annotation = args[0] if args else None
-            node = node[segment] if isinstance(node, list) and segment < len(node) else None
-            continue
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            fields = {(f.alias or k): f for k, f in annotation.model_fields.items()}
-            if segment in fields:
-                annotation = fields[segment].annotation
-                node = node.get(segment) if isinstance(node, dict) else None
-                continue
-            if isinstance(node, dict) and node.get("dist") == segment:
-                continue
-        return None
-    return _unwrap(annotation, node)
-
-
-def _unwrap(annotation: Any, node: Any) -> Any:
-    """Strip Annotated/Optional and pick the union member matching ``node['dist']``."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            members = [a for a in typing.get_args(annotation) if a is not type(None)]
-            tag = node.get("dist") if isinstance(node, dict) else None
-            match = [
-                m
-                for m in members
-                if isinstance(m, type)
-                and issubclass(m, BaseModel)
-                and m.model_fields.get("dist") is not None
-                and tag in typing.get_args(m.model_fields["dist"].annotation)
-            ]
-            annotation = match[0] if match else members[0] if len(members) == 1 else None
-            if annotation is None:
-                return None
-        else:
-            return annotation
-
-
-def _message(error: dict[str, Any], root: type[BaseModel], data: Any) -> str:
-    kind = error["type"]
-    loc = tuple(error["loc"])
-    if kind == "extra_forbidden":
-        model = _model_at(root, loc[:-1], data)
-        key = str(loc[-1])
-        if isinstance(model, type) and issubclass(model, BaseModel):
-            allowed = sorted(f.alias or k for k, f in model.model_fields.items())
-            close = difflib.get_close_matches(key, allowed, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            return f"unknown key {key!r}{hint} (allowed: {', '.join(allowed)})"
-        return f"unknown key {key!r}"
-    if kind == "missing":
-        return "required key is missing"
-    if kind in ("union_tag_not_found", "union_tag_invalid"):
-        from sim.model.distributions import DIST_NAMES
-
-        tag = (error.get("ctx") or {}).get("tag")
-        given = f"dist {tag!r} is not known; " if kind == "union_tag_invalid" else ""
-        return (
-            f"{given}a distribution needs dist: one of "
-            + ", ".join(DIST_NAMES)
-            + " (or a bare number for a constant)"
-        )
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if "input" in error and kind not in ("model_type", "dict_type"):
-        value = error["input"]
-        if not isinstance(value, dict | list):
-            message += f" (got {value!r})"
-    return message
-
-
 def _validation_errors(
     exc: ValidationError,
     root: type[BaseModel],
@@ -268,9 +181,11 @@ def _validation_errors(
     """Locate each pydantic error in the file, or in the override that set the value."""
     errors = []
     for error in exc.errors(include_url=False):
-        dotted = _dotted(tuple(error["loc"]), data)
+        loc, below = error_loc(error)
+        parts, _model = follow(root, loc, data, below)
+        dotted = ".".join(str(part) for part in parts)
         errors.append(
-            _located(ConfigError(_message(error, root, data), path=dotted), file, marks, origins)
+            _located(ConfigError(message(error, root, data), path=dotted), file, marks, origins)
         )
     return ConfigErrors(errors)
 
@@ -278,7 +193,11 @@ def _validation_errors(
 def _located(error: ConfigError, file: str, marks: Marks, origins: Origins) -> ConfigError:
     """Fill in file, line and column: an overridden value is blamed on its override."""
     for override, (origin_file, mark, prefix) in origins.items():
-        if error.path == override or error.path.startswith(override + "."):
+        if (
+            error.path == override
+            or error.path.startswith(override + ".")
+            or _created_by(override, error.path, marks)
+        ):
             error.file = origin_file
             error.line, error.column = mark if mark else (None, None)
             if prefix.startswith("levers."):  # a lever wrote the value: point at its change
@@ -287,23 +206,44 @@ def _located(error: ConfigError, file: str, marks: Marks, origins: Origins) -> C
             else:
                 error.path = prefix + error.path
             return error
+    below = [k for k in origins if error.path and k.startswith(error.path + ".")]
+    if below:  # the file's value and overrides below it disagree: name them
+        named = [
+            f"{origins[k][2]}{k} set in {origins[k][0]}"
+            if origins[k][0]
+            else f"{origins[k][2]}{k} on the command line"
+            for k in below
+        ]
+        error.message += f" (with {'; '.join(named)})"
     error.file = file
     error.line, error.column = _locate(marks, error.path)
     return error
 
 
+def _parts(dotted: str) -> list[str | int]:
+    return [
+        int(part) if part.isdigit() else part
+        for part in dotted.replace("[", ".").replace("]", "").split(".")
+    ]
+
+
+def _created_by(override: str, dotted: str, marks: Marks) -> bool:
+    """Whether the mapping holding the value at ``dotted`` is not in the file but was made
+    by ``override`` (``--set stations.a.failures.mtbf=5`` where ``a`` has no failures:
+    the missing ``mttr`` is the override's doing, not the file's)."""
+    parts, made = _parts(dotted), _parts(override)
+    known = max((k for k in range(len(parts) + 1) if tuple(parts[:k]) in marks), default=0)
+    return (
+        known < len(parts) - 1 and len(made) > known + 1 and made[: known + 1] == parts[: known + 1]
+    )
+
+
 def _time_unit(data: dict[str, Any], file: str, marks: Marks) -> str:
-    unit = data.get("time_unit", "h")
-    if not isinstance(unit, str) or unit not in SECONDS_PER:  # a list or mapping too
+    try:
+        return canonical_time_unit(data.get("time_unit", "h"))
+    except ValueError as exc:  # a list or mapping too
         line, column = _locate(marks, "time_unit")
-        raise ConfigError(
-            f"time_unit must be one of s, min, h, d (got {unit!r})",
-            file=file,
-            path="time_unit",
-            line=line,
-            column=column,
-        )
-    return str(unit)
+        raise ConfigError(str(exc), file=file, path="time_unit", line=line, column=column) from None
 
 
 def _build_line(data: dict[str, Any], file: str, marks: Marks, origins: Origins) -> Line:
@@ -402,7 +342,8 @@ def load_scenario(
     if not os.path.exists(line_file):
         line, column = _locate(marks, "line")
         raise ConfigError(
-            f"line file {line_file} not found; the path is relative to this file",
+            f"line file {line_file if line_file.isprintable() else repr(line_file)} not "
+            "found; the path is relative to this file",
             file=file,
             path="line",
             line=line,
@@ -410,10 +351,19 @@ def load_scenario(
         )
     line_data, line_marks = read_yaml(line_file)
     unit = _time_unit(line_data, line_file, line_marks)
-    try:
-        spec = ScenarioFile.model_validate(raw, context={"time_unit": unit})
+    given = {"replications": replications, "seed": seed, "horizon": horizon, "warmup": warmup}
+    options = {key: value for key, value in given.items() if value is not None}
+    context = {"time_unit": unit}
+    try:  # the file as written first: an option does not hide the file's own errors
+        ScenarioFile.model_validate(raw, context=context)
     except ValidationError as exc:
         raise _validation_errors(exc, ScenarioFile, raw, file, marks, {}) from None
+    try:  # command-line settings meet the same bounds as the file's
+        spec = ScenarioFile.model_validate({**raw, **options}, context=context)
+    except ValidationError as exc:
+        flags: Origins = {key: (None, None, "--") for key in options}
+        merged = {**raw, **options}
+        raise _validation_errors(exc, ScenarioFile, merged, file, marks, flags) from None
 
     set_overrides = {str(k): v for k, v in spec.set.items()}
     cli_overrides = dict(overrides or {})
@@ -432,28 +382,13 @@ def load_scenario(
     data = apply_overrides(data, cli_overrides)
     line_model = _build_line(data, line_file, line_marks, origins)
 
-    def _cli_time(value: float | str | None, default: float, flag: str) -> float:
-        if value is None:
-            return default
-        try:
-            resolved = parse_duration(value, unit)
-        except ValueError as exc:
-            raise ConfigError(f"--{flag}: {exc}") from None
-        if resolved < 0 or (flag == "horizon" and resolved == 0):
-            raise ConfigError(f"--{flag} must be {'> 0' if flag == 'horizon' else '>= 0'}")
-        return resolved
-
-    if replications is not None and replications < 1:
-        raise ConfigError("--replications must be >= 1")
-    if seed is not None and seed < 0:
-        raise ConfigError("--seed must be >= 0")
     return Scenario(
         name=spec.name or Path(file).stem,
         line=line_model,
-        horizon=_cli_time(horizon, spec.horizon, "horizon"),
-        warmup=_cli_time(warmup, spec.warmup, "warmup"),
-        replications=replications if replications is not None else spec.replications,
-        seed=seed if seed is not None else spec.seed,
+        horizon=spec.horizon,
+        warmup=spec.warmup,
+        replications=spec.replications,
+        seed=spec.seed,
         source=file,
         overrides={**set_overrides, **cli_overrides},
         levers=tuple(chosen),

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from sim.errors import ConfigError
+from sim.model.numbers import MAX_DIGITS, MAX_MAGNITUDE
 
 __all__ = ["apply_overrides", "parse_assignment"]
 
@@ -23,10 +24,31 @@ def parse_assignment(text: str) -> tuple[str, Any]:
             f"--set {text!r} is not PATH=VALUE; write e.g. --set stations.press.machines=2"
         )
     try:
+        _no_long_integers(yaml.compose(raw, Loader=yaml.SafeLoader), text)
         value = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
         raise ConfigError(f"--set {text!r}: the value is not valid YAML ({exc})") from None
     return path.strip(), value
+
+
+def _no_long_integers(node: yaml.Node | None, text: str, depth: int = 0) -> None:
+    """Refuse integers too long to be numbers of a line before Python builds them."""
+    if node is None or depth > 50:
+        return
+    if isinstance(node, yaml.ScalarNode):
+        digits = len(str(node.value).lstrip("+-"))
+        if node.tag == "tag:yaml.org,2002:int" and digits > MAX_DIGITS:
+            raise ConfigError(
+                f"--set {text[:40]!r}...: a {digits}-digit number is out of range: numbers are "
+                f"at most {MAX_MAGNITUDE:.2g} in size"
+            )
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _no_long_integers(item, text, depth + 1)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            _no_long_integers(key, text, depth + 1)
+            _no_long_integers(value, text, depth + 1)
 
 
 def _names(items: list[Any]) -> list[str]:

@@ -5,24 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from sim.model.distributions import Duration
 from sim.model.line import Line
+from sim.model.numbers import NumbersChecked
+from sim.model.units import check_run_time
 
 __all__ = ["Scenario", "ScenarioFile"]
 
 
-class ScenarioFile(BaseModel):
+class ScenarioFile(NumbersChecked):
     """What ``scenarios/*.yaml`` holds."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     name: str | None = Field(default=None, min_length=1, description="default: the file name")
     description: str = Field(default="", description="what the experiment asks")
     line: str = Field(min_length=1, description="line YAML, relative to this file")
-    horizon: Duration = Field(gt=0, description="measured time after warm-up [line time unit]")
-    warmup: Duration = Field(default=0.0, ge=0, description="discarded start [line time unit]")
+    horizon: Duration = Field(
+        gt=0, description="measured time after warm-up [line time unit], at most 1000 y"
+    )
+    warmup: Duration = Field(
+        default=0.0, ge=0, description="discarded start [line time unit], at most 1000 y"
+    )
     replications: int = Field(default=10, ge=1, le=100_000, description="independent runs [-]")
     seed: int = Field(default=1, ge=0, le=2**63 - 1, description="root random seed [-]")
     set: dict[str, Any] = Field(
@@ -34,6 +40,11 @@ class ScenarioFile(BaseModel):
     levers: list[str] = Field(
         default_factory=list, description="levers applied to the line, in order"
     )
+
+    @field_validator("horizon", "warmup")
+    @classmethod
+    def _run_length(cls, value: float, info: ValidationInfo) -> float:
+        return check_run_time(value, (info.context or {}).get("time_unit", "h"))
 
 
 @dataclass(frozen=True)

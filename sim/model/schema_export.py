@@ -1,7 +1,8 @@
-"""JSON Schemas of line and scenario files, for editors that complete and check YAML.
+"""JSON Schemas of every kind of file a user writes, for editors that complete and check YAML.
 
-The schemas are pydantic's validation schemas of :class:`~sim.model.line.Line` and
-:class:`~sim.model.scenario.ScenarioFile`, widened where the loader reads more than the
+The schemas are pydantic's validation schemas of the models registered in
+:mod:`sim.model.file_kinds` (line, scenario, sweep, tune, lever library), widened where
+the loader reads more than the
 model's Python type: durations also as strings with a unit (``"45 s"``), distributions
 also as a bare number or duration (a constant), speeds also as ``"40 m/min"``. What the
 schema cannot see (names that must match, buffers that must hold a batch) is left to
@@ -15,19 +16,20 @@ import os
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from sim.model.distributions import _shorthand
-from sim.model.line import Line
-from sim.model.scenario import ScenarioFile
+from sim.model.file_kinds import FILE_KINDS
+from sim.model.line import _unit_spelling
 from sim.model.station import _rate
-from sim.model.units import _ALIASES, duration_validator
+from sim.model.units import _ALIASES, SECONDS_PER, duration_validator
 
 __all__ = ["SCHEMA_FILES", "schemas", "write_schemas"]
 
-SCHEMA_FILES = {"line": "line.schema.json", "scenario": "scenario.schema.json"}
-"""Kind of file -> name of its schema file."""
+SCHEMA_FILES = {name: kind.schema_file for name, kind in FILE_KINDS.items()}
+"""Kind of file -> name of its schema file (at import; :func:`schemas` reads the registry)."""
 
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _NUMBER = r"[+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
@@ -61,6 +63,11 @@ _JSON_BOUNDS = {
 class _Schema(GenerateJsonSchema):
     """Pydantic's schema generator, knowing what linesim's before-validators accept."""
 
+    def emit_warning(self, kind: Any, detail: str) -> None:
+        if kind == "non-serializable-default":
+            return  # a sentinel default (a lever change's "set" absent, not null): no default
+        super().emit_warning(kind, detail)
+
     def function_before_schema(
         self, schema: core_schema.BeforeValidatorFunctionSchema
     ) -> JsonSchemaValue:
@@ -70,6 +77,9 @@ class _Schema(GenerateJsonSchema):
             return {"anyOf": [inner, DURATION_STRING]}
         if function is _rate:
             return {"anyOf": [inner, RATE_STRING]}
+        if function is _unit_spelling:
+            spellings = sorted(a for a, unit in _ALIASES.items() if unit in SECONDS_PER)
+            return {"anyOf": [inner, {"enum": spellings}]}
         if function is _shorthand:
             constant = {
                 "type": "number",
@@ -115,7 +125,7 @@ def _tidy(node: Any, defs: dict[str, Any]) -> None:
         _tidy(value, defs)
 
 
-def _schema(model: type[Line] | type[ScenarioFile], title: str) -> dict[str, Any]:
+def _schema(model: type[BaseModel], title: str) -> dict[str, Any]:
     schema = model.model_json_schema(mode="validation", schema_generator=_Schema)
     _tidy(schema, schema.get("$defs", {}))
     return {
@@ -127,21 +137,19 @@ def _schema(model: type[Line] | type[ScenarioFile], title: str) -> dict[str, Any
 
 def schemas() -> dict[str, dict[str, Any]]:
     """Return the JSON Schema of each kind of file: ``{"line": ..., "scenario": ...}``."""
-    return {
-        "line": _schema(Line, "linesim line"),
-        "scenario": _schema(ScenarioFile, "linesim scenario"),
-    }
+    return {name: _schema(kind.model, kind.title) for name, kind in FILE_KINDS.items()}
 
 
 def write_schemas(out_dir: str | os.PathLike[str] = ".") -> list[Path]:
-    """Write ``line.schema.json`` and ``scenario.schema.json`` into ``out_dir`` (created if
-    missing, each file written atomically); return their paths."""
+    """Write ``<kind>.schema.json`` of every kind of file (line, scenario, sweep, tune,
+    levers) into ``out_dir`` (created if missing, each file written atomically); return
+    their paths."""
     from sim.report.files import write_text
 
     folder = Path(out_dir)
     written = []
-    for kind, schema in schemas().items():
-        path = folder / SCHEMA_FILES[kind]
+    for name, schema in schemas().items():
+        path = folder / FILE_KINDS[name].schema_file
         write_text(path, json.dumps(schema, indent=2) + "\n")
         written.append(path)
     return written

@@ -23,7 +23,7 @@ from pydantic import (
 
 from sim.model.costs import Power, StationMaintenance
 from sim.model.distributions import Constant, Distribution, Duration, Exponential, Gamma
-from sim.model.units import SECONDS_PER
+from sim.model.units import _ALIASES, SECONDS_PER
 
 __all__ = [
     "MAX_MACHINES",
@@ -46,7 +46,6 @@ Name = Annotated[
 ]
 
 _RATE = re.compile(r"^\s*([0-9.eE+-]+)\s*(?:([A-Za-z%]*)\s*/\s*([A-Za-z]+)|(ppm))\s*$")
-_PER = {"s": "s", "sec": "s", "min": "min", "h": "h", "hr": "h", "d": "d"}
 
 
 def _rate(value: Any, info: ValidationInfo) -> Any:
@@ -56,18 +55,27 @@ def _rate(value: Any, info: ValidationInfo) -> Any:
     match = _RATE.match(value)
     if not match:
         raise ValueError(f"{value!r} is not a speed; write e.g. '40 m/min', '8 /min' or '8 ppm'")
-    per = "min" if match.group(4) else _PER.get(match.group(3).lower())
-    if per is None:
-        raise ValueError(f"{value!r}: the time unit after '/' must be s, min, h or d")
+    per = "min" if match.group(4) else _ALIASES.get(match.group(3).lower(), "")
+    if per not in SECONDS_PER:
+        raise ValueError(
+            f"{value!r}: the time unit after '/' must be s, min, h or d (or a spelling such "
+            "as sec, mins, hr, hours)"
+        )
+    try:
+        number = float(match.group(1))
+    except ValueError:
+        raise ValueError(f"{value!r}: {match.group(1)!r} is not a number") from None
     time_unit = (info.context or {}).get("time_unit", "h")
-    return float(match.group(1)) * SECONDS_PER[time_unit] / SECONDS_PER[per]
+    return number * SECONDS_PER[time_unit] / SECONDS_PER[per]
 
 
 Rate = Annotated[float, BeforeValidator(_rate)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 def _time_distribution(mean: float, cv: float) -> Distribution:

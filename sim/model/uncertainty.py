@@ -20,7 +20,7 @@ class Range(BaseModel):
     duration strings (``"16 h"``) for time inputs, read in the line's time unit.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     low: float | str = Field(description="smallest value [the input's unit]")
     high: float | str = Field(description="largest value [the input's unit]")

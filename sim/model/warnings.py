@@ -14,10 +14,11 @@ to compare.
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Callable
 
-from sim.model.line import Line
+from sim.model.line import PIECE_UNITS, Line
 from sim.model.scenario import Scenario
 from sim.model.station import Station
 
@@ -29,7 +30,23 @@ def line_warnings(line: Line) -> list[str]:
     warnings = _overloaded(line)
     warnings += _general_batches(line) if line.general else _serial_batches(line)
     if line.general:
-        warnings += _delay_lots(line)
+        warnings += _delay_lots(line) + _piece_units(line)
+    return warnings
+
+
+def _piece_units(line: Line) -> list[str]:
+    """Materials whose unit looks like a misspelt piece unit but count as continuous."""
+    warnings = []
+    for name, material in (line.materials or {}).items():
+        if material.discrete or material.unit in PIECE_UNITS:
+            continue
+        close = difflib.get_close_matches(material.unit.lower(), sorted(PIECE_UNITS), n=1)
+        if close:
+            warnings.append(
+                f"materials.{name}.unit: {material.unit!r} is not a piece unit (did you mean "
+                f"{close[0]!r}?), so {name} counts as a continuous amount, in fractions; write "
+                f"unit: {close[0]} or discrete: true if it counts whole pieces"
+            )
     return warnings
 
 
@@ -73,12 +90,7 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
 
 def _share(line: Line, station: Station) -> float:
     """Share of the time the station is staffed [-] (1 without shifts)."""
-    if station.shifts is None:
-        return 1.0
-    from sim.engine.calendar import ShiftCalendar
-
-    intervals = [(s.start, s.start + s.length) for s in line.shifts if s.name in station.shifts]
-    return ShiftCalendar(intervals, line.shift_cycle).on_per_period / line.shift_cycle
+    return line.staffed_share(station.name)
 
 
 def _capacity(line: Line, station: Station) -> float:

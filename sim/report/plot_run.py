@@ -348,7 +348,7 @@ def _plot_material_wip(data: RunData, path: str | os.PathLike[str]) -> Path:
     units, are listed in the summary's ``wip.<material>`` KPIs."""
     unit = data.time_unit
     figure, axes = new_figure()
-    pieces = {name: series for name, series in data.materials.items() if series.unit == "pcs"}
+    pieces = {name: series for name, series in data.materials.items() if series.discrete}
     if not pieces:
         no_data(axes, "no material counted in pieces")
         return _finish(figure, data, "work in process", path)

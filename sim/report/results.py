@@ -148,6 +148,7 @@ def write_result_files(
     written.append(path)
 
     units = {name: m.unit for name, m in (line.materials or {}).items()}
+    discrete = {name: int(m.discrete) for name, m in (line.materials or {}).items()}
     if any(rep.material_area_per_bin for rep in reps):
         path = folder / "materials.csv"
         rows = []
@@ -162,10 +163,12 @@ def write_result_files(
                             rep.warmup + (index + 1) * width,
                             material,
                             units.get(material, ""),
+                            discrete.get(material, 0),
                             area / width,
                         ]
                     )
-        write_csv(path, ["replication", "start", "end", "material", "unit", "wip"], rows)
+        header = ["replication", "start", "end", "material", "unit", "discrete", "wip"]
+        write_csv(path, header, rows)
         written.append(path)
 
     written += write_line_files(line, reps, folder)  # for the diagram, capacity and balance

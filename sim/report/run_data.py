@@ -57,6 +57,8 @@ class MaterialSeries:
     start: np.ndarray
     end: np.ndarray
     wip: np.ndarray
+    discrete: bool = False
+    """Whether the material counts in whole pieces (the material's ``discrete`` field)."""
 
 
 def _materials(rows: list[dict[str, Any]]) -> dict[str, MaterialSeries]:
@@ -74,7 +76,15 @@ def _materials(rows: list[dict[str, Any]]) -> dict[str, MaterialSeries]:
             column = index[float(r["start"])]
             wip[reps.index(int(r["replication"])), column] = float(r["wip"])
             ends[column] = float(r["end"])
-        result[name] = MaterialSeries(str(items[0].get("unit", "")), np.array(starts), ends, wip)
+        unit = str(items[0].get("unit", ""))
+        flag = items[0].get("discrete")  # absent in results written before the field
+        if flag is None:
+            from sim.model.line import PIECE_UNITS
+
+            discrete = unit in PIECE_UNITS
+        else:
+            discrete = bool(flag == 1)
+        result[name] = MaterialSeries(unit, np.array(starts), ends, wip, discrete)
     return result
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from sim.errors import ConfigError, ConfigErrors, LinesimError
 from sim.model import load_line, load_scenario
+from sim.model.units import convert
 
 WriteLine = Callable[..., Path]
 """The ``write_line`` fixture (tests/model/conftest.py)."""
@@ -173,13 +174,26 @@ def test_scenario_unknown_key(write_line: WriteLine, write_scenario: Callable[[s
 
 
 def test_bad_time_unit(write_line: WriteLine) -> None:
-    """time_unit must be one of the known units."""
+    """time_unit must be one of the known units; the error lists what is accepted."""
     path = write_line(
-        text="name: x\ntime_unit: hours\nrelease: {policy: push}\n"
+        text="name: x\ntime_unit: fortnights\nrelease: {policy: push}\n"
         "stations: [{name: a, process_time: 1}]\n"
     )
     error = single_error(lambda: load_line(path))
     assert (error.path, error.line) == ("time_unit", 2)
+    assert "s, min, h, d" in error.message and "hours" in error.message
+
+
+@pytest.mark.parametrize(("spelling", "unit"), [("hours", "h"), ("mins", "min"), ("Sec", "s")])
+def test_time_unit_spellings(write_line: WriteLine, spelling: str, unit: str) -> None:
+    """``time_unit: hours`` (and mins, hrs, days, ...) is read as the unit it spells."""
+    path = write_line(
+        text=f"name: x\ntime_unit: {spelling}\nrelease: {{policy: push}}\n"
+        "stations: [{name: a, process_time: '2 hrs'}]\n"
+    )
+    line = load_line(path)
+    assert line.time_unit == unit
+    assert line.stations[0].cycle_time.mean == pytest.approx(convert(2, "h", unit))
 
 
 @pytest.mark.parametrize(
@@ -238,11 +252,36 @@ def test_scenario_durations(write_line: WriteLine, write_scenario: Callable[[str
 def test_bad_run_settings(
     write_line: WriteLine, write_scenario: Callable[[str], Path], keyword: str, value: Any
 ) -> None:
-    """Bad command-line run settings are errors naming the flag."""
+    """Bad command-line run settings are errors naming the flag, on the command line."""
     write_line()
     scenario = write_scenario("line: line.yaml\nhorizon: 10\n")
     error = single_error(lambda: load_scenario(scenario, **{keyword: value}))
-    assert f"--{keyword}" in error.message
+    assert error.file is None and error.path == f"--{keyword}"
+    assert str(error).startswith(f"<command line>: --{keyword}: ")
+
+
+@pytest.mark.parametrize(
+    ("keyword", "value"),
+    [
+        ("replications", 1_000_000_000),
+        ("replications", 2.5),
+        ("seed", 2**64),
+        ("horizon", "1e309 h"),
+        ("horizon", 10**400),
+        ("warmup", float("inf")),
+        ("horizon", "2000 y"),
+    ],
+)
+def test_run_settings_meet_the_file_bounds(
+    write_line: WriteLine, write_scenario: Callable[[str], Path], keyword: str, value: Any
+) -> None:
+    """Command-line settings go through the scenario model: the file's 100,000-replication
+    limit and the range of every number hold for them too (was MemoryError, OverflowError or
+    a run that never ends)."""
+    write_line()
+    scenario = write_scenario("line: line.yaml\nhorizon: 10\n")
+    error = single_error(lambda: load_scenario(scenario, **{keyword: value}))
+    assert error.path == f"--{keyword}"
 
 
 @pytest.mark.parametrize("horizon", ["-5", "0", "10 parsecs"])

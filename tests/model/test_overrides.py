@@ -159,7 +159,7 @@ def test_cli_override_to_bad_value_blames_the_command_line(write_line: WriteLine
         load_line(write_line(), {"stations.press.machines": 0})
     error = the_error(caught)
     assert (error.file, error.line, error.path) == (None, None, "stations.press.machines")
-    assert str(error).startswith("<command line>: stations.press.machines:")
+    assert str(error).startswith("<command line>: --set stations.press.machines:")
 
 
 def test_file_override_to_bad_value_blames_the_set_line(
