@@ -33,7 +33,7 @@ from sim.api.checks import (
     check_whole,
 )
 from sim.api.results import CompareOutcome, Run, SweepOutcome, TuneOutcome
-from sim.errors import ConfigError, LinesimError, RunError
+from sim.errors import ConfigError, ConfigErrors, LinesimError, RunError
 from sim.experiment.executors import Executor, make_executor
 from sim.model.scenario import Scenario
 
@@ -100,10 +100,29 @@ def _scenario(
         from sim.model.loader import load_scenario
 
         path = check_path(function, "scenario", scenario, "a scenario YAML or a sim.Scenario")
-        loaded = load_scenario(path, overrides, **settings)
+        try:
+            loaded = load_scenario(path, overrides, **settings)
+        except ConfigErrors as errors:
+            raise _as_arguments(function, errors) from None
     for argument in ("horizon", "warmup"):
         check_finite_time(function, argument, getattr(loaded, argument), loaded.line.time_unit)
     return loaded
+
+
+def _as_arguments(function: str, errors: ConfigErrors) -> ConfigErrors | ConfigError:
+    """Errors the loader found in the settings it was given (``--horizon`` and the like on
+    the command line) re-labelled as this function's arguments; the rest as they came."""
+    relabelled = [
+        ConfigError(error.message, file=f"sim.{function}()", path=error.path.lstrip("-"))
+        if error.file is None and error.path.lstrip("-") in _SETTINGS
+        else error
+        for error in errors.errors
+    ]
+    return relabelled[0] if len(relabelled) == 1 else ConfigErrors(relabelled)
+
+
+_SETTINGS = ("horizon", "warmup", "replications", "seed")
+"""The scenario settings a Python call passes as keyword arguments."""
 
 
 def _with_times(function: str, scenario: Scenario, settings: dict[str, Any]) -> Scenario:
