@@ -82,6 +82,13 @@ def check_file(file: str, cli: dict[str, Any] | None = None) -> tuple[list[str],
         if isinstance(data.get("levers"), dict):  # a scenario lists levers; a library maps
             return [], ["a lever file: its levers are checked with each scenario using them"]
         listed = data.get("compare") if "compare" in data else [data.get("scenario")]
+        if "compare" in data:  # a comparison file: its own schema, then its scenarios
+            from sim.model.comparison_file import read_comparison_file
+
+            try:
+                read_comparison_file(file)
+            except LinesimError as exc:
+                return _lines(exc, cli), []
         if "compare" in data or "scenario" in data:  # a comparison, sweep or tuning file
             return _check_listed(file, listed, cli)
     scenario = "line" in data

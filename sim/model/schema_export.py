@@ -18,6 +18,7 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
+from sim.model.comparison_file import ComparisonFile
 from sim.model.distributions import _shorthand
 from sim.model.line import Line
 from sim.model.scenario import ScenarioFile
@@ -26,7 +27,11 @@ from sim.model.units import _ALIASES, duration_validator
 
 __all__ = ["SCHEMA_FILES", "schemas", "write_schemas"]
 
-SCHEMA_FILES = {"line": "line.schema.json", "scenario": "scenario.schema.json"}
+SCHEMA_FILES = {
+    "line": "line.schema.json",
+    "scenario": "scenario.schema.json",
+    "comparison": "comparison.schema.json",
+}
 """Kind of file -> name of its schema file."""
 
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -115,7 +120,9 @@ def _tidy(node: Any, defs: dict[str, Any]) -> None:
         _tidy(value, defs)
 
 
-def _schema(model: type[Line] | type[ScenarioFile], title: str) -> dict[str, Any]:
+def _schema(
+    model: type[Line] | type[ScenarioFile] | type[ComparisonFile], title: str
+) -> dict[str, Any]:
     schema = model.model_json_schema(mode="validation", schema_generator=_Schema)
     _tidy(schema, schema.get("$defs", {}))
     return {
@@ -130,6 +137,7 @@ def schemas() -> dict[str, dict[str, Any]]:
     return {
         "line": _schema(Line, "linesim line"),
         "scenario": _schema(ScenarioFile, "linesim scenario"),
+        "comparison": _schema(ComparisonFile, "linesim comparison"),
     }
 
 

@@ -144,10 +144,14 @@ def plot_throughput_overlay(
     return save_figure(figure, path)
 
 
-def write_comparison_plots(folder: str | os.PathLike[str], content: dict[str, Any]) -> list[Path]:
+def write_comparison_plots(
+    folder: str | os.PathLike[str],
+    content: dict[str, Any],
+    uncertainty: dict[str, Any] | None = None,
+) -> list[Path]:
     """Write ``comparison.png``, ``throughput.png`` (scenarios overlaid, when their results
-    folders are there), ``costs.png`` for costed lines and, with attribution,
-    ``waterfall_<kpi>.png`` files."""
+    folders are there), ``costs.png`` for costed lines, with attribution
+    ``waterfall_<kpi>.png`` files, and with an uncertainty study its two plots."""
     out = Path(folder)
     paths = [plot_forest(content, out / "comparison.png")]
     if all((out / name / "timeseries.csv").exists() for name in content["scenarios"]):
@@ -156,4 +160,8 @@ def write_comparison_plots(folder: str | os.PathLike[str], content: dict[str, An
         paths.append(plot_cost_comparison(content, out / "costs.png"))
     for kpi in content.get("attribution", {}):
         paths.append(plot_waterfall(content, kpi, out / f"waterfall_{kpi}.png"))
+    if uncertainty:
+        from sim.report.plot_uncertainty import write_uncertainty_plots
+
+        paths += write_uncertainty_plots(out, uncertainty)
     return paths

@@ -23,7 +23,7 @@ from sim.analysis.comparison import build_comparison
 from sim.analysis.kpis import line_kpis
 from sim.engine import simulate
 from sim.experiment.attribution import EXACT_UP_TO, shapley, subsets_needed
-from sim.experiment.compare import align, compare
+from sim.experiment.compare import align, run_pairs
 from sim.model import load_scenario
 
 LINE = (Path(__file__).resolve().parents[1] / "fixtures" / "tiny_costed_line.yaml").read_text(
@@ -87,7 +87,7 @@ def test_no_change_lever_gives_exactly_zero_difference(tmp_path: Path) -> None:
     ]
     scenarios = align([load_scenario(p) for p in paths])
     assert scenarios[1].line == scenarios[0].line == scenarios[2].line
-    result = compare(scenarios, line_kpis)
+    result = run_pairs(scenarios, line_kpis)
     content = build_comparison(result)
     assert content["scenarios"] == ["plain", "nothing", "unity"]
     assert {"throughput", "cost_per_ah", "cost.energy", "ah_per_labour_hour"} <= set(
