@@ -191,7 +191,7 @@ def check_against_full(content: dict[str, Any], scenario: str) -> None:
     check = {}
     for kpi, window in settings.get("window_total_percent", {}).items():
         full = content.get("differences", {}).get(kpi, {}).get(scenario)
-        if not full or window["mean"] is None:
+        if not full or window["mean"] is None or full["percent"]["mean"] is None:
             continue
         ci = full["percent"]["ci95"]
         check[kpi] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sim.report.tables import format_number
@@ -99,7 +100,7 @@ def print_comparison(content: dict[str, Any], console: Console | None = None) ->
 
     for move in content.get("bottleneck_moves", {}).values():
         colour = "yellow" if move["moved"] else "dim"
-        console.print(f"[{colour}]{move['message']}[/{colour}]", highlight=False)
+        console.print(f"[{colour}]{escape(move['message'])}[/{colour}]", highlight=False)
 
     attribution = content.get("attribution")
     if attribution:
@@ -117,6 +118,20 @@ def print_comparison(content: dict[str, Any], console: Console | None = None) ->
         for lever in levers:
             shares.add_row(lever, *(format_number(attribution[k][lever]["mean"]) for k in kpis))
         console.print(shares)
+        cut = settings.get("cut") or []
+        console.print(
+            "attribution cut: " + ("; ".join(cut) if cut else "nothing (the comparison's window)"),
+            highlight=False,
+        )
+        for kpi, check in settings.get("check", {}).items():
+            full_ci = check["full_ci95"]
+            interval = "" if not full_ci else f" [{full_ci[0]:+.1f}, {full_ci[1]:+.1f}]"
+            console.print(
+                f"  {kpi}: all levers vs none {check['window_percent']:+.1f} % on the "
+                f"attribution window, {check['full_percent']:+.1f} %{interval} in the full "
+                f"comparison: {'inside' if check['inside'] else 'OUTSIDE'} its 95 % CI",
+                highlight=False,
+            )
 
 
 def print_uncertainty(study: dict[str, Any], console: Console | None = None) -> None:
