@@ -29,6 +29,7 @@ __all__ = [
     "attribute",
     "check_against_full",
     "orders",
+    "sampling_error",
     "shapley",
     "subsets_needed",
 ]
@@ -43,9 +44,12 @@ def orders(levers: Sequence[str], samples: int, seed: int) -> list[tuple[str, ..
     return [tuple(levers[i] for i in rng.permutation(len(levers))) for _ in range(samples)]
 
 
-def subsets_needed(levers: Sequence[str], samples: int = 64, seed: int = 0) -> list[frozenset[str]]:
-    """The lever subsets whose value the attribution needs, smallest first."""
-    if len(levers) <= EXACT_UP_TO:
+def subsets_needed(
+    levers: Sequence[str], samples: int = 64, seed: int = 0, exact: bool | None = None
+) -> list[frozenset[str]]:
+    """The lever subsets whose value the attribution needs, smallest first; ``exact``
+    (default: up to :data:`EXACT_UP_TO` levers) takes all 2^n, else ``samples`` orders."""
+    if exact if exact is not None else len(levers) <= EXACT_UP_TO:
         found = {
             frozenset(c) for k in range(len(levers) + 1) for c in itertools.combinations(levers, k)
         }
@@ -62,14 +66,16 @@ def shapley(
     value: Callable[[frozenset[str]], np.ndarray],
     samples: int = 64,
     seed: int = 0,
+    exact: bool | None = None,
 ) -> dict[str, np.ndarray]:
     """Shapley value of each lever, one per replication.
 
-    ``value(S)`` gives the KPI of the lever set S, one entry per replication.
+    ``value(S)`` gives the KPI of the lever set S, one entry per replication. ``exact``
+    as in :func:`subsets_needed`.
     """
     n = len(levers)
     result = {lever: np.zeros_like(value(frozenset()), dtype=float) for lever in levers}
-    if n <= EXACT_UP_TO:
+    if exact if exact is not None else n <= EXACT_UP_TO:
         for lever in levers:
             others = [x for x in levers if x != lever]
             for k in range(n):
@@ -86,6 +92,29 @@ def shapley(
             result[lever] += value(after) - value(before)
             before = after
     return {lever: total / len(sampled) for lever, total in result.items()}
+
+
+def sampling_error(
+    levers: Sequence[str],
+    value: Callable[[frozenset[str]], np.ndarray],
+    samples: int,
+    seed: int,
+) -> dict[str, float]:
+    """Standard error of the sampled Shapley estimate from its random lever orders: the
+    spread over orders of each lever's marginal change (mean over replications) divided
+    by the square root of the number of orders [KPI unit]."""
+    sampled = orders(levers, samples, seed)
+    marginal: dict[str, list[float]] = {lever: [] for lever in levers}
+    for order in sampled:
+        before: frozenset[str] = frozenset()
+        for lever in order:
+            after = before | {lever}
+            marginal[lever].append(float(np.nanmean(value(after) - value(before))))
+            before = after
+    return {
+        lever: float(np.std(found, ddof=1) / math.sqrt(len(found))) if len(found) > 1 else math.nan
+        for lever, found in marginal.items()
+    }
 
 
 def attribute(
@@ -118,7 +147,8 @@ def attribute(
     warmup = window(spec.warmup, scenario.warmup)
     replications = spec.replications or scenario.replications
     levers = list(scenario.levers)
-    subsets = subsets_needed(levers, spec.samples, scenario.seed)
+    exact = {"exact": True, "sampled": False}.get(spec.method)
+    subsets = subsets_needed(levers, spec.samples, scenario.seed, exact)
     variants = [
         load_scenario(
             path,
@@ -146,15 +176,18 @@ def attribute(
 
     attribution: dict[str, dict[str, np.ndarray]] = {}
     totals: dict[str, np.ndarray] = {}
+    errors: dict[str, dict[str, float]] = {}
+    is_exact = len(subsets) == 2 ** len(levers)
     for kpi in spec.kpis:
 
         def value(subset: frozenset[str], kpi: str = kpi) -> np.ndarray:
             return np.array([rep.get(kpi, np.nan) for rep in values[subset]])
 
-        attribution[kpi] = shapley(levers, value, spec.samples, scenario.seed)
+        attribution[kpi] = shapley(levers, value, spec.samples, scenario.seed, is_exact)
+        if not is_exact:
+            errors[kpi] = sampling_error(levers, value, spec.samples, scenario.seed)
         with np.errstate(divide="ignore", invalid="ignore"):
             totals[kpi] = 100.0 * (value(frozenset(levers)) / value(frozenset()) - 1.0)
-    exact = len(subsets) == 2 ** len(levers)
     cut = []
     if horizon < scenario.horizon or warmup < scenario.warmup:
         cut.append(
@@ -163,10 +196,10 @@ def attribute(
         )
     if replications < scenario.replications:
         cut.append(f"{replications} replications per lever set instead of {scenario.replications}")
-    if not exact:
+    if not is_exact:
         cut.append(
             f"{len(subsets)} of {2 ** len(levers)} lever sets ({spec.samples} random lever "
-            "orders); the sampled estimate's error is not in its CI"
+            "orders); the sampling error of each Shapley value is in sampling_error"
         )
     settings_used = {
         "scenario": scenario.name,
@@ -176,7 +209,8 @@ def attribute(
         "replications": replications,
         "lever_sets": len(subsets),
         "runs": len(tasks),
-        "method": "exact" if exact else "sampled",
+        "method": "exact" if is_exact else "sampled",
+        "sampling_error": errors,
         "cut": cut,
         "window_total_percent": {k: estimate(v) for k, v in totals.items()},
     }

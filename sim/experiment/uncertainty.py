@@ -5,7 +5,7 @@ Inputs are the ranges the files declare: a line's ``uncertain: {dotted.path: {lo
 mode?}}`` (estimated inputs, applied before the levers to every compared scenario whose
 line lists the path) and a lever's ``effect: {low, high, mode?}`` (its effect multiple k,
 see :mod:`sim.model.levers`; input ``effect.<lever>``). A range is uniform, or triangular
-with a mode.
+with a mode; a whole-number input (machines, a buffer) is rounded to the nearest whole number.
 
 ``N`` input sets are drawn by a Latin hypercube (:class:`scipy.stats.qmc.LatinHypercube`)
 from the stream ``"uncertainty"`` of the comparison's root seed. Each set runs the
@@ -38,7 +38,7 @@ from sim.experiment.batch import run_scenarios, scenario_key
 from sim.experiment.executors import Executor, Interrupted
 from sim.experiment.replicate import RunResult
 from sim.model.scenario import Scenario
-from sim.model.uncertainty import Range
+from sim.model.uncertainty import Range, value_at
 from sim.model.units import SECONDS_PER
 
 if TYPE_CHECKING:
@@ -177,11 +177,12 @@ def _scenario_for(
     from sim.model import load_scenario
 
     scenario = plan.scenarios[index]
-    values = {
-        item.target: float(v)
-        for item, v in zip(inputs, row, strict=True)
-        if item.kind == "line" and item.target in scenario.line.uncertain
-    }
+    written = scenario.line.model_dump(by_alias=True)
+    values: dict[str, float | int] = {}
+    for item, v in zip(inputs, row, strict=True):
+        if item.kind == "line" and item.target in scenario.line.uncertain:
+            whole = isinstance(value_at(written, item.target), int)  # machines, buffers
+            values[item.target] = round(float(v)) if whole else float(v)
     effects = {
         item.target: float(v)
         for item, v in zip(inputs, row, strict=True)

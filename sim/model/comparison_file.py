@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -82,7 +82,12 @@ class AttributionSpec(_Model):
         default=None, ge=1, le=1000, description="replications per lever set [-]"
     )
     samples: int = Field(
-        default=64, ge=8, le=10_000, description="random lever orders beyond exact attribution [-]"
+        default=64, ge=2, le=10_000, description="random lever orders of a sampled attribution [-]"
+    )
+    method: Literal["auto", "exact", "sampled"] = Field(
+        default="auto",
+        description="exact: every lever set (2^n runs); sampled: the sets of `samples` random "
+        "lever orders, with the sampling error reported; auto: exact up to 7 levers",
     )
 
     _windows = field_validator("horizon", "warmup")(_check_window)
