@@ -220,7 +220,8 @@ def attribute(
 def check_against_full(content: dict[str, Any], scenario: str) -> None:
     """Set the attribution window's total change (all levers against none) beside the full
     comparison's paired change for each attributed KPI, in ``attribution_settings.check``:
-    ``inside`` says whether the window's mean lies in the full comparison's 95 % CI."""
+    ``inside`` says whether the window's mean lies in the full comparison's 95 % CI
+    (``None`` without one)."""
     settings = content.get("attribution_settings") or {}
     check = {}
     for kpi, window in settings.get("window_total_percent", {}).items():
@@ -233,7 +234,7 @@ def check_against_full(content: dict[str, Any], scenario: str) -> None:
             "window_ci95": window["ci95"],
             "full_percent": full["percent"]["mean"],
             "full_ci95": ci,
-            "inside": bool(ci and ci[0] <= window["mean"] <= ci[1]),
+            "inside": None if not ci else bool(ci[0] <= window["mean"] <= ci[1]),
         }
     settings["check"] = check
     settings["check_note"] = (

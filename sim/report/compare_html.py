@@ -97,7 +97,8 @@ def _claim(content: dict[str, Any]) -> str:
                     _e(row["verdict"]),
                 ]
             )
-            classes.append(["text", "text", "", "", "", row["verdict"]])
+            css = row["verdict"] if row["verdict"] in ("below", "consistent", "above") else ""
+            classes.append(["text", "text", "", "", "", css])
         parts.append(
             f"<h3>{_e(name)} vs {_e(content['reference'])}</h3>"
             + _table(
@@ -181,7 +182,7 @@ def _attribution(content: dict[str, Any], folder: Path) -> str:
                 _percent(c["window_percent"]),
                 _percent(c["full_percent"]),
                 _ci(c["full_ci95"]),
-                "yes" if c["inside"] else "no",
+                {True: "yes", False: "no"}.get(c["inside"], "-"),
             ]
             for kpi, c in check.items()
         ]

@@ -28,6 +28,8 @@ HEADLINE_KPIS = (
 )
 
 
+_INSIDE = {True: "inside its 95 % CI", False: "OUTSIDE its 95 % CI", None: "no CI"}
+
 _VERDICT_STYLE = {
     "below": "[red]{}[/red]",
     "consistent": "[green]{}[/green]",
@@ -129,7 +131,7 @@ def print_comparison(content: dict[str, Any], console: Console | None = None) ->
             console.print(
                 f"  {kpi}: all levers vs none {check['window_percent']:+.1f} % on the "
                 f"attribution window, {check['full_percent']:+.1f} %{interval} in the full "
-                f"comparison: {'inside' if check['inside'] else 'OUTSIDE'} its 95 % CI",
+                f"comparison: {_INSIDE[check['inside']]}",
                 highlight=False,
             )
 

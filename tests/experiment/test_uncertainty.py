@@ -21,9 +21,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim.cli
+from sim.analysis.uncertainty import sensitivity
 from sim.errors import ConfigError, ConfigErrors
 from sim.experiment.compare import compare
-from sim.experiment.uncertainty import UncertainInput, sample_inputs, sensitivity
+from sim.experiment.uncertainty import UncertainInput, sample_inputs
 from sim.model import load_line, load_scenario
 from sim.model.levers import Lever, apply_lever
 
@@ -241,3 +242,26 @@ def test_line_ranges_apply_before_the_levers(tmp_path: Path) -> None:
     )
     scenario = load_scenario(tmp_path / "smart.yaml", values={"stations.cell.process_time": 1.6})
     assert scenario.line.station("cell").process_time.mean == pytest.approx(0.8)  # type: ignore[union-attr]
+
+
+@pytest.mark.slow
+def test_dask_cluster_gives_the_numbers_of_local_processes(tmp_path: Path) -> None:
+    """``compare(..., cluster=ADDRESS)``: the comparison, the attribution and the study on
+    a real LocalCluster equal those in this process (every task carries its seed)."""
+    distributed = pytest.importorskip("distributed")
+    path = write_toy(tmp_path, "uncertainty: {horizon: 2000}\n")
+    options = {"uncertainty": 6, "attribution": True}
+    local = compare(path, jobs=1, out=tmp_path / "local", **options)  # type: ignore[arg-type]
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        remote = compare(
+            path,
+            cluster=cluster.scheduler_address,
+            out=tmp_path / "dask",
+            **options,  # type: ignore[arg-type]
+        )
+    assert remote.content["differences"] == local.content["differences"]
+    assert remote.content["attribution"] == local.content["attribution"]
+    assert remote.uncertainty is not None and local.uncertainty is not None
+    assert remote.uncertainty["readings"] == local.uncertainty["readings"]
