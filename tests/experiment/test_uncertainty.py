@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -21,9 +22,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim.cli
+import sim.experiment.compare as compare_module
 from sim.analysis.uncertainty import sensitivity
 from sim.errors import ConfigError, ConfigErrors
 from sim.experiment.compare import compare
+from sim.experiment.executors import Interrupted
 from sim.experiment.uncertainty import UncertainInput, sample_inputs
 from sim.model import load_line, load_scenario
 from sim.model.levers import Lever, apply_lever
@@ -265,3 +268,54 @@ def test_dask_cluster_gives_the_numbers_of_local_processes(tmp_path: Path) -> No
     assert remote.content["attribution"] == local.content["attribution"]
     assert remote.uncertainty is not None and local.uncertainty is not None
     assert remote.uncertainty["readings"] == local.uncertainty["readings"]
+
+
+class StopAfter:
+    """Runs tasks in order over every ``map`` call and reports Ctrl-C after ``count``."""
+
+    workers = 1
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def map(self, function: Any, tasks: Any, on_done: Any = None, on_result: Any = None) -> Any:
+        finished = {}
+        for index, task in enumerate(tasks):
+            if self.count == 0:
+                raise Interrupted(finished)
+            self.count -= 1
+            finished[index] = function(task)
+            if on_result:
+                on_result(index, finished[index])
+            if on_done:
+                on_done(index)
+        return [finished[i] for i in range(len(tasks))]
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> StopAfter:
+        return self
+
+    def __exit__(self, *args: Any) -> None:
+        pass
+
+
+def test_interrupted_study_keeps_finished_sets_and_resumes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopped after the comparison's 2 runs and 4 of the study's 9 (the reference once,
+    then 3 sets): uncertainty.json holds 3 finished sets, partial, exit 130; the same
+    command again runs only the 5 missing runs."""
+    path = write_toy(tmp_path, "uncertainty: {horizon: 2000}\n")
+    out = tmp_path / "out"
+    args = ["compare", str(path), "--uncertainty", "8", "--out", str(out), "--quiet"]
+    monkeypatch.setattr(compare_module, "make_executor", lambda jobs, cluster: StopAfter(6))
+    assert sim.cli.main([*args, "--no-plots"]) == 130
+    study = json.loads((out / "uncertainty.json").read_text(encoding="utf-8"))
+    assert study["partial"] is True and study["finished"] == 3
+    assert json.loads((out / "comparison.json").read_text(encoding="utf-8"))["partial"] is True
+    monkeypatch.undo()
+    assert sim.cli.main([*args, "--jobs", "1", "--no-plots"]) == 0
+    study = json.loads((out / "uncertainty.json").read_text(encoding="utf-8"))
+    assert study["finished"] == 8 and study["runs"]["ran"] == 5 and study["runs"]["reused"] == 4
