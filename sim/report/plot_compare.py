@@ -99,9 +99,18 @@ def plot_waterfall(content: dict[str, Any], kpi: str, path: str | os.PathLike[st
     axes.set_xticks(range(len(levers) + 1), [*levers, "all levers"], rotation=20, ha="right")
     axes.axhline(0, color="black", linewidth=0.8)
     axes.set_ylabel(f"change of {kpi} against no lever")
+    check = settings.get("check", {}).get(kpi)
+    agreement = ""
+    if check and check.get("inside") is not None:
+        agreement = (
+            "; total inside the full comparison's CI"
+            if check["inside"]
+            else "; total OUTSIDE the full comparison's CI"
+        )
     axes.set_title(
         f"{kpi}: what each lever explains (Shapley, {settings.get('method', '')}; "
-        f"{settings.get('horizon', '?'):g} {content['time_unit']} window)",
+        f"{settings.get('replications', '?')} replication(s) of "
+        f"{settings.get('horizon', 0):g} {content['time_unit']} per lever set{agreement})",
         loc="left",
     )
     axes.grid(axis="y", color="0.9")
