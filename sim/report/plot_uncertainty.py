@@ -87,7 +87,7 @@ def plot_tornado(study: dict[str, Any], path: str | os.PathLike[str]) -> Path:
     for axis, key in zip(flat, keys, strict=False):
         ranked = [(n, v) for n, v in study["sensitivity"].get(key, {}).items() if v is not None]
         if not ranked:
-            no_data(axis, f"{key}: too few input sets or no spread for a ranking")
+            no_data(axis, f"{key}:\nno ranking (KPI missing, no spread\nor too few input sets)")
             continue
         ranked = ranked[:10][::-1]
         values = [v for _, v in ranked]
