@@ -163,8 +163,8 @@ def test_compare_writes_differences_and_csv(
 
 def test_comparison_file_with_claim(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Known answer: a comparison file ``compare: [base, smart]`` with ``claim:`` gives
-    ``claim.rows.smart`` with the 4 readings (efficiency a/b, cost a/b), each carrying
-    the paired percent change of its KPI and a verdict against the claimed percent."""
+    ``claim.rows.smart.<reading>`` for the 4 readings (efficiency a/b, cost a/b), each
+    carrying the paired percent change of its KPI and a three-way verdict."""
     write_inputs(tmp_path)
     spec = tmp_path / "claim.yaml"
     spec.write_text(
@@ -178,13 +178,13 @@ def test_comparison_file_with_claim(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert set(claim["rows"]) == {"smart"}
     rows = claim["rows"]["smart"]
     assert len(rows) == 4
-    assert [(row["claim"], row["kpi"]) for row in rows] == [
-        (half, kpi) for half, _, kpi in CLAIM_READINGS
+    assert [(key, row["claim"], row["kpi"]) for key, row in rows.items()] == [
+        (key, half, kpi) for key, half, _, kpi in CLAIM_READINGS
     ]
-    for row in rows:
+    for row in rows.values():
         assert row["claimed_percent"] == (20 if row["claim"] == "efficiency" else -20)
         assert row["percent"] == content["differences"][row["kpi"]]["smart"]["percent"]
-        assert row["verdict"].split(":")[0] in {"supported", "consistent", "not supported"}
+        assert row["verdict"] in {"below", "consistent", "above"}
 
 
 def paired_total(path: Path, kpi: str, horizon: float, warmup: float, replications: int) -> float:

@@ -7,58 +7,150 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis.kpis import summarize
 from sim.experiment.compare import Comparison, paired_difference
 from sim.experiment.statistics import estimate
 
-__all__ = ["CLAIM_READINGS", "build_comparison", "claim_check", "verdict"]
+__all__ = [
+    "CLAIM_READINGS",
+    "VERDICTS",
+    "bottleneck_move",
+    "bottleneck_ranking",
+    "build_comparison",
+    "claim_check",
+    "verdict",
+]
 
 CLAIM_READINGS = (
-    ("efficiency", "a: good output per hour of the same line", "throughput"),
-    ("efficiency", "b: good output per labour hour", "ah_per_labour_hour"),
-    ("cost", "a: total cost per Ah", "cost_per_ah"),
-    ("cost", "b: conversion cost per Ah (without materials)", "conversion_cost_per_ah"),
+    (
+        "output_per_line_hour",
+        "efficiency",
+        "a: good output per hour of the same line",
+        "throughput",
+    ),
+    (
+        "output_per_labour_hour",
+        "efficiency",
+        "b: good output per labour hour",
+        "ah_per_labour_hour",
+    ),
+    ("total_cost_per_ah", "cost", "a: total cost per Ah", "cost_per_ah"),
+    (
+        "conversion_cost_per_ah",
+        "cost",
+        "b: conversion cost per Ah (without materials)",
+        "conversion_cost_per_ah",
+    ),
 )
-"""The two readings of each half of a "+x % efficiency, -y % cost" claim: KPI per reading."""
+"""The two readings of each half of a "+x % efficiency, -y % cost" claim: key, half,
+description, KPI."""
+
+
+VERDICTS = {
+    "below": "below the claim: the whole 95 % CI falls short of the claimed change",
+    "consistent": "consistent: the claimed change is inside the 95 % CI",
+    "above": "above the claim: the whole 95 % CI goes beyond the claimed change "
+    "(an overshoot: check the lever sizes or how the claim is read)",
+}
+"""The three verdicts and what each means."""
 
 
 def verdict(claimed: float, ci: list[float] | None) -> str:
-    """Say how a paired percent change with its CI stands against a claimed change [%]."""
-    if not ci:
-        return "no interval (one replication)"
+    """``below``, ``consistent`` or ``above`` the claimed change [%], from the 95 % CI of the
+    paired percent change; ``no interval`` with one replication.
+
+    Below and above are read in the claim's direction: for a claimed cut (a negative
+    change, e.g. cost -20 %) a change of -6 % is ``below`` the claim (short of it) and -30 %
+    is ``above`` it (more than claimed), as for a claimed rise.
+    """
+    if not ci or ci[0] is None or ci[1] is None:
+        return "no interval"
     low, high = ci
-    if claimed >= 0:
-        if low >= claimed:
-            return "supported: at least the claim"
-        if high >= claimed:
-            return "consistent: the claim is inside the interval"
-        return "not supported: short of the claim"
-    if high <= claimed:
-        return "supported: at least the claim"
-    if low <= claimed:
-        return "consistent: the claim is inside the interval"
-    return "not supported: short of the claim"
+    sign = 1.0 if claimed >= 0 else -1.0
+    low, high = sorted((sign * low, sign * high))
+    target = sign * claimed
+    if high < target:
+        return "below"
+    if low > target:
+        return "above"
+    return "consistent"
 
 
 def claim_check(
     differences: dict[str, dict[str, Any]], scenario: str, efficiency: float, cost: float
-) -> list[dict[str, Any]]:
-    """Rows of the claim table for one scenario against the reference."""
-    rows = []
-    for half, reading, kpi in CLAIM_READINGS:
+) -> dict[str, dict[str, Any]]:
+    """The claim table for one scenario against the reference: reading -> row."""
+    rows = {}
+    for key, half, reading, kpi in CLAIM_READINGS:
         claimed = efficiency if half == "efficiency" else cost
         found = differences.get(kpi, {}).get(scenario)
         percent = found["percent"] if found else {"mean": None, "ci95": None}
-        rows.append(
-            {
-                "claim": half,
-                "reading": reading,
-                "kpi": kpi,
-                "claimed_percent": claimed,
-                "percent": percent,
-                "verdict": verdict(claimed, percent["ci95"]) if found else "KPI missing",
-            }
-        )
+        call = verdict(claimed, percent["ci95"]) if found else "KPI missing"
+        rows[key] = {
+            "claim": half,
+            "reading": reading,
+            "kpi": kpi,
+            "claimed_percent": claimed,
+            "percent": percent,
+            "verdict": call,
+            "meaning": VERDICTS.get(call, ""),
+        }
     return rows
+
+
+def bottleneck_ranking(stations: dict[str, dict[str, Any]], top: int = 3) -> list[dict[str, Any]]:
+    """The stations that most hold up the line, by the rule of
+    :func:`sim.analysis.kpis.bottleneck`: a machine station's share of time busy, down, in
+    setup or minor stops, or a delay's time-average fill of its capacity [-]."""
+    from sim.analysis.kpis import ACTIVE_STATES
+
+    ranked = []
+    for name, values in stations.items():
+        if values["busy"]["mean"] is None:
+            fill = (values.get("fill") or {}).get("mean")
+            if fill is None:
+                continue
+            ranked.append({"station": name, "measure": "fill", "value": fill})
+        else:
+            active = sum(values[state]["mean"] or 0.0 for state in ACTIVE_STATES)
+            ranked.append({"station": name, "measure": "active share", "value": active})
+    ranked.sort(key=lambda row: -row["value"])
+    return ranked[:top]
+
+
+def _figure(row: dict[str, Any]) -> str:
+    verb = "filled" if row["measure"] == "fill" else "active"
+    return f"{verb} {100 * row['value']:.1f} %"
+
+
+def bottleneck_move(
+    before: list[dict[str, Any]], after: list[dict[str, Any]], reference: str, scenario: str
+) -> dict[str, Any] | None:
+    """Whether the bottleneck moved between the reference and a scenario, with the figures
+    the call rests on (each side's top stations); ``None`` when either has no station."""
+    if not before or not after:
+        return None
+    old, new = before[0], after[0]
+    moved = old["station"] != new["station"]
+    if moved:
+        message = (
+            f"bottleneck moved from {old['station']} ({_figure(old)} in {reference}) to "
+            f"{new['station']} ({_figure(new)} in {scenario})"
+        )
+    else:
+        message = (
+            f"bottleneck stays at {old['station']} ({_figure(old)} in {reference}, "
+            f"{_figure(new)} in {scenario})"
+        )
+    return {
+        "moved": moved,
+        "from": old["station"],
+        "to": new["station"],
+        "message": message,
+        "evidence": {reference: before, scenario: after},
+        "rule": "largest share of time busy, down, in setup or minor stops (machines) "
+        "or of capacity filled (delays), means over replications",
+    }
 
 
 def build_comparison(
@@ -107,6 +199,19 @@ def build_comparison(
             for kpi, per_lever in attribution.items()
         }
         content["attribution_settings"] = attribution_settings or {}
+    rankings = {
+        run.scenario.name: bottleneck_ranking(
+            summarize(run.replications, run.scenario.line)["stations"]
+        )
+        for run in comparison.runs
+        if run.replications
+    }
+    content["bottleneck"] = rankings
+    moves = {
+        name: bottleneck_move(rankings.get(names[0], []), rankings.get(name, []), names[0], name)
+        for name in names[1:]
+    }
+    content["bottleneck_moves"] = {k: v for k, v in moves.items() if v is not None}
     if claim is not None and len(names) > 1:
         content["claim"] = {
             "efficiency_percent": claim["efficiency"],

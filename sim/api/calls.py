@@ -201,71 +201,73 @@ def run(
 
 
 def compare(
-    *scenarios: str | os.PathLike[str],
+    *files: str | os.PathLike[str],
     overrides: Mapping[str, Any] | None = None,
     replications: int | None = None,
     seed: int | None = None,
     horizon: float | str | None = None,
     warmup: float | str | None = None,
+    attribution: bool = False,
+    uncertainty: int | None = None,
     jobs: int | None = 1,
+    cluster: str | None = None,
     out: str | os.PathLike[str] | None = None,
+    plots: bool = False,
 ) -> CompareOutcome:
-    """Compare scenario files on common random numbers, as ``linesim compare A B`` does.
+    """Compare scenarios on common random numbers, as ``linesim compare`` does.
 
-    Every scenario gets the first one's seed, replications and window (or the ones given),
-    so stations they share draw the same numbers; ``differences`` in the result are paired
-    changes against the first scenario with 95 % t-intervals. ``out`` writes
-    comparison.json, comparison.csv and each scenario's folder. (A thin wrapper of
-    :func:`sim.experiment.compare.compare`; comparison files with claims and attribution
-    run with ``linesim compare FILE``.)
+    ``files`` are two or more scenario files (the reference first) or one comparison file
+    (with its claim, attribution and uncertainty settings). Every scenario gets the first
+    one's seed, replications and window (or the ones given), so stations they share draw
+    the same numbers; ``differences`` are paired changes against the first scenario with
+    95 % t-intervals, and a claim gets its three-way verdict. ``attribution`` adds the
+    levers' Shapley values, ``uncertainty`` that many sampled input sets. ``out`` writes
+    the comparison folder (comparison.json, report.html with ``plots``, each scenario's
+    folder).
 
     >>> outcome = sim.compare("scenarios/penny_fab.yaml", "scenarios/penny_fab.yaml",
     ...                       replications=2, horizon=300)
     >>> outcome.content["differences"]["throughput"]["penny_fab"]["mean"]
     0.0
     """
-    from sim.analysis.comparison import build_comparison
-    from sim.analysis.kpis import line_kpis
-    from sim.experiment.compare import align
-    from sim.experiment.compare import compare as compare_runs
-    from sim.model.loader import load_scenario
-    from sim.model.units import parse_duration
+    from sim.experiment.compare import compare as compare_files
 
-    if len(scenarios) < 2:
+    if not files:
         raise ConfigError(
-            "give two or more scenario files, the reference first",
+            "give one comparison file, or two or more scenario files (the reference first)",
             file="sim.compare()",
-            path="scenarios",
+            path="files",
         )
+    paths = [check_path("compare", "files", f, "a scenario or comparison YAML") for f in files]
     settings = _settings("compare", replications, seed, horizon, warmup)
     jobs = check_jobs("compare", jobs)
     folder = check_folder("compare", "out", out)
     changes = check_overrides("compare", overrides)
-    paths = [check_path("compare", "scenarios", s, "a scenario YAML") for s in scenarios]
-    loaded = [load_scenario(path, changes) for path in paths]
-    unit = loaded[0].line.time_unit
-    times: dict[str, float | None] = {}
-    for key in ("horizon", "warmup"):
-        value = settings[key]
-        try:
-            times[key] = None if value is None else parse_duration(value, unit)
-        except ValueError as exc:
-            raise ConfigError(str(exc), file="sim.compare()", path=key) from None
-        if times[key] is not None:
-            check_finite_time("compare", key, times[key], unit)  # type: ignore[arg-type]
-    aligned = align(loaded, settings["replications"], settings["seed"], **times)
-    with _executor("compare", jobs) as executor:
-        comparison = compare_runs(aligned, line_kpis, executor)  # type: ignore[arg-type]
-    content = build_comparison(comparison)
-    if folder is not None:
-        from sim.analysis.summary import build_summary
-        from sim.report.comparison_files import write_comparison
-        from sim.report.results import write_results
+    if uncertainty is not None and (
+        isinstance(uncertainty, bool)
+        or not isinstance(uncertainty, int)
+        or not 2 <= uncertainty <= 100_000
+    ):
+        raise ConfigError(
+            f"must be a whole number of input sets from 2 to 100,000, got {uncertainty!r}",
+            file="sim.compare()",
+            path="uncertainty",
+        )
+    with _executor("compare", jobs, cluster) as executor:
+        result = compare_files(
+            paths if len(paths) > 1 else paths[0],
+            changes,
+            attribution=bool(attribution),
+            uncertainty=uncertainty,
+            executor=executor,
+            out=folder,
+            **settings,
+        )
+    if folder is not None and result.comparison.runs[0].replications:
+        from sim.report.comparison_files import write_comparison_folder
 
-        write_comparison(content, comparison, folder)
-        for one in comparison.runs:
-            write_results(one, build_summary(one), folder / one.scenario.name)
-    return CompareOutcome(comparison, content, folder)
+        write_comparison_folder(result, folder, plots=plots)
+    return CompareOutcome(result.comparison, result.content, folder, result)
 
 
 def sweep(

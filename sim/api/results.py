@@ -16,6 +16,7 @@ from sim.experiment.replicate import RunResult
 if TYPE_CHECKING:
     import pandas
 
+    from sim.experiment.compare import ComparisonResult
     from sim.experiment.sweep import SweepResult
     from sim.experiment.tune import TuneResult
 
@@ -125,6 +126,8 @@ class CompareOutcome:
     comparison: Comparison
     content: dict[str, Any]
     folder: Path | None = None
+    result: ComparisonResult | None = None
+    """The whole outcome: the plan, the uncertainty study's content, notes on what was cut."""
 
     @property
     def runs(self) -> list[RunResult]:

@@ -26,7 +26,7 @@ EXIT_INTERRUPTED = 130
 
 COMMANDS: dict[str, str] = {
     "run": "run a scenario's replications and write its results folder",
-    "compare": "compare scenarios on common random numbers (paired CIs)",
+    "compare": "compare scenarios on common random numbers (paired CIs, claim verdict)",
     "sweep": "run a scenario over a grid or Latin hypercube of parameter values",
     "tune": "search line parameters with Optuna (objectives, constraints, pruning)",
     "plot": "redraw the plots and report.html of a results folder",

@@ -165,6 +165,10 @@ class LogProgress:
         if total is not None:
             self._tasks[task]["total"] = total
 
+    def remove_task(self, task: TaskID) -> None:
+        """Forget a task (a stage that is over; its last line was printed when it ended)."""
+        self._tasks.pop(task, None)
+
     def advance(self, task: TaskID, amount: float = 1.0) -> None:
         """Count finished work; print a line when due."""
         state = self._tasks[task]

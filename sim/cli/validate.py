@@ -86,7 +86,13 @@ def check_file(file: str, cli: dict[str, Any] | None = None) -> tuple[list[str],
         kind = kind_of(data)
         if kind is not None and kind.name in ("sweep", "tune"):
             return _check_experiment(file, kind.name, cli)
-        if "compare" in data:  # a comparison file: the scenarios it names
+        if "compare" in data:  # a comparison file: its own schema, then its scenarios
+            from sim.model.comparison_file import read_comparison_file
+
+            try:
+                read_comparison_file(file)
+            except LinesimError as exc:
+                return _lines(exc, cli), []
             return _check_listed(file, data.get("compare"), cli)
     scenario = "line" in data
     try:

@@ -14,10 +14,25 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
-__all__ = ["EXACT_UP_TO", "orders", "shapley", "subsets_needed"]
+from sim.experiment.executors import Executor
+from sim.experiment.replicate import replicate_task
+from sim.experiment.statistics import estimate
+from sim.model.comparison_file import AttributionSpec
+from sim.model.scenario import Scenario
+
+__all__ = [
+    "EXACT_UP_TO",
+    "attribute",
+    "check_against_full",
+    "orders",
+    "sampling_error",
+    "shapley",
+    "subsets_needed",
+]
 
 EXACT_UP_TO = 7
 """Most levers attributed exactly (2^7 = 128 subsets); more are sampled."""
@@ -29,9 +44,12 @@ def orders(levers: Sequence[str], samples: int, seed: int) -> list[tuple[str, ..
     return [tuple(levers[i] for i in rng.permutation(len(levers))) for _ in range(samples)]
 
 
-def subsets_needed(levers: Sequence[str], samples: int = 64, seed: int = 0) -> list[frozenset[str]]:
-    """The lever subsets whose value the attribution needs, smallest first."""
-    if len(levers) <= EXACT_UP_TO:
+def subsets_needed(
+    levers: Sequence[str], samples: int = 64, seed: int = 0, exact: bool | None = None
+) -> list[frozenset[str]]:
+    """The lever subsets whose value the attribution needs, smallest first; ``exact``
+    (default: up to :data:`EXACT_UP_TO` levers) takes all 2^n, else ``samples`` orders."""
+    if exact if exact is not None else len(levers) <= EXACT_UP_TO:
         found = {
             frozenset(c) for k in range(len(levers) + 1) for c in itertools.combinations(levers, k)
         }
@@ -48,14 +66,16 @@ def shapley(
     value: Callable[[frozenset[str]], np.ndarray],
     samples: int = 64,
     seed: int = 0,
+    exact: bool | None = None,
 ) -> dict[str, np.ndarray]:
     """Shapley value of each lever, one per replication.
 
-    ``value(S)`` gives the KPI of the lever set S, one entry per replication.
+    ``value(S)`` gives the KPI of the lever set S, one entry per replication. ``exact``
+    as in :func:`subsets_needed`.
     """
     n = len(levers)
     result = {lever: np.zeros_like(value(frozenset()), dtype=float) for lever in levers}
-    if n <= EXACT_UP_TO:
+    if exact if exact is not None else n <= EXACT_UP_TO:
         for lever in levers:
             others = [x for x in levers if x != lever]
             for k in range(n):
@@ -72,3 +92,153 @@ def shapley(
             result[lever] += value(after) - value(before)
             before = after
     return {lever: total / len(sampled) for lever, total in result.items()}
+
+
+def sampling_error(
+    levers: Sequence[str],
+    value: Callable[[frozenset[str]], np.ndarray],
+    samples: int,
+    seed: int,
+) -> dict[str, float]:
+    """Standard error of the sampled Shapley estimate from its random lever orders: the
+    spread over orders of each lever's marginal change (mean over replications) divided
+    by the square root of the number of orders [KPI unit]."""
+    sampled = orders(levers, samples, seed)
+    marginal: dict[str, list[float]] = {lever: [] for lever in levers}
+    for order in sampled:
+        before: frozenset[str] = frozenset()
+        for lever in order:
+            after = before | {lever}
+            marginal[lever].append(float(np.nanmean(value(after) - value(before))))
+            before = after
+    return {
+        lever: float(np.std(found, ddof=1) / math.sqrt(len(found))) if len(found) > 1 else math.nan
+        for lever, found in marginal.items()
+    }
+
+
+def attribute(
+    path: str,
+    scenario: Scenario,
+    spec: AttributionSpec | None,
+    overrides: dict[str, Any],
+    executor: Executor,
+    kpi_function: Callable[[Any, Any], dict[str, float]],
+    progress: Any = None,
+) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, Any]]:
+    """Run every lever set the Shapley values need, as independent runs on ``executor``
+    (local processes or a Dask cluster), and attribute each KPI to the levers.
+
+    Each lever set runs on the attribution window (``spec``: horizon, warm-up and
+    replications, usually shorter than the comparison's): what is cut is returned in the
+    settings, and :func:`check_against_full` sets the window's total change beside the
+    full comparison's. Raises :class:`Interrupted` on Ctrl-C.
+    """
+    from sim.model import load_scenario
+    from sim.model.units import parse_duration
+
+    spec = spec or AttributionSpec()
+    unit = scenario.line.time_unit
+
+    def window(value: Any, default: float) -> float:
+        return default if value is None else parse_duration(value, unit)
+
+    horizon = window(spec.horizon, scenario.horizon)
+    warmup = window(spec.warmup, scenario.warmup)
+    replications = spec.replications or scenario.replications
+    levers = list(scenario.levers)
+    exact = {"exact": True, "sampled": False}.get(spec.method)
+    subsets = subsets_needed(levers, spec.samples, scenario.seed, exact)
+    variants = [
+        load_scenario(
+            path,
+            overrides,
+            replications=replications,
+            seed=scenario.seed,
+            horizon=horizon,
+            warmup=warmup,
+            levers=[lever for lever in levers if lever in subset],
+        )
+        for subset in subsets
+    ]
+    tasks = [
+        (v.line, v.horizon, v.warmup, v.seed, r) for v in variants for r in range(replications)
+    ]
+    if progress:
+        progress.start(f"attribution: {len(subsets)} lever sets", len(tasks))
+    results = executor.map(
+        replicate_task, tasks, lambda _i: progress.advance() if progress else None
+    )
+    values: dict[frozenset[str], list[dict[str, float]]] = {}
+    for index, (subset, variant) in enumerate(zip(subsets, variants, strict=True)):
+        reps = results[index * replications : (index + 1) * replications]
+        values[subset] = [kpi_function(rep, variant.line) for rep in reps]
+
+    attribution: dict[str, dict[str, np.ndarray]] = {}
+    totals: dict[str, np.ndarray] = {}
+    errors: dict[str, dict[str, float]] = {}
+    is_exact = len(subsets) == 2 ** len(levers)
+    for kpi in spec.kpis:
+
+        def value(subset: frozenset[str], kpi: str = kpi) -> np.ndarray:
+            return np.array([rep.get(kpi, np.nan) for rep in values[subset]])
+
+        attribution[kpi] = shapley(levers, value, spec.samples, scenario.seed, is_exact)
+        if not is_exact:
+            errors[kpi] = sampling_error(levers, value, spec.samples, scenario.seed)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            totals[kpi] = 100.0 * (value(frozenset(levers)) / value(frozenset()) - 1.0)
+    cut = []
+    if horizon < scenario.horizon or warmup < scenario.warmup:
+        cut.append(
+            f"window {horizon:g} + {warmup:g} {unit} warm-up per lever set instead of "
+            f"{scenario.horizon:g} + {scenario.warmup:g}"
+        )
+    if replications < scenario.replications:
+        cut.append(f"{replications} replications per lever set instead of {scenario.replications}")
+    if not is_exact:
+        cut.append(
+            f"{len(subsets)} of {2 ** len(levers)} lever sets ({spec.samples} random lever "
+            "orders); the sampling error of each Shapley value is in sampling_error"
+        )
+    settings_used = {
+        "scenario": scenario.name,
+        "levers": levers,
+        "horizon": horizon,
+        "warmup": warmup,
+        "replications": replications,
+        "lever_sets": len(subsets),
+        "runs": len(tasks),
+        "method": "exact" if is_exact else "sampled",
+        "sampling_error": errors,
+        "cut": cut,
+        "window_total_percent": {k: estimate(v) for k, v in totals.items()},
+    }
+    return attribution, settings_used
+
+
+def check_against_full(content: dict[str, Any], scenario: str) -> None:
+    """Set the attribution window's total change (all levers against none) beside the full
+    comparison's paired change for each attributed KPI, in ``attribution_settings.check``:
+    ``inside`` says whether the window's mean lies in the full comparison's 95 % CI
+    (``None`` without one)."""
+    settings = content.get("attribution_settings") or {}
+    check = {}
+    for kpi, window in settings.get("window_total_percent", {}).items():
+        full = content.get("differences", {}).get(kpi, {}).get(scenario)
+        if not full or window["mean"] is None or full["percent"]["mean"] is None:
+            continue
+        ci = full["percent"]["ci95"]
+        check[kpi] = {
+            "window_percent": window["mean"],
+            "window_ci95": window["ci95"],
+            "full_percent": full["percent"]["mean"],
+            "full_ci95": ci,
+            "inside": None if not ci else bool(ci[0] <= window["mean"] <= ci[1]),
+        }
+    settings["check"] = check
+    settings["check_note"] = (
+        f"the attribution's total (all levers against none on its window) against the full "
+        f"comparison of {scenario} with {content.get('reference')}; they agree when the "
+        "reference is the same line without levers and the window is long enough"
+    )

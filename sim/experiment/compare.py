@@ -3,28 +3,64 @@
 Every scenario runs the same replication indices from the same seed, so a station they
 share draws the same process times, failures and scrap in both: the paired difference
 of a KPI, replication by replication, has far less noise than two independent runs.
+
+:func:`compare` is the whole comparison from Python (``sim.compare``): scenario files or
+one comparison file in, ``comparison.json`` content out, with the lever attribution and
+the uncertainty study on request. Scenarios whose lines count time in different units
+run the same real window and have their per-time KPIs converted to the reference's unit.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
 from sim.engine import ReplicationResult
-from sim.experiment.executors import LocalExecutor
+from sim.errors import ConfigError
+from sim.experiment.executors import Executor, Interrupted, LocalExecutor, make_executor
 from sim.experiment.replicate import RunResult, replicate_task
 from sim.experiment.statistics import estimate
+from sim.model.comparison_file import ComparisonFile, is_comparison_file, read_comparison_file
 from sim.model.line import Line
 from sim.model.scenario import Scenario
+from sim.model.units import SECONDS_PER, parse_duration
 
-__all__ = ["Comparison", "KpiFunction", "align", "compare", "paired_difference"]
+__all__ = [
+    "PER_TIME_KPIS",
+    "Comparison",
+    "ComparisonPlan",
+    "ComparisonResult",
+    "KpiFunction",
+    "Progress",
+    "align",
+    "compare",
+    "paired_difference",
+    "plan_comparison",
+    "run_pairs",
+]
 
 KpiFunction = Callable[[ReplicationResult, Line], dict[str, float]]
 """Turns one replication into its KPIs (the analysis layer passes its own)."""
+
+PER_TIME_KPIS = {"throughput": -1, "lost_work": -1, "flow_time": 1}
+"""KPIs that carry a time unit, with its power: throughput is per time [1/time unit],
+flow time a time [time unit]; they are converted to the reference line's unit."""
+
+
+class Progress(Protocol):
+    """What :func:`compare` reports progress to (the CLI passes a progress bar)."""
+
+    def start(self, description: str, total: int) -> None:
+        """A stage begins with ``total`` runs to do."""
+
+    def advance(self) -> None:
+        """One run finished."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +70,8 @@ class Comparison:
     runs: list[RunResult]
     kpis: list[list[dict[str, float]]]
     """Per scenario, per replication, the KPIs."""
+    partial: bool = False
+    """Interrupted: only the replications every scenario finished are kept."""
 
     @property
     def names(self) -> list[str]:
@@ -45,6 +83,11 @@ class Comparison:
         return np.array([rep.get(kpi, math.nan) for rep in self.kpis[scenario]])
 
 
+def _factor(unit: str, reference: str) -> float:
+    """Length of one ``unit`` in ``reference`` units [-]."""
+    return SECONDS_PER[unit] / SECONDS_PER[reference]
+
+
 def align(
     scenarios: Sequence[Scenario],
     replications: int | None = None,
@@ -53,36 +96,85 @@ def align(
     warmup: float | None = None,
 ) -> list[Scenario]:
     """Give every scenario the first one's (or the given) seed, replications, horizon and
-    warm-up: common random numbers need the same streams and the same window."""
+    warm-up: common random numbers need the same streams and the same window.
+
+    ``horizon`` and ``warmup`` are in the first scenario's time unit; a line counting time
+    in another unit gets the same real window in its own unit.
+    """
     first = scenarios[0]
-    settings = {
-        "replications": replications or first.replications,
-        "seed": first.seed if seed is None else seed,
-        "horizon": horizon or first.horizon,
-        "warmup": first.warmup if warmup is None else warmup,
-    }
-    return [replace(scenario, **settings) for scenario in scenarios]
+    reference = first.line.time_unit
+    window = horizon or first.horizon
+    start = first.warmup if warmup is None else warmup
+    aligned = []
+    for scenario in scenarios:
+        scale = 1.0 / _factor(scenario.line.time_unit, reference)
+        aligned.append(
+            replace(
+                scenario,
+                replications=replications or first.replications,
+                seed=first.seed if seed is None else seed,
+                horizon=window * scale,
+                warmup=start * scale,
+            )
+        )
+    return aligned
 
 
-def compare(
+def in_reference_unit(kpis: dict[str, float], unit: str, reference: str) -> dict[str, float]:
+    """Return ``kpis`` with the per-time KPIs of a line in ``unit`` expressed per
+    ``reference`` unit (a throughput per minute becomes per hour, x 60)."""
+    if unit == reference:
+        return kpis
+    factor = _factor(unit, reference)
+    converted = dict(kpis)
+    for name, power in PER_TIME_KPIS.items():
+        if name in converted:
+            converted[name] = converted[name] * factor**power
+    return converted
+
+
+def run_pairs(
     scenarios: Sequence[Scenario],
     kpi_function: KpiFunction,
-    executor: LocalExecutor | None = None,
+    executor: Executor | None = None,
     on_done: Callable[[int], None] | None = None,
 ) -> Comparison:
-    """Run every replication of every (aligned) scenario in one batch of tasks."""
-    executor = executor or LocalExecutor(1)
+    """Run every replication of every (aligned) scenario in one batch of tasks.
+
+    On Ctrl-C (or SIGTERM through the executor) the replications that every scenario
+    finished are kept and the comparison is ``partial``; the pairs stay paired.
+    """
+    runner: Executor = executor or LocalExecutor(1)
     tasks = [
         (s.line, s.horizon, s.warmup, s.seed, r) for s in scenarios for r in range(s.replications)
     ]
-    results = executor.map(replicate_task, tasks, on_done)
-    runs, kpis, start = [], [], 0
+    partial = False
+    try:
+        done = dict(enumerate(runner.map(replicate_task, tasks, on_done)))
+    except Interrupted as stop:
+        done, partial = dict(stop.finished), True
+    reference = scenarios[0].line.time_unit
+    per_scenario: list[dict[int, ReplicationResult]] = []
+    start = 0
     for scenario in scenarios:
-        reps = results[start : start + scenario.replications]
+        per_scenario.append(
+            {r: done[start + r] for r in range(scenario.replications) if start + r in done}
+        )
         start += scenario.replications
-        runs.append(RunResult(scenario, reps))
-        kpis.append([kpi_function(rep, scenario.line) for rep in reps])
-    return Comparison(runs, kpis)
+    common = sorted(set.intersection(*(set(found) for found in per_scenario)))
+    runs, kpis = [], []
+    for scenario, found in zip(scenarios, per_scenario, strict=True):
+        reps = [found[r] for r in common]
+        runs.append(RunResult(scenario, reps, partial=partial))
+        kpis.append(
+            [
+                in_reference_unit(
+                    kpi_function(rep, scenario.line), scenario.line.time_unit, reference
+                )
+                for rep in reps
+            ]
+        )
+    return Comparison(runs, kpis, partial)
 
 
 def paired_difference(reference: np.ndarray, other: np.ndarray) -> dict[str, Any]:
@@ -101,3 +193,212 @@ def paired_difference(reference: np.ndarray, other: np.ndarray) -> dict[str, Any
         "ci95": difference["ci95"],
         "percent": {"mean": relative["mean"], "ci95": relative["ci95"]},
     }
+
+
+@dataclass(frozen=True)
+class ComparisonPlan:
+    """What to compare, resolved from the command line or the Python call."""
+
+    name: str
+    paths: list[str]
+    """Scenario files, reference first."""
+    scenarios: list[Scenario]
+    """Loaded and aligned (same seed, replications, real window)."""
+    spec: ComparisonFile | None
+    """The comparison file, when one was given."""
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+def _window(value: Any, unit: str, what: str) -> float | None:
+    if value is None:
+        return None
+    try:
+        return parse_duration(value, unit)
+    except ValueError as exc:
+        raise ConfigError(f"{what}: {exc}") from None
+
+
+def plan_comparison(
+    files: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    overrides: dict[str, Any] | None = None,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    horizon: float | str | None = None,
+    warmup: float | str | None = None,
+) -> ComparisonPlan:
+    """Load the scenarios of a comparison: two or more scenario files, or one comparison
+    file (``compare: [...]``). Arguments given here win over the comparison file's."""
+    from sim.model import load_scenario
+    from sim.model.loader import read_yaml
+
+    given = [files] if isinstance(files, str | os.PathLike) else list(files)
+    listed = [str(f) for f in given]
+    if not listed:
+        raise ConfigError("give two or more scenarios, or one comparison file")
+    spec = None
+    if len(listed) == 1 and is_comparison_file(read_yaml(listed[0])[0]):
+        spec = read_comparison_file(listed[0])
+    if spec is None and len(listed) < 2:
+        raise ConfigError(
+            f"{listed[0]}: give two or more scenarios, or a comparison file "
+            "with compare: [reference.yaml, other.yaml]"
+        )
+    base = Path(listed[0]).parent
+    paths = [str(base / p) for p in spec.compare] if spec else listed
+    name = (spec.name or Path(listed[0]).stem) if spec else "-vs-".join(Path(p).stem for p in paths)
+    settings = dict(overrides or {})
+    scenarios = [load_scenario(p, settings) for p in paths]
+    unit = scenarios[0].line.time_unit
+    window = _window(horizon, unit, "horizon") or _window(spec and spec.horizon, unit, "horizon")
+    start = _window(warmup, unit, "warmup")
+    if start is None:
+        start = _window(spec and spec.warmup, unit, "warmup")
+    if window is not None and window <= 0:
+        raise ConfigError("horizon must be > 0")
+    if replications is not None and replications < 1:
+        raise ConfigError("--replications must be >= 1")
+    aligned = align(
+        scenarios,
+        replications=replications or (spec.replications if spec else None),
+        seed=seed if seed is not None else (spec.seed if spec else None),
+        horizon=window,
+        warmup=start,
+    )
+    return ComparisonPlan(name, paths, aligned, spec, settings)
+
+
+@dataclass
+class ComparisonResult:
+    """A finished (or interrupted) comparison."""
+
+    plan: ComparisonPlan
+    comparison: Comparison
+    content: dict[str, Any]
+    """What ``comparison.json`` holds."""
+    uncertainty: dict[str, Any] | None = None
+    """What ``uncertainty.json`` holds, with ``--uncertainty``."""
+    partial: bool = False
+    notes: list[str] = field(default_factory=list)
+    """What was cut or skipped, for the console."""
+
+    @property
+    def name(self) -> str:
+        """The comparison's name (its results folder)."""
+        return self.plan.name
+
+
+def compare(
+    files: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    overrides: dict[str, Any] | None = None,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    horizon: float | str | None = None,
+    warmup: float | str | None = None,
+    attribution: bool = False,
+    uncertainty: int | None = None,
+    jobs: int | None = None,
+    cluster: str | None = None,
+    executor: Executor | None = None,
+    out: str | os.PathLike[str] | None = None,
+    progress: Progress | None = None,
+) -> ComparisonResult:
+    """Compare scenarios on common random numbers and check the claim, if any.
+
+    ``files`` are two or more scenario files (the first the reference) or one comparison
+    file. ``attribution`` adds Shapley values of the levers; ``uncertainty`` samples that
+    many input sets from the lines' ``uncertain:`` ranges and the levers' ``effect:``
+    ranges and stores each finished set under ``out/uncertainty/`` (default
+    ``results/<name>``), so a rerun only runs what is missing. Runs go to ``executor``,
+    or to ``jobs`` local processes, or to the Dask scheduler at ``cluster``. On Ctrl-C the
+    finished work is kept and the result is ``partial``.
+
+    Example::
+
+        from sim.experiment.compare import compare
+        result = compare(["scenarios/baseline.yaml", "scenarios/smart.yaml"],
+                         horizon="20 d", warmup="10 d", replications=2, jobs=1)
+        result.content["differences"]["throughput"]["smart"]["percent"]  # {"mean", "ci95"}
+    """
+    from sim.analysis.comparison import build_comparison
+    from sim.analysis.kpis import line_kpis
+
+    plan = plan_comparison(
+        files, overrides, replications=replications, seed=seed, horizon=horizon, warmup=warmup
+    )
+    spec = plan.spec
+    owned = executor is None
+    runner = executor if executor is not None else make_executor(jobs, cluster)
+    notes: list[str] = []
+    try:
+        if owned:
+            runner.__enter__()
+        if progress:
+            progress.start(
+                f"{plan.name}: {len(plan.scenarios)} scenarios",
+                sum(s.replications for s in plan.scenarios),
+            )
+        result = run_pairs(
+            plan.scenarios, line_kpis, runner, lambda _i: progress.advance() if progress else None
+        )
+        partial = result.partial
+        if not result.runs[0].replications:
+            content: dict[str, Any] = {"scenarios": result.names, "partial": True}
+            return ComparisonResult(plan, result, content, partial=True)
+        shares, shares_settings = None, None
+        target = _target(plan.scenarios)
+        if attribution and not partial:
+            if target is None or not plan.scenarios[target].levers:
+                notes.append("no attribution: no compared scenario applies levers")
+            else:
+                from sim.experiment.attribution import attribute
+
+                try:
+                    shares, shares_settings = attribute(
+                        plan.paths[target],
+                        plan.scenarios[target],
+                        spec.attribution if spec and spec.attribution else None,
+                        plan.overrides,
+                        runner,
+                        line_kpis,
+                        progress,
+                    )
+                except Interrupted:
+                    partial = True
+                    notes.append("attribution interrupted: left out")
+        claim = spec.claim.model_dump() if spec and spec.claim else None
+        content = build_comparison(result, shares, claim, shares_settings)
+        content = {"name": plan.name, **content}
+        if shares_settings is not None and target is not None and shares is not None:
+            from sim.experiment.attribution import check_against_full
+
+            check_against_full(content, plan.scenarios[target].name)
+        units = {s.name: s.line.time_unit for s in plan.scenarios}
+        if len(set(units.values())) > 1:
+            content["units_converted"] = {
+                "to": plan.scenarios[0].line.time_unit,
+                "from": units,
+                "kpis": sorted(PER_TIME_KPIS),
+                "note": "every scenario ran the same real window; per-time KPIs are "
+                f"per {plan.scenarios[0].line.time_unit}",
+            }
+        study = None
+        if uncertainty and not partial:
+            from sim.experiment.uncertainty import run_uncertainty
+
+            folder = Path(out) if out is not None else Path("results") / plan.name
+            study = run_uncertainty(plan, uncertainty, runner, folder, progress)
+            partial = partial or bool(study.get("partial"))
+        content["partial"] = partial
+        return ComparisonResult(plan, result, content, study, partial, notes)
+    finally:
+        if owned:
+            runner.close()
+
+
+def _target(scenarios: Sequence[Scenario]) -> int | None:
+    """The compared scenario the attribution and the uncertainty study look at: the
+    first after the reference that applies levers, else the second."""
+    found = next((i for i, s in enumerate(scenarios) if i > 0 and s.levers), None)
+    return found if found is not None else (1 if len(scenarios) > 1 else None)

@@ -1,15 +1,9 @@
 """The kinds of file a user writes, each a pydantic model: recognised by their keys,
 checked by ``linesim validate`` and exported as JSON Schemas by ``linesim schema``.
 
-A new kind of file is one :func:`register` call with its model; for example the
-comparison file would add::
-
-    register(FileKind("comparison", ComparisonFile, "linesim comparison",
-                      lambda data: "compare" in data))
-
-``linesim schema`` then writes ``comparison.schema.json`` and ``linesim validate`` checks
-such files against the model with file:line:col errors (a kind whose files need more than
-the model, such as the scenarios they name, adds that in ``sim/cli/validate.py``).
+A new kind of file is one :func:`register` call with its model (see the comparison file
+below): ``linesim schema`` then writes ``<name>.schema.json``; a kind whose files need more
+than the model, such as the scenarios they name, adds that in ``sim/cli/validate.py``.
 """
 
 from __future__ import annotations
@@ -20,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from sim.model.comparison_file import ComparisonFile
 from sim.model.levers import LeverFile
 from sim.model.line import Line
 from sim.model.scenario import ScenarioFile
@@ -79,6 +74,9 @@ register(
         "linesim sweep",
         lambda data: "scenario" in data and "space" not in data,
     )
+)
+register(
+    FileKind("comparison", ComparisonFile, "linesim comparison", lambda data: "compare" in data)
 )
 register(FileKind("tune", TuneFile, "linesim tune", lambda data: "space" in data))
 register(

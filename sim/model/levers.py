@@ -5,6 +5,17 @@ names a dotted path (stations and other named list items by name, ``*`` for ever
 key) and one operation: ``set`` a value (``null`` removes the key), ``scale`` a number by a
 factor or ``add`` to it. Durations written as strings (``"150 h"``) are read in the line's
 time unit before they are scaled.
+
+An effect multiple k (sampled from a lever's ``effect:`` range by an uncertainty study;
+1 = as written, 0 = no effect) applies to every change not marked ``cost: true``:
+
+- ``scale: s`` becomes ``scale: 1 + k (s - 1)`` (never below 0);
+- ``add: a`` becomes ``add: k a``;
+- a numeric ``set: v`` on a numeric value b becomes ``b + k (v - b)``;
+- any other ``set`` (text, a mapping, ``null``, or a key the line lacks) is applied when
+  k > 0 and left out when k = 0.
+
+Changes marked ``cost: true`` (investment, staff, running cost) always apply as written.
 """
 
 from __future__ import annotations
@@ -104,10 +115,16 @@ def _number(value: Any, time_unit: str) -> float:
 
 
 def apply_lever(
-    data: dict[str, Any], name: str, lever: Lever, file: str | None, time_unit: str
+    data: dict[str, Any],
+    name: str,
+    lever: Lever,
+    file: str | None,
+    time_unit: str,
+    effect: float = 1.0,
 ) -> tuple[dict[str, Any], list[tuple[str, int]]]:
     """Return a copy of raw line ``data`` with every change of ``lever`` applied, and the
     dotted paths changed (stations by name) with the index of the change that did it.
+    ``effect`` is the effect multiple k of the module docstring [-].
 
     An exact path must exist (a ``set`` may create its last key); a path with ``*`` changes
     the items that have it and must match at least one. Errors name the lever's change.
@@ -147,9 +164,14 @@ def apply_lever(
                 file=file,
                 path=where,
             )
+        k = 1.0 if change.cost else effect
         for container, key, dotted in targets:
             touched.append((dotted, index))
             if change.set_ is not _UNSET:
+                if k != 1.0 and _numeric_set(container, key, change.set_, time_unit, k):
+                    continue
+                if k <= 0:
+                    continue
                 if change.set_ is None:
                     if isinstance(container, dict):
                         container.pop(key, None)
@@ -162,10 +184,26 @@ def apply_lever(
                 raise ConfigError(
                     f"{change.path}: {exc}; scale and add need a number", file=file, path=where
                 ) from None
-            container[key] = (
-                value * change.scale if change.scale is not None else (value + (change.add or 0.0))
-            )
+            if change.scale is not None:
+                container[key] = value * max(0.0, 1.0 + k * (change.scale - 1.0))
+            else:
+                container[key] = value + k * (change.add or 0.0)
     return result, touched
+
+
+def _numeric_set(container: Any, key: Any, new: Any, time_unit: str, k: float) -> bool:
+    """Set ``container[key]`` to base + k (new - base) when both are numbers (or durations);
+    return whether it did."""
+    try:
+        base = container[key]
+    except (KeyError, IndexError, TypeError):
+        return False
+    try:
+        old, target = _number(base, time_unit), _number(new, time_unit)
+    except ValueError:
+        return False
+    container[key] = old + k * (target - old)
+    return True
 
 
 def _join(prefix: str, container: Any, key: Any) -> str:

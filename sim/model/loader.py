@@ -18,6 +18,7 @@ from sim.model.located import Marks, error_loc, follow, message
 from sim.model.numbers import MAX_DIGITS, MAX_MAGNITUDE
 from sim.model.overrides import apply_overrides
 from sim.model.scenario import Scenario, ScenarioFile
+from sim.model.uncertainty import uncertain_errors
 from sim.model.units import canonical_time_unit
 
 __all__ = ["load_line", "load_scenario", "project_folder", "read_yaml"]
@@ -253,6 +254,7 @@ def _build_line(data: dict[str, Any], file: str, marks: Marks, origins: Origins)
     except ValidationError as exc:
         raise _validation_errors(exc, Line, data, file, marks, origins) from None
     problems = [_located(problem, file, marks, origins) for problem in check_line(line)]
+    problems += uncertain_errors(data, file, marks)
     if problems:
         raise ConfigErrors(problems)
     return line
@@ -319,12 +321,16 @@ def load_scenario(
     horizon: float | str | None = None,
     warmup: float | str | None = None,
     levers: Sequence[str] | None = None,
+    values: dict[str, Any] | None = None,
+    effects: dict[str, float] | None = None,
 ) -> Scenario:
     """Load a scenario file and its line, apply overrides (file first, then ``overrides``).
 
     ``horizon`` and ``warmup`` are numbers in the line's time unit or strings such as
     ``"30 d"``; ``None`` keeps the file's value. ``levers`` replaces the file's lever list
     (a subset of it, for attribution). Order: line file, levers, ``set``, ``overrides``.
+    An uncertainty study gives ``values`` (dotted line inputs set before the levers) and
+    ``effects`` (lever name -> effect multiple, see :mod:`sim.model.levers`).
     """
     file = str(path)
     raw, marks = read_yaml(file)
@@ -350,6 +356,8 @@ def load_scenario(
             column=column,
         )
     line_data, line_marks = read_yaml(line_file)
+    if values:
+        line_data = apply_overrides(line_data, values, file=line_file)
     unit = _time_unit(line_data, line_file, line_marks)
     given = {"replications": replications, "seed": seed, "horizon": horizon, "warmup": warmup}
     options = {key: value for key, value in given.items() if value is not None}
@@ -368,7 +376,9 @@ def load_scenario(
     set_overrides = {str(k): v for k, v in spec.set.items()}
     cli_overrides = dict(overrides or {})
     chosen = list(spec.levers if levers is None else levers)
-    line_data, lever_info, lever_origins = _apply_levers(line_data, spec, chosen, file, marks, unit)
+    line_data, lever_info, lever_origins = _apply_levers(
+        line_data, spec, chosen, file, marks, unit, effects or {}
+    )
     origins: Origins = dict(lever_origins)
     origins.update({k: (file, marks.get(("set", k)), "set.") for k in set_overrides})
     origins.update({k: (None, None, "") for k in cli_overrides})
@@ -398,7 +408,13 @@ def load_scenario(
 
 
 def _apply_levers(
-    data: dict[str, Any], spec: ScenarioFile, chosen: list[str], file: str, marks: Marks, unit: str
+    data: dict[str, Any],
+    spec: ScenarioFile,
+    chosen: list[str],
+    file: str,
+    marks: Marks,
+    unit: str,
+    effects: dict[str, float],
 ) -> tuple[dict[str, Any], dict[str, dict[str, str]], Origins]:
     """Apply the chosen levers of the scenario's lever file to raw line data.
 
@@ -437,7 +453,7 @@ def _apply_levers(
                 column=column,
             )
         try:
-            data, touched = apply_lever(data, name, lever, lever_path, unit)
+            data, touched = apply_lever(data, name, lever, lever_path, unit, effects.get(name, 1.0))
         except ConfigError as error:
             error.line, error.column = _locate(
                 lever_marks, error.path.replace("[", ".").replace("]", "").rsplit(".path", 1)[0]

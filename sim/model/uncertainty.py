@@ -8,9 +8,13 @@ inside these ranges; an ordinary run uses the values as written.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["Range"]
+from sim.errors import ConfigError
+
+__all__ = ["Range", "uncertain_errors", "value_at"]
 
 
 class Range(BaseModel):
@@ -35,3 +39,61 @@ class Range(BaseModel):
         if len(numbers) == (3 if self.mode is not None else 2) and numbers != sorted(numbers):
             raise ValueError("a range needs low <= mode <= high")
         return self
+
+
+def value_at(data: Any, dotted: str) -> Any:
+    """Return the value a dotted path names in raw line data, as overrides read it
+    (stations and other named list items by name, list items also by index).
+
+    Raises ``KeyError`` with the part of the path that names nothing.
+    """
+    node = data
+    parts = dotted.split(".")
+    for depth, key in enumerate(parts):
+        where = ".".join(parts[: depth + 1])
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list):
+            found = [i for i in node if isinstance(i, dict) and str(i.get("name")) == key]
+            if found:
+                node = found[0]
+            elif key.isdigit() and int(key) < len(node):
+                node = node[int(key)]
+            else:
+                raise KeyError(where)
+        else:
+            raise KeyError(where)
+    return node
+
+
+def uncertain_errors(data: dict[str, Any], file: str, marks: dict[Any, Any]) -> list[ConfigError]:
+    """Errors of a line's ``uncertain:`` paths: each must name a number (or a duration
+    string) in the line, located at the path's key in ``file``."""
+    given = data.get("uncertain")
+    if not isinstance(given, dict):
+        return []
+    errors = []
+    for dotted in given:
+        problem = None
+        try:
+            value = value_at(data, str(dotted))
+        except KeyError as missing:
+            problem = (
+                f"{missing.args[0]} names nothing in the line, so {dotted} cannot vary; "
+                "write the dotted path of a number, stations by name "
+                "(e.g. stations.formation.process_time.mean)"
+            )
+        else:
+            if isinstance(value, bool) or not isinstance(value, int | float | str):
+                problem = (
+                    f"{dotted} is {'a mapping' if isinstance(value, dict) else repr(value)}, "
+                    "not a number; name the number inside it (e.g. ...process_time.mean)"
+                )
+        if problem:
+            line, column = marks.get(("uncertain", str(dotted)), (None, None))
+            errors.append(
+                ConfigError(
+                    problem, file=file, path=f"uncertain.{dotted}", line=line, column=column
+                )
+            )
+    return errors

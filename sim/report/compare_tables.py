@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sim.report.tables import format_number
@@ -25,6 +26,15 @@ HEADLINE_KPIS = (
     "wip",
     "yield",
 )
+
+
+_INSIDE = {True: "inside its 95 % CI", False: "OUTSIDE its 95 % CI", None: "no CI"}
+
+_VERDICT_STYLE = {
+    "below": "[red]{}[/red]",
+    "consistent": "[green]{}[/green]",
+    "above": "[yellow]{}[/yellow]",
+}
 
 
 def _ci(ci: list[float] | None, percent: bool = False) -> str:
@@ -73,7 +83,7 @@ def print_comparison(content: dict[str, Any], console: Console | None = None) ->
             )
             for column in ("claim", "reading", "claimed %", "simulated %", "95% CI", "verdict"):
                 check.add_column(column)
-            for row in rows:
+            for row in rows.values():
                 mean = row["percent"]["mean"]
                 check.add_row(
                     row["claim"],
@@ -81,9 +91,18 @@ def print_comparison(content: dict[str, Any], console: Console | None = None) ->
                     f"{row['claimed_percent']:+g}",
                     "-" if mean is None else f"{mean:+.1f}",
                     _ci(row["percent"]["ci95"], True),
-                    row["verdict"],
+                    _VERDICT_STYLE.get(row["verdict"], "{}").format(row["verdict"]),
                 )
             console.print(check)
+        console.print(
+            "verdict: below / above = the whole 95 % CI short of / beyond the claimed change "
+            "(in the claim's direction); consistent = the claim is inside the CI",
+            highlight=False,
+        )
+
+    for move in content.get("bottleneck_moves", {}).values():
+        colour = "yellow" if move["moved"] else "dim"
+        console.print(f"[{colour}]{escape(move['message'])}[/{colour}]", highlight=False)
 
     attribution = content.get("attribution")
     if attribution:
@@ -101,3 +120,57 @@ def print_comparison(content: dict[str, Any], console: Console | None = None) ->
         for lever in levers:
             shares.add_row(lever, *(format_number(attribution[k][lever]["mean"]) for k in kpis))
         console.print(shares)
+        cut = settings.get("cut") or []
+        console.print(
+            "attribution cut: " + ("; ".join(cut) if cut else "nothing (the comparison's window)"),
+            highlight=False,
+        )
+        for kpi, check in settings.get("check", {}).items():
+            full_ci = check["full_ci95"]
+            interval = "" if not full_ci else f" [{full_ci[0]:+.1f}, {full_ci[1]:+.1f}]"
+            console.print(
+                f"  {kpi}: all levers vs none {check['window_percent']:+.1f} % on the "
+                f"attribution window, {check['full_percent']:+.1f} %{interval} in the full "
+                f"comparison: {_INSIDE[check['inside']]}",
+                highlight=False,
+            )
+
+
+def print_uncertainty(study: dict[str, Any], console: Console | None = None) -> None:
+    """Print each reading's probability of meeting the claim, the change's spread and the
+    inputs it hinges on most."""
+    console = console or Console()
+    window = study["window"]
+    table = Table(
+        title=f"the claim under input uncertainty: {study['scenario']} vs {study['reference']}, "
+        f"{study['finished']} of {study['samples']} input sets ({window['horizon']:g} "
+        f"{window['time_unit']} window, {window['replications']} replication(s) each)",
+        title_justify="left",
+    )
+    for column in ("reading", "claimed %", "P(met)", "95% CI of P", "change % p05 / p50 / p95"):
+        table.add_column(column, justify="left" if column == "reading" else "right")
+    table.add_column("hinges most on")
+    for key, row in study["readings"].items():
+        if not row.get("n"):
+            table.add_row(key, f"{row['claimed_percent']:+g}", "-", "-", "-", "KPI missing")
+            continue
+        change = row["change"]
+        ranked = [
+            f"{name} ({value:+.2f})"
+            for name, value in study["sensitivity"].get(key, {}).items()
+            if value is not None
+        ][:2]
+        table.add_row(
+            key,
+            f"{row['claimed_percent']:+g}",
+            f"{row['probability_met']:.2f}",
+            f"[{row['probability_ci95'][0]:.2f}, {row['probability_ci95'][1]:.2f}]",
+            f"{change['p05']:+.1f} / {change['p50']:+.1f} / {change['p95']:+.1f}",
+            ", ".join(ranked) or "-",
+        )
+    console.print(table)
+    console.print(
+        "sensitivity: standardized regression coefficients (SRC) on the Latin hypercube; "
+        "R^2 per reading in uncertainty.json",
+        highlight=False,
+    )

@@ -1,4 +1,5 @@
-"""Write a comparison: ``comparison.json`` and ``comparison.csv`` (atomic writes)."""
+"""Write a comparison: ``comparison.json``, ``comparison.csv``, the scenarios' folders,
+``uncertainty.json``, plots and ``report.html`` (atomic writes)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sim.experiment.compare import Comparison
+from sim.experiment.compare import Comparison, ComparisonResult
 from sim.report.files import write_csv, write_json
 
-__all__ = ["write_comparison"]
+__all__ = ["write_comparison", "write_comparison_folder"]
 
 
 def write_comparison(
@@ -67,3 +68,36 @@ def write_comparison(
         rows,
     )
     return [path_json, path_csv]
+
+
+def write_comparison_folder(
+    result: ComparisonResult, out_dir: str | os.PathLike[str], plots: bool = True
+) -> list[Path]:
+    """Write everything a comparison produced into ``out_dir``: ``comparison.json`` and
+    ``.csv``, each scenario's results folder, ``uncertainty.json`` with ``--uncertainty``,
+    and with ``plots`` the PNG plots, each scenario's report and the comparison's
+    ``report.html``. Return the main files written."""
+    from sim.analysis.summary import build_summary
+    from sim.report.results import write_results
+
+    folder = Path(out_dir)
+    written = write_comparison(result.content, result.comparison, folder)
+    for run in result.comparison.runs:
+        write_results(run, build_summary(run), folder / run.scenario.name)
+    if result.uncertainty is not None:
+        path = folder / "uncertainty.json"
+        write_json(path, result.uncertainty)
+        written.append(path)
+    if plots:
+        from sim.report.compare_html import write_comparison_report
+        from sim.report.html import write_report
+        from sim.report.plot_compare import write_comparison_plots
+        from sim.report.plots import load_results, write_run_plots
+
+        for run in result.comparison.runs:
+            data = load_results(folder / run.scenario.name)
+            write_run_plots(folder / run.scenario.name, data)
+            write_report(folder / run.scenario.name, data)
+        write_comparison_plots(folder, result.content, result.uncertainty)
+        written.append(write_comparison_report(folder, result.content, result.uncertainty))
+    return written

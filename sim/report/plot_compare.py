@@ -99,9 +99,18 @@ def plot_waterfall(content: dict[str, Any], kpi: str, path: str | os.PathLike[st
     axes.set_xticks(range(len(levers) + 1), [*levers, "all levers"], rotation=20, ha="right")
     axes.axhline(0, color="black", linewidth=0.8)
     axes.set_ylabel(f"change of {kpi} against no lever")
+    check = settings.get("check", {}).get(kpi)
+    agreement = ""
+    if check and check.get("inside") is not None:
+        agreement = (
+            "; total inside the full comparison's CI"
+            if check["inside"]
+            else "; total OUTSIDE the full comparison's CI"
+        )
     axes.set_title(
         f"{kpi}: what each lever explains (Shapley, {settings.get('method', '')}; "
-        f"{settings.get('horizon', '?'):g} {content['time_unit']} window)",
+        f"{settings.get('replications', '?')} replication(s) of "
+        f"{settings.get('horizon', 0):g} {content['time_unit']} per lever set{agreement})",
         loc="left",
     )
     axes.grid(axis="y", color="0.9")
@@ -144,10 +153,14 @@ def plot_throughput_overlay(
     return save_figure(figure, path)
 
 
-def write_comparison_plots(folder: str | os.PathLike[str], content: dict[str, Any]) -> list[Path]:
+def write_comparison_plots(
+    folder: str | os.PathLike[str],
+    content: dict[str, Any],
+    uncertainty: dict[str, Any] | None = None,
+) -> list[Path]:
     """Write ``comparison.png``, ``throughput.png`` (scenarios overlaid, when their results
-    folders are there), ``costs.png`` for costed lines and, with attribution,
-    ``waterfall_<kpi>.png`` files."""
+    folders are there), ``costs.png`` for costed lines, with attribution
+    ``waterfall_<kpi>.png`` files, and with an uncertainty study its two plots."""
     out = Path(folder)
     paths = [plot_forest(content, out / "comparison.png")]
     if all((out / name / "timeseries.csv").exists() for name in content["scenarios"]):
@@ -156,4 +169,8 @@ def write_comparison_plots(folder: str | os.PathLike[str], content: dict[str, An
         paths.append(plot_cost_comparison(content, out / "costs.png"))
     for kpi in content.get("attribution", {}):
         paths.append(plot_waterfall(content, kpi, out / f"waterfall_{kpi}.png"))
+    if uncertainty:
+        from sim.report.plot_uncertainty import write_uncertainty_plots
+
+        paths += write_uncertainty_plots(out, uncertainty)
     return paths

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from sim.analysis.comparison import build_comparison
 from sim.analysis.kpis import line_kpis
 from sim.engine import simulate
 from sim.experiment.attribution import EXACT_UP_TO, shapley, subsets_needed
-from sim.experiment.compare import align, compare
+from sim.experiment.compare import align, run_pairs
 from sim.model import load_scenario
 
 LINE = (Path(__file__).resolve().parents[1] / "fixtures" / "tiny_costed_line.yaml").read_text(
@@ -87,7 +88,7 @@ def test_no_change_lever_gives_exactly_zero_difference(tmp_path: Path) -> None:
     ]
     scenarios = align([load_scenario(p) for p in paths])
     assert scenarios[1].line == scenarios[0].line == scenarios[2].line
-    result = compare(scenarios, line_kpis)
+    result = run_pairs(scenarios, line_kpis)
     content = build_comparison(result)
     assert content["scenarios"] == ["plain", "nothing", "unity"]
     assert {"throughput", "cost_per_ah", "cost.energy", "ah_per_labour_hour"} <= set(
@@ -253,3 +254,23 @@ def test_shapley_on_a_line_sums_per_replication(tmp_path: Path, kpi: str) -> Non
     )
     f, r = value(frozenset({"faster"})), value(frozenset({"reliable"}))
     np.testing.assert_allclose(values["faster"], (f - none + both - r) / 2, rtol=1e-9, atol=1e-12)
+
+
+def test_sampled_shapley_reports_its_sampling_error() -> None:
+    """v(S) = 1 when a and b are both in S: Shapley values a = b = 0.5, c = 0. Each random
+    order gives a the marginal 1 when b came first (probability 1/2), so the estimate's
+    standard error is 0.5 / sqrt(m); the estimate lies within four of them of 0.5."""
+    from sim.experiment.attribution import sampling_error
+
+    levers = ["a", "b", "c"]
+
+    def value(subset: frozenset[str]) -> np.ndarray:
+        return np.array([1.0 if {"a", "b"} <= subset else 0.0] * 2)
+
+    samples = 400
+    found = shapley(levers, value, samples, seed=3, exact=False)
+    errors = sampling_error(levers, value, samples, seed=3)
+    assert errors["a"] == pytest.approx(0.5 / math.sqrt(samples), rel=0.1)
+    assert abs(found["a"].mean() - 0.5) <= 4 * errors["a"]
+    assert found["c"].mean() == 0.0 and errors["c"] == 0.0
+    assert len(subsets_needed(levers, 4, seed=3, exact=False)) < 2 ** len(levers) + 1
