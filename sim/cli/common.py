@@ -138,6 +138,7 @@ class LogProgress:
     def __init__(self, console: Console) -> None:
         self.console = console
         self._tasks: dict[TaskID, dict[str, Any]] = {}
+        self._added = 0
 
     def __enter__(self) -> LogProgress:
         return self
@@ -147,7 +148,8 @@ class LogProgress:
 
     def add_task(self, description: str, total: float | None = None, **fields: Any) -> TaskID:
         """Start a task; return its id."""
-        number = TaskID(len(self._tasks))
+        number = TaskID(self._added)  # ids stay unique when a finished stage is removed
+        self._added += 1
         now = time.monotonic()
         self._tasks[number] = {
             "description": description,
