@@ -273,3 +273,21 @@ def test_attribution_from_scenario_files_uses_the_compare_window(
         attributed = sum(entry["mean"] for entry in per_lever.values())
         total = content["differences"][kpi]["smart"]["mean"]
         assert attributed == pytest.approx(total, rel=1e-9, abs=1e-12), kpi
+
+
+def test_comparison_name_is_a_folder_name_not_a_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A comparison file named ``../../escaped`` writes under results/, never beside it."""
+    write_inputs(tmp_path)
+    spec = tmp_path / "claim.yaml"
+    spec.write_text("name: ../../escaped\ncompare: [base.yaml, smart.yaml]\n", encoding="utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    command = ["compare", str(spec), "--horizon", "500", "--no-plots", "--quiet"]
+    assert sim.cli.main(command) == 0
+    capsys.readouterr()
+    written = [p.relative_to(work) for p in work.rglob("comparison.json")]
+    assert len(written) == 1 and written[0].parts[0] == "results" and len(written[0].parts) == 3
+    assert not (tmp_path / "escaped").exists() and not (work.parent / "escaped").exists()

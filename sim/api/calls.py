@@ -304,7 +304,9 @@ def sweep(
     for key, value in settings.items():
         if value is not None:
             spec.file.run[key] = value
-    folder = folder or Path("results") / spec.name
+    from sim.report.run_folder import safe_folder_name
+
+    folder = folder or Path("results") / safe_folder_name(spec.name)
     with _executor("sweep", jobs, cluster) as executor:
         result = run_sweep(spec, folder, build_summary, executor)
     write_sweep(result, folder, plots=plots)
@@ -356,7 +358,9 @@ def tune(
             "must be a database URL such as sqlite:///study.db", "sim.tune()", "storage"
         )
     spec = read_tune(check_path("tune", "file", file, "a tune YAML"))
-    folder = folder or Path("results") / spec.name
+    from sim.report.run_folder import safe_folder_name
+
+    folder = folder or Path("results") / safe_folder_name(spec.name)
     folder.mkdir(parents=True, exist_ok=True)
     url = storage or spec.storage or f"sqlite:///{(folder / 'study.db').resolve()}"
     if on_start is not None:

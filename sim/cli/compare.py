@@ -80,6 +80,7 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     from sim.experiment.compare import compare
     from sim.report.compare_tables import print_comparison, print_uncertainty
     from sim.report.comparison_files import write_comparison_folder
+    from sim.report.run_folder import safe_folder_name
 
     if args.uncertainty is not None and not 2 <= args.uncertainty <= 100_000:
         raise ConfigError("--uncertainty N needs 2 <= N <= 100,000 input sets")
@@ -104,7 +105,7 @@ def handle(args: argparse.Namespace, console: Console) -> int:
             "nothing written"
         )
         return EXIT_INTERRUPTED
-    out = Path(args.out) if args.out else Path("results") / result.name
+    out = Path(args.out) if args.out else Path("results") / safe_folder_name(result.name)
     written = write_comparison_folder(result, out, plots=not args.no_plots)
     print_comparison(result.content, console)
     if result.uncertainty:

@@ -146,7 +146,13 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     from sim.fit.fitting import fit_log
 
     _confidence(args)
-    out = Path(args.out) if args.out else Path("results") / f"fit_{Path(args.log).stem}"
+    from sim.report.run_folder import safe_folder_name
+
+    out = (
+        Path(args.out)
+        if args.out
+        else Path("results") / safe_folder_name(f"fit_{Path(args.log).stem}")
+    )
     result = fit_log(
         args.log,
         args.line,
