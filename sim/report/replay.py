@@ -99,8 +99,8 @@ def _recorded_states(
     data: RunData, line: Line, bins: int
 ) -> tuple[dict[str, list[int]], dict[str, dict[str, list[int]]]]:
     """Each machine station's dominant state per bin (index of :data:`STATES`) and the
-    share of each state it had [%, whole numbers], means of the replications; states never
-    seen at a station are left out of its shares."""
+    share of each state it had [%, whole numbers], means of the replications; states that
+    never reach 0.5 % at a station are left out of its shares."""
     dominant: dict[str, list[int]] = {}
     shares: dict[str, dict[str, list[int]]] = {}
     for station in line.stations:
@@ -114,7 +114,7 @@ def _recorded_states(
         shares[station.name] = {
             str(index): [int(p) for p in percent[:, index]]
             for index in range(len(STATES))
-            if mean[:, index].max() > 0
+            if percent[:, index].max() > 0  # a state under 0.5 % throughout is left out
         }
     return dominant, shares
 
@@ -339,8 +339,8 @@ def replay_html(data: RunData, line: Line) -> str:
         '<option value="60">60 bins/s</option></select></label> '
         '<input class="slider" type="range" min="0" value="0" step="1" '
         'aria-label="time in the measured window"> '
-        '<span class="clock"></span> <strong class="output"></strong></div>'
-        f"<p>{keys}</p>"
+        '<span class="clock"></span> <strong class="output"></strong>'
+        f'<div class="keys">{keys}</div></div>'
         f"{diagram_svg(line, prefix='replay-', title=f'{line.name}: replay')}"
         f'<script type="application/json" id="replay-data">{text}</script>'
         f'<script id="replay-script">{REPLAY_JS}</script>'
