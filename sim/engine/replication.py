@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import simpy
 
@@ -28,6 +28,9 @@ from sim.engine.state_bins import StateBins
 from sim.engine.station import StationRun, Wiring
 from sim.errors import RunError
 from sim.model.line import Line
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["TIME_BINS", "ReplicationResult", "StationResult", "simulate"]
 
@@ -100,10 +103,11 @@ class ReplicationResult:
     exits_per_bin: list[float] = field(default_factory=list)
     wip_area_per_bin: list[float] = field(default_factory=list)
     material_area_per_bin: dict[str, list[float]] = field(default_factory=dict)
-    state_time_per_bin: dict[str, list[list[float]]] = field(default_factory=dict)
-    """Machine station -> bin -> machine time per state [time unit], summed over its
-    machines, in the order of :data:`sim.engine.monitor.STATES` (each bin adds up to
-    machines x bin width; the bins add up to ``StationResult.state_time``)."""
+    state_time_per_bin: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    """Machine station -> state -> machine time in each bin [time unit], summed over its
+    machines; a state the station never entered in the window is left out (a sweep keeps
+    many replications). A station's bins add up to machines x bin width, and each state's
+    bins to ``StationResult.state_time``."""
     events: int = 0
     """SimPy events scheduled in the whole run, warm-up included [-]."""
 
@@ -619,7 +623,12 @@ def _result(
         exits_per_bin=list(main_sink.bins.counts) if main_sink else [],
         material_area_per_bin=build.material_bins,
         state_time_per_bin={
-            run.name: state_bins.time[index] for index, run in enumerate(build.stations)
+            run.name: {
+                state: state_bins.time[index, :, column].copy()
+                for column, state in enumerate(STATES)
+                if state_bins.time[index, :, column].any()
+            }
+            for index, run in enumerate(build.stations)
         },
         events=_events(build.env),
         wip_area_per_bin=list(monitor.wip_area_per_bin) if monitor else [],

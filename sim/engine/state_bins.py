@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from sim.engine.monitor import STATES
 
 if TYPE_CHECKING:
@@ -36,28 +38,23 @@ class StateBins:
         self.bins = bins
         self.closed = 0
         """Bins whose end edge has been read [-]; the next one is open."""
-        self._before = [[0.0] * len(STATES) for _ in runs]
-        self.time: list[list[list[float]]] = [
-            [[0.0] * len(STATES) for _ in range(bins)] for _ in runs
-        ]
-        """station (in ``runs`` order) -> bin -> machine time per state [time unit]."""
+        self._before = np.zeros((len(runs), len(STATES)))
+        self.time = np.zeros((len(runs), bins, len(STATES)))
+        """Machine time [time unit] per station (in ``runs`` order), bin and state (an array
+        rather than lists: a sweep keeps thousands of replications)."""
         for index, run in enumerate(runs):
             run.state_bins = self
             run.state_bins_index = index
 
     def _read(self, now: float) -> None:
         """Close the open bin at ``now``: cumulative time per state minus the last edge's."""
-        bin_index = self.closed
+        cumulative = np.array([run.state_time for run in self.runs]).reshape(self._before.shape)
         for index, run in enumerate(self.runs):
-            totals = list(run.state_time)
             for machine in run.machines:
                 clock = machine.clock
-                totals[clock.state] += now - clock.since
-            before = self._before[index]
-            row = self.time[index][bin_index]
-            for state, total in enumerate(totals):
-                row[state] += total - before[state]
-            self._before[index] = totals
+                cumulative[index, clock.state] += now - clock.since
+        self.time[:, self.closed] += cumulative - self._before
+        self._before = cumulative
         self.closed += 1
 
     def sample(self, env: simpy.Environment) -> Generator[simpy.Event, Any, None]:
@@ -94,6 +91,7 @@ class StateBins:
         rows = self.time[run.state_bins_index]
         first = max(0, int((low - self.start) / self.width))
         open_row = rows[min(self.closed, self.bins - 1)]
+        moves = 0.0
         for bin_index in range(first, self.closed):
             lo = max(low, self.start + bin_index * self.width)
             hi = min(high, self.start + (bin_index + 1) * self.width)
@@ -105,8 +103,8 @@ class StateBins:
                 moved = moved - off if on_shift_only else off
             if moved <= 0:
                 continue
-            row = rows[bin_index]
-            row[source] -= moved
-            row[target] += moved
-            open_row[source] += moved
-            open_row[target] -= moved
+            rows[bin_index, source] -= moved
+            rows[bin_index, target] += moved
+            moves += moved
+        open_row[source] += moves
+        open_row[target] -= moves

@@ -193,11 +193,13 @@ def _state_rows(reps: list[ReplicationResult]) -> list[list[Any]]:
     of the station's machine time in each state [-]."""
     rows: list[list[Any]] = []
     for rep in reps:
-        for station, bins in rep.state_time_per_bin.items():
-            width = rep.horizon / len(bins)
-            for index, times in enumerate(bins):
+        bins = len(rep.exits_per_bin)
+        width = rep.horizon / bins
+        for station, by_state in rep.state_time_per_bin.items():
+            columns = [by_state[s].tolist() if s in by_state else [0.0] * bins for s in STATES]
+            for index in range(bins):
                 # a share below zero is rounding in a difference of sums (|x| < 1e-12)
-                kept = [max(time, 0.0) for time in times]
+                kept = [max(column[index], 0.0) for column in columns]
                 total = sum(kept)
                 rows.append(
                     [
