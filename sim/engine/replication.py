@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import simpy
 
@@ -28,9 +29,6 @@ from sim.engine.state_bins import StateBins
 from sim.engine.station import StationRun, Wiring
 from sim.errors import RunError
 from sim.model.line import Line
-
-if TYPE_CHECKING:
-    import numpy as np
 
 __all__ = ["TIME_BINS", "ReplicationResult", "StationResult", "simulate"]
 
@@ -103,11 +101,12 @@ class ReplicationResult:
     exits_per_bin: list[float] = field(default_factory=list)
     wip_area_per_bin: list[float] = field(default_factory=list)
     material_area_per_bin: dict[str, list[float]] = field(default_factory=dict)
-    state_time_per_bin: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    state_time_per_bin: dict[str, dict[str, array[float]]] = field(default_factory=dict)
     """Machine station -> state -> machine time in each bin [time unit], summed over its
-    machines; a state the station never entered in the window is left out (a sweep keeps
-    many replications). A station's bins add up to machines x bin width, and each state's
-    bins to ``StationResult.state_time``."""
+    machines; a state the station never entered in the window is left out, and the times
+    are packed doubles (a sweep keeps many replications; results still compare with ==).
+    A station's bins add up to machines x bin width, each state's bins to
+    ``StationResult.state_time``."""
     events: int = 0
     """SimPy events scheduled in the whole run, warm-up included [-]."""
 
@@ -624,7 +623,7 @@ def _result(
         material_area_per_bin=build.material_bins,
         state_time_per_bin={
             run.name: {
-                state: state_bins.time[index, :, column].copy()
+                state: array("d", state_bins.time[index, :, column].tolist())
                 for column, state in enumerate(STATES)
                 if state_bins.time[index, :, column].any()
             }

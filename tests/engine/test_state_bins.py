@@ -54,8 +54,8 @@ def assert_bins_add_up(result: ReplicationResult) -> None:
 def bins_of(result: ReplicationResult, station: str) -> np.ndarray:
     """A station's machine time [time unit] shaped (bins, states), zeros for states left out."""
     by_state = result.state_time_per_bin[station]
-    assert all(by_state[state].any() for state in by_state)  # only states entered are kept
-    return np.stack([by_state.get(s, np.zeros(TIME_BINS)) for s in STATES], axis=1)
+    assert all(any(by_state[state]) for state in by_state)  # only states entered are kept
+    return np.stack([np.asarray(by_state.get(s, [0.0] * TIME_BINS)) for s in STATES], axis=1)
 
 
 def test_waiting_time_reclassified_later_goes_back_to_its_bins() -> None:
