@@ -9,7 +9,14 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_FILES = ("summary.json", "replications.csv", "stations.csv", "timeseries.csv", "materials.csv")
+DATA_FILES = (
+    "summary.json",
+    "replications.csv",
+    "stations.csv",
+    "timeseries.csv",
+    "materials.csv",
+    "station_states.csv",
+)
 
 
 def run_cli(out: Path, hash_seed: str, jobs: str) -> dict[str, bytes]:

@@ -343,10 +343,13 @@ class Machine:
         if clock.state not in (IDLE, BLOCKED):
             return 0.0
         calendar = station.calendar
+        bins = station.state_bins
         if calendar is not None:
             off = calendar.off_time(wait_from, now)
             clock.totals[OFF_SHIFT] += off
             clock.totals[clock.state] -= off
+            if bins is not None and off > 0:
+                bins.reclassify(station, clock.state, OFF_SHIFT, wait_from, now, calendar)
         failures = station.failures
         while self.next_failure <= now and failures is not None:
             start = self.next_failure
@@ -359,6 +362,8 @@ class Machine:
                     down -= calendar.off_time(lo, hi)  # already counted as off-shift
                 clock.totals[DOWN] += down
                 clock.totals[clock.state] -= down
+                if bins is not None:
+                    bins.reclassify(station, clock.state, DOWN, lo, hi, calendar, True)
             self.next_failure = end + failures.time_to_failure()
             if end > now:
                 remaining = end - now

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,7 @@ from sim.engine.monitor import (
     StateObserver,
 )
 from sim.engine.rng import sampler, stream
+from sim.engine.state_bins import StateBins
 from sim.engine.station import StationRun, Wiring
 from sim.errors import RunError
 from sim.model.line import Line
@@ -97,6 +99,12 @@ class ReplicationResult:
     exits_per_bin: list[float] = field(default_factory=list)
     wip_area_per_bin: list[float] = field(default_factory=list)
     material_area_per_bin: dict[str, list[float]] = field(default_factory=dict)
+    state_time_per_bin: dict[str, dict[str, array[float]]] = field(default_factory=dict)
+    """Machine station -> state -> machine time in each bin [time unit], summed over its
+    machines; a state the station never entered in the window is left out, and the times
+    are packed doubles (a sweep keeps many replications; results still compare with ==).
+    A station's bins add up to machines x bin width, each state's bins to
+    ``StationResult.state_time``."""
     events: int = 0
     """SimPy events scheduled in the whole run, warm-up included [-]."""
 
@@ -443,6 +451,8 @@ def simulate(
         env.process(monitor.sample_bins(env))
     if line.general:
         env.process(build.sample_materials())
+    state_bins = StateBins(build.stations, warmup, build.bin_width, TIME_BINS)
+    env.process(state_bins.sample(env))
     end = warmup + horizon
     env.run(until=end)
     if build.stuck():
@@ -458,7 +468,8 @@ def simulate(
         monitor.close_bins(end)
     if line.general:
         build.close_material_bins()
-    return _result(build, line, horizon, warmup, seed, replication)
+    state_bins.close(end)
+    return _result(build, line, horizon, warmup, seed, replication, state_bins)
 
 
 class _BoundedEnvironment(simpy.Environment):
@@ -520,7 +531,13 @@ def _events(env: simpy.Environment) -> int:
 
 
 def _result(
-    build: _Build, line: Line, horizon: float, warmup: float, seed: int, replication: int
+    build: _Build,
+    line: Line,
+    horizon: float,
+    warmup: float,
+    seed: int,
+    replication: int,
+    state_bins: StateBins,
 ) -> ReplicationResult:
     stations: dict[str, StationResult] = {}
     runs = {run.name: run for run in build.stations}
@@ -598,6 +615,14 @@ def _result(
         material_area={name: holder.area for name, holder in build.material_holders().items()},
         exits_per_bin=list(main_sink.bins.counts) if main_sink else [],
         material_area_per_bin=build.material_bins,
+        state_time_per_bin={
+            run.name: {
+                state: array("d", state_bins.time[index, :, column].tolist())
+                for column, state in enumerate(STATES)
+                if state_bins.time[index, :, column].any()
+            }
+            for index, run in enumerate(build.stations)
+        },
         events=_events(build.env),
         wip_area_per_bin=list(monitor.wip_area_per_bin) if monitor else [],
     )

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from sim.engine.holder import Receiver, Supply
     from sim.engine.monitor import LineMonitor
+    from sim.engine.state_bins import StateBins
     from sim.model.station import Station
 
 __all__ = ["FailureSamplers", "StationRun", "Wiring", "binomial"]
@@ -217,6 +218,9 @@ class StationRun:
             and spec.defects is None
         )
         self.state_time = [0.0] * len(STATES)
+        self.state_bins: StateBins | None = None
+        """The recorder of time per state per bin (set for the measured window)."""
+        self.state_bins_index = 0
         self.reset_counters()
         self.machine_count = spec.machines
         if self.simple:

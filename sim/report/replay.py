@@ -1,15 +1,17 @@
 """Animated replay of a run in ``report.html``: the line diagram over the measured window.
 
 It replays the binned data every run keeps (``timeseries.csv``: good output per bin;
-``materials.csv``: each buffer's and delay's mean level per bin), averaged over the
-replications: tanks fill and empty, a clock and the cumulative good output count up, and
-each machine station takes the colour of its state in the bin. The engine keeps no state
-series per bin, so that state is read from the station's buffers: *starved* when an input
-buffer held less than half a run's worth on average, *blocked* when its output buffer or
-delay was nearly full, *working* otherwise (the diagram above shows the true state shares
-of the whole window). A run keeps 200 bins whatever its length, so the page's replay data
-stay the same size for a day or a year (46 KB for the reference line, plus its 35 KB
-diagram and the 3 KB script; its one-year ``report.html`` is 787 KB in all).
+``materials.csv``: each buffer's and delay's mean level per bin; ``station_states.csv``:
+each machine station's share of machine time per state per bin), averaged over the
+replications: tanks fill and empty, a clock and the cumulative good output count up, each
+machine station takes the colour of its dominant state in the bin (the colours of the rest
+of the report) and a small bar in its box shows the shares of all its states (hover for the
+figures). A results folder written before the engine recorded states per bin has no
+``station_states.csv``; there the state is read from the station's buffers as before:
+*starved* when an input buffer held less than half a run's worth on average, *blocked* when
+its output buffer or delay was nearly full, *working* otherwise, and the page says so. A run
+keeps 200 bins whatever its length, so the page's replay data stay the same size for a day
+or a year.
 
 The script is written here and inlined in the page (no library, no network).
 """
@@ -22,15 +24,28 @@ from typing import Any
 
 import numpy as np
 
+from sim.engine.monitor import STATES
 from sim.model.line import Line
+from sim.report.colors import STATE_COLORS
 from sim.report.diagram import diagram_svg
 from sim.report.run_data import RunData
 
 __all__ = ["REPLAY_JS", "replay_data", "replay_html"]
 
 WORKING, STARVED, BLOCKED = 0, 1, 2
-_STATE_NAMES = ("working", "starved (an input buffer nearly empty)", "blocked (output nearly full)")
-_STATE_COLORS = ("#2e9e44", "#c8c8c8", "#f28e2b")
+_DERIVED_NAMES = (
+    "working",
+    "starved (an input buffer nearly empty)",
+    "blocked (output nearly full)",
+)
+_DERIVED_COLORS = (STATE_COLORS["busy"], STATE_COLORS["idle"], STATE_COLORS["blocked"])
+"""States read from the buffers, for a results folder without ``station_states.csv``."""
+
+_RECORDED_NAMES = tuple(
+    {"idle": "idle (starved)", "minor_stop": "minor stop", "off_shift": "off shift"}.get(s, s)
+    for s in STATES
+)
+_RECORDED_COLORS = tuple(STATE_COLORS[state] for state in STATES)
 
 
 def _round(values: np.ndarray | list[float], digits: int = 4) -> list[float | None]:
@@ -80,6 +95,30 @@ def _station_states(line: Line, levels: dict[str, np.ndarray], bins: int) -> dic
     return states
 
 
+def _recorded_states(
+    data: RunData, line: Line, bins: int
+) -> tuple[dict[str, list[int]], dict[str, dict[str, list[int]]]]:
+    """Each machine station's dominant state per bin (index of :data:`STATES`) and the
+    share of each state it had [%, whole numbers], means of the replications; states that
+    never reach 0.5 % at a station are left out of its shares."""
+    dominant: dict[str, list[int]] = {}
+    shares: dict[str, dict[str, list[int]]] = {}
+    for station in line.stations:
+        recorded = data.station_states.get(station.name)
+        if station.kind == "delay" or recorded is None:
+            continue
+        with np.errstate(invalid="ignore"):
+            mean = np.nan_to_num(np.nanmean(recorded, axis=0)[:bins])
+        dominant[station.name] = [int(i) for i in np.argmax(mean, axis=1)]
+        percent = np.rint(mean * 100).astype(int)
+        shares[station.name] = {
+            str(index): [int(p) for p in percent[:, index]]
+            for index in range(len(STATES))
+            if percent[:, index].max() > 0  # a state under 0.5 % throughout is left out
+        }
+    return dominant, shares
+
+
 def replay_data(data: RunData, line: Line) -> dict[str, Any]:
     """The replay's data: bin edges, cumulative good output, levels and station states."""
     series = data.timeseries
@@ -106,7 +145,7 @@ def replay_data(data: RunData, line: Line) -> dict[str, Any]:
     finished = [m for m in line.materials or {} if m not in consumed] if line.general else []
     output = finished[0] if finished else ""
     unit = (line.materials or {}).get(output)
-    return {
+    values: dict[str, Any] = {
         "timeUnit": data.time_unit,
         "hoursPerUnit": {"s": 1 / 3600, "min": 1 / 60, "h": 1.0, "d": 24.0}.get(
             data.time_unit, 1.0
@@ -116,11 +155,25 @@ def replay_data(data: RunData, line: Line) -> dict[str, Any]:
         "output": output,
         "outputUnit": unit.unit if unit is not None else "jobs",
         "materials": materials,
-        "states": _station_states(line, levels, bins),
-        "stateNames": list(_STATE_NAMES),
-        "stateColors": list(_STATE_COLORS),
         "replications": len(series.replications),
     }
+    if data.station_states:
+        states, shares = _recorded_states(data, line, bins)
+        values.update(
+            states=states,
+            shares=shares,
+            stateNames=list(_RECORDED_NAMES),
+            stateColors=list(_RECORDED_COLORS),
+            recorded=True,
+        )
+    else:
+        values.update(
+            states=_station_states(line, levels, bins),
+            stateNames=list(_DERIVED_NAMES),
+            stateColors=list(_DERIVED_COLORS),
+            recorded=False,
+        )
+    return values
 
 
 REPLAY_JS = r"""
@@ -134,6 +187,7 @@ REPLAY_JS = r"""
   var speedSelect = root.querySelector("select.speed");
   var clock = root.querySelector(".clock");
   var counter = root.querySelector(".output");
+  var SVG = "http://www.w3.org/2000/svg";
   var bins = data.edges.length - 1;
   var index = 0, playing = false, last = null, carry = 0;
   var stations = {}, buffers = {};
@@ -178,7 +232,51 @@ REPLAY_JS = r"""
       var box = g.querySelector("rect.box");
       box.setAttribute("fill", data.stateColors[state]);
       box.setAttribute("fill-opacity", "0.35");
-      g.dataset.state = data.stateNames[state];
+      var label = data.stateNames[state];
+      if (data.shares && data.shares[name]) {
+        label += " " + data.shares[name][String(state)][index] + " %";
+        drawShares(g, box, data.shares[name], index);
+      }
+      g.dataset.state = label;
+      var title = g.querySelector("title");
+      if (title) { title.textContent = name + ": " + label; }
+    });
+  }
+  // A stacked bar of the bin's state shares at the foot of a station's box.
+  function drawShares(g, box, shares, i) {
+    var bar = g.querySelector("g.replay-states");
+    var keys = Object.keys(shares);
+    if (!bar) {
+      bar = document.createElementNS(SVG, "g");
+      bar.setAttribute("class", "replay-states");
+      bar.dataset.x = String(parseFloat(box.getAttribute("x")) + 6);
+      bar.dataset.w = String(parseFloat(box.getAttribute("width")) - 12);
+      var y = parseFloat(box.getAttribute("y")) + parseFloat(box.getAttribute("height")) - 22;
+      var back = document.createElementNS(SVG, "rect");
+      back.setAttribute("x", bar.dataset.x); back.setAttribute("y", String(y));
+      back.setAttribute("width", bar.dataset.w); back.setAttribute("height", "12");
+      back.setAttribute("fill", "#f4f4f4");
+      bar.appendChild(back);
+      keys.forEach(function (key) {
+        var rect = document.createElementNS(SVG, "rect");
+        rect.setAttribute("class", "share");
+        rect.dataset.state = key;
+        rect.setAttribute("y", String(y)); rect.setAttribute("height", "12");
+        rect.setAttribute("fill", data.stateColors[parseInt(key, 10)]);
+        rect.appendChild(document.createElementNS(SVG, "title"));
+        bar.appendChild(rect);
+      });
+      g.appendChild(bar);
+    }
+    var left = parseFloat(bar.dataset.x), width = parseFloat(bar.dataset.w);
+    bar.querySelectorAll("rect.share").forEach(function (rect) {
+      var share = shares[rect.dataset.state][i];
+      var part = width * Math.max(0, Math.min(100, share)) / 100;
+      rect.setAttribute("x", String(left));
+      rect.setAttribute("width", String(part));
+      rect.firstChild.textContent = data.stateNames[parseInt(rect.dataset.state, 10)] +
+        " " + share + " %";
+      left += part;
     });
   }
   function frame(now) {
@@ -216,8 +314,22 @@ def replay_html(data: RunData, line: Line) -> str:
         return "<p>No time series in this results folder: nothing to replay.</p>"
     keys = "".join(
         f'<span class="key"><span class="swatch" style="background:{c}"></span>{n}</span>'
-        for n, c in zip(_STATE_NAMES, _STATE_COLORS, strict=True)
+        for n, c in zip(values["stateNames"], values["stateColors"], strict=True)
     )
+    if values["recorded"]:
+        note = (
+            "Each station takes the colour of its dominant state in the bin (share of its "
+            "machine time, recorded by the engine); the bar in its box shows the shares of "
+            "all its states (hover for the figures).</p>"
+        )
+    else:
+        note = (
+            "This results folder has no station_states.csv (written before the engine "
+            "recorded states per bin; run it again to see them), so station colours are "
+            "read from the buffers in each bin (starved: an input buffer held less than "
+            "half a run on average; blocked: the output buffer or delay was at least 97 % "
+            "full); the diagram above has the true state shares.</p>"
+        )
     text = json.dumps(values, separators=(",", ":")).replace("</", "<\\/")
     return (
         '<div id="replay">'
@@ -227,15 +339,12 @@ def replay_html(data: RunData, line: Line) -> str:
         '<option value="60">60 bins/s</option></select></label> '
         '<input class="slider" type="range" min="0" value="0" step="1" '
         'aria-label="time in the measured window"> '
-        '<span class="clock"></span> <strong class="output"></strong></div>'
-        f"<p>{keys}</p>"
+        '<span class="clock"></span> <strong class="output"></strong>'
+        f'<div class="keys">{keys}</div></div>'
         f"{diagram_svg(line, prefix='replay-', title=f'{line.name}: replay')}"
         f'<script type="application/json" id="replay-data">{text}</script>'
         f'<script id="replay-script">{REPLAY_JS}</script>'
         f'<p class="sub">Mean of {values["replications"]} replication(s), '
-        f"{len(values['edges']) - 1} bins of the measured window. Station colours are read "
-        "from the buffers in each bin (starved: an input buffer held less than half a run on "
-        "average; blocked: the output buffer or delay was at least 97 % full); the diagram "
-        "above has the true state shares.</p>"
+        f"{len(values['edges']) - 1} bins of the measured window. {note}"
         "</div>"
     )

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis.kpis import LINE_KPIS, STATION_KPIS, line_kpis, station_kpis
+from sim.engine.monitor import STATES
+from sim.engine.replication import ReplicationResult
 from sim.experiment.replicate import RunResult
 from sim.model.scenario import Scenario
 from sim.report.files import write_csv, write_json
@@ -35,6 +37,7 @@ RESULT_FILES = (
     "stations.csv",
     "timeseries.csv",
     "materials.csv",
+    "station_states.csv",
     *LINE_FILES,
 )
 """The files :func:`write_results` may write."""
@@ -92,12 +95,15 @@ def write_results(
 def write_result_files(
     result: RunResult, summary: dict[str, Any], out_dir: str | os.PathLike[str]
 ) -> list[Path]:
-    """Write ``summary.json``, ``replications.csv``, ``stations.csv``, ``timeseries.csv``
-    and, for a line with materials, ``materials.csv``.
+    """Write ``summary.json``, ``replications.csv``, ``stations.csv``, ``timeseries.csv``,
+    ``station_states.csv`` and, for a line with materials, ``materials.csv``.
 
     Returns the files written. ``timeseries.csv`` holds, per bin of the measured window, the
     good output rate [1/time unit] and the average WIP [jobs, serial lines] of each
-    replication; ``materials.csv`` the average WIP of each material [its unit] per bin.
+    replication; ``materials.csv`` the average WIP of each material [its unit] per bin;
+    ``station_states.csv`` each machine station's share of machine time in each state per
+    bin [-] (the shares of a row add up to 1; averaged over the bins they are the state
+    shares of ``stations.csv``).
     ``summary.json``, written last, gets the ``scenario_hash`` and ``files``, the names of
     the other files, so readers can check a folder is complete.
     """
@@ -171,6 +177,11 @@ def write_result_files(
         write_csv(path, header, rows)
         written.append(path)
 
+    if any(rep.state_time_per_bin for rep in reps):
+        path = folder / "station_states.csv"
+        write_csv(path, ["replication", "start", "end", "station", *STATES], _state_rows(reps))
+        written.append(path)
+
     written += write_line_files(line, reps, folder)  # for the diagram, capacity and balance
 
     path = folder / "summary.json"
@@ -178,3 +189,28 @@ def write_result_files(
     write_json(path, {**summary, "scenario_hash": scenario_hash(result.scenario), "files": files})
     written.append(path)
     return written
+
+
+def _state_rows(reps: list[ReplicationResult]) -> list[list[Any]]:
+    """Rows of ``station_states.csv``: per replication, machine station and bin, the share
+    of the station's machine time in each state [-]."""
+    rows: list[list[Any]] = []
+    for rep in reps:
+        bins = len(rep.exits_per_bin)
+        width = rep.horizon / bins
+        for station, by_state in rep.state_time_per_bin.items():
+            columns = [by_state[s].tolist() if s in by_state else [0.0] * bins for s in STATES]
+            for index in range(bins):
+                # a share below zero is rounding in a difference of sums (|x| < 1e-12)
+                kept = [max(column[index], 0.0) for column in columns]
+                total = sum(kept)
+                rows.append(
+                    [
+                        rep.replication,
+                        rep.warmup + index * width,
+                        rep.warmup + (index + 1) * width,
+                        station,
+                        *(time / total if total > 0 else math.nan for time in kept),
+                    ]
+                )
+    return rows

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.engine.monitor import STATES
 from sim.errors import LinesimError
 from sim.report.run_folder import check_run_folder
 
@@ -88,6 +89,27 @@ def _materials(rows: list[dict[str, Any]]) -> dict[str, MaterialSeries]:
     return result
 
 
+def _station_states(rows: list[dict[str, Any]]) -> dict[str, np.ndarray]:
+    """``station_states.csv`` as station -> shares shaped (replications, bins, states) [-],
+    states in the order of :data:`~sim.engine.monitor.STATES` (NaN where a row is missing)."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        grouped.setdefault(str(row["station"]), []).append(row)
+    result = {}
+    for name, items in grouped.items():
+        reps = sorted({int(r["replication"]) for r in items})
+        starts = sorted({float(r["start"]) for r in items})
+        rep_index = {rep: i for i, rep in enumerate(reps)}
+        bin_index = {start: i for i, start in enumerate(starts)}
+        shares = np.full((len(reps), len(starts), len(STATES)), np.nan)
+        for r in items:
+            shares[rep_index[int(r["replication"])], bin_index[float(r["start"])]] = [
+                float(r.get(state, math.nan)) for state in STATES
+            ]
+        result[name] = shares
+    return result
+
+
 @dataclass(frozen=True)
 class RunData:
     """Everything saved in a results folder.
@@ -104,6 +126,9 @@ class RunData:
     timeseries: TimeSeries = field(default_factory=_empty_series)
     materials: dict[str, MaterialSeries] = field(default_factory=dict)
     """WIP per material per bin (lines with materials), in flow order."""
+    station_states: dict[str, np.ndarray] = field(default_factory=dict)
+    """Share of machine time per state [-] per machine station, shaped (replications,
+    bins, states); empty for a folder written before ``station_states.csv`` existed."""
 
     @property
     def time_unit(self) -> str:
@@ -129,6 +154,7 @@ _COLUMNS = {
     "stations.csv": ("replication", "station"),
     "timeseries.csv": ("replication", "start", "end", "throughput", "wip"),
     "materials.csv": ("replication", "start", "end", "material", "unit", "wip"),
+    "station_states.csv": ("replication", "start", "end", "station", *STATES),
 }
 """Columns each results CSV must have."""
 
@@ -206,6 +232,7 @@ def load_results(folder: str | os.PathLike[str]) -> RunData:
         stations=_read_rows(path / "stations.csv"),
         timeseries=_series(_read_rows(path / "timeseries.csv")),
         materials=_materials(_read_rows(path / "materials.csv")),
+        station_states=_station_states(_read_rows(path / "station_states.csv")),
     )
 
 

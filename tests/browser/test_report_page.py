@@ -109,6 +109,23 @@ def test_views_render_non_blank(page: Any, reference_report: Path) -> None:
     assert page.problems == []
 
 
+def test_replay_shows_the_recorded_state_shares(page: Any, reference_report: Path) -> None:
+    """Each machine station gets a bar of its recorded state shares in the bin, and its
+    colour and hover text name its dominant state with its share."""
+    page.goto(reference_report.as_uri())
+    _seek(page, 150)
+    data = json.loads(page.locator("#replay-data").text_content())
+    assert data["recorded"] is True
+    bars = page.locator("#replay g.station g.replay-states")
+    assert bars.count() == len(data["states"])
+    for name, states in data["states"].items():
+        g = page.locator(f'#replay g.station[data-station="{name}"]')
+        label = g.get_attribute("data-state")
+        share = data["shares"][name][str(states[150])][150]
+        assert label == f"{data['stateNames'][states[150]]} {share} %"
+    assert page.problems == []
+
+
 def test_serial_line_report_plays_without_errors(page: Any, serial_report: Path) -> None:
     """A serial line (jobs, no materials): its diagram, queues and replay work too."""
     page.goto(serial_report.as_uri())
