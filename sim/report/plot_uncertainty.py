@@ -7,6 +7,7 @@ They read only the content of ``uncertainty.json``; they never run the engine.
 from __future__ import annotations
 
 import os
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ __all__ = ["plot_change_histograms", "plot_tornado", "write_uncertainty_plots"]
 
 _MET = "#2e9e44"
 _SHORT = "#d62728"
+_TITLE_WIDTH = 62
+"""Longest line of a panel title [characters]: two panels side by side must fit."""
 
 
 def _grid(count: int) -> tuple[int, int]:
@@ -45,25 +48,22 @@ def plot_change_histograms(study: dict[str, Any], path: str | os.PathLike[str]) 
         bins = np.histogram_bin_edges(changes, bins=min(30, max(5, len(changes) // 3)))
         axis.hist(changes[met], bins=bins, color=_MET, alpha=0.8, label="meets the claim")
         axis.hist(changes[~met], bins=bins, color=_SHORT, alpha=0.6, label="does not")
-        axis.axvline(claimed, linestyle="--", color="black", linewidth=1.2)
-        axis.text(
-            claimed,
-            0.97,
-            f" claimed {claimed:+g} %",
-            transform=axis.get_xaxis_transform(),
-            va="top",
-            fontsize=8,
+        axis.axvline(
+            claimed, linestyle="--", color="black", linewidth=1.2, label=f"claimed {claimed:+g} %"
         )
         axis.set_title(
-            f"{reading['reading']}: P(met) = {reading['probability_met']:.2f} "
-            f"({reading['met']} of {reading['n']} input sets)",
+            textwrap.fill(
+                f"{reading['reading']}: P(met) = {reading['probability_met']:.2f} "
+                f"({reading['met']} of {reading['n']} input sets)",
+                _TITLE_WIDTH,
+            ),
             loc="left",
             fontsize=9,
         )
         axis.set_xlabel(f"paired change of {reading['kpi']} [%]")
         axis.set_ylabel("input sets [-]")
         axis.grid(color="0.9")
-        axis.legend(loc="upper right", fontsize=8)
+        axis.legend(loc="best", fontsize=8)
     for axis in flat[len(keys) :]:
         axis.set_visible(False)
     window = study["window"]
@@ -96,8 +96,9 @@ def plot_tornado(study: dict[str, Any], path: str | os.PathLike[str]) -> Path:
         axis.axvline(0, color="black", linewidth=0.8)
         r2 = study["sensitivity_fit"].get(key, {}).get("r2")
         fit = "" if r2 is None else f", R² = {r2:.2f}"
-        axis.set_title(f"{study['readings'][key]['reading']}{fit}", loc="left", fontsize=9)
-        axis.set_xlabel("standardized regression coefficient of the change [-]")
+        title = textwrap.fill(f"{study['readings'][key]['reading']}{fit}", _TITLE_WIDTH // 2)
+        axis.set_title(title, loc="left", fontsize=9)
+        axis.set_xlabel("SRC of the change [-]")
         axis.grid(axis="x", color="0.9")
     for axis in flat[len(keys) :]:
         axis.set_visible(False)
