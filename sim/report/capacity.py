@@ -205,6 +205,11 @@ def _n(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
 
 
+def _with_unit(value: float, unit: str) -> str:
+    """A number and its unit, or ``-`` alone when there is no number."""
+    return f"{_n(value)} {unit}" if math.isfinite(value) else "-"
+
+
 def _target_text(line: Line) -> str:
     target = line.target
     if target is None:
@@ -218,7 +223,9 @@ def print_capacity(line: Line, summary: dict[str, Any], console: Any) -> None:
     """Print the capacity table with the simulated busy share next to the needed load."""
     from rich.table import Table
 
-    table = Table(title=f"capacity against the {_target_text(line)}", title_justify="left")
+    title = "capacity against the " if line.target is not None else "capacity ("
+    title += _target_text(line) + ("" if line.target is not None else ")")
+    table = Table(title=title, title_justify="left")
     for column in ("station", "rate/machine", "machines", "avail.", "capacity", "needed"):
         table.add_column(column, justify="left" if column == "station" else "right")
     table.add_column("load", justify="right")
@@ -234,9 +241,9 @@ def print_capacity(line: Line, summary: dict[str, Any], console: Any) -> None:
             str(row.machines or "-"),
             _n(row.availability),
             f"{_n(row.capacity)} {per}",
-            f"{_n(row.needed)} {per}",
+            _with_unit(row.needed, per),
             f"{row.load:.0%}" if math.isfinite(row.needed) else "-",
-            f"{_n(row.slack)} {per}",
+            _with_unit(row.slack, per),
             f"{busy:.0%}" if isinstance(busy, float) and math.isfinite(busy) else "-",
         )
     console.print(table)
