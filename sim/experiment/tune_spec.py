@@ -1,21 +1,6 @@
-"""Reading a tune file: search space, objectives, constraints, fidelity stages, sampler.
-
-A tune file::
-
-    scenario: baseline.yaml                  # relative to this file
-    space:                                   # dotted paths as in --set
-      stations.winding.machines: {int: [3, 6]}
-      materials.cell-wetted.buffer: {int: [1000, 4000], step: 500}
-      stations.coating.speed: {float: [30, 60], log: false}
-      release.policy: {categorical: [push, conwip]}
-    objectives: [{minimize: capex}]          # any KPI of the run summary, or a space path
-    constraints: ["ah_per_year >= 3.0e8"]
-    trials: 200                              # trials in the study (resumed studies count)
-    timeout: 1800                            # [s] of this invocation
-    sampler: tpe                             # tpe (1 objective) | nsga2 | random
-    fidelity:                                # short runs first; pruner: successive_halving
-      stages: [{horizon: "40 d", replications: 2}]   # | hyperband | none
-    replications: 4                          # full evaluation (overrides the scenario)
+"""Reading a tune file into a :class:`TuneSpec`: search space, objectives, constraints,
+fidelity stages, sampler. The file's form is :class:`sim.model.tune_file.TuneFile` (its
+docstring shows one); this module turns the validated model into what the tuner runs.
 """
 
 from __future__ import annotations
