@@ -17,28 +17,18 @@ from typing import Any
 
 from sim.report.compare_tables import HEADLINE_KPIS
 from sim.report.files import write_text
-from sim.report.plot_style import format_number
+from sim.report.html import PAGE_CSS, REPORT_NAME
+from sim.report.numbers import format_number
 
 __all__ = ["REPORT_NAME", "render_comparison_report", "write_comparison_report"]
 
-REPORT_NAME = "report.html"
 
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1a1a1a;
-max-width:1180px;margin:2em auto;padding:0 1em;line-height:1.4}
-h1{margin-bottom:.1em}h2{margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}
-.sub{color:#555;margin-top:0}
-table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
-th,td{padding:.3em .7em;border-bottom:1px solid #e4e4e4;text-align:right}
-th{background:#f4f4f4}th:first-child,td:first-child{text-align:left}
-td.text{text-align:left}
-td.below{background:#fde8e8}td.consistent{background:#e6f4ea}td.above{background:#fff4d6}
-.partial{background:#fde8e8;border:2px solid #b00020;color:#7a0016;padding:.7em 1em;margin:1em 0}
+_CSS = (
+    PAGE_CSS
+    + """td.below{background:#fde8e8}td.consistent{background:#e6f4ea}td.above{background:#fff4d6}
 .moved{background:#fff4d6;padding:.5em 1em;border-left:4px solid #d9a400}
-figure{margin:1.2em 0}figure img{width:100%;height:auto;border:1px solid #eee}
-figcaption{color:#555;font-size:.9em}
-footer{margin-top:2em;color:#777;font-size:.85em}
 """
+)
 
 
 def _e(value: Any) -> str:

@@ -17,15 +17,15 @@ from typing import Any
 from sim.model.units import SECONDS_PER
 from sim.report.files import write_text
 from sim.report.line_view import line_sections
-from sim.report.plot_style import format_number
+from sim.report.numbers import format_number
 from sim.report.plots import RUN_PLOTS
 from sim.report.run_data import RunData, bottleneck_station, load_results
 
-__all__ = ["REPORT_NAME", "render_report", "write_report"]
+__all__ = ["PAGE_CSS", "REPORT_NAME", "render_report", "write_report"]
 
 REPORT_NAME = "report.html"
 
-_CSS = """
+PAGE_CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1a1a1a;
 max-width:1180px;margin:2em auto;padding:0 1em;line-height:1.4}
 h1{margin-bottom:.1em}h2{margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}
@@ -33,14 +33,21 @@ h1{margin-bottom:.1em}h2{margin-top:1.6em;border-bottom:1px solid #ddd;padding-b
 table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
 th,td{padding:.3em .7em;border-bottom:1px solid #e4e4e4;text-align:right}
 th{background:#f4f4f4}th:first-child,td:first-child{text-align:left}
-td.text{text-align:left}tr.busiest td{font-weight:bold}
-.partial{background:#fde8e8;border:2px solid #b00020;color:#7a0016;padding:.7em 1em;
-margin:1em 0;font-size:1.05em}
-.warnings li{color:#8a5a00}
+td.text{text-align:left}
+.partial{background:#fde8e8;border:2px solid #b00020;color:#7a0016;padding:.7em 1em;margin:1em 0}
 figure{margin:1.2em 0}figure img{width:100%;height:auto;border:1px solid #eee}
 figcaption{color:#555;font-size:.9em}
 footer{margin-top:2em;color:#777;font-size:.85em}
 """
+"""The look every linesim report shares (run and comparison); each page adds its own rules."""
+
+_CSS = (
+    PAGE_CSS
+    + """tr.busiest td{font-weight:bold}
+.partial{font-size:1.05em}
+.warnings li{color:#8a5a00}
+"""
+)
 
 _KPI_UNITS = {  # for summaries written before each KPI carried its unit
     "throughput": "good jobs / {u}",
