@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
+from stop_after import StopAfter
 
 import sim.cli
 import sim.experiment.compare as compare_module
 from sim.analysis.comparison import bottleneck_move, verdict
 from sim.experiment.compare import compare
-from sim.experiment.executors import Interrupted
 
 TWO = """\
 name: two
@@ -137,32 +136,6 @@ def test_lines_in_different_time_units_compare_like_with_like(tmp_path: Path) ->
         change = result.content["differences"][kpi]["minutes"]["percent"]["mean"]
         assert change == pytest.approx(0.0, abs=1e-6)
     assert result.content["units_converted"]["to"] == "h"
-
-
-class StopAfter:
-    """An executor that runs tasks in order and reports Ctrl-C after ``count`` of them."""
-
-    workers = 1
-
-    def __init__(self, count: int) -> None:
-        self.count = count
-
-    def map(self, function: Any, tasks: Any, on_done: Any = None, on_result: Any = None) -> Any:
-        finished = {}
-        for index, task in enumerate(tasks):
-            if index == self.count:
-                raise Interrupted(finished)
-            finished[index] = function(task)
-        return [finished[i] for i in range(len(tasks))]
-
-    def close(self) -> None:
-        pass
-
-    def __enter__(self) -> StopAfter:
-        return self
-
-    def __exit__(self, *args: Any) -> None:
-        pass
 
 
 def test_interrupted_compare_keeps_finished_pairs(

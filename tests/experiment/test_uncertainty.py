@@ -14,19 +14,18 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from stop_after import StopAfter
 
 import sim.cli
 import sim.experiment.compare as compare_module
 from sim.analysis.uncertainty import sensitivity
 from sim.errors import ConfigError, ConfigErrors
 from sim.experiment.compare import compare
-from sim.experiment.executors import Interrupted
 from sim.experiment.uncertainty import UncertainInput, sample_inputs
 from sim.model import load_line, load_scenario
 from sim.model.levers import Lever, apply_lever
@@ -268,37 +267,6 @@ def test_dask_cluster_gives_the_numbers_of_local_processes(tmp_path: Path) -> No
     assert remote.content["attribution"] == local.content["attribution"]
     assert remote.uncertainty is not None and local.uncertainty is not None
     assert remote.uncertainty["readings"] == local.uncertainty["readings"]
-
-
-class StopAfter:
-    """Runs tasks in order over every ``map`` call and reports Ctrl-C after ``count``."""
-
-    workers = 1
-
-    def __init__(self, count: int) -> None:
-        self.count = count
-
-    def map(self, function: Any, tasks: Any, on_done: Any = None, on_result: Any = None) -> Any:
-        finished = {}
-        for index, task in enumerate(tasks):
-            if self.count == 0:
-                raise Interrupted(finished)
-            self.count -= 1
-            finished[index] = function(task)
-            if on_result:
-                on_result(index, finished[index])
-            if on_done:
-                on_done(index)
-        return [finished[i] for i in range(len(tasks))]
-
-    def close(self) -> None:
-        pass
-
-    def __enter__(self) -> StopAfter:
-        return self
-
-    def __exit__(self, *args: Any) -> None:
-        pass
 
 
 def test_interrupted_study_keeps_finished_sets_and_resumes(
