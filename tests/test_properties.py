@@ -21,6 +21,7 @@ from sim.analysis.kpis import station_kpis
 from sim.engine import STATES, ReplicationResult, simulate
 from sim.model import Line, load_line
 from sim.model.checks import check_line
+from sim.model.serial import as_general
 
 # Hypothesis imports libcst to print a failing example, which warns (mypy_extensions
 # TypedDict deprecated); under filterwarnings = error that turns any property failure into
@@ -224,7 +225,8 @@ def test_model_dump_round_trip(data: dict[str, Any]) -> None:
 def test_yaml_file_round_trip(
     tmp_path_factory: pytest.TempPathFactory, data: dict[str, Any]
 ) -> None:
-    """A generated line written as YAML loads to the same line as validating it in code."""
+    """A generated line written as YAML loads to the same line as validating it in code
+    (both in general form: the loader gives a serial line as its general twin)."""
     path = Path(tmp_path_factory.mktemp("lines")) / "line.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    assert load_line(path) == build(data)
+    assert load_line(path) == as_general(build(data))

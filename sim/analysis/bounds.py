@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim.model.line import Line
+from sim.model.serial import serial_chain
 
 __all__ = ["LineBounds", "line_bounds"]
 
@@ -55,12 +56,12 @@ class LineBounds:
 def line_bounds(line: Line) -> LineBounds | str:
     """Return r_b = min over stations of 1 / mean process time and T0 = sum of the means.
 
-    Applies to serial CONWIP lines of single machines without failures, minor stops,
-    maintenance, setups, batches, scrap or shifts (times as given are effective times);
+    Applies to serial CONWIP lines (in either form) of single machines without failures,
+    minor stops, maintenance, setups, batches, scrap or shifts (times as given are effective times);
     otherwise returns the reason it does not apply.
     """
-    if line.general:
-        return "not a serial line (materials, merges or splits)"
+    if not serial_chain(line):
+        return "not a serial line (merges, splits, delays, lots or continuous materials)"
     if line.release.policy != "conwip":
         return "release is not CONWIP"
     means = []

@@ -2,15 +2,20 @@
 
 Definitions (all over the measured window of length H [time unit]):
 
-- ``throughput``: good finished units out per time unit [1/time unit] (jobs of a serial
-  line; modules, or else cells, of a general line).
-- ``flow_time``: mean time from the first process step (serial: release) to exit of good
-  finished units [time unit].
-- ``wip``: time-average jobs in a serial line [-]; ``wip.<material>`` for a general line:
-  time-average units waiting in each buffer or soaking in a delay [material unit].
-- ``yield``: serial line: good jobs out / jobs released; general line: first-pass (rolled
-  throughput) yield, the product of every station's quality [-]; ``cell_yield`` the same
-  over the steps that handle pieces up to the finished cell (good cells per cell started).
+Every line is measured in its general form (a serial line's materials are its jobs, see
+:mod:`sim.model.serial`), so a serial line and its general twin give the same KPIs.
+
+- ``throughput``: good finished units out per time unit [1/time unit] (modules, or else
+  cells, or else the first finished material: a serial line's jobs).
+- ``flow_time``: mean time from release (or the first process step, for raw material
+  drawn without limit) to exit of good finished units [time unit].
+- ``wip``, ``released``, ``scrapped``: of a line that draws one raw material (every serial
+  line), the time-average units of it in the line, and the units released and scrapped,
+  in that material's unit (a serial line's jobs); ``wip.<material>``: time-average units
+  waiting in each buffer or soaking in a delay [material unit].
+- ``yield``: first-pass (rolled throughput) yield, the product of every station's quality
+  [-]; ``cell_yield`` the same over the steps that handle pieces up to the finished cell
+  (good cells per cell started).
 - ``cells_per_year``, ``modules_per_year``, ``ah_per_year``: good output annualised over
   ``working_days_per_year`` x 24 h.
 - Station states: share of machine time in each state [-]; ``utilization`` = busy share.
@@ -29,6 +34,7 @@ from sim.analysis.costs import cost_kpis
 from sim.engine import STATES, ReplicationResult, StationResult
 from sim.experiment.statistics import Estimate, estimate
 from sim.model.line import Line
+from sim.model.serial import as_general
 
 __all__ = [
     "ACTIVE_STATES",
@@ -65,22 +71,14 @@ def _producers(line: Line, material: str) -> list[str]:
 
 
 def line_kpis(result: ReplicationResult, line: Line | None = None) -> dict[str, float]:
-    """Return the line KPIs of one replication (NaN where undefined, e.g. no good output)."""
+    """Return the line KPIs of one replication (NaN where undefined, e.g. no good output).
+
+    Without ``line`` the first finished material is the main one and no cost is counted.
+    """
     horizon = result.horizon
-    if line is None or not line.general:
-        kpis = {
-            "throughput": result.good / horizon,
-            "flow_time": _ratio(result.flow_sum, result.good),
-            "wip": result.wip_area / horizon,
-            "yield": _ratio(result.good, result.released),
-            "good": float(result.good),
-            "released": float(result.released),
-            "scrapped": float(result.scrapped),
-        }
-        if line is not None:
-            kpis.update(cost_kpis(result, line, kpis))
-        return kpis
-    product = line.product
+    if line is not None:
+        line = as_general(line)
+    product = line.product if line is not None else None
     finished = result.finished
     main = (
         product.module
@@ -99,12 +97,18 @@ def line_kpis(result: ReplicationResult, line: Line | None = None) -> dict[str, 
         ),
         "lost_work": sum(s.lost_work for s in result.stations.values()) / horizon,
     }
+    if result.released_material:
+        kpis["wip"] = result.wip_area / horizon
+        kpis["released"] = float(result.released)
+        kpis["scrapped"] = float(result.scrapped)
     rty = 1.0
     for station in result.stations.values():
         processed = station.units_out + station.scrapped
         if processed > 0:
             rty *= station.units_out / processed
     kpis["yield"] = rty
+    if line is None:
+        return kpis
     year = line.time_per_year
     if product is not None:
         kpis["cell_yield"] = _cell_yield(result, line)

@@ -2,8 +2,8 @@
 time unit and its currency. ``summary.json`` carries it next to each estimate, and the
 console, the report and the plots print it from there.
 
-The main output is what :func:`sim.analysis.kpis.line_kpis` counts: jobs on a serial line;
-on a general line modules, else cells, else the first finished material, in its unit.
+The main output is what :func:`sim.analysis.kpis.line_kpis` counts: modules, else cells,
+else the first finished material (a serial line's jobs), in its unit.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from sim.analysis.kpis import STATION_KPIS
 from sim.engine import STATES
 from sim.model.line import Line
+from sim.model.serial import as_general, entry_material
 
 __all__ = ["COST_CATEGORIES", "kpi_unit", "line_units", "output_unit", "station_units"]
 
@@ -27,7 +28,10 @@ COST_CATEGORIES = (
 
 
 def _counted(material: str, unit: str) -> str:
-    """How amounts of ``material`` are named: '``material`` pieces' or 'm of ``material``'."""
+    """How amounts of ``material`` are named: '``material`` pieces' or 'm of ``material``'
+    ('jobs' for a material counted in jobs, as a serial line's)."""
+    if unit in ("jobs", "job"):
+        return "jobs"
     if unit in ("pcs", "pc", "pieces", "piece", ""):
         if material.endswith("ed"):  # a state, not a noun: 'cell-welded'
             return f"pcs of {material}"
@@ -37,8 +41,7 @@ def _counted(material: str, unit: str) -> str:
 
 def output_unit(line: Line) -> str:
     """What the line's main output is counted in: 'jobs', 'modules', 'cells', 'kg of x'."""
-    if not line.general:
-        return "jobs"
+    line = as_general(line)
     product = line.product
     finished = [
         m
@@ -70,16 +73,19 @@ def kpi_unit(name: str, line: Line) -> str:
     time = line.time_unit
     output = output_unit(line)
     money = currency(line)
+    entry = entry_material(as_general(line))
+    entry_spec = (as_general(line).materials or {}).get(entry or "")
+    released = _counted(entry or "", entry_spec.unit) if entry_spec is not None else "units"
     fixed = {
         "throughput": f"{output} / {time}",
         "flow_time": time,
-        "wip": "jobs",
+        "wip": released,
         "yield": "-",
         "cell_yield": "-",
         "escaped_defects": "-",
         "good": output,
-        "released": "jobs",
-        "scrapped": "jobs",
+        "released": released,
+        "scrapped": released,
         "lost_work": f"machine-{time} / {time}",
         "cells_per_year": "cells / year",
         "modules_per_year": "modules / year",
@@ -115,20 +121,18 @@ def station_units(line: Line) -> dict[str, dict[str, str]]:
     """Units of every station KPI of every station: shares and OEE factors '-',
     throughput in the unit of the station's output per time unit (``m / min``), queue in
     what waits before it."""
+    line = as_general(line)
     time = line.time_unit
     materials = line.materials or {}
     out: dict[str, dict[str, str]] = {}
     for station in line.stations:
         units = dict.fromkeys(STATION_KPIS, "-")
-        if line.general:
-            made = station.output_material or ""
-            found = materials.get(made)
-            produced = found.unit if found is not None else "units"  # the row names the station
-            inputs = list(station.inputs or {})
-            first = materials.get(inputs[0]) if inputs else None
-            queued = _counted(inputs[0], first.unit) if inputs and first is not None else "-"
-        else:
-            produced, queued = "jobs", "jobs"
+        made = station.output_material or ""
+        found = materials.get(made)
+        produced = found.unit if found is not None else "units"  # the row names the station
+        inputs = list(station.inputs or {})
+        first = materials.get(inputs[0]) if inputs else None
+        queued = _counted(inputs[0], first.unit) if inputs and first is not None else "-"
         units["throughput"] = f"{produced} / {time}"
         units["queue"] = queued
         for state in STATES:

@@ -1,8 +1,8 @@
 """The fast path: a machine that works one piece at a time, driven by SimPy callbacks.
 
 A station of lot 1 with nothing that stops it (no failures, minor stops, setups, planned
-maintenance, shifts, batches or inspection), of a serial line or of a general line that
-passes single pieces of one material on, needs no generator process: each cycle is one
+maintenance, shifts, batches or inspection) that passes single pieces of one material on
+(a serial line's jobs, for one) needs no generator process: each cycle is one
 SimPy event, scheduled after the cycle time, whose callback passes the piece on and starts
 the next. Buffers wake a waiting or blocked machine by calling its
 :meth:`PieceMachine.succeed`, as they would succeed a SimPy event, so that waking costs no
@@ -60,17 +60,11 @@ class PieceMachine:
         self.lot: Lot | None = None
         """The piece in process."""
         self._inbuf: Supply = station.inputs[0][0]
-        self._take: Callable[[], Lot | None] = (
-            self._inbuf.take_one  # jobs: lots of one
-            if station.serial
-            else partial(self._inbuf.take_front, 1.0)  # a piece of what is there
-        )
+        self._take: Callable[[], Lot | None] = partial(self._inbuf.take_front, 1.0)
         self._put = station.out.put
         self._cycle_time: Callable[[], float] = station.cycle_time
         self._schedule = env.schedule
-        self._finished: list[Callable[[Any], None]] = [
-            self._finish if station.serial else self._finish_piece
-        ]
+        self._finished: list[Callable[[Any], None]] = [self._finish]
         self._duration = 0.0
         """The cycle time of the piece in process [time unit]."""
         self._end = simpy.Event(env)
@@ -100,9 +94,9 @@ class PieceMachine:
         self._duration = self._cycle_time()
         self._schedule(end, NORMAL, self._duration)
 
-    def _finish_piece(self, _event: simpy.Event) -> None:
-        """A piece of a general line is done: it carries the machine time spent on it, so
-        scrap here or later loses that work; then take the next."""
+    def _finish(self, _event: simpy.Event) -> None:
+        """A piece is done: it carries the machine time spent on it, so scrap here or
+        later loses that work; then take the next."""
         station = self.station
         lot = self.lot
         assert lot is not None
@@ -126,34 +120,3 @@ class PieceMachine:
                 station.out.block(self, lot)
                 return
         self.succeed()
-
-    def _finish(self, _event: simpy.Event) -> None:
-        """The cycle is over: scrap or pass the piece on, then take the next (the body of
-        :meth:`succeed` repeated here: this is the hot path)."""
-        station = self.station
-        lot = self.lot
-        station.cycles += 1  # units out: counted as cycles less scrap when read
-        scrap = station.scrap
-        observer = self.clock.observer
-        if scrap and station.uniform() < scrap:
-            station.scrapped += 1.0
-            if observer is not None:
-                observer.finished(self.clock.key, 0.0, 1.0, self.env.now)
-            station.monitor.leave(lot, False)  # type: ignore[union-attr, arg-type]
-        else:
-            if observer is not None:
-                observer.finished(self.clock.key, 1.0, 0.0, self.env.now)
-            if not self._put(lot):  # type: ignore[arg-type]
-                self.clock.switch(BLOCKED, self.env.now)
-                station.out.block(self, lot)  # type: ignore[arg-type]
-                return
-        lot = self._take()
-        if lot is None:
-            self.clock.switch(IDLE, self.env.now)
-            self._inbuf.wait(self, 1.0)
-            return
-        self.lot = lot
-        end = self._end
-        end.callbacks = self._finished[:]
-        self._duration = self._cycle_time()
-        self._schedule(end, NORMAL, self._duration)

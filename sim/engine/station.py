@@ -105,11 +105,9 @@ class Wiring:
     out_per_cycle: float
     discrete: bool
     discrete_inputs: tuple[bool, ...] = ()
-    serial: bool = False
-    """A station of a serial line: its pieces are jobs that keep their identity."""
     release_per_unit: float | None = None
-    """CONWIP on a general line: units of the released material in one output unit [-]
-    (``None`` for a serial line, whose jobs are the released units)."""
+    """Units of the line's released material in one output unit [-] (``None`` when the
+    line's release is not counted: several raw materials)."""
 
 
 class StationRun:
@@ -143,7 +141,6 @@ class StationRun:
         ]
         """Pieces of each input in one output unit (0 for web or bulk material) [-]."""
         self.monitor = monitor
-        self.serial = wiring.serial
         self.release_per_unit = wiring.release_per_unit
         self.batch_min = spec.batch_min
         self.batch_max = spec.batch_max
@@ -154,9 +151,14 @@ class StationRun:
             and abs(self.inputs[0][1] - self.out_per_cycle) < EPS
             and spec.split == 1
         )
-        """Neither merges nor splits: lots pass on as they came (a batch gathers its pieces
-        into output lots of ``lot`` cycles, except a serial line's jobs, which stay jobs)."""
+        """Neither merges nor splits: lots pass on as they came (a batch gathers its input
+        into output lots of ``lot`` cycles, unless it keeps pieces)."""
         self.whole_lots = self.passthrough and not self.batched
+        self.keeps_pieces = (
+            self.passthrough and spec.lot == 1 and self.discrete and self._pieces_per_unit == [1.0]
+        )
+        """Pieces passed on one for one in lots of one (a serial line's jobs): they keep
+        their identity (start, work, defects), also through a batch."""
         self.cycle_time = sampler(spec.cycle_time, rng("process"))
         self._lot_sum = (
             None if spec.cycle_time.cv == 0 else LotSums(spec.cycle_time, rng("process-lot"))
@@ -206,7 +208,7 @@ class StationRun:
             and self.out_per_cycle == 1.0
         )
         self.simple = (
-            (wiring.serial or single_pieces)
+            single_pieces
             and spec.lot == 1
             and not self.batched
             and self.failures is None
@@ -282,8 +284,7 @@ class StationRun:
         [time unit], the start of output made from raw material only.
         """
         out_units = cycles * self.out_per_cycle
-        if self.whole_lots or (self.passthrough and self.serial):
-            # Jobs of a serial line keep their identity, also through a batch.
+        if self.whole_lots or self.keeps_pieces:
             lots = taken[0][0]
             added = duration / out_units
             for lot in lots:

@@ -23,6 +23,7 @@ from sim.engine.monitor import STATES
 from sim.fit.aliases import AliasFile
 from sim.fit.intervals import station_data
 from sim.fit.log import TimeFormat, read_log
+from sim.model.serial import as_general
 from sim.model.units import SECONDS_PER
 
 __all__ = ["CheckResult", "CheckRow", "check_log"]
@@ -137,11 +138,9 @@ def check_log(
     notes = ["WIP is not in the MES log format, so it is not compared"]
     if not log.has_units:
         notes.append("the log has no units column: throughput is not compared")
+    line = as_general(line)
     consumed = {m for s in line.stations for m in (s.inputs or {})}
-    if line.general:
-        final = [s.name for s in line.stations if s.output_material not in consumed]
-    else:
-        final = [line.stations[-1].name]
+    final = [s.name for s in line.stations if s.output_material not in consumed]
     rows: list[CheckRow] = []
     line_observed = 0.0
     line_simulated = np.zeros(len(reps))

@@ -160,7 +160,7 @@ def fit_station(data: StationData, spec: Station, settings: FitSettings) -> Stat
 
     # Process time.
     quantity = data.cycle_quantity
-    per_cycle = (spec.output or {}).get(spec.output_material or "", 1.0) if spec.general else 1.0
+    per_cycle = (spec.output or {}).get(spec.output_material or "", 1.0)
     cycles = quantity / per_cycle
     if len(data.cycle_time):
         batched = spec.batch is not None

@@ -140,27 +140,25 @@ def _serial(line: Line) -> list[ConfigError]:
 def _general(line: Line) -> list[ConfigError]:
     errors: list[ConfigError] = []
     materials = line.materials or {}
-    if line.release.policy == "push" and line.release.interarrival is not None:
+    made = {station.output_material for station in line.stations}
+    raw = sorted({m for station in line.stations for m in station.inputs or {} if m not in made})
+    if line.release.policy == "push" and line.release.interarrival is not None and len(raw) != 1:
         errors.append(
             ConfigError(
-                "a line with materials draws raw materials (those no station makes) without limit; "
-                "use release: {policy: push} with no interarrival, or policy: conwip",
-                path="release",
+                f"an interarrival releases the one raw material that enters the line, but "
+                f"stations draw {len(raw)} ({', '.join(raw)}), each without limit; remove "
+                "interarrival",
+                path="release.interarrival",
             )
         )
-    if line.release.policy == "conwip":
-        made = {station.output_material for station in line.stations}
-        raw = sorted(
-            {m for station in line.stations for m in station.inputs or {} if m not in made}
-        )
-        if len(raw) != 1:
-            errors.append(
-                ConfigError(
-                    f"a conwip release caps the one raw material that enters the line, but "
-                    f"stations draw {len(raw)} ({', '.join(raw)}); use policy: push",
-                    path="release.policy",
-                )
+    if line.release.policy == "conwip" and len(raw) != 1:
+        errors.append(
+            ConfigError(
+                f"a conwip release caps the one raw material that enters the line, but "
+                f"stations draw {len(raw)} ({', '.join(raw)}); use policy: push",
+                path="release.policy",
             )
+        )
     producers: dict[str, list[str]] = {}
     consumers: dict[str, list[str]] = {}
     for station in line.stations:

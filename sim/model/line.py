@@ -2,7 +2,9 @@
 
 A serial line lists stations in flow order and gives each an input ``buffer``. A general
 line declares ``materials`` (each with one buffer in its own unit) and lets each station
-name what a cycle takes and gives, which allows split, merge and parallel branches.
+name what a cycle takes and gives, which allows split, merge and parallel branches. A
+serial line is checked as written and then turned into its general twin, whose materials
+are jobs (:mod:`sim.model.serial`), so everything after the loader sees one form.
 Times are in the line's ``time_unit`` once loaded.
 """
 
@@ -12,7 +14,14 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    model_validator,
+)
 
 from sim.model.calendar import ShiftCalendar
 from sim.model.costs import LineCosts
@@ -224,10 +233,18 @@ class Line(_Model, NumbersChecked):
             raise ValueError("target.ah_per_year needs product: {cell, ah_per_cell}")
         return self
 
+    _written_serial: bool = PrivateAttr(default=False)
+
     @property
     def general(self) -> bool:
         """Whether this is a general (material) line rather than a serial one."""
         return self.materials is not None
+
+    @property
+    def written_serial(self) -> bool:
+        """Whether this general line is the twin of a serial line file (its materials are
+        the jobs waiting for each station; messages then name the file's keys)."""
+        return self._written_serial
 
     @property
     def time_per_year(self) -> float:

@@ -18,6 +18,7 @@ from sim.model.located import Marks, error_loc, follow, message
 from sim.model.numbers import MAX_DIGITS, MAX_MAGNITUDE
 from sim.model.overrides import apply_overrides
 from sim.model.scenario import Scenario, ScenarioFile
+from sim.model.serial import as_general
 from sim.model.uncertainty import uncertain_errors
 from sim.model.units import canonical_time_unit
 
@@ -257,7 +258,7 @@ def _build_line(data: dict[str, Any], file: str, marks: Marks, origins: Origins)
     problems += uncertain_errors(data, file, marks)
     if problems:
         raise ConfigErrors(problems)
-    return line
+    return as_general(line)  # checked as written; run, measured and shown in one form
 
 
 def project_folder(scenario_file: str | os.PathLike[str]) -> Path:

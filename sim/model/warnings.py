@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from sim.model.line import PIECE_UNITS, Line
 from sim.model.scenario import Scenario
+from sim.model.serial import as_general, buffer_path, entry_material, release_per_unit
 from sim.model.station import Station
 
 __all__ = ["line_warnings", "scenario_warnings"]
@@ -27,10 +28,8 @@ __all__ = ["line_warnings", "scenario_warnings"]
 
 def line_warnings(line: Line) -> list[str]:
     """Return warnings about ``line`` (empty when nothing looks wrong)."""
-    warnings = _overloaded(line)
-    warnings += _general_batches(line) if line.general else _serial_batches(line)
-    if line.general:
-        warnings += _delay_lots(line) + _piece_units(line)
+    line = as_general(line)
+    warnings = _overloaded(line) + _batches(line) + _delay_lots(line) + _piece_units(line)
     return warnings
 
 
@@ -54,7 +53,7 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     """Return the warnings of the scenario's line and of its run settings: a warm-up
     shorter than the longest delay or batch time, a batch whose minimum takes longer to
     collect than the whole run."""
-    line = scenario.line
+    line = as_general(scenario.line)
     warnings = line_warnings(line)
     unit = line.time_unit
     slow = [s for s in line.stations if s.kind == "delay" or s.batch is not None]
@@ -69,7 +68,7 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
                 f"the line has filled; make warmup at least {time:g} {unit}"
             )
     run_length = scenario.warmup + scenario.horizon
-    supply = _serial_supply(line) if not line.general else _general_supply(line)
+    supply = _supply(line)
     for station in line.stations:
         if station.batch is None:
             continue
@@ -99,59 +98,71 @@ def _capacity(line: Line, station: Station) -> float:
 
 
 def _overloaded(line: Line) -> list[str]:
-    """Serial push lines with an interarrival: stations that get more than they can do."""
+    """Push lines with an interarrival: stations that get more than they can do (the
+    arrivals carried through the line, less scrap and defects found on the way)."""
     release = line.release
-    if line.general or release.policy != "push" or release.interarrival is None:
+    entry = entry_material(line)
+    if release.policy != "push" or release.interarrival is None or entry is None:
         return []
     unit = line.time_unit
-    rate = 1.0 / release.interarrival.mean  # jobs arriving per time unit
-    defective: dict[str, float] = {}  # station -> jobs a time unit it finds defective
+    what = "jobs" if line.written_serial else "cycles"
+    supply = {entry: 1.0 / release.interarrival.mean}  # material -> units a time unit
+    defective: dict[str, float] = {}  # station -> units a time unit it finds defective
     warnings = []
-    for station in line.stations:
-        capacity = _capacity(line, station)
+    for station in _flow_order(line):
+        inputs = station.inputs or {}
+        if not all(m in supply for m in inputs):
+            continue
+        rate = min((supply[m] / q for m, q in inputs.items()), default=math.inf)
+        capacity = _capacity(line, station) if station.kind == "machine" else math.inf
         if rate > capacity * (1 + 1e-9):
             utilisation = rate / capacity if capacity > 0 else math.inf
             warnings.append(
-                f"stations.{station.name}: static utilisation {utilisation:.3g} > 1: jobs "
-                f"arrive at {rate:.4g} per {unit} but it can do at most {capacity:.4g} per "
-                f"{unit} (with failures, stops, setups and shifts), so its queue grows "
-                "without end; add machines or raise the interarrival time"
+                f"stations.{station.name}: static utilisation {utilisation:.3g} > 1: "
+                f"{what} arrive at {rate:.4g} per {unit} but it can do at most "
+                f"{capacity:.4g} per {unit} (with failures, stops, setups and shifts), so "
+                "its queue grows without end; add machines or raise the interarrival time"
             )
             rate = capacity
+        out = (station.output or {}).get(station.output_material or "", 1.0)
         if station.defects is not None:
             found = station.defects.found_at
-            defective[found] = defective.get(found, 0.0) + rate * station.defects.rate
-        rate = max(0.0, rate * (1 - station.scrap) - defective.get(station.name, 0.0))
+            defective[found] = defective.get(found, 0.0) + rate * out * station.defects.rate
+        made = max(0.0, rate * out * (1 - station.scrap) - defective.get(station.name, 0.0))
+        name = station.output_material or ""
+        supply[name] = supply.get(name, 0.0) + made
     return warnings
 
 
-def _serial_batches(line: Line) -> list[str]:
-    """Serial batches larger than what can ever wait in front of them."""
-    warnings = []
-    conwip = line.release.wip if line.release.policy == "conwip" else None
-    for index, station in enumerate(line.stations):
-        if station.batch is None:
-            continue
-        room = math.inf
-        if station.buffer is not None and not (
-            index == 0 and line.release.interarrival is None and line.release.policy == "push"
-        ):
-            upstream = line.stations[index - 1].machines if index else 1
-            room = station.buffer + upstream  # blocked machines hold a finished job each
-        if conwip is not None:
-            room = min(room, conwip)
-        warnings += _batch_room(
-            station,
-            room,
-            "jobs",
-            "buffer + jobs held by blocked machines" if conwip is None else "jobs the line holds",
-        )
-    return warnings
+def _flow_order(line: Line) -> list[Station]:
+    """Stations in flow order: each after every maker of what it takes (check_line has
+    refused material loops)."""
+    makers: dict[str, int] = {}
+    for station in line.stations:
+        makers[station.output_material or ""] = makers.get(station.output_material or "", 0) + 1
+    done: set[str] = set()
+    order: list[Station] = []
+    left = list(line.stations)
+    while left:
+        ready = [s for s in left if all(makers.get(m, 0) == 0 for m in s.inputs or {})]
+        if not ready:
+            return order + left
+        for station in ready:
+            order.append(station)
+            done.add(station.name)
+            makers[station.output_material or ""] -= 1
+        left = [s for s in left if s.name not in done]
+    return order
 
 
-def _general_batches(line: Line) -> list[str]:
-    """Batches needing more of a material than its buffer and blocked producers hold."""
+def _batches(line: Line) -> list[str]:
+    """Batches needing more of a material than its buffer and blocked producers (or a
+    blocked arrival) hold, or than a CONWIP release ever lets into the line."""
     materials = line.materials or {}
+    release = line.release
+    entry = entry_material(line)
+    per_unit = release_per_unit(line, entry) if entry is not None else {}
+    wip = release.wip if release.policy == "conwip" else None
     warnings = []
     for station in line.stations:
         if station.batch is None or station.kind == "delay":
@@ -159,16 +170,22 @@ def _general_batches(line: Line) -> list[str]:
         for material, quantity in (station.inputs or {}).items():
             producers = [s for s in line.stations if s.output_material == material]
             capacity = materials[material].buffer
-            if not producers or capacity is None or any(p.kind == "delay" for p in producers):
+            arrivals = material == entry and release.interarrival is not None
+            room = math.inf
+            if capacity is not None and (producers or arrivals):
+                if any(p.kind == "delay" for p in producers):
+                    continue
+                held = sum(p.machines * _out_units(p) for p in producers) if producers else 1.0
+                room = (capacity + held) / quantity  # cycles' worth that can wait [-]
+            where = f"{buffer_path(line, material)} + lots held by blocked machines"
+            if wip is not None and per_unit.get(material):
+                line_room = wip / per_unit[material] / quantity
+                if line_room < room:
+                    room, where = line_room, "what release.wip lets into the line"
+            if math.isinf(room):
                 continue
-            held = sum(p.machines * _out_units(p) for p in producers)
-            room = (capacity + held) / quantity  # cycles' worth that can wait [-]
-            warnings += _batch_room(
-                station,
-                math.floor(room + 1e-9),
-                f"cycles of {material}",
-                f"materials.{material}.buffer + lots held by blocked machines",
-            )
+            what = "jobs" if line.written_serial else f"cycles of {material}"
+            warnings += _batch_room(station, math.floor(room + 1e-9), what, where)
     return warnings
 
 
@@ -214,25 +231,7 @@ def _delay_lots(line: Line) -> list[str]:
     return warnings
 
 
-def _serial_supply(line: Line) -> Callable[[Station], float]:
-    """Return a function: most jobs a time unit can reach a serial station [1/time unit]."""
-    release = line.release
-    arrival = 1.0 / release.interarrival.mean if release.interarrival is not None else math.inf
-    rates: dict[str, float] = {}
-    rate = arrival
-    for station in line.stations:
-        rates[station.name] = rate
-        rate = min(rate, _capacity(line, station)) * (1 - station.scrap)
-    if release.policy == "conwip":  # jobs come round from the end of the line
-        capacities = [_capacity(line, station) for station in line.stations]
-        rates = {
-            station.name: min(capacities[:index] + capacities[index + 1 :], default=math.inf)
-            for index, station in enumerate(line.stations)
-        }
-    return lambda station: rates[station.name]
-
-
-def _general_supply(line: Line) -> Callable[[Station], float]:
+def _supply(line: Line) -> Callable[[Station], float]:
     """Return a function: most cycles a time unit the materials of a station can feed
     [1/time unit], bounding each material by its producers' capacities upstream."""
     producers: dict[str, list[Station]] = {}
@@ -243,6 +242,9 @@ def _general_supply(line: Line) -> Callable[[Station], float]:
         for material in station.inputs or {}:
             takers.setdefault(material, []).append(station)
     supply: dict[str, float] = {}  # material -> most units a time unit [unit/time unit]
+    entry = entry_material(line)
+    if line.release.interarrival is not None and entry is not None:
+        supply[entry] = 1.0 / line.release.interarrival.mean
     fed: dict[str, float] = {}  # station -> most cycles a time unit its inputs allow
     waiting = {s.name: sum(1 for m in s.inputs or {} if m in producers) for s in line.stations}
     unmade = {name: len(stations) for name, stations in producers.items()}

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.model.line import Line
+from sim.model.serial import as_general, entry_material
 from sim.model.station import Station
 from sim.report.line_files import StationCounts
 
@@ -70,20 +71,24 @@ def material_balance(
     """The balance of each material of one replication, in flow order.
 
     ``counts`` are the station counts (:func:`sim.report.line_files.station_counts`);
-    ``released`` the jobs released into a serial line [jobs] (its first queue's input).
+    ``released`` the units of the line's one raw material released into it (a serial
+    line's jobs), given when the run counted them: that material then gets a row too.
     """
-    if not line.general:
-        return _serial(line, counts, released)
+    line = as_general(line)
     materials = line.materials or {}
+    entry = entry_material(line)
     rows = []
     for material, spec in materials.items():
         producers = [s for s in line.stations if s.output_material == material]
-        if not producers:
+        if not producers and (material != entry or released is None):
             continue  # raw: drawn as needed, never short
         consumers = [s for s in line.stations if material in (s.inputs or {})]
-        made = sum(_made(p, counts[p.name]) for p in producers)
-        scrapped = sum(counts[p.name]["scrapped"] - counts[p.name]["found"] for p in producers)
-        found = sum(counts[p.name]["found"] for p in producers)
+        if producers:
+            made = sum(_made(p, counts[p.name]) for p in producers)
+            scrapped = sum(counts[p.name]["scrapped"] - counts[p.name]["found"] for p in producers)
+            found = sum(counts[p.name]["found"] for p in producers)
+        else:
+            made, scrapped, found = released or 0.0, 0.0, 0.0
         if consumers:
             taken = sum(_taken(c, material, counts[c.name]) for c in consumers)
             taken_by = ", ".join(c.name for c in consumers)
@@ -94,7 +99,7 @@ def material_balance(
             BalanceRow(
                 material,
                 spec.unit,
-                ", ".join(p.name for p in producers),
+                ", ".join(p.name for p in producers) or "release",
                 taken_by,
                 made,
                 taken,
@@ -103,51 +108,6 @@ def material_balance(
                 made - taken - scrapped - found,
             )
         )
-    return rows
-
-
-def _serial(line: Line, counts: StationCounts, released: float | None) -> list[BalanceRow]:
-    rows = []
-    stations = line.stations
-    for index, station in enumerate(stations):
-        before = stations[index - 1] if index else None
-        if before is None:
-            made, scrapped, found, made_by = (released or 0.0), 0.0, 0.0, "release"
-        else:
-            c = counts[before.name]
-            made, scrapped, found = c["cycles"], c["scrapped"] - c["found"], c["found"]
-            made_by = before.name
-        taken = counts[station.name]["cycles"]
-        wip = made - taken - scrapped - found
-        rows.append(
-            BalanceRow(
-                f"queue of {station.name}",
-                "jobs",
-                made_by,
-                station.name,
-                made,
-                taken,
-                scrapped,
-                found,
-                wip,
-            )
-        )
-    last = counts[stations[-1].name]
-    made, scrapped, found = last["cycles"], last["scrapped"] - last["found"], last["found"]
-    good = last["units_out"]
-    rows.append(
-        BalanceRow(
-            "finished jobs",
-            "jobs",
-            stations[-1].name,
-            "finished (shipped)",
-            made,
-            good,
-            scrapped,
-            found,
-            made - good - scrapped - found,
-        )
-    )
     return rows
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.model.line import Line
+from sim.model.serial import as_general
 from sim.model.station import Station
 from sim.model.units import SECONDS_PER
 from sim.report.line_graph import output_rate_per_hour
@@ -103,7 +104,7 @@ def target_rate(line: Line) -> tuple[str, float] | None:
     """The material the target is set on and its good units a time unit [unit / time unit].
 
     ``ah_per_year`` is good cells of ``product.cell``; ``throughput`` the line's finished
-    units (serial: jobs). ``None`` without a target.
+    units (a serial line's jobs). ``None`` without a target.
     """
     target = line.target
     if target is None:
@@ -113,8 +114,7 @@ def target_rate(line: Line) -> tuple[str, float] | None:
         return line.product.cell, cells
     if target.throughput is None:
         return None
-    if not line.general:
-        return "", target.throughput
+    line = as_general(line)
     consumed = {m for s in line.stations for m in s.inputs or {}}
     made = [s.output_material for s in line.stations]
     finished = [m for m in line.materials or {} if m in made and m not in consumed]
@@ -126,14 +126,13 @@ def finished_target_rate(line: Line) -> float | None:
     found = target_rate(line)
     if found is None:
         return None
+    line = as_general(line)
     needed = _needed_cycles(line, found)
-    if not line.general:
-        makers = [line.stations[-1]]
-    else:  # the first finished material, as the run's time series counts
-        consumed = {m for s in line.stations for m in s.inputs or {}}
-        made = {s.output_material for s in line.stations}
-        finished = [m for m in line.materials or {} if m in made and m not in consumed]
-        makers = [s for s in line.stations if finished and s.output_material == finished[0]]
+    # The first finished material, as the run's time series counts.
+    consumed = {m for s in line.stations for m in s.inputs or {}}
+    made = {s.output_material for s in line.stations}
+    finished = [m for m in line.materials or {} if m in made and m not in consumed]
+    makers = [s for s in line.stations if finished and s.output_material == finished[0]]
     return sum(needed.get(s.name, math.nan) * _out(s) * _good_share(line, s) for s in makers)
 
 
@@ -142,11 +141,6 @@ def _needed_cycles(line: Line, found: tuple[str, float]) -> dict[str, float]:
     material, rate = found
     order = _order(line)
     cycles: dict[str, float] = {}
-    if not line.general:  # a chain: carry the finished rate back through each loss
-        for station in reversed(order):
-            rate = rate / max(_good_share(line, station), 1e-12)
-            cycles[station.name] = rate
-        return cycles
     demand = {material: rate}  # good units a time unit into each material
     for station in reversed(order):  # back from the target, through recipes and losses
         want = demand.get(station.output_material or "")

@@ -17,6 +17,7 @@ from typing import Any
 from sim.atomic import write_csv, write_json
 from sim.engine.replication import ReplicationResult
 from sim.model.line import Line
+from sim.model.serial import as_general
 
 __all__ = [
     "FLOW_COLUMNS",
@@ -74,7 +75,8 @@ def load_line_file(folder: str | os.PathLike[str]) -> Line | None:
     if not path.exists():
         return None
     data: Any = json.loads(path.read_text(encoding="utf-8"))
-    return Line.model_validate(data, context={"time_unit": data.get("time_unit", "h")})
+    line = Line.model_validate(data, context={"time_unit": data.get("time_unit", "h")})
+    return as_general(line)  # a folder written before serial lines were kept in general form
 
 
 def load_flows(folder: str | os.PathLike[str]) -> list[StationCounts]:

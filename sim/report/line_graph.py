@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from sim.model.line import Line
+from sim.model.serial import as_general, entry_material
 from sim.model.station import Station
 from sim.model.units import SECONDS_PER
 
@@ -76,13 +77,9 @@ def _quantity(value: float, unit: str) -> str:
 
 
 def line_graph(line: Line) -> LineGraph:
-    """Return the graph of ``line`` (general or serial) in flow order."""
-    if line.general:
-        return _general(line)
-    return _serial(line)
-
-
-def _general(line: Line) -> LineGraph:
+    """Return the graph of ``line`` in flow order (a serial line as its general twin, whose
+    materials are the jobs waiting for each station)."""
+    line = as_general(line)
     materials = line.materials or {}
     produced: dict[str, list[str]] = {}
     consumed: dict[str, list[str]] = {}
@@ -94,6 +91,14 @@ def _general(line: Line) -> LineGraph:
         next(iter(s.inputs or {})): s.name for s in line.stations if s.kind == "delay" and s.inputs
     }
     nodes: dict[str, Node] = {}
+    entry = entry_material(line)
+    released = line.release.policy == "conwip" or line.release.interarrival is not None
+    if entry is not None and released:  # released work waits in its buffer: draw it
+        spec = materials[entry]
+        nodes[f"m:{entry}"] = Node(
+            f"m:{entry}", "buffer", entry, unit=spec.unit, capacity=spec.buffer
+        )
+        produced[entry] = []
     for station in line.stations:
         raw = [m for m in station.inputs or {} if m not in produced]
         nodes[f"s:{station.name}"] = Node(
@@ -129,28 +134,3 @@ def _general(line: Line) -> LineGraph:
     # A material made by several stations gets one edge from each; keep edges unique.
     unique = list(dict.fromkeys(edges))
     return LineGraph(line.name, nodes, unique)
-
-
-def _serial(line: Line) -> LineGraph:
-    nodes: dict[str, Node] = {}
-    edges: list[Edge] = []
-    previous = ""
-    for index, station in enumerate(line.stations):
-        buffer_id = f"m:{station.name}-queue"  # named "queue N" (what the overlay uses)
-        nodes[buffer_id] = Node(
-            buffer_id,
-            "buffer",
-            f"queue {index + 1}",
-            unit="jobs",
-            capacity=None if station.buffer is None else float(station.buffer),
-        )
-        if previous:
-            edges.append(Edge(previous, buffer_id, "jobs"))
-        nodes[f"s:{station.name}"] = Node(
-            f"s:{station.name}", "machine", station.name, unit="jobs", station=station
-        )
-        edges.append(Edge(buffer_id, f"s:{station.name}", "jobs"))
-        previous = f"s:{station.name}"
-    nodes["m:finished"] = Node("m:finished", "finished", "finished jobs", unit="jobs")
-    edges.append(Edge(previous, "m:finished", "jobs"))
-    return LineGraph(line.name, nodes, edges)

@@ -49,13 +49,6 @@ def run_overlay(line: Line, summary: dict[str, Any]) -> Overlay:
             overlay.fill[station.name] = _mean(values.get("fill"))
             continue
         overlay.states[station.name] = {state: _mean(values.get(state)) for state in STATE_COLORS}
-    if not line.general:  # a serial station's queue is its input buffer
-        for index, station in enumerate(line.stations):
-            queue = _mean(stations.get(station.name, {}).get("queue"))
-            if station.buffer:
-                overlay.fill[f"queue {index + 1}"] = queue / station.buffer
-            else:
-                overlay.level[f"queue {index + 1}"] = queue
     for name, material in (line.materials or {}).items():
         level = _mean(kpis.get(f"wip.{name}"))
         if material.buffer:

@@ -142,7 +142,7 @@ def replay_data(data: RunData, line: Line) -> dict[str, Any]:
             "level": _round(level),
         }
     consumed = {m for s in line.stations for m in s.inputs or {}}
-    finished = [m for m in line.materials or {} if m not in consumed] if line.general else []
+    finished = [m for m in line.materials or {} if m not in consumed]
     output = finished[0] if finished else ""
     unit = (line.materials or {}).get(output)
     values: dict[str, Any] = {
@@ -152,7 +152,7 @@ def replay_data(data: RunData, line: Line) -> dict[str, Any]:
         ),
         "edges": _round(edges, 7),
         "cumulative": _round(cumulative, 6),
-        "output": output,
+        "output": "" if unit is None or unit.unit in ("jobs", "job") else output,
         "outputUnit": unit.unit if unit is not None else "jobs",
         "materials": materials,
         "replications": len(series.replications),

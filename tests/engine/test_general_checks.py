@@ -117,6 +117,11 @@ def delay_two_inputs(data: Data) -> None:
     station(data, "soak")["inputs"]["separator"] = 1
 
 
+def interarrival_of_several_raw_materials(data: Data) -> None:
+    """An interarrival on a line drawing foil and separator: which one arrives?"""
+    data["release"] = {"policy": "push", "interarrival": 1}
+
+
 CASES: list[tuple[Callable[[Data], None], str, str]] = [
     (undeclared_material, "stations.wind.inputs.glue", "unknown material 'glue'"),
     (material_loop, "stations.coat.inputs", "loop (coat -> slit -> coat)"),
@@ -124,6 +129,11 @@ CASES: list[tuple[Callable[[Data], None], str, str]] = [
     (lot_not_multiple_of_split, "stations.slit.split", "make lot a multiple of split"),
     (found_upstream, "stations.wind.defects.found_at", "not downstream of 'wind'"),
     (delay_two_inputs, "stations.soak.inputs", "a delay soaks exactly one material"),
+    (
+        interarrival_of_several_raw_materials,
+        "release.interarrival",
+        "stations draw 2 (foil, separator)",
+    ),
 ]
 
 

@@ -208,10 +208,11 @@ def test_balance_finds_late_defects_where_the_inspection_is(
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.stem)
 def test_saved_line_reads_back_equal(path: Path, tmp_path: Path) -> None:
     line = load_line(path)
-    result = simulate(line, 10.0 if line.general else 100.0, 0.0, seed=1)
+    result = simulate(line, 10.0 if line.materials and not line.written_serial else 100.0)
     written = write_line_files(line, [result], tmp_path)
     assert [p.name for p in written] == ["line.json", "flows.csv"]
-    assert load_line_file(tmp_path) == line
+    read = load_line_file(tmp_path)
+    assert read is not None and read.model_dump() == line.model_dump()
     assert json.loads((tmp_path / "line.json").read_text())["name"] == line.name
     assert load_line_file(tmp_path / "missing") is None
     assert not math.isnan(station_counts(result)[line.stations[0].name]["cycles"])

@@ -1,0 +1,292 @@
+"""Build a line's run-time objects for one replication: holders, stations and release.
+
+Every line is built in general form (a serial line arrives as its general twin, see
+:mod:`sim.model.serial`): one holder per material (a buffer, a delay it soaks in, a source
+of raw material or a sink of finished material) and one :class:`StationRun` per machine
+station. When the line draws one raw material, its release is counted (the
+:class:`LineMonitor` then knows jobs released, scrapped and in the line): under push
+without interarrival it is taken without limit, under push with an interarrival one unit
+arrives at a time, and under CONWIP a unit leaving gives back the raw units it was made of.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from typing import Any
+
+import simpy
+
+from sim.engine.buffer import Buffer, Source
+from sim.engine.delay import Delay
+from sim.engine.lot import Lot
+from sim.engine.monitor import BLOCKED, IDLE, OFF_SHIFT, LineMonitor, Sink
+from sim.engine.rng import sampler, stream
+from sim.engine.station import StationRun, Wiring
+from sim.model.line import Line
+from sim.model.serial import entry_material, release_per_unit
+
+__all__ = ["LineBuild"]
+
+
+class LineBuild:
+    """The run-time objects of one replication of a general line."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        line: Line,
+        bins: int,
+        bin_width: float,
+        warmup: float,
+        seed: int,
+        replication: int,
+    ) -> None:
+        assert line.general, "serial lines are built from their general twin"
+        self.env = env
+        self.line = line
+        self.bins = bins
+        self.bin_width = bin_width
+        self.warmup = warmup
+        self.seed = seed
+        self.replication = replication
+        self.stations: list[StationRun] = []
+        self.delays: dict[str, Delay] = {}
+        self.buffers: dict[str, Buffer | Source] = {}
+        self.sinks: dict[str, Sink] = {}
+        self.inspections = {s.defects.found_at for s in line.stations if s.defects is not None}
+        self.material_bins: dict[str, list[float]] = {}
+        self.entry = entry_material(line)
+        """The raw material whose release is counted, or ``None`` (several raw materials)."""
+        self.monitor = LineMonitor(env, bins, bin_width) if self.entry is not None else None
+        self.arrivals = line.release.policy == "push" and line.release.interarrival is not None
+        self.arrivals_blocked = False
+        self._build()
+
+    def _sink(self, name: str, release_per_unit: float | None) -> Sink:
+        sink = Sink(
+            self.env,
+            name,
+            self.bins,
+            self.bin_width,
+            self.warmup,
+            self.monitor,
+            release_per_unit,
+        )
+        self.sinks[name] = sink
+        return sink
+
+    def _build(self) -> None:
+        env, line, entry, monitor = self.env, self.line, self.entry, self.monitor
+        assert line.materials is not None
+        produced = {s.output_material for s in line.stations}
+        consumed = {m for s in line.stations for m in (s.inputs or {})}
+        holders: dict[str, Buffer | Source | Delay | Sink] = {}
+        per_unit = release_per_unit(line, entry) if entry is not None else {}
+        for spec in line.stations:
+            if spec.kind == "delay":
+                soaked = next(iter(spec.inputs or {}))
+                out_material = spec.output_material or ""
+                holders[soaked] = self.delays[spec.name] = Delay(
+                    env,
+                    spec.name,
+                    spec.cycle_time,
+                    spec.capacity,
+                    spec.scrap,
+                    line.materials[out_material].discrete,
+                    self.seed,
+                    self.replication,
+                )
+        released = line.release.policy == "conwip" or self.arrivals
+        for name, material in line.materials.items():
+            if name in holders:
+                continue
+            if name == entry and not released:
+                # Taken without limit, but counted as released when taken.
+                holders[name] = self.buffers[name] = Source(env, name, monitor)
+            elif name not in produced and name != entry:
+                holders[name] = self.buffers[name] = Source(env, name)
+            elif name not in consumed:
+                holders[name] = self._sink(name, per_unit.get(name))
+            else:
+                capacity = math.inf if material.buffer is None else material.buffer
+                holders[name] = self.buffers[name] = Buffer(env, name, capacity)
+        for spec in line.stations:
+            out_material = spec.output_material or ""
+            out = holders[out_material]
+            assert not isinstance(out, Source)
+            if spec.kind == "delay":
+                delay = self.delays[spec.name]
+                delay.out = out  # type: ignore[assignment]
+                delay.monitor = monitor
+                delay.release_per_unit = per_unit.get(out_material)
+                continue
+            # Raw materials are never short and carry no history: a run does not take them
+            # as lots (what it uses is cycles x quantity), except the counted one.
+            buffered = {
+                m: q
+                for m, q in (spec.inputs or {}).items()
+                if m == entry or not isinstance(holders[m], Source)
+            }
+            wiring = Wiring(
+                [(holders[m], q) for m, q in buffered.items()],  # type: ignore[misc]
+                out,  # type: ignore[arg-type]
+                (spec.output or {})[out_material],
+                line.materials[out_material].discrete,
+                tuple(line.materials[m].discrete for m in buffered),
+                release_per_unit=per_unit.get(out_material),
+            )
+            self.stations.append(
+                StationRun(
+                    env,
+                    spec,
+                    wiring,
+                    self.seed,
+                    self.replication,
+                    monitor,
+                    line.calendars.get(spec.name),
+                    spec.name in self.inspections,
+                )
+            )
+        if entry is None or not released:
+            return
+        assert monitor is not None
+        first = holders[entry]
+        assert isinstance(first, Buffer)
+        if line.release.policy == "conwip":
+            assert line.release.wip is not None
+            monitor.conwip_entry = first
+            monitor.release(0.0, line.release.wip)
+            first.put(Lot(float(line.release.wip), 0.0))
+        else:
+            env.process(self._arrivals(first, monitor))
+
+    def _arrivals(self, first: Buffer, monitor: LineMonitor) -> Generator[simpy.Event, Any, None]:
+        """Push release: a unit arrives every interarrival and waits at the door while full."""
+        env = self.env
+        assert self.line.release.interarrival is not None
+        interarrival = sampler(
+            self.line.release.interarrival,
+            stream(self.seed, self.replication, "release", "interarrival"),
+        )
+        while True:
+            yield env.timeout(interarrival())
+            now = env.now
+            monitor.release(now)
+            lot = Lot(1.0, now)
+            if not first.put(lot):
+                event = env.event()
+                first.block(event, lot)
+                self.arrivals_blocked = True
+                yield event
+                self.arrivals_blocked = False
+
+    def material_holders(self) -> dict[str, Buffer | Delay]:
+        """Where each material waits or soaks, in flow order (as the file lists them); raw
+        and finished materials have no holder."""
+        soaks = {
+            next(iter(self.line.station(name).inputs or {})): delay
+            for name, delay in self.delays.items()
+        }
+        holders: dict[str, Buffer | Delay] = {}
+        for name in self.line.materials or {}:
+            holder = soaks.get(name, self.buffers.get(name))
+            if isinstance(holder, Buffer | Delay):
+                holders[name] = holder
+        return holders
+
+    def queue_areas(self) -> dict[str, float]:
+        """Each machine station's queue: the time integral of its input buffer when it is
+        the buffer's only taker and takes nothing else held [units x time unit]."""
+        takers: dict[str, int] = {}
+        for spec in self.line.stations:
+            for material in spec.inputs or {}:
+                takers[material] = takers.get(material, 0) + 1
+        areas = {}
+        for run in self.stations:
+            inputs = list(run.spec.inputs or {})
+            holder = self.buffers.get(inputs[0]) if len(inputs) == 1 else None
+            if isinstance(holder, Buffer) and takers[inputs[0]] == 1:
+                areas[run.name] = holder.area
+        return areas
+
+    def sample_materials(self) -> Generator[simpy.Event, Any, None]:
+        """SimPy process: the level area of each buffer and delay in each bin of the window."""
+        env = self.env
+        holders = self.material_holders()
+        self.material_bins = {name: [0.0] * self.bins for name in holders}
+
+        def area(holder: Buffer | Delay) -> float:
+            return holder.area + holder.level * (env.now - holder.last)
+
+        before = {name: area(holder) for name, holder in holders.items()}
+        for index in range(self.bins):
+            if index == self.bins - 1:
+                # The last edge is the end of the run, where this process is not resumed.
+                self.last_material_bin = (before, holders)
+                return
+            yield env.timeout(self.bin_width)
+            for name, holder in holders.items():
+                now_area = area(holder)
+                self.material_bins[name][index] = now_area - before[name]
+                before[name] = now_area
+
+    def close_material_bins(self) -> None:
+        """Record the last bin of each material at the end of the run."""
+        before, holders = self.last_material_bin
+        for name, holder in holders.items():
+            self.material_bins[name][-1] = holder.area - before[name]
+
+    def reset(self, now: float) -> None:
+        """Start measuring at ``now`` (end of the warm-up)."""
+        if self.monitor is not None:
+            self.monitor.reset(now)
+        for sink in self.sinks.values():
+            sink.reset()
+        for run in self.stations:
+            run.reset(now)
+        for delay in self.delays.values():
+            delay.reset_counters()
+        for buffer in self.buffers.values():
+            buffer.measure_from_now()
+
+    def stuck(self) -> bool:
+        """Whether nothing can happen any more: every machine waits for material or room,
+        no lot is soaking and no arrival is coming (the samplers of the measured window
+        still have events pending, so an empty event queue cannot tell)."""
+        if self.arrivals and not self.arrivals_blocked:
+            return False
+        if any(delay.soaking for delay in self.delays.values()):
+            return False
+        return all(
+            machine.clock.state in (IDLE, BLOCKED) or _never_on(run, machine)
+            for run in self.stations
+            for machine in run.machines
+        )
+
+    def waiting_report(self) -> str:
+        """What each stuck station waits for, for the deadlock error."""
+        waiting = []
+        for run in self.stations:
+            idle = sum(1 for m in run.machines if m.clock.state == IDLE)
+            blocked = sum(1 for m in run.machines if m.clock.state == BLOCKED)
+            if idle:
+                needs = ", ".join(
+                    f"{run.batch_min * q:g} of {b.name} (has {b.available():g})"
+                    for b, q in run.inputs
+                )
+                waiting.append(f"{run.name}: {idle} machine(s) wait for {needs}")
+            if blocked:
+                waiting.append(
+                    f"{run.name}: {blocked} machine(s) blocked by a full "
+                    f"{getattr(run.out, 'name', 'output')}"
+                )
+            if any(_never_on(run, m) for m in run.machines):
+                waiting.append(f"{run.name}: never staffed (its shifts give no time)")
+        return "; ".join(waiting) or "no station is active"
+
+
+def _never_on(run: StationRun, machine: Any) -> bool:
+    """Whether ``machine`` is off shift for good: its station's shifts give no time."""
+    calendar = run.calendar
+    return machine.clock.state == OFF_SHIFT and calendar is not None and calendar.on_per_period <= 0
