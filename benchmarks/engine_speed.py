@@ -71,7 +71,7 @@ def run_linesim(horizon: float, wip: int, seed: int) -> tuple[int, float, float]
     result = simulate(line, horizon=horizon, warmup=0.0, seed=seed)
     wall = time.perf_counter() - start
     completions = sum(station.cycles for station in result.stations.values())
-    return completions, result.finished["out"]["units"], wall
+    return completions, result.good, wall
 
 
 def run_plain(horizon: float, wip: int, seed: int) -> tuple[int, float, float]:

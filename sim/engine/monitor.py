@@ -214,10 +214,11 @@ class LineMonitor:
         if entry is not None:
             self.released += qty
             self.released_total += qty
-            if release_per_unit is not None:
+            if qty != lot.qty:
                 entry.put(Lot(qty, self.env.now))
                 return
-            # The leaving job's lot is reused for its replacement: nothing else holds it.
+            # The leaving lot is reused for its replacement: nothing else holds it (a sink
+            # keeps counts, not lots; scrap leaves as a lot of its own).
             lot.start = self.env.now
             lot.work = 0.0
             lot.defects = None
