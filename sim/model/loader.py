@@ -20,6 +20,7 @@ from sim.model.overrides import apply_overrides
 from sim.model.scenario import Scenario, ScenarioFile
 from sim.model.uncertainty import uncertain_errors
 from sim.model.units import canonical_time_unit
+from sim.model.yaml_nodes import compose_and_construct
 
 __all__ = ["load_line", "load_scenario", "project_folder", "read_yaml"]
 
@@ -31,6 +32,7 @@ MAX_DEPTH = 50
 """Deepest nesting of mappings and lists in a document [-]; a line needs under 10."""
 
 _INT_TAG = "tag:yaml.org,2002:int"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 Origins = dict[str, tuple[str | None, tuple[int, int] | None, str]]
 """Override path -> (file that set it or None for the command line, its mark, the prefix
@@ -53,15 +55,9 @@ def read_yaml(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Marks]:
             text = stream.read(MAX_FILE_BYTES + 1).decode("utf-8")
         if len(text) > MAX_FILE_BYTES:
             raise ConfigError(f"file is over the {MAX_FILE_BYTES} byte limit", file=file)
-        loader = yaml.SafeLoader(text)
         marks: Marks = {}
-        try:
-            node = loader.get_single_node()
-            if node is not None:  # numbers are checked before Python builds them
-                _collect_marks(node, (), marks, file)
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        # numbers are checked (in the marks' walk) before Python builds them
+        data = compose_and_construct(text, lambda node: _collect_marks(node, (), marks, file))
     except OSError as exc:
         raise ConfigError(f"cannot read the file ({exc.strerror or exc})", file=file) from None
     except RecursionError:  # PyYAML composes nested nodes recursively
@@ -133,6 +129,17 @@ def _collect_marks(
                 line=node.start_mark.line + 1,
                 column=node.start_mark.column + 1,
             )
+    if isinstance(node, yaml.ScalarNode) and node.tag == _TIMESTAMP_TAG:
+        try:  # PyYAML would raise a bare ValueError building 2026-13-45
+            yaml.constructor.SafeConstructor().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise ConfigError(
+                f"{node.value!r} is not a date that exists ({exc}); quote it if it is text",
+                file=file,
+                path=".".join(str(p) for p in path),
+                line=node.start_mark.line + 1,
+                column=node.start_mark.column + 1,
+            ) from None
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key, value in node.value:
