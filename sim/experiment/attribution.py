@@ -4,9 +4,12 @@ The value of a set of levers S is a KPI of the scenario with only S applied. A l
 Shapley value is its marginal effect averaged over every order in which the levers could
 be added, so interactions are shared out, never double counted, and the values add up to
 the change from no lever to all levers. Exact (all 2^n subsets) up to :data:`EXACT_UP_TO`
-levers; beyond, estimated from random orders. Every subset runs on common random numbers,
-replication by replication, so each replication gives its own Shapley values and their
-spread gives a confidence interval.
+levers; beyond, estimated from random orders taken in antithetic pairs (an order and its
+reverse, so a lever that comes early in one comes late in the other: the pair's mean
+marginal change varies far less than one order's when a lever's effect grows or shrinks
+with the levers already applied, and is exact when only pairs of levers interact). Every
+subset runs on common random numbers, replication by replication, so each replication
+gives its own Shapley values and their spread gives a confidence interval.
 """
 
 from __future__ import annotations
@@ -39,9 +42,14 @@ EXACT_UP_TO = 7
 
 
 def orders(levers: Sequence[str], samples: int, seed: int) -> list[tuple[str, ...]]:
-    """Random orders of the levers for the sampled estimate (seeded, reproducible)."""
+    """Random orders of the levers for the sampled estimate (seeded, reproducible), in
+    antithetic pairs: ``ceil(samples / 2)`` random orders, each followed by its reverse."""
     rng = np.random.default_rng(seed)
-    return [tuple(levers[i] for i in rng.permutation(len(levers))) for _ in range(samples)]
+    found: list[tuple[str, ...]] = []
+    for _ in range(math.ceil(samples / 2)):
+        order = tuple(levers[i] for i in rng.permutation(len(levers)))
+        found += [order, order[::-1]]
+    return found
 
 
 def subsets_needed(
@@ -101,8 +109,8 @@ def sampling_error(
     seed: int,
 ) -> dict[str, float]:
     """Standard error of the sampled Shapley estimate from its random lever orders: the
-    spread over orders of each lever's marginal change (mean over replications) divided
-    by the square root of the number of orders [KPI unit]."""
+    spread over the antithetic pairs of each lever's marginal change (mean over the pair
+    and the replications) divided by the square root of the number of pairs [KPI unit]."""
     sampled = orders(levers, samples, seed)
     marginal: dict[str, list[float]] = {lever: [] for lever in levers}
     for order in sampled:
@@ -111,10 +119,13 @@ def sampling_error(
             after = before | {lever}
             marginal[lever].append(float(np.nanmean(value(after) - value(before))))
             before = after
-    return {
-        lever: float(np.std(found, ddof=1) / math.sqrt(len(found))) if len(found) > 1 else math.nan
-        for lever, found in marginal.items()
-    }
+    errors = {}
+    for lever, found in marginal.items():
+        pairs = np.asarray(found).reshape(-1, 2).mean(axis=1)  # an order, then its reverse
+        errors[lever] = (
+            float(np.std(pairs, ddof=1) / math.sqrt(len(pairs))) if len(pairs) > 1 else math.nan
+        )
+    return errors
 
 
 def attribute(
@@ -197,9 +208,11 @@ def attribute(
     if replications < scenario.replications:
         cut.append(f"{replications} replications per lever set instead of {scenario.replications}")
     if not is_exact:
+        pairs = math.ceil(spec.samples / 2)
         cut.append(
-            f"{len(subsets)} of {2 ** len(levers)} lever sets ({spec.samples} random lever "
-            "orders); the sampling error of each Shapley value is in sampling_error"
+            f"{len(subsets)} of {2 ** len(levers)} lever sets ({pairs} random lever orders "
+            "and their reverses); the sampling error of each Shapley value is in "
+            "sampling_error"
         )
     settings_used = {
         "scenario": scenario.name,
@@ -210,6 +223,7 @@ def attribute(
         "lever_sets": len(subsets),
         "runs": len(tasks),
         "method": "exact" if is_exact else "sampled",
+        "orders": None if is_exact else 2 * math.ceil(spec.samples / 2),
         "sampling_error": errors,
         "cut": cut,
         "window_total_percent": {k: estimate(v) for k, v in totals.items()},

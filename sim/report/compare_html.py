@@ -188,6 +188,24 @@ def _attribution(content: dict[str, Any], folder: Path) -> str:
                 rows,
             )
         )
+    errors = settings.get("sampling_error") or {}
+    if errors:
+        kpis = list(attribution)
+        rows = [
+            [_e(lever)]
+            + [
+                f"{format_number(attribution[k][lever]['mean'])} &plusmn; "
+                f"{format_number(errors.get(k, {}).get(lever))}"
+                for k in kpis
+            ]
+            for lever in next(iter(attribution.values()))
+        ]
+        parts.append(_table(["lever", *(_e(k) for k in kpis)], rows))
+        parts.append(
+            f"<p class='sub'>Sampled Shapley values from {settings.get('orders', '?')} random "
+            "lever orders in antithetic pairs (an order and its reverse), &plusmn; the "
+            "standard error of the sampling.</p>"
+        )
     for kpi in attribution:
         parts.append(
             _figure(folder, f"waterfall_{kpi}.png", f"{kpi}: what each lever explains (Shapley)")

@@ -117,9 +117,22 @@ def print_comparison(content: dict[str, Any], console: Console | None = None) ->
         shares.add_column("lever")
         for kpi in kpis:
             shares.add_column(kpi, justify="right")
+        errors = settings.get("sampling_error") or {}
+
+        def cell(kpi: str, lever: str) -> str:
+            text = format_number(attribution[kpi][lever]["mean"])
+            error = errors.get(kpi, {}).get(lever)
+            return text if error is None else f"{text} +/- {format_number(error)}"
+
         for lever in levers:
-            shares.add_row(lever, *(format_number(attribution[k][lever]["mean"]) for k in kpis))
+            shares.add_row(lever, *(cell(k, lever) for k in kpis))
         console.print(shares)
+        if errors:
+            console.print(
+                "+/- the standard error of each Shapley value from the sampled lever orders "
+                "(antithetic pairs)",
+                highlight=False,
+            )
         cut = settings.get("cut") or []
         console.print(
             "attribution cut: " + ("; ".join(cut) if cut else "nothing (the comparison's window)"),

@@ -23,7 +23,7 @@ import pytest
 from sim.analysis.comparison import build_comparison
 from sim.analysis.kpis import line_kpis
 from sim.engine import simulate
-from sim.experiment.attribution import EXACT_UP_TO, shapley, subsets_needed
+from sim.experiment.attribution import EXACT_UP_TO, orders, shapley, subsets_needed
 from sim.experiment.compare import align, run_pairs
 from sim.model import load_scenario
 
@@ -256,10 +256,11 @@ def test_shapley_on_a_line_sums_per_replication(tmp_path: Path, kpi: str) -> Non
     np.testing.assert_allclose(values["faster"], (f - none + both - r) / 2, rtol=1e-9, atol=1e-12)
 
 
-def test_sampled_shapley_reports_its_sampling_error() -> None:
-    """v(S) = 1 when a and b are both in S: Shapley values a = b = 0.5, c = 0. Each random
-    order gives a the marginal 1 when b came first (probability 1/2), so the estimate's
-    standard error is 0.5 / sqrt(m); the estimate lies within four of them of 0.5."""
+def test_antithetic_pairs_are_exact_when_only_pairs_of_levers_interact() -> None:
+    """v(S) = 1 when a and b are both in S: Shapley values a = b = 0.5, c = 0. One random
+    order gives a the marginal 1 exactly when b came first; its reverse then gives 0, so
+    every antithetic pair averages 0.5: the estimate is exact and its sampling error 0
+    (independent orders would leave an error of 0.5 / sqrt(m))."""
     from sim.experiment.attribution import sampling_error
 
     levers = ["a", "b", "c"]
@@ -267,10 +268,41 @@ def test_sampled_shapley_reports_its_sampling_error() -> None:
     def value(subset: frozenset[str]) -> np.ndarray:
         return np.array([1.0 if {"a", "b"} <= subset else 0.0] * 2)
 
-    samples = 400
+    found = shapley(levers, value, 10, seed=3, exact=False)
+    errors = sampling_error(levers, value, 10, seed=3)
+    for lever, expected in (("a", 0.5), ("b", 0.5), ("c", 0.0)):
+        np.testing.assert_allclose(found[lever], expected, rtol=0, atol=1e-12)
+        assert errors[lever] == pytest.approx(0.0, abs=1e-12)
+    assert len(subsets_needed(levers, 4, seed=3, exact=False)) < 2 ** len(levers) + 1
+
+
+def test_orders_come_in_antithetic_pairs() -> None:
+    """Each sampled order is followed by its reverse; an odd ``samples`` rounds up to
+    whole pairs."""
+    levers = [f"L{i}" for i in range(8)]
+    found = orders(levers, 7, seed=11)
+    assert len(found) == 8
+    for first, second in zip(found[::2], found[1::2], strict=True):
+        assert second == first[::-1] and sorted(first) == levers
+
+
+def test_sampled_shapley_reports_its_sampling_error() -> None:
+    """v(S) = 1 when a, b and c are all in S, out of five levers: a's marginal in an order
+    is 1 when b and c came before it (probability 1/3; Shapley value 1/3 for a, b, c and 0
+    for d, e). In the reverse order b and c come before a exactly when a came before both
+    (probability 1/3), and never both cases at once, so a pair's mean is 1/2 with
+    probability 2/3 and 0 otherwise: standard deviation sqrt(2)/6 over pairs, and the
+    reported error is that over sqrt(pairs); the estimate lies within four errors of 1/3."""
+    from sim.experiment.attribution import sampling_error
+
+    levers = ["a", "b", "c", "d", "e"]
+
+    def value(subset: frozenset[str]) -> np.ndarray:
+        return np.array([1.0 if {"a", "b", "c"} <= subset else 0.0] * 2)
+
+    samples = 800  # 400 pairs
     found = shapley(levers, value, samples, seed=3, exact=False)
     errors = sampling_error(levers, value, samples, seed=3)
-    assert errors["a"] == pytest.approx(0.5 / math.sqrt(samples), rel=0.1)
-    assert abs(found["a"].mean() - 0.5) <= 4 * errors["a"]
-    assert found["c"].mean() == 0.0 and errors["c"] == 0.0
-    assert len(subsets_needed(levers, 4, seed=3, exact=False)) < 2 ** len(levers) + 1
+    assert errors["a"] == pytest.approx(math.sqrt(2) / 6 / math.sqrt(samples / 2), rel=0.1)
+    assert abs(found["a"].mean() - 1 / 3) <= 4 * errors["a"]
+    assert found["d"].mean() == 0.0 and errors["d"] == 0.0
