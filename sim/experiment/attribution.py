@@ -25,6 +25,7 @@ from sim.experiment.executors import Executor
 from sim.experiment.replicate import replicate_task
 from sim.experiment.statistics import estimate
 from sim.model.comparison_file import AttributionSpec
+from sim.model.line import Line
 from sim.model.scenario import Scenario
 
 __all__ = [
@@ -38,7 +39,23 @@ __all__ = [
 ]
 
 EXACT_UP_TO = 7
-"""Most levers attributed exactly (2^7 = 128 subsets); more are sampled."""
+"""Most levers attributed exactly (2^7 = 128 subsets); more are sampled, unless the lever
+sets need no more than 2^7 simulations (see :data:`KPI_ONLY_FIELDS`)."""
+
+KPI_ONLY_FIELDS: dict[str, Any] = {"costs": True, "stations": {"__all__": {"operators", "power"}}}
+"""Parts of a line that the KPIs read and the engine never does (costs and prices,
+operators, power draw by state), as a pydantic ``exclude``: lever sets whose lines differ
+only there run one simulation between them, and each set's KPIs are computed from that
+run with its own line, which gives the same numbers as a run of its own (the engine is
+deterministic given the seed; tests/experiment/test_compare_attribution.py checks that
+changing these parts leaves a replication unchanged). A lever of costs, labour or energy
+alone (labour automation, energy recovery) thus doubles the lever sets but not the runs."""
+
+
+def engine_view(line: Line) -> str:
+    """What the engine sees of ``line`` (it without :data:`KPI_ONLY_FIELDS`), as JSON: two
+    lines with the same view simulate the same replications."""
+    return line.model_dump_json(exclude=KPI_ONLY_FIELDS)
 
 
 def orders(levers: Sequence[str], samples: int, seed: int) -> list[tuple[str, ...]]:
@@ -128,6 +145,12 @@ def sampling_error(
     return errors
 
 
+def _moving(levers: Sequence[str], variant: Callable[[frozenset[str]], Scenario]) -> list[str]:
+    """The levers that change what the engine sees (each applied alone against none)."""
+    none = engine_view(variant(frozenset()).line)
+    return [lever for lever in levers if engine_view(variant(frozenset({lever})).line) != none]
+
+
 def attribute(
     path: str,
     scenario: Scenario,
@@ -158,10 +181,9 @@ def attribute(
     warmup = window(spec.warmup, scenario.warmup)
     replications = spec.replications or scenario.replications
     levers = list(scenario.levers)
-    exact = {"exact": True, "sampled": False}.get(spec.method)
-    subsets = subsets_needed(levers, spec.samples, scenario.seed, exact)
-    variants = [
-        load_scenario(
+
+    def variant(subset: frozenset[str]) -> Scenario:
+        return load_scenario(
             path,
             overrides,
             replications=replications,
@@ -170,20 +192,30 @@ def attribute(
             warmup=warmup,
             levers=[lever for lever in levers if lever in subset],
         )
-        for subset in subsets
-    ]
+
+    moving = _moving(levers, variant)
+    exact = {"exact": True, "sampled": False}.get(spec.method)
+    if exact is None:  # auto: exact when the simulations it needs are few enough
+        exact = len(levers) <= EXACT_UP_TO or len(moving) <= EXACT_UP_TO
+    subsets = subsets_needed(levers, spec.samples, scenario.seed, exact)
+    variants = [variant(subset) for subset in subsets]
+    runs: dict[str, int] = {}  # engine view -> index of the simulation it shares
+    shared = [runs.setdefault(engine_view(v.line), len(runs)) for v in variants]
+    simulated = [variants[shared.index(index)] for index in range(len(runs))]
     tasks = [
-        (v.line, v.horizon, v.warmup, v.seed, r) for v in variants for r in range(replications)
+        (v.line, v.horizon, v.warmup, v.seed, r) for v in simulated for r in range(replications)
     ]
     if progress:
-        progress.start(f"attribution: {len(subsets)} lever sets", len(tasks))
+        progress.start(
+            f"attribution: {len(subsets)} lever sets, {len(simulated)} simulated", len(tasks)
+        )
     results = executor.map(
         replicate_task, tasks, lambda _i: progress.advance() if progress else None
     )
     values: dict[frozenset[str], list[dict[str, float]]] = {}
-    for index, (subset, variant) in enumerate(zip(subsets, variants, strict=True)):
+    for subset, found, index in zip(subsets, variants, shared, strict=True):
         reps = results[index * replications : (index + 1) * replications]
-        values[subset] = [kpi_function(rep, variant.line) for rep in reps]
+        values[subset] = [kpi_function(rep, found.line) for rep in reps]
 
     attribution: dict[str, dict[str, np.ndarray]] = {}
     totals: dict[str, np.ndarray] = {}
@@ -221,6 +253,8 @@ def attribute(
         "warmup": warmup,
         "replications": replications,
         "lever_sets": len(subsets),
+        "simulated_lever_sets": len(simulated),
+        "kpi_only_levers": [lever for lever in levers if lever not in moving],
         "runs": len(tasks),
         "method": "exact" if is_exact else "sampled",
         "orders": None if is_exact else 2 * math.ceil(spec.samples / 2),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import os
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,10 @@ def read_yaml(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Marks]:
             text = stream.read(MAX_FILE_BYTES + 1).decode("utf-8")
         if len(text) > MAX_FILE_BYTES:
             raise ConfigError(f"file is over the {MAX_FILE_BYTES} byte limit", file=file)
+        known = _READ.get((file, text))
+        if known is not None:  # the same file read again (an attribution's lever sets)
+            _READ.move_to_end((file, text))
+            return copy.deepcopy(known[0]), dict(known[1])
         marks: Marks = {}
         # numbers are checked (in the marks' walk) before Python builds them
         data = compose_and_construct(text, lambda node: _collect_marks(node, (), marks, file))
@@ -87,7 +93,16 @@ def read_yaml(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Marks]:
         raise ConfigError(f"not valid YAML: {' '.join(str(exc).split())}", file=file) from None
     if not isinstance(data, dict):
         raise ConfigError("the file must hold a YAML mapping (key: value lines)", file=file)
+    _READ[(file, text)] = (copy.deepcopy(data), dict(marks))
+    while len(_READ) > _READ_KEPT:
+        _READ.popitem(last=False)
     return data, marks
+
+
+_READ: OrderedDict[tuple[str, str], tuple[dict[str, Any], Marks]] = OrderedDict()
+"""Files read, by path and whole text (so an edited file is read again), newest last."""
+_READ_KEPT = 16
+"""Most files kept in :data:`_READ` [-]."""
 
 
 def _collect_marks(

@@ -16,6 +16,7 @@ import itertools
 import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -306,3 +307,93 @@ def test_sampled_shapley_reports_its_sampling_error() -> None:
     assert errors["a"] == pytest.approx(math.sqrt(2) / 6 / math.sqrt(samples / 2), rel=0.1)
     assert abs(found["a"].mean() - 1 / 3) <= 4 * errors["a"]
     assert found["d"].mean() == 0.0 and errors["d"] == 0.0
+
+
+# ------------------------------------------------- lever sets that share a simulation
+
+
+def _changed_outside_the_engine(line: Any) -> Any:
+    """``line`` with every part :data:`KPI_ONLY_FIELDS` names changed: other costs, twice
+    the operators plus one, other power draws."""
+    from sim.model.line import Line
+
+    data = line.model_dump(by_alias=True, exclude_none=True)
+    data.pop("costs", None)
+    for station in data["stations"]:
+        station["operators"] = 2 * station.get("operators", 0) + 1
+        station["power"] = {"busy": 123.0, "idle": 4.5, "down": 6.7}
+    return Line.model_validate(data)
+
+
+@pytest.mark.parametrize(
+    ("line_file", "horizon", "warmup"),
+    [
+        (Path(__file__).resolve().parents[1] / "fixtures" / "tiny_costed_line.yaml", 2000, 100),
+        (Path(__file__).resolve().parents[2] / "configs" / "prismatic_lfp_300mah.yaml", 72, 24),
+    ],
+    ids=["tiny", "reference"],
+)
+def test_kpi_only_fields_leave_a_replication_unchanged(
+    line_file: Path, horizon: float, warmup: float
+) -> None:
+    """What the attribution's shared simulations rest on: a line whose costs, operators
+    and power draws (:data:`KPI_ONLY_FIELDS`) differ gives the same replication, field for
+    field, as the engine never reads them; only its own costed KPIs differ."""
+    import pickle
+
+    from sim.experiment.attribution import KPI_ONLY_FIELDS, engine_view
+    from sim.model import load_line
+
+    assert set(KPI_ONLY_FIELDS) == {"costs", "stations"}
+    line = load_line(line_file)
+    other = _changed_outside_the_engine(line)
+    assert engine_view(other) == engine_view(line) and other != line
+    first = simulate(line, horizon, warmup, 5, 1)
+    second = simulate(other, horizon, warmup, 5, 1)
+    assert pickle.dumps(first) == pickle.dumps(second)
+
+
+def test_cost_only_levers_share_simulations(tmp_path: Path) -> None:
+    """Known answer: of ``faster``, ``reliable`` and ``unity`` (whose changes change
+    nothing) plus a lever of operators and energy price alone, the 16 lever sets need
+    4 simulations (faster x reliable); every set's values equal those of its own run."""
+    from sim.analysis.kpis import line_kpis as kpis_of
+    from sim.experiment.attribution import attribute
+    from sim.experiment.executors import LocalExecutor
+    from sim.model.comparison_file import AttributionSpec
+
+    levers_text = LEVERS + (
+        "  staffing:\n    description: fewer operators, dearer energy\n    source: E\n"
+        "    changes:\n      - {path: stations.*.operators, scale: 0.5}\n"
+        "      - {path: costs.energy_price, scale: 1.5}\n"
+    )
+    path = write(tmp_path, "four", ["faster", "reliable", "unity", "staffing"])
+    (tmp_path / "levers.yaml").write_text(levers_text, encoding="utf-8")
+    scenario = load_scenario(path)
+    spec = AttributionSpec(horizon=1500, replications=2, kpis=["throughput", "cost_per_ah"])
+    with LocalExecutor(1) as executor:
+        shares, settings = attribute(str(path), scenario, spec, {}, executor, kpis_of)
+    assert settings["method"] == "exact" and settings["lever_sets"] == 16
+    assert settings["simulated_lever_sets"] == 4 and settings["runs"] == 8
+    assert settings["kpi_only_levers"] == ["unity", "staffing"]
+    # every lever set, recomputed from a run of its own
+    levers = ["faster", "reliable", "unity", "staffing"]
+
+    def own(subset: frozenset[str]) -> np.ndarray:
+        variant = load_scenario(
+            path, horizon=1500, replications=2, levers=[x for x in levers if x in subset]
+        )
+        return np.array(
+            [
+                kpis_of(
+                    simulate(variant.line, variant.horizon, variant.warmup, variant.seed, r),
+                    variant.line,
+                )["cost_per_ah"]
+                for r in range(2)
+            ]
+        )
+
+    expected = shapley(levers, own)
+    for lever in levers:
+        np.testing.assert_allclose(shares["cost_per_ah"][lever], expected[lever], rtol=1e-12)
+    assert np.all(shares["throughput"]["staffing"] == 0.0)
