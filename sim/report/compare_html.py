@@ -159,7 +159,8 @@ def _attribution(content: dict[str, Any], folder: Path) -> str:
     cut = "; ".join(settings.get("cut", [])) or "nothing"
     parts = [
         f"<p>Shapley values ({_e(settings.get('method', ''))}, {settings.get('lever_sets')} "
-        f"lever sets, {settings.get('replications')} replication(s) of "
+        f"lever sets from {settings.get('simulated_lever_sets', settings.get('lever_sets'))} "
+        f"simulations, {settings.get('replications')} replication(s) of "
         f"{settings.get('horizon', 0):g} {_e(unit)} after {settings.get('warmup', 0):g} "
         f"{_e(unit)} warm-up each). Cut against the full comparison: "
         f"{_e(cut)}.</p>"

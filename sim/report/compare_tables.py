@@ -111,7 +111,12 @@ def print_comparison(content: dict[str, Any], console: Console | None = None) ->
         levers = list(next(iter(attribution.values())))
         shares = Table(
             title=f"attribution to levers (Shapley, {settings.get('method', '')}, "
-            f"{settings.get('lever_sets', '?')} lever sets)",
+            f"{settings.get('lever_sets', '?')} lever sets"
+            + (
+                f" from {settings['simulated_lever_sets']} simulations)"
+                if settings.get("simulated_lever_sets") not in (None, settings.get("lever_sets"))
+                else ")"
+            ),
             title_justify="left",
         )
         shares.add_column("lever")
