@@ -30,8 +30,10 @@ from sim.model.scenario import Scenario
 
 __all__ = [
     "EXACT_UP_TO",
+    "KPI_ONLY_FIELDS",
     "attribute",
     "check_against_full",
+    "engine_view",
     "orders",
     "sampling_error",
     "shapley",
