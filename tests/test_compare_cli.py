@@ -240,6 +240,44 @@ def test_attribution_from_a_comparison_file(
     assert content["attribution"]["throughput"]["leaner"]["mean"] == pytest.approx(0.0, abs=1e-12)
 
 
+def test_sampled_attribution_states_its_orders_and_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Known answer: ``method: sampled, samples: 3`` takes two random lever orders and their
+    reverses (4 orders), the lever means still add up to the paired total on the window
+    (each order telescopes), and the sampling error of every value is in
+    ``attribution_settings``, on the console (+/-) and in the report's attribution section."""
+    paths = write_inputs(tmp_path)
+    spec = tmp_path / "attr.yaml"
+    spec.write_text(
+        "name: attr\ncompare: [base.yaml, smart.yaml]\n"
+        "attribution: {horizon: 1500, replications: 2, method: sampled, samples: 3, "
+        "kpis: [throughput]}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    status = sim.cli.main(
+        ["compare", str(spec), "--horizon", "2000", "--attribution", "--out", str(out), *COMMON]
+    )
+    printed = capsys.readouterr().out
+    assert status == 0
+    content = json.loads((out / "comparison.json").read_text(encoding="utf-8"))
+    settings = content["attribution_settings"]
+    assert settings["method"] == "sampled" and settings["orders"] == 4
+    assert "2 random lever orders and their reverses" in " ".join(settings["cut"])
+    errors = settings["sampling_error"]["throughput"]
+    assert set(errors) == {"faster", "reliable", "leaner"}
+    assert all(math.isfinite(value) and value >= 0 for value in errors.values())
+    total = paired_total(paths["smart"], "throughput", 1500.0, settings["warmup"], 2)
+    attributed = sum(entry["mean"] for entry in content["attribution"]["throughput"].values())
+    assert attributed == pytest.approx(total, rel=1e-9, abs=1e-12)
+    assert "+/-" in printed and "antithetic" in " ".join(printed.split())
+    from sim.report.compare_html import _attribution  # the report's attribution section
+
+    section = _attribution(content, out)
+    assert "antithetic pairs" in section and "&plusmn;" in section
+
+
 def test_attribution_from_scenario_files_uses_the_compare_window(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from contextlib import suppress
 from types import ModuleType
+from typing import Any
 
 from sim.errors import LinesimError
 from sim.experiment.interrupts import ignore_further, stop_signals
@@ -59,7 +60,7 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
         prog="linesim",
         description="Discrete-event simulation of production lines, from YAML.",
     )
-    parser.add_argument("--version", action="version", version=f"linesim {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     chosen = _chosen(argv)
     for name, text in COMMANDS.items():
@@ -68,6 +69,18 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
         else:
             commands.add_parser(name, help=text, add_help=False)
     return parser
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: looks the version up only when asked (importlib.metadata is slow)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs.pop("nargs", None)
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit", **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: Any, **_kwargs: Any) -> None:
+        sys.stdout.write(f"linesim {_version()}\n")
+        parser.exit()
 
 
 def _version() -> str:

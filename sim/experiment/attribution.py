@@ -4,9 +4,12 @@ The value of a set of levers S is a KPI of the scenario with only S applied. A l
 Shapley value is its marginal effect averaged over every order in which the levers could
 be added, so interactions are shared out, never double counted, and the values add up to
 the change from no lever to all levers. Exact (all 2^n subsets) up to :data:`EXACT_UP_TO`
-levers; beyond, estimated from random orders. Every subset runs on common random numbers,
-replication by replication, so each replication gives its own Shapley values and their
-spread gives a confidence interval.
+levers; beyond, estimated from random orders taken in antithetic pairs (an order and its
+reverse, so a lever that comes early in one comes late in the other: the pair's mean
+marginal change varies far less than one order's when a lever's effect grows or shrinks
+with the levers already applied, and is exact when only pairs of levers interact). Every
+subset runs on common random numbers, replication by replication, so each replication
+gives its own Shapley values and their spread gives a confidence interval.
 """
 
 from __future__ import annotations
@@ -22,12 +25,15 @@ from sim.experiment.executors import Executor
 from sim.experiment.replicate import replicate_task
 from sim.experiment.statistics import estimate
 from sim.model.comparison_file import AttributionSpec
+from sim.model.line import Line
 from sim.model.scenario import Scenario
 
 __all__ = [
     "EXACT_UP_TO",
+    "KPI_ONLY_FIELDS",
     "attribute",
     "check_against_full",
+    "engine_view",
     "orders",
     "sampling_error",
     "shapley",
@@ -35,13 +41,34 @@ __all__ = [
 ]
 
 EXACT_UP_TO = 7
-"""Most levers attributed exactly (2^7 = 128 subsets); more are sampled."""
+"""Most levers attributed exactly (2^7 = 128 subsets); more are sampled, unless the lever
+sets need no more than 2^7 simulations (see :data:`KPI_ONLY_FIELDS`)."""
+
+KPI_ONLY_FIELDS: dict[str, Any] = {"costs": True, "stations": {"__all__": {"operators", "power"}}}
+"""Parts of a line that the KPIs read and the engine never does (costs and prices,
+operators, power draw by state), as a pydantic ``exclude``: lever sets whose lines differ
+only there run one simulation between them, and each set's KPIs are computed from that
+run with its own line, which gives the same numbers as a run of its own (the engine is
+deterministic given the seed; tests/experiment/test_compare_attribution.py checks that
+changing these parts leaves a replication unchanged). A lever of costs, labour or energy
+alone (labour automation, energy recovery) thus doubles the lever sets but not the runs."""
+
+
+def engine_view(line: Line) -> str:
+    """What the engine sees of ``line`` (it without :data:`KPI_ONLY_FIELDS`), as JSON: two
+    lines with the same view simulate the same replications."""
+    return line.model_dump_json(exclude=KPI_ONLY_FIELDS)
 
 
 def orders(levers: Sequence[str], samples: int, seed: int) -> list[tuple[str, ...]]:
-    """Random orders of the levers for the sampled estimate (seeded, reproducible)."""
+    """Random orders of the levers for the sampled estimate (seeded, reproducible), in
+    antithetic pairs: ``ceil(samples / 2)`` random orders, each followed by its reverse."""
     rng = np.random.default_rng(seed)
-    return [tuple(levers[i] for i in rng.permutation(len(levers))) for _ in range(samples)]
+    found: list[tuple[str, ...]] = []
+    for _ in range(math.ceil(samples / 2)):
+        order = tuple(levers[i] for i in rng.permutation(len(levers)))
+        found += [order, order[::-1]]
+    return found
 
 
 def subsets_needed(
@@ -101,8 +128,8 @@ def sampling_error(
     seed: int,
 ) -> dict[str, float]:
     """Standard error of the sampled Shapley estimate from its random lever orders: the
-    spread over orders of each lever's marginal change (mean over replications) divided
-    by the square root of the number of orders [KPI unit]."""
+    spread over the antithetic pairs of each lever's marginal change (mean over the pair
+    and the replications) divided by the square root of the number of pairs [KPI unit]."""
     sampled = orders(levers, samples, seed)
     marginal: dict[str, list[float]] = {lever: [] for lever in levers}
     for order in sampled:
@@ -111,10 +138,19 @@ def sampling_error(
             after = before | {lever}
             marginal[lever].append(float(np.nanmean(value(after) - value(before))))
             before = after
-    return {
-        lever: float(np.std(found, ddof=1) / math.sqrt(len(found))) if len(found) > 1 else math.nan
-        for lever, found in marginal.items()
-    }
+    errors = {}
+    for lever, found in marginal.items():
+        pairs = np.asarray(found).reshape(-1, 2).mean(axis=1)  # an order, then its reverse
+        errors[lever] = (
+            float(np.std(pairs, ddof=1) / math.sqrt(len(pairs))) if len(pairs) > 1 else math.nan
+        )
+    return errors
+
+
+def _moving(levers: Sequence[str], variant: Callable[[frozenset[str]], Scenario]) -> list[str]:
+    """The levers that change what the engine sees (each applied alone against none)."""
+    none = engine_view(variant(frozenset()).line)
+    return [lever for lever in levers if engine_view(variant(frozenset({lever})).line) != none]
 
 
 def attribute(
@@ -147,10 +183,9 @@ def attribute(
     warmup = window(spec.warmup, scenario.warmup)
     replications = spec.replications or scenario.replications
     levers = list(scenario.levers)
-    exact = {"exact": True, "sampled": False}.get(spec.method)
-    subsets = subsets_needed(levers, spec.samples, scenario.seed, exact)
-    variants = [
-        load_scenario(
+
+    def variant(subset: frozenset[str]) -> Scenario:
+        return load_scenario(
             path,
             overrides,
             replications=replications,
@@ -159,20 +194,30 @@ def attribute(
             warmup=warmup,
             levers=[lever for lever in levers if lever in subset],
         )
-        for subset in subsets
-    ]
+
+    moving = _moving(levers, variant)
+    exact = {"exact": True, "sampled": False}.get(spec.method)
+    if exact is None:  # auto: exact when the simulations it needs are few enough
+        exact = len(levers) <= EXACT_UP_TO or len(moving) <= EXACT_UP_TO
+    subsets = subsets_needed(levers, spec.samples, scenario.seed, exact)
+    variants = [variant(subset) for subset in subsets]
+    runs: dict[str, int] = {}  # engine view -> index of the simulation it shares
+    shared = [runs.setdefault(engine_view(v.line), len(runs)) for v in variants]
+    simulated = [variants[shared.index(index)] for index in range(len(runs))]
     tasks = [
-        (v.line, v.horizon, v.warmup, v.seed, r) for v in variants for r in range(replications)
+        (v.line, v.horizon, v.warmup, v.seed, r) for v in simulated for r in range(replications)
     ]
     if progress:
-        progress.start(f"attribution: {len(subsets)} lever sets", len(tasks))
+        progress.start(
+            f"attribution: {len(subsets)} lever sets, {len(simulated)} simulated", len(tasks)
+        )
     results = executor.map(
         replicate_task, tasks, lambda _i: progress.advance() if progress else None
     )
     values: dict[frozenset[str], list[dict[str, float]]] = {}
-    for index, (subset, variant) in enumerate(zip(subsets, variants, strict=True)):
+    for subset, found, index in zip(subsets, variants, shared, strict=True):
         reps = results[index * replications : (index + 1) * replications]
-        values[subset] = [kpi_function(rep, variant.line) for rep in reps]
+        values[subset] = [kpi_function(rep, found.line) for rep in reps]
 
     attribution: dict[str, dict[str, np.ndarray]] = {}
     totals: dict[str, np.ndarray] = {}
@@ -197,9 +242,11 @@ def attribute(
     if replications < scenario.replications:
         cut.append(f"{replications} replications per lever set instead of {scenario.replications}")
     if not is_exact:
+        pairs = math.ceil(spec.samples / 2)
         cut.append(
-            f"{len(subsets)} of {2 ** len(levers)} lever sets ({spec.samples} random lever "
-            "orders); the sampling error of each Shapley value is in sampling_error"
+            f"{len(subsets)} of {2 ** len(levers)} lever sets ({pairs} random lever orders "
+            "and their reverses); the sampling error of each Shapley value is in "
+            "sampling_error"
         )
     settings_used = {
         "scenario": scenario.name,
@@ -208,8 +255,11 @@ def attribute(
         "warmup": warmup,
         "replications": replications,
         "lever_sets": len(subsets),
+        "simulated_lever_sets": len(simulated),
+        "kpi_only_levers": [lever for lever in levers if lever not in moving],
         "runs": len(tasks),
         "method": "exact" if is_exact else "sampled",
+        "orders": None if is_exact else 2 * math.ceil(spec.samples / 2),
         "sampling_error": errors,
         "cut": cut,
         "window_total_percent": {k: estimate(v) for k, v in totals.items()},

@@ -82,12 +82,17 @@ class AttributionSpec(_Model):
         default=None, ge=1, le=1000, description="replications per lever set [-]"
     )
     samples: int = Field(
-        default=64, ge=2, le=10_000, description="random lever orders of a sampled attribution [-]"
+        default=64,
+        ge=2,
+        le=10_000,
+        description="random lever orders of a sampled attribution, half of them the reverses "
+        "of the others [-]",
     )
     method: Literal["auto", "exact", "sampled"] = Field(
         default="auto",
-        description="exact: every lever set (2^n runs); sampled: the sets of `samples` random "
-        "lever orders, with the sampling error reported; auto: exact up to 7 levers",
+        description="exact: every lever set (2^n; sets that differ only in costs, operators or "
+        "power share a run); sampled: the sets of `samples` random lever orders, with the "
+        "sampling error reported; auto: exact up to 7 levers that change the simulation",
     )
 
     _windows = field_validator("horizon", "warmup")(_check_window)

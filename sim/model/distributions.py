@@ -9,12 +9,14 @@ capacity checks and OEE's ideal cycle time) and draws vectors from a passed
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from sim.model.units import duration_validator
+
+if TYPE_CHECKING:  # numpy is imported where numbers are drawn: validating needs none of it
+    import numpy as np
 
 UNTRUNCATED_CV = 0.1
 """Up to this cv [-] a normal truncated at 0 (10 sigmas away or more) has the untruncated
@@ -97,6 +99,8 @@ class Constant(_Dist):
         return 0.0
 
     def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        import numpy as np
+
         return np.full(size, self.value)
 
 
@@ -353,6 +357,8 @@ class Empirical(_Dist):
         return self
 
     def _probabilities(self) -> np.ndarray:
+        import numpy as np
+
         if self.weights is None:
             return np.full(len(self.values), 1 / len(self.values))
         weights = np.asarray(self.weights, dtype=float)
@@ -360,15 +366,21 @@ class Empirical(_Dist):
 
     @property
     def mean(self) -> float:
+        import numpy as np
+
         return float(np.dot(self.values, self._probabilities()))
 
     @property
     def cv(self) -> float:
+        import numpy as np
+
         p = self._probabilities()
         values = np.asarray(self.values)
         return float(math.sqrt(max(np.dot(p, (values - self.mean) ** 2), 0.0)) / self.mean)
 
     def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        import numpy as np
+
         return rng.choice(np.asarray(self.values, dtype=float), size, p=self._probabilities())
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import os
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from sim.model.scenario import Scenario, ScenarioFile
 from sim.model.serial import as_general
 from sim.model.uncertainty import uncertain_errors
 from sim.model.units import canonical_time_unit
+from sim.model.yaml_nodes import compose_and_construct
 
 __all__ = ["load_line", "load_scenario", "project_folder", "read_yaml"]
 
@@ -32,6 +35,7 @@ MAX_DEPTH = 50
 """Deepest nesting of mappings and lists in a document [-]; a line needs under 10."""
 
 _INT_TAG = "tag:yaml.org,2002:int"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 Origins = dict[str, tuple[str | None, tuple[int, int] | None, str]]
 """Override path -> (file that set it or None for the command line, its mark, the prefix
@@ -54,15 +58,13 @@ def read_yaml(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Marks]:
             text = stream.read(MAX_FILE_BYTES + 1).decode("utf-8")
         if len(text) > MAX_FILE_BYTES:
             raise ConfigError(f"file is over the {MAX_FILE_BYTES} byte limit", file=file)
-        loader = yaml.SafeLoader(text)
+        known = _READ.get((file, text))
+        if known is not None:  # the same file read again (an attribution's lever sets)
+            _READ.move_to_end((file, text))
+            return copy.deepcopy(known[0]), dict(known[1])
         marks: Marks = {}
-        try:
-            node = loader.get_single_node()
-            if node is not None:  # numbers are checked before Python builds them
-                _collect_marks(node, (), marks, file)
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        # numbers are checked (in the marks' walk) before Python builds them
+        data = compose_and_construct(text, lambda node: _collect_marks(node, (), marks, file))
     except OSError as exc:
         raise ConfigError(f"cannot read the file ({exc.strerror or exc})", file=file) from None
     except RecursionError:  # PyYAML composes nested nodes recursively
@@ -92,7 +94,16 @@ def read_yaml(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Marks]:
         raise ConfigError(f"not valid YAML: {' '.join(str(exc).split())}", file=file) from None
     if not isinstance(data, dict):
         raise ConfigError("the file must hold a YAML mapping (key: value lines)", file=file)
+    _READ[(file, text)] = (copy.deepcopy(data), dict(marks))
+    while len(_READ) > _READ_KEPT:
+        _READ.popitem(last=False)
     return data, marks
+
+
+_READ: OrderedDict[tuple[str, str], tuple[dict[str, Any], Marks]] = OrderedDict()
+"""Files read, by path and whole text (so an edited file is read again), newest last."""
+_READ_KEPT = 16
+"""Most files kept in :data:`_READ` [-]."""
 
 
 def _collect_marks(
@@ -134,6 +145,17 @@ def _collect_marks(
                 line=node.start_mark.line + 1,
                 column=node.start_mark.column + 1,
             )
+    if isinstance(node, yaml.ScalarNode) and node.tag == _TIMESTAMP_TAG:
+        try:  # PyYAML would raise a bare ValueError building 2026-13-45
+            yaml.constructor.SafeConstructor().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise ConfigError(
+                f"{node.value!r} is not a date that exists ({exc}); quote it if it is text",
+                file=file,
+                path=".".join(str(p) for p in path),
+                line=node.start_mark.line + 1,
+                column=node.start_mark.column + 1,
+            ) from None
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key, value in node.value:

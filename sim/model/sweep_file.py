@@ -21,7 +21,6 @@ import itertools
 import math
 from typing import Annotated, Any, Literal
 
-import numpy as np
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from sim.model.experiment_file import ExperimentModel, _Strict, at
@@ -98,6 +97,8 @@ class Linspace(_Strict):
 
     def values(self) -> list[Any]:
         """The values, whole numbers if a and b are and every value is."""
+        import numpy as np
+
         low, high, count = self.linspace
         values = [float(v) for v in np.linspace(low, high, int(count))]
         if isinstance(low, int) and isinstance(high, int) and all(v.is_integer() for v in values):
@@ -244,6 +245,8 @@ class SweepFile(ExperimentModel):
 def latin_hypercube(values: dict[str, Any], samples: int, seed: int) -> list[dict[str, Any]]:
     """Latin hypercube: each parameter's range cut into ``samples`` strata, one draw each,
     strata paired at random (numpy only, so the points do not change with scipy)."""
+    import numpy as np
+
     rng = np.random.default_rng(seed)
     points: list[dict[str, Any]] = [{} for _ in range(samples)]
     for path, choice in values.items():

@@ -159,7 +159,8 @@ def _attribution(content: dict[str, Any], folder: Path) -> str:
     cut = "; ".join(settings.get("cut", [])) or "nothing"
     parts = [
         f"<p>Shapley values ({_e(settings.get('method', ''))}, {settings.get('lever_sets')} "
-        f"lever sets, {settings.get('replications')} replication(s) of "
+        f"lever sets from {settings.get('simulated_lever_sets', settings.get('lever_sets'))} "
+        f"simulations, {settings.get('replications')} replication(s) of "
         f"{settings.get('horizon', 0):g} {_e(unit)} after {settings.get('warmup', 0):g} "
         f"{_e(unit)} warm-up each). Cut against the full comparison: "
         f"{_e(cut)}.</p>"
@@ -187,6 +188,24 @@ def _attribution(content: dict[str, Any], folder: Path) -> str:
                 ],
                 rows,
             )
+        )
+    errors = settings.get("sampling_error") or {}
+    if errors:
+        kpis = list(attribution)
+        rows = [
+            [_e(lever)]
+            + [
+                f"{format_number(attribution[k][lever]['mean'])} &plusmn; "
+                f"{format_number(errors.get(k, {}).get(lever))}"
+                for k in kpis
+            ]
+            for lever in next(iter(attribution.values()))
+        ]
+        parts.append(_table(["lever", *(_e(k) for k in kpis)], rows))
+        parts.append(
+            f"<p class='sub'>Sampled Shapley values from {settings.get('orders', '?')} random "
+            "lever orders in antithetic pairs (an order and its reverse), &plusmn; the "
+            "standard error of the sampling.</p>"
         )
     for kpi in attribution:
         parts.append(

@@ -111,15 +111,33 @@ def print_comparison(content: dict[str, Any], console: Console | None = None) ->
         levers = list(next(iter(attribution.values())))
         shares = Table(
             title=f"attribution to levers (Shapley, {settings.get('method', '')}, "
-            f"{settings.get('lever_sets', '?')} lever sets)",
+            f"{settings.get('lever_sets', '?')} lever sets"
+            + (
+                f" from {settings['simulated_lever_sets']} simulations)"
+                if settings.get("simulated_lever_sets") not in (None, settings.get("lever_sets"))
+                else ")"
+            ),
             title_justify="left",
         )
         shares.add_column("lever")
         for kpi in kpis:
             shares.add_column(kpi, justify="right")
+        errors = settings.get("sampling_error") or {}
+
+        def cell(kpi: str, lever: str) -> str:
+            text = format_number(attribution[kpi][lever]["mean"])
+            error = errors.get(kpi, {}).get(lever)
+            return text if error is None else f"{text} +/- {format_number(error)}"
+
         for lever in levers:
-            shares.add_row(lever, *(format_number(attribution[k][lever]["mean"]) for k in kpis))
+            shares.add_row(lever, *(cell(k, lever) for k in kpis))
         console.print(shares)
+        if errors:
+            console.print(
+                "+/- the standard error of each Shapley value from the sampled lever orders "
+                "(antithetic pairs)",
+                highlight=False,
+            )
         cut = settings.get("cut") or []
         console.print(
             "attribution cut: " + ("; ".join(cut) if cut else "nothing (the comparison's window)"),

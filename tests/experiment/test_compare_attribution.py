@@ -16,6 +16,7 @@ import itertools
 import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -23,7 +24,7 @@ import pytest
 from sim.analysis.comparison import build_comparison
 from sim.analysis.kpis import line_kpis
 from sim.engine import simulate
-from sim.experiment.attribution import EXACT_UP_TO, shapley, subsets_needed
+from sim.experiment.attribution import EXACT_UP_TO, orders, shapley, subsets_needed
 from sim.experiment.compare import align, run_pairs
 from sim.model import load_scenario
 
@@ -256,10 +257,11 @@ def test_shapley_on_a_line_sums_per_replication(tmp_path: Path, kpi: str) -> Non
     np.testing.assert_allclose(values["faster"], (f - none + both - r) / 2, rtol=1e-9, atol=1e-12)
 
 
-def test_sampled_shapley_reports_its_sampling_error() -> None:
-    """v(S) = 1 when a and b are both in S: Shapley values a = b = 0.5, c = 0. Each random
-    order gives a the marginal 1 when b came first (probability 1/2), so the estimate's
-    standard error is 0.5 / sqrt(m); the estimate lies within four of them of 0.5."""
+def test_antithetic_pairs_are_exact_when_only_pairs_of_levers_interact() -> None:
+    """v(S) = 1 when a and b are both in S: Shapley values a = b = 0.5, c = 0. One random
+    order gives a the marginal 1 exactly when b came first; its reverse then gives 0, so
+    every antithetic pair averages 0.5: the estimate is exact and its sampling error 0
+    (independent orders would leave an error of 0.5 / sqrt(m))."""
     from sim.experiment.attribution import sampling_error
 
     levers = ["a", "b", "c"]
@@ -267,10 +269,131 @@ def test_sampled_shapley_reports_its_sampling_error() -> None:
     def value(subset: frozenset[str]) -> np.ndarray:
         return np.array([1.0 if {"a", "b"} <= subset else 0.0] * 2)
 
-    samples = 400
+    found = shapley(levers, value, 10, seed=3, exact=False)
+    errors = sampling_error(levers, value, 10, seed=3)
+    for lever, expected in (("a", 0.5), ("b", 0.5), ("c", 0.0)):
+        np.testing.assert_allclose(found[lever], expected, rtol=0, atol=1e-12)
+        assert errors[lever] == pytest.approx(0.0, abs=1e-12)
+    assert len(subsets_needed(levers, 4, seed=3, exact=False)) < 2 ** len(levers) + 1
+
+
+def test_orders_come_in_antithetic_pairs() -> None:
+    """Each sampled order is followed by its reverse; an odd ``samples`` rounds up to
+    whole pairs."""
+    levers = [f"L{i}" for i in range(8)]
+    found = orders(levers, 7, seed=11)
+    assert len(found) == 8
+    for first, second in zip(found[::2], found[1::2], strict=True):
+        assert second == first[::-1] and sorted(first) == levers
+
+
+def test_sampled_shapley_reports_its_sampling_error() -> None:
+    """v(S) = 1 when a, b and c are all in S, out of five levers: a's marginal in an order
+    is 1 when b and c came before it (probability 1/3; Shapley value 1/3 for a, b, c and 0
+    for d, e). In the reverse order b and c come before a exactly when a came before both
+    (probability 1/3), and never both cases at once, so a pair's mean is 1/2 with
+    probability 2/3 and 0 otherwise: standard deviation sqrt(2)/6 over pairs, and the
+    reported error is that over sqrt(pairs); the estimate lies within four errors of 1/3."""
+    from sim.experiment.attribution import sampling_error
+
+    levers = ["a", "b", "c", "d", "e"]
+
+    def value(subset: frozenset[str]) -> np.ndarray:
+        return np.array([1.0 if {"a", "b", "c"} <= subset else 0.0] * 2)
+
+    samples = 800  # 400 pairs
     found = shapley(levers, value, samples, seed=3, exact=False)
     errors = sampling_error(levers, value, samples, seed=3)
-    assert errors["a"] == pytest.approx(0.5 / math.sqrt(samples), rel=0.1)
-    assert abs(found["a"].mean() - 0.5) <= 4 * errors["a"]
-    assert found["c"].mean() == 0.0 and errors["c"] == 0.0
-    assert len(subsets_needed(levers, 4, seed=3, exact=False)) < 2 ** len(levers) + 1
+    assert errors["a"] == pytest.approx(math.sqrt(2) / 6 / math.sqrt(samples / 2), rel=0.1)
+    assert abs(found["a"].mean() - 1 / 3) <= 4 * errors["a"]
+    assert found["d"].mean() == 0.0 and errors["d"] == 0.0
+
+
+# ------------------------------------------------- lever sets that share a simulation
+
+
+def _changed_outside_the_engine(line: Any) -> Any:
+    """``line`` with every part :data:`KPI_ONLY_FIELDS` names changed: other costs, twice
+    the operators plus one, other power draws."""
+    from sim.model.line import Line
+
+    data = line.model_dump(by_alias=True, exclude_none=True)
+    data.pop("costs", None)
+    for station in data["stations"]:
+        station["operators"] = 2 * station.get("operators", 0) + 1
+        station["power"] = {"busy": 123.0, "idle": 4.5, "down": 6.7}
+    return Line.model_validate(data)
+
+
+@pytest.mark.parametrize(
+    ("line_file", "horizon", "warmup"),
+    [
+        (Path(__file__).resolve().parents[1] / "fixtures" / "tiny_costed_line.yaml", 2000, 100),
+        (Path(__file__).resolve().parents[2] / "configs" / "prismatic_lfp_300mah.yaml", 72, 24),
+    ],
+    ids=["tiny", "reference"],
+)
+def test_kpi_only_fields_leave_a_replication_unchanged(
+    line_file: Path, horizon: float, warmup: float
+) -> None:
+    """What the attribution's shared simulations rest on: a line whose costs, operators
+    and power draws (:data:`KPI_ONLY_FIELDS`) differ gives the same replication, field for
+    field, as the engine never reads them; only its own costed KPIs differ."""
+    import pickle
+
+    from sim.experiment.attribution import KPI_ONLY_FIELDS, engine_view
+    from sim.model import load_line
+
+    assert set(KPI_ONLY_FIELDS) == {"costs", "stations"}
+    line = load_line(line_file)
+    other = _changed_outside_the_engine(line)
+    assert engine_view(other) == engine_view(line) and other != line
+    first = simulate(line, horizon, warmup, 5, 1)
+    second = simulate(other, horizon, warmup, 5, 1)
+    assert pickle.dumps(first) == pickle.dumps(second)
+
+
+def test_cost_only_levers_share_simulations(tmp_path: Path) -> None:
+    """Known answer: of ``faster``, ``reliable`` and ``unity`` (whose changes change
+    nothing) plus a lever of operators and energy price alone, the 16 lever sets need
+    4 simulations (faster x reliable); every set's values equal those of its own run."""
+    from sim.analysis.kpis import line_kpis as kpis_of
+    from sim.experiment.attribution import attribute
+    from sim.experiment.executors import LocalExecutor
+    from sim.model.comparison_file import AttributionSpec
+
+    levers_text = LEVERS + (
+        "  staffing:\n    description: fewer operators, dearer energy\n    source: E\n"
+        "    changes:\n      - {path: stations.*.operators, scale: 0.5}\n"
+        "      - {path: costs.energy_price, scale: 1.5}\n"
+    )
+    path = write(tmp_path, "four", ["faster", "reliable", "unity", "staffing"])
+    (tmp_path / "levers.yaml").write_text(levers_text, encoding="utf-8")
+    scenario = load_scenario(path)
+    spec = AttributionSpec(horizon=1500, replications=2, kpis=["throughput", "cost_per_ah"])
+    with LocalExecutor(1) as executor:
+        shares, settings = attribute(str(path), scenario, spec, {}, executor, kpis_of)
+    assert settings["method"] == "exact" and settings["lever_sets"] == 16
+    assert settings["simulated_lever_sets"] == 4 and settings["runs"] == 8
+    assert settings["kpi_only_levers"] == ["unity", "staffing"]
+    # every lever set, recomputed from a run of its own
+    levers = ["faster", "reliable", "unity", "staffing"]
+
+    def own(subset: frozenset[str]) -> np.ndarray:
+        variant = load_scenario(
+            path, horizon=1500, replications=2, levers=[x for x in levers if x in subset]
+        )
+        return np.array(
+            [
+                kpis_of(
+                    simulate(variant.line, variant.horizon, variant.warmup, variant.seed, r),
+                    variant.line,
+                )["cost_per_ah"]
+                for r in range(2)
+            ]
+        )
+
+    expected = shapley(levers, own)
+    for lever in levers:
+        np.testing.assert_allclose(shares["cost_per_ah"][lever], expected[lever], rtol=1e-12)
+    assert np.all(shares["throughput"]["staffing"] == 0.0)

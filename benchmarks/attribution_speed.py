@@ -1,0 +1,112 @@
+"""How long the main job's lever attribution takes, apart from the comparison before it.
+
+Runs ``sim.experiment.compare.compare(FILE, attribution=True, jobs=N)`` (what
+``linesim compare FILE --attribution --jobs N`` does, without writing files) and prints
+the wall time of each stage (the comparison, the attribution), the CPU time of this
+process and its workers during each (sampled every 0.2 s: CPU depends little on other
+load, wall time does), the load average, what the attribution cut and its check against
+the full comparison, with the sampling error of each Shapley value when sampled:
+
+    python benchmarks/attribution_speed.py [scenarios/claim_20_20.yaml] [--jobs 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import threading
+import time
+from typing import Any
+
+import psutil
+
+from sim.experiment.compare import compare
+
+
+class _Stages:
+    """A progress receiver that times each stage and samples the CPU of the process tree."""
+
+    def __init__(self) -> None:
+        self.marks: list[tuple[str, float, float, float]] = []
+        self._cpu: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+        self._sampler.start()
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        while not self._stop.wait(0.2):
+            for member in [me, *me.children(recursive=True)]:
+                try:
+                    times = member.cpu_times()
+                except psutil.Error:
+                    continue
+                self._cpu[member.pid] = times.user + times.system
+
+    def cpu(self) -> float:
+        return sum(self._cpu.values())
+
+    def start(self, description: str, total: int) -> None:
+        self.marks.append((f"{description} ({total} runs)", time.perf_counter(), self.cpu(), 0.0))
+
+    def advance(self) -> None:
+        pass
+
+    def close(self) -> list[tuple[str, float, float]]:
+        """Each stage's name, wall time [s] and CPU time [s]."""
+        end, cpu = time.perf_counter(), self.cpu()
+        self._stop.set()
+        self._sampler.join()
+        cpu = max(cpu, self.cpu())
+        stages = []
+        for index, (name, start, cpu_start, _) in enumerate(self.marks):
+            if index + 1 < len(self.marks):
+                stop, cpu_stop = self.marks[index + 1][1], self.marks[index + 1][2]
+            else:
+                stop, cpu_stop = end, cpu
+            stages.append((name, stop - start, cpu_stop - cpu_start))
+        return stages
+
+
+def _print_attribution(content: dict[str, Any]) -> None:
+    settings = content.get("attribution_settings") or {}
+    print(f"attribution: {settings.get('method')}, {settings.get('lever_sets')} lever sets")
+    for cut in settings.get("cut", []):
+        print(f"  cut: {cut}")
+    for kpi, check in (settings.get("check") or {}).items():
+        low_high = check["full_ci95"] or [float("nan")] * 2
+        print(
+            f"  check {kpi}: window {check['window_percent']:+.2f} % vs full "
+            f"{check['full_percent']:+.2f} % [{low_high[0]:+.2f}, {low_high[1]:+.2f}]: "
+            f"{'inside' if check['inside'] else 'OUTSIDE'}"
+        )
+    errors = settings.get("sampling_error") or {}
+    for kpi, per_lever in (content.get("attribution") or {}).items():
+        cells = [
+            f"{lever} {entry['mean']:+.4g}"
+            + (f" +/- {errors[kpi][lever]:.2g}" if kpi in errors else "")
+            for lever, entry in per_lever.items()
+        ]
+        print(f"  {kpi}: " + ", ".join(cells))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("file", nargs="?", default="scenarios/claim_20_20.yaml")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes")
+    args = parser.parse_args()
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
+    stages = _Stages()
+    started = time.perf_counter()
+    result = compare(args.file, attribution=True, jobs=args.jobs, progress=stages)
+    total = time.perf_counter() - started
+    print(f"{'stage':<52} {'wall [s]':>9} {'CPU [s]':>8}")
+    for name, wall, cpu in stages.close():
+        print(f"{name:<52} {wall:>9.1f} {cpu:>8.1f}")
+    print(f"{'all, with loading the files':<52} {total:>9.1f}")
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+    _print_attribution(result.content)
+
+
+if __name__ == "__main__":
+    main()
