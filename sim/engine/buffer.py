@@ -163,7 +163,9 @@ class Buffer:
     def _wake(self) -> None:
         """Wake waiting takers, oldest first, while what is available covers their need."""
         getters = self.getters
-        available = self.available()
+        available = self.level
+        if self.putters:  # self.available(), inlined
+            available += sum(lot.qty for _, lot in self.putters)
         while getters and available + EPS >= getters[0][1]:
             event, need = getters.popleft()
             event.succeed()

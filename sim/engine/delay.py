@@ -82,25 +82,29 @@ class Delay:
 
     def put(self, lot: Lot) -> bool:
         """Start soaking ``lot``; ``False`` when the delay is full."""
-        if self.level + lot.qty > self.capacity + EPS:
+        level = self.level
+        if level + lot.qty > self.capacity + EPS:
             return False
-        self._mark()
-        self.level += lot.qty
+        env = self.env
+        now = env.now
+        self.area += level * (now - self.last)
+        self.last = now
+        self.level = level + lot.qty
         self.lots_in += 1
         self.soaking += 1
         soak = self.time()
-        end = self.env.now + soak
+        end = now + soak
         ending = self._ending.get(end)
         if ending is not None:  # lots put together with one soak time leave together
             ending.append(lot)
         else:
             self._ending[end] = [lot]
-            self.env.timeout(soak, end).callbacks.append(self._release)  # type: ignore[union-attr]
+            env.timeout(soak, end).callbacks.append(self._release)  # type: ignore[union-attr]
         return True
 
     def _release(self, event: simpy.Event) -> None:
         """Pass on every lot whose soak ends now, in the order they came."""
-        end = cast(float, event.value)
+        end = cast(float, event._value)
         for lot in self._ending.pop(end):
             self._soaked(lot)
 
@@ -110,39 +114,43 @@ class Delay:
 
     def _soaked(self, lot: Lot) -> None:
         self.soaking -= 1
-        removed = 0.0
         if self.scrap:
+            removed = 0.0
             if not self.discrete:
                 removed = lot.qty * self.scrap
             elif lot.qty == 1.0:
                 removed = 1.0 if self.uniform() < self.scrap else 0.0
             else:
                 removed = float(self._quality_rng.binomial(round(lot.qty), self.scrap))
-        if removed > EPS:
-            self.scrapped += removed
-            self.lost_work += removed * lot.work
-            lot.qty -= removed
-            self._leave(removed)
-            if self.monitor is not None:
-                self.monitor.leave(Lot(removed, lot.start), False, self.release_per_unit)
+            if removed > EPS:
+                self.scrapped += removed
+                self.lost_work += removed * lot.work
+                lot.qty -= removed
+                self._leave(removed)
+                if self.monitor is not None:
+                    self.monitor.leave(Lot(removed, lot.start), False, self.release_per_unit)
         if lot.qty <= EPS:
             return
-        assert self.out is not None
-        if self.out.put(lot):
+        out = self.out
+        assert out is not None
+        if out.put(lot):
             self.units_out += lot.qty
             self._leave(lot.qty)
         else:
             moved = self.env.event()
             moved.callbacks.append(partial(self._moved, lot))  # type: ignore[union-attr]
-            self.out.block(moved, lot)
+            out.block(moved, lot)
 
     def _moved(self, lot: Lot, _event: simpy.Event | None = None) -> None:
         self.units_out += lot.qty
         self._leave(lot.qty)
 
     def _leave(self, qty: float) -> None:
-        self._mark()
-        self.level -= qty
+        now = self.env.now
+        level = self.level
+        self.area += level * (now - self.last)
+        self.last = now
+        self.level = level - qty
         putters = self.putters
         while putters and self.level + putters[0][1].qty <= self.capacity + EPS:
             event, lot = putters.popleft()

@@ -399,11 +399,31 @@ class StationRun:
         defect_rate = self.defect_rate
         count_defects = self.counter(defect_rate)
         defect_station = self.defect_station
+        discrete = self.discrete
+        uniform = self.uniform
 
         def inspect(lot: Lot) -> None:
             removed = 0.0
             if inspects and lot.defects and name in lot.defects:
-                found = self._count(lot.qty, lot.defects.pop(name), usual=False)
+                share = lot.defects.pop(name)
+                qty = lot.qty
+                if discrete and qty > 1.0 and 0 < share < 1.0 and round(qty) * share <= 20:
+                    # binomial(round(qty), share, usual=False), inlined: this share varies
+                    trials = round(qty)
+                    u = uniform()
+                    probability = (1.0 - share) ** trials
+                    cumulative = probability
+                    found = 0.0
+                    if u > cumulative:
+                        hits = 0
+                        odds = share / (1.0 - share)
+                        while u > cumulative and hits < trials:
+                            probability *= (trials - hits) / (hits + 1) * odds
+                            hits += 1
+                            cumulative += probability
+                        found = float(hits)
+                else:
+                    found = self._count(qty, share, usual=False)
                 self.found += found
                 removed += found
             if scrap:
