@@ -27,6 +27,7 @@ from simpy.events import NORMAL
 
 from sim.engine.lot import EPS, Lot
 from sim.engine.rng import sampler, stream, uniforms
+from sim.engine.wakes import wakes_of
 from sim.model.distributions import Constant
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ class Delay:
         """Lots whose soak is still running [-]."""
         self._ending: dict[float, list[Lot]] = {}
         """Lots soaking, by the time their soak ends [time unit]."""
+        self._wakes = wakes_of(env)
         self._fifo: deque[tuple[float, int, list[Lot]]] | None = None
         """A fixed soak: the lots soaking, as (end [time unit], SimPy event number, lots),
         in the order they end; the first end alone is in SimPy's queue."""
@@ -137,8 +139,14 @@ class Delay:
     def _release(self, event: simpy.Event) -> None:
         """Pass on every lot whose soak ends now, in the order they came."""
         end = cast(float, event._value)
-        for lot in self._ending.pop(end):
-            self._soaked(lot)
+        wakes = self._wakes
+        wakes.active = True
+        try:
+            for lot in self._ending.pop(end):
+                self._soaked(lot)
+            wakes.drain()
+        finally:
+            wakes.active = False
 
     def _schedule_next_end(self) -> None:
         """Put the first end of a fixed soak into SimPy's queue, under its own number."""
@@ -154,8 +162,14 @@ class Delay:
         _, _, lots = fifo.popleft()
         if fifo:  # before the lots move on: moving may admit a lot of a blocked machine
             self._schedule_next_end()
-        for lot in lots:
-            self._soaked(lot)
+        wakes = self._wakes
+        wakes.active = True
+        try:
+            for lot in lots:
+                self._soaked(lot)
+            wakes.drain()
+        finally:
+            wakes.active = False
 
     def block(self, event: Waiter, lot: Lot) -> None:
         """Hold ``lot`` for an upstream machine until there is room."""

@@ -37,6 +37,7 @@ from sim.engine.monitor import (
     SETUP,
     MachineClock,
 )
+from sim.engine.wakes import wakes_of
 
 if TYPE_CHECKING:
     from sim.engine.station import StationRun
@@ -54,6 +55,7 @@ class Machine:
         "_body",
         "_end",
         "_schedule",
+        "_wakes",
         "clock",
         "cycles_to_setup",
         "env",
@@ -103,10 +105,24 @@ class Machine:
         end._value = None
         self._end = end
         self._schedule = self.env.schedule
+        self._wakes = wakes_of(self.env)
         self._step()
         yield self.env.event()  # never triggered
 
     def _step(self, _event: simpy.Event | None = None) -> None:
+        """The machine's event: resume the body, then the machines it woke."""
+        wakes = self._wakes
+        if wakes.active:
+            self._resume()
+            return
+        wakes.active = True
+        try:
+            self._resume()
+            wakes.drain()
+        finally:
+            wakes.active = False
+
+    def _resume(self) -> None:
         """Resume the body until it waits: schedule its delay, or nothing when it waits to
         be woken."""
         delay = self._body.send(None)
@@ -118,8 +134,12 @@ class Machine:
             self._schedule(end, NORMAL, delay)
 
     def succeed(self, _value: Any = None) -> None:
-        """Wake the machine (material or room came): its body resumes in an event now, as
-        a process waiting on a succeeded event would (the holder's :class:`Waiter`)."""
+        """Wake the machine (material or room came; the holder's :class:`Waiter`): its
+        body resumes where a process waiting on a succeeded event would, when the current
+        callback ends if nothing else is due now (:mod:`sim.engine.wakes`), else in an
+        event now."""
+        if self._wakes.defer(self._resume):
+            return
         end = self._end
         end.callbacks = [self._step]
         self._schedule(end, NORMAL, 0)
