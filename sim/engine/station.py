@@ -384,7 +384,10 @@ class StationRun:
                 table = _binomial_table(trials, share)
                 known = tables[trials] = (table, len(table))
             table, size = known
-            hits = bisect_left(table, uniform())
+            u = uniform()
+            if u <= table[0]:  # no hit, the usual case: what bisect_left would find
+                return 0.0
+            hits = bisect_left(table, u)
             return float(hits if hits < size else trials)
 
         return count
