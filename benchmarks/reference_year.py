@@ -6,16 +6,33 @@ per CPU second and peak memory. CPU time, not wall time, is the figure: the mach
 shared, and the load average is printed beside it. Targets (issue 12): under 5 s CPU and
 under 300 MB.
 
-Where a year goes (cProfile and pyinstrument, 2026-11-29): 1.86 M SimPy events, but SimPy
-itself (scheduling, the heap, resuming processes) took under a fifth of the time; the rest
-was our Python per lot: summing 48 normal draws per tray (``math.fsum`` over an iterator,
-about a sixth), the binomial loop of scrap and inspection, ``finish``/``combine`` of the
-merge and batch stations (winding, hot-press, module assembly, formation, grading, bake:
-half of all time for a fifth of the lot steps), buffer takes that split lots, and one
-callback per lot in the delays. Changed: lot times from block cumulative sums, binomial
-inversion by cached tables, a lean loop for stations that work whole lots, ``combine``
-without generators, delays that release lots with one end time in one event, and simple
-(lot-1, nothing that stops them) stations as timed callbacks instead of processes.
+Where a year goes (py-spy sampling, no profiler overhead, 2026-11-29 evening, the line of
+27 machine stations and 3 delays): 2.82 M SimPy events (3.52 M before this round) and 17-18 s CPU
+under a load average of 4 on 2 cores (23.6-23.8 s before, same load). Self time by
+place: our machine loops 24 %, station quality and lot making 18 %, lot merging
+(``combine``, ``Lot``) 12 %, buffers 11 %, delays 8 %, numpy's normal draws 7 % and the
+lot-time block sums around them 6 %, SimPy itself 13 %. Inclusive: merging, batching and
+inspecting stations (``_run_general``) 44 %, of which ``StationRun.finish`` 21 %;
+single-input tray stations (``_run_lots``) 32 %; sums of 48 cycle times per tray 12 %
+(each tray draws its 48 normals: the same draws as the per-cell model); scrap and
+inspection draws 12 %; the ends of soaks 11 %.
+
+Changed in this round, all with byte-identical results (summaries of baseline,
+penny_fab, cell_assembly_serial and smart compared after every step): machines drive
+their generator bodies with one reused SimPy event instead of a SimPy process (no
+Timeout, Event or Process resumption per step); a machine woken inside the engine's own
+callback with nothing else due at that instant resumes when the callback ends instead of
+in a wake event (a fifth of all events); a fixed soak keeps its lots in a queue with
+only the next end in SimPy's heap, under the event number SimPy would have given it
+(thousands of ageing lots had made every heap operation deeper); raw material joins a
+merge without a lot; scrap counters hold their binomial tables per lot size; smaller
+inlining in buffers, delays and ``combine``. Earlier rounds: lot times from block
+cumulative sums, binomial inversion by cached tables, a lean loop for stations that work
+whole lots, delays releasing lots that end together in one event, and simple (lot-1,
+nothing that stops them) stations as timed callbacks.
+
+What is left is Python per lot spread over many small steps (no single hot spot): the 5 s
+target needs fewer lots or a compiled core for the per-lot bookkeeping.
 
     python benchmarks/reference_year.py [--replication N] [--no-memory]
 """

@@ -25,7 +25,7 @@ __all__ = ["Buffer", "Source"]
 
 
 class Buffer:
-    """The buffer of one material (in a serial line: a station's input buffer); a
+    """The buffer of one material (a serial line's: the jobs waiting for a station); a
     :class:`~sim.engine.holder.Supply` and a :class:`~sim.engine.holder.Receiver`."""
 
     __slots__ = ("area", "capacity", "env", "getters", "last", "level", "lots", "name", "putters")
@@ -51,24 +51,6 @@ class Buffer:
         if self.putters:
             return self.level + sum(lot.qty for _, lot in self.putters)
         return self.level
-
-    def take_one(self) -> Lot | None:
-        """Take the front lot whole, or ``None`` when empty (jobs of a serial line)."""
-        lots = self.lots
-        if lots:
-            now = self.env.now
-            self.area += self.level * (now - self.last)
-            self.last = now
-            lot = lots.popleft()
-            self.level -= lot.qty
-            if self.putters:
-                self._admit()
-            return lot
-        if self.putters:
-            event, lot = self.putters.popleft()
-            event.succeed()
-            return lot
-        return None
 
     def take_front(self, limit: float) -> Lot | None:
         """Take the front lot whole, or ``limit`` units of it when it is larger; ``None``
@@ -163,7 +145,9 @@ class Buffer:
     def _wake(self) -> None:
         """Wake waiting takers, oldest first, while what is available covers their need."""
         getters = self.getters
-        available = self.available()
+        available = self.level
+        if self.putters:  # self.available(), inlined
+            available += sum(lot.qty for _, lot in self.putters)
         while getters and available + EPS >= getters[0][1]:
             event, need = getters.popleft()
             event.succeed()
@@ -206,13 +190,6 @@ class Source:
     def wait(self, event: Waiter, need: float) -> None:
         """Raw material is always there: wake at once."""
         event.succeed()
-
-    def take_one(self) -> Lot:
-        """Release one job now (serial lines)."""
-        now = self.env.now
-        if self.monitor is not None:
-            self.monitor.release(now)
-        return Lot(1.0, now)
 
     def take_front(self, limit: float) -> Lot:
         """Release a lot of ``limit`` units now."""

@@ -6,6 +6,12 @@ in trays into a fixed soak) share one event and leave together, in the order the
 It stands in for the buffer of the material it soaks, so upstream machines block when it
 holds ``capacity`` units; a lot whose soak is over waits inside while the downstream
 buffer is full.
+
+A fixed soak ends lots in the order they came, so such a delay keeps its soaking lots in a
+queue and only the next end in SimPy's event queue: thousands of lots ageing for days would
+otherwise make every event of the run pay for a deeper heap. Each end keeps the event
+number SimPy would have given it when its lot came (drawn from SimPy's counter then), so
+events run in exactly the order they would with one timeout per end.
 """
 
 from __future__ import annotations
@@ -13,14 +19,18 @@ from __future__ import annotations
 import math
 from collections import deque
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from heapq import heappush
+from typing import TYPE_CHECKING, Any, cast
+
+import simpy
+from simpy.events import NORMAL
 
 from sim.engine.lot import EPS, Lot
 from sim.engine.rng import sampler, stream, uniforms
+from sim.engine.wakes import wakes_of
+from sim.model.distributions import Constant
 
 if TYPE_CHECKING:
-    import simpy
-
     from sim.engine.holder import Receiver, Waiter
     from sim.engine.monitor import LineMonitor
     from sim.model.distributions import Distribution
@@ -70,6 +80,20 @@ class Delay:
         """Lots whose soak is still running [-]."""
         self._ending: dict[float, list[Lot]] = {}
         """Lots soaking, by the time their soak ends [time unit]."""
+        self._wakes = wakes_of(env)
+        self._fifo: deque[tuple[float, int, list[Lot]]] | None = None
+        """A fixed soak: the lots soaking, as (end [time unit], SimPy event number, lots),
+        in the order they end; the first end alone is in SimPy's queue."""
+        heap: Any = getattr(env, "_queue", None)
+        numbers: Any = getattr(env, "_eid", None)
+        if isinstance(time, Constant) and isinstance(heap, list) and numbers is not None:
+            self._fifo = deque()
+            self._heap: list[Any] = heap
+            self._numbers = numbers
+            self._next_end = simpy.Event(env)
+            """The event of the first end, reused (SimPy clears its callbacks)."""
+            self._next_end._ok = True
+            self._next_end._value = None
 
     def _mark(self) -> None:
         now = self.env.now
@@ -82,27 +106,70 @@ class Delay:
 
     def put(self, lot: Lot) -> bool:
         """Start soaking ``lot``; ``False`` when the delay is full."""
-        if self.level + lot.qty > self.capacity + EPS:
+        level = self.level
+        if level + lot.qty > self.capacity + EPS:
             return False
-        self._mark()
-        self.level += lot.qty
+        env = self.env
+        now = env.now
+        self.area += level * (now - self.last)
+        self.last = now
+        self.level = level + lot.qty
         self.lots_in += 1
         self.soaking += 1
         soak = self.time()
-        end = self.env.now + soak
+        end = now + soak
+        fifo = self._fifo
+        if fifo is not None:
+            if fifo and fifo[-1][0] == end:  # lots put together leave together
+                fifo[-1][2].append(lot)
+                return True
+            # the number env.timeout would take now (env.schedule draws it the same way)
+            fifo.append((end, next(self._numbers), [lot]))
+            if len(fifo) == 1:
+                self._schedule_next_end()
+            return True
         ending = self._ending.get(end)
         if ending is not None:  # lots put together with one soak time leave together
             ending.append(lot)
         else:
             self._ending[end] = [lot]
-            self.env.timeout(soak, end).callbacks.append(self._release)  # type: ignore[union-attr]
+            env.timeout(soak, end).callbacks.append(self._release)  # type: ignore[union-attr]
         return True
 
     def _release(self, event: simpy.Event) -> None:
         """Pass on every lot whose soak ends now, in the order they came."""
-        end = cast(float, event.value)
-        for lot in self._ending.pop(end):
-            self._soaked(lot)
+        end = cast(float, event._value)
+        wakes = self._wakes
+        wakes.active = True
+        try:
+            for lot in self._ending.pop(end):
+                self._soaked(lot)
+            wakes.drain()
+        finally:
+            wakes.active = False
+
+    def _schedule_next_end(self) -> None:
+        """Put the first end of a fixed soak into SimPy's queue, under its own number."""
+        end, number, _ = self._fifo[0]  # type: ignore[index]
+        event = self._next_end
+        event.callbacks = [self._release_next]
+        heappush(self._heap, (end, NORMAL, number, event))
+
+    def _release_next(self, _event: simpy.Event) -> None:
+        """Pass on the lots of the first end of a fixed soak, in the order they came."""
+        fifo = self._fifo
+        assert fifo is not None
+        _, _, lots = fifo.popleft()
+        if fifo:  # before the lots move on: moving may admit a lot of a blocked machine
+            self._schedule_next_end()
+        wakes = self._wakes
+        wakes.active = True
+        try:
+            for lot in lots:
+                self._soaked(lot)
+            wakes.drain()
+        finally:
+            wakes.active = False
 
     def block(self, event: Waiter, lot: Lot) -> None:
         """Hold ``lot`` for an upstream machine until there is room."""
@@ -110,39 +177,43 @@ class Delay:
 
     def _soaked(self, lot: Lot) -> None:
         self.soaking -= 1
-        removed = 0.0
         if self.scrap:
+            removed = 0.0
             if not self.discrete:
                 removed = lot.qty * self.scrap
             elif lot.qty == 1.0:
                 removed = 1.0 if self.uniform() < self.scrap else 0.0
             else:
                 removed = float(self._quality_rng.binomial(round(lot.qty), self.scrap))
-        if removed > EPS:
-            self.scrapped += removed
-            self.lost_work += removed * lot.work
-            lot.qty -= removed
-            self._leave(removed)
-            if self.monitor is not None:
-                self.monitor.leave(Lot(removed, lot.start), False, self.release_per_unit)
+            if removed > EPS:
+                self.scrapped += removed
+                self.lost_work += removed * lot.work
+                lot.qty -= removed
+                self._leave(removed)
+                if self.monitor is not None:
+                    self.monitor.leave(Lot(removed, lot.start), False, self.release_per_unit)
         if lot.qty <= EPS:
             return
-        assert self.out is not None
-        if self.out.put(lot):
+        out = self.out
+        assert out is not None
+        if out.put(lot):
             self.units_out += lot.qty
             self._leave(lot.qty)
         else:
             moved = self.env.event()
             moved.callbacks.append(partial(self._moved, lot))  # type: ignore[union-attr]
-            self.out.block(moved, lot)
+            out.block(moved, lot)
 
     def _moved(self, lot: Lot, _event: simpy.Event | None = None) -> None:
         self.units_out += lot.qty
         self._leave(lot.qty)
 
     def _leave(self, qty: float) -> None:
-        self._mark()
-        self.level -= qty
+        now = self.env.now
+        level = self.level
+        self.area += level * (now - self.last)
+        self.last = now
+        self.level = level - qty
         putters = self.putters
         while putters and self.level + putters[0][1].qty <= self.capacity + EPS:
             event, lot = putters.popleft()

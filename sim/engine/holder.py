@@ -50,10 +50,6 @@ class Holder(Protocol):
 class Supply(Holder, Protocol):
     """A holder machines take from: a buffer or an unlimited raw-material source."""
 
-    def take_one(self) -> Lot | None:
-        """Take the front lot whole, ``None`` when empty."""
-        ...
-
     def take_front(self, limit: float) -> Lot | None:
         """Take the front lot, at most ``limit`` units of it; ``None`` when empty."""
         ...

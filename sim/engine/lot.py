@@ -66,8 +66,9 @@ def combine(
             qty = piece.qty
             if piece.start < start:
                 start = piece.start
-            weighted += piece.start * qty
-            units += qty
+            if not earliest:  # the mean start is needed only then
+                weighted += piece.start * qty
+                units += qty
             work += piece.work * qty
             if piece.defects:
                 if shares is None:

@@ -1,10 +1,18 @@
-"""A machine of a station as one SimPy process: take, set up, process, fail, inspect, pass on.
+"""A machine of a station: take, set up, process, fail, inspect, pass on.
 
-The hot path costs one timeout event per lot: taking from a stocked buffer and putting into
-a buffer with room need no event. Interruptions need no SimPy interrupts either: failures
+The hot path costs one event per lot: taking from a stocked buffer and putting into a
+buffer with room need no event. Interruptions need no SimPy interrupts either: failures
 and minor stops on the operating-time basis are clocks of processing time left, so a lot in
 process is split at the stop and resumes after it (preemptive-resume); calendar failures
 and shift ends that fall while the machine waits are settled when it next acts.
+
+The machine's body is a generator that yields how long to wait [time unit], or ``None``
+after registering the machine as a waiter with a holder. The machine drives it itself
+with one reused SimPy event (as :class:`~sim.engine.piece.PieceMachine` does): a yielded
+delay schedules that event as ``env.timeout`` would, and a holder waking the machine
+schedules it now as ``Event.succeed`` would, so events are processed in the same order as
+with a SimPy process yielding timeouts and events, without a new event object, a
+``Process`` resumption or a callback list per step.
 """
 
 from __future__ import annotations
@@ -13,6 +21,10 @@ import math
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
+import simpy
+from simpy.events import NORMAL
+
+from sim.engine.buffer import Source
 from sim.engine.lot import EPS
 from sim.engine.monitor import (
     BLOCKED,
@@ -25,21 +37,25 @@ from sim.engine.monitor import (
     SETUP,
     MachineClock,
 )
+from sim.engine.wakes import wakes_of
 
 if TYPE_CHECKING:
-    import simpy
-
     from sim.engine.station import StationRun
 
 __all__ = ["Machine"]
 
-Process = Generator["simpy.Event", Any, None]
+Process = Generator[float | None, Any, None]
+"""A machine's body: yields a delay [time unit], or ``None`` to wait until woken."""
 
 
 class Machine:
     """One of a station's identical parallel machines."""
 
     __slots__ = (
+        "_body",
+        "_end",
+        "_schedule",
+        "_wakes",
         "clock",
         "cycles_to_setup",
         "env",
@@ -76,11 +92,57 @@ class Machine:
             env.now + spacing * (index + 1) if station.maintenance_every else math.inf
         )
 
-    def run(self) -> Process:
-        """The SimPy process body: the lean loop where the station allows it."""
-        if self.station.whole_lots and not self.station.settles_waiting:
-            return self._run_lots()
-        return self._run_general()
+    def run(self) -> Generator[simpy.Event, Any, None]:
+        """The SimPy process that starts the machine (when SimPy would start a process);
+        from then on the machine runs on its own event and the process stays suspended."""
+        self._body = (
+            self._run_lots()
+            if self.station.whole_lots and not self.station.settles_waiting
+            else self._run_general()
+        )
+        end = simpy.Event(self.env)
+        end._ok = True
+        end._value = None
+        self._end = end
+        self._schedule = self.env.schedule
+        self._wakes = wakes_of(self.env)
+        self._step()
+        yield self.env.event()  # never triggered
+
+    def _step(self, _event: simpy.Event | None = None) -> None:
+        """The machine's event: resume the body, then the machines it woke."""
+        wakes = self._wakes
+        if wakes.active:
+            self._resume()
+            return
+        wakes.active = True
+        try:
+            self._resume()
+            wakes.drain()
+        finally:
+            wakes.active = False
+
+    def _resume(self) -> None:
+        """Resume the body until it waits: schedule its delay, or nothing when it waits to
+        be woken."""
+        delay = self._body.send(None)
+        if delay is not None:
+            if delay < 0:
+                raise ValueError(f"negative delay {delay}")
+            end = self._end
+            end.callbacks = [self._step]
+            self._schedule(end, NORMAL, delay)
+
+    def succeed(self, _value: Any = None) -> None:
+        """Wake the machine (material or room came; the holder's :class:`Waiter`): its
+        body resumes where a process waiting on a succeeded event would, when the current
+        callback ends if nothing else is due now (:mod:`sim.engine.wakes`), else in an
+        event now."""
+        if self._wakes.defer(self._resume):
+            return
+        end = self._end
+        end.callbacks = [self._step]
+        self._schedule(end, NORMAL, 0)
 
     def _run_lots(self) -> Process:
         """One input, nothing merged, split or batched, no shifts or calendar failures:
@@ -91,57 +153,68 @@ class Machine:
         switch = clock.switch
         buffer, per_cycle = station.inputs[0]
         take_front = buffer.take_front
+        wait = buffer.wait
         limit = station.batch_max * per_cycle
         out = station.out
         put = out.put
         run_time = station.run_time
+        cycle_time = station.cycle_time
+        lot_sum = station._lot_sum
         out_per_cycle = station.out_per_cycle
-        checks_quality = station.checks_quality
-        inspect = station.inspect
+        inspect = station.inspector() if station.checks_quality else None
         prepares = bool(station.setup_every or station.setup_interval or station.maintenance_every)
-        timeout = env.timeout
         observer = clock.observer
         while True:
             lot = take_front(limit)
             if lot is None:
                 switch(IDLE, env.now)
-                waiting = env.event()
-                buffer.wait(waiting, per_cycle)
-                yield waiting
+                wait(self, per_cycle)
+                yield None
                 continue
             cycles = lot.qty / per_cycle
             if prepares and (
                 station.setup_every or env.now >= self.setup_due or env.now >= self.maintenance_due
             ):
                 yield from self._prepare(cycles)
-            duration = run_time(cycles)
+            # station.run_time, inlined for whole cycles: one draw, or a block sum
+            if cycles == 1:
+                duration = cycle_time()
+            elif lot_sum is not None and cycles == int(cycles):
+                duration = lot_sum(int(cycles))
+            else:
+                duration = run_time(cycles)
+            up_left = self.up_left
+            stop_left = self.stop_left
             if (
-                duration <= self.up_left
-                and duration <= self.stop_left
+                duration <= up_left
+                and duration <= stop_left
                 and env.now + duration <= self.next_failure
             ):
                 if clock.state != BUSY:
                     switch(BUSY, env.now)
-                self.up_left -= duration
-                self.stop_left -= duration
-                yield timeout(duration)
+                self.up_left = up_left - duration
+                self.stop_left = stop_left - duration
+                yield duration
             else:
                 yield from self._work(duration, BUSY)
             station.cycles += cycles
             lot.work += duration / (cycles * out_per_cycle)
-            scrapped = station.scrapped
-            if checks_quality:
-                inspect(lot)
-            if observer is not None:
-                observer.finished(clock.key, lot.qty, station.scrapped - scrapped, env.now)
+            if inspect is not None:
+                if observer is not None:
+                    scrapped = station.scrapped
+                    inspect(lot)
+                    observer.finished(clock.key, lot.qty, station.scrapped - scrapped, env.now)
+                else:
+                    inspect(lot)
+            elif observer is not None:
+                observer.finished(clock.key, lot.qty, 0.0, env.now)
             if lot.qty <= EPS:
                 continue
             station.units_out += lot.qty
             if not put(lot):
                 switch(BLOCKED, env.now)
-                waiting = env.event()
-                out.block(waiting, lot)
-                yield waiting
+                out.block(self, lot)
+                yield None
 
     def _run_general(self) -> Process:
         """Merges, lots, batches, setups, stops, shifts, inspection."""
@@ -149,10 +222,21 @@ class Machine:
         station = self.station
         clock = self.clock
         inputs = station.inputs
+        # Raw material taken with others needs no lot: it starts now, carries no machine
+        # time and no defects, so it cannot change the output's start, work or defects
+        # (the mean start of a passthrough's gathered lots would change: take it there).
+        raw = [not station.passthrough and isinstance(buffer, Source) for buffer, _ in inputs]
+        plan = list(zip(inputs, raw, strict=True))
+        needs = [(buffer, per_cycle) for (buffer, per_cycle), is_raw in plan if not is_raw]
         low, high = station.batch_min, station.batch_max
         settle = station.settles_waiting
         whole = station.whole_lots
         pauses = station.shift_pauses
+        prepares = bool(station.setup_every or station.setup_interval or station.maintenance_every)
+        inspect = station.inspector() if station.checks_quality else None
+        finish = station.finish
+        run_time = station.run_time
+        out = station.out
         while True:
             if settle:
                 yield from self._settle()
@@ -162,9 +246,8 @@ class Machine:
                 limit = high * per_cycle
                 while (lot := buffer.take_front(limit)) is None:
                     clock.switch(IDLE, env.now)
-                    waiting = env.event()
-                    buffer.wait(waiting, per_cycle)
-                    yield waiting
+                    buffer.wait(self, per_cycle)
+                    yield None
                     if settle:
                         yield from self._settle()
                 cycles = lot.qty / per_cycle
@@ -172,7 +255,7 @@ class Machine:
             while not whole:
                 cycles = high
                 short = None
-                for buffer, per_cycle in inputs:
+                for buffer, per_cycle in needs:
                     available = buffer.available() + EPS
                     if available < low * per_cycle:
                         short = (buffer, per_cycle)
@@ -180,46 +263,51 @@ class Machine:
                     if available < cycles * per_cycle:
                         cycles = int(available / per_cycle)
                 if short is None:
-                    taken = [
-                        (buffer.take(cycles * per_cycle), cycles * per_cycle)
-                        for buffer, per_cycle in inputs
-                    ]
+                    taken = []
+                    for (buffer, per_cycle), is_raw in plan:
+                        amount = cycles * per_cycle
+                        if is_raw and buffer.monitor is None:  # type: ignore[attr-defined]
+                            taken.append(([], amount))
+                        else:
+                            taken.append((buffer.take(amount), amount))
                     break
                 clock.switch(IDLE, env.now)
-                waiting = env.event()
-                short[0].wait(waiting, low * short[1])
-                yield waiting
+                short[0].wait(self, low * short[1])
+                yield None
                 if settle:
                     yield from self._settle()
             started = env.now
-            if station.setup_every or env.now >= self.setup_due or env.now >= self.maintenance_due:
+            if prepares and (
+                station.setup_every or env.now >= self.setup_due or env.now >= self.maintenance_due
+            ):
                 yield from self._prepare(cycles)
-            duration = station.run_time(cycles)
+            duration = run_time(cycles)
+            up_left = self.up_left
+            stop_left = self.stop_left
             if (
-                duration <= self.up_left
-                and duration <= self.stop_left
+                duration <= up_left
+                and duration <= stop_left
                 and env.now + duration <= self.next_failure
                 and (not pauses or env.now + duration <= self._shift_end())
             ):
                 if clock.state != BUSY:
                     clock.switch(BUSY, env.now)
-                self.up_left -= duration
-                self.stop_left -= duration
-                yield env.timeout(duration)
+                self.up_left = up_left - duration
+                self.stop_left = stop_left - duration
+                yield duration
             else:
                 yield from self._work(duration, BUSY)
             station.cycles += cycles
             scrapped = station.scrapped
-            lots = station.finish(taken, cycles, duration, started)
+            lots = finish(taken, cycles, duration, started, inspect)
             if clock.observer is not None:
                 good = math.fsum(lot.qty for lot in lots)
                 clock.observer.finished(clock.key, good, station.scrapped - scrapped, env.now)
             for lot in lots:
-                if not station.out.put(lot):
+                if not out.put(lot):
                     clock.switch(BLOCKED, env.now)
-                    waiting = env.event()
-                    station.out.block(waiting, lot)
-                    yield waiting
+                    out.block(self, lot)
+                    yield None
                     if settle:
                         yield from self._settle()
 
@@ -230,7 +318,7 @@ class Machine:
         if env.now >= self.maintenance_due:
             self.clock.switch(MAINTENANCE, env.now)
             station.maintenances += 1
-            yield env.timeout(station.maintenance_duration)
+            yield station.maintenance_duration
             while self.maintenance_due <= env.now:
                 self.maintenance_due += station.maintenance_every
         if station.setup_every:
@@ -272,10 +360,10 @@ class Machine:
                 if ages:
                     self.up_left -= duration
                     self.stop_left -= duration
-                yield env.timeout(duration)
+                yield duration
                 return
             if gap > 0:
-                yield env.timeout(gap)
+                yield gap
             duration -= gap
             if ages:
                 self.up_left -= gap
@@ -286,12 +374,12 @@ class Machine:
             if cause == MINOR_STOP:
                 clock.switch(MINOR_STOP, env.now)
                 station.minor_stops += 1
-                yield env.timeout(station.stop_length())  # type: ignore[misc]
+                yield station.stop_length()  # type: ignore[misc]
                 self.stop_left = station.stop_gap()  # type: ignore[misc]
             else:
                 clock.switch(DOWN, env.now)
                 station.repairs += 1
-                yield env.timeout(station.failures.time_to_repair())  # type: ignore[union-attr]
+                yield station.failures.time_to_repair()  # type: ignore[union-attr]
                 if cause == DOWN:
                     self.up_left = station.failures.time_to_failure()  # type: ignore[union-attr]
                 else:
@@ -316,7 +404,7 @@ class Machine:
         if start <= env.now:
             return  # a shift that wraps over the end of the pattern goes on
         clock.switch(OFF_SHIFT, env.now)
-        yield env.timeout(start - env.now)
+        yield start - env.now
         failures = self.station.failures
         remaining = 0.0
         while failures is not None and self.next_failure <= env.now:
@@ -326,7 +414,7 @@ class Machine:
             remaining = max(remaining, end - env.now)
         if remaining > 0:
             clock.switch(DOWN, env.now)
-            yield env.timeout(remaining)
+            yield remaining
         clock.switch(state, env.now)
 
     def settle_waiting(self, now: float) -> float:
@@ -376,10 +464,10 @@ class Machine:
         remaining = self.settle_waiting(env.now)
         if remaining > 0:
             self.clock.switch(DOWN, env.now)
-            yield env.timeout(remaining)
+            yield remaining
         calendar = self.station.calendar
         if calendar is not None:
             start = calendar.next_on(env.now)
             if start > env.now:
                 self.clock.switch(OFF_SHIFT, env.now)
-                yield env.timeout(start - env.now)
+                yield start - env.now

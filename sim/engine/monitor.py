@@ -163,8 +163,8 @@ def _product_good(defects: dict[str, float]) -> float:
 
 
 class LineMonitor:
-    """Jobs released, scrapped, in the line (WIP) and its time integral: of a serial line,
-    or of a general line under CONWIP counted in units of its released material."""
+    """Units of the line's one raw material released, scrapped, in the line (WIP) and its
+    time integral (a serial line's jobs), for a line that draws one raw material."""
 
     def __init__(self, env: simpy.Environment, bins: int, bin_width: float) -> None:
         self.env = env

@@ -99,7 +99,7 @@ class LotSums:
         total = 0.0
         while count > 0:
             if self._index == BLOCK:
-                self._sums = np.cumsum(self._distribution.draw(self._rng, BLOCK))
+                self._sums = self._distribution.draw(self._rng, BLOCK).cumsum()
                 self._index = 0
                 self._last = 0.0
             take = min(count, BLOCK - self._index)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -276,14 +277,22 @@ class StationRun:
         return binomial(round(units), min(share, 1.0), self.uniform, self._quality_rng, usual)
 
     def finish(
-        self, taken: list[tuple[list[Lot], float]], cycles: float, duration: float, started: float
+        self,
+        taken: list[tuple[list[Lot], float]],
+        cycles: float,
+        duration: float,
+        started: float,
+        inspect: Callable[[Lot], None] | None = None,
     ) -> list[Lot]:
         """Turn the inputs of a run into output lots, remove what is found bad here.
 
         ``duration`` is the processing time [time unit] and ``started`` when the run began
-        [time unit], the start of output made from raw material only.
+        [time unit], the start of output made from raw material only (raw material may be
+        left out of ``taken`` as an empty list of pieces). ``inspect`` is this station's
+        :meth:`inspector` when the caller holds one.
         """
-        out_units = cycles * self.out_per_cycle
+        out_per_cycle = self.out_per_cycle
+        out_units = cycles * out_per_cycle
         if self.whole_lots or self.keeps_pieces:
             lots = taken[0][0]
             added = duration / out_units
@@ -294,27 +303,33 @@ class StationRun:
                 start, work, defects = combine(
                     taken, self._pieces_per_unit, out_units, earliest=not self.passthrough
                 )
+                if start == math.inf:  # made of raw material only
+                    start = started
             else:
                 start, work, defects = started, 0.0, None
             work += duration / out_units
             size = self.out_lot_cycles
-            lots = []
-            for first in range(0, int(cycles), size):
-                lots.append(
+            if 1 <= cycles <= size:
+                lots = [Lot(cycles * out_per_cycle, start, work, defects)]
+            else:
+                lots = [
                     Lot(
-                        min(size, cycles - first) * self.out_per_cycle,
+                        min(size, cycles - first) * out_per_cycle,
                         start,
                         work,
                         dict(defects) if defects else None,
                     )
-                )
+                    for first in range(0, int(cycles), size)
+                ]
         if not self.checks_quality:
             for lot in lots:
                 self.units_out += lot.qty
             return lots
+        if inspect is None:
+            inspect = self.inspect
         kept = []
         for lot in lots:
-            self.inspect(lot)
+            inspect(lot)
             if lot.qty > EPS:
                 kept.append(lot)
                 self.units_out += lot.qty
@@ -342,6 +357,96 @@ class StationRun:
                 old = defects.get(self.defect_station, 0.0)
                 defects[self.defect_station] = 1.0 - (1.0 - old) * (1.0 - hit)
                 lot.defects = defects
+
+    def counter(self, share: float) -> Callable[[float], float]:
+        """Return ``units -> _count(units, share)``: the same draws from the same streams,
+        with the cumulative binomial tables of this share held by lot size [-]."""
+        if share <= 0:
+            return lambda units: 0.0
+        if not self.discrete:
+            return lambda units: units * share if units > EPS else 0.0
+        uniform = self.uniform
+        rng = self._quality_rng
+        share = min(share, 1.0)
+        tables: dict[int, tuple[list[float], int]] = {}
+
+        def count(units: float) -> float:
+            if units <= EPS:
+                return 0.0
+            if units == 1.0:
+                return 1.0 if uniform() < share else 0.0
+            trials = round(units)
+            known = tables.get(trials)
+            if known is None:
+                if share >= 1.0:
+                    return float(trials)
+                if trials * share > 20:
+                    return float(rng.binomial(trials, share))
+                table = _binomial_table(trials, share)
+                known = tables[trials] = (table, len(table))
+            table, size = known
+            u = uniform()
+            if u <= table[0]:  # no hit, the usual case: what bisect_left would find
+                return 0.0
+            hits = bisect_left(table, u)
+            return float(hits if hits < size else trials)
+
+        return count
+
+    def inspector(self) -> Callable[[Lot], None]:
+        """Return a function doing what :meth:`inspect` does, with its counters bound (the
+        hot loops of the machines call it once per run)."""
+        inspects = self.inspects
+        name = self.name
+        scrap = self.scrap
+        count_scrap = self.counter(scrap)
+        defect_rate = self.defect_rate
+        count_defects = self.counter(defect_rate)
+        defect_station = self.defect_station
+        discrete = self.discrete
+        uniform = self.uniform
+
+        def inspect(lot: Lot) -> None:
+            removed = 0.0
+            if inspects and lot.defects and name in lot.defects:
+                share = lot.defects.pop(name)
+                qty = lot.qty
+                if discrete and qty > 1.0 and 0 < share < 1.0 and round(qty) * share <= 20:
+                    # binomial(round(qty), share, usual=False), inlined: this share varies
+                    trials = round(qty)
+                    u = uniform()
+                    probability = (1.0 - share) ** trials
+                    cumulative = probability
+                    found = 0.0
+                    if u > cumulative:
+                        hits = 0
+                        odds = share / (1.0 - share)
+                        while u > cumulative and hits < trials:
+                            probability *= (trials - hits) / (hits + 1) * odds
+                            hits += 1
+                            cumulative += probability
+                        found = float(hits)
+                else:
+                    found = self._count(qty, share, usual=False)
+                self.found += found
+                removed += found
+            if scrap:
+                removed += count_scrap(lot.qty - removed)
+            if removed > EPS:
+                self.scrapped += removed
+                self.lost_work += removed * lot.work
+                lot.qty -= removed
+                if self.monitor is not None:
+                    self.monitor.leave(Lot(removed, lot.start), False, self.release_per_unit)
+            if defect_rate and lot.qty > EPS:
+                hit = count_defects(lot.qty) / lot.qty
+                if hit > 0:
+                    defects = lot.defects if lot.defects is not None else {}
+                    old = defects.get(defect_station, 0.0)
+                    defects[defect_station] = 1.0 - (1.0 - old) * (1.0 - hit)
+                    lot.defects = defects
+
+        return inspect
 
     def reset(self, now: float) -> None:
         """Close every machine's state at ``now`` and zero the counters (end of warm-up)."""

@@ -11,6 +11,7 @@ the duration parser runs :func:`check_number` on each time it converts. So ``1e3
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -42,8 +43,19 @@ def _shown(value: int | float) -> str:
     return text if len(text) <= 24 else f"a {len(text.lstrip('-'))}-digit number"
 
 
+_NUMERIC_TEXT = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+\s*$")
+"""Text YAML 1.1 leaves a string but pydantic reads as a float: ``1e308`` (no dot)."""
+
+
 def number_problem(value: Any) -> str | None:
     """Return why ``value`` is not an acceptable number, or ``None`` (also for non-numbers)."""
+    if isinstance(value, str) and _NUMERIC_TEXT.match(value):
+        number = float(value)
+        if not math.isfinite(number) or abs(number) > MAX_MAGNITUDE:
+            return (
+                f"{value.strip()} is out of range: numbers are at most {MAX_MAGNITUDE:.2g} in size"
+            )
+        return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     if isinstance(value, float) and not math.isfinite(value):
