@@ -52,6 +52,21 @@ class Buffer:
             return self.level + sum(lot.qty for _, lot in self.putters)
         return self.level
 
+    def take_piece(self) -> Lot | None:
+        """Take one piece, ``None`` when nothing is there: :meth:`take_front` of 1, with
+        the usual case (a lot of one piece at the front) first, for the fast path."""
+        lots = self.lots
+        if lots and lots[0].qty == 1.0:
+            now = self.env.now
+            self.area += self.level * (now - self.last)
+            self.last = now
+            self.level -= 1.0
+            front = lots.popleft()
+            if self.putters:
+                self._admit()
+            return front
+        return self.take_front(1.0)
+
     def take_front(self, limit: float) -> Lot | None:
         """Take the front lot whole, or ``limit`` units of it when it is larger; ``None``
         when nothing is there. Stations that neither merge nor split work lot by lot."""
@@ -190,6 +205,10 @@ class Source:
     def wait(self, event: Waiter, need: float) -> None:
         """Raw material is always there: wake at once."""
         event.succeed()
+
+    def take_piece(self) -> Lot:
+        """Release one piece now."""
+        return self.take(1.0)[0]
 
     def take_front(self, limit: float) -> Lot:
         """Release a lot of ``limit`` units now."""

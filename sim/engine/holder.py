@@ -50,6 +50,10 @@ class Holder(Protocol):
 class Supply(Holder, Protocol):
     """A holder machines take from: a buffer or an unlimited raw-material source."""
 
+    def take_piece(self) -> Lot | None:
+        """Take one piece (a lot of 1 unit); ``None`` when empty."""
+        ...
+
     def take_front(self, limit: float) -> Lot | None:
         """Take the front lot, at most ``limit`` units of it; ``None`` when empty."""
         ...

@@ -15,7 +15,6 @@ when it processes it, and a processed event given new callbacks can be scheduled
 
 from __future__ import annotations
 
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -60,7 +59,7 @@ class PieceMachine:
         self.lot: Lot | None = None
         """The piece in process."""
         self._inbuf: Supply = station.inputs[0][0]
-        self._take: Callable[[], Lot | None] = partial(self._inbuf.take_front, 1.0)
+        self._take: Callable[[], Lot | None] = self._inbuf.take_piece
         self._put = station.out.put
         self._cycle_time: Callable[[], float] = station.cycle_time
         self._schedule = env.schedule
@@ -98,8 +97,7 @@ class PieceMachine:
         """A piece is done: it carries the machine time spent on it, so scrap here or
         later loses that work; then take the next."""
         station = self.station
-        lot = self.lot
-        assert lot is not None
+        lot: Lot = self.lot  # type: ignore[assignment]  # set whenever a cycle runs
         station.cycles += 1
         lot.work += self._duration
         scrap = station.scrap
@@ -120,12 +118,12 @@ class PieceMachine:
                 station.out.block(self, lot)
                 return
         # The body of succeed() repeated here: this is the hot path.
-        lot = self._take()
-        if lot is None:
+        following = self._take()
+        if following is None:
             self.clock.switch(IDLE, self.env.now)
             self._inbuf.wait(self, 1.0)
             return
-        self.lot = lot
+        self.lot = following
         end = self._end
         end.callbacks = self._finished[:]
         self._duration = self._cycle_time()
