@@ -118,6 +118,9 @@ def test_compare_writes_differences_and_csv(
     assert content["scenarios"] == ["base", "tuned", "smart"]
     assert content["reference"] == "base"
     assert content["horizon"] == 2000.0 and content["replications"] == 3
+    # Every KPI carries its unit, as the console's unit column shows it.
+    assert set(content["units"]) == set(content["kpis"])
+    assert content["units"]["throughput"].endswith(f"/ {content['time_unit']}")
     assert content["seed"] == SEED
     kpis = content["kpis"]
     for kpi in (

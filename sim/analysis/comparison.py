@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from sim.analysis.kpis import summarize
+from sim.analysis.units import line_units
 from sim.experiment.compare import Comparison, paired_difference
 from sim.experiment.statistics import estimate
 
@@ -191,6 +192,7 @@ def build_comparison(
         "time_unit": first.line.time_unit,
         "levers": {run.scenario.name: run.scenario.lever_info for run in comparison.runs},
         "kpis": kpis,
+        "units": line_units(first.line, keys),
         "differences": differences,
     }
     if attribution is not None:

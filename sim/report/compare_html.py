@@ -108,14 +108,15 @@ def _claim(content: dict[str, Any]) -> str:
 
 def _kpis(content: dict[str, Any]) -> str:
     names = content["scenarios"]
-    header = ["KPI", *map(_e, names)]
+    header = ["KPI", "unit", *map(_e, names)]
     for name in names[1:]:
         header += [f"change {_e(name)} [%]", "95 % CI [%]"]
     rows = []
     for kpi in HEADLINE_KPIS:
         if kpi not in content.get("kpis", {}):
             continue
-        row = [_e(kpi), *(format_number(content["kpis"][kpi][n]["mean"]) for n in names)]
+        unit = _e(content.get("units", {}).get(kpi, ""))
+        row = [_e(kpi), unit, *(format_number(content["kpis"][kpi][n]["mean"]) for n in names)]
         for name in names[1:]:
             percent = content["differences"][kpi][name]["percent"]
             row += [_percent(percent["mean"]), _ci(percent["ci95"])]
@@ -201,7 +202,9 @@ def _attribution(content: dict[str, Any], folder: Path) -> str:
             ]
             for lever in next(iter(attribution.values()))
         ]
-        parts.append(_table(["lever", *(_e(k) for k in kpis)], rows))
+        units = content.get("units", {})
+        header = [_e(f"{k} [{units[k]}]" if k in units else k) for k in kpis]
+        parts.append(_table(["lever", *header], rows))
         parts.append(
             f"<p class='sub'>Sampled Shapley values from {settings.get('orders', '?')} random "
             "lever orders in antithetic pairs (an order and its reverse), &plusmn; the "

@@ -57,6 +57,7 @@ def print_comparison(content: dict[str, Any], console: Console | None = None) ->
         title_justify="left",
     )
     table.add_column("KPI")
+    table.add_column("unit")
     for name in names:
         table.add_column(name, justify="right")
     for name in names[1:]:
@@ -65,7 +66,8 @@ def print_comparison(content: dict[str, Any], console: Console | None = None) ->
     for kpi in HEADLINE_KPIS:
         if kpi not in content["kpis"]:
             continue
-        row = [kpi] + [format_number(content["kpis"][kpi][n]["mean"]) for n in names]
+        unit = content.get("units", {}).get(kpi, "")
+        row = [kpi, unit] + [format_number(content["kpis"][kpi][n]["mean"]) for n in names]
         for name in names[1:]:
             percent = content["differences"][kpi][name]["percent"]
             mean = percent["mean"]
@@ -120,8 +122,9 @@ def print_comparison(content: dict[str, Any], console: Console | None = None) ->
             title_justify="left",
         )
         shares.add_column("lever")
+        units = content.get("units", {})
         for kpi in kpis:
-            shares.add_column(kpi, justify="right")
+            shares.add_column(f"{kpi} [{units[kpi]}]" if kpi in units else kpi, justify="right")
         errors = settings.get("sampling_error") or {}
 
         def cell(kpi: str, lever: str) -> str:

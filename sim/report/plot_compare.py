@@ -98,7 +98,8 @@ def plot_waterfall(content: dict[str, Any], kpi: str, path: str | os.PathLike[st
     axes.bar(len(levers), running, color=_BAR, width=0.6)
     axes.set_xticks(range(len(levers) + 1), [*levers, "all levers"], rotation=20, ha="right")
     axes.axhline(0, color="black", linewidth=0.8)
-    axes.set_ylabel(f"change of {kpi} against no lever")
+    unit = content.get("units", {}).get(kpi)
+    axes.set_ylabel(f"change of {kpi} against no lever" + (f" [{unit}]" if unit else ""))
     check = settings.get("check", {}).get(kpi)
     agreement = ""
     if check and check.get("inside") is not None:
