@@ -222,12 +222,11 @@ class Machine:
         station = self.station
         clock = self.clock
         inputs = station.inputs
-        # Raw material taken with others needs no lot: it starts now, carries no machine
-        # time and no defects, so it cannot change the output's start, work or defects
-        # (the mean start of a passthrough's gathered lots would change: take it there).
-        raw = [not station.passthrough and isinstance(buffer, Source) for buffer, _ in inputs]
-        plan = list(zip(inputs, raw, strict=True))
-        needs = [(buffer, per_cycle) for (buffer, per_cycle), is_raw in plan if not is_raw]
+        # Raw material is never short: only buffers are checked for enough to start (raw
+        # materials a run does not count are not wired at all, see sim.engine.build).
+        needs = [
+            (buffer, per_cycle) for buffer, per_cycle in inputs if not isinstance(buffer, Source)
+        ]
         low, high = station.batch_min, station.batch_max
         settle = station.settles_waiting
         whole = station.whole_lots
@@ -264,12 +263,9 @@ class Machine:
                         cycles = int(available / per_cycle)
                 if short is None:
                     taken = []
-                    for (buffer, per_cycle), is_raw in plan:
+                    for buffer, per_cycle in inputs:
                         amount = cycles * per_cycle
-                        if is_raw and buffer.monitor is None:  # type: ignore[attr-defined]
-                            taken.append(([], amount))
-                        else:
-                            taken.append((buffer.take(amount), amount))
+                        taken.append((buffer.take(amount), amount))
                     break
                 clock.switch(IDLE, env.now)
                 short[0].wait(self, low * short[1])

@@ -287,8 +287,8 @@ class StationRun:
         """Turn the inputs of a run into output lots, remove what is found bad here.
 
         ``duration`` is the processing time [time unit] and ``started`` when the run began
-        [time unit], the start of output made from raw material only (raw material may be
-        left out of ``taken`` as an empty list of pieces). ``inspect`` is this station's
+        [time unit], the start of output made from raw material only (raw material is not
+        in ``taken`` unless its release is counted). ``inspect`` is this station's
         :meth:`inspector` when the caller holds one.
         """
         out_per_cycle = self.out_per_cycle
