@@ -274,6 +274,26 @@ class Line(_Model, NumbersChecked):
         copy.__dict__.pop("calendars", None)
         return copy
 
+    def flow_order(self) -> list[Station]:
+        """Stations in flow order, each after every station that makes what it takes (file
+        order where a material loop, refused when loading, leaves no order)."""
+        makers: dict[str, int] = {}
+        for station in self.stations:
+            made = station.output_material or ""
+            makers[made] = makers.get(made, 0) + 1
+        order: list[Station] = []
+        left = list(self.stations)
+        while left:
+            ready = [s for s in left if all(makers.get(m, 0) == 0 for m in s.inputs or {})]
+            if not ready:
+                return list(self.stations)
+            for station in ready:
+                order.append(station)
+                makers[station.output_material or ""] -= 1
+            placed = {id(s) for s in ready}
+            left = [s for s in left if id(s) not in placed]
+        return order
+
     def station(self, name: str) -> Station:
         """Return the station called ``name``."""
         for station in self.stations:

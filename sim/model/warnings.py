@@ -109,7 +109,7 @@ def _overloaded(line: Line) -> list[str]:
     supply = {entry: 1.0 / release.interarrival.mean}  # material -> units a time unit
     defective: dict[str, float] = {}  # station -> units a time unit it finds defective
     warnings = []
-    for station in _flow_order(line):
+    for station in line.flow_order():
         inputs = station.inputs or {}
         if not all(m in supply for m in inputs):
             continue
@@ -132,27 +132,6 @@ def _overloaded(line: Line) -> list[str]:
         name = station.output_material or ""
         supply[name] = supply.get(name, 0.0) + made
     return warnings
-
-
-def _flow_order(line: Line) -> list[Station]:
-    """Stations in flow order: each after every maker of what it takes (check_line has
-    refused material loops)."""
-    makers: dict[str, int] = {}
-    for station in line.stations:
-        makers[station.output_material or ""] = makers.get(station.output_material or "", 0) + 1
-    done: set[str] = set()
-    order: list[Station] = []
-    left = list(line.stations)
-    while left:
-        ready = [s for s in left if all(makers.get(m, 0) == 0 for m in s.inputs or {})]
-        if not ready:
-            return order + left
-        for station in ready:
-            order.append(station)
-            done.add(station.name)
-            makers[station.output_material or ""] -= 1
-        left = [s for s in left if s.name not in done]
-    return order
 
 
 def _batches(line: Line) -> list[str]:

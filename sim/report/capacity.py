@@ -81,25 +81,6 @@ def _good_share(line: Line, station: Station) -> float:
     return max(0.0, 1.0 - found) * (1.0 - station.scrap)
 
 
-def _order(line: Line) -> list[Station]:
-    """Stations in flow order (producers before consumers)."""
-    makes = {s.output_material: s.name for s in line.stations}
-    done: set[str] = set()
-    order: list[Station] = []
-    left = list(line.stations)
-    while left:
-        for station in left:
-            needs = {makes[m] for m in station.inputs or {} if m in makes}
-            if needs <= done:
-                order.append(station)
-                done.add(station.name)
-                left.remove(station)
-                break
-        else:  # a loop (refused when loading): keep file order
-            return list(line.stations)
-    return order
-
-
 def target_rate(line: Line) -> tuple[str, float] | None:
     """The material the target is set on and its good units a time unit [unit / time unit].
 
@@ -139,7 +120,7 @@ def finished_target_rate(line: Line) -> float | None:
 def _needed_cycles(line: Line, found: tuple[str, float]) -> dict[str, float]:
     """Cycles a time unit each station must finish for the target [1 / time unit]."""
     material, rate = found
-    order = _order(line)
+    order = line.flow_order()
     cycles: dict[str, float] = {}
     demand = {material: rate}  # good units a time unit into each material
     for station in reversed(order):  # back from the target, through recipes and losses
