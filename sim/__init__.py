@@ -16,10 +16,10 @@ them.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sim.errors import ConfigError, ConfigErrors, LinesimError, RunError
+from sim.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from sim.analysis.summary import build_summary
@@ -82,15 +82,4 @@ _HOMES = {
 """Public name -> the module it is imported from on first use."""
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name from its module on first use, then keep it here."""
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'sim' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_attributes(__name__, _HOMES, __all__)
