@@ -99,11 +99,18 @@ def _row(
     t = float(stats.t.ppf(0.5 + confidence / 2, max(n - 1, 1)))
     half_ci = t * sd / math.sqrt(n) if n > 1 else math.nan
     half_pi = t * sd * math.sqrt(1 + 1 / n) if n > 1 else math.nan
-    low, high = mean - half_pi, mean + half_pi
+    # Throughputs and shares cannot be negative, shares not above 1: the normal intervals
+    # are cut there (a rare state's share otherwise shows a negative lower bound).
+    top = 1.0 if unit == "share" else math.inf
+
+    def cut(value: float) -> float:
+        return value if math.isnan(value) else min(max(value, 0.0), top)
+
+    low, high = cut(mean - half_pi), cut(mean + half_pi)
     outside = bool(n > 1 and not low - 1e-12 <= observed <= high + 1e-12)
     return CheckRow(
-        station, quantity, unit, observed, mean, (mean - half_ci, mean + half_ci), (low, high),
-        outside,
+        station, quantity, unit, observed, mean, (cut(mean - half_ci), cut(mean + half_ci)),
+        (low, high), outside,
     )  # fmt: skip
 
 
