@@ -45,6 +45,7 @@ COST_CATEGORIES = (
     "depreciation",
     "overhead",
 )
+"""The ``cost.<category>`` KPIs [currency / year]."""
 
 _POWER_STATE = {
     "busy": "busy",

@@ -8,23 +8,13 @@ else the first finished material (a serial line's jobs), in its unit.
 
 from __future__ import annotations
 
+from sim.analysis.costs import COST_CATEGORIES
 from sim.analysis.kpis import STATION_KPIS
 from sim.engine import STATES
 from sim.model.line import Line
 from sim.model.serial import as_general, entry_material
 
 __all__ = ["COST_CATEGORIES", "kpi_unit", "line_units", "output_unit", "station_units"]
-
-COST_CATEGORIES = (
-    "materials",
-    "energy",
-    "direct_labour",
-    "indirect_labour",
-    "maintenance",
-    "depreciation",
-    "overhead",
-)
-"""The ``cost.<category>`` KPIs [currency / year]."""
 
 
 def _counted(material: str, unit: str) -> str:

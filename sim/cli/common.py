@@ -28,6 +28,7 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "LogProgress",
     "add_executor_options",
+    "add_run_length_options",
     "add_scenario_options",
     "draw",
     "overrides",
@@ -52,6 +53,24 @@ def overrides(assignments: Sequence[str]) -> dict[str, Any]:
     return dict(parse_assignment(text) for text in assignments)
 
 
+def add_run_length_options(
+    command: argparse.ArgumentParser, replications: str, source: str
+) -> None:
+    """Add --replications (help text ``replications``), --seed, --horizon and --warmup,
+    which override what ``source`` says."""
+    command.add_argument("--replications", type=int, metavar="N", help=replications)
+    command.add_argument(
+        "--seed", type=int, metavar="N", help=f"root random seed (overrides {source})"
+    )
+    command.add_argument(
+        "--horizon",
+        type=read_time,
+        metavar="T",
+        help="measured time: a number in the line's time unit or e.g. '30 d'",
+    )
+    command.add_argument("--warmup", type=read_time, metavar="T", help="discarded start time")
+
+
 def add_scenario_options(command: argparse.ArgumentParser) -> None:
     """Add the options every scenario-running command takes."""
     from sim.experiment import default_jobs
@@ -64,19 +83,7 @@ def add_scenario_options(command: argparse.ArgumentParser) -> None:
         metavar="PATH=VALUE",
         help="override a line value, e.g. stations.press.machines=2 (repeatable)",
     )
-    command.add_argument(
-        "--replications", type=int, metavar="N", help="replications (overrides the scenario)"
-    )
-    command.add_argument(
-        "--seed", type=int, metavar="N", help="root random seed (overrides the scenario)"
-    )
-    command.add_argument(
-        "--horizon",
-        type=read_time,
-        metavar="T",
-        help="measured time: a number in the line's time unit or e.g. '30 d'",
-    )
-    command.add_argument("--warmup", type=read_time, metavar="T", help="discarded start time")
+    add_run_length_options(command, "replications (overrides the scenario)", "the scenario")
     command.add_argument(
         "--jobs",
         type=int,

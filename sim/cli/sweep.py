@@ -10,7 +10,12 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from sim.cli.common import EXIT_INTERRUPTED, add_executor_options, progress, read_time
+from sim.cli.common import (
+    EXIT_INTERRUPTED,
+    add_executor_options,
+    add_run_length_options,
+    progress,
+)
 
 __all__ = ["MAX_ROWS", "add_executor_options", "add_parser", "handle"]
 
@@ -29,19 +34,7 @@ def add_parser(commands: Any) -> None:
     )
     command.add_argument("sweep", help="sweep YAML (scenarios/sweep_*.yaml)")
     add_executor_options(command)
-    command.add_argument(
-        "--replications", type=int, metavar="N", help="replications per point (overrides the file)"
-    )
-    command.add_argument(
-        "--seed", type=int, metavar="N", help="root random seed (overrides the file)"
-    )
-    command.add_argument(
-        "--horizon",
-        type=read_time,
-        metavar="T",
-        help="measured time: a number in the line's time unit or e.g. '30 d'",
-    )
-    command.add_argument("--warmup", type=read_time, metavar="T", help="discarded start time")
+    add_run_length_options(command, "replications per point (overrides the file)", "the file")
     command.add_argument("--out", metavar="DIR", help="results folder (default results/<name>/)")
     command.add_argument("--quiet", action="store_true", help="no progress bar")
     command.add_argument("--no-plots", action="store_true", help="skip the PNG plots")

@@ -14,8 +14,8 @@ STATE_COLORS: dict[str, str] = {
     "maintenance": "#9467bd",  # purple
     "off_shift": "#7f7f7f",  # dark grey
 }
-"""Colour of each machine state: those of :data:`sim.report.plot_style.STATE_COLORS` (a test
-keeps them equal), here so that the diagram draws without importing matplotlib."""
+"""Colour of each machine state, in plots, the SVG diagram and the replay (here, so that the
+diagram draws without importing matplotlib)."""
 
 BOTTLENECK_COLOR = "#b00020"
 """Outline of the bottleneck station."""

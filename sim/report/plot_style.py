@@ -18,6 +18,7 @@ from matplotlib.ticker import FuncFormatter
 
 from sim.atomic import atomic_open
 from sim.model.units import SECONDS_PER
+from sim.report.colors import STATE_COLORS
 from sim.report.numbers import format_number  # the one format: console, plots, HTML
 
 __all__ = [
@@ -40,17 +41,6 @@ DPI = 160
 FIGSIZE = (10.0, 5.625)
 """Figure size [inch]: 1600 x 900 px at :data:`DPI`."""
 
-STATE_COLORS: dict[str, str] = {
-    "busy": "#2e9e44",  # green
-    "idle": "#d0d0d0",  # light grey (starved)
-    "blocked": "#f28e2b",  # orange
-    "down": "#d62728",  # red
-    "setup": "#1f77b4",  # blue
-    "minor_stop": "#bcbd22",  # olive
-    "maintenance": "#9467bd",  # purple
-    "off_shift": "#7f7f7f",  # dark grey
-}
-"""Colour of each machine state, the same in every plot."""
 
 KPI_COLORS: dict[str, str] = {
     "availability": "#9ecae1",
