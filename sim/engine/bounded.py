@@ -14,13 +14,15 @@ __all__ = ["MEMORY_CHECK_EVERY", "BoundedEnvironment", "events_scheduled"]
 
 
 class BoundedEnvironment(simpy.Environment):
-    """A SimPy environment that raises :class:`RunError` when an event past ``max_events``
-    [-] is scheduled, or when the process's peak memory passes ``max_memory`` [MB] (read
+    """A SimPy environment that raises :class:`RunError` when it is to process an event past
+    ``max_events`` [-], or when the process's peak memory passes ``max_memory`` [MB] (read
     every :data:`MEMORY_CHECK_EVERY` events).
 
-    Counting at scheduling (one subtraction per event) catches every runaway run, also
-    one whose events come so fast that simulated time hardly moves (a guard process
-    waking at later times would never wake there); plain runs use plain environments.
+    Counting the events processed (one subtraction per event, in :meth:`step`) catches
+    every runaway run, also one whose events come so fast that simulated time hardly
+    moves (a guard process waking at later times would never wake there); plain runs use
+    plain environments. Counting here, not where events are scheduled, leaves the engine
+    free to put its events into SimPy's queue itself.
     """
 
     def __init__(
@@ -34,12 +36,7 @@ class BoundedEnvironment(simpy.Environment):
         self._until_memory_check = MEMORY_CHECK_EVERY
         self._end = end
 
-    def schedule(
-        self,
-        event: simpy.Event,
-        priority: simpy.events.EventPriority = simpy.events.NORMAL,
-        delay: float = 0,
-    ) -> None:
+    def step(self) -> None:
         self._left -= 1
         if self._left < 0:
             raise RunError(
@@ -57,7 +54,7 @@ class BoundedEnvironment(simpy.Environment):
                         f"{used:,.0f} MB used, over the bound of {self._max_memory:,.0f} MB; "
                         "raise --max-memory, shorten the horizon or use larger lots"
                     )
-        super().schedule(event, priority, delay)
+        super().step()
 
 
 MEMORY_CHECK_EVERY = 50_000

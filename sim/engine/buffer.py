@@ -42,7 +42,7 @@ class Buffer:
         self.last = 0.0
 
     def _mark(self) -> None:
-        now = self.env.now
+        now = self.env._now
         self.area += self.level * (now - self.last)
         self.last = now
 
@@ -57,7 +57,7 @@ class Buffer:
         the usual case (a lot of one piece at the front) first, for the fast path."""
         lots = self.lots
         if lots and lots[0].qty == 1.0:
-            now = self.env.now
+            now = self.env._now
             self.area += self.level * (now - self.last)
             self.last = now
             self.level -= 1.0
@@ -80,7 +80,7 @@ class Buffer:
                 event.succeed()
                 return front
             return front.part(limit)
-        now = self.env.now
+        now = self.env._now
         self.area += self.level * (now - self.last)
         self.last = now
         front = lots[0]
@@ -142,7 +142,7 @@ class Buffer:
         level = self.level
         if level + lot.qty > self.capacity + EPS:
             return False
-        now = self.env.now
+        now = self.env._now
         self.area += level * (now - self.last)
         self.last = now
         self.lots.append(lot)
@@ -216,7 +216,7 @@ class Source:
 
     def take(self, amount: float) -> list[Lot]:
         """Release ``amount`` units of raw material now."""
-        now = self.env.now
+        now = self.env._now
         if self.monitor is not None:
             self.monitor.release(now, amount)
         return [Lot(amount, now)]

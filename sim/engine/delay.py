@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, cast
 import simpy
 from simpy.events import NORMAL
 
+from sim.engine.hits import hit_counter
 from sim.engine.lot import EPS, Lot
 from sim.engine.rng import sampler, stream, uniforms
 from sim.engine.wakes import wakes_of
@@ -57,8 +58,13 @@ class Delay:
         self.name = name
         self.capacity = math.inf if capacity is None else capacity
         self.time = sampler(time, stream(seed, replication, name, "process"))
-        self.uniform = uniforms(stream(seed, replication, name, "scrap"))
-        self._quality_rng = stream(seed, replication, name, "quality")
+        self._count_scrap = hit_counter(
+            scrap,
+            discrete,
+            uniforms(stream(seed, replication, name, "scrap")),
+            stream(seed, replication, name, "quality"),
+        )
+        """Units of a lot scrapped at the end of its soak [-]."""
         self.scrap = scrap
         self.discrete = discrete
         self.out: Receiver | None = None
@@ -70,7 +76,7 @@ class Delay:
         """Units inside, soaking or waiting to leave [material unit]."""
         self.putters: deque[tuple[Waiter, Lot]] = deque()
         self.area = 0.0
-        self.last = env.now
+        self.last = env._now
         self.lots_in = 0
         self.units_out = 0.0
         self.scrapped = 0.0
@@ -96,7 +102,7 @@ class Delay:
             self._next_end._value = None
 
     def _mark(self) -> None:
-        now = self.env.now
+        now = self.env._now
         self.area += self.level * (now - self.last)
         self.last = now
 
@@ -110,7 +116,7 @@ class Delay:
         if level + lot.qty > self.capacity + EPS:
             return False
         env = self.env
-        now = env.now
+        now = env._now
         self.area += level * (now - self.last)
         self.last = now
         self.level = level + lot.qty
@@ -178,13 +184,7 @@ class Delay:
     def _soaked(self, lot: Lot) -> None:
         self.soaking -= 1
         if self.scrap:
-            removed = 0.0
-            if not self.discrete:
-                removed = lot.qty * self.scrap
-            elif lot.qty == 1.0:
-                removed = 1.0 if self.uniform() < self.scrap else 0.0
-            else:
-                removed = float(self._quality_rng.binomial(round(lot.qty), self.scrap))
+            removed = self._count_scrap(lot.qty)
             if removed > EPS:
                 self.scrapped += removed
                 self.lost_work += removed * lot.work
@@ -209,7 +209,7 @@ class Delay:
         self._leave(lot.qty)
 
     def _leave(self, qty: float) -> None:
-        now = self.env.now
+        now = self.env._now
         level = self.level
         self.area += level * (now - self.last)
         self.last = now

@@ -60,8 +60,9 @@ def combine(
     units = 0.0
     work = 0.0
     good: dict[str, float] | None = None
-    for (pieces, total), pieces_per in zip(taken, pieces_per_unit, strict=True):
+    for index, (pieces, total) in enumerate(taken):
         shares: dict[str, float] | None = None
+        single = None  # the defects of the input's only piece, not summed into shares
         for piece in pieces:
             qty = piece.qty
             if piece.start < start:
@@ -70,17 +71,29 @@ def combine(
                 weighted += piece.start * qty
                 units += qty
             work += piece.work * qty
-            if piece.defects:
+            defects = piece.defects
+            if defects:
+                if len(pieces) == 1:
+                    single = defects
+                    break
                 if shares is None:
                     shares = {}
-                for station, share in piece.defects.items():
+                for station, share in defects.items():
                     shares[station] = shares.get(station, 0.0) + share * qty
-        if shares:
+        if single is not None or shares:
             if good is None:
                 good = {}
+            pieces_per = pieces_per_unit[index]
             power = pieces_per if pieces_per > 0 else 1.0
-            for station, amount in shares.items():
-                good[station] = good.get(station, 1.0) * (1.0 - amount / total) ** power
+            if single is not None:  # the same sums as below, for one piece (0 + x is x)
+                qty = pieces[0].qty
+                for station, share in single.items():
+                    kept = 1.0 - share * qty / total
+                    good[station] = good.get(station, 1.0) * (kept if power == 1.0 else kept**power)
+            else:
+                for station, amount in shares.items():  # type: ignore[union-attr]
+                    kept = 1.0 - amount / total
+                    good[station] = good.get(station, 1.0) * (kept if power == 1.0 else kept**power)
     defects = {station: 1.0 - kept for station, kept in good.items()} if good else None
     if not earliest and units > 0:
         start = weighted / units

@@ -12,13 +12,17 @@ with one reused SimPy event (as :class:`~sim.engine.piece.PieceMachine` does): a
 delay schedules that event as ``env.timeout`` would, and a holder waking the machine
 schedules it now as ``Event.succeed`` would, so events are processed in the same order as
 with a SimPy process yielding timeouts and events, without a new event object, a
-``Process`` resumption or a callback list per step.
+``Process`` resumption or a callback list per step. The event goes straight into SimPy's
+queue as the very entry ``env.schedule`` would push (time, priority, SimPy's next event
+number), and the clock is read as ``env._now``, the attribute behind ``env.now``: SimPy 4's
+own names, which pyproject.toml pins; a method and a property call per lot less.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -53,8 +57,10 @@ class Machine:
 
     __slots__ = (
         "_body",
+        "_eid",
         "_end",
-        "_schedule",
+        "_queue",
+        "_steps",
         "_wakes",
         "clock",
         "cycles_to_setup",
@@ -72,13 +78,13 @@ class Machine:
         self.env = env
         self.station = station
         self.index = index
-        self.clock = MachineClock(station.state_time, env.now)
+        self.clock = MachineClock(station.state_time, env._now)
         failures = station.failures
         operating = failures is not None and not failures.calendar
         self.up_left = failures.time_to_failure() if operating else math.inf  # type: ignore[union-attr]
         """Processing time left before the next operating-basis failure [time unit]."""
         self.next_failure = (
-            env.now + failures.time_to_failure()  # type: ignore[union-attr]
+            env._now + failures.time_to_failure()  # type: ignore[union-attr]
             if failures is not None and failures.calendar
             else math.inf
         )
@@ -86,10 +92,10 @@ class Machine:
         self.stop_left = station.stop_gap() if station.stop_gap else math.inf
         """Processing time left before the next minor stop [time unit]."""
         self.cycles_to_setup: float = station.setup_every
-        self.setup_due = env.now + station.setup_interval if station.setup_interval else math.inf
+        self.setup_due = env._now + station.setup_interval if station.setup_interval else math.inf
         spacing = station.maintenance_every / station.machine_count
         self.maintenance_due = (
-            env.now + spacing * (index + 1) if station.maintenance_every else math.inf
+            env._now + spacing * (index + 1) if station.maintenance_every else math.inf
         )
 
     def run(self) -> Generator[simpy.Event, Any, None]:
@@ -104,7 +110,9 @@ class Machine:
         end._ok = True
         end._value = None
         self._end = end
-        self._schedule = self.env.schedule
+        self._steps: list[Callable[[Any], None]] = [self._step]
+        self._queue = self.env._queue
+        self._eid = self.env._eid
         self._wakes = wakes_of(self.env)
         self._step()
         yield self.env.event()  # never triggered
@@ -130,8 +138,9 @@ class Machine:
             if delay < 0:
                 raise ValueError(f"negative delay {delay}")
             end = self._end
-            end.callbacks = [self._step]
-            self._schedule(end, NORMAL, delay)
+            end.callbacks = self._steps  # SimPy only reads the list it takes back
+            # env.schedule(end, NORMAL, delay), inlined: the same entry in SimPy's queue
+            heappush(self._queue, (self.env._now + delay, NORMAL, next(self._eid), end))
 
     def succeed(self, _value: Any = None) -> None:
         """Wake the machine (material or room came; the holder's :class:`Waiter`): its
@@ -141,8 +150,8 @@ class Machine:
         if self._wakes.defer(self._resume):
             return
         end = self._end
-        end.callbacks = [self._step]
-        self._schedule(end, NORMAL, 0)
+        end.callbacks = self._steps
+        heappush(self._queue, (self.env._now, NORMAL, next(self._eid), end))
 
     def _run_lots(self) -> Process:
         """One input, nothing merged, split or batched, no shifts or calendar failures:
@@ -167,13 +176,15 @@ class Machine:
         while True:
             lot = take_front(limit)
             if lot is None:
-                switch(IDLE, env.now)
+                switch(IDLE, env._now)
                 wait(self, per_cycle)
                 yield None
                 continue
             cycles = lot.qty / per_cycle
             if prepares and (
-                station.setup_every or env.now >= self.setup_due or env.now >= self.maintenance_due
+                station.setup_every
+                or env._now >= self.setup_due
+                or env._now >= self.maintenance_due
             ):
                 yield from self._prepare(cycles)
             # station.run_time, inlined for whole cycles: one draw, or a block sum
@@ -188,10 +199,10 @@ class Machine:
             if (
                 duration <= up_left
                 and duration <= stop_left
-                and env.now + duration <= self.next_failure
+                and env._now + duration <= self.next_failure
             ):
                 if clock.state != BUSY:
-                    switch(BUSY, env.now)
+                    switch(BUSY, env._now)
                 self.up_left = up_left - duration
                 self.stop_left = stop_left - duration
                 yield duration
@@ -203,16 +214,16 @@ class Machine:
                 if observer is not None:
                     scrapped = station.scrapped
                     inspect(lot)
-                    observer.finished(clock.key, lot.qty, station.scrapped - scrapped, env.now)
+                    observer.finished(clock.key, lot.qty, station.scrapped - scrapped, env._now)
                 else:
                     inspect(lot)
             elif observer is not None:
-                observer.finished(clock.key, lot.qty, 0.0, env.now)
+                observer.finished(clock.key, lot.qty, 0.0, env._now)
             if lot.qty <= EPS:
                 continue
             station.units_out += lot.qty
             if not put(lot):
-                switch(BLOCKED, env.now)
+                switch(BLOCKED, env._now)
                 out.block(self, lot)
                 yield None
 
@@ -244,7 +255,7 @@ class Machine:
                 buffer, per_cycle = inputs[0]
                 limit = high * per_cycle
                 while (lot := buffer.take_front(limit)) is None:
-                    clock.switch(IDLE, env.now)
+                    clock.switch(IDLE, env._now)
                     buffer.wait(self, per_cycle)
                     yield None
                     if settle:
@@ -267,14 +278,16 @@ class Machine:
                         amount = cycles * per_cycle
                         taken.append((buffer.take(amount), amount))
                     break
-                clock.switch(IDLE, env.now)
+                clock.switch(IDLE, env._now)
                 short[0].wait(self, low * short[1])
                 yield None
                 if settle:
                     yield from self._settle()
-            started = env.now
+            started = env._now
             if prepares and (
-                station.setup_every or env.now >= self.setup_due or env.now >= self.maintenance_due
+                station.setup_every
+                or env._now >= self.setup_due
+                or env._now >= self.maintenance_due
             ):
                 yield from self._prepare(cycles)
             duration = run_time(cycles)
@@ -283,11 +296,11 @@ class Machine:
             if (
                 duration <= up_left
                 and duration <= stop_left
-                and env.now + duration <= self.next_failure
-                and (not pauses or env.now + duration <= self._shift_end())
+                and env._now + duration <= self.next_failure
+                and (not pauses or env._now + duration <= self._shift_end())
             ):
                 if clock.state != BUSY:
-                    clock.switch(BUSY, env.now)
+                    clock.switch(BUSY, env._now)
                 self.up_left = up_left - duration
                 self.stop_left = stop_left - duration
                 yield duration
@@ -298,10 +311,10 @@ class Machine:
             lots = finish(taken, cycles, duration, started, inspect)
             if clock.observer is not None:
                 good = math.fsum(lot.qty for lot in lots)
-                clock.observer.finished(clock.key, good, station.scrapped - scrapped, env.now)
+                clock.observer.finished(clock.key, good, station.scrapped - scrapped, env._now)
             for lot in lots:
                 if not out.put(lot):
-                    clock.switch(BLOCKED, env.now)
+                    clock.switch(BLOCKED, env._now)
                     out.block(self, lot)
                     yield None
                     if settle:
@@ -311,11 +324,11 @@ class Machine:
         """Planned maintenance, then a setup, when due before this run."""
         station = self.station
         env = self.env
-        if env.now >= self.maintenance_due:
-            self.clock.switch(MAINTENANCE, env.now)
+        if env._now >= self.maintenance_due:
+            self.clock.switch(MAINTENANCE, env._now)
             station.maintenances += 1
             yield station.maintenance_duration
-            while self.maintenance_due <= env.now:
+            while self.maintenance_due <= env._now:
                 self.maintenance_due += station.maintenance_every
         if station.setup_every:
             self.cycles_to_setup -= cycles
@@ -323,10 +336,10 @@ class Machine:
                 self.cycles_to_setup += station.setup_every
                 station.setups += 1
                 yield from self._work(station.setup_time(), SETUP)  # type: ignore[misc]
-        elif env.now >= self.setup_due:
+        elif env._now >= self.setup_due:
             station.setups += 1
             yield from self._work(station.setup_time(), SETUP)  # type: ignore[misc]
-            while self.setup_due <= env.now:
+            while self.setup_due <= env._now:
                 self.setup_due += station.setup_interval
 
     def _work(self, duration: float, state: int) -> Process:
@@ -338,7 +351,7 @@ class Machine:
         clock = self.clock
         station = self.station
         if clock.state != state:
-            clock.switch(state, env.now)
+            clock.switch(state, env._now)
         ages = state == BUSY
         pauses = station.shift_pauses
         while True:
@@ -348,10 +361,10 @@ class Machine:
                 gap, cause = self.up_left, DOWN
             if ages and self.stop_left < gap:
                 gap, cause = self.stop_left, MINOR_STOP
-            if self.next_failure - env.now < gap:
-                gap, cause = max(0.0, self.next_failure - env.now), -DOWN
-            if pauses and self._shift_end() - env.now < gap:
-                gap, cause = max(0.0, self._shift_end() - env.now), OFF_SHIFT
+            if self.next_failure - env._now < gap:
+                gap, cause = max(0.0, self.next_failure - env._now), -DOWN
+            if pauses and self._shift_end() - env._now < gap:
+                gap, cause = max(0.0, self._shift_end() - env._now), OFF_SHIFT
             if duration <= gap:
                 if ages:
                     self.up_left -= duration
@@ -368,24 +381,24 @@ class Machine:
                 yield from self._wait_for_shift()
                 continue
             if cause == MINOR_STOP:
-                clock.switch(MINOR_STOP, env.now)
+                clock.switch(MINOR_STOP, env._now)
                 station.minor_stops += 1
                 yield station.stop_length()  # type: ignore[misc]
                 self.stop_left = station.stop_gap()  # type: ignore[misc]
             else:
-                clock.switch(DOWN, env.now)
+                clock.switch(DOWN, env._now)
                 station.repairs += 1
                 yield station.failures.time_to_repair()  # type: ignore[union-attr]
                 if cause == DOWN:
                     self.up_left = station.failures.time_to_failure()  # type: ignore[union-attr]
                 else:
-                    self.next_failure = env.now + station.failures.time_to_failure()  # type: ignore[union-attr]
-            clock.switch(state, env.now)
+                    self.next_failure = env._now + station.failures.time_to_failure()  # type: ignore[union-attr]
+            clock.switch(state, env._now)
 
     def _shift_end(self) -> float:
         """When the staffed interval the machine is in ends (now when it is off shift)
         [time unit]."""
-        now = self.env.now
+        now = self.env._now
         start, end = self.station.calendar.on_interval(now)  # type: ignore[union-attr]
         return end if start <= now else now
 
@@ -396,22 +409,22 @@ class Machine:
         env = self.env
         clock = self.clock
         state = clock.state
-        start, _ = self.station.calendar.on_interval(env.now)  # type: ignore[union-attr]
-        if start <= env.now:
+        start, _ = self.station.calendar.on_interval(env._now)  # type: ignore[union-attr]
+        if start <= env._now:
             return  # a shift that wraps over the end of the pattern goes on
-        clock.switch(OFF_SHIFT, env.now)
-        yield start - env.now
+        clock.switch(OFF_SHIFT, env._now)
+        yield start - env._now
         failures = self.station.failures
         remaining = 0.0
-        while failures is not None and self.next_failure <= env.now:
+        while failures is not None and self.next_failure <= env._now:
             end = self.next_failure + failures.time_to_repair()
             self.station.repairs += 1
             self.next_failure = end + failures.time_to_failure()
-            remaining = max(remaining, end - env.now)
+            remaining = max(remaining, end - env._now)
         if remaining > 0:
-            clock.switch(DOWN, env.now)
+            clock.switch(DOWN, env._now)
             yield remaining
-        clock.switch(state, env.now)
+        clock.switch(state, env._now)
 
     def settle_waiting(self, now: float) -> float:
         """Reclassify waiting time (idle or blocked) since the last state change.
@@ -457,13 +470,13 @@ class Machine:
     def _settle(self) -> Process:
         """Before acting: finish a repair that fell due while waiting, wait for the shift."""
         env = self.env
-        remaining = self.settle_waiting(env.now)
+        remaining = self.settle_waiting(env._now)
         if remaining > 0:
-            self.clock.switch(DOWN, env.now)
+            self.clock.switch(DOWN, env._now)
             yield remaining
         calendar = self.station.calendar
         if calendar is not None:
-            start = calendar.next_on(env.now)
-            if start > env.now:
-                self.clock.switch(OFF_SHIFT, env.now)
-                yield start - env.now
+            start = calendar.next_on(env._now)
+            if start > env._now:
+                self.clock.switch(OFF_SHIFT, env._now)
+                yield start - env._now

@@ -15,6 +15,7 @@ when it processes it, and a processed event given new callbacks can be scheduled
 
 from __future__ import annotations
 
+from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -38,10 +39,12 @@ class PieceMachine:
     __slots__ = (
         "_cycle_time",
         "_duration",
+        "_eid",
         "_end",
         "_finished",
         "_inbuf",
         "_put",
+        "_queue",
         "_schedule",
         "_take",
         "clock",
@@ -55,7 +58,7 @@ class PieceMachine:
         self.env = env
         self.station = station
         self.index = index
-        self.clock = MachineClock(station.state_time, env.now)
+        self.clock = MachineClock(station.state_time, env._now)
         self.lot: Lot | None = None
         """The piece in process."""
         self._inbuf: Supply = station.inputs[0][0]
@@ -63,6 +66,8 @@ class PieceMachine:
         self._put = station.out.put
         self._cycle_time: Callable[[], float] = station.cycle_time
         self._schedule = env.schedule
+        self._queue = env._queue
+        self._eid = env._eid
         self._finished: list[Callable[[Any], None]] = [self._finish]
         self._duration = 0.0
         """The cycle time of the piece in process [time unit]."""
@@ -82,16 +87,17 @@ class PieceMachine:
         lot = self._take()
         clock = self.clock
         if lot is None:
-            clock.switch(IDLE, self.env.now)
+            clock.switch(IDLE, self.env._now)
             self._inbuf.wait(self, 1.0)
             return
         if clock.state != BUSY:
-            clock.switch(BUSY, self.env.now)
+            clock.switch(BUSY, self.env._now)
         self.lot = lot
         end = self._end
-        end.callbacks = self._finished[:]
-        self._duration = self._cycle_time()
-        self._schedule(end, NORMAL, self._duration)
+        end.callbacks = self._finished  # SimPy only reads the list it takes back
+        duration = self._duration = self._cycle_time()
+        # env.schedule(end, NORMAL, duration), inlined: the same entry in SimPy's queue
+        heappush(self._queue, (self.env._now + duration, NORMAL, next(self._eid), end))
 
     def _finish(self, _event: simpy.Event) -> None:
         """A piece is done: it carries the machine time spent on it, so scrap here or
@@ -107,24 +113,25 @@ class PieceMachine:
             station.lost_work += lot.work
             lot.qty = 0.0
             if observer is not None:
-                observer.finished(self.clock.key, 0.0, 1.0, self.env.now)
+                observer.finished(self.clock.key, 0.0, 1.0, self.env._now)
             if station.monitor is not None:
                 station.monitor.leave(Lot(1.0, lot.start), False, station.release_per_unit)
         else:
             if observer is not None:
-                observer.finished(self.clock.key, 1.0, 0.0, self.env.now)
+                observer.finished(self.clock.key, 1.0, 0.0, self.env._now)
             if not self._put(lot):
-                self.clock.switch(BLOCKED, self.env.now)
+                self.clock.switch(BLOCKED, self.env._now)
                 station.out.block(self, lot)
                 return
         # The body of succeed() repeated here: this is the hot path.
         following = self._take()
         if following is None:
-            self.clock.switch(IDLE, self.env.now)
+            self.clock.switch(IDLE, self.env._now)
             self._inbuf.wait(self, 1.0)
             return
         self.lot = following
         end = self._end
-        end.callbacks = self._finished[:]
-        self._duration = self._cycle_time()
-        self._schedule(end, NORMAL, self._duration)
+        end.callbacks = self._finished  # SimPy only reads the list it takes back
+        duration = self._duration = self._cycle_time()
+        # env.schedule(end, NORMAL, duration), inlined: the same entry in SimPy's queue
+        heappush(self._queue, (self.env._now + duration, NORMAL, next(self._eid), end))

@@ -8,17 +8,20 @@ that share a station see the same draws there (common random numbers).
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable, Iterator
 from itertools import chain, repeat
 
 import numpy as np
 
-from sim.model.distributions import Constant, Distribution
+from sim.model.distributions import UNTRUNCATED_CV, Constant, Distribution, Normal
 
 __all__ = [
     "BLOCK",
     "LotSums",
+    "NormalSums",
     "block_iterator",
+    "lot_sums",
     "name_key",
     "sampler",
     "stream",
@@ -109,3 +112,44 @@ class LotSums:
             self._last = last
             count -= take
         return total
+
+
+class NormalSums:
+    """Sums of ``n`` independent normal cycle times [time unit], one draw per lot: the sum
+    of ``n`` draws of N(mean, sd) is N(n mean, sqrt(n) sd) exactly.
+
+    Only for normals that truncation at 0 never touches (cv up to ``UNTRUNCATED_CV``: 10 sd
+    or more from 0, a chance below 1e-23 per cycle), where a lot's time has the same
+    distribution as the sum of its cycles drawn one by one. A tray of 48 cells costs one
+    standard normal instead of 48 normals.
+    """
+
+    __slots__ = ("_mean", "_next", "_sd")
+
+    def __init__(self, mean: float, sd: float, rng: np.random.Generator) -> None:
+        self._mean = mean
+        self._sd = sd
+        self._next = chain.from_iterable(_standard_normal_blocks(rng)).__next__
+
+    def __call__(self, count: int) -> float:
+        """Return the time of ``count`` cycles [time unit]."""
+        total = count * self._mean + math.sqrt(count) * self._sd * self._next()
+        while total < 0.0:  # as the per-cycle draws, never negative (about 1e-23 a lot)
+            total = count * self._mean + math.sqrt(count) * self._sd * self._next()
+        return total
+
+
+def _standard_normal_blocks(rng: np.random.Generator) -> Iterator[list[float]]:
+    while True:
+        yield rng.standard_normal(BLOCK).tolist()
+
+
+def lot_sums(distribution: Distribution, rng: np.random.Generator) -> Callable[[int], float]:
+    """Return ``n -> `` the time of a lot of ``n`` cycles of ``distribution`` [time unit]:
+    one draw of the sum's own distribution where it is known exactly (untruncated
+    normals), else the sum of ``n`` draws (:class:`LotSums`)."""
+    if isinstance(distribution, Normal):
+        sd = distribution._sigma  # its cv would load scipy.stats for a wide normal
+        if sd <= UNTRUNCATED_CV * distribution.mean_:
+            return NormalSums(distribution.mean_, sd, rng)
+    return LotSums(distribution, rng)

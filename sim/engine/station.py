@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from sim.engine.calendar import ShiftCalendar
+from sim.engine.hits import binomial, hit_counter
 from sim.engine.lot import EPS, Lot, combine
 from sim.engine.machine import Machine
 from sim.engine.monitor import STATES
 from sim.engine.piece import PieceMachine
-from sim.engine.rng import LotSums, sampler, stream, uniforms
+from sim.engine.rng import lot_sums, sampler, stream, uniforms
 from sim.model.distributions import Exponential
 
 if TYPE_CHECKING:
@@ -27,59 +24,7 @@ if TYPE_CHECKING:
     from sim.engine.state_bins import StateBins
     from sim.model.station import Station
 
-__all__ = ["FailureSamplers", "StationRun", "Wiring", "binomial"]
-
-
-def binomial(
-    trials: int,
-    share: float,
-    uniform: Callable[[], float],
-    rng: np.random.Generator,
-    usual: bool = True,
-) -> float:
-    """Draw Binomial(trials, share) by inverting its distribution function with one
-    uniform from the block stream; numpy's sampler takes over when many hits are likely.
-
-    With ``usual`` (a station's fixed scrap or defect rate, on its usual lot sizes) the
-    cumulative probabilities are kept, so a draw is one bisection; a share that varies
-    from lot to lot sums the terms until they pass the uniform.
-    """
-    if share >= 1.0:
-        return float(trials)
-    if trials * share > 20:
-        return float(rng.binomial(trials, share))
-    if not usual:
-        u = uniform()
-        probability = (1.0 - share) ** trials
-        cumulative = probability
-        hits = 0
-        odds = share / (1.0 - share)
-        while u > cumulative and hits < trials:
-            probability *= (trials - hits) / (hits + 1) * odds
-            hits += 1
-            cumulative += probability
-        return float(hits)
-    table = _binomial_table(trials, share)
-    hits = bisect_left(table, uniform())
-    return float(hits if hits < len(table) else trials)
-
-
-@lru_cache(maxsize=4096)
-def _binomial_table(trials: int, share: float) -> list[float]:
-    """Cumulative Binomial(trials, share) probabilities P(X <= k), k = 0, 1, ..., up to
-    ``trials`` or until the terms vanish, summed term by term (the inversion of
-    :func:`binomial` finds the first one at or above its uniform)."""
-    probability = (1.0 - share) ** trials
-    cumulative = probability
-    table = [cumulative]
-    odds = share / (1.0 - share)
-    for hits in range(trials):
-        probability *= (trials - hits) / (hits + 1) * odds
-        if probability == 0.0 and hits > trials * share:
-            break
-        cumulative += probability
-        table.append(cumulative)
-    return table
+__all__ = ["FailureSamplers", "StationRun", "Wiring", "binomial"]  # binomial: from hits
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +107,7 @@ class StationRun:
         their identity (start, work, defects), also through a batch."""
         self.cycle_time = sampler(spec.cycle_time, rng("process"))
         self._lot_sum = (
-            None if spec.cycle_time.cv == 0 else LotSums(spec.cycle_time, rng("process-lot"))
+            None if spec.cycle_time.cv == 0 else lot_sums(spec.cycle_time, rng("process-lot"))
         )
         self.scrap = spec.scrap
         self.uniform = uniforms(rng("scrap"))
@@ -361,37 +306,7 @@ class StationRun:
     def counter(self, share: float) -> Callable[[float], float]:
         """Return ``units -> _count(units, share)``: the same draws from the same streams,
         with the cumulative binomial tables of this share held by lot size [-]."""
-        if share <= 0:
-            return lambda units: 0.0
-        if not self.discrete:
-            return lambda units: units * share if units > EPS else 0.0
-        uniform = self.uniform
-        rng = self._quality_rng
-        share = min(share, 1.0)
-        tables: dict[int, tuple[list[float], int]] = {}
-
-        def count(units: float) -> float:
-            if units <= EPS:
-                return 0.0
-            if units == 1.0:
-                return 1.0 if uniform() < share else 0.0
-            trials = round(units)
-            known = tables.get(trials)
-            if known is None:
-                if share >= 1.0:
-                    return float(trials)
-                if trials * share > 20:
-                    return float(rng.binomial(trials, share))
-                table = _binomial_table(trials, share)
-                known = tables[trials] = (table, len(table))
-            table, size = known
-            u = uniform()
-            if u <= table[0]:  # no hit, the usual case: what bisect_left would find
-                return 0.0
-            hits = bisect_left(table, u)
-            return float(hits if hits < size else trials)
-
-        return count
+        return hit_counter(share, self.discrete, self.uniform, self._quality_rng)
 
     def inspector(self) -> Callable[[Lot], None]:
         """Return a function doing what :meth:`inspect` does, with its counters bound (the
