@@ -88,27 +88,29 @@ def hit_counter(
     if not discrete:
         return lambda units: units * share if units > EPS else 0.0
     share = min(share, 1.0)
-    tables: dict[int, tuple[list[float], int]] = {}
+    tables: dict[float, tuple[float, list[float], int]] = {}
+    """Per lot size (the float itself: pieces are whole): P(no hit), the cumulative
+    probabilities and their count."""
 
     def count(units: float) -> float:
         if units <= EPS:
             return 0.0
         if units == 1.0:
             return 1.0 if uniform() < share else 0.0
-        trials = round(units)
-        known = tables.get(trials)
+        known = tables.get(units)
         if known is None:
+            trials = round(units)
             if share >= 1.0:
                 return float(trials)
             if trials * share > 20:
                 return float(rng.binomial(trials, share))
             table = _binomial_table(trials, share)
-            known = tables[trials] = (table, len(table))
-        table, size = known
+            known = tables[units] = (table[0], table, len(table))
+        none, table, size = known
         u = uniform()
-        if u <= table[0]:  # no hit, the usual case: what bisect_left would find
+        if u <= none:  # no hit, the usual case: what bisect_left would find
             return 0.0
         hits = bisect_left(table, u)
-        return float(hits if hits < size else trials)
+        return float(hits if hits < size else round(units))
 
     return count

@@ -125,8 +125,16 @@ class Machine:
             return
         wakes.active = True
         try:
-            self._resume()
-            wakes.drain()
+            # self._resume(), inlined: one call less per event on the hot path
+            delay = self._body.send(None)
+            if delay is not None:
+                if delay < 0:
+                    raise ValueError(f"negative delay {delay}")
+                end = self._end
+                end.callbacks = self._steps
+                heappush(self._queue, (self.env._now + delay, NORMAL, next(self._eid), end))
+            if wakes.pending:
+                wakes.drain()
         finally:
             wakes.active = False
 

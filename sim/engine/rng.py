@@ -124,18 +124,24 @@ class NormalSums:
     standard normal instead of 48 normals.
     """
 
-    __slots__ = ("_mean", "_next", "_sd")
+    __slots__ = ("_mean", "_next", "_sd", "_terms")
 
     def __init__(self, mean: float, sd: float, rng: np.random.Generator) -> None:
         self._mean = mean
         self._sd = sd
         self._next = chain.from_iterable(_standard_normal_blocks(rng)).__next__
+        self._terms: dict[int, tuple[float, float]] = {}
+        """Mean and sd of a lot's time per lot size [time unit]."""
 
     def __call__(self, count: int) -> float:
         """Return the time of ``count`` cycles [time unit]."""
-        total = count * self._mean + math.sqrt(count) * self._sd * self._next()
+        terms = self._terms.get(count)
+        if terms is None:
+            terms = self._terms[count] = (count * self._mean, math.sqrt(count) * self._sd)
+        mean, sd = terms
+        total = mean + sd * self._next()
         while total < 0.0:  # as the per-cycle draws, never negative (about 1e-23 a lot)
-            total = count * self._mean + math.sqrt(count) * self._sd * self._next()
+            total = mean + sd * self._next()
         return total
 
 
