@@ -1,0 +1,95 @@
+"""The ``linesim`` process pauses the garbage collector at start-up and freezes at exit;
+``main(argv)`` called in a program leaves the collector as it found it."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+from sim.cli.collector import before_exit, paused_for_startup
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def thawed() -> Iterator[None]:
+    """Undo any freeze a test makes, so the test process keeps collecting as usual."""
+    yield
+    gc.unfreeze()
+
+
+def test_startup_pauses_then_freezes_and_resumes(thawed: None) -> None:
+    frozen = gc.get_freeze_count()
+    with paused_for_startup(True):
+        assert not gc.isenabled()
+        made = [[index] for index in range(1000)]  # objects the start-up keeps
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= frozen + len(made)
+
+
+def test_startup_resumes_after_an_error(thawed: None) -> None:
+    with pytest.raises(KeyboardInterrupt), paused_for_startup(True):
+        raise KeyboardInterrupt
+    assert gc.isenabled()
+
+
+def test_startup_leaves_a_disabled_collector_disabled() -> None:
+    gc.disable()
+    try:
+        frozen = gc.get_freeze_count()
+        with paused_for_startup(True):
+            pass
+        assert not gc.isenabled()
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.enable()
+
+
+def test_nothing_changes_outside_the_process() -> None:
+    frozen = gc.get_freeze_count()
+    with paused_for_startup(False):
+        assert gc.isenabled()
+    before_exit(False)
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen
+
+
+def test_main_with_arguments_keeps_the_collector(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A program calling main(argv) goes on running: nothing frozen, collection on."""
+    frozen = gc.get_freeze_count()
+    scenario = str(ROOT / "scenarios" / "penny_fab.yaml")
+    options = ["--replications", "1", "--horizon", "10", "--warmup", "0", "--jobs", "1"]
+    out = str(tmp_path / "out")
+    assert main(["run", scenario, *options, "--no-plots", "--quiet", "--out", out]) == 0
+    capsys.readouterr()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen
+
+
+def test_the_process_collects_during_the_command(tmp_path: Path) -> None:
+    """In the linesim process the collector runs again once the command starts."""
+    probe = (
+        "import gc, sys\n"
+        "import sim.cli.validate as command\n"
+        "handle = command.handle\n"
+        "def checked(args, console):\n"
+        "    print('collecting' if gc.isenabled() else 'paused', gc.get_freeze_count() > 0)\n"
+        "    return handle(args, console)\n"
+        "command.handle = checked\n"
+        "from sim.cli import main\n"
+        "sys.argv = ['linesim', 'validate', 'scenarios/penny_fab.yaml']\n"
+        "sys.exit(main())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "collecting True"
