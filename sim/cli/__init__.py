@@ -17,7 +17,7 @@ from contextlib import suppress
 from types import ModuleType
 from typing import Any
 
-from sim.cli.collector import before_exit, paused_for_startup
+from sim.cli.process import before_exit, startup
 from sim.errors import LinesimError
 from sim.experiment.interrupts import ignore_further, stop_signals
 
@@ -101,13 +101,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     warning, never a lost run (results are written before printing). Rich and the
     command's module are imported only after parsing, so ``--help`` answers at once.
     Without ``argv`` this is the ``linesim`` process, which ends when this returns: the
-    garbage collector skips the start-up's objects (see :mod:`sim.cli.collector`).
+    process sets its BLAS threads and garbage collector (see :mod:`sim.cli.process`).
     """
     process = argv is None
     words = list(sys.argv[1:] if argv is None else argv)
     try:
         with stop_signals():
-            with paused_for_startup(process):
+            with startup(process):
                 args = _parser(words).parse_args(words)
                 from sim.cli.console import make_consoles
 
