@@ -11,6 +11,27 @@ Python's bytecode is cached as after ``pip install`` (in a temporary
 ``PYTHONPYCACHEPREFIX``, warmed by one run of each command), even where the environment
 sets ``PYTHONDONTWRITEBYTECODE``; ``--no-bytecode`` measures compiling linesim's source
 on every start instead. Figures vary with load: the load average is printed beside them.
+
+Measured 2026-11-29 on the 2-core machine, the code before (main at be9fa04) and after
+issue 12's start-up work run back to back (wall median / CPU median), quiet at 23:01 UTC
+(load average 0.8: the benchmark itself) and at 22:55 UTC with another job on the other
+core (load 2):
+
+    quiet                                    before               after
+    linesim --help                           0.050 s / 0.049 s    0.042 s / 0.041 s
+    linesim validate scenarios/baseline.yaml 0.265 s / 0.264 s    0.216 s / 0.215 s
+    tiny run, --no-plots (goal 0.4 s)        0.401 s / 0.504 s    0.304 s / 0.304 s
+    tiny run with plots and report.html      1.477 s / 1.580 s    1.246 s / 1.245 s
+    load 2: tiny run, --no-plots             0.432 s / 0.535 s    0.314 s / 0.313 s
+
+Fifteen interleaved pairs of tiny runs at a load of 2.5 gave 0.381 s / 0.482 s before and
+0.301 s / 0.300 s after. Where the tiny run's CPU went (``sim.cli.process``): OpenBLAS's
+second thread spinning after ``import numpy`` (60-110 ms; the CLI now starts numpy with
+one BLAS thread), the garbage collector walking the start-up's objects ~110 times and at
+shutdown (40-60 ms; paused, then frozen), rich.progress with ``--quiet`` and the lever
+models without levers (about 5 ms). What is left is mostly imports the run needs (numpy
+60 ms, pydantic and building its models 80 ms, rich 25 ms, PyYAML 15 ms, SimPy with
+importlib.metadata 15 ms), then 40 ms of work: simulating, writing the folder, printing.
 """
 
 from __future__ import annotations

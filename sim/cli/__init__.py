@@ -17,6 +17,7 @@ from contextlib import suppress
 from types import ModuleType
 from typing import Any
 
+from sim.cli.process import before_exit, startup
 from sim.errors import LinesimError
 from sim.experiment.interrupts import ignore_further, stop_signals
 
@@ -99,14 +100,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     end with "interrupted" and exit 130, never a traceback; a broken stdout is a
     warning, never a lost run (results are written before printing). Rich and the
     command's module are imported only after parsing, so ``--help`` answers at once.
+    Without ``argv`` this is the ``linesim`` process, which ends when this returns: the
+    process sets its BLAS threads and garbage collector (see :mod:`sim.cli.process`).
     """
+    process = argv is None
     words = list(sys.argv[1:] if argv is None else argv)
     try:
         with stop_signals():
-            args = _parser(words).parse_args(words)
-            from sim.cli.console import make_consoles
+            with startup(process):
+                args = _parser(words).parse_args(words)
+                from sim.cli.console import make_consoles
 
-            console, errors = make_consoles()
+                console, errors = make_consoles()
             try:
                 return int(command_module(args.command).handle(args, console))
             except LinesimError as exc:
@@ -126,3 +131,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         console_module = sys.modules.get("sim.cli.console")
         if console_module is not None:
             console_module.release_stdout()
+        before_exit(process)

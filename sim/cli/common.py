@@ -6,27 +6,18 @@ import argparse
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.text import Text
+from typing import TYPE_CHECKING, Any, cast
 
 from sim.model.overrides import parse_assignment
+
+if TYPE_CHECKING:  # rich.progress is imported only when a bar is shown
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
 
 __all__ = [
     "EXIT_INTERRUPTED",
     "LogProgress",
+    "QuietProgress",
     "add_executor_options",
     "add_run_length_options",
     "add_scenario_options",
@@ -117,20 +108,6 @@ def add_executor_options(command: argparse.ArgumentParser, jobs: bool = True) ->
     )
 
 
-class RateColumn(ProgressColumn):
-    """Runs finished per second, over the recent past."""
-
-    def render(self, task: Task) -> Text:
-        """Return e.g. '12.5 runs/s' ('- runs/s' before the first runs finish); a task
-        added with ``unit="trials"`` counts trials instead."""
-        speed = task.finished_speed or task.speed
-        unit = task.fields.get("unit", "runs")
-        return Text(
-            f"- {unit}/s" if speed is None else f"{speed:,.1f} {unit}/s",
-            style="progress.data.speed",
-        )
-
-
 class LogProgress:
     """Progress as plain lines, for a log file (stdout not a terminal): one line when a
     task advances past each :data:`LOG_STEP` of its total, at least every
@@ -155,7 +132,7 @@ class LogProgress:
 
     def add_task(self, description: str, total: float | None = None, **fields: Any) -> TaskID:
         """Start a task; return its id."""
-        number = TaskID(self._added)  # ids stay unique when a finished stage is removed
+        number = cast("TaskID", self._added)  # unique when a finished stage is removed
         self._added += 1
         now = time.monotonic()
         self._tasks[number] = {
@@ -197,22 +174,44 @@ class LogProgress:
             )
 
 
-def progress(console: Console, quiet: bool) -> Progress | LogProgress:
+class QuietProgress:
+    """No progress at all (``--quiet``), with the methods of :class:`LogProgress`."""
+
+    def __init__(self) -> None:
+        self._added = 0
+
+    def __enter__(self) -> QuietProgress:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
+
+    def add_task(self, description: str, total: float | None = None, **fields: Any) -> TaskID:
+        """Return a new task id; nothing is shown."""
+        self._added += 1
+        return cast("TaskID", self._added - 1)
+
+    def update(self, task: TaskID, total: float | None = None, **_fields: Any) -> None:
+        """Nothing to show."""
+
+    def remove_task(self, task: TaskID) -> None:
+        """Nothing to forget."""
+
+    def advance(self, task: TaskID, amount: float = 1.0) -> None:
+        """Nothing to show."""
+
+
+def progress(console: Console, quiet: bool) -> Progress | LogProgress | QuietProgress:
     """A progress bar with runs done, runs per second, elapsed and remaining time; when
-    stdout is not a terminal, progress lines (:class:`LogProgress`) so a log shows life."""
-    if not quiet and not console.is_terminal:
+    stdout is not a terminal, progress lines (:class:`LogProgress`) so a log shows life;
+    nothing with ``quiet``."""
+    if quiet:
+        return QuietProgress()
+    if not console.is_terminal:
         return LogProgress(console)
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        RateColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        disable=quiet or not console.is_terminal,
-        transient=True,
-    )
+    from sim.cli.progress_bar import progress_bar
+
+    return progress_bar(console)
 
 
 def draw(folder: Path) -> Path:

@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import Progress, TaskID
 
 from sim.cli.common import (
     EXIT_INTERRUPTED,
     LogProgress,
+    QuietProgress,
     add_scenario_options,
     overrides,
     progress,
 )
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 __all__ = ["add_parser", "handle"]
 
@@ -60,7 +63,7 @@ def add_parser(commands: Any) -> None:
 class _Bar:
     """Progress of :func:`compare` on a rich progress bar, one task per stage."""
 
-    def __init__(self, bar: Progress | LogProgress) -> None:
+    def __init__(self, bar: Progress | LogProgress | QuietProgress) -> None:
         self.bar = bar
         self.task: TaskID | None = None
 

@@ -14,7 +14,6 @@ from pydantic import BaseModel, ValidationError
 
 from sim.errors import ConfigError, ConfigErrors
 from sim.model.checks import check_line
-from sim.model.levers import LeverFile, apply_lever
 from sim.model.line import Line
 from sim.model.located import Marks, error_loc, follow, message
 from sim.model.numbers import MAX_DIGITS, MAX_MAGNITUDE
@@ -446,6 +445,8 @@ def _apply_levers(
     """
     if not chosen:
         return data, {}, {}
+    from sim.model.levers import LeverFile, apply_lever  # its models are built when used
+
     if spec.lever_file is None:
         line, column = _locate(marks, "levers")
         raise ConfigError(

@@ -11,7 +11,6 @@ the data, naming list items by their ``name`` (``stations.press`` rather than
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from collections.abc import Mapping
@@ -136,6 +135,8 @@ def message(error: Mapping[str, Any], root: Any, data: Any) -> str:
         _path, model = follow(root, loc[:-1], data)
         key = str(loc[-1])
         if isinstance(model, type) and issubclass(model, BaseModel):
+            import difflib  # only for a wrong key: valid files do not load it
+
             allowed = sorted(f.alias or k for k, f in model.model_fields.items())
             close = difflib.get_close_matches(key, allowed, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""

@@ -10,7 +10,6 @@ needed / capacity; slack = capacity - needed.
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -226,6 +225,8 @@ def print_capacity(line: Line, summary: dict[str, Any], console: Any) -> None:
 
 def capacity_html(line: Line, summary: dict[str, Any]) -> str:
     """The capacity table as HTML; the highest load is marked."""
+    import html  # for report.html only: its entity table is not needed to print
+
     rows = capacity_table(line)
     loads = [r.load for r in rows if math.isfinite(r.needed)]
     highest = max(loads) if loads else math.nan
