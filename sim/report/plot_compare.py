@@ -96,6 +96,9 @@ def plot_waterfall(content: dict[str, Any], kpi: str, path: str | os.PathLike[st
             )
         running += step
     axes.bar(len(levers), running, color=_BAR, width=0.6)
+    # a lever with no share is a bar of height 0 at the running total, whose sticky edge
+    # would leave no margin above the tallest bar (it would look cut off)
+    axes.use_sticky_edges = False
     axes.set_xticks(range(len(levers) + 1), [*levers, "all levers"], rotation=20, ha="right")
     axes.axhline(0, color="black", linewidth=0.8)
     unit = content.get("units", {}).get(kpi)
