@@ -9,7 +9,10 @@ reverse, so a lever that comes early in one comes late in the other: the pair's 
 marginal change varies far less than one order's when a lever's effect grows or shrinks
 with the levers already applied, and is exact when only pairs of levers interact). Every
 subset runs on common random numbers, replication by replication, so each replication
-gives its own Shapley values and their spread gives a confidence interval.
+gives its own Shapley values and their spread gives a confidence interval. A window
+shorter than the comparison's is checked for bias (:func:`check_against_full`): all levers
+and no lever run a few more replications on it, and the full comparison's change must lie
+in the 95 % CI of the window's.
 """
 
 from __future__ import annotations
