@@ -21,6 +21,7 @@ from typing import Any
 import psutil
 
 from sim.experiment.compare import compare
+from sim.report.attribution_check import check_sentence
 
 
 class _Stages:
@@ -74,12 +75,7 @@ def _print_attribution(content: dict[str, Any]) -> None:
     for cut in settings.get("cut", []):
         print(f"  cut: {cut}")
     for kpi, check in (settings.get("check") or {}).items():
-        low_high = check["full_ci95"] or [float("nan")] * 2
-        print(
-            f"  check {kpi}: window {check['window_percent']:+.2f} % vs full "
-            f"{check['full_percent']:+.2f} % [{low_high[0]:+.2f}, {low_high[1]:+.2f}]: "
-            f"{'inside' if check['inside'] else 'OUTSIDE'}"
-        )
+        print(f"  check {kpi}: {check_sentence(check)}")
     errors = settings.get("sampling_error") or {}
     for kpi, per_lever in (content.get("attribution") or {}).items():
         cells = [

@@ -241,6 +241,14 @@ def test_attribution_from_a_comparison_file(
         assert attributed == pytest.approx(total, rel=1e-9, abs=1e-12), kpi
     # leaner changes only costs: no share of the throughput change
     assert content["attribution"]["throughput"]["leaner"]["mean"] == pytest.approx(0.0, abs=1e-12)
+    # the window's check: 4 replications (the default) of all levers and none, the full
+    # comparison's change against their CI; the shares' total is that of their 3
+    assert settings["check_replications"] == 4
+    for kpi, check in settings["check"].items():
+        assert "inside" not in check and check["window_replications"] == 4
+        low, high = check["window_ci95"]
+        assert check["agrees"] is (low <= check["full_percent"] <= high), kpi
+        assert check["attributed_replications"] == 3 and check["replication_sd_percent"] >= 0
 
 
 def test_sampled_attribution_states_its_orders_and_errors(

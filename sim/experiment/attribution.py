@@ -9,7 +9,10 @@ reverse, so a lever that comes early in one comes late in the other: the pair's 
 marginal change varies far less than one order's when a lever's effect grows or shrinks
 with the levers already applied, and is exact when only pairs of levers interact). Every
 subset runs on common random numbers, replication by replication, so each replication
-gives its own Shapley values and their spread gives a confidence interval.
+gives its own Shapley values and their spread gives a confidence interval. A window
+shorter than the comparison's is checked for bias (:func:`check_against_full`): all levers
+and no lever run a few more replications on it, and the full comparison's change must lie
+in the 95 % CI of the window's.
 """
 
 from __future__ import annotations
@@ -167,8 +170,11 @@ def attribute(
 
     Each lever set runs on the attribution window (``spec``: horizon, warm-up and
     replications, usually shorter than the comparison's): what is cut is returned in the
-    settings, and :func:`check_against_full` sets the window's total change beside the
-    full comparison's. Raises :class:`Interrupted` on Ctrl-C.
+    settings. All levers and no lever also run ``spec.check_replications`` replications on
+    the window (the first ``replications`` of them are the Shapley values' own runs, reused;
+    the rest go to the executor in the same ``map``), whose total change
+    :func:`check_against_full` sets beside the full comparison's. Raises
+    :class:`Interrupted` on Ctrl-C.
     """
     from sim.model import load_scenario
     from sim.model.units import parse_duration
@@ -207,9 +213,23 @@ def attribute(
     tasks = [
         (v.line, v.horizon, v.warmup, v.seed, r) for v in simulated for r in range(replications)
     ]
+    # the check: no lever and all levers over check_replications replications of the window,
+    # the first `replications` of them already among the tasks above
+    ends: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset(levers))
+    check_replications = max(spec.check_replications, replications)
+    checked = sorted({shared[subsets.index(end)] for end in ends})
+    extra = check_replications - replications
+    check_tasks = [
+        (v.line, v.horizon, v.warmup, v.seed, r)
+        for v in (simulated[i] for i in checked)
+        for r in range(replications, check_replications)
+    ]
+    tasks += check_tasks
     if progress:
         progress.start(
-            f"attribution: {len(subsets)} lever sets, {len(simulated)} simulated", len(tasks)
+            f"attribution: {len(subsets)} lever sets, {len(simulated)} simulated, "
+            f"{len(check_tasks)} check runs",
+            len(tasks),
         )
     results = executor.map(
         replicate_task, tasks, lambda _i: progress.advance() if progress else None
@@ -218,9 +238,17 @@ def attribute(
     for subset, found, index in zip(subsets, variants, shared, strict=True):
         reps = results[index * replications : (index + 1) * replications]
         values[subset] = [kpi_function(rep, found.line) for rep in reps]
+    check_values: dict[frozenset[str], list[dict[str, float]]] = {}
+    first_check = len(simulated) * replications
+    for end in ends:
+        position = checked.index(shared[subsets.index(end)]) * extra + first_check
+        line = variants[subsets.index(end)].line
+        more = results[position : position + extra]
+        check_values[end] = values[end] + [kpi_function(rep, line) for rep in more]
 
     attribution: dict[str, dict[str, np.ndarray]] = {}
     totals: dict[str, np.ndarray] = {}
+    check_totals: dict[str, np.ndarray] = {}
     errors: dict[str, dict[str, float]] = {}
     is_exact = len(subsets) == 2 ** len(levers)
     for kpi in spec.kpis:
@@ -231,8 +259,10 @@ def attribute(
         attribution[kpi] = shapley(levers, value, spec.samples, scenario.seed, is_exact)
         if not is_exact:
             errors[kpi] = sampling_error(levers, value, spec.samples, scenario.seed)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            totals[kpi] = 100.0 * (value(frozenset(levers)) / value(frozenset()) - 1.0)
+        totals[kpi] = _percent_change(value(frozenset()), value(frozenset(levers)))
+        check_totals[kpi] = _percent_change(
+            *(np.array([rep.get(kpi, np.nan) for rep in check_values[end]]) for end in ends)
+        )
     cut = []
     if horizon < scenario.horizon or warmup < scenario.warmup:
         cut.append(
@@ -258,37 +288,65 @@ def attribute(
         "simulated_lever_sets": len(simulated),
         "kpi_only_levers": [lever for lever in levers if lever not in moving],
         "runs": len(tasks),
+        "check_replications": check_replications,
+        "check_runs": len(check_tasks),
         "method": "exact" if is_exact else "sampled",
         "orders": None if is_exact else 2 * math.ceil(spec.samples / 2),
         "sampling_error": errors,
         "cut": cut,
-        "window_total_percent": {k: estimate(v) for k, v in totals.items()},
+        "window_total_percent": {k: estimate(v) for k, v in check_totals.items()},
+        "attributed_total_percent": {k: estimate(v) for k, v in totals.items()},
     }
     return attribution, settings_used
 
 
+def _percent_change(none: np.ndarray, every: np.ndarray) -> np.ndarray:
+    """Per replication 100 (all levers / no lever - 1) [%], NaN where undefined."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = 100.0 * (every / none - 1.0)
+    change[~np.isfinite(change)] = np.nan
+    return change
+
+
 def check_against_full(content: dict[str, Any], scenario: str) -> None:
-    """Set the attribution window's total change (all levers against none) beside the full
-    comparison's paired change for each attributed KPI, in ``attribution_settings.check``:
-    ``inside`` says whether the window's mean lies in the full comparison's 95 % CI
-    (``None`` without one)."""
+    """Check the attribution window for bias against the full comparison, per attributed
+    KPI, in ``attribution_settings.check``.
+
+    The window's total change (all levers against none, mean and 95 % t-CI over the
+    ``check_replications`` of the window [%]) is set beside the full comparison's paired
+    change of ``scenario`` [%]; ``agrees`` says whether the full comparison's mean lies
+    inside the window's CI (no evidence that the cut window biases the total; ``None``
+    without a CI). ``attributed_percent`` is the total the Shapley values add up to (mean
+    over their replications [%]) and ``replication_sd_percent`` the sd of one
+    replication's total on the window [%]: how far the shares can be off by noise alone.
+    """
     settings = content.get("attribution_settings") or {}
+    attributed = settings.get("attributed_total_percent") or {}
     check = {}
     for kpi, window in settings.get("window_total_percent", {}).items():
         full = content.get("differences", {}).get(kpi, {}).get(scenario)
         if not full or window["mean"] is None or full["percent"]["mean"] is None:
             continue
-        ci = full["percent"]["ci95"]
+        ci = window["ci95"]
+        full_mean = full["percent"]["mean"]
+        shares = attributed.get(kpi) or {}
         check[kpi] = {
             "window_percent": window["mean"],
-            "window_ci95": window["ci95"],
-            "full_percent": full["percent"]["mean"],
-            "full_ci95": ci,
-            "inside": None if not ci else bool(ci[0] <= window["mean"] <= ci[1]),
+            "window_ci95": ci,
+            "window_replications": window["n"],
+            "full_percent": full_mean,
+            "full_ci95": full["percent"]["ci95"],
+            "full_replications": content.get("replications"),
+            "agrees": None if not ci else bool(ci[0] <= full_mean <= ci[1]),
+            "attributed_percent": shares.get("mean"),
+            "attributed_replications": shares.get("n"),
+            "replication_sd_percent": window["std"],
         }
     settings["check"] = check
     settings["check_note"] = (
-        f"the attribution's total (all levers against none on its window) against the full "
-        f"comparison of {scenario} with {content.get('reference')}; they agree when the "
-        "reference is the same line without levers and the window is long enough"
+        f"the attribution window's total change (all levers against none, over its check "
+        f"replications) against the full comparison of {scenario} with "
+        f"{content.get('reference')}: agrees when the full comparison's change lies inside "
+        "the window's 95 % CI (no evidence of bias from the cut); this holds only when the "
+        "reference is the same line without levers"
     )

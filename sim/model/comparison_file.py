@@ -57,8 +57,10 @@ class ClaimSpec(_Model):
 class AttributionSpec(_Model):
     """Shapley attribution of the change to the levers of the compared scenario.
 
-    Every lever set runs on a window that may be shorter than the comparison's; the total
-    of the attribution (all levers against none) is checked against the full comparison.
+    Every lever set runs on a window that may be shorter than the comparison's. The window
+    is checked against the full comparison: all levers and no lever also run
+    ``check_replications`` replications on it, and the full comparison's change must lie
+    inside the 95 % CI of the window's (a check of bias, not of one replication's noise).
     """
 
     kpis: list[str] = Field(
@@ -80,6 +82,14 @@ class AttributionSpec(_Model):
     )
     replications: int | None = Field(
         default=None, ge=1, le=1000, description="replications per lever set [-]"
+    )
+    check_replications: int = Field(
+        default=4,
+        ge=2,
+        le=1000,
+        description="replications of all levers and of no lever on the window, for the check "
+        "against the full comparison: a 95 % CI of the window's total change; replication 0 "
+        "up to `replications` are those of the Shapley values, reused [-]",
     )
     samples: int = Field(
         default=64,

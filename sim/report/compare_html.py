@@ -168,13 +168,25 @@ def _attribution(content: dict[str, Any], folder: Path) -> str:
     ]
     check = settings.get("check", {})
     if check:
+        from sim.report.attribution_check import check_conclusion, check_sentence
+
+        def count(value: Any) -> str:
+            return "-" if value is None else str(value)
+
         rows = [
             [
                 _e(kpi),
                 _percent(c["window_percent"]),
+                _ci(c.get("window_ci95")),
+                count(c.get("window_replications")),
                 _percent(c["full_percent"]),
-                _ci(c["full_ci95"]),
-                {True: "yes", False: "no"}.get(c["inside"], "-"),
+                _ci(c.get("full_ci95")),
+                _e(check_conclusion(c)),
+                _percent(c.get("attributed_percent")),
+                count(c.get("attributed_replications")),
+                "-"
+                if c.get("replication_sd_percent") is None
+                else f"{c['replication_sd_percent']:.1f}",
             ]
             for kpi, c in check.items()
         ]
@@ -182,13 +194,31 @@ def _attribution(content: dict[str, Any], folder: Path) -> str:
             _table(
                 [
                     "KPI",
-                    "all levers vs none, attribution window [%]",
+                    "window: all levers vs none [%]",
+                    "its 95 % CI [%]",
+                    "window replications",
                     "full comparison [%]",
                     "its 95 % CI [%]",
-                    "inside",
+                    "check",
+                    "the shares add up to [%]",
+                    "their replications",
+                    "one replication's sd [%]",
                 ],
                 rows,
             )
+        )
+        sentences = "".join(
+            f"<li>{_e(kpi)}: {_e(check_sentence(c))}</li>" for kpi, c in check.items()
+        )
+        parts.append(
+            "<p class='sub'>The check of the cut: all levers and no lever also run "
+            f"{settings.get('check_replications', '?')} replications of the attribution "
+            "window; <b>agree</b> means the full comparison's change lies inside the 95 % CI "
+            "of the window's total change (no evidence that the shorter window biases it). "
+            "The shares add up to the total change of their own replications; one "
+            "replication's sd says how far that total, and so the shares, can be off by "
+            "noise alone.</p>"
+            f"<ul class='sub'>{sentences}</ul>"
         )
     errors = settings.get("sampling_error") or {}
     if errors:

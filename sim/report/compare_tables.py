@@ -28,8 +28,6 @@ HEADLINE_KPIS = (
 )
 
 
-_INSIDE = {True: "inside its 95 % CI", False: "OUTSIDE its 95 % CI", None: "no CI"}
-
 _VERDICT_STYLE = {
     "below": "[red]{}[/red]",
     "consistent": "[green]{}[/green]",
@@ -146,15 +144,17 @@ def print_comparison(content: dict[str, Any], console: Console | None = None) ->
             "attribution cut: " + ("; ".join(cut) if cut else "nothing (the comparison's window)"),
             highlight=False,
         )
-        for kpi, check in settings.get("check", {}).items():
-            full_ci = check["full_ci95"]
-            interval = "" if not full_ci else f" [{full_ci[0]:+.1f}, {full_ci[1]:+.1f}]"
+        checks = settings.get("check", {})
+        if checks:
+            from sim.report.attribution_check import check_sentence
+
             console.print(
-                f"  {kpi}: all levers vs none {check['window_percent']:+.1f} % on the "
-                f"attribution window, {check['full_percent']:+.1f} %{interval} in the full "
-                f"comparison: {_INSIDE[check['inside']]}",
+                "check of the attribution window against the full comparison (changes [%], "
+                "95 % CIs; agree = the full comparison's change lies inside the window's CI):",
                 highlight=False,
             )
+        for kpi, check in checks.items():
+            console.print(f"  {kpi}: {escape(check_sentence(check))}", highlight=False)
 
 
 def print_uncertainty(study: dict[str, Any], console: Console | None = None) -> None:

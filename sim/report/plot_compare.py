@@ -96,24 +96,28 @@ def plot_waterfall(content: dict[str, Any], kpi: str, path: str | os.PathLike[st
             )
         running += step
     axes.bar(len(levers), running, color=_BAR, width=0.6)
+    # a lever with no share is a bar of height 0 at the running total, whose sticky edge
+    # would leave no margin above the tallest bar (it would look cut off)
+    axes.use_sticky_edges = False
     axes.set_xticks(range(len(levers) + 1), [*levers, "all levers"], rotation=20, ha="right")
     axes.axhline(0, color="black", linewidth=0.8)
     unit = content.get("units", {}).get(kpi)
     axes.set_ylabel(f"change of {kpi} against no lever" + (f" [{unit}]" if unit else ""))
     check = settings.get("check", {}).get(kpi)
-    agreement = ""
-    if check and check.get("inside") is not None:
-        agreement = (
-            "; total inside the full comparison's CI"
-            if check["inside"]
-            else "; total OUTSIDE the full comparison's CI"
-        )
-    axes.set_title(
+    title = (
         f"{kpi}: what each lever explains (Shapley, {settings.get('method', '')}; "
         f"{settings.get('replications', '?')} replication(s) of "
-        f"{settings.get('horizon', 0):g} {content['time_unit']} per lever set{agreement})",
-        loc="left",
+        f"{settings.get('horizon', 0):g} {content['time_unit']} per lever set)"
     )
+    if check:
+        from sim.report.attribution_check import check_sentence
+
+        # the check on lines of its own: its conclusion and what it rests on, changes [%]
+        sentence = check_sentence(check, short=True)
+        for joint in (", full comparison", "; the shares"):
+            sentence = sentence.replace(joint, joint[0] + "\n" + joint[2:])
+        title += "\n" + sentence
+    axes.set_title(title, loc="left")
     axes.grid(axis="y", color="0.9")
     return save_figure(figure, path)
 

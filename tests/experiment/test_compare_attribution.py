@@ -374,7 +374,10 @@ def test_cost_only_levers_share_simulations(tmp_path: Path) -> None:
     with LocalExecutor(1) as executor:
         shares, settings = attribute(str(path), scenario, spec, {}, executor, kpis_of)
     assert settings["method"] == "exact" and settings["lever_sets"] == 16
-    assert settings["simulated_lever_sets"] == 4 and settings["runs"] == 8
+    assert settings["simulated_lever_sets"] == 4
+    # 4 simulations x 2 replications, and replications 2 and 3 of no lever and all levers
+    # for the window's check (check_replications 4 by default)
+    assert settings["runs"] == 8 + 2 * 2 and settings["check_runs"] == 4
     assert settings["kpi_only_levers"] == ["unity", "staffing"]
     # every lever set, recomputed from a run of its own
     levers = ["faster", "reliable", "unity", "staffing"]

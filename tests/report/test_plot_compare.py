@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -71,3 +72,92 @@ def test_waterfall_and_costs_from_content(tmp_path: Path, compared: Path) -> Non
         assert image.size == SIZE
     paths = write_comparison_plots(compared, content)
     assert compared / "waterfall_throughput.png" in paths
+
+
+NEW_CHECK = {
+    "window_percent": 15.93,
+    "window_ci95": [12.7, 19.2],
+    "window_replications": 4,
+    "full_percent": 16.25,
+    "full_ci95": [15.87, 16.63],
+    "full_replications": 4,
+    "agrees": True,
+    "attributed_percent": 11.8,
+    "attributed_replications": 1,
+    "replication_sd_percent": 3.04,
+}
+"""``attribution_settings.check.<kpi>`` as written since the check has replications."""
+
+OLD_CHECK = {
+    "window_percent": 11.8,
+    "window_ci95": None,
+    "full_percent": 16.25,
+    "full_ci95": [15.87, 16.63],
+    "inside": False,
+}
+"""The same as a comparison.json written before: one replication, ``inside``, no ``agrees``."""
+
+
+def with_attribution(content: dict[str, Any], check: dict[str, Any]) -> dict[str, Any]:
+    """``content`` with a two-lever attribution of throughput and its window check."""
+    return {
+        **content,
+        "attribution": {
+            "throughput": {
+                "a": {"mean": 0.2, "ci95": [0.1, 0.3]},
+                "b": {"mean": -0.05, "ci95": None},
+            }
+        },
+        "attribution_settings": {
+            "method": "exact",
+            "horizon": 100.0,
+            "replications": 1,
+            "check_replications": 4,
+            "check": {"throughput": check},
+        },
+    }
+
+
+@pytest.mark.parametrize("check", [NEW_CHECK, OLD_CHECK], ids=["new", "before the change"])
+def test_attribution_check_is_shown_and_old_folders_still_render(
+    tmp_path: Path, compared: Path, check: dict[str, Any]
+) -> None:
+    """The check in the console, report.html and the waterfall's title: the conclusion with
+    what it rests on (the window's CI and replications, the full comparison's CI, what the
+    shares add up to, one replication's sd, all in %). A folder written before the check had
+    replications (``inside``, no ``agrees``) still renders everywhere, read as not checked,
+    and ``linesim plot`` redraws it."""
+    import shutil
+
+    from rich.console import Console
+
+    from sim.report.compare_html import render_comparison_report
+    from sim.report.compare_tables import print_comparison
+
+    folder = tmp_path / "out"
+    shutil.copytree(compared, folder)
+    content = json.loads((folder / "comparison.json").read_text(encoding="utf-8"))
+    content = with_attribution(content, check)
+    (folder / "comparison.json").write_text(json.dumps(content), encoding="utf-8")
+    assert main(["plot", str(folder)]) == 0
+    with Image.open(folder / "waterfall_throughput.png") as image:
+        assert image.size == SIZE
+
+    console = Console(record=True, width=250)
+    print_comparison(content, console)
+    printed = " ".join(console.export_text().split())
+    page = render_comparison_report(folder, content)
+    if check is NEW_CHECK:
+        sentence = (
+            "throughput: all levers vs none: window +15.9 % [+12.7, +19.2] over 4 "
+            "replications, full comparison +16.25 % [+15.87, +16.63]: agree (no bias from "
+            "the cut); the shares add up to +11.8 % (1 replication; one replication's total "
+            "varies by 3.0 % sd)"
+        )
+        assert sentence in printed
+        assert "agree (no bias from the cut)" in page and "one replication's sd [%]" in page
+    else:
+        assert "not checked (no CI of the window" in printed
+        assert "window +11.8 %, full comparison +16.25 % [+15.87, +16.63]" in printed
+        assert "not checked" in page
+    assert "OUTSIDE" not in printed and "<th>inside</th>" not in page  # the old wording
