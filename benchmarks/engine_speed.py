@@ -19,7 +19,8 @@ and the ratios, measured in the same run, are what to compare.
 
 Targets (issue 12): linesim at least 5x plain SimPy and at least 0.6x the heapq loop. The
 SimPy floor shows how far the second can be reached while SimPy stays the engine: it runs at
-about 0.6x the heapq loop itself, so linesim's model logic would have to cost nothing.
+0.72-0.76x the heapq loop itself (2026-11-29, quiet), so 0.6x would leave linesim's buffers,
+state clocks and counts about a fifth of SimPy's own cost per completion.
 
 Run from the repository root::
 

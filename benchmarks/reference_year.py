@@ -6,33 +6,35 @@ per CPU second and peak memory. CPU time, not wall time, is the figure: the mach
 shared, and the load average is printed beside it. Targets (issue 12): under 5 s CPU and
 under 300 MB.
 
-Where a year goes (py-spy sampling, no profiler overhead, 2026-11-29 evening, the line of
-27 machine stations and 3 delays): 2.82 M SimPy events (3.52 M before this round) and 17-18 s CPU
-under a load average of 4 on 2 cores (23.6-23.8 s before, same load). Self time by
-place: our machine loops 24 %, station quality and lot making 18 %, lot merging
-(``combine``, ``Lot``) 12 %, buffers 11 %, delays 8 %, numpy's normal draws 7 % and the
-lot-time block sums around them 6 %, SimPy itself 13 %. Inclusive: merging, batching and
-inspecting stations (``_run_general``) 44 %, of which ``StationRun.finish`` 21 %;
-single-input tray stations (``_run_lots``) 32 %; sums of 48 cycle times per tray 12 %
-(each tray draws its 48 normals: the same draws as the per-cell model); scrap and
-inspection draws 12 %; the ends of soaks 11 %.
+Where a year goes (py-spy sampling, no profiler overhead, 2026-11-29 late evening, the line
+of 27 machine stations and 3 delays): 2.82 M SimPy events and 11.7 s CPU quiet (16.5-16.7 s
+at the start of that session, 23.6 s two rounds before at a load of 4). Self time by place:
+our machine loops (with wakes and state clocks) 31 %, station quality (scrap and defect
+counts, inspection) 13 %, lot merging (``combine``, ``Lot``) 13 %, buffers 12 %, delays 8 %,
+output lots (``finish``) 7 %, lot times 6 %, SimPy itself 10 %. Inclusive: merging, batching and inspecting stations
+(``_run_general``) 48 %, of which ``StationRun.finish`` 25 %; single-input tray stations
+(``_run_lots``) 26 %; the ends of soaks 12 %. Minor stops (134,000 in the window) and
+setups (91,000) cost an event each beyond the lots'.
 
-Changed in this round, all with byte-identical results (summaries of baseline,
-penny_fab, cell_assembly_serial and smart compared after every step): machines drive
-their generator bodies with one reused SimPy event instead of a SimPy process (no
-Timeout, Event or Process resumption per step); a machine woken inside the engine's own
-callback with nothing else due at that instant resumes when the callback ends instead of
-in a wake event (a fifth of all events); a fixed soak keeps its lots in a queue with
-only the next end in SimPy's heap, under the event number SimPy would have given it
-(thousands of ageing lots had made every heap operation deeper); raw material joins a
-merge without a lot; scrap counters hold their binomial tables per lot size; smaller
-inlining in buffers, delays and ``combine``. Earlier rounds: lot times from block
-cumulative sums, binomial inversion by cached tables, a lean loop for stations that work
-whole lots, delays releasing lots that end together in one event, and simple (lot-1,
-nothing that stops them) stations as timed callbacks.
+Changed in the latest round: a lot of n cycles of an untruncated normal (every tray
+station of this line) draws its time once, N(n mean, sqrt(n) sd), the exact distribution
+of the sum of its cycles, instead of n normals and a cumulative sum (11 % of the year
+before); a soak's scrap comes from cached binomial tables instead of numpy's sampler per
+lot; machines push their events into SimPy's queue themselves (the entry
+``env.schedule`` pushes) and read ``env._now`` instead of the ``now`` property; a machine's
+event resumes its body without a further call. These two draws changed, so the output
+moved within its CIs (the baseline's KPIs inside their previous 95 % CIs: 54 of 56, the
+other two 0.05 % off); every other step left baseline, smart, penny_fab and
+cell_assembly_serial byte-identical. Earlier rounds: machines on one reused SimPy event
+instead of a process, wakes without events inside the engine's own callbacks, fixed soaks
+with only their next end in SimPy's heap, binomial inversion by cached tables, a lean loop
+for stations that work whole lots, delays releasing lots that end together in one event,
+and simple (lot-1, nothing that stops them) stations as timed callbacks.
 
 What is left is Python per lot spread over many small steps (no single hot spot): the 5 s
-target needs fewer lots or a compiled core for the per-lot bookkeeping.
+target needs fewer lots or a compiled core for the per-lot bookkeeping. Compiling the
+engine's machine, buffer, delay and lot modules with mypyc (tried, not kept: a C compiler
+at install time on every platform) gave 16.7 -> 12.6 s, 1.33x, on the code of that time.
 
     python benchmarks/reference_year.py [--replication N] [--no-memory]
 """
