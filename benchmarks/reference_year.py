@@ -11,10 +11,10 @@ of 27 machine stations and 3 delays): 2.82 M SimPy events and 11.7 s CPU quiet (
 at the start of that session, 23.6 s two rounds before at a load of 4). Self time by place:
 our machine loops (with wakes and state clocks) 31 %, station quality (scrap and defect
 counts, inspection) 13 %, lot merging (``combine``, ``Lot``) 13 %, buffers 12 %, delays 8 %,
-output lots (``finish``) 7 %, lot times 6 %, SimPy itself 10 %. Inclusive: merging, batching and inspecting stations
-(``_run_general``) 48 %, of which ``StationRun.finish`` 25 %; single-input tray stations
-(``_run_lots``) 26 %; the ends of soaks 12 %. Minor stops (134,000 in the window) and
-setups (91,000) cost an event each beyond the lots'.
+output lots (``finish``) 7 %, lot times 6 %, SimPy itself 10 %. Inclusive: merging,
+batching and inspecting stations (``_run_general``) 48 %, of which ``StationRun.finish``
+25 %; single-input tray stations (``_run_lots``) 26 %; the ends of soaks 12 %. Minor
+stops (134,000 in the window) and setups (91,000) cost an event each beyond the lots'.
 
 Changed in the latest round: a lot of n cycles of an untruncated normal (every tray
 station of this line) draws its time once, N(n mean, sqrt(n) sd), the exact distribution
