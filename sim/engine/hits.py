@@ -19,7 +19,10 @@ from sim.engine.lot import EPS
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["binomial", "hit_counter"]
+__all__ = ["TABLES_KEPT", "binomial", "hit_counter"]
+
+TABLES_KEPT = 1024
+"""Lot sizes whose cumulative tables a counter keeps [-] (a line has a few: 48, 47, ...)."""
 
 
 def binomial(
@@ -105,7 +108,9 @@ def hit_counter(
             if trials * share > 20:
                 return float(rng.binomial(trials, share))
             table = _binomial_table(trials, share)
-            known = tables[units] = (table[0], table, len(table))
+            known = (table[0], table, len(table))
+            if len(tables) < TABLES_KEPT:
+                tables[units] = known
         none, table, size = known
         u = uniform()
         if u <= none:  # no hit, the usual case: what bisect_left would find
