@@ -152,7 +152,7 @@ def test_attribution_check_is_shown_and_old_folders_still_render(
             "throughput: all levers vs none: window +15.9 % [+12.7, +19.2] over 4 "
             "replications, full comparison +16.25 % [+15.87, +16.63]: agree (no bias from "
             "the cut); the shares add up to +11.8 % (1 replication; one replication's total "
-            "varies by 3.0 % sd)"
+            "varies by 3.0 points (sd))"
         )
         assert sentence in printed
         assert "agree (no bias from the cut)" in page and "one replication's sd [%]" in page
