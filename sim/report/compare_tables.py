@@ -122,7 +122,10 @@ def print_comparison(content: dict[str, Any], console: Console | None = None) ->
         shares.add_column("lever")
         units = content.get("units", {})
         for kpi in kpis:
-            shares.add_column(f"{kpi} [{units[kpi]}]" if kpi in units else kpi, justify="right")
+            # escaped: rich would read a unit such as [modules / h] as a style tag and drop it
+            header = f"{kpi}\n[{units[kpi]}]" if kpi in units else kpi
+            width = len(units.get(kpi, "")) + 2
+            shares.add_column(escape(header), justify="right", min_width=width)
         errors = settings.get("sampling_error") or {}
 
         def cell(kpi: str, lever: str) -> str:

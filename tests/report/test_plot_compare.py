@@ -161,3 +161,6 @@ def test_attribution_check_is_shown_and_old_folders_still_render(
         assert "window +11.8 %, full comparison +16.25 % [+15.87, +16.63]" in printed
         assert "not checked" in page
     assert "OUTSIDE" not in printed and "<th>inside</th>" not in page  # the old wording
+    # the attribution table's header keeps each KPI's unit, also one that looks like a
+    # rich style tag ([modules / h] was dropped as markup)
+    assert f"[{content['units']['throughput']}]" in printed
