@@ -46,7 +46,7 @@ def check_sentence(check: dict[str, Any], short: bool = False) -> str:
     """One KPI's check in words, all changes in [%], e.g. ``all levers vs none: window
     +15.9 % [+12.7, +19.2] over 4 replications, full comparison +16.25 % [+15.87, +16.63]:
     agree (no bias from the cut); the shares add up to +11.8 % (1 replication; one
-    replication's total varies by 3.0 points (sd))``. ``short`` gives the conclusion without its
+    sd of one replication's total 3.0 points)``. ``short`` gives the conclusion without its
     reason (for plot titles)."""
     window = f"window {check['window_percent']:+.1f} %{signed_interval(check.get('window_ci95'))}"
     if check.get("window_replications") is not None:
@@ -62,6 +62,6 @@ def check_sentence(check: dict[str, Any], short: bool = False) -> str:
         noise = check.get("replication_sd_percent")
         basis = _replications(check.get("attributed_replications"))
         if noise is not None:
-            basis += f"; one replication's total varies by {noise:.1f} points (sd)"
+            basis += f"; sd of one replication's total {noise:.1f} points"
         text += f"; the shares add up to {attributed:+.1f} % ({basis})"
     return text

@@ -17,11 +17,38 @@ from sim.report.plot_run import cumulative_output
 from sim.report.plot_style import new_figure, save_figure, thousands
 from sim.report.run_data import load_results
 
-__all__ = ["plot_forest", "plot_throughput_overlay", "plot_waterfall", "write_comparison_plots"]
+__all__ = [
+    "LOWER_IS_BETTER",
+    "lower_is_better",
+    "plot_forest",
+    "plot_throughput_overlay",
+    "plot_waterfall",
+    "write_comparison_plots",
+]
 
 _BAR = "#3182bd"
-_UP = "#2e9e44"
-_DOWN = "#d62728"
+_BETTER = "#2e9e44"
+_WORSE = "#d62728"
+
+LOWER_IS_BETTER = (
+    "capex",
+    "conversion_cost",
+    "cost",
+    "energy_kwh",
+    "escaped_defects",
+    "flow_time",
+    "labour_hours",
+    "lost_work",
+    "scrap_cost",
+    "wip",
+)
+"""KPIs (by name or the part before ``_``, ``.`` or the end) where a fall is an
+improvement: costs, time, energy and labour per unit, work in process, defects."""
+
+
+def lower_is_better(kpi: str) -> bool:
+    """Whether a fall of ``kpi`` is an improvement (a cost per Ah, a flow time)."""
+    return any(kpi == name or kpi.startswith((f"{name}_", f"{name}.")) for name in LOWER_IS_BETTER)
 
 
 def plot_forest(content: dict[str, Any], path: str | os.PathLike[str]) -> Path:
@@ -83,8 +110,10 @@ def plot_waterfall(content: dict[str, Any], kpi: str, path: str | os.PathLike[st
     start = 0.0
     figure, axes = new_figure()
     running = start
+    falls_better = lower_is_better(kpi)
     for index, (lever, step) in enumerate(zip(levers, steps, strict=True)):
-        axes.bar(index, step, bottom=running, color=_UP if step >= 0 else _DOWN, width=0.6)
+        better = step <= 0 if falls_better else step >= 0
+        axes.bar(index, step, bottom=running, color=_BETTER if better else _WORSE, width=0.6)
         ci = attribution[lever]["ci95"]
         if ci:
             axes.errorbar(
@@ -119,6 +148,18 @@ def plot_waterfall(content: dict[str, Any], kpi: str, path: str | os.PathLike[st
         title += "\n" + sentence
     axes.set_title(title, loc="left")
     axes.grid(axis="y", color="0.9")
+    from matplotlib.patches import Patch
+
+    direction = "lower" if falls_better else "higher"
+    axes.legend(
+        handles=[
+            Patch(color=_BETTER, label=f"lever improves {kpi} ({direction} is better)"),
+            Patch(color=_WORSE, label=f"lever worsens {kpi}"),
+            Patch(color=_BAR, label="all levers together"),
+        ],
+        loc="best",
+        fontsize="small",
+    )
     return save_figure(figure, path)
 
 

@@ -151,8 +151,8 @@ def test_attribution_check_is_shown_and_old_folders_still_render(
         sentence = (
             "throughput: all levers vs none: window +15.9 % [+12.7, +19.2] over 4 "
             "replications, full comparison +16.25 % [+15.87, +16.63]: agree (no bias from "
-            "the cut); the shares add up to +11.8 % (1 replication; one replication's total "
-            "varies by 3.0 points (sd))"
+            "the cut); the shares add up to +11.8 % (1 replication; sd of one replication's "
+            "total 3.0 points)"
         )
         assert sentence in printed
         assert "agree (no bias from the cut)" in page and "one replication's sd [%]" in page
@@ -164,3 +164,29 @@ def test_attribution_check_is_shown_and_old_folders_still_render(
     # the attribution table's header keeps each KPI's unit, also one that looks like a
     # rich style tag ([modules / h] was dropped as markup)
     assert f"[{content['units']['throughput']}]" in printed
+
+
+@pytest.mark.parametrize(
+    ("kpi", "falls_better"),
+    [
+        ("throughput", False),
+        ("ah_per_year", False),
+        ("ah_per_labour_hour", False),
+        ("cell_yield", False),
+        ("cost_per_ah", True),
+        ("conversion_cost_per_ah", True),
+        ("cost.materials", True),
+        ("cost_total", True),
+        ("labour_hours_per_mah", True),
+        ("energy_kwh_per_kwh", True),
+        ("flow_time", True),
+        ("wip.cell-formed", True),
+        ("costume", False),  # a name that only starts like one
+    ],
+)
+def test_waterfall_colours_say_better_or_worse(kpi: str, falls_better: bool) -> None:
+    """A waterfall colours a lever green when it improves the KPI: a cost that falls is
+    green, not red (colours by sign made every cost saving look like a loss)."""
+    from sim.report.plot_compare import lower_is_better
+
+    assert lower_is_better(kpi) is falls_better
