@@ -14,7 +14,14 @@ from sim.engine import STATES
 from sim.model.line import Line
 from sim.model.serial import as_general, entry_material
 
-__all__ = ["COST_CATEGORIES", "kpi_unit", "line_units", "output_unit", "station_units"]
+__all__ = [
+    "COST_CATEGORIES",
+    "kpi_unit",
+    "line_units",
+    "output_unit",
+    "station_units",
+    "unit_of",
+]
 
 
 def _counted(material: str, unit: str) -> str:
@@ -129,3 +136,12 @@ def station_units(line: Line) -> dict[str, dict[str, str]]:
             units[state] = "-"
         out[station.name] = units
     return out
+
+
+def unit_of(name: str, line: Line) -> str:
+    """The unit of any KPI a sweep or a tuning study names: a line KPI, or a station's as
+    ``stations.<station>.<kpi>`` ('-' for one the line does not have)."""
+    parts = name.split(".")
+    if len(parts) == 3 and parts[0] == "stations":
+        return station_units(line).get(parts[1], {}).get(parts[2], "-")
+    return kpi_unit(name, line)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sim.cli.common import (
@@ -111,8 +112,13 @@ def _print_table(result: Any, console: Console) -> None:
     with_ci = len(result.kpis) <= 4
     title = "KPI means with 95% CI half-widths" if with_ci else "KPI means (intervals in sweep.csv)"
     table = Table(title=f"{result.spec.name}: {title}")
-    for name in ["point", *result.spec.parameters, *result.kpis]:
-        table.add_column(name, justify="right")
+    for name in ["point", *result.spec.parameters]:
+        table.add_column(escape(name), justify="right")
+    first = next((s for s in result.summaries if s is not None), None)
+    for kpi in result.kpis:
+        unit = kpi_estimate(first, kpi)["unit"] if first is not None else None
+        # escaped: a unit such as [jobs / h] would be read as a rich style tag
+        table.add_column(escape(f"{kpi}\n[{unit}]" if unit else kpi), justify="right")
     shown = 0
     for number, (point, summary) in enumerate(
         zip(result.spec.points, result.summaries, strict=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sim.cli.common import EXIT_INTERRUPTED, progress
@@ -134,9 +135,14 @@ def _report(result: Any, files: list[Path], console: Console) -> None:
                 soft_wrap=True,
             )
         table = Table(title=title)
-        columns = ["trial", *shown[0]["params"], *shown[0]["kpis"]]
-        for column in columns:
-            table.add_column(column, justify="right")
+        units = content.get("units") or {}
+        table.add_column("trial", justify="right")
+        for column in shown[0]["params"]:
+            table.add_column(escape(column), justify="right")
+        for kpi in shown[0]["kpis"]:
+            # escaped: a unit such as [modules / h] would be read as a rich style tag
+            header = f"{kpi}\n[{units[kpi]}]" if kpi in units else kpi
+            table.add_column(escape(header), justify="right")
         for item in shown[:20]:
             table.add_row(
                 str(item["trial"]),

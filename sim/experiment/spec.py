@@ -137,7 +137,8 @@ def kpi_names(summary: dict[str, Any]) -> list[str]:
 
 
 def kpi_estimate(summary: dict[str, Any], name: str) -> dict[str, Any]:
-    """Return ``{"mean", "std", "ci95"}`` of KPI ``name`` in a run summary.
+    """Return ``{"mean", "std", "ci95", "unit"}`` of KPI ``name`` in a run summary (unit
+    ``None`` where the summary gives none).
 
     Looks in ``kpis``, then in any other section of numbers or estimates (such as
     costs), then ``stations.<station>.<kpi>``; a plain number has no std or interval.
@@ -165,8 +166,13 @@ def kpi_estimate(summary: dict[str, Any], name: str) -> dict[str, Any]:
             f"{name!r} is not a KPI of this run (known: {known}, and stations.<station>.<kpi>)"
         )
     if isinstance(found, dict):
-        return {"mean": _as_float(found), "std": found.get("std"), "ci95": found.get("ci95")}
-    return {"mean": _as_float(found), "std": None, "ci95": None}
+        return {
+            "mean": _as_float(found),
+            "std": found.get("std"),
+            "ci95": found.get("ci95"),
+            "unit": found.get("unit"),
+        }
+    return {"mean": _as_float(found), "std": None, "ci95": None, "unit": None}
 
 
 def kpi_value(summary: dict[str, Any], name: str) -> float:

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from optuna.trial import FrozenTrial, TrialState
 
+from sim.analysis.units import unit_of
 from sim.experiment.tune import TuneResult, best_trials
 from sim.model.loader import read_yaml
 from sim.report.files import write_csv, write_json, write_text
@@ -23,12 +24,19 @@ from sim.report.files import write_csv, write_json, write_text
 __all__ = ["best_scenario_yaml", "tune_content", "write_tune"]
 
 
-def _rows(result: TuneResult) -> tuple[list[str], list[list[Any]]]:
+def _kpis(result: TuneResult) -> list[str]:
+    """The KPIs of the objectives and constraints, each once, in that order."""
     spec = result.spec
     kpis: list[str] = []
     for name in [*(o.kpi for o in spec.objectives), *(c.kpi for c in spec.constraints)]:
         if name not in kpis:
             kpis.append(name)
+    return kpis
+
+
+def _rows(result: TuneResult) -> tuple[list[str], list[list[Any]]]:
+    spec = result.spec
+    kpis = _kpis(result)
     header = [
         "trial",
         "state",
@@ -90,6 +98,7 @@ def tune_content(result: TuneResult, chosen: FrozenTrial | None = None) -> dict[
         "file": spec.file.path,
         "study": result.study.study_name,
         "objectives": [{o.direction: o.kpi} for o in spec.objectives],
+        "units": {kpi: unit_of(kpi, result.base.line) for kpi in _kpis(result)},
         "constraints": [str(c) for c in spec.constraints],
         "sampler": spec.sampler,
         "pruner": spec.pruner,

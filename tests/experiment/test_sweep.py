@@ -179,7 +179,7 @@ def test_bounds_say_when_they_do_not_apply() -> None:
 
 def test_cli_sweep_then_resume(penny_sweep, tmp_path: Path, capsys) -> None:
     """linesim sweep writes the folder; the same command again runs nothing."""
-    file = penny_sweep("  release.wip: [2, 4]")
+    file = penny_sweep("  release.wip: [2, 4]", "kpis: [throughput, flow_time]\n")
     argv = [
         "sweep",
         str(file),
@@ -191,7 +191,10 @@ def test_cli_sweep_then_resume(penny_sweep, tmp_path: Path, capsys) -> None:
         "--no-plots",
     ]
     assert main(argv) == 0
-    assert "2 run (6 runs" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "2 run (6 runs" in printed
+    # each KPI column names its unit (escaped: rich would take [jobs / h] for a style tag)
+    assert "[jobs / h]" in printed and "[h]" in printed
     assert main([*argv, "--replications", "3"]) == 0
     assert "0 run (0 runs" in capsys.readouterr().out
     assert main([*argv[:-4], "--out", str(tmp_path / "other"), "--jobs", "0"]) == 2

@@ -11,6 +11,7 @@ the neighbours, seven times the standard error of the full evaluation (4 x 10,00
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 from typing import ClassVar
 
@@ -218,5 +219,7 @@ def test_cli_tune(pair, write, tmp_path: Path, capsys) -> None:
     assert (out / "study.db").is_file() and (out / "best.yaml").is_file()
     text = capsys.readouterr().out
     assert "this run: 3 trials" in text
+    content = json.loads((out / "tune.json").read_text(encoding="utf-8"))
+    assert content["units"] and all(f"[{unit}]" in text for unit in content["units"].values())
     assert main([*argv[:5], "4", *argv[6:]]) == 0
     assert "this run: 1 trials" in capsys.readouterr().out
