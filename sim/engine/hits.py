@@ -3,8 +3,9 @@ pieces, the expected share for web or bulk material.
 
 Binomial counts invert the distribution function with one uniform from a block stream;
 numpy's sampler takes over when many hits are likely. A station's or a delay's fixed
-rate keeps its cumulative probabilities per lot size, so a usual draw is one comparison
-(no hit) or one bisection.
+rate (:func:`hit_counter`) keeps its cumulative probabilities per lot size, so a usual
+draw is one comparison (no hit) or one bisection; a share that varies from lot to lot
+(:func:`share_count`) sums the terms until they pass the uniform.
 """
 
 from __future__ import annotations
@@ -19,51 +20,60 @@ from sim.engine.lot import EPS
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["TABLES_KEPT", "binomial", "hit_counter"]
+__all__ = ["TABLES_KEPT", "binomial", "hit_counter", "share_count"]
 
 TABLES_KEPT = 1024
 """Lot sizes whose cumulative tables a counter keeps [-] (a line has a few: 48, 47, ...)."""
 
 
 def binomial(
-    trials: int,
-    share: float,
-    uniform: Callable[[], float],
-    rng: np.random.Generator,
-    usual: bool = True,
+    trials: int, share: float, uniform: Callable[[], float], rng: np.random.Generator
 ) -> float:
-    """Draw Binomial(trials, share) by inverting its distribution function with one
-    uniform from the block stream; numpy's sampler takes over when many hits are likely.
-
-    With ``usual`` (a station's fixed scrap or defect rate, on its usual lot sizes) the
-    cumulative probabilities are kept, so a draw is one bisection; a share that varies
-    from lot to lot sums the terms until they pass the uniform.
-    """
+    """Draw Binomial(trials, share) for a share that varies from lot to lot (no table to
+    keep): invert its distribution function with one uniform from the block stream,
+    summing the terms until they pass it; numpy's sampler when many hits are likely."""
     if share >= 1.0:
         return float(trials)
     if trials * share > 20:
         return float(rng.binomial(trials, share))
-    if not usual:
-        u = uniform()
-        probability = (1.0 - share) ** trials
-        cumulative = probability
-        hits = 0
-        odds = share / (1.0 - share)
-        while u > cumulative and hits < trials:
-            probability *= (trials - hits) / (hits + 1) * odds
-            hits += 1
-            cumulative += probability
-        return float(hits)
-    table = _binomial_table(trials, share)
-    hits = bisect_left(table, uniform())
-    return float(hits if hits < len(table) else trials)
+    u = uniform()
+    probability = (1.0 - share) ** trials
+    cumulative = probability
+    if u <= cumulative:  # no hit, the usual case
+        return 0.0
+    hits = 0
+    odds = share / (1.0 - share)
+    while u > cumulative and hits < trials:
+        probability *= (trials - hits) / (hits + 1) * odds
+        hits += 1
+        cumulative += probability
+    return float(hits)
+
+
+def share_count(
+    units: float,
+    share: float,
+    discrete: bool,
+    uniform: Callable[[], float],
+    rng: np.random.Generator,
+) -> float:
+    """Units of a lot of ``units`` hit by a ``share`` that varies from lot to lot (the
+    defects an inspection finds) [-]: :func:`binomial` for pieces (``discrete``), the
+    expected share of web or bulk material."""
+    if share <= 0 or units <= EPS:
+        return 0.0
+    if not discrete:
+        return units * share
+    if units == 1.0:
+        return 1.0 if uniform() < share else 0.0
+    return binomial(round(units), min(share, 1.0), uniform, rng)
 
 
 @lru_cache(maxsize=4096)
 def _binomial_table(trials: int, share: float) -> list[float]:
     """Cumulative Binomial(trials, share) probabilities P(X <= k), k = 0, 1, ..., up to
-    ``trials`` or until the terms vanish, summed term by term (the inversion of
-    :func:`binomial` finds the first one at or above its uniform)."""
+    ``trials`` or until the terms vanish, summed term by term as :func:`binomial` sums
+    them (a counter's inversion finds the first one at or above its uniform)."""
     probability = (1.0 - share) ** trials
     cumulative = probability
     table = [cumulative]

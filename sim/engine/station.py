@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sim.engine.calendar import ShiftCalendar
-from sim.engine.hits import binomial, hit_counter
+from sim.engine.hits import hit_counter, share_count
 from sim.engine.lot import EPS, Lot, combine
 from sim.engine.machine import Machine
 from sim.engine.monitor import STATES
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from sim.engine.state_bins import StateBins
     from sim.model.station import Station
 
-__all__ = ["FailureSamplers", "StationRun", "Wiring", "binomial"]  # binomial: from hits
+__all__ = ["FailureSamplers", "StationRun", "Wiring"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +112,8 @@ class StationRun:
         self.scrap = spec.scrap
         self.uniform = uniforms(rng("scrap"))
         self._quality_rng = rng("quality")
+        self._inspect: Callable[[Lot], None] | None = None
+        """The inspection of finished lots, made once (:meth:`inspector`)."""
         self.inspects = inspects
         self.defect_rate = spec.defects.rate if spec.defects is not None else 0.0
         self.defect_station = spec.defects.found_at if spec.defects is not None else ""
@@ -211,16 +213,6 @@ class StationRun:
             total += (cycles - whole) * self.cycle_time()
         return total
 
-    def _count(self, units: float, share: float, usual: bool = True) -> float:
-        """Units hit by ``share`` [-]: binomial for pieces, the expected share otherwise."""
-        if share <= 0 or units <= EPS:
-            return 0.0
-        if not self.discrete:
-            return units * share
-        if units == 1.0:
-            return 1.0 if self.uniform() < share else 0.0
-        return binomial(round(units), min(share, 1.0), self.uniform, self._quality_rng, usual)
-
     def finish(
         self,
         taken: list[tuple[list[Lot], float]],
@@ -271,7 +263,7 @@ class StationRun:
                 self.units_out += lot.qty
             return lots
         if inspect is None:
-            inspect = self.inspect
+            inspect = self.inspector()
         kept = []
         for lot in lots:
             inspect(lot)
@@ -280,69 +272,27 @@ class StationRun:
                 self.units_out += lot.qty
         return kept
 
-    def inspect(self, lot: Lot) -> None:
-        """Remove defects found here and scrap; mark new defects others will find."""
-        removed = 0.0
-        if self.inspects and lot.defects and self.name in lot.defects:
-            found = self._count(lot.qty, lot.defects.pop(self.name), usual=False)
-            self.found += found
-            removed += found
-        if self.scrap:
-            removed += self._count(lot.qty - removed, self.scrap)
-        if removed > EPS:
-            self.scrapped += removed
-            self.lost_work += removed * lot.work
-            lot.qty -= removed
-            if self.monitor is not None:
-                self.monitor.leave(Lot(removed, lot.start), False, self.release_per_unit)
-        if self.defect_rate and lot.qty > EPS:
-            hit = self._count(lot.qty, self.defect_rate) / lot.qty
-            if hit > 0:
-                defects = lot.defects if lot.defects is not None else {}
-                old = defects.get(self.defect_station, 0.0)
-                defects[self.defect_station] = 1.0 - (1.0 - old) * (1.0 - hit)
-                lot.defects = defects
-
-    def counter(self, share: float) -> Callable[[float], float]:
-        """Return ``units -> _count(units, share)``: the same draws from the same streams,
-        with the cumulative binomial tables of this share held by lot size [-]."""
-        return hit_counter(share, self.discrete, self.uniform, self._quality_rng)
-
     def inspector(self) -> Callable[[Lot], None]:
-        """Return a function doing what :meth:`inspect` does, with its counters bound (the
-        hot loops of the machines call it once per run)."""
+        """The station's inspection of a finished lot, one per station (its machines share
+        it): remove the defects found here and scrap, mark the new defects that later
+        stations will find. Fixed rates count from cached binomial tables."""
+        if self._inspect is not None:
+            return self._inspect
         inspects = self.inspects
         name = self.name
         scrap = self.scrap
-        count_scrap = self.counter(scrap)
-        defect_rate = self.defect_rate
-        count_defects = self.counter(defect_rate)
-        defect_station = self.defect_station
         discrete = self.discrete
         uniform = self.uniform
+        rng = self._quality_rng
+        count_scrap = hit_counter(scrap, discrete, uniform, rng)
+        defect_rate = self.defect_rate
+        count_defects = hit_counter(defect_rate, discrete, uniform, rng)
+        defect_station = self.defect_station
 
         def inspect(lot: Lot) -> None:
             removed = 0.0
             if inspects and lot.defects and name in lot.defects:
-                share = lot.defects.pop(name)
-                qty = lot.qty
-                if discrete and qty > 1.0 and 0 < share < 1.0 and round(qty) * share <= 20:
-                    # binomial(round(qty), share, usual=False), inlined: this share varies
-                    trials = round(qty)
-                    u = uniform()
-                    probability = (1.0 - share) ** trials
-                    cumulative = probability
-                    found = 0.0
-                    if u > cumulative:
-                        hits = 0
-                        odds = share / (1.0 - share)
-                        while u > cumulative and hits < trials:
-                            probability *= (trials - hits) / (hits + 1) * odds
-                            hits += 1
-                            cumulative += probability
-                        found = float(hits)
-                else:
-                    found = self._count(qty, share, usual=False)
+                found = share_count(lot.qty, lot.defects.pop(name), discrete, uniform, rng)
                 self.found += found
                 removed += found
             if scrap:
@@ -361,6 +311,7 @@ class StationRun:
                     defects[defect_station] = 1.0 - (1.0 - old) * (1.0 - hit)
                     lot.defects = defects
 
+        self._inspect = inspect
         return inspect
 
     def reset(self, now: float) -> None:
