@@ -216,10 +216,7 @@ class LineBuild:
         holders = self.material_holders()
         self.material_bins = {name: [0.0] * self.bins for name in holders}
 
-        def area(holder: Buffer | Delay) -> float:
-            return holder.area + holder.level * (env.now - holder.last)
-
-        before = {name: area(holder) for name, holder in holders.items()}
+        before = {name: holder.area_at(env.now) for name, holder in holders.items()}
         for index in range(self.bins):
             if index == self.bins - 1:
                 # The last edge is the end of the run, where this process is not resumed.
@@ -227,7 +224,7 @@ class LineBuild:
                 return
             yield env.timeout(self.bin_width)
             for name, holder in holders.items():
-                now_area = area(holder)
+                now_area = holder.area_at(env.now)
                 self.material_bins[name][index] = now_area - before[name]
                 before[name] = now_area
 

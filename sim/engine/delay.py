@@ -106,6 +106,11 @@ class Delay:
         self.area += self.level * (now - self.last)
         self.last = now
 
+    def area_at(self, now: float) -> float:
+        """The content's time integral from the window's start to ``now``
+        [material unit x time unit]."""
+        return self.area + self.level * (now - self.last)
+
     def available(self) -> float:
         """Nothing can be taken from a delay: it passes lots on by itself."""
         return 0.0
