@@ -109,6 +109,11 @@ class Sink:
         self.monitor = monitor
         self.release_per_unit = release_per_unit
         self.bins = _Bins(bins, bin_width, start)
+        self._bin_start = start
+        self._bin_width = bin_width
+        self._counts = self.bins.counts
+        """The bins' counts, the same list (read on every put: one look-up less)."""
+        self._bin_count = bins
         self.units_total = 0.0
         self.reset()
 
@@ -128,11 +133,10 @@ class Sink:
         self.units_total += qty
         self.flow_sum += flow * qty
         self.flow_sumsq += flow * flow * qty
-        bins = self.bins
-        if now >= bins.start:
-            index = int((now - bins.start) / bins.width)
-            if index < len(bins.counts):
-                bins.counts[index] += qty
+        if now >= self._bin_start:
+            index = int((now - self._bin_start) / self._bin_width)
+            if index < self._bin_count:
+                self._counts[index] += qty
         if lot.defects:
             self.escaped += qty * (1.0 - _product_good(lot.defects))
         if self.monitor is not None:

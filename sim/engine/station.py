@@ -173,10 +173,13 @@ class StationRun:
         self.state_bins_index = 0
         self.reset_counters()
         self.machine_count = spec.machines
+        self.pieces: list[PieceMachine] = []
+        """The machines of a simple station (none otherwise)."""
         if self.simple:
             pieces = [PieceMachine(env, self, index) for index in range(spec.machines)]
             for piece in pieces:
                 piece.start()
+            self.pieces = pieces
             self.machines: list[Machine] | list[PieceMachine] = pieces
         else:
             machines = [Machine(env, self, index) for index in range(spec.machines)]
@@ -320,10 +323,13 @@ class StationRun:
             machine.clock.switch(machine.clock.state, now)
         self.state_time[:] = [0.0] * len(STATES)
         self.reset_counters()
+        for piece in self.pieces:
+            piece.cycles = 0
 
     def close(self, now: float) -> None:
         """Close every machine's state at ``now`` (end of the run)."""
-        if self.simple:  # its machines count cycles and scrap, not units out
+        if self.simple:  # its machines count cycles, the station scrap, not units out
+            self.cycles = float(sum(piece.cycles for piece in self.pieces))
             self.units_out = self.cycles - self.scrapped
         for machine in self.machines:
             if isinstance(machine, Machine) and self.settles_waiting:
