@@ -1,6 +1,9 @@
-"""Atomic writes: a file appears whole or not at all, never half-written.
+"""Atomic, durable writes: a file appears whole or not at all, never half-written, and
+once written it survives a power cut.
 
-Every file is written to a temporary file beside its target and renamed into place. The
+Every file is written to a temporary file beside its target, flushed to the disk
+(``fsync``) and renamed into place, and the folder that holds it is flushed too (on
+POSIX; Windows journals the rename itself). The
 temporary file is created private (``-rw-------``); before the rename it gets the mode an
 ordinary ``open()`` would have given (``0o666`` less the umask), so colleagues on a
 shared drive can read results as they read any other file.
@@ -24,6 +27,7 @@ __all__ = [
     "atomic_open",
     "file_mode",
     "folder_mode",
+    "sync_folder",
     "write_bytes",
     "write_csv",
     "write_json",
@@ -68,10 +72,32 @@ def atomic_open(path: str | os.PathLike[str], binary: bool = False) -> Iterator[
         )
         with stream:
             yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    sync_folder(target.parent)
+
+
+def sync_folder(path: str | os.PathLike[str]) -> None:
+    """Flush a folder's entries (files renamed into it, folders renamed into place) to
+    the disk, so that they survive a power cut. POSIX only: Windows cannot open a folder
+    for this and journals renames itself; a file system that cannot flush a folder (some
+    network drives) is left as it is."""
+    if os.name == "nt":  # pragma: no cover - Windows
+        return
+    try:
+        handle = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> None:

@@ -408,3 +408,35 @@ def test_check_results_folder_before_running(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x", encoding="utf-8")
     with pytest.raises(LinesimError, match="is a file, not a folder"):
         check_results_folder(tmp_path / "file", penny)
+
+
+# ----------------------------------------------------------------- power cuts
+
+
+def test_a_published_run_is_on_the_disk(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every file of a results folder was flushed to the disk before it was renamed into
+    place, and so were the folder's entries and its parent's (the rename that publishes
+    the run): a power cut right after the run loses nothing (files keep their inode
+    through a rename, so inodes tell which were flushed)."""
+    if os.name == "nt":
+        pytest.skip("Windows journals renames; folders are not flushed there")
+    synced: set[int] = set()
+    fsync = os.fsync
+
+    def recording(handle: int) -> None:
+        synced.add(os.fstat(handle).st_ino)
+        fsync(handle)
+
+    monkeypatch.setattr(os, "fsync", recording)
+    out = tmp_path / "out"
+    status, _, err = run_in(
+        capsys, tmp_path, str(ROOT / "scenarios" / "penny_fab.yaml"), *SHORT, "--out", str(out)
+    )
+    assert status == 0, err
+    files = [path for path in out.iterdir() if path.is_file()]
+    assert files
+    assert {path.name for path in files if path.stat().st_ino not in synced} == set()
+    assert out.stat().st_ino in synced
+    assert tmp_path.stat().st_ino in synced

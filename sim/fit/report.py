@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.atomic import write_text
+from sim.atomic import atomic_open, write_text
 from sim.fit.families import _frozen
 from sim.fit.station_fit import StationFit
 from sim.model.units import SECONDS_PER
@@ -79,7 +79,8 @@ def _station_figure(fit: StationFit, path: Path, unit: str) -> Path | None:
             right.text(0.5, 0.5, f"{result.chosen}: no Q-Q plot", ha="center", va="center")
             right.set_axis_off()
     figure.tight_layout()
-    figure.savefig(path, dpi=90)
+    with atomic_open(path, binary=True) as stream:
+        figure.savefig(stream, format="png", dpi=90)
     plt.close(figure)
     return path
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.atomic import atomic_open
 from sim.engine.monitor import BUSY, STATES
 from sim.model.units import SECONDS_PER
 
@@ -223,17 +224,15 @@ def write_trace(table: TraceTable, folder: str | os.PathLike[str]) -> Path:
         {"linesim.end": repr(table.end), "linesim.time": "seconds", "linesim.trace": "1"}
     )
     path = folder / "trace.parquet"
-    temporary = folder / ".trace.parquet.tmp"
-    pq.write_table(arrow, temporary)
-    os.replace(temporary, path)
+    with atomic_open(path, binary=True) as stream:
+        pq.write_table(arrow, stream)
     return path
 
 
 def _write_csv(table: TraceTable, path: Path) -> Path:
     import csv
 
-    temporary = path.with_name(".trace.csv.tmp")
-    with open(temporary, "w", newline="", encoding="utf-8") as stream:
+    with atomic_open(path) as stream:
         writer = csv.writer(stream)
         writer.writerow(["timestamp", "station", "machine", "state", "units", "scrap"])
         writer.writerows(
@@ -247,7 +246,6 @@ def _write_csv(table: TraceTable, path: Path) -> Path:
                 strict=True,
             )
         )
-    os.replace(temporary, path)
     return path
 
 

@@ -27,7 +27,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from sim.atomic import write_text
+from sim.atomic import sync_folder, write_text
 from sim.errors import LinesimError
 
 __all__ = [
@@ -270,6 +270,7 @@ class ResultsFolder:
                 shutil.rmtree(aside)
             os.replace(target, aside)
         os.replace(self.staging, target)
+        sync_folder(target.parent)
         if aside is not None and not keep_previous:
             shutil.rmtree(aside, ignore_errors=True)
         elif aside is not None and _is_run_folder(aside):
@@ -291,6 +292,7 @@ class ResultsFolder:
                 if final.exists():
                     continue
                 raise
+            sync_folder(self.base)
             return final
         raise LinesimError(f"no free run folder name in {self.base}")  # pragma: no cover
 
