@@ -44,7 +44,7 @@ class Wakes:
         run right then; ``False`` when the wake must be a SimPy event."""
         if self.active:
             heap = self.heap
-            if not heap or heap[0][0] > self.env.now:
+            if not heap or heap[0][0] > self.env._now:
                 self.pending.append(resume)
                 return True
         return False
