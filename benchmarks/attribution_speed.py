@@ -8,11 +8,19 @@ load, wall time does), the load average, what the attribution cut and its check 
 the full comparison, with the sampling error of each Shapley value when sampled:
 
     python benchmarks/attribution_speed.py [scenarios/claim_20_20.yaml] [--jobs 2]
+
+With ``--dask-workers 1 2`` it runs the same on a local Dask cluster of each number of
+one-thread worker processes in turn (``--cluster`` as a user would give it) and prints the
+attribution stage's speed-up over the first: the lever sets are independent runs, so the
+speed-up should follow the workers while each has a core of its own (the ``cluster``
+extra). ``--replications 1`` shortens the comparison before it (the attribution keeps its
+own window and check).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import threading
 import time
@@ -86,15 +94,75 @@ def _print_attribution(content: dict[str, Any]) -> None:
         print(f"  {kpi}: " + ", ".join(cells))
 
 
+def _run(file: str, progress: _Stages, **where: Any) -> tuple[Any, float, float]:
+    """Compare with attribution; return the result, the attribution stage's wall and CPU
+    time [s]."""
+    result = compare(file, attribution=True, progress=progress, **where)
+    stages = progress.close()
+    for name, wall, cpu in stages:
+        print(f"  {name:<50} {wall:>9.1f} {cpu:>8.1f}")
+    wall, cpu = next(((w, c) for n, w, c in stages if n.startswith("attribution")), (0.0, 0.0))
+    return result, wall, cpu
+
+
+def _scaling(file: str, workers: list[int], replications: int | None) -> None:
+    """The attribution stage on local Dask clusters of each size in ``workers``."""
+    from distributed import LocalCluster
+
+    rows = []
+    for count in workers:
+        print(f"Dask, {count} one-thread worker process(es):")
+        with LocalCluster(
+            n_workers=count,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.CRITICAL,  # the workers' heartbeat errors at shutdown
+        ) as cluster:
+            _, wall, cpu = _run(
+                file, _Stages(), cluster=cluster.scheduler_address, replications=replications
+            )
+        rows.append((count, wall, cpu))
+    first_count, first_wall, _ = rows[0]
+    print(
+        f"{'workers':>7} {'attribution wall [s]':>21} {'CPU [s]':>8} {'speed-up':>9} {'ideal':>6}"
+    )
+    for count, wall, cpu in rows:
+        print(
+            f"{count:>7} {wall:>21.1f} {cpu:>8.1f} {first_wall / wall:>8.2f}x "
+            f"{count / first_count:>5.2f}x"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("file", nargs="?", default="scenarios/claim_20_20.yaml")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
+    parser.add_argument(
+        "--dask-workers",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="instead of --jobs: a local Dask cluster of N one-thread workers, for each N",
+    )
+    parser.add_argument(
+        "--replications", type=int, help="replications of the comparison (default: the file's)"
+    )
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
+    if args.dask_workers:
+        _scaling(args.file, args.dask_workers, args.replications)
+        print(f"load average {os.getloadavg()[0]:.1f} at the end")
+        return
     stages = _Stages()
     started = time.perf_counter()
-    result = compare(args.file, attribution=True, jobs=args.jobs, progress=stages)
+    result = compare(
+        args.file,
+        attribution=True,
+        jobs=args.jobs,
+        progress=stages,
+        replications=args.replications,
+    )
     total = time.perf_counter() - started
     print(f"{'stage':<52} {'wall [s]':>9} {'CPU [s]':>8}")
     for name, wall, cpu in stages.close():
