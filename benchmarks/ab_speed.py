@@ -61,11 +61,14 @@ print(time.process_time() - cpu)
 
 def export(revision: str, folder: Path) -> Path:
     """Write the ``sim`` package of ``revision`` into ``folder``; return ``folder``."""
-    archive = subprocess.run(
+    done = subprocess.run(
         ["git", "-C", str(ROOT), "archive", "--format=tar", revision, "sim"],
-        check=True,
         capture_output=True,
-    ).stdout
+    )
+    if done.returncode != 0:
+        message = done.stderr.decode(errors="replace").strip()
+        raise SystemExit(f"--base {revision}: no such revision of linesim here ({message})")
+    archive = done.stdout
     tar = folder / "sim.tar"
     tar.write_bytes(archive)
     with tarfile.open(tar) as bundle:
@@ -113,14 +116,14 @@ def main() -> None:
         penny=str(ROOT / "configs" / "penny_fab.yaml"),
         days=args.days,
     )
-    print(
-        f"{args.workload}: base {args.base} against the working tree, {args.pairs} pairs, "
-        f"load average {os.getloadavg()[0]:.1f} at the start, {os.cpu_count()} cores"
-    )
-    print(f"{'pair':>4} {'base CPU [s]':>13} {'new CPU [s]':>12} {'new / base':>11}")
     ratios = []
     with tempfile.TemporaryDirectory(prefix="linesim-ab-") as folder:
         base = export(args.base, Path(folder))
+        print(
+            f"{args.workload}: base {args.base} against the working tree, {args.pairs} pairs, "
+            f"load average {os.getloadavg()[0]:.1f} at the start, {os.cpu_count()} cores"
+        )
+        print(f"{'pair':>4} {'base CPU [s]':>13} {'new CPU [s]':>12} {'new / base':>11}")
         for pair in range(args.pairs):
             if pair % 2 == 0:
                 old = one_run(base, code)

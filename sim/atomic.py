@@ -12,6 +12,7 @@ shared drive can read results as they read any other file.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import math
@@ -73,12 +74,27 @@ def atomic_open(path: str | os.PathLike[str], binary: bool = False) -> Iterator[
         with stream:
             yield stream
             stream.flush()
-            os.fsync(stream.fileno())
+            _sync(stream.fileno())
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     sync_folder(target.parent)
+
+
+def _sync(handle: int) -> None:
+    """Flush a file to the disk; a file system that cannot (``EINVAL``, ``ENOTSUP``: some
+    network and virtual drives) keeps the file as written, while a failure to store it
+    (a full disk, an I/O error) is raised."""
+    try:
+        os.fsync(handle)
+    except OSError as error:
+        if error.errno not in _CANNOT_SYNC:
+            raise
+
+
+_CANNOT_SYNC = {errno.EINVAL, errno.ENOTSUP, getattr(errno, "EOPNOTSUPP", errno.ENOTSUP)}
+"""Errors of ``fsync`` that say the file system does not flush, not that data was lost."""
 
 
 def sync_folder(path: str | os.PathLike[str]) -> None:
