@@ -29,25 +29,10 @@ LINE = (Path(__file__).resolve().parent / "fixtures" / "tiny_costed_line.yaml").
 )
 """A two-station general line with costs (minutes), random times, failures and scrap."""
 
-LEVERS = """\
-levers:
-  faster:
-    description: a faster oven
-    source: E
-    changes:
-      - {path: stations.oven.process_time.mean, scale: 0.8}
-  reliable:
-    description: a more reliable press
-    source: E
-    changes:
-      - {path: stations.press.failures.mtbf, scale: 2}
-  leaner:
-    description: fewer operators, more capital
-    source: E
-    changes:
-      - {path: stations.*.operators, scale: 0.5}
-      - {path: stations.press.capex, add: 50000}
-"""
+LEVERS = (Path(__file__).resolve().parent / "fixtures" / "tiny_levers.yaml").read_text(
+    encoding="utf-8"
+)
+"""The levers of the tiny line (each scenario names the ones it applies)."""
 
 COMMON = ["--replications", "3", "--no-plots", "--quiet", "--jobs", "1"]
 """Options of every run: three replications in this process, no plots."""

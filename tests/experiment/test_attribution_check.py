@@ -36,30 +36,10 @@ LINE = (Path(__file__).resolve().parents[1] / "fixtures" / "tiny_costed_line.yam
 )
 """A two-station general line with costs (minutes), random times, failures and scrap."""
 
-LEVERS = """\
-levers:
-  faster:
-    description: a faster oven
-    source: E
-    changes:
-      - {path: stations.oven.process_time.mean, scale: 0.8}
-  reliable:
-    description: a more reliable press
-    source: E
-    changes:
-      - {path: stations.press.failures.mtbf, scale: 2}
-  staffing:
-    description: fewer operators, dearer energy (what only the KPIs read)
-    source: E
-    changes:
-      - {path: stations.*.operators, scale: 0.5}
-      - {path: costs.energy_price, scale: 1.5}
-  cheaper:
-    description: cheaper energy (what only the KPIs read)
-    source: E
-    changes:
-      - {path: costs.energy_price, scale: 0.8}
-"""
+LEVERS = (Path(__file__).resolve().parents[1] / "fixtures" / "tiny_levers.yaml").read_text(
+    encoding="utf-8"
+)
+"""The levers of the tiny line (each scenario names the ones it applies)."""
 
 WINDOW = 1200.0
 """The attribution window [min]."""

@@ -33,30 +33,10 @@ LINE = (Path(__file__).resolve().parents[1] / "fixtures" / "tiny_costed_line.yam
 )
 """A two-station general line with costs (minutes), random times, failures and scrap."""
 
-LEVERS = """\
-levers:
-  nothing:
-    description: a lever with no change
-    source: E
-    changes: []
-  unity:
-    description: changes that change nothing (scale 1, add 0)
-    source: E
-    changes:
-      - {path: stations.press.failures.mtbf, scale: 1.0}
-      - {path: stations.*.operators, scale: 1.0}
-      - {path: costs.base_load, add: 0}
-  faster:
-    description: a faster oven
-    source: E
-    changes:
-      - {path: stations.oven.process_time.mean, scale: 0.8}
-  reliable:
-    description: a more reliable press
-    source: E
-    changes:
-      - {path: stations.press.failures.mtbf, scale: 2}
-"""
+LEVERS = (Path(__file__).resolve().parents[1] / "fixtures" / "tiny_levers.yaml").read_text(
+    encoding="utf-8"
+)
+"""The levers of the tiny line (each scenario names the ones it applies)."""
 
 HORIZON = 3000.0
 """Measured window [min]."""
@@ -362,13 +342,7 @@ def test_cost_only_levers_share_simulations(tmp_path: Path) -> None:
     from sim.experiment.executors import LocalExecutor
     from sim.model.comparison_file import AttributionSpec
 
-    levers_text = LEVERS + (
-        "  staffing:\n    description: fewer operators, dearer energy\n    source: E\n"
-        "    changes:\n      - {path: stations.*.operators, scale: 0.5}\n"
-        "      - {path: costs.energy_price, scale: 1.5}\n"
-    )
     path = write(tmp_path, "four", ["faster", "reliable", "unity", "staffing"])
-    (tmp_path / "levers.yaml").write_text(levers_text, encoding="utf-8")
     scenario = load_scenario(path)
     spec = AttributionSpec(horizon=1500, replications=2, kpis=["throughput", "cost_per_ah"])
     with LocalExecutor(1) as executor:
