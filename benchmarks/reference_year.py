@@ -39,11 +39,13 @@ so even a line that never fails or scraps misses 5 s. Removing one thing at a ti
 days, best of 2): defects cost 19 % of the run, scrap 11 %, minor stops, failures and
 setups together 2-3 %. This machine's speed drifts by 10-15 % within an hour (12.1-13.7 s
 for the same code within minutes): compare code back to back, not figures of different
-hours. Compiling the
-engine's machine, buffer, delay and lot modules with mypyc (tried, not kept: a C compiler
-at install time on every platform) gave 16.7 -> 12.6 s, 1.33x, on the code of that time.
+hours. Compiling the engine's machine, buffer, delay, lot, monitor, piece and wakes
+modules with mypyc (tried twice, not kept: a C compiler at install time on every platform,
+stale extensions in editable installs) gave 1.33x on the code of 2026-11-29 morning and
+1.19x on that of 2026-11-30 (60 days: 2.96-3.30 -> 2.57-2.63 s): a compiled year would
+still take about 10.5 s.
 
-    python benchmarks/reference_year.py [--replication N] [--no-memory]
+    python benchmarks/reference_year.py [--replication N] [--no-memory] [--flow-floor]
 """
 
 from __future__ import annotations
