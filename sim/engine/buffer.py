@@ -69,10 +69,10 @@ class Buffer:
         return self.flux + self.level * now
 
     def _settle_level(self) -> None:
-        """Clear a level left by rounding (below the tolerance), keeping the integral."""
-        if self.level < EPS:
-            self.flux += self.level * self.env._now
-            self.level = 0.0
+        """Clear a level left by rounding (the caller found it below the tolerance),
+        keeping the integral."""
+        self.flux += self.level * self.env._now
+        self.level = 0.0
 
     def available(self) -> float:
         """Units that can be taken now, counting those held by blocked machines."""
