@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from functools import partial
 from heapq import heappush
 from typing import TYPE_CHECKING, Any, cast
 
@@ -37,6 +36,31 @@ if TYPE_CHECKING:
     from sim.model.distributions import Distribution
 
 __all__ = ["Delay"]
+
+
+class _Handover:
+    """A soaked lot waiting inside for room downstream (the :class:`Waiter` its holder
+    wakes once the lot has moved in): the delay counts it out when a SimPy event on the
+    succeeded waiter would run, without that event where it would change nothing
+    (:mod:`sim.engine.wakes`)."""
+
+    __slots__ = ("delay", "lot")
+
+    def __init__(self, delay: Delay, lot: Lot) -> None:
+        self.delay = delay
+        self.lot = lot
+
+    def succeed(self, _value: Any = None) -> None:
+        """The lot moved in downstream."""
+        delay = self.delay
+        if delay._wakes.defer(self._moved):
+            return
+        moved = delay.env.event()
+        moved.callbacks.append(self._moved)  # type: ignore[union-attr]
+        moved.succeed()
+
+    def _moved(self, _event: simpy.Event | None = None) -> None:
+        self.delay._moved(self.lot)
 
 
 class Delay:
@@ -205,11 +229,10 @@ class Delay:
             self.units_out += lot.qty
             self._leave(lot.qty)
         else:
-            moved = self.env.event()
-            moved.callbacks.append(partial(self._moved, lot))  # type: ignore[union-attr]
-            out.block(moved, lot)
+            out.block(_Handover(self, lot), lot)
 
-    def _moved(self, lot: Lot, _event: simpy.Event | None = None) -> None:
+    def _moved(self, lot: Lot) -> None:
+        """A soaked lot that waited inside has moved on: count it out, let others in."""
         self.units_out += lot.qty
         self._leave(lot.qty)
 

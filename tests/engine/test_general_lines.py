@@ -311,6 +311,46 @@ def test_small_delay_is_the_bottleneck() -> None:
     assert math.isclose(result.stations["soak"].content_area / horizon, 50, rel_tol=1e-3)
 
 
+@pytest.mark.parametrize("pack_lot", [1, 2], ids=["callback-packer", "process-packer"])
+def test_soaked_cells_wait_inside_for_a_slow_packer(pack_lot: int) -> None:
+    """Packing (0.2 h a cell) is slower than filling (0.1 h): soaked cells wait inside the
+    soak of 300 until the wetted buffer of 100 has room, so filling is blocked half the time
+    and the soak stays full. From 200 h on (full since about 100 h): 5 cells/h leave the
+    soak and the line, 5,000 in 1,000 h, content 300, filling busy 5,000 x 0.1 = 500 h and
+    blocked 500 h. A packer of lot 1 is a timed callback (the waiting cell moves on in an
+    event of its own), one of lot 2 a machine process (it moves on without an event)."""
+    horizon = 1000.0
+    line = general_line(
+        [
+            {"name": "fill", "inputs": {"raw": 1}, "output": {"filled": 1}, "process_time": 0.1},
+            {
+                "name": "soak",
+                "kind": "delay",
+                "inputs": {"filled": 1},
+                "output": {"wetted": 1},
+                "process_time": 12,
+                "capacity": 300,
+            },
+            {
+                "name": "pack",
+                "inputs": {"wetted": 1},
+                "output": {"done": 1},
+                "process_time": 0.2,
+                "lot": pack_lot,
+            },
+        ],
+        DELAY_MATERIALS,
+    )
+    result = simulate(line, horizon, 200.05, seed=1, replication=0)
+    soak = result.stations["soak"]
+    assert result.finished["done"]["units"] == 5000 and soak.units_out == 5000
+    assert math.isclose(soak.content_area / horizon, 300, rel_tol=1e-9)
+    fill = result.stations["fill"].state_time
+    assert math.isclose(fill["busy"], 500, rel_tol=1e-9)
+    assert math.isclose(fill["blocked"], 500, rel_tol=1e-9)
+    assert math.isclose(result.stations["pack"].state_time["busy"], horizon, rel_tol=1e-9)
+
+
 # ----------------------------------------------------------------------------- lots
 
 
