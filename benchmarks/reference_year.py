@@ -45,7 +45,17 @@ stale extensions in editable installs) gave 1.33x on the code of 2026-11-29 morn
 1.19x on that of 2026-11-30 (60 days: 2.96-3.30 -> 2.57-2.63 s): a compiled year would
 still take about 10.5 s.
 
+Coarser lots are the one lever left that cuts events without a compiled core, and they
+change the model: ``--tray N`` times the year with every lot of 48 cells (the line's
+tray, its cell steps and the unloading of bake, formation and grading) made N cells.
+Measured 2026-11-30, 4 replications each (common random numbers): trays of 48 took
+12.5-13.8 s CPU a year (2.74 M events, 495,736 modules); of 96, 7.4-8.0 s (1.75 M
+events, modules +0.19 % [+0.05, +0.33] paired); of 144, 6.1-6.3 s (1.42 M, +0.35 %).
+The mean flow time stayed at 19.5 days. Trays of 48 are the reference line's sourced
+handling unit: changing them is a modelling decision, not a speed setting.
+
     python benchmarks/reference_year.py [--replication N] [--no-memory] [--flow-floor]
+        [--tray N]
 """
 
 from __future__ import annotations
@@ -81,6 +91,20 @@ def flow_alone(line: Line) -> Line:
     return line.model_copy(update={"stations": stations})
 
 
+TRAY = 48
+"""Cells in a tray of the reference line, the lot of its cell steps [cells]."""
+
+
+def coarser_trays(line: Line, cells: int) -> Line:
+    """The line with every lot of :data:`TRAY` cells made ``cells`` (a coarser model of the
+    same line, to weigh fewer events against fidelity)."""
+    stations = [
+        station.model_copy(update={"lot": cells}) if station.lot == TRAY else station
+        for station in line.stations
+    ]
+    return line.model_copy(update={"stations": stations})
+
+
 def main() -> None:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -91,6 +115,13 @@ def main() -> None:
         action="store_true",
         help="also time the year with the lots' flow alone (no scrap, defects, failures, "
         "minor stops or setups): what moving the lots costs in this engine",
+    )
+    parser.add_argument(
+        "--tray",
+        type=int,
+        metavar="N",
+        help=f"also time the year with every lot of {TRAY} cells made N cells (a coarser "
+        "model: fewer events, slightly different results)",
     )
     args = parser.parse_args()
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml")
@@ -132,6 +163,18 @@ def main() -> None:
             f"  flow alone         {cpu * 365 / days:8.2f} s   per sim. year, {bare.events:,d} "
             f"events ({cpu / bare.events * 1e6:.2f} us each): no scrap, defects, failures, "
             "stops, setups"
+        )
+    if args.tray:
+        coarse = coarser_trays(line, args.tray)
+        cpu = time.process_time()
+        tray = simulate(coarse, scenario.horizon, scenario.warmup, scenario.seed, args.replication)
+        cpu = time.process_time() - cpu
+        coarse_modules = tray.finished.get("module", {}).get("units", 0.0)
+        print(
+            f"  trays of {args.tray:<4d}     {cpu * 365 / days:8.2f} s   per sim. year, "
+            f"{tray.events:,d} events, {coarse_modules:,.0f} modules "
+            f"({(coarse_modules / modules - 1) * 100 if modules else 0.0:+.2f} % against "
+            f"trays of {TRAY}, this replication)"
         )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  process max RSS    {rss:8.1f} MB  (target < 300 MB; includes numpy, scipy)")
