@@ -264,8 +264,8 @@ DELAY_MATERIALS: dict[str, dict[str, Any]] = {
 }
 
 
-def delay_line(capacity: float | None) -> Line:
-    """Filling one cell every 0.1 h, a 12 h soak, packing in 0.05 h per cell."""
+def delay_line(capacity: float | None, pack_time: float = 0.05, pack_lot: int = 1) -> Line:
+    """Filling one cell every 0.1 h, a 12 h soak, packing in ``pack_time`` per cell [h]."""
     soak: dict[str, Any] = {
         "name": "soak",
         "kind": "delay",
@@ -275,11 +275,12 @@ def delay_line(capacity: float | None) -> Line:
     }
     if capacity is not None:
         soak["capacity"] = capacity
+    pack = {"name": "pack", "inputs": {"wetted": 1}, "output": {"done": 1}}
     return general_line(
         [
             {"name": "fill", "inputs": {"raw": 1}, "output": {"filled": 1}, "process_time": 0.1},
             soak,
-            {"name": "pack", "inputs": {"wetted": 1}, "output": {"done": 1}, "process_time": 0.05},
+            {**pack, "process_time": pack_time, "lot": pack_lot},
         ],
         DELAY_MATERIALS,
     )
@@ -320,27 +321,7 @@ def test_soaked_cells_wait_inside_for_a_slow_packer(pack_lot: int) -> None:
     blocked 500 h. A packer of lot 1 is a timed callback (the waiting cell moves on in an
     event of its own), one of lot 2 a machine process (it moves on without an event)."""
     horizon = 1000.0
-    line = general_line(
-        [
-            {"name": "fill", "inputs": {"raw": 1}, "output": {"filled": 1}, "process_time": 0.1},
-            {
-                "name": "soak",
-                "kind": "delay",
-                "inputs": {"filled": 1},
-                "output": {"wetted": 1},
-                "process_time": 12,
-                "capacity": 300,
-            },
-            {
-                "name": "pack",
-                "inputs": {"wetted": 1},
-                "output": {"done": 1},
-                "process_time": 0.2,
-                "lot": pack_lot,
-            },
-        ],
-        DELAY_MATERIALS,
-    )
+    line = delay_line(300, pack_time=0.2, pack_lot=pack_lot)
     result = simulate(line, horizon, 200.05, seed=1, replication=0)
     soak = result.stations["soak"]
     assert result.finished["done"]["units"] == 5000 and soak.units_out == 5000
