@@ -316,7 +316,7 @@ def test_small_delay_is_the_bottleneck() -> None:
 def test_soaked_cells_wait_inside_for_a_slow_packer(pack_lot: int) -> None:
     """Packing (0.2 h a cell) is slower than filling (0.1 h): soaked cells wait inside the
     soak of 300 until the wetted buffer of 100 has room, so filling is blocked half the time
-    and the soak stays full. From 200 h on (full since about 100 h): 5 cells/h leave the
+    and the soak stays full. From 200 h on (full since about 68 h): 5 cells/h leave the
     soak and the line, 5,000 in 1,000 h, content 300, filling busy 5,000 x 0.1 = 500 h and
     blocked 500 h. A packer of lot 1 is a timed callback (the waiting cell moves on in an
     event of its own), one of lot 2 a machine process (it moves on without an event)."""
