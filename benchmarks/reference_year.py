@@ -50,8 +50,9 @@ change the model: ``--tray N`` times the year with every lot of 48 cells (the li
 tray, its cell steps and the unloading of bake, formation and grading) made N cells.
 Measured 2026-11-30, 4 replications each (common random numbers): trays of 48 took
 12.5-13.8 s CPU a year (2.74 M events, 495,736 modules); of 96, 7.4-8.0 s (1.75 M
-events, modules +0.19 % [+0.05, +0.33] paired); of 144, 6.1-6.3 s (1.42 M, +0.35 %).
-The mean flow time stayed at 19.5 days. Trays of 48 are the reference line's sourced
+events, modules +0.19 % [+0.05, +0.33] paired); of 144, 6.1-6.3 s (1.42 M, +0.35 %);
+of 192, 5.9-6.3 s (1.35 M): the gain levels off short of 5 s, as the other steps' events
+stay. The mean flow time stayed at 19.5 days. Trays of 48 are the reference line's sourced
 handling unit: changing them is a modelling decision, not a speed setting.
 
     python benchmarks/reference_year.py [--replication N] [--no-memory] [--flow-floor]
