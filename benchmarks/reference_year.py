@@ -52,7 +52,8 @@ Measured 2026-11-30, 4 replications each (common random numbers): trays of 48 to
 12.5-13.8 s CPU a year (2.74 M events, 495,736 modules); of 96, 7.4-8.0 s (1.75 M
 events, modules +0.19 % [+0.05, +0.33] paired); of 144, 6.1-6.3 s (1.42 M, +0.35 %);
 of 192, 5.9-6.3 s (1.35 M): the gain levels off short of 5 s, as the steps with other
-lots keep theirs (winding's magazines of 96 rolls, module assembly's 5 modules). The mean flow time stayed at 19.5 days. Trays of 48 are the reference line's sourced
+lots keep theirs (winding's magazines of 96 rolls, module assembly's 5 modules). The
+mean flow time stayed at 19.5 days. Trays of 48 are the reference line's sourced
 handling unit: changing them is a modelling decision, not a speed setting.
 
     python benchmarks/reference_year.py [--replication N] [--no-memory] [--flow-floor]
