@@ -171,9 +171,14 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     table = Table(title=f"fitted from {result.record['rows_used']:,} rows")
     table.add_column("setting")
     table.add_column("value")
+    table.add_column("unit")
     for setting in result.settings():
         text = str(setting.value)
-        table.add_row(setting.path, text if len(text) < 60 else text[:57] + "...")
+        table.add_row(
+            escape(setting.path),
+            escape(text if len(text) < 60 else text[:57] + "..."),
+            escape(setting.unit),
+        )
     console.print(table)
     for path in result.files:
         console.print(f"wrote {path}")
@@ -214,7 +219,8 @@ def handle_check(args: argparse.Namespace, console: Console) -> int:
     for row in result.rows:
         table.add_row(
             row.station,
-            f"{row.quantity} [{row.unit}]",
+            # escaped: rich would read [units/min] or [share] as a style tag and drop it
+            escape(f"{row.quantity} [{row.unit}]"),
             f"{row.observed:.4g}",
             f"{row.mean:.4g}",
             f"[{row.ci[0]:.4g}, {row.ci[1]:.4g}]",

@@ -104,12 +104,13 @@ def write_report(folder: Path, fits: list[StationFit], record: dict[str, Any], u
     for fit in fits:
         parts.append(
             f"<h2>{html.escape(fit.name)}</h2><table><tr><th>path</th><th>value</th>"
-            "<th>evidence</th></tr>"
+            "<th>unit</th><th>evidence</th></tr>"
         )
         for setting in fit.settings:
             parts.append(
                 f"<tr><td><code>{html.escape(setting.path)}</code></td>"
                 f"<td><code>{html.escape(str(setting.value))[:200]}</code></td>"
+                f"<td>{html.escape(setting.unit)}</td>"
                 f"<td>{html.escape(setting.comment)}</td></tr>"
             )
         parts.append("</table>")

@@ -39,11 +39,14 @@ class FitSettings:
 
 @dataclass(frozen=True)
 class Setting:
-    """One dotted override of the fitted scenario, with the comment that justifies it."""
+    """One dotted override of the fitted scenario, with the comment that justifies it and
+    the unit its numbers are in (the line's time unit, 'cycles', 'share', '-' for a
+    coefficient of variation, '' for a word)."""
 
     path: str
     value: Any
     comment: str
+    unit: str = ""
 
 
 @dataclass
@@ -175,6 +178,7 @@ def fit_station(data: StationData, spec: Station, settings: FitSettings) -> Stat
                     f"{prefix}.process_time",
                     value,
                     f"{what}: " + _evidence(fit, per_second, unit, level),
+                    unit,
                 )
             )
             result.fits["process_time"] = (fit, data.cycle_time)
@@ -191,6 +195,7 @@ def fit_station(data: StationData, spec: Station, settings: FitSettings) -> Stat
                     f"per cycle from {mean.n:,} runs of {cycles.mean():.4g} cycles on average: "
                     f"mean {level} CI {_ci(mean.scaled(per_second))} {unit}; cv by moments "
                     "(runs are sums of cycles, so no family is fitted)",
+                    unit,
                 )
             )
             record["process_time"] = {
@@ -234,6 +239,7 @@ def fit_station(data: StationData, spec: Station, settings: FitSettings) -> Stat
                 _g(mtbf.value * per_second),
                 f"{basis} basis: {data.failures:,} failures in {exposure * per_second:.4g} "
                 f"{unit}, {level} CI {_ci(mtbf.scaled(per_second))} {unit}{shape}",
+                unit,
             )
         )
         result.settings.append(Setting(f"{prefix}.failures.basis", basis, "as in the line"))
@@ -243,6 +249,7 @@ def fit_station(data: StationData, spec: Station, settings: FitSettings) -> Stat
                     f"{prefix}.failures.ttf_cv",
                     _g(ttf_cv),
                     "exponential up-times" if exponential else f"gamma, cv CI {_ci(up_fit.cv)}",
+                    "-",
                 )
             )
             result.fits["up_time"] = (up_fit, up.complete)
@@ -258,6 +265,7 @@ def fit_station(data: StationData, spec: Station, settings: FitSettings) -> Stat
                     f"{prefix}.failures.mttr",
                     _g(repair_fit.mean.value * per_second),
                     "repairs " + _evidence(repair_fit, per_second, unit, level),
+                    unit,
                 )
             )
             result.settings.append(
@@ -265,6 +273,7 @@ def fit_station(data: StationData, spec: Station, settings: FitSettings) -> Stat
                     f"{prefix}.failures.ttr_cv",
                     1.0 if exponential else _g(repair_fit.cv.value),
                     "exponential repairs" if exponential else "gamma repairs",
+                    "-",
                 )
             )
             result.fits["repair_time"] = (repair_fit, data.repairs.complete)
@@ -292,6 +301,7 @@ def fit_station(data: StationData, spec: Station, settings: FitSettings) -> Stat
                 _g(gap.value * per_second),
                 f"{stops.count:,} stops in {data.busy_exposure * per_second:.4g} {unit} busy, "
                 f"{level} CI {_ci(gap.scaled(per_second))} {unit}",
+                unit,
             )
         )
         result.settings.append(
@@ -300,6 +310,7 @@ def fit_station(data: StationData, spec: Station, settings: FitSettings) -> Stat
                 _g(length.value * per_second),
                 f"mean of {len(stops.complete):,}, {level} CI "
                 f"{_ci(length.scaled(per_second))} {unit}",
+                unit,
             )
         )
         record["minor_stops"] = {"gap": gap.as_dict(), "duration": length.as_dict(), "unit": "s"}
@@ -323,12 +334,18 @@ def fit_station(data: StationData, spec: Station, settings: FitSettings) -> Stat
                         f"{prefix}.setup",
                         {trigger[0]: trigger[1], "time": time_value},
                         f"{setups.count:,} setups; time {evidence}",
+                        unit if trigger[0] == "interval" else f"{unit}; every: cycles",
                     )
                 )
             else:
-                result.settings.append(Setting(f"{prefix}.setup.time", time_value, evidence))
+                result.settings.append(Setting(f"{prefix}.setup.time", time_value, evidence, unit))
                 result.settings.append(
-                    Setting(f"{prefix}.setup.{trigger[0]}", trigger[1], f"{setups.count:,} setups")
+                    Setting(
+                        f"{prefix}.setup.{trigger[0]}",
+                        trigger[1],
+                        f"{setups.count:,} setups",
+                        unit if trigger[0] == "interval" else "cycles",
+                    )
                 )
             result.fits["setup_time"] = (setup_fit, setups.complete)
             record["setups"] = {**setup_fit.as_dict(), "count": setups.count, "unit": "s"}
@@ -343,6 +360,7 @@ def fit_station(data: StationData, spec: Station, settings: FitSettings) -> Stat
                 f"{prefix}.maintenance",
                 {"every": _g(spacing * per_second), "duration": _g(duration * per_second)},
                 f"{windows.count:,} windows",
+                unit,
             )
         )
         record["maintenance"] = {
@@ -360,6 +378,7 @@ def fit_station(data: StationData, spec: Station, settings: FitSettings) -> Stat
                 _g(share.value),
                 f"{data.scrap:,.0f} of {data.units + data.scrap:,.0f} units, {level} CI "
                 f"{_ci(share)} (Clopper-Pearson)",
+                "share",
             )
         )
         record["scrap"] = share.as_dict()

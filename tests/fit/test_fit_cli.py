@@ -67,6 +67,13 @@ def test_example_log_fit_and_check(tmp_path: Path, capsys: pytest.CaptureFixture
         "1 rows with ignored state words",
     ):
         assert problem in printed  # fmt: skip
+    # Every fitted number is printed with its unit (the example line's time unit is min).
+    rows = {line.split("│")[1].strip(): line.split("│")[3].strip()
+            for line in printed.splitlines() if line.count("│") == 4}  # fmt: skip
+    assert rows["stations.stacking.failures.mtbf"] == "min"
+    assert rows["stations.stacking.failures.ttf_cv"] == "-"
+    assert rows["stations.welding.setup.every"] == "cycles"
+    assert rows["stations.welding.scrap"] == "share"
     record = json.loads((out / "fit.json").read_text())
     stations = record["stations"]
     truth = [
@@ -91,6 +98,9 @@ def test_example_log_fit_and_check(tmp_path: Path, capsys: pytest.CaptureFixture
          "--out", str(out)]
     )  # fmt: skip
     assert status == 0
+    # The units in brackets are printed, not read as rich style tags and dropped.
+    printed = capsys.readouterr().out
+    assert "throughput [units/min]" in printed and "busy [share]" in printed
     check = json.loads((out / "check.json").read_text())
     line_row = next(r for r in check["rows"] if r["station"] == "line")
     assert line_row["simulated"]["mean"] == pytest.approx(line_row["observed"], rel=0.1)
