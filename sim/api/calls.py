@@ -36,6 +36,7 @@ from sim.api.results import CompareOutcome, Run, SweepOutcome, TuneOutcome
 from sim.errors import ConfigError, ConfigErrors, LinesimError, RunError
 from sim.experiment.executors import Executor, make_executor
 from sim.model.scenario import Scenario
+from sim.out_folder import writable_folder
 
 __all__ = ["compare", "plot", "run", "sweep", "tune"]
 
@@ -253,6 +254,8 @@ def compare(
             file="sim.compare()",
             path="uncertainty",
         )
+    if folder is not None:
+        writable_folder(folder)
     with _executor("compare", jobs, cluster) as executor:
         result = compare_files(
             paths if len(paths) > 1 else paths[0],
@@ -360,8 +363,7 @@ def tune(
     spec = read_tune(check_path("tune", "file", file, "a tune YAML"))
     from sim.report.run_folder import safe_folder_name
 
-    folder = folder or Path("results") / safe_folder_name(spec.name)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = writable_folder(folder or Path("results") / safe_folder_name(spec.name))
     url = storage or spec.storage or f"sqlite:///{(folder / 'study.db').resolve()}"
     if on_start is not None:
         target = spec.trials if trials is None else trials

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from contextlib import suppress
@@ -93,6 +94,16 @@ def _version() -> str:
         return "unknown"
 
 
+def _system_error(error: OSError) -> LinesimError:
+    """One line for a file-system failure no command foresaw (a disk filling up, a
+    folder removed while in use) instead of a traceback."""
+    where = f"{os.fsdecode(error.filename)}: " if error.filename else ""
+    return LinesimError(
+        f"{where}{error.strerror or error}; check the path, its permissions and the free "
+        "space, then run the command again"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``linesim`` and ``python -m sim``; returns the exit status.
 
@@ -114,14 +125,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 console, errors = make_consoles()
             try:
                 return int(command_module(args.command).handle(args, console))
-            except LinesimError as exc:
+            except (LinesimError, OSError) as exc:
                 from rich.markup import escape
 
-                for line in str(exc).splitlines():
+                error = _system_error(exc) if isinstance(exc, OSError) else exc
+                for line in str(error).splitlines():
                     errors.print(
                         f"[red]error:[/red] {escape(line)}", highlight=False, soft_wrap=True
                     )
-                return exc.exit_code
+                return error.exit_code
     except KeyboardInterrupt:
         ignore_further()
         with suppress(OSError, ValueError):

@@ -79,14 +79,18 @@ class _Bar:
 
 def handle(args: argparse.Namespace, console: Console) -> int:
     """Run the comparison, write its folder (comparison.json, report.html, ...), print."""
-    from sim.errors import ConfigError
+    from sim.errors import ConfigError, LinesimError
     from sim.experiment.compare import compare
+    from sim.out_folder import writable_folder
     from sim.report.compare_tables import print_comparison, print_uncertainty
     from sim.report.comparison_files import write_comparison_folder
     from sim.report.run_folder import safe_folder_name
 
     if args.uncertainty is not None and not 2 <= args.uncertainty <= 100_000:
         raise ConfigError("--uncertainty N needs 2 <= N <= 100,000 input sets")
+    # The folder (or results/, where the default one goes) takes files: checked first, so
+    # a bad --out never costs a finished comparison.
+    writable_folder(args.out if args.out else "results")
     with progress(console, args.quiet) as bar:
         result = compare(
             args.files,
@@ -109,7 +113,14 @@ def handle(args: argparse.Namespace, console: Console) -> int:
         )
         return EXIT_INTERRUPTED
     out = Path(args.out) if args.out else Path("results") / safe_folder_name(result.name)
-    written = write_comparison_folder(result, out, plots=not args.no_plots)
+    try:
+        written = write_comparison_folder(result, out, plots=not args.no_plots)
+    except OSError as error:  # a full disk: the comparison is printed, not lost
+        print_comparison(result.content, console)
+        raise LinesimError(
+            f"the comparison could not be written to {out}: {error.strerror or error}; "
+            "its tables are above"
+        ) from None
     print_comparison(result.content, console)
     if result.uncertainty:
         print_uncertainty(result.uncertainty, console)

@@ -196,6 +196,10 @@ def handle_check(args: argparse.Namespace, console: Console) -> int:
 
     _confidence(args)
     args.check_from_fit = getattr(args, "check_from_fit", False)
+    if args.out:
+        from sim.out_folder import writable_folder
+
+        writable_folder(args.out)  # before simulating: a bad --out never costs the check
     result = check_log(
         args.log,
         args.scenario,

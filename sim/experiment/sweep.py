@@ -36,6 +36,7 @@ from sim.experiment.replicate import RunResult
 from sim.experiment.spec import ExperimentFile, kpi_value
 from sim.model.scenario import Scenario
 from sim.model.sweep_file import SweepFile
+from sim.out_folder import writable_folder
 
 __all__ = [
     "Summarize",
@@ -117,7 +118,7 @@ def run_sweep(
     ``on_start(runs)`` is called with the number of runs to do, ``on_run()`` after each.
     On Ctrl-C the finished points are kept (``partial``).
     """
-    folder = Path(folder)
+    folder = writable_folder(folder)
     scenarios = [spec.file.load(point, "parameters") for point in spec.points]
     keys = [scenario_key(scenario) for scenario in scenarios]
     summaries: list[dict[str, Any] | None] = [None] * len(scenarios)

@@ -15,6 +15,7 @@ from sim.fit.log import MachineLog, TimeFormat, read_log
 from sim.fit.scenario_file import scenario_text, write_scenario
 from sim.fit.station_fit import FitSettings, Setting, StationFit, fit_station
 from sim.model.units import SECONDS_PER
+from sim.out_folder import writable_folder
 
 __all__ = ["FitResult", "fit_log"]
 
@@ -70,6 +71,8 @@ def fit_log(
     if not 0 < confidence < 1:
         raise ConfigError(f"--confidence must lie between 0 and 1 (got {confidence})")
     line = load_line(line_path)
+    if out is not None:
+        writable_folder(out, before="fitting")
     machines = {s.name: s for s in line.stations if s.kind != "delay"}
     log = read_log(
         log_path, time=time, aliases=aliases, stations=set(machines), end=end, max_gap=max_gap
@@ -113,7 +116,6 @@ def fit_log(
     result = FitResult(log, fits, record, warnings)
     if out is not None:
         folder = Path(out)
-        folder.mkdir(parents=True, exist_ok=True)
         header = [
             f"Fitted by linesim fit from {log.file} ({log.rows_read:,} rows, "
             f"{period:.6g} {line.time_unit}) for {line_path}.",

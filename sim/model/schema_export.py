@@ -25,6 +25,7 @@ from sim.model.file_kinds import FILE_KINDS
 from sim.model.line import _unit_spelling
 from sim.model.station import _rate
 from sim.model.units import _ALIASES, SECONDS_PER, duration_validator
+from sim.out_folder import writable_folder
 
 __all__ = ["SCHEMA_FILES", "schemas", "write_schemas"]
 
@@ -146,7 +147,7 @@ def write_schemas(out_dir: str | os.PathLike[str] = ".") -> list[Path]:
     their paths."""
     from sim.report.files import write_text
 
-    folder = Path(out_dir)
+    folder = writable_folder(out_dir, before="writing the schemas")
     written = []
     for name, schema in schemas().items():
         path = folder / FILE_KINDS[name].schema_file

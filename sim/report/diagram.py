@@ -19,6 +19,7 @@ from pathlib import Path
 from sim.atomic import write_text
 from sim.model.line import Line
 from sim.model.units import SECONDS_PER
+from sim.out_folder import writable_folder
 from sim.report.colors import BOTTLENECK_COLOR, STATE_COLORS
 from sim.report.layout import Layout, Placed, layered_layout
 from sim.report.line_graph import LineGraph, Node, line_graph, output_rate_per_hour
@@ -324,7 +325,6 @@ def write_diagram(
     line: Line, folder: str | os.PathLike[str] = ".", overlay: Overlay | None = None
 ) -> Path:
     """Write ``<line name>.svg`` into ``folder`` and return its path."""
-    path = Path(folder) / f"{_slug(line.name)}.svg"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = writable_folder(folder, before="drawing") / f"{_slug(line.name)}.svg"
     write_text(path, diagram_svg(line, overlay))
     return path

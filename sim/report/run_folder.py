@@ -29,6 +29,7 @@ from typing import Any
 
 from sim.atomic import sync_folder, write_text
 from sim.errors import LinesimError
+from sim.out_folder import not_writable, refuse_a_file_in_the_way
 
 __all__ = [
     "LATEST_FILE",
@@ -164,14 +165,6 @@ def _remove_stale_staging(parent: Path) -> None:
             shutil.rmtree(entry, ignore_errors=True)
 
 
-def _not_writable(where: Path, error: OSError) -> LinesimError:
-    reason = error.strerror or str(error)
-    return LinesimError(
-        f"results cannot be written to {where}: {reason}; choose a writable folder "
-        "with --out DIR (checked before simulating)"
-    )
-
-
 class ResultsFolder:
     """The folder one run writes: checked before simulating, written into a staging
     folder, published by one rename.
@@ -202,10 +195,7 @@ class ResultsFolder:
         files, a folder another run is writing, or a read-only place.
         """
         target = self.target
-        if target.exists() and not target.is_dir():
-            raise LinesimError(
-                f"--out {target} is a file, not a folder; give a folder (it is created)"
-            )
+        refuse_a_file_in_the_way(target, "--out" if self.explicit else "the results folder")
         if self.explicit and target.is_dir() and not _is_run_folder(target):
             try:
                 if any(target.iterdir()):
@@ -214,18 +204,18 @@ class ResultsFolder:
                         "(no summary.json); give an empty or new folder"
                     )
             except OSError as error:
-                raise _not_writable(target, error) from None
+                raise not_writable(target, error) from None
         parent = target.parent if self.explicit else self.base
         try:
             parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise _not_writable(parent, error) from None
+            raise not_writable(parent, error) from None
         if self.explicit:
             self._lock = FolderLock(target)
             try:
                 self._lock.acquire()
             except OSError as error:
-                raise _not_writable(parent, error) from None
+                raise not_writable(parent, error) from None
         _remove_stale_staging(parent)
         label = target.name if self.explicit else "run"
         staging = parent / f".{label}.writing-{os.getpid()}-{secrets.token_hex(4)}"
@@ -236,7 +226,7 @@ class ResultsFolder:
         except OSError as error:
             shutil.rmtree(staging, ignore_errors=True)
             self.close()
-            raise _not_writable(parent, error) from None
+            raise not_writable(parent, error) from None
         self.staging = staging
         return staging
 

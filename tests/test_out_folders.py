@@ -1,0 +1,143 @@
+"""Every command that writes files checks its ``--out`` folder before the work: a bad
+folder is one line naming it and the fix, never a traceback after a finished comparison,
+sweep, study, fit or check; a disk that fills up while writing loses no comparison."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sim.cli import main
+from sim.errors import LinesimError
+from sim.experiment.executors import LocalExecutor
+from sim.out_folder import writable_folder
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "scenarios" / "mes_example"
+PENNY_LINE = ROOT / "configs" / "penny_fab.yaml"
+QUICK = ["--replications", "2", "--horizon", "50", "--warmup", "0", "--quiet"]
+
+
+def penny(folder: Path, name: str, wip: int) -> Path:
+    """A short Penny Fab scenario under CONWIP ``wip`` in ``folder``."""
+    path = folder / f"{name}.yaml"
+    path.write_text(
+        f"name: {name}\nline: {PENNY_LINE}\nhorizon: 50\nreplications: 2\n"
+        f"set: {{release.wip: {wip}}}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def commands(tmp: Path) -> dict[str, list[str]]:
+    """Each writing command with its arguments, ``--out`` left to add."""
+    fitted = EXAMPLE / "line.yaml"
+    return {
+        "run": ["run", str(penny(tmp, "a", 4)), *QUICK, "--no-plots"],
+        "compare": ["compare", str(penny(tmp, "a", 4)), str(penny(tmp, "b", 8)), *QUICK],
+        "sweep": ["sweep", str(ROOT / "scenarios" / "sweep_conwip_penny_fab.yaml"), "--quiet"],
+        "tune": ["tune", str(ROOT / "scenarios" / "tune_penny_fab_wip.yaml"), "--trials", "1"],
+        "fit": ["fit", str(EXAMPLE / "mes_log.csv"), "--line", str(fitted), "--no-plots"],
+        "check": [
+            "check",
+            str(EXAMPLE / "mes_log.csv"),
+            "--scenario",
+            str(penny(tmp, "a", 4)),
+            "--replications",
+            "2",
+            "--jobs",
+            "1",
+        ],
+        "draw": ["draw", str(PENNY_LINE)],
+        "schema": ["schema"],
+    }
+
+
+@pytest.mark.parametrize(
+    "command", ["run", "compare", "sweep", "tune", "fit", "check", "draw", "schema"]
+)
+def test_out_under_a_file_is_refused_before_any_work(
+    command: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_simulation(*_args: object, **_kwargs: object) -> Any:
+        raise AssertionError("simulated before --out was checked")
+
+    monkeypatch.setattr(LocalExecutor, "map", no_simulation)
+    blocking = tmp_path / "notes.txt"
+    blocking.write_text("keep\n", encoding="utf-8")
+    out = blocking / "results"
+    status = main([*commands(tmp_path)[command], "--out", str(out)])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    assert f"--out {out} lies under {blocking}, which is a file, not a folder" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert blocking.read_text(encoding="utf-8") == "keep\n"
+
+
+def test_a_full_disk_after_a_comparison_prints_it_and_says_where(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sim.report.comparison_files as files
+
+    def full(*_args: object, **_kwargs: object) -> Any:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files, "write_comparison_folder", full)
+    out = tmp_path / "cmp"
+    status = main([*commands(tmp_path)["compare"], "--out", str(out), "--jobs", "1"])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert f"the comparison could not be written to {out}: No space left on device" in (
+        captured.err
+    )
+    assert "change %" in captured.out  # the comparison's table: not lost
+    assert "Traceback" not in captured.err
+
+
+def test_an_unforeseen_system_error_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file-system failure no command checks for (here the disk filling up while the
+    schemas are written) is one line with the file, the reason and what to check."""
+
+    def full(path: Path, _text: str) -> None:
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr("sim.report.files.write_text", full)
+    status = main(["schema", "--out", str(tmp_path / "schemas")])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "line.schema.json: No space left on device; check the path" in err, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_writable_folder_makes_the_folder_and_leaves_nothing_else(tmp_path: Path) -> None:
+    folder = writable_folder(tmp_path / "a" / "b")
+    assert folder.is_dir() and list(folder.iterdir()) == []
+    assert writable_folder(folder) == folder  # an existing folder is fine
+
+
+def test_writable_folder_refuses_a_file_and_a_nul(tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("x", encoding="utf-8")
+    with pytest.raises(LinesimError, match=r"--out .*f is a file, not a folder"):
+        writable_folder(tmp_path / "f")
+    with pytest.raises(LinesimError, match="give a folder path"):
+        writable_folder(str(tmp_path / "a\0b"))
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes anywhere")
+def test_writable_folder_refuses_a_read_only_place(tmp_path: Path) -> None:
+    locked = tmp_path / "ro"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        with pytest.raises(LinesimError, match=r"results cannot be written to .*checked before"):
+            writable_folder(locked / "out")
+    finally:
+        locked.chmod(0o755)
