@@ -21,7 +21,7 @@ import numpy as np
 
 from sim.engine.monitor import STATES
 from sim.fit.aliases import AliasFile
-from sim.fit.intervals import station_data
+from sim.fit.intervals import check_minor_stop, station_data
 from sim.fit.log import TimeFormat, read_log
 from sim.model.serial import as_general
 from sim.model.units import SECONDS_PER
@@ -131,6 +131,7 @@ def check_log(
     from sim.experiment import run
     from sim.model import load_scenario
 
+    check_minor_stop(minor_stop)
     probe = load_scenario(scenario_path, replications=1)
     line = probe.line
     machines = {s.name for s in line.stations if s.kind != "delay"}

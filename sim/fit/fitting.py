@@ -10,7 +10,7 @@ from typing import Any
 
 from sim.errors import ConfigError
 from sim.fit.aliases import AliasFile
-from sim.fit.intervals import station_data
+from sim.fit.intervals import check_minor_stop, station_data
 from sim.fit.log import MachineLog, TimeFormat, read_log
 from sim.fit.scenario_file import scenario_text, write_scenario
 from sim.fit.station_fit import FitSettings, Setting, StationFit, fit_station
@@ -70,6 +70,7 @@ def fit_log(
 
     if not 0 < confidence < 1:
         raise ConfigError(f"--confidence must lie between 0 and 1 (got {confidence})")
+    check_minor_stop(minor_stop)
     line = load_line(line_path)
     if out is not None:
         writable_folder(out, before="fitting")

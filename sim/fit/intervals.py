@@ -22,14 +22,16 @@ rows sorted by machine and time). Conventions, as the engine counts them:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from sim.engine.monitor import BUSY, DOWN, MAINTENANCE, MINOR_STOP, SETUP, STATES
+from sim.errors import ConfigError
 from sim.fit.log import GAP, UNKNOWN, MachineLog
 
-__all__ = ["Episodes", "StationData", "station_data"]
+__all__ = ["Episodes", "StationData", "check_minor_stop", "station_data"]
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,14 @@ def _episodes(
     cumulative = np.concatenate([[0.0], np.cumsum(np.where(mask, log.duration, 0.0))])
     duration = cumulative[ends + 1] - cumulative[starts]
     return starts, ends, duration, log.last[ends]
+
+
+def check_minor_stop(minor_stop: float) -> None:
+    """Refuse a negative or non-finite minor-stop threshold [s]."""
+    if not 0 <= minor_stop < math.inf:
+        raise ConfigError(
+            f"--minor-stop must be a duration of 0 or more such as '5 min' (got {minor_stop:g} s)"
+        )
 
 
 def station_data(log: MachineLog, station: str, minor_stop: float = 0.0) -> StationData:

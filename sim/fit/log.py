@@ -24,6 +24,7 @@ import numpy as np
 from sim.engine.monitor import STATES
 from sim.errors import ConfigError
 from sim.fit.aliases import IGNORE, AliasFile, alias_table
+from sim.model.units import MAX_DURATION_S
 
 __all__ = ["GAP", "UNKNOWN", "MachineLog", "Problems", "TimeFormat", "read_log"]
 
@@ -213,6 +214,44 @@ def _read_table(path: Path, problems: Problems) -> tuple[Any, np.ndarray, dict[b
     return table, rows, {}
 
 
+def _why_no_rows(problems: Problems, file: str, rows: int, stations: set[str] | None) -> str:
+    """Why no row of the log is left, and what to do."""
+    if rows == 0:
+        return "the log has no rows, only a header; export the machines' state changes"
+    foreign = problems.items.get("rows of stations not in the line")
+    if foreign is not None and foreign["count"] >= rows and stations:
+        return (
+            f"no station of the log is a station of the line (the log has {foreign['detail']}; "
+            f"the line has {', '.join(sorted(stations))}); rename them in the log or the "
+            "line, or give the line the log was taken from"
+        )
+    return "no usable rows in the log (see the warnings above: " + (
+        "; ".join(problems.lines(file))[:300] + ")"
+    )
+
+
+def _check_end(end: float, last: float, max_gap: float | None, iso: bool) -> None:
+    """Refuse an ``end`` [s after the first row] that leaves no period, or that lies
+    further after the last row than a state may last (that time would all be a gap)."""
+    given = "--end (the log's end)"
+    if not end > 0:
+        raise ConfigError(
+            f"{given} lies at or before the log's first row; give a later end"
+            + (" (an ISO 8601 time, as the log's timestamps are)" if iso else "")
+        )
+    if max_gap is not None and end - last > max_gap:
+        raise ConfigError(
+            f"{given} lies {(end - last) / 86400:,.4g} d after the log's last row, longer "
+            f"than --max-gap ({max_gap / 86400:,.4g} d): that time would be a gap, not the "
+            "line's; give the log's end, or a larger --max-gap"
+        )
+    if end > MAX_DURATION_S:
+        raise ConfigError(
+            f"{given} makes the log's period {end / 86400:,.4g} d, longer than a run may "
+            "be (1,000,000 y); give the log's end"
+        )
+
+
 def read_log(
     path: str | os.PathLike[str],
     time: TimeFormat = "auto",
@@ -233,6 +272,10 @@ def read_log(
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if max_gap is not None and not max_gap > 0:
+        raise ConfigError(
+            f"--max-gap must be a positive duration such as '7 d' (got {max_gap:g} s)"
+        )
     source = Path(path)
     file = str(source)
     problems = Problems()
@@ -398,12 +441,7 @@ def read_log(
     used, machine = np.unique(pair_index, return_inverse=True)
     machines = [tuple(pair_names[i].split("\x1f", 1)) for i in used.tolist()]
     if not len(seconds):
-        raise ConfigError(
-            "no usable rows in the log (see the warnings above: "
-            + "; ".join(problems.lines(file))[:300]
-            + ")",
-            file=file,
-        )
+        raise ConfigError(_why_no_rows(problems, file, table.num_rows, stations), file=file)
 
     # Rows out of time order within a machine (in file order).
     by_machine = np.argsort(machine, kind="stable")
@@ -443,7 +481,9 @@ def read_log(
 
     origin = float(seconds.min())
     seconds = seconds - origin
-    if end is None and b"linesim.end" in metadata:
+    if end is not None:
+        _check_end(float(end) - origin, float(seconds.max()), max_gap, iso)
+    elif b"linesim.end" in metadata:
         end = float(metadata[b"linesim.end"])
     log_end = float(seconds.max()) if end is None else float(end) - origin
     after = seconds > log_end

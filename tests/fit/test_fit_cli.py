@@ -115,3 +115,57 @@ def test_bad_input_is_one_line_not_a_traceback(
     assert status == 2
     error = capsys.readouterr().err
     assert "log.csv" in error and "no column timestamp" in error and "Traceback" not in error
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--end", "0"], "--end (the log's end) lies at or before the log's first row"),
+        (["--end", "2026-03-20T00:00:00Z"], "lies 15.79 d after the log's last row, longer "
+         "than --max-gap (7 d)"),
+        (["--end", "1e300"], "longer than --max-gap"),
+        (["--max-gap", "0"], "--max-gap must be a positive duration"),
+        (["--minor-stop=-5 min"], "--minor-stop must be a duration of 0 or more"),
+    ],
+    ids=["end-before-start", "end-weeks-late", "end-1e300", "max-gap-0", "minor-stop-negative"],
+)  # fmt: skip
+def test_fit_options_that_leave_no_sound_period_are_refused(
+    options: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """Each once wrote a fitted.yaml from 0 rows, of a horizon of 1e298 min that the
+    scenario loader refuses, or of every state turned into a gap."""
+    out = tmp_path / "fit"
+    status = main(
+        ["fit", str(EXAMPLE / "mes_log.csv"), "--line", str(EXAMPLE / "line.yaml"),
+         "--aliases", str(EXAMPLE / "aliases.yaml"), "--out", str(out), "--no-plots", *options]
+    )  # fmt: skip
+    error = capsys.readouterr().err
+    assert status == 2 and message in error, error
+    assert not (out / "fitted.yaml").exists()
+
+
+def test_a_log_of_only_a_header_or_of_other_stations_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    header = tmp_path / "header.csv"
+    header.write_text("timestamp,station,machine,state\n")
+    assert main(["fit", str(header), "--line", str(EXAMPLE / "line.yaml")]) == 2
+    assert "the log has no rows, only a header" in capsys.readouterr().err
+    status = main(
+        ["check", str(EXAMPLE / "mes_log.csv"), "--scenario",
+         str(ROOT / "scenarios" / "penny_fab.yaml"), "--replications", "1", "--jobs", "1"]
+    )  # fmt: skip
+    error = capsys.readouterr().err
+    assert status == 2
+    assert "no station of the log is a station of the line" in error
+    assert "'welding' x" in error and "head-stamping" in error
+
+
+def test_an_end_beyond_the_longest_run_is_refused_without_a_gap_bound() -> None:
+    """Without ``max_gap`` (the API's ``None``) an end a million years on still leaves a
+    period no scenario can run."""
+    from sim.errors import ConfigError
+
+    origin = read_log(EXAMPLE / "mes_log.csv").origin
+    with pytest.raises(ConfigError, match="longer than a run may be"):
+        read_log(EXAMPLE / "mes_log.csv", end=origin + 4e13, max_gap=None)

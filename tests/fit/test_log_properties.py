@@ -49,7 +49,7 @@ def test_durations_cover_each_machine_and_rows_add_up(data: list, repeat: bool) 
         lines += [f"{t},{s},{m},{state},{u}" for t, s, m, state, u in data]
         path.write_text("\n".join(lines) + "\n")
         if not any(row[1] in {"a", "b"} for row in data):
-            with pytest.raises(ConfigError, match="no usable rows"):
+            with pytest.raises(ConfigError, match="no station of the log is a station of the line"):
                 read_log(path, time="seconds", stations={"a", "b"}, max_gap=None)
             return
         log = read_log(path, time="seconds", stations={"a", "b"}, max_gap=None)
