@@ -9,6 +9,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -351,6 +352,39 @@ def test_plot_refuses_a_broken_summary(
     captured = capsys.readouterr()
     assert message in captured.err and str(folder) in captured.err
     assert "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize(
+    ("file", "edit", "message"),
+    [
+        ("summary.json", lambda d: d["kpis"]["throughput"].update(mean="x"),
+         "summary.json: kpis.throughput is not an estimate"),
+        ("summary.json", lambda d: d["stations"]["rimming"].update(busy=[0.5]),
+         "summary.json: stations.rimming.busy is not an estimate"),
+        ("line.json", lambda d: d.update(stations=5), "line.json: not a valid line"),
+        ("line.json", None, "line.json: not valid JSON"),
+    ],
+    ids=["kpi-mean-text", "station-share-list", "line-invalid", "line-not-json"],
+)  # fmt: skip
+def test_plot_refuses_a_run_edited_after_it_was_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], file: str, edit: Any, message: str
+) -> None:
+    """A summary or line.json changed by hand is one line naming the file and the entry,
+    not a traceback from the plot that reads it."""
+    out = tmp_path / "out"
+    penny = str(ROOT / "scenarios" / "penny_fab.yaml")
+    assert run_in(capsys, tmp_path, penny, *SHORT, "--out", str(out))[0] == 0
+    path = out / file
+    if edit is None:
+        path.write_text("garbage", encoding="utf-8")
+    else:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        edit(data)
+        path.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["plot", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "run the scenario again" in err, err
+    assert "Traceback" not in err
 
 
 def test_plot_refuses_a_table_of_the_wrong_structure(

@@ -71,11 +71,23 @@ def write_line_files(
 
 def load_line_file(folder: str | os.PathLike[str]) -> Line | None:
     """The line saved in a results folder, or ``None`` for a folder without ``line.json``."""
+    from pydantic import ValidationError
+
+    from sim.errors import LinesimError
+
     path = Path(folder) / "line.json"
     if not path.exists():
         return None
-    data: Any = json.loads(path.read_text(encoding="utf-8"))
-    line = Line.model_validate(data, context={"time_unit": data.get("time_unit", "h")})
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+        context = {"time_unit": data.get("time_unit", "h") if isinstance(data, dict) else "h"}
+        line = Line.model_validate(data, context=context)
+    except (UnicodeDecodeError, ValueError) as error:  # ValidationError is a ValueError
+        what = "not a valid line" if isinstance(error, ValidationError) else "not valid JSON"
+        raise LinesimError(
+            f"{path}: {what} ({str(error).splitlines()[0]}); the file was changed after the "
+            "run: run the scenario again"
+        ) from None
     return as_general(line)  # a folder written before serial lines were kept in general form
 
 

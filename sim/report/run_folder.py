@@ -319,6 +319,33 @@ def follow_latest(folder: str | os.PathLike[str]) -> Path:
     return path
 
 
+def _estimates(summary: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Every estimate of a run summary with where it stands (``kpis.throughput``)."""
+    found = [(f"kpis.{name}", value) for name, value in summary["kpis"].items()]
+    for station, values in summary["stations"].items():
+        if not isinstance(values, dict):
+            found.append((f"stations.{station}", values))
+            continue
+        found += [(f"stations.{station}.{name}", value) for name, value in values.items()]
+    return found
+
+
+def _is_estimate(value: Any) -> bool:
+    """True for ``{"mean": x, "std": x, "ci95": [lo, hi] | null, ...}`` of numbers/null."""
+
+    def number(x: Any) -> bool:
+        return x is None or (isinstance(x, int | float) and not isinstance(x, bool))
+
+    if not isinstance(value, dict):
+        return False
+    ci = value.get("ci95")
+    return (
+        number(value.get("mean"))
+        and number(value.get("std"))
+        and (ci is None or (isinstance(ci, list) and len(ci) == 2 and all(map(number, ci))))
+    )
+
+
 def check_run_folder(folder: Path) -> dict[str, Any]:
     """Return the parsed ``summary.json`` of a complete run folder, or raise
     :class:`LinesimError` saying what is wrong (missing, unreadable, not a run summary,
@@ -347,6 +374,12 @@ def check_run_folder(folder: Path) -> dict[str, Any]:
             raise LinesimError(
                 f"{summary_path}: not a linesim run summary ({key!r} missing or not a "
                 f"{kind.__name__}); run the scenario again"
+            )
+    for where, estimate in _estimates(summary):
+        if not _is_estimate(estimate):
+            raise LinesimError(
+                f"{summary_path}: {where} is not an estimate (a mean, std and ci95 of numbers "
+                "or null); the file was changed after the run: run the scenario again"
             )
     for name in summary.get("files") or []:
         if not isinstance(name, str) or not (folder / name).is_file():
