@@ -1,9 +1,12 @@
 """Every command that writes files checks its ``--out`` folder before the work: a bad
 folder is one line naming it and the fix, never a traceback after a finished comparison,
-sweep, study, fit or check; a disk that fills up while writing loses no comparison."""
+sweep, study, fit or check; a disk that fills up while writing loses no comparison, nor
+does a second comparison into the same folder (the first is kept as ``DIR.previous``; one
+writing it at the same time is refused before simulating)."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -141,3 +144,55 @@ def test_writable_folder_refuses_a_read_only_place(tmp_path: Path) -> None:
             writable_folder(locked / "out")
     finally:
         locked.chmod(0o755)
+
+
+def wip_of(folder: Path) -> dict[str, float]:
+    """The mean WIP of each scenario in a comparison folder [jobs]."""
+    content = json.loads((folder / "comparison.json").read_text(encoding="utf-8"))
+    return {name: value["mean"] for name, value in content["kpis"]["wip"].items()}
+
+
+def test_a_second_comparison_keeps_the_first_as_previous(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "cmp"
+    compare = [*commands(tmp_path)["compare"], "--jobs", "1", "--no-plots", "--out", str(out)]
+    assert main(compare) == 0
+    assert main([*compare, "--set", "release.wip=12"]) == 0
+    assert f"previous comparison: {out}.previous" in capsys.readouterr().out
+    assert wip_of(out) == {"a": 12.0, "b": 12.0}  # CONWIP holds WIP exactly
+    assert wip_of(Path(f"{out}.previous")) == {"a": 4.0, "b": 8.0}
+    assert (Path(f"{out}.previous") / "b" / "summary.json").is_file()
+    assert main(["plot", f"{out}.previous"]) == 0
+
+
+def test_a_comparison_into_a_folder_another_is_writing_is_refused_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folder's lock names a live process (this one's parent): refused at once, before
+    any replication runs, and the lock and the folder are left as they were."""
+
+    def no_simulation(*_args: object, **_kwargs: object) -> Any:
+        raise AssertionError("simulated into a folder another comparison is writing")
+
+    monkeypatch.setattr(LocalExecutor, "map", no_simulation)
+    out = tmp_path / "cmp"
+    lock = tmp_path / ".cmp.lock"
+    lock.write_text(f"{os.getppid()}\n", encoding="ascii")
+    status = main([*commands(tmp_path)["compare"], "--jobs", "1", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert f"results folder {out} is being written by another linesim run (pid " in err
+    assert lock.read_text(encoding="ascii") == f"{os.getppid()}\n" and not out.exists()
+
+
+def test_a_folder_left_with_only_the_study_store_is_taken(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A comparison killed during its uncertainty study leaves only ``uncertainty/``: the
+    next comparison into that folder is not refused as 'other files'."""
+    out = tmp_path / "cmp"
+    (out / "uncertainty" / "runs").mkdir(parents=True)
+    compare = [*commands(tmp_path)["compare"], "--jobs", "1", "--no-plots", "--out", str(out)]
+    assert main(compare) == 0, capsys.readouterr().err
+    assert wip_of(out) == {"a": 4.0, "b": 8.0}

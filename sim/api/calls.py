@@ -11,6 +11,7 @@ the calling script again: a script must call these functions under
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -254,22 +255,29 @@ def compare(
             file="sim.compare()",
             path="uncertainty",
         )
-    if folder is not None:
-        writable_folder(folder)
-    with _executor("compare", jobs, cluster) as executor:
-        result = compare_files(
-            paths if len(paths) > 1 else paths[0],
-            changes,
-            attribution=bool(attribution),
-            uncertainty=uncertainty,
-            executor=executor,
-            out=folder,
-            **settings,
-        )
-    if folder is not None and result.comparison.runs[0].replications:
-        from sim.report.comparison_files import write_comparison_folder
+    files_given = paths if len(paths) > 1 else paths[0]
+    with contextlib.ExitStack() as stack:
+        publish = None
+        if folder is not None:  # checked and locked before simulating
+            from sim.experiment.compare import comparison_name
+            from sim.report.run_folder import ResultsFolder
 
-        write_comparison_folder(result, folder, plots=plots)
+            publish = stack.enter_context(ResultsFolder(comparison_name(files_given), folder))
+            publish.prepare()
+        with _executor("compare", jobs, cluster) as executor:
+            result = compare_files(
+                files_given,
+                changes,
+                attribution=bool(attribution),
+                uncertainty=uncertainty,
+                executor=executor,
+                out=folder,
+                **settings,
+            )
+        if publish is not None and result.comparison.runs[0].replications:
+            from sim.report.comparison_files import publish_comparison
+
+            publish_comparison(result, publish, plots=plots)
     return CompareOutcome(result.comparison, result.content, folder, result)
 
 

@@ -26,6 +26,8 @@ from sim.cli.common import (
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
+    from sim.report.run_folder import ResultsFolder
+
 __all__ = ["add_parser", "handle"]
 
 
@@ -79,18 +81,28 @@ class _Bar:
 
 def handle(args: argparse.Namespace, console: Console) -> int:
     """Run the comparison, write its folder (comparison.json, report.html, ...), print."""
-    from sim.errors import ConfigError, LinesimError
-    from sim.experiment.compare import compare
-    from sim.out_folder import writable_folder
-    from sim.report.compare_tables import print_comparison, print_uncertainty
-    from sim.report.comparison_files import write_comparison_folder
-    from sim.report.run_folder import safe_folder_name
+    from sim.errors import ConfigError
+    from sim.experiment.compare import comparison_name
+    from sim.report.run_folder import ResultsFolder, safe_folder_name
 
     if args.uncertainty is not None and not 2 <= args.uncertainty <= 100_000:
         raise ConfigError("--uncertainty N needs 2 <= N <= 100,000 input sets")
-    # The folder (or results/, where the default one goes) takes files: checked first, so
-    # a bad --out never costs a finished comparison.
-    writable_folder(args.out if args.out else "results")
+    name = comparison_name(args.files)
+    out = Path(args.out) if args.out else Path("results") / safe_folder_name(name)
+    # Checked and locked before simulating: a bad --out, or another comparison writing
+    # the same folder, never costs a finished comparison; the one it replaces is kept.
+    with ResultsFolder(name, out) as folder:
+        folder.prepare()
+        return _compare(args, console, folder)
+
+
+def _compare(args: argparse.Namespace, console: Console, folder: ResultsFolder) -> int:
+    from sim.errors import LinesimError
+    from sim.experiment.compare import compare
+    from sim.experiment.interrupts import ignore_further, shielded
+    from sim.report.compare_tables import print_comparison, print_uncertainty
+    from sim.report.comparison_files import publish_comparison
+
     with progress(console, args.quiet) as bar:
         result = compare(
             args.files,
@@ -103,7 +115,7 @@ def handle(args: argparse.Namespace, console: Console) -> int:
             uncertainty=args.uncertainty,
             jobs=args.jobs,
             cluster=args.cluster,
-            out=args.out,
+            out=folder.target,
             progress=_Bar(bar),
         )
     if not result.comparison.runs[0].replications:
@@ -112,14 +124,16 @@ def handle(args: argparse.Namespace, console: Console) -> int:
             "nothing written"
         )
         return EXIT_INTERRUPTED
-    out = Path(args.out) if args.out else Path("results") / safe_folder_name(result.name)
+    if result.partial:
+        ignore_further()  # a second Ctrl-C must not cut the writing short
     try:
-        written = write_comparison_folder(result, out, plots=not args.no_plots)
+        with shielded():
+            written = publish_comparison(result, folder, plots=not args.no_plots)
     except OSError as error:  # a full disk: the comparison is printed, not lost
         print_comparison(result.content, console)
         raise LinesimError(
-            f"the comparison could not be written to {out}: {error.strerror or error}; "
-            "its tables are above"
+            f"the comparison could not be written to {folder.target}: "
+            f"{error.strerror or error}; nothing was kept there (its tables are above)"
         ) from None
     print_comparison(result.content, console)
     if result.uncertainty:
@@ -128,6 +142,8 @@ def handle(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[yellow]note:[/yellow] {escape(note)}")
     for path in written:
         console.print(f"written: {escape(str(path))}", highlight=False, soft_wrap=True)
+    if folder.previous is not None:
+        console.print(f"previous comparison: {escape(str(folder.previous))}", highlight=False)
     if result.partial:
         kept = len(result.comparison.runs[0].replications)
         console.print(

@@ -40,6 +40,7 @@ __all__ = [
     "Progress",
     "align",
     "compare",
+    "comparison_name",
     "paired_difference",
     "plan_comparison",
     "run_pairs",
@@ -218,18 +219,10 @@ def _window(value: Any, unit: str, what: str) -> float | None:
         raise ConfigError(f"{what}: {exc}") from None
 
 
-def plan_comparison(
+def _files(
     files: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
-    overrides: dict[str, Any] | None = None,
-    *,
-    replications: int | None = None,
-    seed: int | None = None,
-    horizon: float | str | None = None,
-    warmup: float | str | None = None,
-) -> ComparisonPlan:
-    """Load the scenarios of a comparison: two or more scenario files, or one comparison
-    file (``compare: [...]``). Arguments given here win over the comparison file's."""
-    from sim.model import load_scenario
+) -> tuple[ComparisonFile | None, list[str], str]:
+    """The comparison file (if one is given), the scenario files and the name."""
     from sim.model.loader import read_yaml
 
     given = [files] if isinstance(files, str | os.PathLike) else list(files)
@@ -247,6 +240,30 @@ def plan_comparison(
     base = Path(listed[0]).parent
     paths = [str(base / p) for p in spec.compare] if spec else listed
     name = (spec.name or Path(listed[0]).stem) if spec else "-vs-".join(Path(p).stem for p in paths)
+    return spec, paths, name
+
+
+def comparison_name(files: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> str:
+    """The name of the comparison of ``files`` (its default folder ``results/<name>/``):
+    a comparison file's ``name:`` or stem, else the scenario files' stems joined by
+    ``-vs-``."""
+    return _files(files)[2]
+
+
+def plan_comparison(
+    files: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    overrides: dict[str, Any] | None = None,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    horizon: float | str | None = None,
+    warmup: float | str | None = None,
+) -> ComparisonPlan:
+    """Load the scenarios of a comparison: two or more scenario files, or one comparison
+    file (``compare: [...]``). Arguments given here win over the comparison file's."""
+    from sim.model import load_scenario
+
+    spec, paths, name = _files(files)
     settings = dict(overrides or {})
     scenarios = [load_scenario(p, settings) for p in paths]
     unit = scenarios[0].line.time_unit

@@ -9,8 +9,9 @@ from typing import Any
 
 from sim.experiment.compare import Comparison, ComparisonResult
 from sim.report.files import write_csv, write_json
+from sim.report.run_folder import STORE, ResultsFolder
 
-__all__ = ["write_comparison", "write_comparison_folder"]
+__all__ = ["publish_comparison", "write_comparison", "write_comparison_folder"]
 
 
 def write_comparison(
@@ -101,3 +102,20 @@ def write_comparison_folder(
         write_comparison_plots(folder, result.content, result.uncertainty)
         written.append(write_comparison_report(folder, result.content, result.uncertainty))
     return written
+
+
+def publish_comparison(
+    result: ComparisonResult, folder: ResultsFolder, plots: bool = True
+) -> list[Path]:
+    """Write the comparison into ``folder``'s staging folder (prepared before the
+    simulation), carry the uncertainty study's store of finished runs over from the
+    target, and rename the whole into place (the comparison it replaces is kept as
+    ``<target>.previous``); return the main files at their final place."""
+    staging = folder.staging
+    assert staging is not None, "prepare() the folder before simulating"
+    written = write_comparison_folder(result, staging, plots=plots)
+    store = folder.target / STORE
+    if store.is_dir() and not (staging / STORE).exists():
+        os.replace(store, staging / STORE)
+    final = folder.publish(keep_previous=True)
+    return [final / path.relative_to(staging) for path in written]

@@ -33,6 +33,7 @@ from sim.out_folder import not_writable, refuse_a_file_in_the_way
 
 __all__ = [
     "LATEST_FILE",
+    "STORE",
     "FolderLock",
     "ResultsFolder",
     "check_run_folder",
@@ -148,9 +149,20 @@ class FolderLock:
             self._held = False
 
 
+STORE = "uncertainty"
+"""A comparison's store of finished uncertainty runs: a folder holding only it is the
+comparison's own (killed before it wrote anything else)."""
+
+
 def _is_run_folder(folder: Path) -> bool:
-    """True for a folder a linesim run wrote (it holds summary.json)."""
-    return (folder / "summary.json").is_file()
+    """True for a folder a linesim run or comparison wrote (it holds summary.json or
+    comparison.json, or only the store of a comparison killed while it ran)."""
+    if (folder / "summary.json").is_file() or (folder / "comparison.json").is_file():
+        return True
+    try:
+        return {entry.name for entry in folder.iterdir()} == {STORE}
+    except OSError:
+        return False
 
 
 def _remove_stale_staging(parent: Path) -> None:
@@ -201,7 +213,7 @@ class ResultsFolder:
                 if any(target.iterdir()):
                     raise LinesimError(
                         f"--out {target} holds files that are not a linesim run "
-                        "(no summary.json); give an empty or new folder"
+                        "(no summary.json or comparison.json); give an empty or new folder"
                     )
             except OSError as error:
                 raise not_writable(target, error) from None
