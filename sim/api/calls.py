@@ -34,7 +34,7 @@ from sim.api.checks import (
     check_whole,
 )
 from sim.api.results import CompareOutcome, Run, SweepOutcome, TuneOutcome
-from sim.errors import ConfigError, ConfigErrors, LinesimError, RunError
+from sim.errors import ConfigError, ConfigErrors, RunError
 from sim.experiment.executors import Executor, make_executor
 from sim.model.scenario import Scenario
 from sim.out_folder import writable_folder
@@ -198,7 +198,9 @@ def run(
 
         write_results(result, result.summary, folder)
         if plots and result.replications:
-            _draw(folder)
+            from sim.report.redraw import draw_run
+
+            draw_run(folder)
     return result
 
 
@@ -404,32 +406,6 @@ def plot(folder: str | os.PathLike[str]) -> list[Path]:
     >>> [path.name for path in sim.plot(done.folder)]
     ['report.html']
     """
-    import json
+    from sim.report.redraw import redraw
 
-    path = check_folder("plot", "folder", folder)
-    assert path is not None
-    if (path / "comparison.json").is_file():
-        from sim.report.plot_compare import write_comparison_plots
-
-        content = json.loads((path / "comparison.json").read_text(encoding="utf-8"))
-        written = []
-        for name in content["scenarios"]:
-            if (path / name / "summary.json").is_file():
-                written.append(_draw(path / name))
-        return written + write_comparison_plots(path, content)
-    if not (path / "summary.json").is_file():
-        raise LinesimError(
-            f"{path}: no summary.json or comparison.json here; give a folder written by "
-            "sim.run(out=...), sim.compare(out=...), linesim run or linesim compare"
-        )
-    return [_draw(path)]
-
-
-def _draw(folder: Path) -> Path:
-    """Write a run folder's plots and report.html; return the report's path."""
-    from sim.report.html import write_report
-    from sim.report.plots import load_results, write_run_plots
-
-    data = load_results(folder)
-    write_run_plots(folder, data)
-    return write_report(folder, data)
+    return redraw(check_path("plot", "folder", folder, "a results folder"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from sim.model.overrides import parse_assignment
@@ -21,7 +20,6 @@ __all__ = [
     "add_executor_options",
     "add_run_length_options",
     "add_scenario_options",
-    "draw",
     "overrides",
     "progress",
     "read_time",
@@ -212,14 +210,3 @@ def progress(console: Console, quiet: bool) -> Progress | LogProgress | QuietPro
     from sim.cli.progress_bar import progress_bar
 
     return progress_bar(console)
-
-
-def draw(folder: Path) -> Path:
-    """Write the run plots and report.html of a complete results folder; return the
-    report path (a folder that is not a complete run: :class:`sim.errors.LinesimError`)."""
-    from sim.report.html import write_report
-    from sim.report.plots import load_results, write_run_plots
-
-    data = load_results(folder)
-    write_run_plots(folder, data)
-    return write_report(folder, data)

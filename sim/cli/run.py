@@ -20,7 +20,6 @@ from sim.cli.common import (
     EXIT_INTERRUPTED,
     add_executor_options,
     add_scenario_options,
-    draw,
     overrides,
     progress,
 )
@@ -32,6 +31,7 @@ from sim.model import Scenario, load_scenario
 from sim.model.loader import read_yaml
 from sim.report import print_summary
 from sim.report.capacity import print_capacity
+from sim.report.redraw import draw_run
 from sim.report.results import write_result_files
 from sim.report.run_folder import ResultsFolder
 
@@ -193,7 +193,7 @@ def _draw(out: Path, console: Console) -> int:
     """Draw the plots and report of a published run; an interrupt or a failure here
     leaves the results complete and says how to draw them later."""
     try:
-        console.print(f"report: {draw(out)}")
+        console.print(f"report: {draw_run(out)}")
     except KeyboardInterrupt:
         ignore_further()
         console.print(f"[yellow]interrupted while drawing:[/yellow] linesim plot {out} redraws")

@@ -90,17 +90,9 @@ def write_comparison_folder(
         write_json(path, result.uncertainty)
         written.append(path)
     if plots:
-        from sim.report.compare_html import write_comparison_report
-        from sim.report.html import write_report
-        from sim.report.plot_compare import write_comparison_plots
-        from sim.report.plots import load_results, write_run_plots
+        from sim.report.redraw import draw_comparison
 
-        for run in result.comparison.runs:
-            data = load_results(folder / run.scenario.name)
-            write_run_plots(folder / run.scenario.name, data)
-            write_report(folder / run.scenario.name, data)
-        write_comparison_plots(folder, result.content, result.uncertainty)
-        written.append(write_comparison_report(folder, result.content, result.uncertainty))
+        written.append(draw_comparison(folder, result.content, result.uncertainty)[-1])
     return written
 
 

@@ -105,6 +105,8 @@ def test_compare_frame_holds_paired_changes() -> None:
 def test_plot_refuses_a_folder_without_results(tmp_path: Path) -> None:
     with pytest.raises(sim.LinesimError, match=r"no summary\.json"):
         sim.plot(tmp_path)
+    with pytest.raises(sim.LinesimError, match=r"folder: must be the path of a results folder"):
+        sim.plot(None)  # type: ignore[arg-type]
 
 
 def test_to_frame_without_pandas_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:

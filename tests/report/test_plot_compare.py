@@ -56,8 +56,12 @@ def test_comparison_plots_have_the_fixed_size(compared: Path) -> None:
 def test_plot_command_redraws_a_comparison(compared: Path) -> None:
     """``linesim plot`` on a comparison folder redraws the same files, byte for byte."""
     before = (compared / "comparison.png").read_bytes()
+    report = (compared / "report.html").read_text(encoding="utf-8")
+    (compared / "report.html").unlink()
     assert main(["plot", str(compared)]) == 0
     assert (compared / "comparison.png").read_bytes() == before
+    # report.html is redrawn too (it once was not), the same page
+    assert (compared / "report.html").read_text(encoding="utf-8") == report
 
 
 def test_waterfall_and_costs_from_content(tmp_path: Path, compared: Path) -> None:
