@@ -110,6 +110,18 @@ def test_unknown_cluster_scheme_fails_at_once(capsys: pytest.CaptureFixture[str]
     assert "--cluster foo://bar: not a Dask scheduler address" in err and "tcp" in err
 
 
+@pytest.mark.parametrize("address", ["garbage", "tcp://host"])
+def test_a_cluster_address_without_a_port_fails_at_once(
+    address: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A TCP scheduler needs its port (once a ValueError traceback from Dask's client)."""
+    pytest.importorskip("distributed")
+    assert main(["run", PENNY, *SHORT, "--quiet", "--cluster", address]) == 2
+    err = capsys.readouterr().err
+    assert f"--cluster {address}: not a Dask scheduler address (missing port number" in err
+    assert "Traceback" not in err
+
+
 @pytest.mark.parametrize(
     ("line", "clock"),
     [

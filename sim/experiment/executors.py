@@ -376,12 +376,14 @@ class DaskExecutor(_Session):
 def check_address(address: str) -> None:
     """Refuse (:class:`LinesimError`) a scheduler address Dask cannot use (an unknown
     scheme such as ``foo://bar``), at once rather than after a connection timeout."""
-    from distributed.comm.addressing import parse_address
+    from distributed.comm.addressing import parse_address, parse_host_port
     from distributed.comm.registry import get_backend
 
     try:
         scheme, location = parse_address(address, strict=False)
         get_backend(scheme)
+        if scheme in ("tcp", "tls") and location and not location.startswith(":"):
+            parse_host_port(location)  # a TCP scheduler needs its port: tcp://HOST:8786
     except (ValueError, TypeError) as exc:
         raise LinesimError(
             f"--cluster {address}: not a Dask scheduler address ({exc}); give e.g. tcp://HOST:8786"

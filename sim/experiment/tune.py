@@ -158,8 +158,14 @@ def open_study(spec: TuneSpec, storage: str | None) -> optuna.Study:
     """Create or load the study (``load_if_exists``) in ``storage`` (``None``: in memory;
     a URL: an RDB storage with heartbeats, see :func:`open_storage`)."""
     directions: list[Any] = [objective.direction for objective in spec.objectives]
+    try:
+        rdb = open_storage(storage) if storage is not None else None
+    except ConfigError as error:  # say where the URL came from: the tune file or --storage
+        if storage == spec.storage:
+            raise spec.file.error(error.message, ("storage",)) from None
+        raise ConfigError(error.message, path="--storage") from None
     study = optuna.create_study(
-        storage=open_storage(storage) if storage is not None else None,
+        storage=rdb,
         study_name=spec.study or spec.name,
         sampler=_sampler(spec),
         pruner=_pruner(spec),

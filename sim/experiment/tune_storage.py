@@ -53,9 +53,24 @@ def open_storage(url: str) -> RDBStorage:
             ) from None
         except Exception as exc:
             if not _lost_race(exc) or attempt == OPEN_ATTEMPTS - 1:
+                _refuse_unopenable(url, exc)
                 raise
             time.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _refuse_unopenable(url: str, error: Exception) -> None:
+    """Raise :class:`ConfigError` for a database that cannot be opened (a folder that is
+    not there, no rights, a file that is not a database); other errors pass."""
+    from sqlalchemy.exc import DatabaseError, OperationalError
+
+    if isinstance(error, OperationalError | DatabaseError):
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        raise ConfigError(
+            f"storage {url!r} cannot be opened ({reason}); give a database this tune can "
+            f"write, {EXAMPLE}",
+            path="storage",
+        ) from None
 
 
 def _check_url(url: str) -> None:

@@ -198,3 +198,15 @@ def test_cli_sweep_then_resume(penny_sweep, tmp_path: Path, capsys) -> None:
     assert main([*argv, "--replications", "3"]) == 0
     assert "0 run (0 runs" in capsys.readouterr().out
     assert main([*argv[:-4], "--out", str(tmp_path / "other"), "--jobs", "0"]) == 2
+
+
+def test_conwip_plot_of_a_window_where_no_job_finished(penny_sweep, tmp_path: Path) -> None:
+    """A window too short for any job to finish has no flow time (NaN at every point):
+    the CONWIP plot is still drawn, its flow-time axis set by the Factory Physics cases
+    (this once failed in matplotlib with 'Axis limits cannot be NaN or Inf')."""
+    spec = read_sweep(penny_sweep("  release.wip: [1, 4]", "kpis: [throughput, flow_time]\n"))
+    spec.file.run["horizon"] = 1e-6
+    spec.file.run["warmup"] = 0
+    result = run_sweep(spec, tmp_path, build_summary)
+    assert all(s["kpis"]["flow_time"]["mean"] is None for s in result.summaries)
+    assert "conwip.png" in {path.name for path in write_sweep(result, tmp_path)}

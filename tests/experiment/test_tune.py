@@ -223,3 +223,20 @@ def test_cli_tune(pair, write, tmp_path: Path, capsys) -> None:
     assert content["units"] and all(f"[{unit}]" in text for unit in content["units"].values())
     assert main([*argv[:5], "4", *argv[6:]]) == 0
     assert "this run: 1 trials" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("given", ["option", "file"])
+def test_a_storage_that_cannot_be_opened_is_one_line_naming_its_origin(
+    given: str, pair, write, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A SQLite file in a folder that is not there (once an SQLAlchemy traceback): from
+    --storage the error names the option, from the tune file its storage: line."""
+    url = f"sqlite:///{tmp_path / 'missing' / 'study.db'}"
+    extra = f"storage: {url}\n" if given == "file" else ""
+    args = ["tune", str(_tune(write, trials=2, extra=extra)), "--out", str(tmp_path / "o")]
+    status = main(args + (["--storage", url] if given == "option" else []))
+    err = capsys.readouterr().err
+    assert status == 2 and "Traceback" not in err
+    assert f"storage '{url}' cannot be opened (unable to open database file)" in err
+    where = "<command line>: --storage:" if given == "option" else "tune.yaml:7:1: storage:"
+    assert where in err, err
