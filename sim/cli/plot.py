@@ -7,8 +7,6 @@ from typing import Any
 
 from rich.console import Console
 
-from sim.errors import LinesimError
-
 __all__ = ["add_parser", "handle"]
 
 
@@ -30,9 +28,6 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     """Redraw the folder's plots."""
     from sim.report.redraw import redraw
 
-    given = str(args.results)
-    if "\0" in given:
-        raise LinesimError(f"{given!r}: a path cannot hold a NUL character")
-    for path in redraw(given):
+    for path in redraw(str(args.results)):
         console.print(f"{'report' if path.name == 'report.html' else 'plot'}: {path}")
     return 0

@@ -75,6 +75,8 @@ def redraw(folder: str | os.PathLike[str]) -> list[Path]:
     """Redraw ``folder``: a run's folder, ``results/<scenario>`` (its newest run, named in
     ``LATEST``) or a comparison folder (each scenario's report, then the comparison's
     plots and report.html); return the files written."""
+    if "\0" in os.fspath(folder):
+        raise LinesimError(f"{os.fspath(folder)!r}: a path cannot hold a NUL character")
     path = Path(folder)
     try:
         if not path.exists():

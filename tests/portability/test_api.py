@@ -107,6 +107,8 @@ def test_plot_refuses_a_folder_without_results(tmp_path: Path) -> None:
         sim.plot(tmp_path)
     with pytest.raises(sim.LinesimError, match=r"folder: must be the path of a results folder"):
         sim.plot(None)  # type: ignore[arg-type]
+    with pytest.raises(sim.LinesimError, match="a path cannot hold a NUL character"):
+        sim.plot(str(tmp_path / "a\0b"))
 
 
 def test_to_frame_without_pandas_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
