@@ -196,3 +196,32 @@ def test_a_folder_left_with_only_the_study_store_is_taken(
     compare = [*commands(tmp_path)["compare"], "--jobs", "1", "--no-plots", "--out", str(out)]
     assert main(compare) == 0, capsys.readouterr().err
     assert wip_of(out) == {"a": 4.0, "b": 8.0}
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_an_interrupt_while_drawing_keeps_the_published_results(
+    command: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl-C while the plots are drawn: the data are already published whole, exit 130
+    says how to draw them later, and linesim plot then does."""
+    import sim.report.redraw as redraw
+
+    real = {"run": redraw.draw_run, "compare": redraw.draw_comparison}[command]
+
+    def interrupted(*_args: object, **_kwargs: object) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(redraw, "draw_run" if command == "run" else "draw_comparison", interrupted)
+    if command == "run":
+        monkeypatch.setattr("sim.cli.run.draw_run", interrupted)
+    out = tmp_path / "out"
+    args = [a for a in commands(tmp_path)[command] if a != "--no-plots"]
+    assert main([*args, "--jobs", "1", "--out", str(out)]) == 130
+    assert f"interrupted while drawing: linesim plot {out} redraws" in capsys.readouterr().out
+    data = out / ("summary.json" if command == "run" else "comparison.json")
+    assert data.is_file() and not (out / "report.html").exists()
+    monkeypatch.setattr(redraw, real.__name__, real)
+    assert main(["plot", str(out)]) == 0 and (out / "report.html").is_file()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from sim.model.overrides import parse_assignment
@@ -20,6 +21,7 @@ __all__ = [
     "add_executor_options",
     "add_run_length_options",
     "add_scenario_options",
+    "draw_published",
     "overrides",
     "progress",
     "read_time",
@@ -210,3 +212,23 @@ def progress(console: Console, quiet: bool) -> Progress | LogProgress | QuietPro
     from sim.cli.progress_bar import progress_bar
 
     return progress_bar(console)
+
+
+def draw_published(out: Path, console: Console, draw: Callable[[], Path], label: str) -> int:
+    """Draw the plots and report of a published folder ``out`` and print ``label: path``;
+    an interrupt or a failure here leaves the results complete and says how to draw them
+    later (exit status 130 after an interrupt, else 0)."""
+    from sim.experiment.interrupts import ignore_further
+
+    try:
+        console.print(f"{label}: {draw()}", highlight=False, soft_wrap=True)
+    except KeyboardInterrupt:
+        ignore_further()
+        console.print(f"[yellow]interrupted while drawing:[/yellow] linesim plot {out} redraws")
+        return EXIT_INTERRUPTED
+    except OSError as error:
+        console.print(
+            f"[yellow]warning:[/yellow] plots not written ({error.strerror or error}); "
+            f"the results are complete: linesim plot {out} redraws them"
+        )
+    return 0

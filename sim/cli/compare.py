@@ -19,6 +19,7 @@ from sim.cli.common import (
     LogProgress,
     QuietProgress,
     add_scenario_options,
+    draw_published,
     overrides,
     progress,
 )
@@ -102,6 +103,7 @@ def _compare(args: argparse.Namespace, console: Console, folder: ResultsFolder) 
     from sim.experiment.interrupts import ignore_further, shielded
     from sim.report.compare_tables import print_comparison, print_uncertainty
     from sim.report.comparison_files import publish_comparison
+    from sim.report.redraw import draw_comparison
 
     with progress(console, args.quiet) as bar:
         result = compare(
@@ -127,8 +129,8 @@ def _compare(args: argparse.Namespace, console: Console, folder: ResultsFolder) 
     if result.partial:
         ignore_further()  # a second Ctrl-C must not cut the writing short
     try:
-        with shielded():
-            written = publish_comparison(result, folder, plots=not args.no_plots)
+        with shielded():  # the data, published whole; the plots are drawn after
+            written = publish_comparison(result, folder, plots=False)
     except OSError as error:  # a full disk: the comparison is printed, not lost
         print_comparison(result.content, console)
         raise LinesimError(
@@ -144,6 +146,14 @@ def _compare(args: argparse.Namespace, console: Console, folder: ResultsFolder) 
         console.print(f"written: {escape(str(path))}", highlight=False, soft_wrap=True)
     if folder.previous is not None:
         console.print(f"previous comparison: {escape(str(folder.previous))}", highlight=False)
+    final = folder.target  # published: the plots are extra, an interrupt keeps the data
+    if not args.no_plots and draw_published(
+        final,
+        console,
+        lambda: draw_comparison(final, result.content, result.uncertainty)[-1],
+        "written",
+    ):
+        return EXIT_INTERRUPTED
     if result.partial:
         kept = len(result.comparison.runs[0].replications)
         console.print(

@@ -20,6 +20,7 @@ from sim.cli.common import (
     EXIT_INTERRUPTED,
     add_executor_options,
     add_scenario_options,
+    draw_published,
     overrides,
     progress,
 )
@@ -169,7 +170,9 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     console.print(f"results: {out}")
     if folder.previous is not None:
         console.print(f"previous results: {folder.previous}")
-    status = _draw(out, console) if not args.no_plots and result.replications else 0
+    status = 0
+    if not args.no_plots and result.replications:
+        status = draw_published(out, console, lambda: draw_run(out), "report")
     if args.trace and result.replications:
         from sim.fit.trace import trace_to_folder  # the run is published: a trace is extra
 
@@ -187,20 +190,3 @@ def _print(scenario: Scenario, summary: dict[str, Any], console: Console) -> Non
     if summary["replications"]:
         print_summary(summary, console)
         print_capacity(scenario.line, summary, console)
-
-
-def _draw(out: Path, console: Console) -> int:
-    """Draw the plots and report of a published run; an interrupt or a failure here
-    leaves the results complete and says how to draw them later."""
-    try:
-        console.print(f"report: {draw_run(out)}")
-    except KeyboardInterrupt:
-        ignore_further()
-        console.print(f"[yellow]interrupted while drawing:[/yellow] linesim plot {out} redraws")
-        return EXIT_INTERRUPTED
-    except OSError as error:
-        console.print(
-            f"[yellow]warning:[/yellow] plots not written ({error.strerror or error}); "
-            f"the results are complete: linesim plot {out} redraws them"
-        )
-    return 0
