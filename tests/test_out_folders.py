@@ -225,3 +225,28 @@ def test_an_interrupt_while_drawing_keeps_the_published_results(
     assert data.is_file() and not (out / "report.html").exists()
     monkeypatch.setattr(redraw, real.__name__, real)
     assert main(["plot", str(out)]) == 0 and (out / "report.html").is_file()
+
+
+def test_a_failed_publish_keeps_the_study_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store of finished uncertainty runs moves into the new folder at publishing; a
+    publish that fails (a full disk at the rename) leaves it where a rerun finds it."""
+    from sim.report.run_folder import ResultsFolder
+
+    out = tmp_path / "cmp"
+    publish = ResultsFolder.publish
+
+    def full_at_the_comparison(self: ResultsFolder, keep_previous: bool = True) -> Path:
+        if self.target == out:  # the scenarios' own folders, inside, publish as usual
+            raise OSError(28, "No space left on device")
+        return publish(self, keep_previous)
+
+    finished = out / "uncertainty" / "runs" / "key.json"
+    finished.parent.mkdir(parents=True)
+    finished.write_text("[]", encoding="utf-8")
+    monkeypatch.setattr(ResultsFolder, "publish", full_at_the_comparison)
+    compare = [*commands(tmp_path)["compare"], "--jobs", "1", "--no-plots", "--out", str(out)]
+    assert main(compare) == 2
+    assert "No space left on device" in capsys.readouterr().err
+    assert finished.read_text(encoding="utf-8") == "[]"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +108,15 @@ def publish_comparison(
     assert staging is not None, "prepare() the folder before simulating"
     written = write_comparison_folder(result, staging, plots=plots)
     store = folder.target / STORE
-    if store.is_dir() and not (staging / STORE).exists():
+    moved = store.is_dir() and not (staging / STORE).exists()
+    if moved:
         os.replace(store, staging / STORE)
-    final = folder.publish(keep_previous=True)
+    try:
+        final = folder.publish(keep_previous=True)
+    except OSError:
+        if moved:  # the finished runs outlive a failed publish: a rerun resumes from them
+            with suppress(OSError):
+                store.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staging / STORE, store)
+        raise
     return [final / path.relative_to(staging) for path in written]
