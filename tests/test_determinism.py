@@ -60,3 +60,24 @@ def test_files_are_identical_across_hash_seeds_and_jobs(tmp_path: Path) -> None:
         other = run_cli(tmp_path / f"b{index}", seed, jobs)
         for name in DATA_FILES:
             assert other[name] == first[name], f"{name} differs (hash seed {seed}, jobs {jobs})"
+
+
+def test_python_and_command_line_write_the_same_folder(tmp_path: Path) -> None:
+    """``sim.run(..., out=DIR)`` and ``linesim run --out DIR`` go through one pipeline: the
+    same data files, byte for byte, and the same set of files (plots aside)."""
+    import sim
+
+    done = sim.run(
+        ROOT / "scenarios" / "baseline.yaml",
+        horizon="2 d",
+        warmup="1 d",
+        replications=2,
+        out=tmp_path / "api",
+    )
+    assert done.folder == tmp_path / "api"
+    cli = run_cli(tmp_path / "cli", "0", "1")
+    assert set(cli) == set(DATA_FILES)
+    for name in DATA_FILES:
+        assert (tmp_path / "api" / name).read_bytes() == cli[name], f"{name} differs"
+    listed = {path.name for path in (tmp_path / "api").iterdir()}
+    assert listed == {path.name for path in (tmp_path / "cli").iterdir()}

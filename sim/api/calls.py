@@ -12,20 +12,12 @@ the calling script again: a script must call these functions under
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
-from dataclasses import replace
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from sim.api.checks import (
-    MAX_REPLICATIONS,
-    MAX_SEED,
-    check_duration,
-    check_finite_time,
     check_folder,
     check_jobs,
     check_overrides,
@@ -33,175 +25,13 @@ from sim.api.checks import (
     check_positive,
     check_whole,
 )
-from sim.api.results import CompareOutcome, Run, SweepOutcome, TuneOutcome
-from sim.errors import ConfigError, ConfigErrors, RunError
-from sim.experiment.executors import Executor, make_executor
-from sim.model.scenario import Scenario
+from sim.api.results import CompareOutcome, SweepOutcome, TuneOutcome
+from sim.api.running import run
+from sim.api.setup import executor_for, settings_for
+from sim.errors import ConfigError
 from sim.out_folder import writable_folder
 
 __all__ = ["compare", "plot", "run", "sweep", "tune"]
-
-GUARD = (
-    "worker processes import the calling script again (spawn or fork server, the default on "
-    'Windows and macOS): call linesim under if __name__ == "__main__": in a script, '
-    "or pass jobs=1"
-)
-"""What to do when worker processes cannot start."""
-
-
-@contextmanager
-def _executor(function: str, jobs: int | None, cluster: str | None = None) -> Iterator[Executor]:
-    """An executor of ``jobs`` processes (or a Dask cluster), refusing to start workers
-    from a process that is itself still starting (an unguarded script run again by a
-    worker) and turning a pool broken that way into a clear error."""
-    if cluster is not None and (not isinstance(cluster, str) or not cluster):
-        raise ConfigError(
-            "must be a Dask scheduler address such as tcp://host:8786",
-            file=f"sim.{function}()",
-            path="cluster",
-        )
-    starting = getattr(multiprocessing.current_process(), "_inheriting", False)
-    if starting and cluster is None and (jobs is None or jobs > 1):
-        raise RunError(f"sim.{function}(): not starting workers from a worker: {GUARD}")
-    try:
-        with make_executor(jobs, cluster) as executor:
-            yield executor
-    except BrokenProcessPool as exc:
-        raise RunError(f"sim.{function}(): a worker process stopped ({exc}); {GUARD}") from None
-
-
-def _settings(
-    function: str,
-    replications: Any,
-    seed: Any,
-    horizon: Any,
-    warmup: Any,
-) -> dict[str, Any]:
-    return {
-        "replications": check_whole(function, "replications", replications, 1, MAX_REPLICATIONS),
-        "seed": check_whole(function, "seed", seed, 0, MAX_SEED),
-        "horizon": check_duration(function, "horizon", horizon, zero=False),
-        "warmup": check_duration(function, "warmup", warmup, zero=True),
-    }
-
-
-def _scenario(
-    function: str, scenario: Any, overrides: dict[str, Any], settings: dict[str, Any]
-) -> Scenario:
-    """Load a scenario file (or take a loaded :class:`Scenario`) with the settings given."""
-    if isinstance(scenario, Scenario):
-        if overrides:
-            raise ConfigError(
-                "overrides need the scenario's file: pass its path, or load it with "
-                "sim.load_scenario(path, overrides)",
-                file=f"sim.{function}()",
-                path="overrides",
-            )
-        loaded = _with_times(function, scenario, settings)
-    else:
-        from sim.model.loader import load_scenario
-
-        path = check_path(function, "scenario", scenario, "a scenario YAML or a sim.Scenario")
-        try:
-            loaded = load_scenario(path, overrides, **settings)
-        except ConfigErrors as errors:
-            raise _as_arguments(function, errors) from None
-    for argument in ("horizon", "warmup"):
-        check_finite_time(function, argument, getattr(loaded, argument), loaded.line.time_unit)
-    return loaded
-
-
-def _as_arguments(function: str, errors: ConfigErrors) -> ConfigErrors | ConfigError:
-    """Errors the loader found in the settings it was given (``--horizon`` and the like on
-    the command line) re-labelled as this function's arguments; the rest as they came."""
-    relabelled = [
-        ConfigError(error.message, file=f"sim.{function}()", path=error.path.lstrip("-"))
-        if error.file is None and error.path.lstrip("-") in _SETTINGS
-        else error
-        for error in errors.errors
-    ]
-    return relabelled[0] if len(relabelled) == 1 else ConfigErrors(relabelled)
-
-
-_SETTINGS = ("horizon", "warmup", "replications", "seed")
-"""The scenario settings a Python call passes as keyword arguments."""
-
-
-def _with_times(function: str, scenario: Scenario, settings: dict[str, Any]) -> Scenario:
-    from sim.model.units import parse_duration
-
-    changes = {k: v for k, v in settings.items() if v is not None}
-    for key in ("horizon", "warmup"):
-        if key in changes:
-            try:
-                changes[key] = parse_duration(changes[key], scenario.line.time_unit)
-            except ValueError as exc:
-                raise ConfigError(str(exc), file=f"sim.{function}()", path=key) from None
-    return replace(scenario, **changes)
-
-
-def run(
-    scenario: str | os.PathLike[str] | Scenario,
-    overrides: Mapping[str, Any] | None = None,
-    *,
-    replications: int | None = None,
-    seed: int | None = None,
-    horizon: float | str | None = None,
-    warmup: float | str | None = None,
-    jobs: int | None = 1,
-    out: str | os.PathLike[str] | None = None,
-    plots: bool = False,
-    on_done: Callable[[int], None] | None = None,
-    max_events: int | None = None,
-    max_memory: float | None = None,
-) -> Run:
-    """Run every replication of a scenario, as ``linesim run`` does.
-
-    ``scenario`` is a scenario YAML or a loaded :class:`sim.Scenario`; ``overrides`` maps
-    dotted paths to values (``{"release.wip": 8}``, applied after the file's ``set``);
-    ``horizon`` and ``warmup`` are numbers in the line's time unit or strings such as
-    ``"30 d"``; ``jobs`` worker processes (``None``: one per core; 1 runs here);
-    ``out`` writes the results folder (with ``plots``: the PNGs and report.html);
-    ``max_events`` [-] and ``max_memory`` [MB] bound each replication. Replication r draws
-    from streams (seed, r, ...), so ``jobs`` never changes the numbers.
-
-    >>> result = sim.run("scenarios/penny_fab.yaml", {"release.wip": 8},
-    ...                  replications=3, horizon=500, warmup=50)
-    >>> result.summary["kpis"]["wip"]["mean"]
-    8.0
-    >>> list(result.to_frame().columns)
-    ['mean', 'std', 'ci95_low', 'ci95_high', 'n']
-    """
-    settings = _settings("run", replications, seed, horizon, warmup)
-    jobs = check_jobs("run", jobs)
-    events = check_whole("run", "max_events", max_events, 1, 2**63 - 1)
-    memory = check_positive("run", "max_memory", max_memory)
-    folder = check_folder("run", "out", out)
-    loaded = _scenario("run", scenario, check_overrides("run", overrides), settings)
-    if folder is not None:
-        from sim.report.results import check_results_folder
-
-        check_results_folder(folder, loaded)
-    from sim.experiment.replicate import run as run_replications
-
-    with _executor("run", jobs) as executor:
-        outcome = run_replications(
-            loaded,
-            executor=executor,  # type: ignore[arg-type]
-            on_done=on_done,
-            max_events=events,
-            max_memory=memory,
-        )
-    result = Run(outcome.scenario, outcome.replications, outcome.partial, folder)
-    if folder is not None:
-        from sim.report.results import write_results
-
-        write_results(result, result.summary, folder)
-        if plots and result.replications:
-            from sim.report.redraw import draw_run
-
-            draw_run(folder)
-    return result
 
 
 def compare(
@@ -243,7 +73,7 @@ def compare(
             path="files",
         )
     paths = [check_path("compare", "files", f, "a scenario or comparison YAML") for f in files]
-    settings = _settings("compare", replications, seed, horizon, warmup)
+    settings = settings_for("compare", replications, seed, horizon, warmup)
     jobs = check_jobs("compare", jobs)
     folder = check_folder("compare", "out", out)
     changes = check_overrides("compare", overrides)
@@ -266,7 +96,7 @@ def compare(
 
             publish = stack.enter_context(ResultsFolder(comparison_name(files_given), folder))
             publish.prepare()
-        with _executor("compare", jobs, cluster) as executor:
+        with executor_for("compare", jobs, cluster) as executor:
             result = compare_files(
                 files_given,
                 changes,
@@ -310,7 +140,7 @@ def sweep(
     from sim.experiment.sweep import read_sweep, run_sweep
     from sim.report.sweep_files import write_sweep
 
-    settings = _settings("sweep", replications, seed, horizon, warmup)
+    settings = settings_for("sweep", replications, seed, horizon, warmup)
     jobs = check_jobs("sweep", jobs)
     folder = check_folder("sweep", "out", out)
     spec = read_sweep(check_path("sweep", "file", file, "a sweep YAML"))
@@ -320,7 +150,7 @@ def sweep(
     from sim.report.run_folder import safe_folder_name
 
     folder = folder or Path("results") / safe_folder_name(spec.name)
-    with _executor("sweep", jobs, cluster) as executor:
+    with executor_for("sweep", jobs, cluster) as executor:
         result = run_sweep(spec, folder, build_summary, executor)
     write_sweep(result, folder, plots=plots)
     return SweepOutcome(result, folder)
@@ -378,7 +208,7 @@ def tune(
     if on_start is not None:
         target = spec.trials if trials is None else trials
         on_start(spec.name, max(0, target - counted(open_study(spec, url))))
-    with _executor("tune", jobs, cluster) as executor:
+    with executor_for("tune", jobs, cluster) as executor:
         result = run_tune(
             spec,
             url,

@@ -67,8 +67,11 @@ def check_whole(function: str, argument: str, value: Any, low: int, high: int) -
     return int(value)
 
 
-def check_positive(function: str, argument: str, value: Any) -> float | None:
-    """Return ``value`` as a float if it is a finite number > 0 (``None`` passes)."""
+def check_positive(
+    function: str, argument: str, value: Any, *, unbounded: bool = False
+) -> float | None:
+    """Return ``value`` as a float if it is a finite number > 0 (``None`` passes; with
+    ``unbounded`` also ``inf``, meaning no bound)."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, Real):
@@ -77,8 +80,11 @@ def check_positive(function: str, argument: str, value: Any) -> float | None:
         number = float(value)
     except OverflowError:
         number = math.inf
+    if unbounded and number == math.inf:
+        return number
     if not (math.isfinite(number) and number > 0):
-        raise _fail(function, argument, f"must be a finite number > 0, got {_shown(value)}")
+        what = "a number > 0 (inf: no bound)" if unbounded else "a finite number > 0"
+        raise _fail(function, argument, f"must be {what}, got {_shown(value)}")
     return number
 
 

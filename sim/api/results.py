@@ -65,8 +65,8 @@ class Run(RunResult):
     """The replications of one scenario, from :func:`sim.run`.
 
     It is a :class:`sim.experiment.RunResult` (``scenario``, ``replications``, ``partial``)
-    with the summary worked out once, and ``folder``, the results folder written (or
-    ``None``).
+    with the summary worked out once, ``folder``, the results folder written (or
+    ``None``), and ``previous``, where an earlier run in that folder was kept.
 
     >>> result = sim.run("scenarios/penny_fab.yaml", replications=2, horizon=200)
     >>> result.summary["kpis"]["throughput"]["n"]
@@ -76,6 +76,8 @@ class Run(RunResult):
     """
 
     folder: Path | None = None
+    previous: Path | None = None
+    """Where the run that was in ``folder`` before was kept (``<folder>.previous``)."""
 
     @cached_property
     def summary(self) -> dict[str, Any]:

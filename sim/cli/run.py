@@ -1,21 +1,21 @@
 """``linesim run SCENARIO``: replications of one scenario, KPIs with CIs, a results folder.
 
-Order matters: the results folder is checked (and locked for ``--out``) before simulating,
-the files are published as one unit right after, and only then is anything printed, so
-neither a broken console nor a second Ctrl-C can lose a finished run.
+The command parses its options and calls :func:`sim.api.running.run`, the pipeline a
+notebook's ``sim.run`` goes through: the results folder is checked (and locked for
+``--out``) before simulating and published as one unit right after, and only then is
+anything printed, so neither a broken console nor a second Ctrl-C can lose a finished run.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-import os
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
-from sim.analysis.summary import build_summary
+from sim.api.running import ResultsNotWritten, run
+from sim.api.setup import line_file_hint
 from sim.cli.common import (
     EXIT_INTERRUPTED,
     add_executor_options,
@@ -25,16 +25,10 @@ from sim.cli.common import (
     progress,
 )
 from sim.errors import ConfigError, LinesimError
-from sim.experiment import run
-from sim.experiment.executors import make_executor
-from sim.experiment.interrupts import ignore_further, shielded, stop_signals
 from sim.model import Scenario, load_scenario
-from sim.model.loader import read_yaml
 from sim.report import print_summary
 from sim.report.capacity import print_capacity
 from sim.report.redraw import draw_run
-from sim.report.results import write_result_files
-from sim.report.run_folder import ResultsFolder
 
 __all__ = ["add_parser", "handle"]
 
@@ -86,31 +80,8 @@ def add_parser(commands: Any) -> None:
     )
 
 
-def _line_file_hint(path: str) -> None:
-    """Refuse a line file given where a scenario belongs, showing a scenario to save."""
-    try:
-        raw, _ = read_yaml(path)
-    except LinesimError:
-        return  # load_scenario reports it, located
-    if not isinstance(raw, dict) or "line" in raw or "stations" not in raw:
-        return
-    here = Path(path)
-    suggestion = Path("scenarios") / f"{here.stem}.yaml"
-    line_ref = os.path.relpath(here.resolve(), suggestion.parent.resolve())
-    unit = raw.get("time_unit", "h")
-    raise LinesimError(
-        f"{path} is a line, not a scenario: linesim run needs a scenario that names the "
-        "line and how long to simulate it. Save these lines as "
-        f"{suggestion} and run linesim run {suggestion}:\n"
-        f"  line: {Path(line_ref).as_posix()}\n"
-        f'  horizon: "30 d"    # measured time (bare numbers are in {unit})\n'
-        f'  warmup: "3 d"      # discarded start\n'
-        "  replications: 5"
-    )
-
-
 def _load(args: argparse.Namespace) -> Scenario:
-    _line_file_hint(args.scenario)
+    line_file_hint(args.scenario)
     return load_scenario(
         args.scenario,
         overrides(args.overrides),
@@ -133,43 +104,34 @@ def _check_options(args: argparse.Namespace) -> None:
 
 
 def handle(args: argparse.Namespace, console: Console) -> int:
-    """Run the scenario, write its results folder, then print its summary."""
+    """Run the scenario through :func:`sim.api.running.run` (which publishes the results
+    folder before anything is printed), then print its summary."""
     scenario = _load(args)
     _check_options(args)
-    folder = ResultsFolder(scenario.name, args.out)
-    executor = make_executor(args.jobs, args.cluster)
-    with stop_signals(), folder:
-        staging = folder.prepare()  # before simulating: a write test and, for --out, a lock
+    with progress(console, args.quiet) as bar:
+        tasks: list[Any] = []
         try:
-            with progress(console, args.quiet) as bar:
-                task = bar.add_task(f"{scenario.name}: replications", total=scenario.replications)
-                result = run(
-                    scenario,
-                    executor=executor,
-                    on_done=lambda _index: bar.advance(task),
-                    max_events=args.max_events,
-                    max_memory=args.max_memory,
-                )
-        finally:
-            executor.close()
-        summary = build_summary(result)
-        if result.partial:
-            ignore_further()  # a second Ctrl-C must not cut the writing short
-        try:
-            with shielded():
-                write_result_files(result, summary, staging)
-                out = folder.publish()
-        except OSError as error:
-            folder.discard()
-            _print(scenario, summary, console)
-            raise LinesimError(
-                f"results could not be written to {folder.target}: "
-                f"{error.strerror or error}; nothing was kept there (the KPIs are above)"
-            ) from None
-    _print(scenario, summary, console)
+            result = run(
+                scenario,
+                jobs=args.jobs,
+                cluster=args.cluster,
+                out=args.out or True,
+                on_start=lambda name, total: tasks.append(
+                    bar.add_task(f"{name}: replications", total=total)
+                ),
+                on_done=lambda _index: bar.advance(tasks[0]),
+                max_events=args.max_events,
+                max_memory=args.max_memory,
+            )
+        except ResultsNotWritten as error:
+            _print(scenario, error.run.summary, console)
+            raise LinesimError(f"{error} (the KPIs are above)") from None
+    out = result.folder
+    assert out is not None  # run(out=...) always publishes or raises
+    _print(scenario, result.summary, console)
     console.print(f"results: {out}")
-    if folder.previous is not None:
-        console.print(f"previous results: {folder.previous}")
+    if result.previous is not None:
+        console.print(f"previous results: {result.previous}")
     status = 0
     if not args.no_plots and result.replications:
         status = draw_published(out, console, lambda: draw_run(out), "report")

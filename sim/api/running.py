@@ -1,0 +1,148 @@
+"""``sim.run``: the one pipeline of a run, shared by ``linesim run`` and Python.
+
+Load and check, lock and test the results folder before simulating, run the
+replications on an executor, publish the folder as one unit under the signal shield,
+then (optionally) draw and trace. ``linesim run`` parses its arguments, calls
+:func:`run` and prints, so a run from a notebook and from the command line go through
+the same checks and write the same folder.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from sim.api.checks import check_folder, check_jobs, check_overrides, check_positive, check_whole
+from sim.api.results import Run
+from sim.api.setup import executor_for, scenario_for, settings_for
+from sim.errors import ConfigError, LinesimError
+
+__all__ = ["ResultsNotWritten", "run"]
+
+
+class ResultsNotWritten(LinesimError):
+    """A finished run whose results folder could not be written (a full disk, say);
+    ``run`` holds the results, so a caller can still show them."""
+
+    def __init__(self, message: str, run: Run) -> None:
+        super().__init__(message)
+        self.run = run
+
+
+def run(
+    scenario: str | os.PathLike[str] | Any,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    horizon: float | str | None = None,
+    warmup: float | str | None = None,
+    jobs: int | None = 1,
+    cluster: str | None = None,
+    out: str | os.PathLike[str] | bool | None = None,
+    plots: bool = False,
+    on_start: Callable[[str, int], None] | None = None,
+    on_done: Callable[[int], None] | None = None,
+    max_events: int | None = None,
+    max_memory: float | None = None,
+) -> Run:
+    """Run every replication of a scenario, as ``linesim run`` does.
+
+    ``scenario`` is a scenario YAML or a loaded :class:`sim.Scenario`; ``overrides`` maps
+    dotted paths to values (``{"release.wip": 8}``, applied after the file's ``set``);
+    ``horizon`` and ``warmup`` are numbers in the line's time unit or strings such as
+    ``"30 d"``; ``jobs`` worker processes (``None``: one per core; 1 runs here) or a Dask
+    ``cluster`` address; ``out`` the results folder to write (``True``: a new
+    ``results/<scenario>/<run id>/`` as ``linesim run`` makes; a previous run in a given
+    folder is kept as ``<out>.previous``), checked and locked before simulating and
+    published as one unit; ``plots`` also draws the PNGs and report.html there.
+    ``on_start(scenario name, replications)`` and ``on_done(index)`` report progress;
+    ``max_events`` [-] and ``max_memory`` [MB] (``inf``: no bound) bound each
+    replication. Replication r draws from streams (seed, r, ...), so ``jobs`` never
+    changes the numbers. On Ctrl-C (or SIGTERM) the finished replications are published
+    and returned with ``partial=True``.
+
+    >>> result = sim.run("scenarios/penny_fab.yaml", {"release.wip": 8},
+    ...                  replications=3, horizon=500, warmup=50)
+    >>> result.summary["kpis"]["wip"]["mean"]
+    8.0
+    >>> list(result.to_frame().columns)
+    ['mean', 'std', 'ci95_low', 'ci95_high', 'n']
+    """
+    from sim.experiment.interrupts import ignore_further, shielded, stop_signals
+    from sim.experiment.replicate import run as run_replications
+    from sim.report.results import write_result_files
+    from sim.report.run_folder import ResultsFolder
+
+    settings = settings_for("run", replications, seed, horizon, warmup)
+    jobs = check_jobs("run", jobs)
+    events = check_whole("run", "max_events", max_events, 1, 2**63 - 1)
+    memory = check_positive("run", "max_memory", max_memory, unbounded=True)
+    target = _target(out)
+    loaded = scenario_for("run", scenario, check_overrides("run", overrides), settings)
+    folder = ResultsFolder(loaded.name, target) if out is not None and out is not False else None
+    with stop_signals(), _maybe(folder):
+        staging = folder.prepare() if folder is not None else None  # a write test and a lock
+        if on_start is not None:
+            on_start(loaded.name, loaded.replications)
+        with executor_for("run", jobs, cluster) as executor:
+            outcome = run_replications(
+                loaded,
+                executor=executor,  # type: ignore[arg-type]
+                on_done=on_done,
+                max_events=events,
+                max_memory=memory,
+            )
+        result = Run(outcome.scenario, outcome.replications, outcome.partial)
+        if folder is None or staging is None:
+            return result
+        if result.partial:
+            ignore_further()  # a second Ctrl-C must not cut the writing short
+        try:
+            with shielded():
+                write_result_files(result, result.summary, staging)
+                published = folder.publish()
+        except OSError as error:
+            folder.discard()
+            raise ResultsNotWritten(
+                f"results could not be written to {folder.target}: "
+                f"{error.strerror or error}; nothing was kept there",
+                result,
+            ) from None
+    done = replace(result, folder=published, previous=folder.previous)
+    if plots and done.replications:
+        from sim.report.redraw import draw_run
+
+        draw_run(published)
+    return done
+
+
+def _target(out: Any) -> Path | None:
+    """The ``out`` argument as a folder (``None`` for the default run folder)."""
+    if out is None or out is False or out is True:
+        return None
+    if isinstance(out, (int, float)):
+        raise ConfigError(
+            f"must be a folder path, True (a new results/<scenario>/<run id>/) or None, "
+            f"got {out!r}",
+            file="sim.run()",
+            path="out",
+        )
+    return check_folder("run", "out", out)
+
+
+class _maybe:
+    """The results folder as a context (closing it releases the lock), or nothing."""
+
+    def __init__(self, folder: Any) -> None:
+        self.folder = folder
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.folder is not None:
+            self.folder.close()
