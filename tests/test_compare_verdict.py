@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from stop_after import StopAfter
 
+import sim.api.setup as api_setup
 import sim.cli
-import sim.experiment.compare as compare_module
 from sim.analysis.comparison import bottleneck_move, verdict
 from sim.experiment.compare import compare
 
@@ -144,7 +144,7 @@ def test_interrupted_compare_keeps_finished_pairs(
     """Tasks run base r0..r2 then smart r0..r2; stopped after 5, the pairs r0 and r1 are
     kept, comparison.json says partial, and the exit status is 130."""
     write_two(tmp_path)
-    monkeypatch.setattr(compare_module, "make_executor", lambda jobs, cluster: StopAfter(5))
+    monkeypatch.setattr(api_setup, "make_executor", lambda jobs, cluster: StopAfter(5))
     out = tmp_path / "out"
     status = run_cli(tmp_path, out, "--quiet", "--no-plots")
     assert status == 130
@@ -157,7 +157,7 @@ def test_interrupted_before_any_pair_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_two(tmp_path)
-    monkeypatch.setattr(compare_module, "make_executor", lambda jobs, cluster: StopAfter(2))
+    monkeypatch.setattr(api_setup, "make_executor", lambda jobs, cluster: StopAfter(2))
     out = tmp_path / "out"
     status = run_cli(tmp_path, out, "--quiet", "--no-plots")
     assert status == 130 and not (out / "comparison.json").exists()

@@ -11,106 +11,26 @@ the calling script again: a script must call these functions under
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sim.api.checks import (
     check_folder,
     check_jobs,
-    check_overrides,
     check_path,
     check_positive,
     check_whole,
 )
-from sim.api.results import CompareOutcome, SweepOutcome, TuneOutcome
+from sim.api.comparing import compare
+from sim.api.results import SweepOutcome, TuneOutcome
 from sim.api.running import run
 from sim.api.setup import executor_for, settings_for
 from sim.errors import ConfigError
 from sim.out_folder import writable_folder
 
 __all__ = ["compare", "plot", "run", "sweep", "tune"]
-
-
-def compare(
-    *files: str | os.PathLike[str],
-    overrides: Mapping[str, Any] | None = None,
-    replications: int | None = None,
-    seed: int | None = None,
-    horizon: float | str | None = None,
-    warmup: float | str | None = None,
-    attribution: bool = False,
-    uncertainty: int | None = None,
-    jobs: int | None = 1,
-    cluster: str | None = None,
-    out: str | os.PathLike[str] | None = None,
-    plots: bool = False,
-) -> CompareOutcome:
-    """Compare scenarios on common random numbers, as ``linesim compare`` does.
-
-    ``files`` are two or more scenario files (the reference first) or one comparison file
-    (with its claim, attribution and uncertainty settings). Every scenario gets the first
-    one's seed, replications and window (or the ones given), so stations they share draw
-    the same numbers; ``differences`` are paired changes against the first scenario with
-    95 % t-intervals, and a claim gets its three-way verdict. ``attribution`` adds the
-    levers' Shapley values, ``uncertainty`` that many sampled input sets. ``out`` writes
-    the comparison folder (comparison.json, report.html with ``plots``, each scenario's
-    folder).
-
-    >>> outcome = sim.compare("scenarios/penny_fab.yaml", "scenarios/penny_fab.yaml",
-    ...                       replications=2, horizon=300)
-    >>> outcome.content["differences"]["throughput"]["penny_fab"]["mean"]
-    0.0
-    """
-    from sim.experiment.compare import compare as compare_files
-
-    if not files:
-        raise ConfigError(
-            "give one comparison file, or two or more scenario files (the reference first)",
-            file="sim.compare()",
-            path="files",
-        )
-    paths = [check_path("compare", "files", f, "a scenario or comparison YAML") for f in files]
-    settings = settings_for("compare", replications, seed, horizon, warmup)
-    jobs = check_jobs("compare", jobs)
-    folder = check_folder("compare", "out", out)
-    changes = check_overrides("compare", overrides)
-    if uncertainty is not None and (
-        isinstance(uncertainty, bool)
-        or not isinstance(uncertainty, int)
-        or not 2 <= uncertainty <= 100_000
-    ):
-        raise ConfigError(
-            f"must be a whole number of input sets from 2 to 100,000, got {uncertainty!r}",
-            file="sim.compare()",
-            path="uncertainty",
-        )
-    files_given = paths if len(paths) > 1 else paths[0]
-    with contextlib.ExitStack() as stack:
-        publish = None
-        if folder is not None:  # checked and locked before simulating
-            from sim.experiment.compare import comparison_name
-            from sim.report.run_folder import ResultsFolder
-
-            publish = stack.enter_context(ResultsFolder(comparison_name(files_given), folder))
-            publish.prepare()
-        with executor_for("compare", jobs, cluster) as executor:
-            result = compare_files(
-                files_given,
-                changes,
-                attribution=bool(attribution),
-                uncertainty=uncertainty,
-                executor=executor,
-                out=folder,
-                **settings,
-            )
-        if publish is not None and result.comparison.runs[0].replications:
-            from sim.report.comparison_files import publish_comparison
-
-            publish_comparison(result, publish, plots=plots)
-    return CompareOutcome(result.comparison, result.content, folder, result)
 
 
 def sweep(
@@ -124,12 +44,15 @@ def sweep(
     cluster: str | None = None,
     out: str | os.PathLike[str] | None = None,
     plots: bool = False,
+    on_start: Callable[[str, int], None] | None = None,
+    on_run: Callable[[], None] | None = None,
 ) -> SweepOutcome:
     """Run every point of a sweep file, as ``linesim sweep FILE`` does.
 
     Points run on common random numbers; finished points are kept in ``out/points/``
     (default ``results/<name>/``) and skipped when the sweep runs again; sweep.csv and
     sweep.json are written there. ``cluster`` is a Dask scheduler address.
+    ``on_start(name, runs to do)`` and ``on_run()`` report progress.
 
     >>> outcome = sim.sweep("scenarios/sweep_conwip_penny_fab.yaml", replications=2,
     ...                     horizon=200, warmup=20, out=tmp_path / "sweep")
@@ -151,9 +74,16 @@ def sweep(
 
     folder = folder or Path("results") / safe_folder_name(spec.name)
     with executor_for("sweep", jobs, cluster) as executor:
-        result = run_sweep(spec, folder, build_summary, executor)
-    write_sweep(result, folder, plots=plots)
-    return SweepOutcome(result, folder)
+        result = run_sweep(
+            spec,
+            folder,
+            build_summary,
+            executor,
+            on_start=None if on_start is None else lambda runs: on_start(spec.name, runs),
+            on_run=on_run,
+        )
+    files = write_sweep(result, folder, plots=plots)
+    return SweepOutcome(result, folder, files)
 
 
 def tune(

@@ -130,6 +130,10 @@ class CompareOutcome:
     folder: Path | None = None
     result: ComparisonResult | None = None
     """The whole outcome: the plan, the uncertainty study's content, notes on what was cut."""
+    written: list[Path] = field(default_factory=list)
+    """The main files published in ``folder`` (comparison.json, each scenario's folder)."""
+    previous: Path | None = None
+    """Where the comparison that was in ``folder`` before was kept (``<folder>.previous``)."""
 
     @property
     def runs(self) -> list[RunResult]:
@@ -170,6 +174,8 @@ class SweepOutcome:
 
     result: SweepResult
     folder: Path
+    files: list[Path] = field(default_factory=list)
+    """What was written: sweep.json, sweep.csv (, sweep.parquet and the plots)."""
 
     def to_frame(self) -> pandas.DataFrame:
         """One row per point: its parameter values, then each KPI's mean and CI bounds

@@ -72,8 +72,8 @@ def run(
     >>> list(result.to_frame().columns)
     ['mean', 'std', 'ci95_low', 'ci95_high', 'n']
     """
-    from sim.experiment.interrupts import ignore_further, shielded, stop_signals
     from sim.experiment.replicate import run as run_replications
+    from sim.interrupts import ignore_further, shielded, stop_signals
     from sim.report.results import write_result_files
     from sim.report.run_folder import ResultsFolder
 

@@ -26,10 +26,18 @@ from sim.api.checks import (
     check_whole,
 )
 from sim.errors import ConfigError, ConfigErrors, LinesimError, RunError
-from sim.experiment.executors import Executor, make_executor
+from sim.experiment.executors import Executor, default_jobs, make_executor
 from sim.model.scenario import Scenario
 
-__all__ = ["GUARD", "executor_for", "line_file_hint", "scenario_for", "settings_for", "with_times"]
+__all__ = [
+    "GUARD",
+    "default_jobs",
+    "executor_for",
+    "line_file_hint",
+    "scenario_for",
+    "settings_for",
+    "with_times",
+]
 
 GUARD = (
     "worker processes import the calling script again (spawn or fork server, the default on "

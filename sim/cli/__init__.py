@@ -20,7 +20,7 @@ from typing import Any
 
 from sim.cli.process import before_exit, startup
 from sim.errors import LinesimError
-from sim.experiment.interrupts import ignore_further, stop_signals
+from sim.interrupts import ignore_further, stop_signals
 
 __all__ = ["COMMANDS", "EXIT_INTERRUPTED", "command_module", "main"]
 
@@ -128,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             except (LinesimError, OSError) as exc:
                 from rich.markup import escape
 
-                error = _system_error(exc) if isinstance(exc, OSError) else exc
+                error = _system_error(exc) if isinstance(exc, OSError) else _as_option(exc)
                 for line in str(error).splitlines():
                     errors.print(
                         f"[red]error:[/red] {escape(line)}", highlight=False, soft_wrap=True
@@ -144,3 +144,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         if console_module is not None:
             console_module.release_stdout()
         before_exit(process)
+
+
+_POSITIONAL = ("files", "file", "scenario", "folder")
+"""``sim.api`` arguments that are positional on the command line (no ``--``)."""
+
+
+def _as_option(error: LinesimError) -> LinesimError:
+    """An error ``sim.api`` raised about one of its arguments (``sim.run(): horizon``) as
+    the command-line option the user typed (``<command line>: --horizon``): the commands
+    call the API, and the message must name what the user can change."""
+    from dataclasses import replace
+
+    from sim.errors import ConfigError, ConfigErrors
+
+    if isinstance(error, ConfigErrors):
+        return ConfigErrors([_as_option(e) for e in error.errors])  # type: ignore[misc]
+    if not isinstance(error, ConfigError) or not (error.file or "").startswith("sim."):
+        return error
+    if not error.file.endswith("()") or error.path in _POSITIONAL:  # type: ignore[union-attr]
+        return error
+    return replace(error, file=None, path="--" + error.path.replace("_", "-"))

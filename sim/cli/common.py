@@ -64,7 +64,7 @@ def add_run_length_options(
 
 def add_scenario_options(command: argparse.ArgumentParser) -> None:
     """Add the options every scenario-running command takes."""
-    from sim.experiment import default_jobs
+    from sim.api.setup import default_jobs
 
     command.add_argument(
         "--set",
@@ -92,7 +92,7 @@ def add_scenario_options(command: argparse.ArgumentParser) -> None:
 def add_executor_options(command: argparse.ArgumentParser, jobs: bool = True) -> None:
     """Add ``--jobs`` (unless ``jobs`` is false: already there) and ``--cluster``, shared
     by the commands that run many simulations."""
-    from sim.experiment import default_jobs
+    from sim.api.setup import default_jobs
 
     if jobs:
         command.add_argument(
@@ -218,7 +218,7 @@ def draw_published(out: Path, console: Console, draw: Callable[[], Path], label:
     """Draw the plots and report of a published folder ``out`` and print ``label: path``;
     an interrupt or a failure here leaves the results complete and says how to draw them
     later (exit status 130 after an interrupt, else 0)."""
-    from sim.experiment.interrupts import ignore_further
+    from sim.interrupts import ignore_further
 
     try:
         console.print(f"{label}: {draw()}", highlight=False, soft_wrap=True)

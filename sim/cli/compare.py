@@ -1,14 +1,13 @@
 """``linesim compare``: scenarios on common random numbers, paired differences, lever
 attribution, the claim's verdict and its probability under input uncertainty.
 
-Parses the command line, calls :func:`sim.experiment.compare.compare`, writes the folder
-and prints; the work itself lives in :mod:`sim.experiment`.
+Parses the command line, calls :func:`sim.api.comparing.compare` (the pipeline
+``sim.compare`` is: checks, folder lock, simulation, publishing) and prints.
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -26,8 +25,6 @@ from sim.cli.common import (
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
-
-    from sim.report.run_folder import ResultsFolder
 
 __all__ = ["add_parser", "handle"]
 
@@ -81,72 +78,54 @@ class _Bar:
 
 
 def handle(args: argparse.Namespace, console: Console) -> int:
-    """Run the comparison, write its folder (comparison.json, report.html, ...), print."""
-    from sim.errors import ConfigError
-    from sim.experiment.compare import comparison_name
-    from sim.report.run_folder import ResultsFolder, safe_folder_name
+    """Run the comparison through :func:`sim.api.comparing.compare` (which checks and
+    locks the folder before simulating and publishes it whole), then print and draw."""
+    from sim.api.comparing import ComparisonNotWritten, compare
+    from sim.errors import ConfigError, LinesimError
+    from sim.report.compare_tables import print_comparison, print_uncertainty
+    from sim.report.redraw import draw_comparison
 
     if args.uncertainty is not None and not 2 <= args.uncertainty <= 100_000:
         raise ConfigError("--uncertainty N needs 2 <= N <= 100,000 input sets")
-    name = comparison_name(args.files)
-    out = Path(args.out) if args.out else Path("results") / safe_folder_name(name)
-    # Checked and locked before simulating: a bad --out, or another comparison writing
-    # the same folder, never costs a finished comparison; the one it replaces is kept.
-    with ResultsFolder(name, out) as folder:
-        folder.prepare()
-        return _compare(args, console, folder)
-
-
-def _compare(args: argparse.Namespace, console: Console, folder: ResultsFolder) -> int:
-    from sim.errors import LinesimError
-    from sim.experiment.compare import compare
-    from sim.experiment.interrupts import ignore_further, shielded
-    from sim.report.compare_tables import print_comparison, print_uncertainty
-    from sim.report.comparison_files import publish_comparison
-    from sim.report.redraw import draw_comparison
-
+    if args.jobs is not None and args.jobs < 1:
+        raise ConfigError("--jobs must be >= 1")
     with progress(console, args.quiet) as bar:
-        result = compare(
-            args.files,
-            overrides(args.overrides),
-            replications=args.replications,
-            seed=args.seed,
-            horizon=args.horizon,
-            warmup=args.warmup,
-            attribution=args.attribution,
-            uncertainty=args.uncertainty,
-            jobs=args.jobs,
-            cluster=args.cluster,
-            out=folder.target,
-            progress=_Bar(bar),
-        )
-    if not result.comparison.runs[0].replications:
+        try:
+            outcome = compare(
+                *args.files,
+                overrides=overrides(args.overrides),
+                replications=args.replications,
+                seed=args.seed,
+                horizon=args.horizon,
+                warmup=args.warmup,
+                attribution=args.attribution,
+                uncertainty=args.uncertainty,
+                jobs=args.jobs,
+                cluster=args.cluster,
+                out=args.out or True,
+                progress=_Bar(bar),
+            )
+        except ComparisonNotWritten as error:  # a full disk: printed, not lost
+            print_comparison(error.outcome.content, console)
+            raise LinesimError(f"{error} (its tables are above)") from None
+    result = outcome.result
+    assert result is not None
+    if outcome.folder is None:
         console.print(
             "[yellow]interrupted[/yellow] before every scenario finished one replication: "
             "nothing written"
         )
         return EXIT_INTERRUPTED
-    if result.partial:
-        ignore_further()  # a second Ctrl-C must not cut the writing short
-    try:
-        with shielded():  # the data, published whole; the plots are drawn after
-            written = publish_comparison(result, folder, plots=False)
-    except OSError as error:  # a full disk: the comparison is printed, not lost
-        print_comparison(result.content, console)
-        raise LinesimError(
-            f"the comparison could not be written to {folder.target}: "
-            f"{error.strerror or error}; nothing was kept there (its tables are above)"
-        ) from None
     print_comparison(result.content, console)
     if result.uncertainty:
         print_uncertainty(result.uncertainty, console)
     for note in result.notes:
         console.print(f"[yellow]note:[/yellow] {escape(note)}")
-    for path in written:
+    for path in outcome.written:
         console.print(f"written: {escape(str(path))}", highlight=False, soft_wrap=True)
-    if folder.previous is not None:
-        console.print(f"previous comparison: {escape(str(folder.previous))}", highlight=False)
-    final = folder.target  # published: the plots are extra, an interrupt keeps the data
+    if outcome.previous is not None:
+        console.print(f"previous comparison: {escape(str(outcome.previous))}", highlight=False)
+    final = outcome.folder  # published: the plots are extra, an interrupt keeps the data
     if not args.no_plots and draw_published(
         final,
         console,

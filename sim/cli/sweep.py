@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -43,30 +42,30 @@ def add_parser(commands: Any) -> None:
 
 def handle(args: argparse.Namespace, console: Console) -> int:
     """Run the sweep, print its table, write its folder."""
-    from sim.analysis.summary import build_summary
-    from sim.experiment.executors import make_executor
-    from sim.experiment.sweep import read_sweep, run_sweep
-    from sim.report.run_folder import safe_folder_name
-    from sim.report.sweep_files import write_sweep
+    from sim.api import sweep
+    from sim.errors import ConfigError
 
-    spec = read_sweep(args.sweep)
-    for key in ("replications", "seed", "horizon", "warmup"):
-        if getattr(args, key) is not None:
-            spec.file.run[key] = getattr(args, key)
-    out = Path(args.out) if args.out else Path("results") / safe_folder_name(spec.name)
+    if args.jobs is not None and args.jobs < 1:
+        raise ConfigError("--jobs must be >= 1")
     start = time.perf_counter()
-    with make_executor(args.jobs, args.cluster) as executor, progress(console, args.quiet) as bar:
-        task = bar.add_task(f"{spec.name}: runs", total=None)
-        result = run_sweep(
-            spec,
-            out,
-            build_summary,
-            executor,
-            on_start=lambda runs: bar.update(task, total=runs),
+    with progress(console, args.quiet) as bar:
+        task = bar.add_task("sweep: runs", total=None)
+        outcome = sweep(
+            args.sweep,
+            replications=args.replications,
+            seed=args.seed,
+            horizon=args.horizon,
+            warmup=args.warmup,
+            jobs=args.jobs,
+            cluster=args.cluster,
+            out=args.out,
+            plots=not args.no_plots,
+            on_start=lambda name, runs: bar.update(task, description=f"{name}: runs", total=runs),
             on_run=lambda: bar.advance(task),
         )
+    result, spec = outcome.result, outcome.result.spec
     seconds = time.perf_counter() - start
-    files = write_sweep(result, out, plots=not args.no_plots)
+    files = outcome.files
     _print_table(result, console)
     rate = f", {result.ran_runs / seconds:,.1f} runs/s" if result.ran_runs else ""
     console.print(

@@ -1,7 +1,7 @@
 """Experiments: replications on an executor, statistics over them.
 
 The names below are imported from their modules on first use, so importing one small
-module of the package (``sim.experiment.interrupts``, which every command uses) does not
+module of the package (``sim.experiment.executors``, say) does not
 load the engine, numpy and pydantic models with it.
 """
 

@@ -26,7 +26,7 @@ from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
 
 from sim.errors import LinesimError
-from sim.experiment.interrupts import shielded
+from sim.interrupts import shielded
 
 __all__ = [
     "DaskExecutor",
@@ -418,7 +418,7 @@ def _signals_blocked() -> Iterator[None]:
     The fork server, the resource tracker and the workers inherit the blocked mask, so a
     Ctrl-C that reaches the whole process group while they import (seconds on a loaded
     machine) cannot print their tracebacks; this process gets the signal when the block
-    ends, so no Ctrl-C is lost (with :func:`sim.experiment.interrupts.shielded` also
+    ends, so no Ctrl-C is lost (with :func:`sim.interrupts.shielded` also
     when another thread of this process receives it).
     """
     if not hasattr(signal, "pthread_sigmask"):

@@ -21,8 +21,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stop_after import StopAfter
 
+import sim.api.setup as api_setup
 import sim.cli
-import sim.experiment.compare as compare_module
 from sim.analysis.uncertainty import sensitivity
 from sim.errors import ConfigError, ConfigErrors
 from sim.experiment.compare import compare
@@ -278,7 +278,7 @@ def test_interrupted_study_keeps_finished_sets_and_resumes(
     path = write_toy(tmp_path, "uncertainty: {horizon: 2000}\n")
     out = tmp_path / "out"
     args = ["compare", str(path), "--uncertainty", "8", "--out", str(out), "--quiet"]
-    monkeypatch.setattr(compare_module, "make_executor", lambda jobs, cluster: StopAfter(6))
+    monkeypatch.setattr(api_setup, "make_executor", lambda jobs, cluster: StopAfter(6))
     assert sim.cli.main([*args, "--no-plots"]) == 130
     study = json.loads((out / "uncertainty.json").read_text(encoding="utf-8"))
     assert study["partial"] is True and study["finished"] == 3

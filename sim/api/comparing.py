@@ -1,0 +1,155 @@
+"""``sim.compare``: the one pipeline of a comparison, shared by ``linesim compare`` and
+Python.
+
+Check the arguments, lock and test the results folder before simulating, run the
+scenarios on common random numbers (with the claim's verdict, attribution and the
+uncertainty study), publish the folder as one unit under the signal shield, then
+(optionally) draw. ``linesim compare`` parses its arguments, calls :func:`compare` and
+prints, so a comparison from a notebook and from the command line write the same folder.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sim.api.checks import check_folder, check_jobs, check_overrides, check_path
+from sim.api.results import CompareOutcome
+from sim.api.setup import executor_for, settings_for
+from sim.errors import ConfigError, LinesimError
+
+__all__ = ["ComparisonNotWritten", "compare"]
+
+
+class ComparisonNotWritten(LinesimError):
+    """A finished comparison whose folder could not be written (a full disk, say);
+    ``outcome`` holds it, so a caller can still show its tables."""
+
+    def __init__(self, message: str, outcome: CompareOutcome) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+
+
+def compare(
+    *files: str | os.PathLike[str],
+    overrides: Mapping[str, Any] | None = None,
+    replications: int | None = None,
+    seed: int | None = None,
+    horizon: float | str | None = None,
+    warmup: float | str | None = None,
+    attribution: bool = False,
+    uncertainty: int | None = None,
+    jobs: int | None = 1,
+    cluster: str | None = None,
+    out: str | os.PathLike[str] | bool | None = None,
+    plots: bool = False,
+    progress: Any = None,
+) -> CompareOutcome:
+    """Compare scenarios on common random numbers, as ``linesim compare`` does.
+
+    ``files`` are two or more scenario files (the reference first) or one comparison file
+    (with its claim, attribution and uncertainty settings). Every scenario gets the first
+    one's seed, replications and window (or the ones given), so stations they share draw
+    the same numbers; ``differences`` are paired changes against the first scenario with
+    95 % t-intervals, and a claim gets its three-way verdict. ``attribution`` adds the
+    levers' Shapley values, ``uncertainty`` that many sampled input sets. ``out`` is the
+    comparison folder (``True``: ``results/<name>/`` as ``linesim compare`` writes; the
+    comparison it replaces is kept as ``<out>.previous``), checked and locked before
+    simulating and published whole (comparison.json, each scenario's folder; report.html
+    and the plots with ``plots``). ``progress`` has ``start(description, total)`` and
+    ``advance()``. On Ctrl-C the finished paired replications are published and the
+    outcome is ``partial``.
+
+    >>> outcome = sim.compare("scenarios/penny_fab.yaml", "scenarios/penny_fab.yaml",
+    ...                       replications=2, horizon=300)
+    >>> outcome.content["differences"]["throughput"]["penny_fab"]["mean"]
+    0.0
+    """
+    from sim.experiment.compare import compare as compare_files
+    from sim.experiment.compare import comparison_name
+    from sim.interrupts import ignore_further, shielded
+    from sim.report.comparison_files import publish_comparison
+    from sim.report.run_folder import ResultsFolder, safe_folder_name
+
+    if not files:
+        raise ConfigError(
+            "give one comparison file, or two or more scenario files (the reference first)",
+            file="sim.compare()",
+            path="files",
+        )
+    paths = [check_path("compare", "files", f, "a scenario or comparison YAML") for f in files]
+    settings = settings_for("compare", replications, seed, horizon, warmup)
+    jobs = check_jobs("compare", jobs)
+    target = _target(out)
+    changes = check_overrides("compare", overrides)
+    _check_uncertainty(uncertainty)
+    files_given = paths if len(paths) > 1 else paths[0]
+    if target is None and out is True:
+        target = Path("results") / safe_folder_name(comparison_name(files_given))
+    folder = ResultsFolder(comparison_name(files_given), target) if target else None
+    try:
+        if folder is not None:  # a bad folder or a second writer never costs a comparison
+            folder.prepare()
+        with executor_for("compare", jobs, cluster) as executor:
+            result = compare_files(
+                files_given,
+                changes,
+                attribution=bool(attribution),
+                uncertainty=uncertainty,
+                executor=executor,
+                out=target,
+                progress=progress,
+                **settings,
+            )
+        outcome = CompareOutcome(result.comparison, result.content, None, result)
+        if folder is None or not result.comparison.runs[0].replications:
+            return outcome
+        if result.partial:
+            ignore_further()  # a second Ctrl-C must not cut the writing short
+        try:
+            with shielded():  # the data, published whole; the plots are drawn after
+                written = publish_comparison(result, folder, plots=False)
+        except OSError as error:
+            raise ComparisonNotWritten(
+                f"the comparison could not be written to {folder.target}: "
+                f"{error.strerror or error}; nothing was kept there",
+                outcome,
+            ) from None
+    finally:
+        if folder is not None:
+            folder.close()
+    done = CompareOutcome(
+        result.comparison, result.content, folder.target, result, written, folder.previous
+    )
+    if plots:
+        from sim.report.redraw import draw_comparison
+
+        draw_comparison(folder.target, result.content, result.uncertainty)
+    return done
+
+
+def _target(out: Any) -> Path | None:
+    if out is None or out is False or out is True:
+        return None
+    if isinstance(out, (int, float)):
+        raise ConfigError(
+            f"must be a folder path, True (results/<name>/) or None, got {out!r}",
+            file="sim.compare()",
+            path="out",
+        )
+    return check_folder("compare", "out", out)
+
+
+def _check_uncertainty(uncertainty: Any) -> None:
+    if uncertainty is not None and (
+        isinstance(uncertainty, bool)
+        or not isinstance(uncertainty, int)
+        or not 2 <= uncertainty <= 100_000
+    ):
+        raise ConfigError(
+            f"must be a whole number of input sets from 2 to 100,000, got {uncertainty!r}",
+            file="sim.compare()",
+            path="uncertainty",
+        )
