@@ -151,7 +151,7 @@ def test_compare_writes_differences_and_csv(
 
 def test_comparison_file_with_claim(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Known answer: a comparison file ``compare: [base, smart]`` with ``claim:`` gives
-    ``claim.rows.smart.<reading>`` for the 4 readings (efficiency a/b, cost a/b), each
+    ``claim.rows.smart.<reading>`` for the 5 readings (efficiency a/b, cost a/b/c), each
     carrying the paired percent change of its KPI and a three-way verdict."""
     write_inputs(tmp_path)
     spec = tmp_path / "claim.yaml"
@@ -165,7 +165,7 @@ def test_comparison_file_with_claim(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert claim["efficiency_percent"] == 20 and claim["cost_percent"] == -20
     assert set(claim["rows"]) == {"smart"}
     rows = claim["rows"]["smart"]
-    assert len(rows) == 4
+    assert len(rows) == 5
     assert [(key, row["claim"], row["kpi"]) for key, row in rows.items()] == [
         (key, half, kpi) for key, half, _, kpi in CLAIM_READINGS
     ]
@@ -301,6 +301,7 @@ def test_attribution_from_scenario_files_uses_the_compare_window(
         "ah_per_year",
         "cost_per_ah",
         "conversion_cost_per_ah",
+        "operating_cost_per_ah",
         "ah_per_labour_hour",
     }
     for kpi, per_lever in content["attribution"].items():

@@ -14,6 +14,7 @@ from sim.experiment.statistics import estimate
 
 __all__ = [
     "CLAIM_READINGS",
+    "COST_DEFINITIONS",
     "VERDICTS",
     "bottleneck_move",
     "bottleneck_ranking",
@@ -42,9 +43,28 @@ CLAIM_READINGS = (
         "b: conversion cost per Ah (without materials)",
         "conversion_cost_per_ah",
     ),
+    (
+        "operating_cost_per_ah",
+        "cost",
+        "c: operating cost per Ah (without depreciation and materials of good cells)",
+        "operating_cost_per_ah",
+    ),
 )
-"""The two readings of each half of a "+x % efficiency, -y % cost" claim: key, half,
-description, KPI."""
+"""The readings of each half of a "+x % efficiency, -y % cost" claim: key, half,
+description, KPI. Efficiency: (a) output per hour of the same line, (b) output per labour
+hour. Cost: (a) total cost per Ah with materials, (b) conversion cost per Ah without
+materials, with depreciation, (c) operating cost per Ah: labour, energy, maintenance,
+running cost of investments and the materials of scrapped units, without depreciation and
+without the materials of good cells (see :mod:`sim.analysis.costs`)."""
+
+COST_DEFINITIONS = {
+    "total_cost_per_ah": "every annual cost (materials, labour, energy, maintenance, "
+    "depreciation, overhead) / Ah of good cells a year",
+    "conversion_cost_per_ah": "total cost without materials (with depreciation) / Ah",
+    "operating_cost_per_ah": "labour, energy, maintenance, running cost of investments and "
+    "the materials of scrapped units; no depreciation, no materials of good cells / Ah",
+}
+"""What each cost reading counts, printed under the claim table."""
 
 
 VERDICTS = {
@@ -222,5 +242,6 @@ def build_comparison(
                 name: claim_check(differences, name, claim["efficiency"], claim["cost"])
                 for name in names[1:]
             },
+            "cost_readings": dict(COST_DEFINITIONS),
         }
     return content

@@ -22,6 +22,17 @@ annual cost by exactly X / L + m X.
 
 ``scrap_cost`` (informational, already inside the categories) is the material content of
 everything scrapped plus the conversion cost of the machine time spent on it.
+
+Three readings of cost per Ah of good cells, the three a "-20 % operating cost" claim can
+mean:
+
+- ``cost_per_ah`` (total): every category above over the Ah made;
+- ``conversion_cost_per_ah``: the same without materials (labour, energy, maintenance,
+  depreciation, overhead);
+- ``operating_cost_per_ah`` (opex): what running the plant costs, without depreciation and
+  without the materials of good cells: labour, energy, maintenance, the running cost of
+  investments (licences, service) and overhead on labour, plus the material content of
+  everything scrapped (``scrap_materials``), which a plant loses by operating.
 """
 
 from __future__ import annotations
@@ -162,6 +173,16 @@ def cost_kpis(result: ReplicationResult, line: Line, kpis: dict[str, float]) -> 
         for s in line.stations
     )
     rate = conversion / (busy_hours * scale) if busy_hours > 0 else 0.0
+    scrap_materials = lost_material * scale
+    operating = (
+        annual["energy"]
+        + annual["direct_labour"]
+        + annual["indirect_labour"]
+        + annual["maintenance"]
+        + running
+        + costs.overhead.labour * direct_labour
+        + scrap_materials
+    )
     lost_work_hours = sum(s.lost_work for s in result.stations.values()) * hours_unit
     voltage = line.product.voltage if line.product is not None else math.nan
     out.update(
@@ -169,6 +190,9 @@ def cost_kpis(result: ReplicationResult, line: Line, kpis: dict[str, float]) -> 
             "cost_total": total,
             "cost_per_ah": total / ah if ah > 0 else math.nan,
             "conversion_cost_per_ah": conversion / ah if ah > 0 else math.nan,
+            "operating_cost_per_ah": operating / ah if ah > 0 else math.nan,
+            "operating_cost": operating,
+            "scrap_materials": scrap_materials,
             "energy_kwh": energy_year,
             "energy_kwh_per_kwh": energy_year / (ah * voltage / 1000) if ah > 0 else math.nan,
             "labour_hours": labour_hours,

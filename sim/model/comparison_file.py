@@ -69,6 +69,7 @@ class AttributionSpec(_Model):
             "ah_per_year",
             "cost_per_ah",
             "conversion_cost_per_ah",
+            "operating_cost_per_ah",
             "ah_per_labour_hour",
         ],
         min_length=1,

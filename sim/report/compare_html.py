@@ -103,6 +103,15 @@ def _claim(content: dict[str, Any]) -> str:
         "<b>above</b>: the whole CI goes beyond it (an overshoot). Below and above are read in "
         "the claim's direction (for a cost cut, -30 % is above a claimed -20 %).</p>"
     )
+    readings = claim.get("cost_readings", {})
+    parts.append(
+        "<p class='sub'>Cost readings: "
+        + "; ".join(
+            f"<b>{letter}</b> ({_e(key)}): {_e(text)}"
+            for letter, (key, text) in zip("abc", readings.items(), strict=False)
+        )
+        + ".</p>"
+    )
     return "".join(parts)
 
 

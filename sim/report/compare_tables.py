@@ -19,6 +19,7 @@ HEADLINE_KPIS = (
     "flow_time",
     "cost_per_ah",
     "conversion_cost_per_ah",
+    "operating_cost_per_ah",
     "energy_kwh_per_kwh",
     "labour_hours_per_mah",
     "ah_per_labour_hour",
@@ -99,6 +100,8 @@ def print_comparison(content: dict[str, Any], console: Console | None = None) ->
             "(in the claim's direction); consistent = the claim is inside the CI",
             highlight=False,
         )
+        for letter, (key, text) in zip("abc", claim.get("cost_readings", {}).items(), strict=False):
+            console.print(f"cost {letter} ({key}): {text}", highlight=False, soft_wrap=True)
 
     for move in content.get("bottleneck_moves", {}).values():
         colour = "yellow" if move["moved"] else "dim"

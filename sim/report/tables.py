@@ -27,6 +27,7 @@ _LINE_ROWS = (
     "escaped_defects",
     "cost_per_ah",
     "conversion_cost_per_ah",
+    "operating_cost_per_ah",
     "cost_total",
     "capex",
     "energy_kwh_per_kwh",

@@ -162,7 +162,10 @@ def test_cost_roll_up_by_hand(
       352,800 Ah; cost_per_ah = total / Ah; conversion_cost_per_ah = (total - materials)
       / Ah; energy_kwh_per_kwh = 8,743.25 x 72 / (352,800 x 3.2 / 1000);
       labour_hours = 3.5 x 100 x 72 + 10 x 1,800 = 43,200, per million Ah = 43,200 /
-      0.3528; capex = 2 x 100 k + 50 k + 1 M building = 1.25 M.
+      0.3528; capex = 2 x 100 k + 50 k + 1 M building = 1.25 M;
+    - operating cost (opex) = energy + direct + indirect labour + maintenance + the
+      overhead on labour (0.5 x direct) + the materials of scrapped units (none here):
+      the total without materials, depreciation and the overhead on depreciation.
     """
     _, _, kpis = deterministic
     energy_kwh = (20.0 * 100.0 + 30.0 * 200.0 + 12.0 * 49.25 + 3.0 * 50.75) * SCALE
@@ -197,6 +200,10 @@ def test_cost_roll_up_by_hand(
     assert close(kpis["ah_per_labour_hour"], ah / labour_hours)
     assert close(kpis["capex"], 1_250_000.0)
     assert kpis["scrap_cost"] == 0.0
+    operating = total - expected["materials"] - depreciation * 1.25
+    assert close(kpis["operating_cost"], operating)
+    assert close(kpis["operating_cost_per_ah"], operating / ah)
+    assert kpis["scrap_materials"] == 0.0
 
 
 def test_staffed_share_of_a_shift_station() -> None:
