@@ -7,8 +7,8 @@ Typical use (in a script, under ``if __name__ == "__main__":`` when ``jobs`` > 1
     result.summary["kpis"]["throughput"]   # {"mean", "std", "ci95", "n"}
     result.to_frame()                      # a pandas DataFrame, one row per KPI
 
-``sim.compare``, ``sim.sweep``, ``sim.tune`` and ``sim.plot`` do what their ``linesim``
-commands do. ``import sim`` itself loads nothing heavy: each name below is imported from
+``sim.compare``, ``sim.sweep``, ``sim.tune``, ``sim.size`` and ``sim.plot`` do what their
+``linesim`` commands do. ``import sim`` itself loads nothing heavy: each name below is imported from
 its module the first time it is used (so ``linesim --help`` answers at once), and
 matplotlib, scipy.stats, Optuna, rich, Dask and pyarrow only by the functions that need
 them.
@@ -26,11 +26,13 @@ if TYPE_CHECKING:
     from sim.api import (
         CompareOutcome,
         Run,
+        SizeOutcome,
         SweepOutcome,
         TuneOutcome,
         compare,
         plot,
         run,
+        size,
         sweep,
         tune,
     )
@@ -50,6 +52,7 @@ __all__ = [
     "RunError",
     "RunResult",
     "Scenario",
+    "SizeOutcome",
     "SweepOutcome",
     "TuneOutcome",
     "build_summary",
@@ -59,6 +62,7 @@ __all__ = [
     "plot",
     "run",
     "simulate",
+    "size",
     "sweep",
     "tune",
     "write_results",
@@ -67,8 +71,8 @@ __all__ = [
 _HOMES = {
     **dict.fromkeys(
         [
-            *("CompareOutcome", "Run", "SweepOutcome", "TuneOutcome"),
-            *("compare", "plot", "run", "sweep", "tune"),
+            *("CompareOutcome", "Run", "SizeOutcome", "SweepOutcome", "TuneOutcome"),
+            *("compare", "plot", "run", "size", "sweep", "tune"),
         ],
         "sim.api",
     ),

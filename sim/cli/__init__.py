@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "compare": "compare scenarios on common random numbers (paired CIs, claim verdict)",
     "sweep": "run a scenario over a grid or Latin hypercube of parameter values",
     "tune": "search line parameters with Optuna (objectives, constraints, pruning)",
+    "size": "the fewest machines (and soak space) that meet a target output",
     "plot": "redraw the plots and report.html of a results folder",
     "validate": "check line and scenario files; print every error and warning",
     "schema": "write JSON Schemas of line and scenario files, for editors",

@@ -1,24 +1,18 @@
-"""Capacity table: what each station can make against what the line's target needs of it.
-
-Per station: ideal rate per machine x machines x availability (failures, setups, minor
-stops, maintenance and shifts, the static estimate of :attr:`Station.capacity_rate`) gives
-its capacity; the target (``target:`` on the line) is carried back through every recipe
-and every station's losses (scrap, and defects found there) to the output each station must
-give, and forward to the stations after the product step (cells into modules). Load =
-needed / capacity; slack = capacity - needed.
-"""
+"""Capacity table: what each station can make against what the line's target needs of it,
+printed and as HTML (the arithmetic is :mod:`sim.analysis.capacity`)."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
+from sim.analysis.capacity import (
+    CapacityRow,
+    capacity_table,
+    finished_target_rate,
+    target_rate,
+)
 from sim.model.line import Line
-from sim.model.serial import as_general
-from sim.model.station import Station
-from sim.model.units import SECONDS_PER
-from sim.report.line_graph import output_rate_per_hour
 
 __all__ = [
     "CapacityRow",
@@ -28,149 +22,6 @@ __all__ = [
     "print_capacity",
     "target_rate",
 ]
-
-
-@dataclass(frozen=True)
-class CapacityRow:
-    """One station [output unit / h unless said]."""
-
-    station: str
-    unit: str
-    machines: int
-    """parallel machines [-] (0 for a delay)"""
-    rate_per_machine: float
-    """ideal output of one machine (a delay: what it holds / soak time) [unit / h]"""
-    availability: float
-    """capacity / (machines x ideal rate) [-]: failures, setups, stops, shifts."""
-    capacity: float
-    needed: float
-    """output the target needs of it [unit / h]; NaN without a target."""
-
-    @property
-    def load(self) -> float:
-        """needed / capacity [-]."""
-        return self.needed / self.capacity if self.capacity > 0 else math.inf
-
-    @property
-    def slack(self) -> float:
-        """capacity - needed [unit / h]."""
-        return self.capacity - self.needed
-
-
-def _shift_share(line: Line, station: Station) -> float:
-    """Share of the time the station is staffed [-] (1 without shifts)."""
-    if station.shifts is None:
-        return 1.0
-    from sim.engine.calendar import ShiftCalendar
-
-    intervals = [(s.start, s.start + s.length) for s in line.shifts if s.name in station.shifts]
-    return ShiftCalendar(intervals, line.shift_cycle).on_per_period / line.shift_cycle
-
-
-def _out(station: Station) -> float:
-    return next(iter((station.output or {"": 1.0}).values()))
-
-
-def _good_share(line: Line, station: Station) -> float:
-    """Share of what the station makes that it gives on [-]: 1 - defects found here, then
-    1 - scrap."""
-    found = sum(
-        s.defects.rate for s in line.stations if s.defects and s.defects.found_at == station.name
-    )
-    return max(0.0, 1.0 - found) * (1.0 - station.scrap)
-
-
-def target_rate(line: Line) -> tuple[str, float] | None:
-    """The material the target is set on and its good units a time unit [unit / time unit].
-
-    ``ah_per_year`` is good cells of ``product.cell``; ``throughput`` the line's finished
-    units (a serial line's jobs). ``None`` without a target.
-    """
-    target = line.target
-    if target is None:
-        return None
-    if target.ah_per_year is not None and line.product is not None:
-        cells = target.ah_per_year / line.product.ah_per_cell / line.time_per_year
-        return line.product.cell, cells
-    if target.throughput is None:
-        return None
-    line = as_general(line)
-    consumed = {m for s in line.stations for m in s.inputs or {}}
-    made = [s.output_material for s in line.stations]
-    finished = [m for m in line.materials or {} if m in made and m not in consumed]
-    return (finished[0] if finished else ""), target.throughput
-
-
-def finished_target_rate(line: Line) -> float | None:
-    """The target as good finished units (what the throughput plot counts) a time unit."""
-    found = target_rate(line)
-    if found is None:
-        return None
-    line = as_general(line)
-    needed = _needed_cycles(line, found)
-    # The first finished material, as the run's time series counts.
-    consumed = {m for s in line.stations for m in s.inputs or {}}
-    made = {s.output_material for s in line.stations}
-    finished = [m for m in line.materials or {} if m in made and m not in consumed]
-    makers = [s for s in line.stations if finished and s.output_material == finished[0]]
-    return sum(needed.get(s.name, math.nan) * _out(s) * _good_share(line, s) for s in makers)
-
-
-def _needed_cycles(line: Line, found: tuple[str, float]) -> dict[str, float]:
-    """Cycles a time unit each station must finish for the target [1 / time unit]."""
-    material, rate = found
-    order = line.flow_order()
-    cycles: dict[str, float] = {}
-    demand = {material: rate}  # good units a time unit into each material
-    for station in reversed(order):  # back from the target, through recipes and losses
-        want = demand.get(station.output_material or "")
-        if want is None:
-            continue
-        producers = [s for s in line.stations if s.output_material == station.output_material]
-        share = station.capacity_rate / max(sum(p.capacity_rate for p in producers), 1e-300)
-        cycles[station.name] = want * share / _out(station) / max(_good_share(line, station), 1e-12)
-        for name, quantity in (station.inputs or {}).items():
-            demand[name] = demand.get(name, 0.0) + cycles[station.name] * quantity
-    supply = dict(demand)
-    for station in order:  # forward from the target to what is made of it (modules)
-        if station.name in cycles:
-            continue
-        inputs = station.inputs or {}
-        if not inputs or not all(m in supply for m in inputs):
-            continue
-        cycles[station.name] = min(supply[m] / q for m, q in inputs.items())
-        out = station.output_material or ""
-        supply[out] = cycles[station.name] * _out(station) * _good_share(line, station)
-    return cycles
-
-
-def capacity_table(line: Line) -> list[CapacityRow]:
-    """One row per station in file order; ``needed`` is NaN without a target."""
-    hours = SECONDS_PER[line.time_unit] / SECONDS_PER["h"]  # h per time unit
-    found = target_rate(line)
-    cycles = _needed_cycles(line, found) if found is not None else {}
-    units = {name: m.unit for name, m in (line.materials or {}).items()}
-    rows = []
-    for station in line.stations:
-        per_machine = output_rate_per_hour(station, line.time_unit)
-        capacity = station.capacity_rate * _shift_share(line, station) * _out(station) / hours
-        if station.kind == "delay":
-            machines, ideal = 0, per_machine
-        else:
-            machines, ideal = station.machines, per_machine * station.machines
-        needed = cycles.get(station.name, math.nan) * _out(station) / hours
-        rows.append(
-            CapacityRow(
-                station.name,
-                units.get(station.output_material or "", "jobs"),
-                machines,
-                per_machine,
-                capacity / ideal if ideal > 0 and math.isfinite(ideal) else math.nan,
-                capacity,
-                needed,
-            )
-        )
-    return rows
 
 
 def _n(value: float) -> str:

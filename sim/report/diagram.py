@@ -16,13 +16,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sim.analysis.capacity import output_rate_per_hour
 from sim.atomic import write_text
 from sim.model.line import Line
 from sim.model.units import SECONDS_PER
 from sim.out_folder import writable_folder
 from sim.report.colors import BOTTLENECK_COLOR, STATE_COLORS
 from sim.report.layout import Layout, Placed, layered_layout
-from sim.report.line_graph import LineGraph, Node, line_graph, output_rate_per_hour
+from sim.report.line_graph import LineGraph, Node, line_graph
 
 __all__ = ["Overlay", "diagram_svg", "write_diagram"]
 

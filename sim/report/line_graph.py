@@ -15,9 +15,9 @@ from typing import Literal
 from sim.model.line import Line
 from sim.model.serial import as_general, entry_material
 from sim.model.station import Station
-from sim.model.units import SECONDS_PER
 
-__all__ = ["Edge", "LineGraph", "Node", "line_graph", "output_rate_per_hour"]
+__all__ = ["Edge", "LineGraph", "Node", "line_graph"]
+
 
 NodeKind = Literal["machine", "delay", "buffer", "finished"]
 
@@ -58,18 +58,6 @@ class LineGraph:
     name: str
     nodes: dict[str, Node]
     edges: list[Edge]
-
-
-def output_rate_per_hour(station: Station, time_unit: str) -> float:
-    """Ideal output of one machine [output unit / h]: output per cycle / ideal cycle time;
-    for a delay, its capacity / soak time [units / h] (``nan`` when unlimited)."""
-    hours = SECONDS_PER[time_unit] / SECONDS_PER["h"]
-    per_cycle = next(iter((station.output or {"": 1.0}).values()))
-    if station.kind == "delay":
-        if station.capacity is None:
-            return float("nan")
-        return station.capacity / (station.cycle_time.mean * hours)
-    return per_cycle / (station.ideal_time_per_cycle * hours)
 
 
 def _quantity(value: float, unit: str) -> str:

@@ -42,6 +42,8 @@ __all__ = [
     "safe_folder_name",
 ]
 
+RESULT_MARKERS = ("summary.json", "comparison.json", "sizing.json")
+"""The file each kind of results folder is known by, written last into its staging."""
 LATEST_FILE = "LATEST"
 """Text file in ``results/<scenario>/`` naming the newest run folder."""
 PREVIOUS_SUFFIX = ".previous"
@@ -155,9 +157,10 @@ comparison's own (killed before it wrote anything else)."""
 
 
 def _is_run_folder(folder: Path) -> bool:
-    """True for a folder a linesim run or comparison wrote (it holds summary.json or
-    comparison.json, or only the store of a comparison killed while it ran)."""
-    if (folder / "summary.json").is_file() or (folder / "comparison.json").is_file():
+    """True for a folder a linesim run, comparison or sizing wrote (it holds summary.json,
+    comparison.json or sizing.json, or only the store of a comparison killed while it
+    ran)."""
+    if any((folder / name).is_file() for name in RESULT_MARKERS):
         return True
     try:
         return {entry.name for entry in folder.iterdir()} == {STORE}
@@ -213,7 +216,8 @@ class ResultsFolder:
                 if any(target.iterdir()):
                     raise LinesimError(
                         f"--out {target} holds files that are not a linesim run "
-                        "(no summary.json or comparison.json); give an empty or new folder"
+                        "(no summary.json, comparison.json or sizing.json); give an empty "
+                        "or new folder"
                     )
             except OSError as error:
                 raise not_writable(target, error) from None

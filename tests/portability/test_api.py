@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim.api import calls, comparing, results, running
+from sim.api import calls, comparing, results, running, sizing
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("module", [calls, comparing, results, running])
+@pytest.mark.parametrize("module", [calls, comparing, results, running, sizing])
 def test_docstring_examples_run(module, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every example in the API's docstrings gives the output it shows."""
     monkeypatch.chdir(ROOT)

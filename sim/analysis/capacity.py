@@ -1,0 +1,225 @@
+"""Capacity arithmetic: what each station can make and what a target output needs of it.
+
+Per station: ideal rate per machine x machines x availability (failures, setups, minor
+stops, maintenance and shifts, the static estimate of :attr:`Station.capacity_rate`) gives
+its capacity; a target is carried back through every recipe and every station's losses
+(scrap, and defects found there) to the output each station must give, and forward to
+the stations after the product step (cells into modules). Load = needed / capacity;
+slack = capacity - needed. The capacity table (:mod:`sim.report.capacity`) prints it and
+``linesim size`` starts from it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sim.model.line import Line
+from sim.model.serial import as_general
+from sim.model.station import Station
+from sim.model.units import SECONDS_PER
+
+__all__ = [
+    "CapacityRow",
+    "capacity_table",
+    "finished_target_rate",
+    "good_share",
+    "needed_cycles",
+    "output_rate_per_hour",
+    "per_cycle",
+    "shift_share",
+    "target_rate",
+]
+
+
+def output_rate_per_hour(station: Station, time_unit: str) -> float:
+    """Ideal output of one machine [output unit / h]: output per cycle / ideal cycle time;
+    for a delay, its capacity / soak time [units / h] (``nan`` when unlimited)."""
+    hours = SECONDS_PER[time_unit] / SECONDS_PER["h"]
+    per_cycle = next(iter((station.output or {"": 1.0}).values()))
+    if station.kind == "delay":
+        if station.capacity is None:
+            return float("nan")
+        return station.capacity / (station.cycle_time.mean * hours)
+    return per_cycle / (station.ideal_time_per_cycle * hours)
+
+
+@dataclass(frozen=True)
+class CapacityRow:
+    """One station [output unit / h unless said]."""
+
+    station: str
+    unit: str
+    machines: int
+    """parallel machines [-] (0 for a delay)"""
+    rate_per_machine: float
+    """ideal output of one machine (a delay: what it holds / soak time) [unit / h]"""
+    availability: float
+    """capacity / (machines x ideal rate) [-]: failures, setups, stops, shifts."""
+    capacity: float
+    needed: float
+    """output the target needs of it [unit / h]; NaN without a target."""
+
+    @property
+    def load(self) -> float:
+        """needed / capacity [-]."""
+        return self.needed / self.capacity if self.capacity > 0 else math.inf
+
+    @property
+    def slack(self) -> float:
+        """capacity - needed [unit / h]."""
+        return self.capacity - self.needed
+
+
+def shift_share(line: Line, station: Station) -> float:
+    """Share of the time the station is staffed [-] (1 without shifts)."""
+    if station.shifts is None:
+        return 1.0
+    from sim.engine.calendar import ShiftCalendar
+
+    intervals = [(s.start, s.start + s.length) for s in line.shifts if s.name in station.shifts]
+    return ShiftCalendar(intervals, line.shift_cycle).on_per_period / line.shift_cycle
+
+
+def per_cycle(station: Station) -> float:
+    return next(iter((station.output or {"": 1.0}).values()))
+
+
+def good_share(line: Line, station: Station) -> float:
+    """Share of what the station makes that it gives on [-]: 1 - defects found here, then
+    1 - scrap."""
+    found = sum(
+        s.defects.rate for s in line.stations if s.defects and s.defects.found_at == station.name
+    )
+    return max(0.0, 1.0 - found) * (1.0 - station.scrap)
+
+
+def target_rate(line: Line) -> tuple[str, float] | None:
+    """The material the target is set on and its good units a time unit [unit / time unit].
+
+    ``ah_per_year`` is good cells of ``product.cell``; ``throughput`` the line's finished
+    units (a serial line's jobs). ``None`` without a target.
+    """
+    target = line.target
+    if target is None:
+        return None
+    if target.ah_per_year is not None and line.product is not None:
+        cells = target.ah_per_year / line.product.ah_per_cell / line.time_per_year
+        return line.product.cell, cells
+    if target.throughput is None:
+        return None
+    line = as_general(line)
+    consumed = {m for s in line.stations for m in s.inputs or {}}
+    made = [s.output_material for s in line.stations]
+    finished = [m for m in line.materials or {} if m in made and m not in consumed]
+    return (finished[0] if finished else ""), target.throughput
+
+
+def finished_target_rate(line: Line) -> float | None:
+    """The target as good finished units (what the throughput plot counts) a time unit."""
+    found = target_rate(line)
+    if found is None:
+        return None
+    line = as_general(line)
+    needed = needed_cycles(line, found)
+    # The first finished material, as the run's time series counts.
+    consumed = {m for s in line.stations for m in s.inputs or {}}
+    made = {s.output_material for s in line.stations}
+    finished = [m for m in line.materials or {} if m in made and m not in consumed]
+    makers = [s for s in line.stations if finished and s.output_material == finished[0]]
+    return sum(needed.get(s.name, math.nan) * per_cycle(s) * good_share(line, s) for s in makers)
+
+
+def needed_cycles(line: Line, found: tuple[str, float]) -> dict[str, float]:
+    """Cycles a time unit each station must finish for the target [1 / time unit]."""
+    material, rate = found
+    order = line.flow_order()
+    cycles: dict[str, float] = {}
+    demand = {material: rate}  # good units a time unit into each material
+    for station in reversed(order):  # back from the target, through recipes and losses
+        want = demand.get(station.output_material or "")
+        if want is None:
+            continue
+        producers = [s for s in line.stations if s.output_material == station.output_material]
+        share = station.capacity_rate / max(sum(p.capacity_rate for p in producers), 1e-300)
+        cycles[station.name] = (
+            want * share / per_cycle(station) / max(good_share(line, station), 1e-12)
+        )
+        for name, quantity in (station.inputs or {}).items():
+            demand[name] = demand.get(name, 0.0) + cycles[station.name] * quantity
+    supply = dict(demand)
+    for station in order:  # forward from the target to what is made of it (modules)
+        if station.name in cycles:
+            continue
+        inputs = station.inputs or {}
+        if not inputs or not all(m in supply for m in inputs):
+            continue
+        cycles[station.name] = min(supply[m] / q for m, q in inputs.items())
+        out = station.output_material or ""
+        supply[out] = cycles[station.name] * per_cycle(station) * good_share(line, station)
+    return cycles
+
+
+def capacity_table(line: Line) -> list[CapacityRow]:
+    """One row per station in file order; ``needed`` is NaN without a target."""
+    hours = SECONDS_PER[line.time_unit] / SECONDS_PER["h"]  # h per time unit
+    found = target_rate(line)
+    cycles = needed_cycles(line, found) if found is not None else {}
+    units = {name: m.unit for name, m in (line.materials or {}).items()}
+    rows = []
+    for station in line.stations:
+        per_machine = output_rate_per_hour(station, line.time_unit)
+        capacity = station.capacity_rate * shift_share(line, station) * per_cycle(station) / hours
+        if station.kind == "delay":
+            machines, ideal = 0, per_machine
+        else:
+            machines, ideal = station.machines, per_machine * station.machines
+        needed = cycles.get(station.name, math.nan) * per_cycle(station) / hours
+        rows.append(
+            CapacityRow(
+                station.name,
+                units.get(station.output_material or "", "jobs"),
+                machines,
+                per_machine,
+                capacity / ideal if ideal > 0 and math.isfinite(ideal) else math.nan,
+                capacity,
+                needed,
+            )
+        )
+    return rows
+
+
+STORE_SLACK = 0.20
+"""Soak space a store or soak delay keeps over its mean content [-]: the middle of the
+15-25 % that real wetting and aging stores keep free for the swings of a day's output and
+for lots held back (E: README, "Sizing a line"); a store run at its mean content fills at
+every swing and stops the line before it."""
+
+
+def sizing_counts(line: Line, material: str, rate: float) -> dict[str, int]:
+    """The fewest machines of each machine station (and the soak space of each bounded
+    delay, :data:`STORE_SLACK` over its mean content) for ``rate`` good units of
+    ``material`` a time unit, by capacity arithmetic: machines = ceil(cycles needed /
+    capacity of one machine), capacity counted with failures, setups, minor stops,
+    maintenance and shifts (:attr:`Station.capacity_rate`); delay space = ceil(cycles needed
+    x input per cycle x soak time x (1 + slack)). Blocking and starving are not counted:
+    a simulation decides the rest. Keys are station names; delays without a capacity
+    (unbounded) are left out."""
+    general = as_general(line)
+    cycles = needed_cycles(general, (material, rate))
+    counts: dict[str, int] = {}
+    for station in general.stations:
+        need = cycles.get(station.name)
+        if need is None or not math.isfinite(need):
+            continue
+        if station.kind == "delay":
+            if station.capacity is None or not station.inputs:
+                continue
+            held = need * next(iter(station.inputs.values())) * station.cycle_time.mean
+            counts[station.name] = max(1, math.ceil(held * (1 + STORE_SLACK) - 1e-9))
+            continue
+        one = station.capacity_rate / station.machines * shift_share(line, station)
+        if one <= 0:
+            continue
+        counts[station.name] = max(1, math.ceil(need / one - 1e-9))
+    return counts
