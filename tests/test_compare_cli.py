@@ -326,3 +326,44 @@ def test_comparison_name_is_a_folder_name_not_a_path(
     written = [p.relative_to(work) for p in work.rglob("comparison.json")]
     assert len(written) == 1 and written[0].parts[0] == "results" and len(written[0].parts) == 3
     assert not (tmp_path / "escaped").exists() and not (work.parent / "escaped").exists()
+
+
+def test_claim_at_plant_load(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Known answer at 50 % plant load of a 10 M Ah/yr nameplate: both lines can make more
+    than the 5 M Ah a year that is sold, so output per line hour changes by exactly 0 %
+    (extra capacity that is not sold is worth nothing); every reading is of the sold-Ah
+    KPIs and the table says at which load it was read."""
+    write_inputs(tmp_path)
+    spec = tmp_path / "claim.yaml"
+    spec.write_text(
+        "name: claim\ncompare: [base.yaml, smart.yaml]\nclaim: {efficiency: 20, cost: -20}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    content = run_compare(
+        [
+            str(spec),
+            "--horizon",
+            "2000",
+            "--set",
+            "costs.load=0.5",
+            "--set",
+            "target.ah_per_year=1e7",
+            "--out",
+            str(out),
+        ],
+        capsys,
+    )
+    claim = content["claim"]
+    assert claim["load"] == 0.5
+    rows = claim["rows"]["smart"]
+    assert [row["kpi"] for row in rows.values()] == [
+        "sold_ah_per_year",
+        "sold_ah_per_labour_hour",
+        "cost_per_sold_ah",
+        "conversion_cost_per_sold_ah",
+        "operating_cost_per_sold_ah",
+    ]
+    assert rows["output_per_line_hour"]["percent"]["mean"] == pytest.approx(0.0, abs=1e-9)
+    assert content["kpis"]["sold_ah_per_year"]["base"]["mean"] == pytest.approx(5e6)
+    assert all("50% plant load" in row["reading"] for row in rows.values())

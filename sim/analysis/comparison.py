@@ -15,11 +15,14 @@ from sim.experiment.statistics import estimate
 __all__ = [
     "CLAIM_READINGS",
     "COST_DEFINITIONS",
+    "SOLD_KPIS",
     "VERDICTS",
     "bottleneck_move",
     "bottleneck_ranking",
     "build_comparison",
     "claim_check",
+    "claim_readings",
+    "plant_load",
     "verdict",
 ]
 
@@ -57,6 +60,28 @@ materials, with depreciation, (c) operating cost per Ah: labour, energy, mainten
 running cost of investments and the materials of scrapped units, without depreciation and
 without the materials of good cells (see :mod:`sim.analysis.costs`)."""
 
+SOLD_KPIS = {
+    "throughput": "sold_ah_per_year",
+    "ah_per_labour_hour": "sold_ah_per_labour_hour",
+    "cost_per_ah": "cost_per_sold_ah",
+    "conversion_cost_per_ah": "conversion_cost_per_sold_ah",
+    "operating_cost_per_ah": "operating_cost_per_sold_ah",
+}
+"""Each reading's KPI at a plant load below 1: output and cost of the Ah sold."""
+
+
+def claim_readings(load: float = 1.0) -> tuple[tuple[str, str, str, str], ...]:
+    """The readings of :data:`CLAIM_READINGS`, at a plant load below 1 read on the sold
+    Ah (:mod:`sim.analysis.costs`): output is what is sold, costs spread over it."""
+    if load >= 1:
+        return CLAIM_READINGS
+    note = f" at {load:.0%} plant load"
+    return tuple(
+        (key, half, text.replace("good output", "sold output") + note, SOLD_KPIS[kpi])
+        for key, half, text, kpi in CLAIM_READINGS
+    )
+
+
 COST_DEFINITIONS = {
     "total_cost_per_ah": "every annual cost (materials, labour, energy, maintenance, "
     "depreciation, overhead) / Ah of good cells a year",
@@ -74,6 +99,11 @@ VERDICTS = {
     "(an overshoot: check the lever sizes or how the claim is read)",
 }
 """The three verdicts and what each means."""
+
+
+def plant_load(line: Any) -> float:
+    """The plant load a comparison is read at: the reference line's ``costs.load`` [-]."""
+    return float(line.costs.load) if line.costs is not None else 1.0
 
 
 def verdict(claimed: float, ci: list[float] | None) -> str:
@@ -98,11 +128,16 @@ def verdict(claimed: float, ci: list[float] | None) -> str:
 
 
 def claim_check(
-    differences: dict[str, dict[str, Any]], scenario: str, efficiency: float, cost: float
+    differences: dict[str, dict[str, Any]],
+    scenario: str,
+    efficiency: float,
+    cost: float,
+    load: float = 1.0,
 ) -> dict[str, dict[str, Any]]:
-    """The claim table for one scenario against the reference: reading -> row."""
+    """The claim table for one scenario against the reference: reading -> row, read at
+    plant ``load`` [-] (:func:`claim_readings`)."""
     rows = {}
-    for key, half, reading, kpi in CLAIM_READINGS:
+    for key, half, reading, kpi in claim_readings(load):
         claimed = efficiency if half == "efficiency" else cost
         found = differences.get(kpi, {}).get(scenario)
         percent = found["percent"] if found else {"mean": None, "ci95": None}
@@ -235,11 +270,13 @@ def build_comparison(
     }
     content["bottleneck_moves"] = {k: v for k, v in moves.items() if v is not None}
     if claim is not None and len(names) > 1:
+        load = plant_load(first.line)
         content["claim"] = {
             "efficiency_percent": claim["efficiency"],
             "cost_percent": claim["cost"],
+            "load": load,
             "rows": {
-                name: claim_check(differences, name, claim["efficiency"], claim["cost"])
+                name: claim_check(differences, name, claim["efficiency"], claim["cost"], load)
                 for name in names[1:]
             },
             "cost_readings": dict(COST_DEFINITIONS),

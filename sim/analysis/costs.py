@@ -33,6 +33,14 @@ mean:
   without the materials of good cells: labour, energy, maintenance, the running cost of
   investments (licences, service) and overhead on labour, plus the material content of
   everything scrapped (``scrap_materials``), which a plant loses by operating.
+
+Plant load (``costs.load``, the sold share of the nameplate ``target.ah_per_year``, else of
+the output): a plant below full load makes only what it sells, so the variable costs
+(materials, machine and store energy, scrapped materials) shrink with the sold share of
+what it can make while the fixed ones (labour, base load, maintenance, depreciation,
+overhead) stay; ``sold_ah_per_year`` = min(output, load x nameplate) and the ``*_sold_*``
+KPIs are each cost over the sold Ah. At load 1 everything made is sold and they equal the
+made-Ah KPIs. Extra capacity that is not sold earns nothing.
 """
 
 from __future__ import annotations
@@ -174,6 +182,7 @@ def cost_kpis(result: ReplicationResult, line: Line, kpis: dict[str, float]) -> 
     )
     rate = conversion / (busy_hours * scale) if busy_hours > 0 else 0.0
     scrap_materials = lost_material * scale
+    base_energy = costs.base_load * window_hours * scale * costs.energy_price
     operating = (
         annual["energy"]
         + annual["direct_labour"]
@@ -193,6 +202,7 @@ def cost_kpis(result: ReplicationResult, line: Line, kpis: dict[str, float]) -> 
             "operating_cost_per_ah": operating / ah if ah > 0 else math.nan,
             "operating_cost": operating,
             "scrap_materials": scrap_materials,
+            **_at_load(line, ah, annual, base_energy, scrap_materials, operating, labour_hours),
             "energy_kwh": energy_year,
             "energy_kwh_per_kwh": energy_year / (ah * voltage / 1000) if ah > 0 else math.nan,
             "labour_hours": labour_hours,
@@ -203,3 +213,47 @@ def cost_kpis(result: ReplicationResult, line: Line, kpis: dict[str, float]) -> 
         }
     )
     return out
+
+
+def _at_load(
+    line: Line,
+    ah: float,
+    annual: dict[str, float],
+    base_energy: float,
+    scrap_materials: float,
+    operating: float,
+    labour_hours: float,
+) -> dict[str, float]:
+    """The sold-Ah KPIs at the line's plant load (module docstring)."""
+    costs = line.costs
+    assert costs is not None
+    if not ah > 0:
+        return dict.fromkeys(SOLD_KPIS, math.nan)
+    nameplate = line.target.ah_per_year if line.target and line.target.ah_per_year else ah
+    sold = ah if costs.load >= 1 else min(ah, costs.load * nameplate)
+    share = sold / ah  # of what the plant can make, what it makes and sells
+    machine_energy = annual["energy"] - base_energy
+    total = sum(annual.values())
+    variable = annual["materials"] + machine_energy
+    conversion_variable = machine_energy
+    operating_variable = machine_energy + scrap_materials
+    return {
+        "sold_ah_per_year": sold,
+        "cost_per_sold_ah": (total - variable * (1 - share)) / sold,
+        "conversion_cost_per_sold_ah": (
+            total - annual["materials"] - conversion_variable * (1 - share)
+        )
+        / sold,
+        "operating_cost_per_sold_ah": (operating - operating_variable * (1 - share)) / sold,
+        "sold_ah_per_labour_hour": sold / labour_hours if labour_hours > 0 else math.nan,
+    }
+
+
+SOLD_KPIS = (
+    "sold_ah_per_year",
+    "cost_per_sold_ah",
+    "conversion_cost_per_sold_ah",
+    "operating_cost_per_sold_ah",
+    "sold_ah_per_labour_hour",
+)
+"""The KPIs at the plant load (``costs.load``)."""

@@ -32,15 +32,28 @@ def _change(pair: tuple[list[dict[str, float]], list[dict[str, float]]], kpi: st
     return float(np.mean(changes)) if changes else math.nan
 
 
+def _before_output(before: list[dict[str, float]]) -> dict[str, Any]:
+    """The before line's mean output in one input set, with its unit."""
+    kpi = "ah_per_year" if before and "ah_per_year" in before[0] else "throughput"
+    values = [r.get(kpi, math.nan) for r in before]
+    mean = float(np.mean(values)) if values else math.nan
+    unit = "Ah / year" if kpi == "ah_per_year" else "units / time unit"
+    return {"mean": None if math.isnan(mean) else mean, "unit": unit, "kpi": kpi}
+
+
 def summarize_study(
     inputs: list[UncertainInput],
     values: np.ndarray,
     per_set: list[tuple[list[dict[str, float]], list[dict[str, float]]]],
     efficiency: float,
     cost: float,
+    readings_read: tuple[tuple[str, str, str, str], ...] = CLAIM_READINGS,
 ) -> dict[str, Any]:
-    """Probability met, change distribution and sensitivity of each reading of the claim,
-    from the sampled ``values`` (sets x inputs) and each set's paired KPIs."""
+    """Probability met, change distribution and sensitivity of each reading of the claim
+    (``readings_read``: key, half, text, KPI; at a plant load below 1 the sold-Ah KPIs),
+    from the sampled ``values`` (sets x inputs) and each set's paired KPIs; each set also
+    gets its before line's output (``before_output``, Ah a year where the line counts
+    Ah, else its throughput)."""
     from scipy.stats import binomtest
 
     readings: dict[str, Any] = {}
@@ -50,7 +63,9 @@ def summarize_study(
         {"inputs": {item.name: float(v) for item, v in zip(inputs, row, strict=True)}}
         for row in values
     ]
-    for key, half, text, kpi in CLAIM_READINGS:
+    for entry, (before, _) in zip(sets, per_set, strict=True):
+        entry["before_output"] = _before_output(before)
+    for key, half, text, kpi in readings_read:
         claimed = efficiency if half == "efficiency" else cost
         changes = np.array([_change(pair, kpi) for pair in per_set])
         for entry, change in zip(sets, changes, strict=True):

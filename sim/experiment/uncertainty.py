@@ -301,15 +301,20 @@ def run_uncertainty(
         if scenario_key(a) in kpis and scenario_key(b) in kpis
     ]
     per_set = [(kpis[scenario_key(pairs[i][0])], kpis[scenario_key(pairs[i][1])]) for i in finished]
+    from sim.analysis.comparison import claim_readings, plant_load
     from sim.analysis.uncertainty import summarize_study
 
     claim = plan.spec.claim if plan.spec and plan.spec.claim else None
+    load = plant_load(plan.scenarios[0].line)
+    if any(item.name == "costs.load" for item in inputs):
+        load = min(load, 0.999)  # sampled: read every set on the sold Ah
     content = summarize_study(
         inputs,
         values[finished],
         per_set,
         claim.efficiency if claim else 20.0,
         claim.cost if claim else -20.0,
+        claim_readings(load),
     )
     horizon, warmup, replications = window
     content.update(

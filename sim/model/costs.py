@@ -127,3 +127,11 @@ class LineCosts(_Model):
         default_factory=dict,
         description="plant equipment of no station (AGVs, sensors, stores, MES) by name",
     )
+    load: float = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="plant load: the share of the nameplate (target.ah_per_year, else the "
+        "output) that is sold [-]; below 1 the plant makes only what it sells and its "
+        "fixed costs spread over the sold Ah (the *_sold_* KPIs)",
+    )

@@ -90,7 +90,8 @@ def _claim(content: dict[str, Any]) -> str:
             css = row["verdict"] if row["verdict"] in ("below", "consistent", "above") else ""
             classes.append(["text", "text", "", "", "", css])
         parts.append(
-            f"<h3>{_e(name)} vs {_e(content['reference'])}</h3>"
+            f"<h3>{_e(name)} vs {_e(content['reference'])}, read at "
+            f"{claim.get('load', 1.0):.0%} plant load</h3>"
             + _table(
                 ["claim", "reading", "claimed [%]", "simulated [%]", "95 % CI [%]", "verdict"],
                 table_rows,

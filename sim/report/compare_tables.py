@@ -79,7 +79,8 @@ def print_comparison(content: dict[str, Any], console: Console | None = None) ->
         for name, rows in claim["rows"].items():
             check = Table(
                 title=f"the claim: efficiency {claim['efficiency_percent']:+g} %, "
-                f"cost {claim['cost_percent']:+g} % ({name} vs {reference})",
+                f"cost {claim['cost_percent']:+g} % ({name} vs {reference}, read at "
+                f"{claim.get('load', 1.0):.0%} plant load)",
                 title_justify="left",
             )
             for column in ("claim", "reading", "claimed %", "simulated %", "95% CI", "verdict"):

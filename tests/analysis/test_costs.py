@@ -323,3 +323,44 @@ def test_energy_is_power_times_time_in_state(replication: int) -> None:
     )
     assert close(kpis["cost.maintenance"], maintenance)
     assert close(kpis["cost.materials"], a.cycles * 1.0 * SCALE)
+
+
+def test_plant_load_spreads_fixed_costs_over_sold_ah() -> None:
+    """Known answer at half load (``costs.load: 0.5``, no target: the nameplate is the
+    output): the plant sells and makes half of what it can, so its variable costs
+    (materials, machine energy; the 20 kW base load stays) halve, every other cost stays,
+    and each is spread over the sold Ah:
+
+    cost_per_sold_ah = (total - 0.5 x (materials + machine energy)) / (0.5 x Ah);
+    conversion_cost_per_sold_ah = (total - materials - 0.5 x machine energy) / (0.5 x Ah);
+    operating cost per sold Ah the same without depreciation and its overhead;
+    sold Ah per labour hour = 0.5 x Ah / labour hours. At load 1 each equals its
+    made-Ah KPI."""
+    base = two_station_line()
+    half = base.model_copy(update={"costs": base.costs.model_copy(update={"load": 0.5})})
+    result = simulate(half, HORIZON, WARMUP, 1, 0)
+    kpis = line_kpis(result, half)
+    full = line_kpis(simulate(base, HORIZON, WARMUP, 1, 0), base)
+    ah = full["ah_per_year"]
+    total = full["cost_total"]
+    materials = full["cost.materials"]
+    machine_energy = full["cost.energy"] - 20.0 * HORIZON * SCALE * 0.15
+    assert close(kpis["sold_ah_per_year"], 0.5 * ah)
+    assert close(
+        kpis["cost_per_sold_ah"], (total - 0.5 * (materials + machine_energy)) / (0.5 * ah)
+    )
+    assert close(
+        kpis["conversion_cost_per_sold_ah"],
+        (total - materials - 0.5 * machine_energy) / (0.5 * ah),
+    )
+    assert close(
+        kpis["operating_cost_per_sold_ah"],
+        (full["operating_cost"] - 0.5 * machine_energy) / (0.5 * ah),
+    )
+    assert close(kpis["sold_ah_per_labour_hour"], 0.5 * ah / full["labour_hours"])
+    for made, sold in (
+        ("cost_per_ah", "cost_per_sold_ah"),
+        ("conversion_cost_per_ah", "conversion_cost_per_sold_ah"),
+        ("operating_cost_per_ah", "operating_cost_per_sold_ah"),
+    ):
+        assert close(full[sold], full[made])
