@@ -20,6 +20,7 @@ from sim.model.station import Station
 from sim.model.units import SECONDS_PER
 
 __all__ = [
+    "STORE_SLACK",
     "CapacityRow",
     "capacity_table",
     "finished_target_rate",
@@ -27,7 +28,9 @@ __all__ = [
     "needed_cycles",
     "output_rate_per_hour",
     "per_cycle",
+    "resized_counts",
     "shift_share",
+    "sizing_counts",
     "target_rate",
 ]
 
@@ -223,3 +226,61 @@ def sizing_counts(line: Line, material: str, rate: float) -> dict[str, int]:
             continue
         counts[station.name] = max(1, math.ceil(need / one - 1e-9))
     return counts
+
+
+def resized_counts(base: Line, changed: Line) -> dict[str, int]:
+    """Machine counts (and soak space) of ``changed`` (``base`` with other inputs, e.g. a
+    longer formation) for the same nameplate as ``base``. Each machine station keeps its
+    count while its static load (needed / capacity) stays at most the larger of its load
+    in ``base`` and :data:`RESIZE_LOAD`; past that it gets the fewest machines that bring
+    it back, and where the changed inputs load it less it drops machines as long as its
+    load stays at most its base load. A store scales with what it must hold. So the base
+    counts keep the headroom a simulation found for them, and only what the inputs move
+    is re-sized. Empty without a target on the line; keys are dotted overrides
+    (``stations.<name>.machines`` / ``.capacity``)."""
+    found = target_rate(base)
+    if found is None:
+        return {}
+    before = needed_cycles(as_general(base), found)
+    after = needed_cycles(as_general(changed), found)
+    stations = {s.name: s for s in changed.stations}
+    counts: dict[str, int] = {}
+    for old in base.stations:
+        new = stations.get(old.name)
+        need_old, need_new = before.get(old.name), after.get(old.name)
+        if new is None or not need_old or need_new is None:
+            continue
+        if old.kind == "delay":
+            if old.capacity is None or new.capacity is None:
+                continue
+            ratio = (need_new * new.cycle_time.mean) / (need_old * old.cycle_time.mean)
+            counts[f"stations.{old.name}.capacity"] = max(1, math.ceil(old.capacity * ratio - 1e-6))
+            continue
+        one_old = old.capacity_rate / old.machines * shift_share(base, old)
+        one_new = new.capacity_rate / new.machines * shift_share(changed, new)
+        if one_old <= 0 or one_new <= 0:
+            continue
+        load_old = need_old / (old.machines * one_old)
+        counts[f"stations.{old.name}.machines"] = _machines_for(
+            need_new / one_new, old.machines, load_old
+        )
+    return counts
+
+
+RESIZE_LOAD = 0.9
+"""Static load [-] a re-sized station may reach before it gets another machine (when its
+base load is lower): capacity arithmetic leaves out blocking and starving, so a station
+near full load in arithmetic is a bottleneck in a run."""
+
+
+def _machines_for(work: float, count: int, base_load: float) -> int:
+    """Machines for ``work`` [machine-equivalents of load] from ``count`` with base load
+    ``base_load``: add while the load passes max(base load, RESIZE_LOAD), drop while the
+    load stays within the base load."""
+    ceiling = max(base_load, RESIZE_LOAD) * (1 + 1e-9)
+    n = count
+    while work / n > ceiling and n < 10 * count + 10:
+        n += 1
+    while n > 1 and work / (n - 1) <= base_load * (1 + 1e-9):
+        n -= 1
+    return n

@@ -165,8 +165,11 @@ def _scenario_for(
     inputs: list[UncertainInput],
     row: np.ndarray,
     window: tuple[float, float, int],
+    resized: dict[str, int] | None = None,
 ) -> Scenario:
-    """The compared scenario ``index`` with one input set applied, on the study window."""
+    """The compared scenario ``index`` with one input set applied, on the study window;
+    ``resized`` are the set's machine counts and soak space (applied before the levers,
+    like the set's inputs: the smart plant is the re-sized before line plus its levers)."""
     from sim.model import load_scenario
 
     scenario = plan.scenarios[index]
@@ -176,6 +179,7 @@ def _scenario_for(
         if item.kind == "line" and item.target in scenario.line.uncertain:
             whole = isinstance(value_at(written, item.target), int)  # machines, buffers
             values[item.target] = round(float(v)) if whole else float(v)
+    values.update(resized or {})
     effects = {
         item.target: float(v)
         for item, v in zip(inputs, row, strict=True)
@@ -193,6 +197,23 @@ def _scenario_for(
         values=values,
         effects=effects,
     )
+
+
+def _resized(
+    plan: ComparisonPlan,
+    inputs: list[UncertainInput],
+    row: np.ndarray,
+    window: tuple[float, float, int],
+) -> dict[str, int]:
+    """The reference line re-sized to its target for one input set (only the counts that
+    change; :func:`sim.analysis.capacity.resized_counts`)."""
+    from sim.analysis.capacity import resized_counts
+
+    base = plan.scenarios[0].line
+    changed = _scenario_for(plan, 0, inputs, row, window).line
+    counts = resized_counts(base, changed)
+    written = base.model_dump(by_alias=True)
+    return {path: n for path, n in counts.items() if value_at(written, path) != n}
 
 
 def _window(plan: ComparisonPlan) -> tuple[float, float, int]:
@@ -250,12 +271,14 @@ def run_uncertainty(
         )
     window = _window(plan)
     values = sample_inputs(inputs, samples, plan.scenarios[0].seed)
+    resize = plan.spec.uncertainty.resize if plan.spec and plan.spec.uncertainty else True
+    sizes = [_resized(plan, inputs, row, window) if resize else {} for row in values]
     pairs = [
         (
-            _scenario_for(plan, 0, inputs, row, window),
-            _scenario_for(plan, target, inputs, row, window),
+            _scenario_for(plan, 0, inputs, row, window, sized),
+            _scenario_for(plan, target, inputs, row, window, sized),
         )
-        for row in values
+        for row, sized in zip(values, sizes, strict=True)
     ]
     runs = Path(folder) / "uncertainty" / "runs"
     reference_unit = plan.scenarios[0].line.time_unit
@@ -316,9 +339,18 @@ def run_uncertainty(
         claim.cost if claim else -20.0,
         claim_readings(load),
     )
+    for entry, index in zip(content["sets"], finished, strict=True):
+        entry["resized"] = sizes[index]
     horizon, warmup, replications = window
     content.update(
         {
+            "resize": {
+                "enabled": resize,
+                "rule": "each set's plants re-sized to the reference line's target: machine "
+                "counts and soak space scaled by how much the set's inputs load them "
+                "(n' = ceil(n x load' / load)); the smart plant is the re-sized before "
+                "line plus its levers",
+            },
             "reference": plan.scenarios[0].name,
             "scenario": plan.scenarios[target].name,
             "claim_given": claim is not None,

@@ -126,6 +126,13 @@ class UncertaintySpec(_Model):
     replications: int = Field(
         default=1, ge=1, le=1000, description="replications per input set and scenario [-]"
     )
+    resize: bool = Field(
+        default=True,
+        description="re-size each input set's plants to the reference line's target: "
+        "machine counts and soak space scaled by how much the set's inputs load them "
+        "(a plant built for 300 M Ah/yr with 24 h formation has more racks); needs "
+        "target: on the line",
+    )
 
     _windows = field_validator("horizon", "warmup")(_check_window)
 

@@ -287,3 +287,28 @@ def test_interrupted_study_keeps_finished_sets_and_resumes(
     assert sim.cli.main([*args, "--jobs", "1", "--no-plots"]) == 0
     study = json.loads((out / "uncertainty.json").read_text(encoding="utf-8"))
     assert study["finished"] == 8 and study["runs"]["ran"] == 5 and study["runs"]["reused"] == 4
+
+
+def test_each_set_is_resized_to_the_target(tmp_path: Path) -> None:
+    """Known answer: 100 machines of 100 h make the target 1 an hour at load 1. A set with
+    process time p [80-120 h] needs ceil(p) machines (the fewest that carry load <= 1), so
+    each set's before line makes ceil(p) / p in [1, 1.0125] an hour: within 3 % of the
+    target, where the line as written would make 100 / p (0.83-1.25)."""
+    (tmp_path / "line.yaml").write_text(
+        "name: racks\ntime_unit: h\nrelease: {policy: push}\ntarget: {throughput: 1.0}\n"
+        "stations:\n  - {name: rack, machines: 100, process_time: 100}\n"
+        "uncertain:\n  stations.rack.process_time: {low: 80, high: 120, source: E (test)}\n",
+        encoding="utf-8",
+    )
+    head = "line: line.yaml\nhorizon: 20000\nwarmup: 200\nreplications: 1\nseed: 3\n"
+    (tmp_path / "base.yaml").write_text("name: base\n" + head, encoding="utf-8")
+    (tmp_path / "other.yaml").write_text("name: other\n" + head, encoding="utf-8")
+    path = tmp_path / "claim.yaml"
+    path.write_text("name: c\ncompare: [base.yaml, other.yaml]\n", encoding="utf-8")
+    study = compare(path, uncertainty=8, jobs=1, out=tmp_path / "out").uncertainty
+    assert study is not None and study["finished"] == 8 and study["resize"]["enabled"]
+    for entry in study["sets"]:
+        p = entry["inputs"]["stations.rack.process_time"]
+        assert entry["resized"].get("stations.rack.machines", 100) == math.ceil(p)
+        assert entry["before_output"]["mean"] == pytest.approx(math.ceil(p) / p, rel=0.01)
+        assert abs(entry["before_output"]["mean"] - 1.0) <= 0.03
