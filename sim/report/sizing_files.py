@@ -4,7 +4,8 @@
 comments kept, a comment naming the change), so it reads like the line a planner wrote;
 where an edit cannot be made in place (a station written as one flow mapping) the whole
 line is written out again with the changes listed at the top. ``scenario.yaml`` runs it
-with the sizing's window, replications and seed (``linesim run DIR/scenario.yaml``).
+with the sizing's window, replications and seed (``linesim run DIR/scenario.yaml``); a
+scenario's sizing runs its own line and levers with the sized counts in ``set:``.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ def write_sizing_files(sizing: Sizing, folder: Path, line_file: Path) -> list[Pa
     if not _holds(sized, changes):  # an edit in place went wrong: write the line whole
         write_text(sized, _rewritten(line_file, changes, sizing.target.text))
     scenario = folder / "scenario.yaml"
-    write_text(scenario, _scenario_text(sizing, folder))
+    write_text(scenario, _scenario_text(sizing, folder, line_file))
     content = sizing_content(sizing)
     write_json(folder / "sizing.json", content)
     return [sized, scenario, folder / "sizing.json"]
@@ -182,13 +183,18 @@ def _holds(path: Path, changes: dict[tuple[str, str], tuple[Any, Any]]) -> bool:
     )
 
 
-def _scenario_text(sizing: Sizing, folder: Path) -> str:
+def _scenario_text(sizing: Sizing, folder: Path, line_file: Path) -> str:
+    """A scenario that runs the sized design: for a line, sized.yaml with the sizing's
+    window; for a scenario, its own line and levers with the sized counts in ``set:``
+    (applied after the levers, so a lever that scales a store does not scale it twice)."""
     scenario = sizing.scenario
     unit = scenario.line.time_unit
+    from_scenario = scenario.source is not None and Path(scenario.source) != Path(line_file)
+    relative = _reference(Path(line_file), folder)
     data: dict[str, Any] = {
         "name": f"{scenario.name}-sized",
         "description": f"{scenario.name} sized by linesim size for {sizing.target.text}",
-        "line": "sized.yaml",
+        "line": relative if from_scenario else "sized.yaml",
         "horizon": f"{scenario.horizon:g} {unit}",
         "warmup": f"{scenario.warmup:g} {unit}",
         "replications": scenario.replications,
@@ -196,16 +202,28 @@ def _scenario_text(sizing: Sizing, folder: Path) -> str:
     }
     sized_keys = set(sizing.overrides)
     kept = {k: v for k, v in scenario.overrides.items() if k not in sized_keys}
+    if from_scenario:
+        kept.update(sizing.overrides)
     if kept:
         data["set"] = kept
-    if scenario.levers and scenario.source is not None:
-        raw, _ = read_yaml(scenario.source)
-        lever_file = Path(scenario.source).parent / str(raw.get("lever_file", ""))
-        data["lever_file"] = Path(os.path.relpath(lever_file.resolve(), folder.resolve()))
-        data["lever_file"] = data["lever_file"].as_posix()
+    if scenario.levers and from_scenario:
+        raw, _ = read_yaml(str(scenario.source))
+        lever_file = Path(str(scenario.source)).parent / str(raw.get("lever_file", ""))
+        data["lever_file"] = _reference(lever_file, folder)
         data["levers"] = list(scenario.levers)
-    head = "# Runs the sized line: linesim run <this file>\n"
+    head = "# Runs the sized design: linesim run <this file>\n"
     return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def _reference(path: Path, folder: Path) -> str:
+    """``path`` as scenario.yaml in ``folder`` names it: relative inside its project
+    folder (the loader refuses a relative path out of it), else absolute."""
+    from sim.model.loader import project_folder
+
+    target = path.resolve()
+    if target.is_relative_to(project_folder(folder / "scenario.yaml")):
+        return Path(os.path.relpath(target, folder.resolve())).as_posix()
+    return target.as_posix()
 
 
 def print_sizing(content: dict[str, Any], console: Any) -> None:

@@ -20,7 +20,7 @@ import yaml
 
 import sim
 import sim.cli
-from sim.model.loader import load_line
+from sim.model.loader import load_line, load_scenario
 from sim.model.output_rate import parse_output_rate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -149,3 +149,21 @@ def test_rates_in_their_units() -> None:
     assert hourly.kpi == "cells_per_year" and hourly.value == pytest.approx(760 * 7920)
     modules = parse_output_rate("40 k modules/yr", line)
     assert modules.kpi == "modules_per_year" and math.isclose(modules.value, 40_000)
+
+
+def test_a_scenario_is_sized_with_its_own_settings(tmp_path: Path) -> None:
+    """A scenario file brings its window, replications and set: (the Penny Fab at w = 40);
+    its scenario.yaml runs the scenario's own line with the sized counts in set:, and
+    loads to the sized counts (2 machines of 2 h for 0.9 an hour)."""
+    scenario = tmp_path / "penny.yaml"
+    scenario.write_text(
+        f"line: {(ROOT / 'configs' / 'penny_fab.yaml').as_posix()}\nhorizon: 2000\n"
+        "warmup: 200\nreplications: 3\nset: {release.wip: 40}\n",
+        encoding="utf-8",
+    )
+    outcome = sim.size(scenario, "0.9 /h", out=tmp_path / "o")
+    assert set(outcome.counts.values()) == {2}
+    assert outcome.content["settings"]["replications"] == 3
+    rerun = load_scenario(tmp_path / "o" / "scenario.yaml")
+    assert {s.name: s.machines for s in rerun.line.stations} == outcome.counts
+    assert rerun.line.release.wip == 40
