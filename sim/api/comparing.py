@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sim.api.checks import check_folder, check_jobs, check_overrides, check_path
+from sim.api.checks import check_jobs, check_overrides, check_path
 from sim.api.results import CompareOutcome
-from sim.api.setup import executor_for, settings_for
+from sim.api.setup import executor_for, folder_argument, settings_for
 from sim.errors import ConfigError, LinesimError
 
 __all__ = ["ComparisonNotWritten", "compare"]
@@ -82,7 +82,7 @@ def compare(
     paths = [check_path("compare", "files", f, "a scenario or comparison YAML") for f in files]
     settings = settings_for("compare", replications, seed, horizon, warmup)
     jobs = check_jobs("compare", jobs)
-    target = _target(out)
+    target = folder_argument("compare", out, "results/<name>/")
     changes = check_overrides("compare", overrides)
     _check_uncertainty(uncertainty)
     files_given = paths if len(paths) > 1 else paths[0]
@@ -128,18 +128,6 @@ def compare(
 
         draw_comparison(folder.target, result.content, result.uncertainty)
     return done
-
-
-def _target(out: Any) -> Path | None:
-    if out is None or out is False or out is True:
-        return None
-    if isinstance(out, (int, float)):
-        raise ConfigError(
-            f"must be a folder path, True (results/<name>/) or None, got {out!r}",
-            file="sim.compare()",
-            path="out",
-        )
-    return check_folder("compare", "out", out)
 
 
 def _check_uncertainty(uncertainty: Any) -> None:

@@ -12,13 +12,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
-from sim.api.checks import check_folder, check_jobs, check_overrides, check_positive, check_whole
+from sim.api.checks import check_jobs, check_overrides, check_positive, check_whole
 from sim.api.results import Run
-from sim.api.setup import executor_for, scenario_for, settings_for
-from sim.errors import ConfigError, LinesimError
+from sim.api.setup import executor_for, folder_argument, scenario_for, settings_for
+from sim.errors import LinesimError
 
 __all__ = ["ResultsNotWritten", "run"]
 
@@ -81,7 +80,7 @@ def run(
     jobs = check_jobs("run", jobs)
     events = check_whole("run", "max_events", max_events, 1, 2**63 - 1)
     memory = check_positive("run", "max_memory", max_memory, unbounded=True)
-    target = _target(out)
+    target = folder_argument("run", out, "a new results/<scenario>/<run id>/")
     loaded = scenario_for("run", scenario, check_overrides("run", overrides), settings)
     folder = ResultsFolder(loaded.name, target) if out is not None and out is not False else None
     with stop_signals(), _maybe(folder):
@@ -118,20 +117,6 @@ def run(
 
         draw_run(published)
     return done
-
-
-def _target(out: Any) -> Path | None:
-    """The ``out`` argument as a folder (``None`` for the default run folder)."""
-    if out is None or out is False or out is True:
-        return None
-    if isinstance(out, (int, float)):
-        raise ConfigError(
-            f"must be a folder path, True (a new results/<scenario>/<run id>/) or None, "
-            f"got {out!r}",
-            file="sim.run()",
-            path="out",
-        )
-    return check_folder("run", "out", out)
 
 
 class _maybe:

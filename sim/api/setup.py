@@ -33,6 +33,7 @@ __all__ = [
     "GUARD",
     "default_jobs",
     "executor_for",
+    "folder_argument",
     "line_file_hint",
     "scenario_for",
     "settings_for",
@@ -162,3 +163,19 @@ def line_file_hint(path: str | os.PathLike[str], command: str = "linesim run") -
         f'  warmup: "3 d"      # discarded start\n'
         "  replications: 5"
     )
+
+
+def folder_argument(function: str, out: Any, default: str) -> Path | None:
+    """The ``out`` argument of ``sim.<function>`` as a folder: ``None`` for no folder or the
+    default one (``None``, ``False``, ``True``; ``default`` says what ``True`` writes)."""
+    from sim.api.checks import check_folder
+
+    if out is None or out is False or out is True:
+        return None
+    if isinstance(out, (int, float)):
+        raise ConfigError(
+            f"must be a folder path, True ({default}) or None, got {out!r}",
+            file=f"sim.{function}()",
+            path="out",
+        )
+    return check_folder(function, "out", out)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.api.checks import check_folder, check_jobs, check_overrides, check_path
-from sim.api.setup import executor_for, settings_for
+from sim.api.checks import check_jobs, check_overrides, check_path
+from sim.api.setup import executor_for, folder_argument, settings_for
 from sim.errors import ConfigError, ConfigErrors
 
 __all__ = ["SizeOutcome", "size"]
@@ -79,7 +79,7 @@ def size(
     settings = settings_for("size", replications, seed, horizon, warmup)
     jobs = check_jobs("size", jobs)
     changes = check_overrides("size", overrides)
-    folder_given = None if out in (None, True, False) else check_folder("size", "out", out)
+    folder_given = folder_argument("size", out, "results/<name>-sized/")
     build, line_file = _builder(path, changes, settings)
     scenario = build({})
     try:
@@ -112,11 +112,19 @@ def _builder(
     path: Path, base: dict[str, Any], settings: dict[str, Any]
 ) -> tuple[Callable[[dict[str, Any]], Any], Path]:
     """How to load the design with sizing overrides, and the line file it edits."""
+    from sim.model.file_kinds import kind_of
     from sim.model.loader import load_line, load_scenario, read_yaml
     from sim.model.scenario import Scenario
     from sim.model.units import parse_duration
 
     raw, _ = read_yaml(path)
+    kind = kind_of(raw) if isinstance(raw, dict) else None
+    if kind is not None and kind.name not in ("line", "scenario"):
+        raise ConfigError(
+            f"this is a {kind.title} file; linesim size sizes a line (configs/*.yaml) or "
+            "a scenario's line (scenarios/*.yaml that name line:)",
+            file=str(path),
+        )
     if isinstance(raw, dict) and "line" in raw:  # a scenario file
 
         def scenario_design(changes: dict[str, Any]) -> Scenario:

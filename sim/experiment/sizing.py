@@ -125,6 +125,7 @@ def size_line(
             f"no station makes {target.material or 'a finished material'} for {target.text}: "
             "nothing to size"
         )
+    _check_reachable(line, arithmetic, target)
     before = {s.name: (s.capacity if s.kind == "delay" else s.machines) for s in line.stations}
     steps: list[str] = []
     say = _reporter(steps, on_step, target)
@@ -166,6 +167,19 @@ def size_line(
     )
 
 
+def _check_reachable(line: Any, counts: dict[str, int], target: OutputRate) -> None:
+    """Refuse a target that needs more machines than a station may have."""
+    from sim.model.station import MAX_MACHINES
+
+    kinds = {s.name: s.kind for s in line.stations}
+    for name, count in counts.items():
+        if kinds[name] != "delay" and count > MAX_MACHINES:
+            raise LinesimError(
+                f"{target.text} needs {count:,} machines at {name}, more than the "
+                f"{MAX_MACHINES:,} a station may have: out of reach (is the unit right?)"
+            )
+
+
 def _evaluator(
     scenario: Scenario, target: OutputRate, build: Build, executor: Executor
 ) -> Callable[[list[dict[str, int]]], list[Evaluation]]:
@@ -173,6 +187,8 @@ def _evaluator(
 
     def evaluate(designs: list[dict[str, int]]) -> list[Evaluation]:
         scenarios = [build(_overrides(scenario, counts)) for counts in designs]
+        for design in scenarios:  # more machines, more events: each design is checked
+            check_event_budget(design.line, design.warmup + design.horizon, None)
         try:
             done = run_scenarios(scenarios, executor)
         except Interrupted:
