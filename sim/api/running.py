@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import replace
 from typing import Any
 
@@ -83,14 +84,14 @@ def run(
     target = folder_argument("run", out, "a new results/<scenario>/<run id>/")
     loaded = scenario_for("run", scenario, check_overrides("run", overrides), settings)
     folder = ResultsFolder(loaded.name, target) if out is not None and out is not False else None
-    with stop_signals(), _maybe(folder):
+    with stop_signals(), folder if folder is not None else nullcontext():
         staging = folder.prepare() if folder is not None else None  # a write test and a lock
         if on_start is not None:
             on_start(loaded.name, loaded.replications)
         with executor_for("run", jobs, cluster) as executor:
             outcome = run_replications(
                 loaded,
-                executor=executor,  # type: ignore[arg-type]
+                executor=executor,
                 on_done=on_done,
                 max_events=events,
                 max_memory=memory,
@@ -117,17 +118,3 @@ def run(
 
         draw_run(published)
     return done
-
-
-class _maybe:
-    """The results folder as a context (closing it releases the lock), or nothing."""
-
-    def __init__(self, folder: Any) -> None:
-        self.folder = folder
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *_exc: object) -> None:
-        if self.folder is not None:
-            self.folder.close()

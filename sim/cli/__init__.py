@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import Any
 
 from sim.cli.process import before_exit, startup
-from sim.errors import LinesimError
+from sim.errors import ConfigError, ConfigErrors, LinesimError
 from sim.interrupts import ignore_further, stop_signals
 
 __all__ = ["COMMANDS", "EXIT_INTERRUPTED", "command_module", "main"]
@@ -155,14 +155,15 @@ def _as_option(error: LinesimError) -> LinesimError:
     """An error ``sim.api`` raised about one of its arguments (``sim.run(): horizon``) as
     the command-line option the user typed (``<command line>: --horizon``): the commands
     call the API, and the message must name what the user can change."""
+    if isinstance(error, ConfigErrors):
+        return ConfigErrors([_option_error(e) for e in error.errors])
+    return _option_error(error) if isinstance(error, ConfigError) else error
+
+
+def _option_error(error: ConfigError) -> ConfigError:
     from dataclasses import replace
 
-    from sim.errors import ConfigError, ConfigErrors
-
-    if isinstance(error, ConfigErrors):
-        return ConfigErrors([_as_option(e) for e in error.errors])  # type: ignore[misc]
-    if not isinstance(error, ConfigError) or not (error.file or "").startswith("sim."):
-        return error
-    if not error.file.endswith("()") or error.path in _POSITIONAL:  # type: ignore[union-attr]
+    file = error.file or ""
+    if not (file.startswith("sim.") and file.endswith("()")) or error.path in _POSITIONAL:
         return error
     return replace(error, file=None, path="--" + error.path.replace("_", "-"))
