@@ -14,7 +14,9 @@ from sim.model.levers import LeverFile
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = sorted((ROOT / "configs").glob("*.yaml"))
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml")) + sorted(
+    (ROOT / "scenarios" / "what_if").glob("*.yaml")
+)
 
 
 def kind(path: Path) -> str:

@@ -23,7 +23,7 @@ def add_parser(commands: Any) -> None:
         "size",
         help="the fewest machines (and soak space) that meet a target output",
         description="Size a line to a target output: capacity arithmetic, then simulation "
-        "until the lower 95%% bound of output meets the target, then a check that one "
+        "until the lower 95 % bound of output meets the target, then a check that one "
         "machine fewer anywhere falls short. Writes DIR/sized.yaml (the line with its "
         "counts changed), DIR/scenario.yaml (runs it) and DIR/sizing.json.",
     )
