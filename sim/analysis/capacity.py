@@ -28,10 +28,12 @@ __all__ = [
     "needed_cycles",
     "output_rate_per_hour",
     "per_cycle",
+    "raw_flow_time",
     "resized_counts",
     "shift_share",
     "sizing_counts",
     "target_rate",
+    "window_warnings",
 ]
 
 
@@ -284,3 +286,47 @@ def _machines_for(work: float, count: int, base_load: float) -> int:
     while n > 1 and work / (n - 1) <= base_load * (1 + 1e-9):
         n -= 1
     return n
+
+
+def raw_flow_time(line: Line) -> float:
+    """The time one unit needs through the line with no waiting [time unit]: the longest
+    chain of stations in flow order, each station's own time a lot (a machine: lot x
+    mean time per cycle; a batch: the batch time; a delay: the soak)."""
+    general = as_general(line)
+    makers: dict[str, list[str]] = {}
+    for station in general.stations:
+        makers.setdefault(station.output_material or "", []).append(station.name)
+    done: dict[str, float] = {}
+    for station in general.flow_order():
+        if station.kind == "delay" or station.batch is not None:
+            own = station.cycle_time.mean
+        else:
+            own = station.ideal_time_per_cycle * station.lot
+        before = [done[m] for material in station.inputs or {} for m in makers.get(material, [])
+                  if m in done]  # fmt: skip
+        done[station.name] = own + max(before, default=0.0)
+    return max(done.values(), default=0.0)
+
+
+def window_warnings(line: Line, horizon: float, warmup: float, good: float) -> list[str]:
+    """What makes a measured window say little [time unit of ``line``]: no good output, a
+    window that ends before one unit can pass through, or a warm-up shorter than that."""
+    flow = raw_flow_time(line)
+    unit = line.time_unit
+    if warmup + horizon < flow:
+        return [
+            f"the window ends at {warmup + horizon:g} {unit}, before one unit can pass "
+            f"through the line (its raw flow time is {flow:g} {unit}): nothing it shows is "
+            f"the line's output; give a warm-up of at least {flow:g} {unit} and a horizon "
+            "of several times that"
+        ]
+    notes = []
+    if not good:
+        notes.append("no good output in the measured window: the line never produced")
+    if warmup < flow:
+        notes.append(
+            f"the warm-up ({warmup:g} {unit}) is shorter than the line's raw flow time "
+            f"({flow:g} {unit}): the window measures a line still filling; give a warm-up "
+            f"of at least {flow:g} {unit}"
+        )
+    return notes

@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from sim.analysis.capacity import window_warnings
 from sim.analysis.kpis import summarize
 from sim.analysis.units import currency, kpi_unit, output_unit, station_units
 from sim.experiment.replicate import RunResult
@@ -33,10 +34,12 @@ def build_summary(result: RunResult) -> dict[str, Any]:
         }
         for name, row in stats["stations"].items()
     }
-    warnings = []
     good = stats["kpis"]["good"]["mean"]
-    if result.replications and not good:
-        warnings.append("no good output in the measured window: the line never produced")
+    warnings = (
+        window_warnings(line, scenario.horizon, scenario.warmup, good)
+        if result.replications
+        else []
+    )
     return {
         "scenario": scenario.name,
         "line": scenario.line.name,

@@ -112,6 +112,7 @@ def _builder(
     path: Path, base: dict[str, Any], settings: dict[str, Any]
 ) -> tuple[Callable[[dict[str, Any]], Any], Path]:
     """How to load the design with sizing overrides, and the line file it edits."""
+    from sim.analysis.capacity import raw_flow_time
     from sim.model.file_kinds import kind_of
     from sim.model.loader import load_line, load_scenario, read_yaml
     from sim.model.scenario import Scenario
@@ -149,7 +150,7 @@ def _builder(
             raise ConfigError(str(exc), file="sim.size()", path=key) from None
 
     horizon = time("horizon", parse_duration(DEFAULT_HORIZON, unit))
-    warmup = time("warmup", max(0.1 * horizon, 2 * _raw_flow_time(first)))
+    warmup = time("warmup", max(0.1 * horizon, 2 * raw_flow_time(first)))
     replications = settings.get("replications") or DEFAULT_REPLICATIONS
     seed = settings.get("seed")
 
@@ -166,15 +167,3 @@ def _builder(
         )
 
     return line_design, path
-
-
-def _raw_flow_time(line: Any) -> float:
-    """The time one unit takes through every station with no waiting, summed over all
-    stations (parallel branches counted twice: an upper estimate) [time unit]."""
-    total = 0.0
-    for station in line.stations:
-        if station.kind == "delay" or station.batch is not None:
-            total += station.cycle_time.mean
-        else:
-            total += station.ideal_time_per_cycle * station.lot
-    return total

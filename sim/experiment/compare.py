@@ -409,6 +409,8 @@ def compare(
             study = run_uncertainty(plan, uncertainty, runner, folder, progress)
             partial = partial or bool(study.get("partial"))
         content["partial"] = partial
+        content["warnings"] = _window_warnings(result)
+        notes.extend(content["warnings"])
         return ComparisonResult(plan, result, content, study, partial, notes)
     finally:
         if owned:
@@ -420,3 +422,17 @@ def _target(scenarios: Sequence[Scenario]) -> int | None:
     first after the reference that applies levers, else the second."""
     found = next((i for i, s in enumerate(scenarios) if i > 0 and s.levers), None)
     return found if found is not None else (1 if len(scenarios) > 1 else None)
+
+
+def _window_warnings(result: Comparison) -> list[str]:
+    """Each scenario's window warnings (:func:`sim.analysis.capacity.window_warnings`),
+    named by scenario."""
+    from sim.analysis.capacity import window_warnings
+
+    warnings = []
+    for run, kpis in zip(result.runs, result.kpis, strict=True):
+        scenario = run.scenario
+        good = sum(k.get("good", 0.0) for k in kpis)
+        for text in window_warnings(scenario.line, scenario.horizon, scenario.warmup, good):
+            warnings.append(f"{scenario.name}: {text}")
+    return list(dict.fromkeys(warnings))  # a scenario compared with itself: once

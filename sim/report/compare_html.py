@@ -347,6 +347,8 @@ def render_comparison_report(
     ]
     if content.get("partial"):
         sections.append("<p class='partial'>Partial comparison: it was interrupted.</p>")
+    for warning in content.get("warnings") or []:
+        sections.append(f"<p class='partial'>Warning: {_e(warning)}</p>")
     if units:
         sections.append(f"<p class='sub'>{_e(units['note'])}.</p>")
     if links:
