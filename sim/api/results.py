@@ -180,7 +180,7 @@ class SweepOutcome:
     def to_frame(self) -> pandas.DataFrame:
         """One row per point: its parameter values, then each KPI's mean and CI bounds
         (``<kpi>``, ``<kpi>_ci95_low``, ``<kpi>_ci95_high``), as in sweep.csv."""
-        from sim.experiment.spec import kpi_estimate
+        from sim.summary_lookup import kpi_estimate
 
         pandas = _pandas()
         rows = []

@@ -105,8 +105,8 @@ def _bounds_note(result: Any) -> str | None:
 
 
 def _print_table(result: Any, console: Console) -> None:
-    from sim.experiment.spec import kpi_estimate
     from sim.report.plot_style import format_number  # loads matplotlib: not for --help
+    from sim.summary_lookup import kpi_estimate
 
     with_ci = len(result.kpis) <= 4
     title = "KPI means with 95% CI half-widths" if with_ci else "KPI means (intervals in sweep.csv)"

@@ -33,10 +33,11 @@ from sim.errors import LinesimError
 from sim.experiment.batch import run_scenarios, scenario_key
 from sim.experiment.executors import Executor, Interrupted
 from sim.experiment.replicate import RunResult
-from sim.experiment.spec import ExperimentFile, kpi_value
+from sim.experiment.spec import ExperimentFile
 from sim.model.scenario import Scenario
 from sim.model.sweep_file import SweepFile
 from sim.out_folder import writable_folder
+from sim.summary_lookup import kpi_value
 
 __all__ = [
     "Summarize",

@@ -41,10 +41,10 @@ from sim.errors import ConfigError, ConfigErrors, LinesimError
 from sim.experiment.batch import run_scenarios
 from sim.experiment.executors import Executor, Interrupted
 from sim.experiment.replicate import RunResult
-from sim.experiment.spec import kpi_value
 from sim.experiment.tune_spec import TuneSpec
 from sim.experiment.tune_storage import fail_stale, heartbeats, open_storage
 from sim.model.scenario import Scenario
+from sim.summary_lookup import kpi_value
 
 __all__ = [
     "PENALTY",

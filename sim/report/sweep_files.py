@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis.bounds import LineBounds, line_bounds
-from sim.experiment.spec import kpi_estimate
 from sim.experiment.sweep import SweepResult
 from sim.report.files import write_csv, write_json
+from sim.summary_lookup import kpi_estimate
 
 __all__ = ["CONWIP_PARAMETER", "sweep_content", "write_sweep"]
 

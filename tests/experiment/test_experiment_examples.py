@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from sim import build_summary, run
-from sim.experiment.spec import kpi_value
 from sim.experiment.sweep import read_sweep
 from sim.experiment.tune import check_space
 from sim.experiment.tune_spec import read_tune
+from sim.summary_lookup import kpi_value
 
 SCENARIOS = Path(__file__).resolve().parent.parent.parent / "scenarios"
 
