@@ -24,7 +24,16 @@ _TITLE_WIDTH = 62
 
 
 def _grid(count: int) -> tuple[int, int]:
-    return (1, count) if count <= 2 else (2, (count + 1) // 2)
+    """Rows and columns of ``count`` panels: two columns at most, so long input names fit."""
+    return (1, count) if count <= 2 else ((count + 1) // 2, 2)
+
+
+def _short(name: str) -> str:
+    """An input's name for an axis: ``tab-cover-welding.failures.mttr``, ``effect of
+    inline-inspection``."""
+    if name.startswith("effect."):
+        return "effect of " + name[len("effect.") :]
+    return name.removeprefix("stations.")
 
 
 def plot_change_histograms(study: dict[str, Any], path: str | os.PathLike[str]) -> Path:
@@ -79,7 +88,9 @@ def plot_change_histograms(study: dict[str, Any], path: str | os.PathLike[str]) 
 
 def plot_tornado(study: dict[str, Any], path: str | os.PathLike[str]) -> Path:
     """Per reading, the inputs ranked by |standardized regression coefficient| [-]: what
-    the verdict hinges on (positive: a higher input raises the change)."""
+    the verdict hinges on (positive: a higher input raises the change). Green bars move
+    the change toward the claim (up for a claimed rise, down for a claimed cut), red ones
+    away from it, so the colours mean the same on efficiency and cost panels."""
     keys = list(study["readings"])
     rows, cols = _grid(len(keys))
     figure, axes = new_figure(rows, cols)
@@ -89,20 +100,27 @@ def plot_tornado(study: dict[str, Any], path: str | os.PathLike[str]) -> Path:
         if not ranked:
             no_data(axis, f"{key}:\nno ranking (KPI missing, no spread\nor too few input sets)")
             continue
-        ranked = ranked[:10][::-1]
+        ranked = ranked[:8][::-1]
         values = [v for _, v in ranked]
-        axis.barh(range(len(ranked)), values, color=[_MET if v >= 0 else _SHORT for v in values])
-        axis.set_yticks(range(len(ranked)), [n for n, _ in ranked], fontsize=8)
+        toward = 1.0 if study["readings"][key].get("claimed_percent", 0) >= 0 else -1.0
+        colours = [_MET if v * toward >= 0 else _SHORT for v in values]
+        axis.barh(range(len(ranked)), values, color=colours)
+        axis.set_yticks(range(len(ranked)), [_short(n) for n, _ in ranked], fontsize=8)
         axis.axvline(0, color="black", linewidth=0.8)
         r2 = study["sensitivity_fit"].get(key, {}).get("r2")
         fit = "" if r2 is None else f", R² = {r2:.2f}"
-        title = textwrap.fill(f"{study['readings'][key]['reading']}{fit}", _TITLE_WIDTH // 2)
+        title = textwrap.fill(f"{study['readings'][key]['reading']}{fit}", 48)
         axis.set_title(title, loc="left", fontsize=9)
         axis.set_xlabel("SRC of the change [-]")
         axis.grid(axis="x", color="0.9")
     for axis in flat[len(keys) :]:
         axis.set_visible(False)
-    figure.suptitle("what the verdict hinges on (SRC on the Latin hypercube)", x=0.01, ha="left")
+    figure.suptitle(
+        "what the verdict hinges on (SRC on the Latin hypercube)\n"
+        "green: a higher input moves the change toward the claim; red: away from it",
+        x=0.01,
+        ha="left",
+    )
     return save_figure(figure, path)
 
 
