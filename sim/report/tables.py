@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sim.report.numbers import format_number, format_quantity
@@ -97,7 +98,9 @@ def print_summary(summary: dict[str, Any], console: Console | None = None) -> No
         )
     console.print(_stations(summary, unit))
     for warning in summary.get("warnings", []):
-        console.print(f"[yellow]warning:[/yellow] {warning}", soft_wrap=True)
+        # wrapped at the console's width: a warning is prose, and a long one must not run
+        # past an 80-column terminal
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
 
 
 def _stations(summary: dict[str, Any], unit: str) -> Table:
