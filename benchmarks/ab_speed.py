@@ -17,7 +17,7 @@ work trees are not touched) and imported from there; the scenario files are the 
 tree's, so both sides simulate the same line.
 
 Measured 2026-11-30, the first round of that day (base 19bc9f3) against its end:
-see README's speed table.
+see docs/speed.md.
 """
 
 from __future__ import annotations

@@ -197,8 +197,8 @@ def capacity_table(line: Line) -> list[CapacityRow]:
 STORE_SLACK = 0.20
 """Soak space a store or soak delay keeps over its mean content [-]: the middle of the
 15-25 % that real wetting and aging stores keep free for the swings of a day's output and
-for lots held back (E: README, "Sizing a line"); a store run at its mean content fills at
-every swing and stops the line before it."""
+for lots held back (E: docs/sources.md, "Stores and sizing"); a store run at its mean
+content fills at every swing and stops the line before it."""
 
 
 def sizing_counts(line: Line, material: str, rate: float) -> dict[str, int]:

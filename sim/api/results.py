@@ -88,7 +88,7 @@ class Run(RunResult):
 
     def to_frame(self) -> pandas.DataFrame:
         """Line KPIs as a DataFrame indexed by KPI: mean, std, ci95_low, ci95_high, n
-        (units as in README's KPI table, time in the line's ``time_unit``)."""
+        (units as in docs/kpis.md, time in the line's ``time_unit``)."""
         return estimates_frame(self.summary["kpis"])
 
     def stations_frame(self) -> pandas.DataFrame:

@@ -46,7 +46,7 @@ def _end(text: str) -> float:
 
 
 def _log_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("log", help="MES event log: CSV or Parquet (see README, 'fit')")
+    command.add_argument("log", help="MES event log: CSV or Parquet (see docs/calibrating.md)")
     command.add_argument(
         "--time",
         choices=("auto", "iso", "seconds"),

@@ -293,4 +293,4 @@ def print_sizing(content: dict[str, Any], console: Any) -> None:
             highlight=False,
             soft_wrap=True,
         )
-    console.print(f"stores: {content['rule']['stores']} (README, Sizing a line)", highlight=False)
+    console.print(f"stores: {content['rule']['stores']} (docs/sizing.md)", highlight=False)

@@ -119,7 +119,9 @@ def test_unguarded_script_with_workers_gets_a_clear_error(tmp_path: Path) -> Non
 
 
 def _readme_snippets() -> list[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    """The Python blocks of README.md and of every page in docs/."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    text = "\n".join(page.read_text(encoding="utf-8") for page in pages)
     return re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
 
 
