@@ -6,7 +6,10 @@
 2. Simulation with replications on common random numbers: while the lower 95 % bound of
    output is below the target, the binding station (the highest active share, or a
    delay's fill, :func:`sim.analysis.comparison.bottleneck_ranking`) gets one machine more
-   (a delay: the slack again).
+   (a delay: the slack again). A raise that does not raise output is taken back and the
+   next station in the ranking tried; three in a row mean the target cannot be reached
+   by machines (a CONWIP limit, a release rate). Where the mean meets the target but the
+   lower bound does not, the design gets more replications, not more machines.
 3. Minimality: every machine station with two or more machines is tried with one fewer,
    by arithmetic where its capacity then falls clearly short of the need, else by a run;
    where the lower bound still meets the target the machine is dropped (and the check
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sim.analysis.capacity import STORE_SLACK, sizing_counts
@@ -34,6 +37,11 @@ from sim.model.output_rate import OutputRate
 from sim.model.scenario import Scenario
 
 __all__ = ["Evaluation", "MinimalCheck", "Sizing", "StationSize", "size_line"]
+
+MAX_REPLICATIONS_FACTOR = 4
+"""Most replications a design gets, as a multiple of the scenario's [-]: where the mean
+output meets the target but the lower 95 % bound does not, the replications double (up to
+this) before any machine is added, so that a wide interval never buys machines."""
 
 Build = Callable[[dict[str, Any]], Scenario]
 """The scenario with dotted overrides (``stations.<name>.machines`` and the like) applied."""
@@ -129,36 +137,46 @@ def size_line(
     before = {s.name: (s.capacity if s.kind == "delay" else s.machines) for s in line.stations}
     steps: list[str] = []
     say = _reporter(steps, on_step, target)
-    evaluate = _evaluator(scenario, target, build, executor)
+    runs = [scenario.replications]
+    evaluate = _evaluator(scenario, target, build, executor, runs)
     design = evaluate([dict(arithmetic)])[0]
     say("capacity arithmetic", design)
     limit = max_steps if max_steps is not None else 3 * len(arithmetic) + 20
-    stalled: list[str] = []
+    tried: list[str] = []  # stations whose raise did not help the current design
     while design.low < target.value:
         if len(steps) > limit:
             raise LinesimError(
                 f"{target.text} not reached after {limit} raises (output "
                 f"{_n(design.mean)} {target.unit}): {_cause(scenario)}"
             )
-        name = _binding(design, line, arithmetic)
+        if design.mean >= target.value:  # short of precision, not of machines
+            if runs[0] >= MAX_REPLICATIONS_FACTOR * scenario.replications:
+                break  # reported as not shown to meet the target
+            runs[0] = min(2 * runs[0], MAX_REPLICATIONS_FACTOR * scenario.replications)
+            design = evaluate([design.counts])[0]
+            say(f"{runs[0]} replications", design)
+            continue
+        name = _binding(design, arithmetic, tried)
+        if name is None or len(tried) >= 3:
+            raise LinesimError(
+                f"{target.text} cannot be reached by adding machines: one more at "
+                f"{', '.join(tried)} left output at {_n(design.mean)} {target.unit}; "
+                f"{_cause(scenario)}"
+            )
         counts = dict(design.counts)
         counts[name] = _raised(line, name, counts[name])
         raised = evaluate([counts])[0]
         say(f"{name} {design.counts[name]} -> {counts[name]}", raised)
-        stalled = [*stalled, name] if raised.mean <= design.mean * (1 + 1e-6) else []
-        if len(stalled) >= 3:
-            raise LinesimError(
-                f"{target.text} cannot be reached by adding machines: raising "
-                f"{', '.join(stalled)} left output at {_n(raised.mean)} {target.unit}; "
-                f"{_cause(scenario)}"
-            )
-        design = raised
+        if raised.mean <= design.mean * (1 + 1e-6):
+            tried.append(name)  # not the constraint: keep the design, try the next station
+            continue
+        design, tried = raised, []
     design, minimal = _trim(design, line, target, evaluate, say)
     machines = {s.name for s in line.stations if s.kind != "delay"}
     single = [n for n in design.counts if n in machines and design.counts[n] == 1]
     return Sizing(
         target,
-        scenario,
+        replace(scenario, replications=runs[0]),  # as many as the last designs ran
         _sizes(line, before, arithmetic, design),
         design,
         minimal,
@@ -181,12 +199,15 @@ def _check_reachable(line: Any, counts: dict[str, int], target: OutputRate) -> N
 
 
 def _evaluator(
-    scenario: Scenario, target: OutputRate, build: Build, executor: Executor
+    scenario: Scenario, target: OutputRate, build: Build, executor: Executor, runs: list[int]
 ) -> Callable[[list[dict[str, int]]], list[Evaluation]]:
+    """Run designs with ``runs[0]`` replications each (the caller may raise it)."""
     from sim.analysis.summary import build_summary
 
     def evaluate(designs: list[dict[str, int]]) -> list[Evaluation]:
-        scenarios = [build(_overrides(scenario, counts)) for counts in designs]
+        scenarios = [
+            replace(build(_overrides(scenario, counts)), replications=runs[0]) for counts in designs
+        ]
         for design in scenarios:  # more machines, more events: each design is checked
             check_event_budget(design.line, design.warmup + design.horizon, None)
         try:
@@ -213,15 +234,15 @@ def _overrides(scenario: Scenario, counts: dict[str, int]) -> dict[str, Any]:
     }
 
 
-def _binding(design: Evaluation, line: Any, sized: dict[str, int]) -> str:
-    """The sized station that most holds up the line in ``design``'s run."""
+def _binding(design: Evaluation, sized: dict[str, int], tried: list[str]) -> str | None:
+    """The sized station that most holds up the line in ``design``'s run, leaving out
+    those whose raise did not help (``None`` when none is left)."""
     from sim.analysis.comparison import bottleneck_ranking
 
     stations = design.summary["stations"]
     ranked = bottleneck_ranking({n: v for n, v in stations.items() if n in sized}, len(sized))
-    if not ranked:
-        return next(iter(sized))
-    return str(ranked[0]["station"])
+    left = [str(row["station"]) for row in ranked if row["station"] not in tried]
+    return left[0] if left else None
 
 
 def _raised(line: Any, name: str, count: int) -> int:

@@ -167,3 +167,17 @@ def test_a_scenario_is_sized_with_its_own_settings(tmp_path: Path) -> None:
     rerun = load_scenario(tmp_path / "o" / "scenario.yaml")
     assert {s.name: s.machines for s in rerun.line.stations} == outcome.counts
     assert rerun.line.release.wip == 40
+
+
+def test_a_wide_interval_buys_replications_not_machines(tmp_path: Path) -> None:
+    """One machine of exponential 1 h cycles makes 1 an hour, well above a target of 0.8;
+    with 2 replications of 50 h its 95 % CI (t = 12.7) reaches far below 0.8. Sizing must
+    add replications until the lower bound shows the target met, and keep one machine."""
+    line = write_line(
+        tmp_path, [{"name": "press", "process_time": {"dist": "exponential", "mean": 1}}]
+    )
+    outcome = sim.size(line, "0.8 /h", horizon=50, warmup=5, replications=2)
+    assert outcome.counts == {"press": 1}
+    assert outcome.content["settings"]["replications"] > 2
+    assert any("replications:" in step for step in outcome.content["steps"])
+    assert outcome.content["output"]["meets"] is True
