@@ -43,6 +43,10 @@ MAX_REPLICATIONS_FACTOR = 4
 output meets the target but the lower 95 % bound does not, the replications double (up to
 this) before any machine is added, so that a wide interval never buys machines."""
 
+GAIN = 1e-3
+"""Least relative gain in mean output [-] for which a raise counts as helping: less is the
+noise of a design whose random streams moved, not a constraint lifted."""
+
 Build = Callable[[dict[str, Any]], Scenario]
 """The scenario with dotted overrides (``stations.<name>.machines`` and the like) applied."""
 
@@ -167,7 +171,7 @@ def size_line(
         counts[name] = _raised(line, name, counts[name])
         raised = evaluate([counts])[0]
         say(f"{name} {design.counts[name]} -> {counts[name]}", raised)
-        if raised.mean <= design.mean * (1 + 1e-6):
+        if raised.mean <= design.mean * (1 + GAIN):
             tried.append(name)  # not the constraint: keep the design, try the next station
             continue
         design, tried = raised, []
