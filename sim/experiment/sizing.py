@@ -9,7 +9,8 @@
    (a delay: the slack again). A raise that does not raise output is taken back and the
    next station in the ranking tried; three in a row mean the target cannot be reached
    by machines (a CONWIP limit, a release rate). Where the mean meets the target but the
-   lower bound does not, the design gets more replications, not more machines.
+   lower bound does not, the design first gets more replications (up to 4 times as many),
+   and only then a machine more where the bound still falls short.
 3. Minimality: every machine station with two or more machines is tried with one fewer,
    by arithmetic where its capacity then falls clearly short of the need, else by a run;
    where the lower bound still meets the target the machine is dropped (and the check
@@ -41,7 +42,8 @@ __all__ = ["Evaluation", "MinimalCheck", "Sizing", "StationSize", "size_line"]
 MAX_REPLICATIONS_FACTOR = 4
 """Most replications a design gets, as a multiple of the scenario's [-]: where the mean
 output meets the target but the lower 95 % bound does not, the replications double (up to
-this) before any machine is added, so that a wide interval never buys machines."""
+this) before any machine is added, so that a wide interval does not buy machines that
+more replications would show are not needed."""
 
 GAIN = 1e-3
 """Least relative gain in mean output [-] for which a raise counts as helping: less is the
@@ -153,10 +155,9 @@ def size_line(
                 f"{target.text} not reached after {limit} raises (output "
                 f"{_n(design.mean)} {target.unit}): {_cause(scenario)}"
             )
-        if design.mean >= target.value:  # short of precision, not of machines
-            if runs[0] >= MAX_REPLICATIONS_FACTOR * scenario.replications:
-                break  # reported as not shown to meet the target
-            runs[0] = min(2 * runs[0], MAX_REPLICATIONS_FACTOR * scenario.replications)
+        most = MAX_REPLICATIONS_FACTOR * scenario.replications
+        if design.mean >= target.value and runs[0] < most:  # short of precision first
+            runs[0] = min(2 * runs[0], most)
             design = evaluate([design.counts])[0]
             say(f"{runs[0]} replications", design)
             continue
