@@ -153,10 +153,12 @@ def needed_cycles(line: Line, found: tuple[str, float]) -> dict[str, float]:
         for name, quantity in (station.inputs or {}).items():
             demand[name] = demand.get(name, 0.0) + cycles[station.name] * quantity
     supply = dict(demand)
+    made = {s.output_material for s in line.stations}
     for station in order:  # forward from the target to what is made of it (modules)
         if station.name in cycles:
             continue
-        inputs = station.inputs or {}
+        # raw materials (busbars, frames: no station makes them) never limit
+        inputs = {m: q for m, q in (station.inputs or {}).items() if m in made}
         if not inputs or not all(m in supply for m in inputs):
             continue
         cycles[station.name] = min(supply[m] / q for m, q in inputs.items())

@@ -14,7 +14,11 @@ operating overhead.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.model.regions import Region, region_defaults
 
 __all__ = ["Building", "Investment", "LineCosts", "Overhead", "Power", "StationMaintenance"]
 
@@ -103,6 +107,12 @@ class LineCosts(_Model):
     """Plant-wide cost rates."""
 
     currency: str = Field(default="EUR", min_length=1, max_length=8)
+    region: Region | None = Field(
+        default=None,
+        description="where the plant is: china-east, eu or us; gives wage and indirect_wage "
+        "(and their ranges to an uncertainty study) where the line leaves them out "
+        "(sources in docs/sources.md)",
+    )
     energy_price: float = Field(default=0.0, ge=0, description="[currency / kWh]")
     base_load: float = Field(
         default=0.0, ge=0, le=1e7, description="dry rooms, HVAC, utilities, always on [kW]"
@@ -135,3 +145,8 @@ class LineCosts(_Model):
         "output) that is sold [-]; below 1 the plant makes only what it sells and its "
         "fixed costs spread over the sold Ah (the *_sold_* KPIs)",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _region_wages(cls, data: Any) -> Any:
+        return region_defaults(data) if isinstance(data, dict) else data

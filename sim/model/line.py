@@ -27,6 +27,7 @@ from sim.model.calendar import ShiftCalendar
 from sim.model.costs import LineCosts
 from sim.model.distributions import Distribution, Duration
 from sim.model.numbers import NumbersChecked
+from sim.model.regions import region_ranges
 from sim.model.station import (
     MAX_MACHINES,
     Batch,
@@ -221,6 +222,16 @@ class Line(_Model, NumbersChecked):
         description="estimated inputs (tag E): dotted path -> range, sampled by an "
         "uncertainty study; ordinary runs use the values as written",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _region_ranges(cls, data: Any) -> Any:
+        """Add the ranges of the wages the line leaves to its region (``costs.region``)."""
+        if isinstance(data, dict) and isinstance(data.get("costs"), dict):
+            given = data.get("uncertain") or {}
+            if isinstance(given, dict):
+                return {**data, "uncertain": region_ranges(data["costs"], given)}
+        return data
 
     @model_validator(mode="after")
     def _one_form(self) -> Line:
