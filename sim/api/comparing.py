@@ -40,7 +40,7 @@ def compare(
     horizon: float | str | None = None,
     warmup: float | str | None = None,
     attribution: bool = False,
-    uncertainty: int | None = None,
+    uncertainty: int | bool | None = None,
     jobs: int | None = 1,
     cluster: str | None = None,
     out: str | os.PathLike[str] | bool | None = None,
@@ -54,7 +54,8 @@ def compare(
     one's seed, replications and window (or the ones given), so stations they share draw
     the same numbers; ``differences`` are paired changes against the first scenario with
     95 % t-intervals, and a claim gets its three-way verdict. ``attribution`` adds the
-    levers' Shapley values, ``uncertainty`` that many sampled input sets. ``out`` is the
+    levers' Shapley values, ``uncertainty`` that many sampled input sets (``True``: the
+    comparison file's ``uncertainty.samples``, default 128). ``out`` is the
     comparison folder (``True``: ``results/<name>/`` as ``linesim compare`` writes; the
     comparison it replaces is kept as ``<out>.previous``), checked and locked before
     simulating and published whole (comparison.json, each scenario's folder; report.html
@@ -131,13 +132,15 @@ def compare(
 
 
 def _check_uncertainty(uncertainty: Any) -> None:
-    if uncertainty is not None and (
-        isinstance(uncertainty, bool)
-        or not isinstance(uncertainty, int)
-        or not 2 <= uncertainty <= 100_000
+    if (
+        uncertainty is not None
+        and uncertainty is not True
+        and uncertainty is not False
+        and (not isinstance(uncertainty, int) or not 2 <= uncertainty <= 100_000)
     ):
         raise ConfigError(
-            f"must be a whole number of input sets from 2 to 100,000, got {uncertainty!r}",
+            "must be True (the comparison file's uncertainty.samples) or a whole number of "
+            f"input sets from 2 to 100,000, got {uncertainty!r}",
             file="sim.compare()",
             path="uncertainty",
         )

@@ -53,9 +53,12 @@ def add_parser(commands: Any) -> None:
     command.add_argument(
         "--uncertainty",
         type=int,
+        nargs="?",
+        const=True,
         metavar="N",
-        help="sample N input sets from the uncertain: and effect: ranges (Latin hypercube) "
-        "and give the probability that each reading of the claim is met",
+        help="sample N input sets (without N: the comparison file's uncertainty.samples, "
+        "default 128) from the uncertain: and effect: ranges (Latin hypercube) and give "
+        "the probability that each reading of the claim is met",
     )
     command.add_argument("--out", metavar="DIR", help="results folder (default results/<name>/)")
 
@@ -85,7 +88,8 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     from sim.report.compare_tables import print_comparison, print_uncertainty
     from sim.report.redraw import draw_comparison
 
-    if args.uncertainty is not None and not 2 <= args.uncertainty <= 100_000:
+    given = args.uncertainty
+    if given is not None and given is not True and not 2 <= given <= 100_000:
         raise ConfigError("--uncertainty N needs 2 <= N <= 100,000 input sets")
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError("--jobs must be >= 1")

@@ -314,7 +314,7 @@ def compare(
     horizon: float | str | None = None,
     warmup: float | str | None = None,
     attribution: bool = False,
-    uncertainty: int | None = None,
+    uncertainty: int | bool | None = None,
     jobs: int | None = None,
     cluster: str | None = None,
     executor: Executor | None = None,
@@ -406,7 +406,12 @@ def compare(
             from sim.report.run_folder import safe_folder_name  # a name is never a path
 
             folder = Path(out) if out is not None else Path("results") / safe_folder_name(plan.name)
-            study = run_uncertainty(plan, uncertainty, runner, folder, progress)
+            samples = (
+                (plan.spec.uncertainty.samples if plan.spec and plan.spec.uncertainty else 128)
+                if uncertainty is True
+                else int(uncertainty)
+            )
+            study = run_uncertainty(plan, samples, runner, folder, progress)
             partial = partial or bool(study.get("partial"))
         content["partial"] = partial
         content["warnings"] = _window_warnings(result)

@@ -115,7 +115,7 @@ class UncertaintySpec(_Model):
     sets affordable."""
 
     samples: int = Field(
-        default=64, ge=2, le=100_000, description="input sets when --uncertainty has no N [-]"
+        default=128, ge=2, le=100_000, description="input sets when --uncertainty has no N [-]"
     )
     horizon: Window | None = Field(
         default=None, description="measured window per input set [time]; default: the file's"

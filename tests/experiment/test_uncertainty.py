@@ -201,10 +201,11 @@ def test_toy_claim_probability_is_one_half(tmp_path: Path) -> None:
 
 
 def test_study_resumes_without_rerunning(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    """A second run of the same command reuses every stored run and gives the same file."""
-    path = write_toy(tmp_path, "uncertainty: {horizon: 2000, replications: 1}\n")
+    """A second run of the same command reuses every stored run and gives the same file;
+    ``--uncertainty`` without N takes the file's ``uncertainty.samples``."""
+    path = write_toy(tmp_path, "uncertainty: {horizon: 2000, replications: 1, samples: 8}\n")
     out = tmp_path / "out"
-    args = ["compare", str(path), "--uncertainty", "8", "--out", str(out), "--jobs", "1"]
+    args = ["compare", str(path), "--out", str(out), "--jobs", "1", "--uncertainty"]
     assert sim.cli.main([*args, "--quiet", "--no-plots"]) == 0
     first = json.loads((out / "uncertainty.json").read_text(encoding="utf-8"))
     assert first["runs"]["ran"] == 9 and first["window"]["horizon"] == 2000
