@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.cli import main
 from sim.engine import simulate
@@ -413,3 +415,23 @@ def test_memory_bound_stops_the_run_on_the_command_line(
     )
     assert status == 2
     assert "over the bound of 1 MB" in err and "--max-memory" in err
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    horizon=st.floats(1e-300, 1e300, allow_nan=False, allow_infinity=False),
+    warmup=st.sampled_from([0.0, 1e-300, 1.0, 2000.0, 8.76e6]),
+)
+def test_any_positive_window_loads_schedulable_or_is_a_located_error(
+    horizon: float, warmup: float
+) -> None:
+    """Every positive horizon either gives a window SimPy can schedule (its end lies after
+    the warm-up in floating point, at most 1000 years long) or a located error naming it."""
+    try:
+        scenario = load_scenario(PENNY, horizon=horizon, warmup=warmup, replications=1)
+    except ConfigErrors as errors:
+        assert errors.errors and all(e.path in ("--horizon", "--warmup") for e in errors.errors)
+        return
+    end = scenario.warmup + scenario.horizon
+    assert end > scenario.warmup and scenario.horizon > 0
+    assert scenario.horizon <= 1000 * 8784  # at most 1000 years of the line's hours

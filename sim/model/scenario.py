@@ -23,11 +23,11 @@ class ScenarioFile(NumbersChecked):
     name: str | None = Field(default=None, min_length=1, description="default: the file name")
     description: str = Field(default="", description="what the experiment asks")
     line: str = Field(min_length=1, description="line YAML, relative to this file")
-    horizon: Duration = Field(
-        gt=0, description="measured time after warm-up [line time unit], at most 1000 y"
-    )
     warmup: Duration = Field(
         default=0.0, ge=0, description="discarded start [line time unit], at most 1000 y"
+    )
+    horizon: Duration = Field(
+        gt=0, description="measured time after warm-up [line time unit], at most 1000 y"
     )
     replications: int = Field(default=10, ge=1, le=100_000, description="independent runs [-]")
     seed: int = Field(default=1, ge=0, le=2**63 - 1, description="root random seed [-]")
@@ -45,6 +45,20 @@ class ScenarioFile(NumbersChecked):
     @classmethod
     def _run_length(cls, value: float, info: ValidationInfo) -> float:
         return check_run_time(value, (info.context or {}).get("time_unit", "h"))
+
+    @field_validator("horizon")
+    @classmethod
+    def _after_the_warmup(cls, value: float, info: ValidationInfo) -> float:
+        """The window's end must lie after the warm-up in floating point, or SimPy cannot
+        schedule it: a horizon below about 1e-16 of the warm-up vanishes next to it."""
+        warmup = info.data.get("warmup", 0.0)
+        if warmup > 0 and (warmup + value) - warmup < 0.5 * value:
+            raise ValueError(
+                f"{value:g} is too small next to the warm-up {warmup:g} to be told apart "
+                f"from it in floating point; give a horizon of at least {warmup * 1e-12:.3g} "
+                "(in the line's time unit)"
+            )
+        return value
 
 
 @dataclass(frozen=True)
