@@ -13,7 +13,7 @@ little on other load on the machine; wall time does), and the machine's load ave
 the start. The uncertainty stage needs ranges in the files (``uncertain:`` on the line,
 ``effect:`` on levers).
 
-Usage: python benchmarks/claim_study.py [FILE] [--uncertainty 64] [--jobs 2]
+Usage: python benchmarks/claim_study.py [FILE] [--uncertainty 128] [--jobs 2]
        [--stages compare,attribution,uncertainty]
 """
 
@@ -63,7 +63,7 @@ def main() -> None:
     """Run the chosen stages and print their figures side by side."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("file", nargs="?", default="scenarios/claim_20_20.yaml")
-    parser.add_argument("--uncertainty", type=int, default=64, metavar="N")
+    parser.add_argument("--uncertainty", type=int, default=128, metavar="N")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--stages", default="compare,attribution,uncertainty")
     args = parser.parse_args()
