@@ -142,15 +142,13 @@ def test_runaway_clocks_are_refused_by_default(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], line: str, clock: str
 ) -> None:
     """Clocks of 1e-9 h (days of spinning, or 5.6 GB in 86 s) are refused before they
-    run, without --max-events, naming the clock and the flag that raises the budget."""
+    run, by the work estimate, naming the clock and the flag that allows long runs."""
     (tmp_path / "line.yaml").write_text(f"name: runaway\n{line}", encoding="utf-8")
     scenario = tmp_path / "s.yaml"
     scenario.write_text("line: line.yaml\nhorizon: 100\nreplications: 1\n", encoding="utf-8")
-    start = time.monotonic()
     status = main(["run", str(scenario), "--quiet", "--out", str(tmp_path / "o")])
-    assert time.monotonic() - start < 30
     err = capsys.readouterr().err
-    assert status == 2 and clock in err and "--max-events" in err
+    assert status == 2 and clock in err and "--allow-long" in err
     events, _ = expected_events(load_scenario(scenario).line, 100)
     assert events > 1e10
 

@@ -397,7 +397,7 @@ def test_memory_bound_stops_the_run_on_the_command_line(
     replication with a clear message naming the bound and the option, exit 2."""
     scenario = tmp_path / "s.yaml"
     scenario.write_text(
-        f"line: {ROOT / 'configs' / 'penny_fab.yaml'}\nhorizon: 200000\nreplications: 1\n",
+        f"line: {ROOT / 'configs' / 'penny_fab.yaml'}\nhorizon: 2000000\nreplications: 1\n",
         encoding="utf-8",
     )
     status, err = run_cli(
@@ -435,3 +435,43 @@ def test_any_positive_window_loads_schedulable_or_is_a_located_error(
     end = scenario.warmup + scenario.horizon
     assert end > scenario.warmup and scenario.horizon > 0
     assert scenario.horizon <= 1000 * 8784  # at most 1000 years of the line's hours
+
+
+@pytest.mark.parametrize(
+    ("config", "horizon"),
+    [("penny_fab.yaml", 4000.0), ("cell_assembly_serial.yaml", 6000.0)],
+)
+def test_the_work_estimate_bounds_the_events_from_above(config: str, horizon: float) -> None:
+    """The estimate counts every clock as if each machine ran all the time, so it lies
+    above the events the engine schedules, and within a small factor of them (a guard
+    that refuses hours must not refuse minutes)."""
+    from sim.experiment.guards import expected_events
+
+    line = load_line(ROOT / "configs" / config)
+    estimate, _ = expected_events(line, horizon)
+    ran = simulate(line, horizon, 0.0, seed=1).events
+    assert ran <= estimate <= 4 * ran
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_work_estimated_over_the_limit_is_refused_unless_allowed(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """999 years of the reference line (19 h of CPU a replication) are refused before they
+    start, naming the estimate and --allow-long; the flag lets the check pass."""
+    from sim.errors import RunError as Refused
+    from sim.experiment import guards
+
+    baseline = str(ROOT / "scenarios" / "baseline.yaml")
+    files = [baseline] if command == "run" else [baseline, str(ROOT / "scenarios" / "smart.yaml")]
+    horizon = "999 y"
+    args = [command, *files, "--horizon", horizon, "--quiet", "--out", str(tmp_path / "o")]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "of CPU" in err and "--allow-long" in err
+    assert not (tmp_path / "o").exists()
+    # allowed, the check passes (the run itself is not waited for: the check is all)
+    with guards.long_runs(True):
+        guards.check_work(guards.WorkEstimate(1e12, "a clock"))
+    with pytest.raises(Refused, match="allow-long"):
+        guards.check_work(guards.WorkEstimate(1e12, "a clock"))

@@ -42,12 +42,16 @@ def sweep(
     warmup: float | str | None = None,
     jobs: int | None = 1,
     cluster: str | None = None,
+    allow_long: bool = False,
     out: str | os.PathLike[str] | None = None,
     plots: bool = False,
     on_start: Callable[[str, int], None] | None = None,
     on_run: Callable[[], None] | None = None,
 ) -> SweepOutcome:
     """Run every point of a sweep file, as ``linesim sweep FILE`` does.
+
+    Work estimated above two hours of CPU is refused before it starts unless
+    ``allow_long`` (the command line's ``--allow-long``).
 
     Points run on common random numbers; finished points are kept in ``out/points/``
     (default ``results/<name>/``) and skipped when the sweep runs again; sweep.csv and
@@ -73,7 +77,7 @@ def sweep(
     from sim.report.run_folder import safe_folder_name
 
     folder = folder or Path("results") / safe_folder_name(spec.name)
-    with executor_for("sweep", jobs, cluster) as executor:
+    with executor_for("sweep", jobs, cluster, allow_long) as executor:
         result = run_sweep(
             spec,
             folder,

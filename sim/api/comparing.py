@@ -43,11 +43,15 @@ def compare(
     uncertainty: int | bool | None = None,
     jobs: int | None = 1,
     cluster: str | None = None,
+    allow_long: bool = False,
     out: str | os.PathLike[str] | bool | None = None,
     plots: bool = False,
     progress: Any = None,
 ) -> CompareOutcome:
     """Compare scenarios on common random numbers, as ``linesim compare`` does.
+
+    Work estimated above two hours of CPU is refused before it starts unless
+    ``allow_long`` (the command line's ``--allow-long``).
 
     ``files`` are two or more scenario files (the reference first) or one comparison file
     (with its claim, attribution and uncertainty settings). Every scenario gets the first
@@ -93,7 +97,7 @@ def compare(
     try:
         if folder is not None:  # a bad folder or a second writer never costs a comparison
             folder.prepare()
-        with executor_for("compare", jobs, cluster) as executor:
+        with executor_for("compare", jobs, cluster, allow_long) as executor:
             result = compare_files(
                 files_given,
                 changes,

@@ -42,6 +42,7 @@ def run(
     warmup: float | str | None = None,
     jobs: int | None = 1,
     cluster: str | None = None,
+    allow_long: bool = False,
     out: str | os.PathLike[str] | bool | None = None,
     plots: bool = False,
     on_start: Callable[[str, int], None] | None = None,
@@ -50,6 +51,9 @@ def run(
     max_memory: float | None = None,
 ) -> Run:
     """Run every replication of a scenario, as ``linesim run`` does.
+
+    Work estimated above two hours of CPU is refused before it starts unless
+    ``allow_long`` (the command line's ``--allow-long``).
 
     ``scenario`` is a scenario YAML or a loaded :class:`sim.Scenario`; ``overrides`` maps
     dotted paths to values (``{"release.wip": 8}``, applied after the file's ``set``);
@@ -88,7 +92,7 @@ def run(
         staging = folder.prepare() if folder is not None else None  # a write test and a lock
         if on_start is not None:
             on_start(loaded.name, loaded.replications)
-        with executor_for("run", jobs, cluster) as executor:
+        with executor_for("run", jobs, cluster, allow_long) as executor:
             outcome = run_replications(
                 loaded,
                 executor=executor,

@@ -49,10 +49,22 @@ GUARD = (
 
 
 @contextmanager
-def executor_for(function: str, jobs: int | None, cluster: str | None = None) -> Iterator[Executor]:
+def executor_for(
+    function: str, jobs: int | None, cluster: str | None = None, allow_long: Any = False
+) -> Iterator[Executor]:
     """An executor of ``jobs`` processes (or a Dask cluster), refusing to start workers
     from a process that is itself still starting (an unguarded script run again by a
-    worker) and turning a pool broken that way into a clear error."""
+    worker) and turning a pool broken that way into a clear error. Inside it, work
+    estimated above two hours of CPU is refused unless ``allow_long``
+    (:func:`sim.experiment.guards.long_runs`)."""
+    from sim.experiment.guards import long_runs
+
+    if not isinstance(allow_long, bool):
+        raise ConfigError(
+            f"must be True or False, got {allow_long!r}",
+            file=f"sim.{function}()",
+            path="allow_long",
+        )
     if cluster is not None and (not isinstance(cluster, str) or not cluster):
         raise ConfigError(
             "must be a Dask scheduler address such as tcp://host:8786",
@@ -63,7 +75,7 @@ def executor_for(function: str, jobs: int | None, cluster: str | None = None) ->
     if starting and cluster is None and (jobs is None or jobs > 1):
         raise RunError(f"sim.{function}(): not starting workers from a worker: {GUARD}")
     try:
-        with make_executor(jobs, cluster) as executor:
+        with long_runs(allow_long), make_executor(jobs, cluster) as executor:
             yield executor
     except BrokenProcessPool as exc:
         raise RunError(f"sim.{function}(): a worker process stopped ({exc}); {GUARD}") from None

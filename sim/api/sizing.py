@@ -54,6 +54,7 @@ def size(
     warmup: float | str | None = None,
     jobs: int | None = 1,
     cluster: str | None = None,
+    allow_long: bool = False,
     out: str | os.PathLike[str] | bool | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> SizeOutcome:
@@ -63,6 +64,9 @@ def size(
     that one machine fewer anywhere falls short (:mod:`sim.experiment.sizing`).
     ``out`` writes the folder (``True``: ``results/<name>-sized/``); ``on_step(text)``
     hears each simulated design.
+
+    Work estimated above two hours of CPU is refused before it starts unless
+    ``allow_long`` (the command line's ``--allow-long``).
 
     >>> outcome = sim.size("configs/penny_fab.yaml", "0.9 /h", {"release.wip": 40},
     ...                    horizon=2000, warmup=200, replications=3)
@@ -93,7 +97,7 @@ def size(
     try:
         if folder is not None:
             folder.prepare()  # a bad folder or a second writer never costs a sizing
-        with executor_for("size", jobs, cluster) as executor:
+        with executor_for("size", jobs, cluster, allow_long) as executor:
             sizing = size_line(scenario, rate, build, executor, on_step)
         if folder is None or folder.staging is None:
             return SizeOutcome(sizing_content(sizing), None, [])

@@ -60,6 +60,11 @@ def add_run_length_options(
         help="measured time: a number in the line's time unit or e.g. '30 d'",
     )
     command.add_argument("--warmup", type=read_time, metavar="T", help="discarded start time")
+    command.add_argument(
+        "--allow-long",
+        action="store_true",
+        help="run work estimated above two hours of CPU (refused by default, with the estimate)",
+    )
 
 
 def add_scenario_options(command: argparse.ArgumentParser) -> None:

@@ -105,6 +105,7 @@ def handle(args: argparse.Namespace, console: Console) -> int:
                 attribution=args.attribution,
                 uncertainty=args.uncertainty,
                 jobs=args.jobs,
+                allow_long=args.allow_long,
                 cluster=args.cluster,
                 out=args.out or True,
                 progress=_Bar(bar),

@@ -114,6 +114,7 @@ def handle(args: argparse.Namespace, console: Console) -> int:
             result = run(
                 scenario,
                 jobs=args.jobs,
+                allow_long=args.allow_long,
                 cluster=args.cluster,
                 out=args.out or True,
                 on_start=lambda name, total: tasks.append(

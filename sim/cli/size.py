@@ -78,6 +78,7 @@ def handle(args: argparse.Namespace, console: Console) -> int:
             horizon=args.horizon,
             warmup=args.warmup,
             jobs=args.jobs,
+            allow_long=args.allow_long,
             cluster=args.cluster,
             out=args.out or True,
             on_step=step,

@@ -15,6 +15,7 @@ from typing import Any
 from sim.engine import ReplicationResult
 from sim.errors import RunError
 from sim.experiment.executors import Executor, Interrupted, LocalExecutor
+from sim.experiment.guards import check_work, estimate_work
 from sim.experiment.replicate import RunResult, replicate_task
 from sim.model.scenario import Scenario
 
@@ -61,6 +62,10 @@ def run_scenarios(
     completed.
     """
     runner: Executor = executor or LocalExecutor(1)
+    check_work(
+        estimate_work((s.line, s.warmup + s.horizon, s.replications) for s in scenarios),
+        runner.workers,
+    )
     owners: list[int] = []
     tasks: list[tuple[Any, float, float, int, int]] = []
     for index, scenario in enumerate(scenarios):

@@ -305,6 +305,27 @@ class ComparisonResult:
         return self.plan.name
 
 
+def _check_work(plan: ComparisonPlan, uncertainty: int | bool | None, jobs: int | None) -> None:
+    """Refuse a comparison whose runs (and input sets) would take hours unasked, before
+    the first of them starts (:func:`sim.experiment.guards.check_work`)."""
+    from sim.experiment.guards import check_work, estimate_work
+
+    runs = [(s.line, s.warmup + s.horizon, s.replications) for s in plan.scenarios]
+    if uncertainty:
+        from sim.experiment.uncertainty import study_window
+
+        samples = (
+            (plan.spec.uncertainty.samples if plan.spec and plan.spec.uncertainty else 128)
+            if uncertainty is True
+            else int(uncertainty)
+        )
+        horizon, warmup, replications = study_window(plan)
+        for s in plan.scenarios:  # the window is in the first scenario's time unit
+            factor = SECONDS_PER[plan.scenarios[0].line.time_unit] / SECONDS_PER[s.line.time_unit]
+            runs.append((s.line, (horizon + warmup) * factor, samples * replications))
+    check_work(estimate_work(runs), max(1, jobs or 1))
+
+
 def compare(
     files: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     overrides: dict[str, Any] | None = None,
@@ -345,6 +366,7 @@ def compare(
         files, overrides, replications=replications, seed=seed, horizon=horizon, warmup=warmup
     )
     spec = plan.spec
+    _check_work(plan, uncertainty, executor.workers if executor is not None else jobs)
     owned = executor is None
     runner = executor if executor is not None else make_executor(jobs, cluster)
     notes: list[str] = []

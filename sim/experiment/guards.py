@@ -8,9 +8,14 @@ for days: both legal, both need a stop by default, not only with ``--max-events`
   replication with a :class:`RunError` once it passes the budget. The budget defaults to
   :func:`default_memory_budget`, half the memory available when the run starts, shared by
   the worker processes. The simulation loop pays nothing for it.
-- Events: :func:`expected_events` estimates a replication's events from its clocks (push
-  arrivals, minor stops, failures) before it runs; above :data:`DEFAULT_EVENT_BUDGET`
-  the run is refused at once, naming the clock and ``--max-events``.
+- Events: :func:`expected_events` estimates a replication's events from its rates and
+  clocks (lots at capacity, push arrivals, stops, failures, setups, maintenance, shifts)
+  before it runs; above :data:`DEFAULT_EVENT_BUDGET` the run is refused at once, naming
+  the clock and ``--max-events``.
+- Work: :func:`estimate_work` adds up a whole request (every scenario, replication and
+  input set) and :func:`check_work` refuses one estimated above :data:`LONG_RUN_CPU` of
+  CPU, naming the estimate and ``--allow-long``: a warm-up of 100 years or a horizon of
+  1000 is refused in a second instead of running for hours without a word.
 """
 
 from __future__ import annotations
@@ -18,18 +23,25 @@ from __future__ import annotations
 import ctypes
 import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from sim.errors import RunError
 from sim.model.line import Line
 
 __all__ = [
     "DEFAULT_EVENT_BUDGET",
+    "LONG_RUN_CPU",
     "MemoryBudgetExceeded",
+    "WorkEstimate",
     "check_event_budget",
+    "check_work",
     "default_memory_budget",
+    "estimate_work",
     "expected_events",
+    "long_runs",
     "memory_guard",
 ]
 
@@ -39,6 +51,12 @@ MEMORY_SHARE = 0.5
 """Share of the available memory all workers together may use by default [-]."""
 MIN_BUDGET = 512.0
 """Smallest default memory budget of one process [MB]."""
+SECONDS_PER_EVENT = 5e-6
+"""CPU time of one engine event for work estimates [s]: the reference year costs 4.1 us
+an event and the Penny Fab 2-2.5 us on the 2-core machine of docs/speed.md; slower
+machines up to 8.5 us."""
+LONG_RUN_CPU = 2 * 3600.0
+"""Most estimated CPU time a request runs without ``--allow-long`` [s]."""
 DEFAULT_EVENT_BUDGET = 2e9
 """Most events a replication may be expected to schedule without ``--max-events``
 [-]: about half an hour of engine time at a million events a second."""
@@ -118,10 +136,14 @@ def memory_guard(limit: float | None, name: str, end: float) -> Iterator[None]:
 
 def expected_events(line: Line, duration: float) -> tuple[float, str]:
     """Estimate the events of one replication over ``duration`` [time unit] from the
-    line's fastest clocks; return (events [-], the clock that dominates).
+    line's rates and clocks; return (events [-], the rate that dominates).
 
-    Counts push arrivals and, per machine, minor stops and failures as if every machine
-    ran all the time: an upper estimate of those clocks, a lower one of the whole run.
+    Counts, as if every machine ran all the time (an upper estimate of each): the lots
+    each machine station finishes at its capacity (one event a lot or batch; delays add
+    none of their own), push arrivals, minor stops and failures (two events each), timed
+    setups and maintenance windows (two each) and shift changes (two a shift and cycle
+    at each station that keeps shifts). On the reference line it gives 3.3 M events a
+    year where the engine schedules 2.8 M.
     """
     rates: list[tuple[float, str]] = []
     unit = line.time_unit
@@ -129,30 +151,112 @@ def expected_events(line: Line, duration: float) -> tuple[float, str]:
     interarrival = getattr(release, "interarrival", None)
     if interarrival is not None and interarrival.mean > 0:
         rates.append((1.0 / interarrival.mean, f"push arrivals every {interarrival.mean:g} {unit}"))
+    shift_changes = 2 * len(line.shifts) / line.shift_cycle if line.shifts else 0.0
     for station in line.stations:
         machines = max(1, int(getattr(station, "machines", 1) or 1))
-        stops = getattr(station, "minor_stops", None)
-        if stops is not None and stops.mtbf > 0:
-            rates.append(
-                (
-                    2 * machines / stops.mtbf,
-                    f"minor stops every {stops.mtbf:g} {unit} at {station.name}",
+        if station.kind != "delay":
+            lot = max(1, station.lot, station.batch.size if station.batch else 1)
+            flow = station.capacity_rate / lot
+            if math.isfinite(flow) and flow > 0:
+                rates.append((flow, f"lots finished at {station.name} ({flow:.3g} / {unit})"))
+        clocks = [
+            (getattr(station, "minor_stops", None), "mtbf", "minor stops"),
+            (getattr(station, "failures", None), "mtbf", "failures"),
+            (getattr(station, "maintenance", None), "every", "maintenance"),
+            (getattr(station, "setup", None), "interval", "setups"),
+        ]
+        for clock, field, what in clocks:
+            every = getattr(clock, field, None) if clock is not None else None
+            if every is not None and every > 0:
+                rates.append(
+                    (2 * machines / every, f"{what} every {every:g} {unit} at {station.name}")
                 )
-            )
-        failures = getattr(station, "failures", None)
-        if failures is not None and failures.mtbf > 0:
-            clock = f"failures every {failures.mtbf:g} {unit} at {station.name}"
-            rates.append((2 * machines / failures.mtbf, clock))
+        if station.shifts and shift_changes:
+            rates.append((shift_changes, f"shift changes every {line.shift_cycle:g} {unit}"))
     if not rates:
         return 0.0, ""
     total = sum(rate for rate, _ in rates) * duration
     return total, max(rates)[1]
 
 
+@dataclass(frozen=True)
+class WorkEstimate:
+    """The engine time a request needs, estimated before it runs."""
+
+    events: float
+    """SimPy events of every replication together [-]."""
+    clock: str
+    """The rate or clock that schedules the most events, for messages."""
+
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU time at :data:`SECONDS_PER_EVENT` [s]."""
+        return self.events * SECONDS_PER_EVENT
+
+    def text(self, workers: int = 1) -> str:
+        """``about 2.1 h of CPU (1.1 h on 2 workers), 1.5e+09 events``."""
+        cpu = self.cpu_seconds
+        wall = f" ({_duration(cpu / workers)} on {workers} workers)" if workers > 1 else ""
+        return f"about {_duration(cpu)} of CPU{wall}, {self.events:.2g} events"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.3g} days"
+
+
+def estimate_work(runs: Iterable[tuple[Line, float, int]]) -> WorkEstimate:
+    """The work of ``runs``: (line, warm-up + horizon [time unit], replications) each."""
+    events, top, clock = 0.0, -1.0, ""
+    for line, duration, replications in runs:
+        each, dominant = expected_events(line, duration)
+        events += each * replications
+        if each * replications > top:
+            top, clock = each * replications, dominant
+    return WorkEstimate(events, clock)
+
+
+_ALLOW_LONG: ContextVar[bool] = ContextVar("linesim_allow_long", default=False)
+"""Whether the request being served was given ``--allow-long`` / ``allow_long=True``."""
+
+
+@contextmanager
+def long_runs(allowed: bool) -> Iterator[None]:
+    """Serve a request with long runs ``allowed`` (or not): every :func:`check_work` inside
+    reads it, so the flag need not travel through each layer."""
+    token = _ALLOW_LONG.set(bool(allowed))
+    try:
+        yield
+    finally:
+        _ALLOW_LONG.reset(token)
+
+
+def check_work(estimate: WorkEstimate, workers: int = 1) -> None:
+    """Refuse work estimated above :data:`LONG_RUN_CPU` of CPU unless the request allows
+    long runs (:func:`long_runs`), naming the estimate, the clock that drives it and the
+    ways out."""
+    if _ALLOW_LONG.get() or estimate.cpu_seconds <= LONG_RUN_CPU:
+        return
+    raise RunError(
+        f"this would take {estimate.text(workers)} (most of them from {estimate.clock}), "
+        f"over the {LONG_RUN_CPU / 3600:g} h of CPU a run may take unasked; shorten the "
+        "horizon or warm-up, give fewer replications or input sets, or pass --allow-long "
+        "(allow_long=True from Python) to run it anyway"
+    )
+
+
 def check_event_budget(line: Line, duration: float, max_events: int | None) -> None:
-    """Refuse a replication expected to schedule more than ``max_events`` (default
-    :data:`DEFAULT_EVENT_BUDGET`) events over ``duration`` [time unit], before it runs."""
-    budget = float(max_events) if max_events is not None else DEFAULT_EVENT_BUDGET
+    """Refuse a replication expected to schedule more than :data:`DEFAULT_EVENT_BUDGET`
+    events over ``duration`` [time unit], before it runs; a ``max_events`` given is held
+    by the engine instead, exactly, as the replication runs."""
+    if max_events is not None or _ALLOW_LONG.get():  # the engine holds a bound given
+        return
+    budget = DEFAULT_EVENT_BUDGET
     events, clock = expected_events(line, duration)
     if events > budget:
         raise RunError(

@@ -8,7 +8,13 @@ from typing import Any
 
 from sim.engine import ReplicationResult, simulate
 from sim.experiment.executors import Executor, Interrupted, LocalExecutor, default_jobs
-from sim.experiment.guards import check_event_budget, default_memory_budget, memory_guard
+from sim.experiment.guards import (
+    check_event_budget,
+    check_work,
+    default_memory_budget,
+    estimate_work,
+    memory_guard,
+)
 from sim.model.scenario import Scenario
 
 __all__ = ["RunResult", "replicate_task", "run"]
@@ -55,7 +61,9 @@ def run(
     a replication that passes one raises :class:`sim.errors.RunError`.
     """
     executor = executor if executor is not None else LocalExecutor(jobs)
-    check_event_budget(scenario.line, scenario.warmup + scenario.horizon, max_events)
+    window = scenario.warmup + scenario.horizon
+    check_work(estimate_work([(scenario.line, window, scenario.replications)]), executor.workers)
+    check_event_budget(scenario.line, window, max_events)
     if max_memory is None:
         max_memory = default_memory_budget(executor.workers)
     tasks = [

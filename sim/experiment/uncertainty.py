@@ -45,6 +45,7 @@ __all__ = [
     "collect_inputs",
     "run_uncertainty",
     "sample_inputs",
+    "study_window",
 ]
 
 STREAM = "uncertainty"
@@ -216,7 +217,7 @@ def _resized(
     return {path: n for path, n in counts.items() if value_at(written, path) != n}
 
 
-def _window(plan: ComparisonPlan) -> tuple[float, float, int]:
+def study_window(plan: ComparisonPlan) -> tuple[float, float, int]:
     """Horizon and warm-up [reference time unit] and replications of each input set."""
     from sim.model.units import parse_duration
 
@@ -269,7 +270,7 @@ def run_uncertainty(
             "--uncertainty: nothing is uncertain; give the line uncertain: {path: {low, "
             "high}} or a lever effect: {low, high}"
         )
-    window = _window(plan)
+    window = study_window(plan)
     values = sample_inputs(inputs, samples, plan.scenarios[0].seed)
     resize = plan.spec.uncertainty.resize if plan.spec and plan.spec.uncertainty else True
     sizes = [_resized(plan, inputs, row, window) if resize else {} for row in values]
