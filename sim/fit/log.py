@@ -161,6 +161,26 @@ def _iso_seconds(text: Any) -> tuple[np.ndarray, np.ndarray]:
     return seconds + frac - shift, has_offset
 
 
+def _refuse_repeated_columns(path: Path, encoding: str) -> None:
+    """Refuse a header that names a column twice (as the log is read, case and spaces
+    aside), before pyarrow reads the file: which of the two would be the log's?"""
+    import csv
+
+    with path.open(encoding=encoding, newline="") as handle:
+        header = next(csv.reader(handle), [])
+    seen: dict[str, int] = {}
+    for name in header:
+        key = name.strip().lower()
+        seen[key] = seen.get(key, 0) + 1
+    repeated = [f"{name} ({count} times)" for name, count in seen.items() if count > 1]
+    if repeated:
+        raise ConfigError(
+            f"the header names a column more than once: {', '.join(repeated)}; keep one "
+            "column of each name",
+            file=str(path),
+        )
+
+
 def _read_table(path: Path, problems: Problems) -> tuple[Any, np.ndarray, dict[bytes, bytes]]:
     """Read the file with pyarrow; return the table, the file row of each table row (1 =
     first data row) and the Parquet metadata."""
@@ -188,11 +208,15 @@ def _read_table(path: Path, problems: Problems) -> tuple[Any, np.ndarray, dict[b
         broken.append((row.number or 0, row.text))
         return "skip"
 
+    from sim.fit.text_encoding import log_encoding
+
+    encoding = log_encoding(path)  # a binary or non-UTF-8 file is refused here
+    _refuse_repeated_columns(path, encoding)
     text_columns = {name: pa.string() for name in (*REQUIRED, *OPTIONAL)}
     try:
         table = pa_csv.read_csv(
             path,
-            read_options=pa_csv.ReadOptions(use_threads=False),
+            read_options=pa_csv.ReadOptions(use_threads=False, encoding=encoding),
             parse_options=pa_csv.ParseOptions(invalid_row_handler=skip),
             convert_options=pa_csv.ConvertOptions(
                 column_types=text_columns, strings_can_be_null=True

@@ -140,3 +140,39 @@ def test_log_rows_match_the_published_schema() -> None:
                     record[key] = float(record[key])
             validator.validate(record)
     jsonschema.Draft202012Validator.check_schema(alias_schema())
+
+
+LOG_TEXT = "timestamp,station,machine,state\n0,a,1,busy\n90,a,1,idle\n150,a,1,busy\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-32"])
+def test_a_log_reads_the_same_in_every_marked_encoding(tmp_path: Path, encoding: str) -> None:
+    """UTF-8 with or without a byte-order mark and UTF-16/32 with one (Windows exports)
+    give the same log."""
+    plain, other = tmp_path / "plain.csv", tmp_path / "other.csv"
+    plain.write_text(LOG_TEXT, encoding="utf-8")
+    other.write_text(LOG_TEXT, encoding=encoding)
+    a, b = read_log(plain, time="seconds"), read_log(other, time="seconds")
+    assert list(a.duration) == list(b.duration) == [90.0, 60.0, 0.0]
+    assert a.machines == b.machines
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)) * 4, "a binary file"),
+        ("timestamp,station,machine,state\n0,pr\u00e9s,1,busy\n".encode("latin-1"), "not UTF-8"),
+        (b"timestamp,station,Timestamp ,state\n0,a,1,busy\n", r"timestamp \(2 times\)"),
+    ],
+    ids=["binary", "latin-1", "repeated-column"],
+)
+def test_an_unreadable_log_is_refused_with_the_fix(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    """A spreadsheet or archive, another code page, or a header naming a column twice is
+    a ConfigError naming the file and what to do, never a traceback or the file's bytes."""
+    log = tmp_path / "log.csv"
+    log.write_bytes(content)
+    with pytest.raises(ConfigError, match=message) as caught:
+        read_log(log, time="seconds")
+    assert str(log) in str(caught.value) and "\\x" not in str(caught.value)
