@@ -13,7 +13,35 @@ import yaml
 from sim.errors import ConfigError
 from sim.model.numbers import MAX_DIGITS, MAX_MAGNITUDE
 
-__all__ = ["apply_overrides", "parse_assignment"]
+__all__ = ["MAX_NESTING", "apply_overrides", "parse_assignment"]
+
+MAX_NESTING = 50
+"""Most parts of an override path and deepest nesting of its value [-], as for a file
+(``sim.model.loader.MAX_DEPTH``); a line needs under 10."""
+
+
+def _nesting(value: Any) -> int:
+    """How deep lists and mappings nest in ``value`` (0 for a scalar), counted without
+    recursion so that no depth can overflow the stack; stops past :data:`MAX_NESTING`."""
+    deepest, todo = 0, [(value, 0)]
+    while todo:
+        item, depth = todo.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_NESTING:
+            break
+        if isinstance(item, dict):
+            todo.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list | tuple):
+            todo.extend((v, depth + 1) for v in item)
+    return deepest
+
+
+def _too_deep(what: str, path: str, file: str | None) -> ConfigError:
+    return ConfigError(
+        f"{what} nests deeper than {MAX_NESTING} levels; a line needs under 10",
+        file=file,
+        path=path,
+    )
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
@@ -24,11 +52,31 @@ def parse_assignment(text: str) -> tuple[str, Any]:
             f"--set {text!r} is not PATH=VALUE; write e.g. --set stations.press.machines=2"
         )
     try:
-        _no_long_integers(yaml.compose(raw, Loader=yaml.SafeLoader), text)
+        node = yaml.compose(raw, Loader=yaml.SafeLoader)
+        if _node_nesting(node) > MAX_NESTING:
+            raise _too_deep("the value", f"--set {path.strip()[:80]}", None)
+        _no_long_integers(node, text)
         value = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
         raise ConfigError(f"--set {text!r}: the value is not valid YAML ({exc})") from None
+    except RecursionError:  # PyYAML composes nested nodes recursively
+        raise _too_deep("the value", f"--set {path.strip()[:80]}", None) from None
     return path.strip(), value
+
+
+def _node_nesting(node: yaml.Node | None) -> int:
+    """How deep sequences and mappings nest in a composed YAML ``node`` (iteratively)."""
+    deepest, todo = 0, [(node, 0)]
+    while todo:
+        item, depth = todo.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_NESTING:
+            break
+        if isinstance(item, yaml.SequenceNode):
+            todo.extend((v, depth + 1) for v in item.value)
+        elif isinstance(item, yaml.MappingNode):
+            todo.extend((v, depth + 1) for _, v in item.value)
+    return deepest
 
 
 def _no_long_integers(node: yaml.Node | None, text: str, depth: int = 0) -> None:
@@ -84,6 +132,12 @@ def apply_overrides(
     data: dict[str, Any], overrides: dict[str, Any], file: str | None = None
 ) -> dict[str, Any]:
     """Return a copy of ``data`` with each dotted override set; ``data`` is left as it was."""
+    for full, value in overrides.items():
+        shown = str(full)[:80] + ("..." if len(str(full)) > 80 else "")
+        if str(full).count(".") >= MAX_NESTING:
+            raise _too_deep(f"the path ({str(full).count('.') + 1} parts)", shown, file)
+        if _nesting(value) > MAX_NESTING:
+            raise _too_deep("the value", shown, file)
     result = copy.deepcopy(data)
     for full, value in overrides.items():
         parts = str(full).split(".")

@@ -222,3 +222,30 @@ def test_unknown_key_by_override(write_line: WriteLine) -> None:
     """An override creating an unknown key gets the usual suggestion."""
     with pytest.raises(LinesimError, match="did you mean 'buffer'"):
         load_line(write_line(), {"stations.oven.bufer": 3})
+
+
+@pytest.mark.parametrize("depth", [51, 5_000, 100_000])
+def test_overrides_nested_past_the_bound_are_located_errors(depth: int) -> None:
+    """A value or a path nested deeper than any line needs (50 levels, as for files) is
+    refused with the override named, at any depth: no RecursionError from PyYAML, the
+    copy or the walk down the path."""
+    text = "[" * depth + "1" + "]" * depth
+    with pytest.raises(ConfigError, match="nests deeper than 50 levels"):
+        parse_assignment(f"release.wip={text}")
+    value: Any = 1
+    for _ in range(depth):
+        value = [value]
+    with pytest.raises(ConfigError, match="the value nests deeper"):
+        apply_overrides(RAW, {"release.wip": value})
+    with pytest.raises(ConfigError, match=rf"the path \({depth} parts\)"):
+        apply_overrides(RAW, {".".join(["a"] * depth): 1})
+
+
+def test_overrides_at_the_bound_still_apply() -> None:
+    """50 levels of nesting are allowed (the bound is past what any line needs)."""
+    value: Any = 1
+    for _ in range(50):
+        value = [value]
+    assert apply_overrides(RAW, {"release.wip": value})["release"]["wip"] == value
+    path, parsed = parse_assignment("release.wip=" + "[" * 50 + "1" + "]" * 50)
+    assert path == "release.wip" and parsed == value
