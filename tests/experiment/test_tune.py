@@ -273,7 +273,7 @@ def test_tune_with_one_job_is_reproducible_across_processes_and_hash_seeds(
 ) -> None:
     """The same tune file, seed and --jobs 1, run in two fresh processes with different
     hash seeds, gives the same trials in the same order, the same best.yaml and
-    tune.json: the sampler is seeded from the file's seed and trials run one by one."""
+    tune.json: the sampler is seeded with the file's sampler_seed, trials run one by one."""
     import os
     import subprocess
     import sys
