@@ -75,8 +75,11 @@ def sweep(
         if value is not None:
             spec.file.run[key] = value
     from sim.report.run_folder import safe_folder_name
+    from sim.report.status import mark_finished, mark_started
 
-    folder = folder or Path("results") / safe_folder_name(spec.name)
+    folder = writable_folder(folder or Path("results") / safe_folder_name(spec.name))
+    resume = f"linesim sweep {Path(file)} --out {folder}"
+    mark_started(folder, "sweep", resume)
     with executor_for("sweep", jobs, cluster, allow_long) as executor:
         result = run_sweep(
             spec,
@@ -87,6 +90,9 @@ def sweep(
             on_run=on_run,
         )
     files = write_sweep(result, folder, plots=plots)
+    done = sum(summary is not None for summary in result.summaries)
+    missing = f"{len(result.summaries) - done} of {len(result.summaries)} points"
+    mark_finished(folder, "sweep", resume, missing if result.partial else None)
     return SweepOutcome(result, folder, files)
 
 
@@ -139,6 +145,10 @@ def tune(
 
     folder = writable_folder(folder or Path("results") / safe_folder_name(spec.name))
     url = storage or spec.storage or f"sqlite:///{(folder / 'study.db').resolve()}"
+    from sim.report.status import mark_finished, mark_started
+
+    resume = f"linesim tune {Path(file)} --out {folder}"
+    mark_started(folder, "tune", resume)
     if on_start is not None:
         target = spec.trials if trials is None else trials
         on_start(spec.name, max(0, target - counted(open_study(spec, url))))
@@ -156,6 +166,12 @@ def tune(
     from sim.report.tune_files import write_tune
 
     files = write_tune(result, folder, pick=pick, plots=plots)
+    target = spec.trials if trials is None else trials
+    held = counted(result.study)
+    short = f"{max(0, target - held)} of {target} trials" + (
+        " (stopped by the timeout)" if result.stopped_by_timeout else ""
+    )
+    mark_finished(folder, "tune", resume, short if result.interrupted or held < target else None)
     best, feasible = best_trials(result.study, spec)
     return TuneOutcome(result, best, feasible, folder, files)
 

@@ -116,7 +116,11 @@ def fit_log(
     }
     result = FitResult(log, fits, record, warnings)
     if out is not None:
+        from sim.report.status import mark_finished, mark_started
+
         folder = Path(out)
+        resume = f"the same linesim fit of {log.file} again, with --out {folder}"
+        mark_started(folder, "fit", resume)
         header = [
             f"Fitted by linesim fit from {log.file} ({log.rows_read:,} rows, "
             f"{period:.6g} {line.time_unit}) for {line_path}.",
@@ -142,4 +146,5 @@ def fit_log(
             from sim.fit.report import write_report
 
             result.files.append(write_report(folder, fits, record, line.time_unit))
+        mark_finished(folder, "fit", resume)
     return result

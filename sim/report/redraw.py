@@ -11,6 +11,7 @@ from typing import Any
 
 from sim.errors import LinesimError
 from sim.report.run_folder import follow_latest
+from sim.report.status import read_status, status_text
 
 __all__ = ["draw_comparison", "draw_run", "read_comparison", "redraw"]
 
@@ -85,6 +86,17 @@ def redraw(folder: str | os.PathLike[str]) -> list[Path]:
             )
         if (path / "comparison.json").is_file():
             return draw_comparison(path, read_comparison(path), _study(path))
+        status = read_status(path)
+        if status is not None:  # a sweep, tune or fit folder: plot does not redraw those
+            raise LinesimError(
+                status_text(path, status)
+                + (
+                    "; linesim plot redraws run and comparison folders, and the command "
+                    "itself redraws its own plots when run again"
+                    if status.get("complete")
+                    else ""
+                )
+            )
         return [draw_run(follow_latest(path))]
     except OSError as error:  # a symlink loop, a name too long, no permission, disk full
         raise LinesimError(
