@@ -117,3 +117,15 @@ def test_schema_accepts_what_the_loader_reads(value: Any) -> None:
         "mttr": "30 min",
     }
     assert errors("line", line) == []
+
+
+def test_the_yaml_reference_page_is_what_the_schemas_give() -> None:
+    """docs/yaml-reference.md is generated from the schemas; a model change that is not
+    regenerated fails here (run python -m sim.model.schema_reference)."""
+    from sim.model.schema_reference import reference_markdown
+
+    page = Path(__file__).resolve().parent.parent / "docs" / "yaml-reference.md"
+    assert page.read_text(encoding="utf-8") == reference_markdown(), (
+        "docs/yaml-reference.md is stale: run python -m sim.model.schema_reference "
+        "docs/yaml-reference.md"
+    )
