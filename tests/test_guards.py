@@ -475,3 +475,17 @@ def test_work_estimated_over_the_limit_is_refused_unless_allowed(
         guards.check_work(guards.WorkEstimate(1e12, "a clock"))
     with pytest.raises(Refused, match="allow-long"):
         guards.check_work(guards.WorkEstimate(1e12, "a clock"))
+
+
+def test_a_long_run_says_how_long_before_it_starts(caplog: pytest.LogCaptureFixture) -> None:
+    """Work between 2 min and 2 h of CPU runs, and first says its estimate (a warning of
+    the "linesim" logger, on stderr when nothing else is configured)."""
+    from sim.experiment import guards
+
+    with caplog.at_level("WARNING", logger="linesim"):
+        guards.check_work(guards.WorkEstimate(1e8, "lots finished at press"), workers=2)
+        guards.check_work(guards.WorkEstimate(1e3, "lots finished at press"))
+    assert [r.getMessage() for r in caplog.records] == [
+        "this will take about 8 min of CPU (4 min on 2 workers), 1e+08 events (most of them "
+        "from lots finished at press)"
+    ]

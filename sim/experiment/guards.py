@@ -21,6 +21,7 @@ for days: both legal, both need a stop by default, not only with ``--max-events`
 from __future__ import annotations
 
 import ctypes
+import logging
 import math
 import threading
 from collections.abc import Iterable, Iterator
@@ -55,6 +56,8 @@ SECONDS_PER_EVENT = 5e-6
 """CPU time of one engine event for work estimates [s]: the reference year costs 4.1 us
 an event and the Penny Fab 2-2.5 us on the 2-core machine of docs/speed.md; slower
 machines up to 8.5 us."""
+NOTICE_CPU = 120.0
+"""Estimated CPU time above which a request says how long it will take [s]."""
 LONG_RUN_CPU = 2 * 3600.0
 """Most estimated CPU time a request runs without ``--allow-long`` [s]."""
 DEFAULT_EVENT_BUDGET = 2e9
@@ -240,7 +243,14 @@ def check_work(estimate: WorkEstimate, workers: int = 1) -> None:
     """Refuse work estimated above :data:`LONG_RUN_CPU` of CPU unless the request allows
     long runs (:func:`long_runs`), naming the estimate, the clock that drives it and the
     ways out."""
+    if estimate.cpu_seconds <= NOTICE_CPU:
+        return
     if _ALLOW_LONG.get() or estimate.cpu_seconds <= LONG_RUN_CPU:
+        # said before a long run starts, on stderr (logging's last resort) unless the
+        # caller configures the "linesim" logger
+        logging.getLogger("linesim").warning(
+            "this will take %s (most of them from %s)", estimate.text(workers), estimate.clock
+        )
         return
     raise RunError(
         f"this would take {estimate.text(workers)} (most of them from {estimate.clock}), "
