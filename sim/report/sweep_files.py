@@ -2,7 +2,7 @@
 
 ``sweep.csv`` has one row per finished point: the point's number, its parameter values,
 the replications, then for each KPI its mean, std and 95% interval (``<kpi>_mean``,
-``<kpi>_std``, ``<kpi>_ci95_lo``, ``<kpi>_ci95_hi``). ``sweep.parquet`` holds the same
+``<kpi>_std``, ``<kpi>_ci95_low``, ``<kpi>_ci95_high``). ``sweep.parquet`` holds the same
 table when pyarrow is installed. ``sweep.json`` holds the settings, the same rows and,
 for a CONWIP sweep, the Factory Physics reference line parameters.
 """
@@ -107,7 +107,7 @@ def write_sweep(result: SweepResult, folder: str | Path, plots: bool = True) -> 
     write_json(written[0], content)
     header = ["point", *content["parameters"], "replications"]
     for kpi in content["kpis"]:
-        header += [f"{kpi}_mean", f"{kpi}_std", f"{kpi}_ci95_lo", f"{kpi}_ci95_hi"]
+        header += [f"{kpi}_mean", f"{kpi}_std", f"{kpi}_ci95_low", f"{kpi}_ci95_high"]
     rows = []
     for row in content["rows"]:
         cells = [

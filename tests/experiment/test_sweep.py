@@ -139,8 +139,8 @@ def test_outputs_table_json_plots_and_conwip_bounds(penny_sweep, tmp_path: Path)
     assert set(rows[0]) >= {
         "throughput_mean",
         "throughput_std",
-        "throughput_ci95_lo",
-        "flow_time_ci95_hi",
+        "throughput_ci95_low",
+        "flow_time_ci95_high",
     }
     content = json.loads((folder / "sweep.json").read_text())
     assert content["bounds"] == {
