@@ -218,14 +218,16 @@ def _case(rng: random.Random, paths: dict[str, str], out: str) -> list[str]:
     return ["plot", rng.choice([out, paths["file"], paths["missing"], paths["folder"], "/"])]
 
 
-def _run(arguments: list[str], timeout: float) -> tuple[str | None, list[str], int | None]:
+def _run(
+    arguments: list[str], timeout: float, cwd: Path
+) -> tuple[str | None, list[str], int | None]:
     """Run one case; return (failure class or None, arguments, exit status)."""
     process = psutil.Popen(
         [sys.executable, "-m", "sim", *arguments],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
-        cwd=ROOT,
+        cwd=cwd,  # a case without --out writes results/ here, not into the project
     )
     seen: dict[int, psutil.Process] = {}
     start = time.monotonic()
@@ -273,7 +275,9 @@ def main() -> int:
         cases = [_case(rng, paths, str(work / f"out{i}")) for i in range(args.cases)]
         statuses: dict[int, int] = {}
         with concurrent.futures.ThreadPoolExecutor(args.parallel) as pool:
-            for failure, arguments, status in pool.map(lambda c: _run(c, args.timeout), cases):
+            for failure, arguments, status in pool.map(
+                lambda c: _run(c, args.timeout, work), cases
+            ):
                 statuses[status if status is not None else -99] = (
                     statuses.get(status if status is not None else -99, 0) + 1
                 )

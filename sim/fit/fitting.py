@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,8 +73,12 @@ def fit_log(
         raise ConfigError(f"--confidence must lie between 0 and 1 (got {confidence})")
     check_minor_stop(minor_stop)
     line = load_line(line_path)
-    if out is not None:
+    if out is not None:  # proven writable before fitting, but made only when written to
+        made = not Path(out).exists()
         writable_folder(out, before="fitting")
+        if made:
+            with suppress(OSError):
+                Path(out).rmdir()
     machines = {s.name: s for s in line.stations if s.kind != "delay"}
     log = read_log(
         log_path, time=time, aliases=aliases, stations=set(machines), end=end, max_gap=max_gap
