@@ -105,6 +105,7 @@ def tune(
     storage: str | None = None,
     jobs: int | None = 1,
     cluster: str | None = None,
+    allow_long: bool = False,
     out: str | os.PathLike[str] | None = None,
     plots: bool = False,
     pick: int | None = None,
@@ -120,6 +121,7 @@ def tune(
     written to ``out``; ``feasible`` in the result says whether the best design meets the
     constraints. ``on_start(name, trials to run)`` and ``on_trial(trial)`` report progress.
     Optuna logs each trial at its INFO level; ``optuna.logging.set_verbosity`` quiets it.
+    A batch of trials estimated above two hours of CPU is refused unless ``allow_long``.
 
     >>> outcome = sim.tune("scenarios/tune_penny_fab_wip.yaml", trials=3,
     ...                    out=tmp_path / "tune")
@@ -152,7 +154,7 @@ def tune(
     if on_start is not None:
         target = spec.trials if trials is None else trials
         on_start(spec.name, max(0, target - counted(open_study(spec, url))))
-    with executor_for("tune", jobs, cluster) as executor:
+    with executor_for("tune", jobs, cluster, allow_long) as executor:
         result = run_tune(
             spec,
             url,

@@ -42,6 +42,11 @@ def add_parser(commands: Any) -> None:
         "--batch", type=int, metavar="N", help="trials evaluated together (default: the workers)"
     )
     command.add_argument(
+        "--allow-long",
+        action="store_true",
+        help="run batches estimated above two hours of CPU (refused by default)",
+    )
+    command.add_argument(
         "--storage", metavar="URL", help="Optuna storage (default sqlite:///<out>/study.db)"
     )
     command.add_argument(
@@ -79,6 +84,7 @@ def handle(args: argparse.Namespace, console: Console) -> int:
             batch=args.batch,
             storage=args.storage,
             jobs=args.jobs,
+            allow_long=args.allow_long,
             cluster=args.cluster,
             out=args.out,
             plots=not args.no_plots,
