@@ -6,6 +6,7 @@ Stations (and any list of named mappings) are addressed by name.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import yaml
@@ -20,20 +21,32 @@ MAX_NESTING = 50
 (``sim.model.loader.MAX_DEPTH``); a line needs under 10."""
 
 
-def _nesting(value: Any) -> int:
-    """How deep lists and mappings nest in ``value`` (0 for a scalar), counted without
-    recursion so that no depth can overflow the stack; stops past :data:`MAX_NESTING`."""
-    deepest, todo = 0, [(value, 0)]
-    while todo:
+def _nesting(root: Any, children: Callable[[Any], Iterable[Any]]) -> int:
+    """How deep ``root`` nests (0 for a leaf), with ``children(node)`` its direct parts,
+    counted without recursion so that no depth can overflow the stack; stops past
+    :data:`MAX_NESTING`."""
+    deepest, todo = 0, [(root, 0)]
+    while todo and deepest <= MAX_NESTING:
         item, depth = todo.pop()
         deepest = max(deepest, depth)
-        if deepest > MAX_NESTING:
-            break
-        if isinstance(item, dict):
-            todo.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list | tuple):
-            todo.extend((v, depth + 1) for v in item)
+        todo.extend((child, depth + 1) for child in children(item))
     return deepest
+
+
+def _value_parts(item: Any) -> Iterable[Any]:
+    """The parts of a Python value: a mapping's values, a list's items."""
+    if isinstance(item, dict):
+        return item.values()
+    return item if isinstance(item, list | tuple) else ()
+
+
+def _node_parts(item: Any) -> Iterable[Any]:
+    """The parts of a composed YAML node: a sequence's items, a mapping's values."""
+    if isinstance(item, yaml.SequenceNode):
+        return item.value
+    if isinstance(item, yaml.MappingNode):
+        return [value for _, value in item.value]
+    return ()
 
 
 def _too_deep(what: str, path: str, file: str | None) -> ConfigError:
@@ -53,7 +66,7 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         )
     try:
         node = yaml.compose(raw, Loader=yaml.SafeLoader)
-        if _node_nesting(node) > MAX_NESTING:
+        if _nesting(node, _node_parts) > MAX_NESTING:
             raise _too_deep("the value", f"--set {path.strip()[:80]}", None)
         _no_long_integers(node, text)
         value = yaml.safe_load(raw)
@@ -62,21 +75,6 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     except RecursionError:  # PyYAML composes nested nodes recursively
         raise _too_deep("the value", f"--set {path.strip()[:80]}", None) from None
     return path.strip(), value
-
-
-def _node_nesting(node: yaml.Node | None) -> int:
-    """How deep sequences and mappings nest in a composed YAML ``node`` (iteratively)."""
-    deepest, todo = 0, [(node, 0)]
-    while todo:
-        item, depth = todo.pop()
-        deepest = max(deepest, depth)
-        if deepest > MAX_NESTING:
-            break
-        if isinstance(item, yaml.SequenceNode):
-            todo.extend((v, depth + 1) for v in item.value)
-        elif isinstance(item, yaml.MappingNode):
-            todo.extend((v, depth + 1) for _, v in item.value)
-    return deepest
 
 
 def _no_long_integers(node: yaml.Node | None, text: str, depth: int = 0) -> None:
@@ -136,7 +134,7 @@ def apply_overrides(
         shown = str(full)[:80] + ("..." if len(str(full)) > 80 else "")
         if str(full).count(".") >= MAX_NESTING:
             raise _too_deep(f"the path ({str(full).count('.') + 1} parts)", shown, file)
-        if _nesting(value) > MAX_NESTING:
+        if _nesting(value, _value_parts) > MAX_NESTING:
             raise _too_deep("the value", shown, file)
     result = copy.deepcopy(data)
     for full, value in overrides.items():
