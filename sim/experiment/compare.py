@@ -26,7 +26,12 @@ from sim.errors import ConfigError
 from sim.experiment.executors import Executor, Interrupted, LocalExecutor, make_executor
 from sim.experiment.replicate import RunResult, replicate_task
 from sim.experiment.statistics import estimate
-from sim.model.comparison_file import ComparisonFile, is_comparison_file, read_comparison_file
+from sim.model.comparison_file import (
+    ComparisonFile,
+    UncertaintySpec,
+    is_comparison_file,
+    read_comparison_file,
+)
 from sim.model.line import Line
 from sim.model.scenario import Scenario
 from sim.model.units import SECONDS_PER, parse_duration
@@ -305,6 +310,14 @@ class ComparisonResult:
         return self.plan.name
 
 
+def _samples(plan: ComparisonPlan, uncertainty: int | bool) -> int:
+    """Input sets of the study: ``True`` takes the file's ``uncertainty.samples``."""
+    if uncertainty is not True:
+        return int(uncertainty)
+    spec = plan.spec.uncertainty if plan.spec else None
+    return spec.samples if spec is not None else UncertaintySpec().samples
+
+
 def _check_work(plan: ComparisonPlan, uncertainty: int | bool | None, jobs: int | None) -> None:
     """Refuse a comparison whose runs (and input sets) would take hours unasked, before
     the first of them starts (:func:`sim.experiment.guards.check_work`)."""
@@ -314,11 +327,7 @@ def _check_work(plan: ComparisonPlan, uncertainty: int | bool | None, jobs: int 
     if uncertainty:
         from sim.experiment.uncertainty import study_window
 
-        samples = (
-            (plan.spec.uncertainty.samples if plan.spec and plan.spec.uncertainty else 128)
-            if uncertainty is True
-            else int(uncertainty)
-        )
+        samples = _samples(plan, uncertainty)
         horizon, warmup, replications = study_window(plan)
         for s in plan.scenarios:  # the window is in the first scenario's time unit
             factor = SECONDS_PER[plan.scenarios[0].line.time_unit] / SECONDS_PER[s.line.time_unit]
@@ -428,12 +437,7 @@ def compare(
             from sim.report.run_folder import safe_folder_name  # a name is never a path
 
             folder = Path(out) if out is not None else Path("results") / safe_folder_name(plan.name)
-            samples = (
-                (plan.spec.uncertainty.samples if plan.spec and plan.spec.uncertainty else 128)
-                if uncertainty is True
-                else int(uncertainty)
-            )
-            study = run_uncertainty(plan, samples, runner, folder, progress)
+            study = run_uncertainty(plan, _samples(plan, uncertainty), runner, folder, progress)
             partial = partial or bool(study.get("partial"))
         content["partial"] = partial
         content["warnings"] = _window_warnings(result)
