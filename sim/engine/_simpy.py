@@ -173,7 +173,7 @@ def check_simpy(
     if not isinstance(queue, list):
         raise _changed("Environment._queue")
     numbers = getattr(env, "_eid", None)
-    if numbers is None or not isinstance(next(numbers, None), int):
+    if not isinstance(numbers, Iterator) or not isinstance(next(numbers, None), int):
         raise _changed("Environment._eid")
     event = event_type(env)
     if getattr(event, "_value", None) is not PENDING:
