@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import math
 
-import simpy
-
+from sim.engine._simpy import LineEnvironment, events_scheduled
 from sim.engine.memory import peak_memory
 from sim.errors import RunError
 
 __all__ = ["MEMORY_CHECK_EVERY", "BoundedEnvironment", "events_scheduled"]
 
 
-class BoundedEnvironment(simpy.Environment):
-    """A SimPy environment that raises :class:`RunError` when it is to process an event past
-    ``max_events`` [-], or when the process's peak memory passes ``max_memory`` [MB] (read
-    every :data:`MEMORY_CHECK_EVERY` events).
+class BoundedEnvironment(LineEnvironment):
+    """The engine's SimPy environment that raises :class:`RunError` when it is to process
+    an event past ``max_events`` [-], or when the process's peak memory passes
+    ``max_memory`` [MB] (read every :data:`MEMORY_CHECK_EVERY` events).
 
     Counting the events processed (one subtraction per event, in :meth:`step`) catches
     every runaway run, also one whose events come so fast that simulated time hardly
@@ -59,10 +58,3 @@ class BoundedEnvironment(simpy.Environment):
 
 MEMORY_CHECK_EVERY = 50_000
 """Events between two memory readings of a memory-bounded run [-]."""
-
-
-def events_scheduled(env: simpy.Environment) -> int:
-    """Events scheduled so far: SimPy numbers them with a counter (a private attribute,
-    read once per run; 0 if a SimPy version lacks it)."""
-    counter = getattr(env, "_eid", None)
-    return next(counter) if counter is not None else 0

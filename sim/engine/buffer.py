@@ -18,6 +18,7 @@ import math
 from collections import deque
 from typing import TYPE_CHECKING
 
+from sim.engine._simpy import clock_of
 from sim.engine.lot import EPS, Lot
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class Buffer:
     __slots__ = (
         "area",
         "capacity",
+        "clock",
         "env",
         "flux",
         "getters",
@@ -48,6 +50,8 @@ class Buffer:
 
     def __init__(self, env: simpy.Environment, name: str, capacity: float = math.inf) -> None:
         self.env = env
+        self.clock = clock_of(env)
+        """Where the buffer reads the time: the environment itself (its ``now``)."""
         self.name = name
         self.capacity = capacity
         self.limit = capacity + EPS
@@ -71,7 +75,7 @@ class Buffer:
     def _settle_level(self) -> None:
         """Clear a level left by rounding (the caller found it below the tolerance),
         keeping the integral."""
-        self.flux += self.level * self.env._now
+        self.flux += self.level * self.clock.now
         self.level = 0.0
 
     def available(self) -> float:
@@ -85,7 +89,7 @@ class Buffer:
         the usual case (a lot of one piece at the front) first, for the fast path."""
         lots = self.lots
         if lots and lots[0].qty == 1.0:
-            self.flux += self.env._now
+            self.flux += self.clock.now
             self.level -= 1.0
             front = lots.popleft()
             if self.putters:
@@ -109,11 +113,11 @@ class Buffer:
         front = lots[0]
         if front.qty <= limit + EPS:
             lots.popleft()
-            self.flux += front.qty * self.env._now
+            self.flux += front.qty * self.clock.now
             self.level -= front.qty
         else:
             front = front.part(limit)
-            self.flux += limit * self.env._now
+            self.flux += limit * self.clock.now
             self.level -= limit
         if self.level < EPS:
             self._settle_level()
@@ -147,7 +151,7 @@ class Buffer:
             else:
                 taken.append(front.part(amount))
                 amount = 0.0
-        self.flux += (level - self.level) * self.env._now
+        self.flux += (level - self.level) * self.clock.now
         if self.level < EPS:
             self._settle_level()
         if self.putters:
@@ -161,7 +165,7 @@ class Buffer:
             event, lot = putters.popleft()
             self.lots.append(lot)
             self.level += lot.qty
-            self.flux -= lot.qty * self.env._now
+            self.flux -= lot.qty * self.clock.now
             event.succeed()
 
     def put(self, lot: Lot) -> bool:
@@ -170,7 +174,7 @@ class Buffer:
         level = self.level + qty
         if level > self.limit:
             return False
-        self.flux -= qty * self.env._now
+        self.flux -= qty * self.clock.now
         self.lots.append(lot)
         self.level = level
         if self.getters:
@@ -200,11 +204,11 @@ class Buffer:
 
     def measure_from_now(self) -> None:
         """Zero the level area (end of warm-up)."""
-        self.flux = -self.level * self.env._now
+        self.flux = -self.level * self.clock.now
 
     def close(self) -> None:
         """Bring the level area up to now (end of run)."""
-        self.area = self.area_at(self.env._now)
+        self.area = self.area_at(self.clock.now)
 
 
 class Source:
@@ -241,7 +245,7 @@ class Source:
 
     def take(self, amount: float) -> list[Lot]:
         """Release ``amount`` units of raw material now."""
-        now = self.env._now
+        now = self.env.now
         if self.monitor is not None:
             self.monitor.release(now, amount)
         return [Lot(amount, now)]

@@ -10,20 +10,20 @@ buffer is full.
 A fixed soak ends lots in the order they came, so such a delay keeps its soaking lots in a
 queue and only the next end in SimPy's event queue: thousands of lots ageing for days would
 otherwise make every event of the run pay for a deeper heap. Each end keeps the event
-number SimPy would have given it when its lot came (drawn from SimPy's counter then), so
-events run in exactly the order they would with one timeout per end.
+number SimPy would have given it when its lot came (drawn from SimPy's counter then,
+:func:`sim.engine._simpy.event_counter`), so events run in exactly the order they would
+with one timeout per end.
 """
 
 from __future__ import annotations
 
 import math
 from collections import deque
-from heapq import heappush
 from typing import TYPE_CHECKING, Any, cast
 
 import simpy
-from simpy.events import NORMAL
 
+from sim.engine._simpy import NORMAL, event_counter, queue_push, triggered_event
 from sim.engine.hits import hit_counter
 from sim.engine.lot import EPS, Lot
 from sim.engine.rng import sampler, stream, uniforms
@@ -100,7 +100,7 @@ class Delay:
         """Units inside, soaking or waiting to leave [material unit]."""
         self.putters: deque[tuple[Waiter, Lot]] = deque()
         self.area = 0.0
-        self.last = env._now
+        self.last = env.now
         self.lots_in = 0
         self.units_out = 0.0
         self.scrapped = 0.0
@@ -114,19 +114,15 @@ class Delay:
         self._fifo: deque[tuple[float, int, list[Lot]]] | None = None
         """A fixed soak: the lots soaking, as (end [time unit], SimPy event number, lots),
         in the order they end; the first end alone is in SimPy's queue."""
-        heap: Any = getattr(env, "_queue", None)
-        numbers: Any = getattr(env, "_eid", None)
-        if isinstance(time, Constant) and isinstance(heap, list) and numbers is not None:
+        if isinstance(time, Constant):
             self._fifo = deque()
-            self._heap: list[Any] = heap
-            self._numbers = numbers
-            self._next_end = simpy.Event(env)
+            self._push = queue_push(env)
+            self._numbers = event_counter(env)
+            self._next_end = triggered_event(env)
             """The event of the first end, reused (SimPy clears its callbacks)."""
-            self._next_end._ok = True
-            self._next_end._value = None
 
     def _mark(self) -> None:
-        now = self.env._now
+        now = self.env.now
         self.area += self.level * (now - self.last)
         self.last = now
 
@@ -145,7 +141,7 @@ class Delay:
         if level + lot.qty > self.capacity + EPS:
             return False
         env = self.env
-        now = env._now
+        now = env.now
         self.area += level * (now - self.last)
         self.last = now
         self.level = level + lot.qty
@@ -161,7 +157,7 @@ class Delay:
             # the number env.timeout would take now (env.schedule draws it the same way)
             fifo.append((end, next(self._numbers), [lot]))
             if len(fifo) == 1:
-                self._schedule_next_end()
+                self._arm_next_end()
             return True
         ending = self._ending.get(end)
         if ending is not None:  # lots put together with one soak time leave together
@@ -173,7 +169,7 @@ class Delay:
 
     def _release(self, event: simpy.Event) -> None:
         """Pass on every lot whose soak ends now, in the order they came."""
-        end = cast(float, event._value)
+        end = cast(float, event.value)
         wakes = self._wakes
         wakes.active = True
         try:
@@ -183,12 +179,12 @@ class Delay:
         finally:
             wakes.active = False
 
-    def _schedule_next_end(self) -> None:
+    def _arm_next_end(self) -> None:
         """Put the first end of a fixed soak into SimPy's queue, under its own number."""
         end, number, _ = self._fifo[0]  # type: ignore[index]
         event = self._next_end
         event.callbacks = [self._release_next]
-        heappush(self._heap, (end, NORMAL, number, event))
+        self._push((end, NORMAL, number, event))
 
     def _release_next(self, _event: simpy.Event) -> None:
         """Pass on the lots of the first end of a fixed soak, in the order they came."""
@@ -196,7 +192,7 @@ class Delay:
         assert fifo is not None
         _, _, lots = fifo.popleft()
         if fifo:  # before the lots move on: moving may admit a lot of a blocked machine
-            self._schedule_next_end()
+            self._arm_next_end()
         wakes = self._wakes
         wakes.active = True
         try:
@@ -237,7 +233,7 @@ class Delay:
         self._leave(lot.qty)
 
     def _leave(self, qty: float) -> None:
-        now = self.env._now
+        now = self.env.now
         level = self.level
         self.area += level * (now - self.last)
         self.last = now

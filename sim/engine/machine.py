@@ -13,21 +13,20 @@ delay schedules that event as ``env.timeout`` would, and a holder waking the mac
 schedules it now as ``Event.succeed`` would, so events are processed in the same order as
 with a SimPy process yielding timeouts and events, without a new event object, a
 ``Process`` resumption or a callback list per step. The event goes straight into SimPy's
-queue as the very entry ``env.schedule`` would push (time, priority, SimPy's next event
-number), and the clock is read as ``env._now``, the attribute behind ``env.now``: SimPy 4's
-own names, which pyproject.toml pins; a method and a property call per lot less.
+queue as the very entry ``env.schedule`` would push, and the clock is read as ``env.now``,
+a plain attribute of the engine's environment: both through :mod:`sim.engine._simpy`, the
+one module that touches SimPy's private names.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Generator
-from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
 import simpy
-from simpy.events import NORMAL
 
+from sim.engine._simpy import NORMAL, event_counter, queue_push, triggered_event
 from sim.engine.buffer import Source
 from sim.engine.lot import EPS
 from sim.engine.monitor import (
@@ -57,9 +56,9 @@ class Machine:
 
     __slots__ = (
         "_body",
-        "_eid",
         "_end",
-        "_queue",
+        "_numbers",
+        "_push",
         "_steps",
         "_wakes",
         "clock",
@@ -78,13 +77,13 @@ class Machine:
         self.env = env
         self.station = station
         self.index = index
-        self.clock = MachineClock(station.state_time, env._now)
+        self.clock = MachineClock(station.state_time, env.now)
         failures = station.failures
         operating = failures is not None and not failures.calendar
         self.up_left = failures.time_to_failure() if operating else math.inf  # type: ignore[union-attr]
         """Processing time left before the next operating-basis failure [time unit]."""
         self.next_failure = (
-            env._now + failures.time_to_failure()  # type: ignore[union-attr]
+            env.now + failures.time_to_failure()  # type: ignore[union-attr]
             if failures is not None and failures.calendar
             else math.inf
         )
@@ -92,10 +91,10 @@ class Machine:
         self.stop_left = station.stop_gap() if station.stop_gap else math.inf
         """Processing time left before the next minor stop [time unit]."""
         self.cycles_to_setup: float = station.setup_every
-        self.setup_due = env._now + station.setup_interval if station.setup_interval else math.inf
+        self.setup_due = env.now + station.setup_interval if station.setup_interval else math.inf
         spacing = station.maintenance_every / station.machine_count
         self.maintenance_due = (
-            env._now + spacing * (index + 1) if station.maintenance_every else math.inf
+            env.now + spacing * (index + 1) if station.maintenance_every else math.inf
         )
 
     def run(self) -> Generator[simpy.Event, Any, None]:
@@ -106,13 +105,11 @@ class Machine:
             if self.station.whole_lots and not self.station.settles_waiting
             else self._run_general()
         )
-        end = simpy.Event(self.env)
-        end._ok = True
-        end._value = None
-        self._end = end
+        self._end = triggered_event(self.env)
+        """The machine's one event, reused (SimPy clears its callbacks)."""
         self._steps: list[Callable[[Any], None]] = [self._step]
-        self._queue = self.env._queue
-        self._eid = self.env._eid
+        self._push = queue_push(self.env)
+        self._numbers = event_counter(self.env)
         self._wakes = wakes_of(self.env)
         self._step()
         yield self.env.event()  # never triggered
@@ -132,7 +129,7 @@ class Machine:
                     raise ValueError(f"negative delay {delay}")
                 end = self._end
                 end.callbacks = self._steps
-                heappush(self._queue, (self.env._now + delay, NORMAL, next(self._eid), end))
+                self._push((self.env.now + delay, NORMAL, next(self._numbers), end))
             if wakes.pending:
                 wakes.drain()
         finally:
@@ -148,7 +145,7 @@ class Machine:
             end = self._end
             end.callbacks = self._steps  # SimPy only reads the list it takes back
             # env.schedule(end, NORMAL, delay), inlined: the same entry in SimPy's queue
-            heappush(self._queue, (self.env._now + delay, NORMAL, next(self._eid), end))
+            self._push((self.env.now + delay, NORMAL, next(self._numbers), end))
 
     def succeed(self, _value: Any = None) -> None:
         """Wake the machine (material or room came; the holder's :class:`Waiter`): its
@@ -159,7 +156,7 @@ class Machine:
             return
         end = self._end
         end.callbacks = self._steps
-        heappush(self._queue, (self.env._now, NORMAL, next(self._eid), end))
+        self._push((self.env.now, NORMAL, next(self._numbers), end))
 
     def _run_lots(self) -> Process:
         """One input, nothing merged, split or batched, no shifts or calendar failures:
@@ -184,15 +181,13 @@ class Machine:
         while True:
             lot = take_front(limit)
             if lot is None:
-                switch(IDLE, env._now)
+                switch(IDLE, env.now)
                 wait(self, per_cycle)
                 yield None
                 continue
             cycles = lot.qty / per_cycle
             if prepares and (
-                station.setup_every
-                or env._now >= self.setup_due
-                or env._now >= self.maintenance_due
+                station.setup_every or env.now >= self.setup_due or env.now >= self.maintenance_due
             ):
                 yield from self._prepare(cycles)
             # station.run_time, inlined for whole cycles: one draw, or a block sum
@@ -207,10 +202,10 @@ class Machine:
             if (
                 duration <= up_left
                 and duration <= stop_left
-                and env._now + duration <= self.next_failure
+                and env.now + duration <= self.next_failure
             ):
                 if clock.state != BUSY:
-                    switch(BUSY, env._now)
+                    switch(BUSY, env.now)
                 self.up_left = up_left - duration
                 self.stop_left = stop_left - duration
                 yield duration
@@ -222,16 +217,16 @@ class Machine:
                 if observer is not None:
                     scrapped = station.scrapped
                     inspect(lot)
-                    observer.finished(clock.key, lot.qty, station.scrapped - scrapped, env._now)
+                    observer.finished(clock.key, lot.qty, station.scrapped - scrapped, env.now)
                 else:
                     inspect(lot)
             elif observer is not None:
-                observer.finished(clock.key, lot.qty, 0.0, env._now)
+                observer.finished(clock.key, lot.qty, 0.0, env.now)
             if lot.qty <= EPS:
                 continue
             station.units_out += lot.qty
             if not put(lot):
-                switch(BLOCKED, env._now)
+                switch(BLOCKED, env.now)
                 out.block(self, lot)
                 yield None
 
@@ -263,7 +258,7 @@ class Machine:
                 buffer, per_cycle = inputs[0]
                 limit = high * per_cycle
                 while (lot := buffer.take_front(limit)) is None:
-                    clock.switch(IDLE, env._now)
+                    clock.switch(IDLE, env.now)
                     buffer.wait(self, per_cycle)
                     yield None
                     if settle:
@@ -286,16 +281,14 @@ class Machine:
                         amount = cycles * per_cycle
                         taken.append((buffer.take(amount), amount))
                     break
-                clock.switch(IDLE, env._now)
+                clock.switch(IDLE, env.now)
                 short[0].wait(self, low * short[1])
                 yield None
                 if settle:
                     yield from self._settle()
-            started = env._now
+            started = env.now
             if prepares and (
-                station.setup_every
-                or env._now >= self.setup_due
-                or env._now >= self.maintenance_due
+                station.setup_every or env.now >= self.setup_due or env.now >= self.maintenance_due
             ):
                 yield from self._prepare(cycles)
             duration = run_time(cycles)
@@ -304,11 +297,11 @@ class Machine:
             if (
                 duration <= up_left
                 and duration <= stop_left
-                and env._now + duration <= self.next_failure
-                and (not pauses or env._now + duration <= self._shift_end())
+                and env.now + duration <= self.next_failure
+                and (not pauses or env.now + duration <= self._shift_end())
             ):
                 if clock.state != BUSY:
-                    clock.switch(BUSY, env._now)
+                    clock.switch(BUSY, env.now)
                 self.up_left = up_left - duration
                 self.stop_left = stop_left - duration
                 yield duration
@@ -319,10 +312,10 @@ class Machine:
             lots = finish(taken, cycles, duration, started, inspect)
             if clock.observer is not None:
                 good = math.fsum(lot.qty for lot in lots)
-                clock.observer.finished(clock.key, good, station.scrapped - scrapped, env._now)
+                clock.observer.finished(clock.key, good, station.scrapped - scrapped, env.now)
             for lot in lots:
                 if not out.put(lot):
-                    clock.switch(BLOCKED, env._now)
+                    clock.switch(BLOCKED, env.now)
                     out.block(self, lot)
                     yield None
                     if settle:
@@ -332,11 +325,11 @@ class Machine:
         """Planned maintenance, then a setup, when due before this run."""
         station = self.station
         env = self.env
-        if env._now >= self.maintenance_due:
-            self.clock.switch(MAINTENANCE, env._now)
+        if env.now >= self.maintenance_due:
+            self.clock.switch(MAINTENANCE, env.now)
             station.maintenances += 1
             yield station.maintenance_duration
-            while self.maintenance_due <= env._now:
+            while self.maintenance_due <= env.now:
                 self.maintenance_due += station.maintenance_every
         if station.setup_every:
             self.cycles_to_setup -= cycles
@@ -344,10 +337,10 @@ class Machine:
                 self.cycles_to_setup += station.setup_every
                 station.setups += 1
                 yield from self._work(station.setup_time(), SETUP)  # type: ignore[misc]
-        elif env._now >= self.setup_due:
+        elif env.now >= self.setup_due:
             station.setups += 1
             yield from self._work(station.setup_time(), SETUP)  # type: ignore[misc]
-            while self.setup_due <= env._now:
+            while self.setup_due <= env.now:
                 self.setup_due += station.setup_interval
 
     def _work(self, duration: float, state: int) -> Process:
@@ -359,7 +352,7 @@ class Machine:
         clock = self.clock
         station = self.station
         if clock.state != state:
-            clock.switch(state, env._now)
+            clock.switch(state, env.now)
         ages = state == BUSY
         pauses = station.shift_pauses
         while True:
@@ -369,10 +362,10 @@ class Machine:
                 gap, cause = self.up_left, DOWN
             if ages and self.stop_left < gap:
                 gap, cause = self.stop_left, MINOR_STOP
-            if self.next_failure - env._now < gap:
-                gap, cause = max(0.0, self.next_failure - env._now), -DOWN
-            if pauses and self._shift_end() - env._now < gap:
-                gap, cause = max(0.0, self._shift_end() - env._now), OFF_SHIFT
+            if self.next_failure - env.now < gap:
+                gap, cause = max(0.0, self.next_failure - env.now), -DOWN
+            if pauses and self._shift_end() - env.now < gap:
+                gap, cause = max(0.0, self._shift_end() - env.now), OFF_SHIFT
             if duration <= gap:
                 if ages:
                     self.up_left -= duration
@@ -389,24 +382,24 @@ class Machine:
                 yield from self._wait_for_shift()
                 continue
             if cause == MINOR_STOP:
-                clock.switch(MINOR_STOP, env._now)
+                clock.switch(MINOR_STOP, env.now)
                 station.minor_stops += 1
                 yield station.stop_length()  # type: ignore[misc]
                 self.stop_left = station.stop_gap()  # type: ignore[misc]
             else:
-                clock.switch(DOWN, env._now)
+                clock.switch(DOWN, env.now)
                 station.repairs += 1
                 yield station.failures.time_to_repair()  # type: ignore[union-attr]
                 if cause == DOWN:
                     self.up_left = station.failures.time_to_failure()  # type: ignore[union-attr]
                 else:
-                    self.next_failure = env._now + station.failures.time_to_failure()  # type: ignore[union-attr]
-            clock.switch(state, env._now)
+                    self.next_failure = env.now + station.failures.time_to_failure()  # type: ignore[union-attr]
+            clock.switch(state, env.now)
 
     def _shift_end(self) -> float:
         """When the staffed interval the machine is in ends (now when it is off shift)
         [time unit]."""
-        now = self.env._now
+        now = self.env.now
         start, end = self.station.calendar.on_interval(now)  # type: ignore[union-attr]
         return end if start <= now else now
 
@@ -417,22 +410,22 @@ class Machine:
         env = self.env
         clock = self.clock
         state = clock.state
-        start, _ = self.station.calendar.on_interval(env._now)  # type: ignore[union-attr]
-        if start <= env._now:
+        start, _ = self.station.calendar.on_interval(env.now)  # type: ignore[union-attr]
+        if start <= env.now:
             return  # a shift that wraps over the end of the pattern goes on
-        clock.switch(OFF_SHIFT, env._now)
-        yield start - env._now
+        clock.switch(OFF_SHIFT, env.now)
+        yield start - env.now
         failures = self.station.failures
         remaining = 0.0
-        while failures is not None and self.next_failure <= env._now:
+        while failures is not None and self.next_failure <= env.now:
             end = self.next_failure + failures.time_to_repair()
             self.station.repairs += 1
             self.next_failure = end + failures.time_to_failure()
-            remaining = max(remaining, end - env._now)
+            remaining = max(remaining, end - env.now)
         if remaining > 0:
-            clock.switch(DOWN, env._now)
+            clock.switch(DOWN, env.now)
             yield remaining
-        clock.switch(state, env._now)
+        clock.switch(state, env.now)
 
     def settle_waiting(self, now: float) -> float:
         """Reclassify waiting time (idle or blocked) since the last state change.
@@ -478,13 +471,13 @@ class Machine:
     def _settle(self) -> Process:
         """Before acting: finish a repair that fell due while waiting, wait for the shift."""
         env = self.env
-        remaining = self.settle_waiting(env._now)
+        remaining = self.settle_waiting(env.now)
         if remaining > 0:
-            self.clock.switch(DOWN, env._now)
+            self.clock.switch(DOWN, env.now)
             yield remaining
         calendar = self.station.calendar
         if calendar is not None:
-            start = calendar.next_on(env._now)
-            if start > env._now:
-                self.clock.switch(OFF_SHIFT, env._now)
-                yield start - env._now
+            start = calendar.next_on(env.now)
+            if start > env.now:
+                self.clock.switch(OFF_SHIFT, env.now)
+                yield start - env.now

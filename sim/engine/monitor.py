@@ -126,7 +126,7 @@ class Sink:
 
     def put(self, lot: Lot) -> bool:
         """Take a finished lot; undetected defects leave with it as escapes."""
-        now = self.env._now
+        now = self.env.now
         qty = lot.qty
         flow = now - lot.start
         self.units += qty
@@ -210,7 +210,7 @@ class LineMonitor:
         entry = self.conwip_entry
         qty = lot.qty if release_per_unit is None else lot.qty * release_per_unit
         if entry is None:
-            self._mark(self.env._now)
+            self._mark(self.env.now)
             self.wip -= qty
         if not good:
             self.scrapped += qty
@@ -219,11 +219,11 @@ class LineMonitor:
             self.released += qty
             self.released_total += qty
             if qty != lot.qty:
-                entry.put(Lot(qty, self.env._now))
+                entry.put(Lot(qty, self.env.now))
                 return
             # The leaving lot is reused for its replacement: nothing else holds it (a sink
             # keeps counts, not lots; scrap leaves as a lot of its own).
-            lot.start = self.env._now
+            lot.start = self.env.now
             lot.work = 0.0
             lot.defects = None
             entry.put(lot)
@@ -233,10 +233,10 @@ class LineMonitor:
 
     def sample_bins(self, env: simpy.Environment):  # type: ignore[no-untyped-def]
         """SimPy process: record the WIP area of each bin of the measured window."""
-        self._bin_before = self._area_now(env._now)
+        self._bin_before = self._area_now(env.now)
         for index in range(len(self.wip_area_per_bin) - 1):
             yield env.timeout(self.bin_width)
-            after = self._area_now(env._now)
+            after = self._area_now(env.now)
             self.wip_area_per_bin[index] = after - self._bin_before
             self._bin_before = after
 

@@ -10,17 +10,18 @@ event. The engine chooses this path by itself (``StationRun.simple``); it draws 
 streams in the same order as the general loop, so results are the same.
 
 Each machine reuses one SimPy event for its cycle ends: SimPy clears an event's callbacks
-when it processes it, and a processed event given new callbacks can be scheduled again.
+when it processes it, and a processed event given new callbacks can be scheduled again
+(:func:`sim.engine._simpy.queue_push`).
 """
 
 from __future__ import annotations
 
-from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
 import simpy
-from simpy.events import NORMAL, URGENT
+from simpy.events import URGENT
 
+from sim.engine._simpy import NORMAL, event_counter, queue_push, triggered_event
 from sim.engine.lot import Lot
 from sim.engine.monitor import BLOCKED, BUSY, IDLE, MachineClock
 
@@ -39,13 +40,12 @@ class PieceMachine:
     __slots__ = (
         "_cycle_time",
         "_duration",
-        "_eid",
         "_end",
         "_finished",
         "_inbuf",
+        "_numbers",
+        "_push",
         "_put",
-        "_queue",
-        "_schedule",
         "_take",
         "clock",
         "cycles",
@@ -59,7 +59,7 @@ class PieceMachine:
         self.env = env
         self.station = station
         self.index = index
-        self.clock = MachineClock(station.state_time, env._now)
+        self.clock = MachineClock(station.state_time, env.now)
         self.lot: Lot | None = None
         """The piece in process."""
         self.cycles = 0
@@ -69,39 +69,36 @@ class PieceMachine:
         self._take: Callable[[], Lot | None] = self._inbuf.take_piece
         self._put = station.out.put
         self._cycle_time: Callable[[], float] = station.cycle_time
-        self._schedule = env.schedule
-        self._queue = env._queue
-        self._eid = env._eid
-        self._finished: list[Callable[[Any], None]] = [self._finish]
         self._duration = 0.0
         """The cycle time of the piece in process [time unit]."""
-        self._end = simpy.Event(env)
+        self._end = triggered_event(env)
         """The event that ends each cycle, reused."""
-        self._end._ok = True
-        self._end._value = None
+        self._finished: list[Callable[[Any], None]] = [self._finish]
+        self._push = queue_push(env)
+        self._numbers = event_counter(env)
 
     def start(self) -> None:
         """Take the first piece at the current time, where a SimPy process would start
         (an urgent event, as SimPy's ``Initialize``)."""
         self._end.callbacks = [self.succeed]
-        self._schedule(self._end, URGENT)
+        self.env.schedule(self._end, URGENT)
 
     def succeed(self, _value: Any = None) -> None:
         """Resume: material came (the machine was idle) or the blocked piece moved on."""
         lot = self._take()
         clock = self.clock
         if lot is None:
-            clock.switch(IDLE, self.env._now)
+            clock.switch(IDLE, self.env.now)
             self._inbuf.wait(self, 1.0)
             return
         if clock.state != BUSY:
-            clock.switch(BUSY, self.env._now)
+            clock.switch(BUSY, self.env.now)
         self.lot = lot
         end = self._end
         end.callbacks = self._finished  # SimPy only reads the list it takes back
         duration = self._duration = self._cycle_time()
         # env.schedule(end, NORMAL, duration), inlined: the same entry in SimPy's queue
-        heappush(self._queue, (self.env._now + duration, NORMAL, next(self._eid), end))
+        self._push((self.env.now + duration, NORMAL, next(self._numbers), end))
 
     def _finish(self, _event: simpy.Event) -> None:
         """A piece is done: it carries the machine time spent on it, so scrap here or
@@ -117,20 +114,20 @@ class PieceMachine:
             station.lost_work += lot.work
             lot.qty = 0.0
             if observer is not None:
-                observer.finished(self.clock.key, 0.0, 1.0, self.env._now)
+                observer.finished(self.clock.key, 0.0, 1.0, self.env.now)
             if station.monitor is not None:
                 station.monitor.leave(Lot(1.0, lot.start), False, station.release_per_unit)
         else:
             if observer is not None:
-                observer.finished(self.clock.key, 1.0, 0.0, self.env._now)
+                observer.finished(self.clock.key, 1.0, 0.0, self.env.now)
             if not self._put(lot):
-                self.clock.switch(BLOCKED, self.env._now)
+                self.clock.switch(BLOCKED, self.env.now)
                 station.out.block(self, lot)
                 return
         # The body of succeed() repeated here: this is the hot path.
         following = self._take()
         if following is None:
-            self.clock.switch(IDLE, self.env._now)
+            self.clock.switch(IDLE, self.env.now)
             self._inbuf.wait(self, 1.0)
             return
         self.lot = following
@@ -138,4 +135,4 @@ class PieceMachine:
         end.callbacks = self._finished  # SimPy only reads the list it takes back
         duration = self._duration = self._cycle_time()
         # env.schedule(end, NORMAL, duration), inlined: the same entry in SimPy's queue
-        heappush(self._queue, (self.env._now + duration, NORMAL, next(self._eid), end))
+        self._push((self.env.now + duration, NORMAL, next(self._numbers), end))

@@ -6,9 +6,8 @@ import math
 from array import array
 from dataclasses import dataclass, field
 
-import simpy
-
-from sim.engine.bounded import BoundedEnvironment, events_scheduled
+from sim.engine._simpy import LineEnvironment, events_scheduled
+from sim.engine.bounded import BoundedEnvironment
 from sim.engine.build import LineBuild
 from sim.engine.monitor import STATES, StateObserver
 from sim.engine.state_bins import StateBins
@@ -131,7 +130,7 @@ def simulate(
             "--max-events or lower release.wip"
         )
     env = (
-        simpy.Environment()
+        LineEnvironment()
         if max_events is None and max_memory is None
         else BoundedEnvironment(line.name, max_events, warmup + horizon, max_memory)
     )

@@ -11,40 +11,34 @@ else is due now, the wake stays a SimPy event, so the order of events never chan
 
 from __future__ import annotations
 
-import math
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import simpy
 
 __all__ = ["Wakes", "wakes_of"]
 
-_NEVER: list[Any] = [(-math.inf,)]
-"""Stands in for SimPy's event queue where it cannot be read: something is always due."""
-
 
 class Wakes:
     """The machines woken during the engine's current callback, to resume when it ends."""
 
-    __slots__ = ("active", "env", "heap", "pending")
+    __slots__ = ("active", "env", "pending")
 
     def __init__(self, env: simpy.Environment) -> None:
         self.env = env
         self.active = False
         """Inside an engine callback that resumes the woken machines when it ends."""
         self.pending: deque[Callable[[], None]] = deque()
-        heap = getattr(env, "_queue", None)
-        self.heap: list[Any] = heap if isinstance(heap, list) else _NEVER
-        """SimPy's event queue (a heap of (time, priority, number, event))."""
 
     def defer(self, resume: Callable[[], None]) -> bool:
         """Queue ``resume`` to run when the current callback ends, if its wake event would
-        run right then; ``False`` when the wake must be a SimPy event."""
+        run right then (nothing else is due now: SimPy's next event time, ``peek``, is
+        later); ``False`` when the wake must be a SimPy event."""
         if self.active:
-            heap = self.heap
-            if not heap or heap[0][0] > self.env._now:
+            env = self.env
+            if env.peek() > env.now:
                 self.pending.append(resume)
                 return True
         return False
