@@ -23,12 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from heapq import heappush
+from itertools import chain
 from types import MethodType
 from typing import Any, Protocol
 
 import simpy
 from simpy.core import BoundClass
-from simpy.events import NORMAL, PENDING
+from simpy.events import NORMAL, PENDING, URGENT
 
 __all__ = [
     "NORMAL",
@@ -40,6 +41,7 @@ __all__ = [
     "clock_of",
     "event_counter",
     "events_scheduled",
+    "number_in_rounds",
     "queue_push",
     "triggered_event",
 ]
@@ -124,6 +126,49 @@ def events_scheduled(env: simpy.Environment) -> int:
     """Events scheduled so far [-]: SimPy numbers them with a counter, read here once per
     run (taking a number, which no event of the run needs any more)."""
     return next(env._eid)
+
+
+class _Rounds:
+    """The event numbers of a run in rounds of ``size``: each round is a ``range`` (drawn
+    from in C), and between two rounds ``check(events so far, now)`` may stop the run."""
+
+    __slots__ = ("_check", "_env", "_next", "_size", "_stopped")
+
+    def __init__(
+        self, env: simpy.Environment, size: int, check: Callable[[int, float], Exception | None]
+    ) -> None:
+        self._env, self._size, self._check = env, size, check
+        self._next = 0
+        self._stopped = False
+
+    def __iter__(self) -> _Rounds:
+        return self
+
+    def __next__(self) -> range:
+        start = self._next
+        self._next = start + self._size
+        if not self._stopped:
+            error = self._check(start, self._env._now)
+            if error is not None:
+                self._stopped = True
+                # a failed event due now, before every other (URGENT, number -1): SimPy's
+                # step raises its exception out of env.run, as for a failed process
+                failed = simpy.Event(self._env)
+                failed._ok = False
+                failed._value = error
+                heappush(self._env._queue, (self._env._now, URGENT, -1, failed))
+        return range(start, self._next)
+
+
+def number_in_rounds(
+    env: simpy.Environment, size: int, check: Callable[[int, float], Exception | None]
+) -> None:
+    """Number ``env``'s events in rounds of ``size`` [-] and call ``check(events scheduled
+    so far [-], now [time unit])`` once a round; when it returns an exception, the run
+    stops with it before the next event (``env.run`` raises it). Drawing a number stays a
+    C call (``itertools.chain`` over ``range`` objects), so a check costs nothing between
+    rounds. Call it before anything is scheduled: the numbers restart at 0."""
+    env._eid = chain.from_iterable(_Rounds(env, size, check))  # type: ignore[assignment]
 
 
 class Clock(Protocol):

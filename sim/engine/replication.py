@@ -6,9 +6,10 @@ import math
 from array import array
 from dataclasses import dataclass, field
 
-from sim.engine._simpy import LineEnvironment, events_scheduled
+from sim.engine._simpy import LineEnvironment, events_scheduled, number_in_rounds
 from sim.engine.bounded import BoundedEnvironment
 from sim.engine.build import LineBuild
+from sim.engine.flood import ROUND, flood_guard
 from sim.engine.monitor import STATES, StateObserver
 from sim.engine.state_bins import StateBins
 from sim.errors import RunError
@@ -119,8 +120,11 @@ def simulate(
     Randomness comes only from streams keyed (seed, replication, station, purpose).
     Raises :class:`RunError` when the line deadlocks (no event possible while work waits),
     or when more than ``max_events`` SimPy events [-] were scheduled, or when the process
-    has used more than ``max_memory`` [MB] (``None``: no bound).
+    has used more than ``max_memory`` [MB] (``None``: no bound). Without ``max_events``,
+    a run that schedules far more events than its rates and clocks give is stopped
+    (:func:`sim.engine.flood.flood_guard`).
     """
+    given = line
     line = as_general(line)
     wip = line.release.wip or 0
     if max_events is not None and wip > max_events:  # each job is work, even before events
@@ -134,6 +138,8 @@ def simulate(
         if max_events is None and max_memory is None
         else BoundedEnvironment(line.name, max_events, warmup + horizon, max_memory)
     )
+    if max_events is None:  # a bound given is held exactly; else a flood is stopped
+        number_in_rounds(env, ROUND, flood_guard(given, warmup + horizon))
     build = LineBuild(env, line, TIME_BINS, horizon / TIME_BINS, warmup, seed, replication)
     if observer is not None:
         for run in build.stations:
