@@ -67,3 +67,34 @@ def test_a_quiet_run_does_not_import_rich_progress(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "False"
+
+
+def test_a_long_run_shows_its_estimate_in_the_bar() -> None:
+    """The estimate check_work announces for a long run goes above the bar (not on a bare
+    stderr line that would tear it) and into the bar of the runs it estimated."""
+    from rich.progress import Progress
+
+    from sim.cli.progress_bar import EstimateColumn
+    from sim.experiment.guards import NOTICE_CPU, SECONDS_PER_EVENT, WorkEstimate, check_work
+
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=200)
+    long_run = WorkEstimate(events=2 * NOTICE_CPU / SECONDS_PER_EVENT, clock="failures")
+    with progress(console, quiet=False) as bar:
+        assert isinstance(bar, Progress)
+        check_work(long_run)
+        task = bar.add_task("baseline: replications", total=4)
+        shown = EstimateColumn().render(bar.tasks[task]).plain
+    assert shown == "est. 4 min"
+    assert "this will take about 4 min of CPU" in out.getvalue()
+
+
+def test_a_short_run_has_no_estimate_in_its_bar() -> None:
+    from sim.cli.progress_bar import EstimateColumn
+    from sim.experiment.guards import WorkEstimate, check_work
+
+    console = Console(file=io.StringIO(), force_terminal=True)
+    with progress(console, quiet=False) as bar:
+        check_work(WorkEstimate(events=1000.0, clock="failures"))
+        task = bar.add_task("runs", total=1)
+        assert EstimateColumn().render(bar.tasks[task]).plain == ""  # type: ignore[union-attr]

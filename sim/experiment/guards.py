@@ -29,11 +29,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from sim.engine.flood import expected_events
 from sim.errors import RunError
 from sim.model.line import Line
 
 __all__ = [
     "DEFAULT_EVENT_BUDGET",
+    "ESTIMATE_FIELD",
     "LONG_RUN_CPU",
     "MemoryBudgetExceeded",
     "WorkEstimate",
@@ -60,6 +62,9 @@ NOTICE_CPU = 120.0
 """Estimated CPU time above which a request says how long it will take [s]."""
 LONG_RUN_CPU = 2 * 3600.0
 """Most estimated CPU time a request runs without ``--allow-long`` [s]."""
+ESTIMATE_FIELD = "linesim_estimate"
+"""The attribute of the log record announcing a long run that holds its estimated wall
+time alone (``3 min``: CPU over the workers), for a progress bar to show."""
 DEFAULT_EVENT_BUDGET = 2e9
 """Most events a replication may be expected to schedule without ``--max-events``
 [-]: about half an hour of engine time at a million events a second."""
@@ -137,51 +142,6 @@ def memory_guard(limit: float | None, name: str, end: float) -> Iterator[None]:
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)
 
 
-def expected_events(line: Line, duration: float) -> tuple[float, str]:
-    """Estimate the events of one replication over ``duration`` [time unit] from the
-    line's rates and clocks; return (events [-], the rate that dominates).
-
-    Counts, as if every machine ran all the time (an upper estimate of each): the lots
-    each machine station finishes at its capacity (one event a lot or batch; delays add
-    none of their own), push arrivals, minor stops and failures (two events each), timed
-    setups and maintenance windows (two each) and shift changes (two a shift and cycle
-    at each station that keeps shifts). On the reference line it gives 3.3 M events a
-    year where the engine schedules 2.8 M.
-    """
-    rates: list[tuple[float, str]] = []
-    unit = line.time_unit
-    release = line.release
-    interarrival = getattr(release, "interarrival", None)
-    if interarrival is not None and interarrival.mean > 0:
-        rates.append((1.0 / interarrival.mean, f"push arrivals every {interarrival.mean:g} {unit}"))
-    shift_changes = 2 * len(line.shifts) / line.shift_cycle if line.shifts else 0.0
-    for station in line.stations:
-        machines = max(1, int(getattr(station, "machines", 1) or 1))
-        if station.kind != "delay":
-            lot = max(1, station.lot, station.batch.size if station.batch else 1)
-            flow = station.capacity_rate / lot
-            if math.isfinite(flow) and flow > 0:
-                rates.append((flow, f"lots finished at {station.name} ({flow:.3g} / {unit})"))
-        clocks = [
-            (getattr(station, "minor_stops", None), "mtbf", "minor stops"),
-            (getattr(station, "failures", None), "mtbf", "failures"),
-            (getattr(station, "maintenance", None), "every", "maintenance"),
-            (getattr(station, "setup", None), "interval", "setups"),
-        ]
-        for clock, field, what in clocks:
-            every = getattr(clock, field, None) if clock is not None else None
-            if every is not None and every > 0:
-                rates.append(
-                    (2 * machines / every, f"{what} every {every:g} {unit} at {station.name}")
-                )
-        if station.shifts and shift_changes:
-            rates.append((shift_changes, f"shift changes every {line.shift_cycle:g} {unit}"))
-    if not rates:
-        return 0.0, ""
-    total = sum(rate for rate, _ in rates) * duration
-    return total, max(rates)[1]
-
-
 @dataclass(frozen=True)
 class WorkEstimate:
     """The engine time a request needs, estimated before it runs."""
@@ -249,7 +209,10 @@ def check_work(estimate: WorkEstimate, workers: int = 1) -> None:
         # said before a long run starts, on stderr (logging's last resort) unless the
         # caller configures the "linesim" logger
         logging.getLogger("linesim").warning(
-            "this will take %s (most of them from %s)", estimate.text(workers), estimate.clock
+            "this will take %s (most of them from %s)",
+            estimate.text(workers),
+            estimate.clock,
+            extra={ESTIMATE_FIELD: _duration(estimate.cpu_seconds / max(1, workers))},
         )
         return
     raise RunError(
