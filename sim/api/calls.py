@@ -16,17 +16,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sim.api.checks import (
+from sim.api.comparing import compare
+from sim.api.results import SweepOutcome, TuneOutcome
+from sim.api.running import run
+from sim.api.setup import executor_for, settings_for
+from sim.checks import (
     check_folder,
     check_jobs,
     check_path,
     check_positive,
     check_whole,
 )
-from sim.api.comparing import compare
-from sim.api.results import SweepOutcome, TuneOutcome
-from sim.api.running import run
-from sim.api.setup import executor_for, settings_for
 from sim.errors import ConfigError
 from sim.out_folder import writable_folder
 

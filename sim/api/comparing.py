@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sim.api.checks import check_jobs, check_overrides, check_path
 from sim.api.results import CompareOutcome
 from sim.api.setup import executor_for, folder_argument, settings_for
+from sim.checks import check_jobs, check_overrides, check_path
 from sim.errors import ConfigError, LinesimError
 
 __all__ = ["ComparisonNotWritten", "compare"]

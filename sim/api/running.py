@@ -15,9 +15,9 @@ from contextlib import nullcontext
 from dataclasses import replace
 from typing import Any
 
-from sim.api.checks import check_jobs, check_overrides, check_positive, check_whole
 from sim.api.results import Run
 from sim.api.setup import executor_for, folder_argument, scenario_for, settings_for
+from sim.checks import check_jobs, check_overrides, check_positive, check_whole
 from sim.errors import LinesimError
 
 __all__ = ["ResultsNotWritten", "run"]

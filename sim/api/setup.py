@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from sim.api.checks import (
+from sim.checks import (
     MAX_REPLICATIONS,
     MAX_SEED,
     check_duration,
@@ -180,7 +180,7 @@ def line_file_hint(path: str | os.PathLike[str], command: str = "linesim run") -
 def folder_argument(function: str, out: Any, default: str) -> Path | None:
     """The ``out`` argument of ``sim.<function>`` as a folder: ``None`` for no folder or the
     default one (``None``, ``False``, ``True``; ``default`` says what ``True`` writes)."""
-    from sim.api.checks import check_folder
+    from sim.checks import check_folder
 
     if out is None or out is False or out is True:
         return None

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.api.checks import check_jobs, check_overrides, check_path
 from sim.api.setup import executor_for, folder_argument, settings_for
+from sim.checks import check_jobs, check_overrides, check_path
 from sim.errors import ConfigError, ConfigErrors
 
 __all__ = ["SizeOutcome", "size"]

@@ -75,14 +75,13 @@ def expected_events(line: Line, duration: float) -> tuple[float, str]:
     return total, max(rates)[1]
 
 
-def flood_guard(line: Line, duration: float) -> Callable[[int, float], Exception | None]:
-    """Return ``check(events, now)`` for a replication of ``line`` over ``duration`` [time
-    unit] (warm-up included): a :class:`RunError` once more than :data:`FLOOD_FLOOR` plus
-    :data:`FLOOD_FACTOR` times the estimated events up to ``now`` [time unit] (and the
-    jobs CONWIP puts in at the start) were scheduled, naming the time, both rates and the
-    way out (``--max-events``, which holds the run to an exact budget instead)."""
-    expected, clock = expected_events(line, duration)
-    rate = expected / duration if duration > 0 and math.isfinite(duration) else 0.0
+def flood_guard(line: Line) -> Callable[[int, float], Exception | None]:
+    """Return ``check(events, now)`` for a replication of ``line``: a :class:`RunError`
+    once more than :data:`FLOOD_FLOOR` plus :data:`FLOOD_FACTOR` times the events
+    :func:`expected_events` gives up to ``now`` [time unit] (and the jobs CONWIP puts in
+    at the start) were scheduled, naming the time, both rates and the way out
+    (``--max-events``, which holds the run to an exact budget instead)."""
+    rate, clock = expected_events(line, 1.0)  # the estimate grows with the time
     floor = FLOOD_FLOOR + 4 * (line.release.wip or 0)
     unit = line.time_unit
 

@@ -5,16 +5,19 @@ from __future__ import annotations
 import math
 from array import array
 from dataclasses import dataclass, field
+from typing import Any
 
+from sim.checks import MAX_SEED, check_duration, check_positive, check_whole
 from sim.engine._simpy import LineEnvironment, events_scheduled, number_in_rounds
 from sim.engine.bounded import BoundedEnvironment
 from sim.engine.build import LineBuild
 from sim.engine.flood import ROUND, flood_guard
 from sim.engine.monitor import STATES, StateObserver
 from sim.engine.state_bins import StateBins
-from sim.errors import RunError
+from sim.errors import ConfigError, RunError
 from sim.model.line import Line
 from sim.model.serial import as_general
+from sim.model.units import MAX_RUN_S, SECONDS_PER
 
 __all__ = ["TIME_BINS", "ReplicationResult", "StationResult", "simulate"]
 
@@ -124,6 +127,9 @@ def simulate(
     a run that schedules far more events than its rates and clocks give is stopped
     (:func:`sim.engine.flood.flood_guard`).
     """
+    horizon, warmup, seed, replication = _checked(
+        line, horizon, warmup, seed, replication, max_events, max_memory
+    )
     given = line
     line = as_general(line)
     wip = line.release.wip or 0
@@ -139,7 +145,7 @@ def simulate(
         else BoundedEnvironment(line.name, max_events, warmup + horizon, max_memory)
     )
     if max_events is None:  # a bound given is held exactly; else a flood is stopped
-        number_in_rounds(env, ROUND, flood_guard(given, warmup + horizon))
+        number_in_rounds(env, ROUND, flood_guard(given))
     build = LineBuild(env, line, TIME_BINS, horizon / TIME_BINS, warmup, seed, replication)
     if observer is not None:
         for run in build.stations:
@@ -170,6 +176,53 @@ def simulate(
     build.close_material_bins()
     state_bins.close(end)
     return _result(build, line, horizon, warmup, seed, replication, state_bins)
+
+
+def _checked(
+    line: Line,
+    horizon: Any,
+    warmup: Any,
+    seed: Any,
+    replication: Any,
+    max_events: Any,
+    max_memory: Any,
+) -> tuple[float, float, int, int]:
+    """Check :func:`simulate`'s arguments as the API checks its own: a
+    :class:`ConfigError` naming ``sim.simulate()``, the argument and what is allowed,
+    instead of SimPy's or numpy's ValueError from inside the run."""
+    unit = line.time_unit
+    longest = MAX_RUN_S / SECONDS_PER[unit]
+    times = []
+    for name, value, zero in (("horizon", horizon, False), ("warmup", warmup, True)):
+        if isinstance(value, str):
+            raise ConfigError(
+                f"must be a number in the line's time unit ({unit}), got {value!r}; "
+                "sim.run() and sim.compare() take durations such as '30 d'",
+                file="sim.simulate()",
+                path=name,
+            )
+        number = check_duration("simulate", name, value, zero)
+        assert isinstance(number, float)
+        if number > longest:
+            raise ConfigError(
+                f"must be at most 1000 y ({longest:.6g} {unit}), got {number:g}",
+                file="sim.simulate()",
+                path=name,
+            )
+        times.append(number)
+    if times[0] + times[1] <= times[1]:
+        raise ConfigError(
+            f"{times[0]:g} {unit} vanishes when added to the warm-up of {times[1]:g} {unit} "
+            "(floating point); give a longer horizon or a shorter warm-up",
+            file="sim.simulate()",
+            path="horizon",
+        )
+    seed = check_whole("simulate", "seed", seed, 0, MAX_SEED)
+    replication = check_whole("simulate", "replication", replication, 0, MAX_SEED)
+    check_whole("simulate", "max_events", max_events, 1, 2**63 - 1)
+    check_positive("simulate", "max_memory", max_memory, unbounded=True)
+    assert seed is not None and replication is not None
+    return times[0], times[1], seed, replication
 
 
 def _result(
