@@ -250,6 +250,8 @@ def build_comparison(
         "units": line_units(first.line, keys),
         "differences": differences,
     }
+    if comparison.precision is not None:
+        content["precision"] = comparison.precision.as_json()
     if attribution is not None:
         content["attribution"] = {
             kpi: {lever: estimate(values) for lever, values in per_lever.items()}

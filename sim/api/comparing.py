@@ -17,7 +17,7 @@ from typing import Any
 
 from sim.api.results import CompareOutcome
 from sim.api.setup import executor_for, folder_argument, settings_for
-from sim.checks import check_jobs, check_overrides, check_path
+from sim.checks import check_jobs, check_overrides, check_path, check_positive
 from sim.errors import ConfigError, LinesimError
 
 __all__ = ["ComparisonNotWritten", "compare"]
@@ -47,6 +47,7 @@ def compare(
     out: str | os.PathLike[str] | bool | None = None,
     plots: bool = False,
     progress: Any = None,
+    precision: float | bool | None = None,
 ) -> CompareOutcome:
     """Compare scenarios on common random numbers, as ``linesim compare`` does.
 
@@ -65,7 +66,11 @@ def compare(
     simulating and published whole (comparison.json, each scenario's folder; report.html
     and the plots with ``plots``). ``progress`` has ``start(description, total)`` and
     ``advance()``. On Ctrl-C the finished paired replications are published and the
-    outcome is ``partial``.
+    outcome is ``partial``. ``precision`` [%] runs replications in rounds until every
+    headline KPI's 95 % CI half-width is within it (of each mean, and in percentage points
+    of each paired change); without it a comparison file's ``precision:`` block does,
+    unless ``replications`` is given; ``False`` keeps the fixed count.
+    ``content["precision"]`` then says how many were needed and what they reached.
 
     >>> outcome = sim.compare("scenarios/penny_fab.yaml", "scenarios/penny_fab.yaml",
     ...                       replications=2, horizon=300)
@@ -90,6 +95,8 @@ def compare(
     target = folder_argument("compare", out, "results/<name>/")
     changes = check_overrides("compare", overrides)
     _check_uncertainty(uncertainty)
+    if precision is not None and not isinstance(precision, bool):
+        precision = check_positive("compare", "precision", precision)
     files_given = paths if len(paths) > 1 else paths[0]
     if target is None and out is True:
         target = Path("results") / safe_folder_name(comparison_name(files_given))
@@ -106,6 +113,7 @@ def compare(
                 executor=executor,
                 out=target,
                 progress=progress,
+                precision=precision,
                 **settings,
             )
         outcome = CompareOutcome(result.comparison, result.content, None, result)

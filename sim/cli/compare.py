@@ -45,6 +45,14 @@ def add_parser(commands: Any) -> None:
         help="run on a Dask scheduler, e.g. tcp://host:8786 (pip install 'linesim[cluster]')",
     )
     command.add_argument(
+        "--precision",
+        type=float,
+        metavar="PCT",
+        help="add replications until each headline KPI's 95 %% CI half-width is within "
+        "PCT %% of its mean and PCT points of each paired change (the comparison file's "
+        "precision: block otherwise, unless --replications N is given)",
+    )
+    command.add_argument(
         "--attribution",
         action="store_true",
         help="also attribute the change to the levers (Shapley values, with "
@@ -109,6 +117,7 @@ def handle(args: argparse.Namespace, console: Console) -> int:
                 cluster=args.cluster,
                 out=args.out or True,
                 progress=_Bar(bar),
+                precision=args.precision,
             )
         except ComparisonNotWritten as error:  # a full disk: printed, not lost
             print_comparison(error.outcome.content, console)
@@ -122,6 +131,8 @@ def handle(args: argparse.Namespace, console: Console) -> int:
         )
         return EXIT_INTERRUPTED
     print_comparison(result.content, console)
+    if result.comparison.precision is not None:
+        console.print(f"replications: {result.comparison.precision.text()}", highlight=False)
     if result.uncertainty:
         print_uncertainty(result.uncertainty, console)
     for note in result.notes:

@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -28,6 +28,7 @@ from sim.experiment.replicate import RunResult, replicate_task
 from sim.experiment.statistics import estimate
 from sim.model.comparison_file import (
     ComparisonFile,
+    PrecisionSpec,
     UncertaintySpec,
     is_comparison_file,
     read_comparison_file,
@@ -50,6 +51,9 @@ __all__ = [
     "plan_comparison",
     "run_pairs",
 ]
+
+if TYPE_CHECKING:
+    from sim.experiment.precision import PrecisionReached
 
 KpiFunction = Callable[[ReplicationResult, Line], dict[str, float]]
 """Turns one replication into its KPIs (the analysis layer passes its own)."""
@@ -78,6 +82,8 @@ class Comparison:
     """Per scenario, per replication, the KPIs."""
     partial: bool = False
     """Interrupted: only the replications every scenario finished are kept."""
+    precision: PrecisionReached | None = None
+    """With precision-driven replications: how many were needed and what they reached."""
 
     @property
     def names(self) -> list[str]:
@@ -144,33 +150,74 @@ def run_pairs(
     kpi_function: KpiFunction,
     executor: Executor | None = None,
     on_done: Callable[[int], None] | None = None,
+    precision: PrecisionSpec | None = None,
+    progress: Progress | None = None,
+    label: str = "",
 ) -> Comparison:
-    """Run every replication of every (aligned) scenario in one batch of tasks.
+    """Run every replication of every (aligned) scenario in one batch of tasks, or, with
+    ``precision``, in rounds until the headline KPIs are precise enough
+    (:mod:`sim.experiment.precision`).
 
     On Ctrl-C (or SIGTERM through the executor) the replications that every scenario
-    finished are kept and the comparison is ``partial``; the pairs stay paired.
+    finished are kept and the comparison is ``partial``; the pairs stay paired. Rounds
+    are shown on ``progress`` as stages of ``label`` (the comparison's name).
     """
     runner: Executor = executor or LocalExecutor(1)
+    if precision is not None:
+        label = label or scenarios[0].name
+        return _run_to_precision(
+            scenarios, kpi_function, runner, on_done, precision, progress, label
+        )
+    found, partial = _replications(scenarios, 0, None, runner, on_done)
+    return _assemble(scenarios, found, kpi_function, partial)
+
+
+def _replications(
+    scenarios: Sequence[Scenario],
+    first: int,
+    last: int | None,
+    runner: Executor,
+    on_done: Callable[[int], None] | None,
+) -> tuple[list[dict[int, ReplicationResult]], bool]:
+    """Run replications ``first`` to ``last`` (exclusive; ``None``: each scenario's
+    count) of every scenario as one batch; return per scenario {replication: result}
+    and whether the batch was interrupted."""
+    ranges = [range(first, s.replications if last is None else last) for s in scenarios]
     tasks = [
-        (s.line, s.horizon, s.warmup, s.seed, r) for s in scenarios for r in range(s.replications)
+        (s.line, s.horizon, s.warmup, s.seed, r)
+        for s, rs in zip(scenarios, ranges, strict=True)
+        for r in rs
     ]
     partial = False
     try:
         done = dict(enumerate(runner.map(replicate_task, tasks, on_done)))
     except Interrupted as stop:
         done, partial = dict(stop.finished), True
-    reference = scenarios[0].line.time_unit
-    per_scenario: list[dict[int, ReplicationResult]] = []
+    found: list[dict[int, ReplicationResult]] = []
     start = 0
-    for scenario in scenarios:
-        per_scenario.append(
-            {r: done[start + r] for r in range(scenario.replications) if start + r in done}
-        )
-        start += scenario.replications
-    common = sorted(set.intersection(*(set(found) for found in per_scenario)))
+    for rs in ranges:
+        found.append({r: done[start + i] for i, r in enumerate(rs) if start + i in done})
+        start += len(rs)
+    return found, partial
+
+
+def _assemble(
+    scenarios: Sequence[Scenario],
+    found: list[dict[int, ReplicationResult]],
+    kpi_function: KpiFunction,
+    partial: bool,
+    precision: PrecisionReached | None = None,
+) -> Comparison:
+    """The comparison of the replications every scenario has (all of them, or the first
+    ``precision.replications``), their KPIs in the reference's time unit."""
+    reference = scenarios[0].line.time_unit
+    common = sorted(set.intersection(*(set(reps) for reps in found)))
+    if precision is not None:
+        common = common[: precision.replications]
+        scenarios = [replace(s, replications=precision.replications) for s in scenarios]
     runs, kpis = [], []
-    for scenario, found in zip(scenarios, per_scenario, strict=True):
-        reps = [found[r] for r in common]
+    for scenario, reps_found in zip(scenarios, found, strict=True):
+        reps = [reps_found[r] for r in common]
         runs.append(RunResult(scenario, reps, partial=partial))
         kpis.append(
             [
@@ -180,7 +227,58 @@ def run_pairs(
                 for rep in reps
             ]
         )
-    return Comparison(runs, kpis, partial)
+    return Comparison(runs, kpis, partial, precision)
+
+
+def _run_to_precision(
+    scenarios: Sequence[Scenario],
+    kpi_function: KpiFunction,
+    runner: Executor,
+    on_done: Callable[[int], None] | None,
+    spec: PrecisionSpec,
+    progress: Progress | None,
+    label: str,
+) -> Comparison:
+    """Rounds of replications until the first n of them meet ``spec`` (or its most)."""
+    from sim.experiment.precision import (
+        PrecisionReached,
+        first_precise,
+        headline_kpis,
+        widest_half_widths,
+    )
+
+    reference = scenarios[0].line.time_unit
+    found: list[dict[int, ReplicationResult]] = [{} for _ in scenarios]
+    kpis: list[list[dict[str, float]]] = [[] for _ in scenarios]
+    step = max(1, math.ceil(runner.workers / len(scenarios)))  # every worker busy
+    have, want = 0, spec.min_replications
+    names: list[str] = []
+    while True:
+        if progress:
+            progress.start(
+                f"{label}: replications {have + 1}-{want} "
+                f"(to a 95 % CI within {spec.half_width:g} %, at most {spec.max_replications})",
+                len(scenarios) * (want - have),
+            )
+        got, partial = _replications(scenarios, have, want, runner, on_done)
+        for index, reps in enumerate(got):
+            found[index].update(reps)
+        if partial:
+            return _assemble(scenarios, found, kpi_function, partial=True)
+        for index, scenario in enumerate(scenarios):
+            unit = scenario.line.time_unit
+            kpis[index].extend(
+                in_reference_unit(kpi_function(found[index][r], scenario.line), unit, reference)
+                for r in range(have, want)
+            )
+        names = names or headline_kpis(spec, [reps[0] for reps in kpis])
+        precise = first_precise(kpis, spec, names, have + 1)
+        if precise is not None or want >= spec.max_replications:
+            kept, met = (precise[0], True) if precise is not None else (want, False)
+            reached = precise[1] if precise is not None else widest_half_widths(kpis, names, want)
+            outcome = PrecisionReached(spec.half_width, names, kept, reached, met, want)
+            return _assemble(scenarios, found, kpi_function, False, outcome)
+        have, want = want, min(spec.max_replications, want + step)
 
 
 def paired_difference(reference: np.ndarray, other: np.ndarray) -> dict[str, Any]:
@@ -318,12 +416,43 @@ def _samples(plan: ComparisonPlan, uncertainty: int | bool) -> int:
     return spec.samples if spec is not None else UncertaintySpec().samples
 
 
-def _check_work(plan: ComparisonPlan, uncertainty: int | bool | None, jobs: int | None) -> None:
+def _precision(
+    spec: ComparisonFile | None, replications: int | None, precision: float | bool | None
+) -> PrecisionSpec | None:
+    """The precision-driven replications asked for: ``precision`` [%] (with the file's
+    KPIs and counts, if it has a ``precision:`` block), else the file's block unless a
+    fixed count is given or ``precision`` is ``False``."""
+    written = spec.precision if spec is not None else None
+    if precision is False or (precision is None and (replications is not None or not written)):
+        return None
+    if precision is None or precision is True:
+        if written is None:
+            raise ConfigError(
+                "precision: give a half-width such as --precision 0.5 [%] (the comparison "
+                "file has no precision: block)"
+            )
+        return written
+    if isinstance(precision, bool) or not 0 < float(precision) <= 100:
+        raise ConfigError(f"precision must be a half-width in (0, 100] [%], got {precision!r}")
+    base = written.model_dump() if written is not None else {}
+    return PrecisionSpec(**{**base, "half_width": float(precision)})
+
+
+def _check_work(
+    plan: ComparisonPlan,
+    uncertainty: int | bool | None,
+    jobs: int | None,
+    rounds: PrecisionSpec | None = None,
+) -> None:
     """Refuse a comparison whose runs (and input sets) would take hours unasked, before
-    the first of them starts (:func:`sim.experiment.guards.check_work`)."""
+    the first of them starts (:func:`sim.experiment.guards.check_work`); precision-driven
+    replications count their first round."""
     from sim.experiment.guards import check_work, estimate_work
 
-    runs = [(s.line, s.warmup + s.horizon, s.replications) for s in plan.scenarios]
+    runs = [
+        (s.line, s.warmup + s.horizon, rounds.min_replications if rounds else s.replications)
+        for s in plan.scenarios
+    ]
     if uncertainty:
         from sim.experiment.uncertainty import study_window
 
@@ -350,6 +479,7 @@ def compare(
     executor: Executor | None = None,
     out: str | os.PathLike[str] | None = None,
     progress: Progress | None = None,
+    precision: float | bool | None = None,
 ) -> ComparisonResult:
     """Compare scenarios on common random numbers and check the claim, if any.
 
@@ -360,6 +490,11 @@ def compare(
     ``results/<name>``), so a rerun only runs what is missing. Runs go to ``executor``,
     or to ``jobs`` local processes, or to the Dask scheduler at ``cluster``. On Ctrl-C the
     finished work is kept and the result is ``partial``.
+
+    ``precision`` sets precision-driven replications (:mod:`sim.experiment.precision`):
+    a 95 % CI half-width [%] to reach (the file's ``precision:`` block otherwise, with its
+    KPIs and counts), or ``False`` for the fixed count; ``replications`` given means a
+    fixed count too.
 
     Example::
 
@@ -375,21 +510,30 @@ def compare(
         files, overrides, replications=replications, seed=seed, horizon=horizon, warmup=warmup
     )
     spec = plan.spec
-    _check_work(plan, uncertainty, executor.workers if executor is not None else jobs)
+    rounds = _precision(spec, replications, precision)
+    _check_work(plan, uncertainty, executor.workers if executor is not None else jobs, rounds)
     owned = executor is None
     runner = executor if executor is not None else make_executor(jobs, cluster)
     notes: list[str] = []
     try:
         if owned:
             runner.__enter__()
-        if progress:
+        if progress and rounds is None:
             progress.start(
                 f"{plan.name}: {len(plan.scenarios)} scenarios",
                 sum(s.replications for s in plan.scenarios),
             )
         result = run_pairs(
-            plan.scenarios, line_kpis, runner, lambda _i: progress.advance() if progress else None
+            plan.scenarios,
+            line_kpis,
+            runner,
+            lambda _i: progress.advance() if progress else None,
+            rounds,
+            progress,
+            plan.name,
         )
+        if result.precision is not None:
+            plan = replace(plan, scenarios=[run.scenario for run in result.runs])
         partial = result.partial
         if not result.runs[0].replications:
             content: dict[str, Any] = {"scenarios": result.names, "partial": True}
