@@ -7,7 +7,7 @@ from array import array
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.checks import MAX_SEED, check_duration, check_positive, check_whole
+from sim.checks import MAX_SEED, check_duration, check_whole
 from sim.engine._simpy import LineEnvironment, events_scheduled, number_in_rounds
 from sim.engine.bounded import BoundedEnvironment
 from sim.engine.build import LineBuild
@@ -109,7 +109,6 @@ def simulate(
     seed: int = 1,
     replication: int = 0,
     max_events: int | None = None,
-    max_memory: float | None = None,
     observer: StateObserver | None = None,
 ) -> ReplicationResult:
     """Simulate ``line`` for ``warmup + horizon`` [time unit] and observe the last ``horizon``.
@@ -122,13 +121,12 @@ def simulate(
 
     Randomness comes only from streams keyed (seed, replication, station, purpose).
     Raises :class:`RunError` when the line deadlocks (no event possible while work waits),
-    or when more than ``max_events`` SimPy events [-] were scheduled, or when the process
-    has used more than ``max_memory`` [MB] (``None``: no bound). Without ``max_events``,
+    or when more than ``max_events`` SimPy events [-] were processed. Without ``max_events``,
     a run that schedules far more events than its rates and clocks give is stopped
     (:func:`sim.engine.flood.flood_guard`).
     """
     horizon, warmup, seed, replication = _checked(
-        line, horizon, warmup, seed, replication, max_events, max_memory
+        line, horizon, warmup, seed, replication, max_events
     )
     given = line
     line = as_general(line)
@@ -139,13 +137,11 @@ def simulate(
             f"start, more than the bound of {max_events:,} events; raise "
             "--max-events or lower release.wip"
         )
-    env = (
-        LineEnvironment()
-        if max_events is None and max_memory is None
-        else BoundedEnvironment(line.name, max_events, warmup + horizon, max_memory)
-    )
-    if max_events is None:  # a bound given is held exactly; else a flood is stopped
+    if max_events is None:  # a flood is stopped; a bound given is held exactly
+        env: LineEnvironment = LineEnvironment()
         number_in_rounds(env, ROUND, flood_guard(given))
+    else:
+        env = BoundedEnvironment(line.name, max_events, warmup + horizon)
     build = LineBuild(env, line, TIME_BINS, horizon / TIME_BINS, warmup, seed, replication)
     if observer is not None:
         for run in build.stations:
@@ -185,7 +181,6 @@ def _checked(
     seed: Any,
     replication: Any,
     max_events: Any,
-    max_memory: Any,
 ) -> tuple[float, float, int, int]:
     """Check :func:`simulate`'s arguments as the API checks its own: a
     :class:`ConfigError` naming ``sim.simulate()``, the argument and what is allowed,
@@ -220,7 +215,6 @@ def _checked(
     seed = check_whole("simulate", "seed", seed, 0, MAX_SEED)
     replication = check_whole("simulate", "replication", replication, 0, MAX_SEED)
     check_whole("simulate", "max_events", max_events, 1, 2**63 - 1)
-    check_positive("simulate", "max_memory", max_memory, unbounded=True)
     assert seed is not None and replication is not None
     return times[0], times[1], seed, replication
 

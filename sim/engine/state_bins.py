@@ -21,8 +21,8 @@ from sim.engine.monitor import STATES
 if TYPE_CHECKING:
     import simpy
 
-    from sim.engine.calendar import ShiftCalendar
     from sim.engine.station import StationRun
+    from sim.model.calendar import ShiftCalendar
 
 __all__ = ["StateBins"]
 

@@ -7,13 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sim.engine.calendar import ShiftCalendar
 from sim.engine.hits import hit_counter, share_count
 from sim.engine.lot import EPS, Lot, combine
 from sim.engine.machine import Machine
 from sim.engine.monitor import STATES
 from sim.engine.piece import PieceMachine
 from sim.engine.rng import lot_sums, sampler, stream, uniforms
+from sim.model.calendar import ShiftCalendar
 from sim.model.distributions import Exponential
 
 if TYPE_CHECKING:

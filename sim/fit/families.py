@@ -59,10 +59,6 @@ class Estimate:
         """The same estimate in another unit (``factor`` new units per old unit)."""
         return Estimate(self.value * factor, self.low * factor, self.high * factor, self.n)
 
-    def covers(self, truth: float) -> bool:
-        """Whether ``truth`` lies inside the interval."""
-        return self.low <= truth <= self.high
-
     def as_dict(self) -> dict[str, Any]:
         return {"value": self.value, "ci": [self.low, self.high], "n": self.n}
 

@@ -208,7 +208,6 @@ class Line(_Model, NumbersChecked):
         validate_default=True,
         description="length of the shift pattern [time unit]",
     )
-    crews: int = Field(default=1, ge=1, le=100, description="shift crews on the payroll [-]")
     working_days_per_year: float = Field(
         default=365,
         gt=0,

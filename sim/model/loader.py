@@ -425,7 +425,6 @@ def load_scenario(
         overrides={**set_overrides, **cli_overrides},
         levers=tuple(chosen),
         lever_info=lever_info,
-        all_levers=tuple(spec.levers),
     )
 
 

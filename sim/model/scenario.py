@@ -96,5 +96,3 @@ class Scenario:
     levers: tuple[str, ...] = ()
     lever_info: dict[str, dict[str, str]] = field(default_factory=dict)
     """Description and source of each lever applied."""
-    all_levers: tuple[str, ...] = ()
-    """The scenario file's levers, whether applied here or not (for attribution)."""

@@ -17,7 +17,6 @@ __all__ = [
     "TimeUnit",
     "canonical_time_unit",
     "check_run_time",
-    "convert",
     "parse_duration",
 ]
 
@@ -65,11 +64,6 @@ def _in_range(value: float, unit_seconds: float, text: Any) -> float:
             f"({MAX_DURATION_S:.4g} s)"
         )
     return value
-
-
-def convert(value: float, from_unit: str, to_unit: str) -> float:
-    """Convert a time ``value`` [from_unit] into [to_unit]."""
-    return value * SECONDS_PER[from_unit] / SECONDS_PER[to_unit]
 
 
 def parse_duration(value: Any, time_unit: str) -> float:

@@ -47,7 +47,6 @@ def test_any_horizon_runs_or_is_a_located_error(horizon: float) -> None:
         ({"seed": True}, "seed", "whole number"),
         ({"replication": -1}, "replication", "must be from 0"),
         ({"max_events": 0}, "max_events", "must be from 1"),
-        ({"max_memory": -5.0}, "max_memory", "number > 0"),
     ],
 )
 def test_bad_arguments_are_located_errors(arguments: dict[str, Any], where: str, says: str) -> None:

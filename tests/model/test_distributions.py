@@ -9,7 +9,7 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from sim.model.distributions import Constant, Distribution, Normal
-from sim.model.units import convert, parse_duration
+from sim.model.units import parse_duration
 
 ADAPTER: TypeAdapter[Any] = TypeAdapter(Distribution)
 SAMPLES = 200_000
@@ -186,9 +186,3 @@ def test_parse_duration_rejects(text: Any) -> None:
     """Anything else is a ValueError with an example of the format."""
     with pytest.raises(ValueError, match="duration"):
         parse_duration(text, "h")
-
-
-def test_convert() -> None:
-    """Unit conversion is by seconds per unit."""
-    assert convert(1.5, "h", "min") == 90
-    assert convert(36, "h", "d") == 1.5

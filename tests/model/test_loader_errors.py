@@ -10,7 +10,7 @@ import pytest
 
 from sim.errors import ConfigError, ConfigErrors, LinesimError
 from sim.model import load_line, load_scenario
-from sim.model.units import convert
+from sim.model.units import SECONDS_PER
 
 WriteLine = Callable[..., Path]
 """The ``write_line`` fixture (tests/model/conftest.py)."""
@@ -193,7 +193,7 @@ def test_time_unit_spellings(write_line: WriteLine, spelling: str, unit: str) ->
     )
     line = load_line(path)
     assert line.time_unit == unit
-    assert line.stations[0].cycle_time.mean == pytest.approx(convert(2, "h", unit))
+    assert line.stations[0].cycle_time.mean == pytest.approx(2 * 3600 / SECONDS_PER[unit])
 
 
 @pytest.mark.parametrize(

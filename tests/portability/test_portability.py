@@ -78,16 +78,6 @@ def test_import_and_run_without_posix_only_modules() -> None:
     assert "n = 2" in done.stdout
 
 
-def test_memory_probe_reads_this_process() -> None:
-    """The probe gives this process's resident memory in MB: more than the interpreter's
-    few MB, far less than a terabyte, and the peak never below the current reading."""
-    from sim.engine.memory import peak_memory, resident_memory
-
-    now = resident_memory()
-    assert 5 < now < 1e6
-    assert peak_memory() >= now
-
-
 def test_spawn_workers_give_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two workers started with spawn (Windows' and macOS' way) give the replications
     one process gives, number for number."""
