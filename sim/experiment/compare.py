@@ -28,12 +28,12 @@ from sim.experiment.replicate import RunResult, replicate_task
 from sim.experiment.statistics import estimate
 from sim.model.comparison_file import (
     ComparisonFile,
-    PrecisionSpec,
     UncertaintySpec,
     is_comparison_file,
     read_comparison_file,
 )
 from sim.model.line import Line
+from sim.model.precision import PrecisionSpec
 from sim.model.scenario import Scenario
 from sim.model.units import SECONDS_PER, parse_duration
 
@@ -153,6 +153,7 @@ def run_pairs(
     precision: PrecisionSpec | None = None,
     progress: Progress | None = None,
     label: str = "",
+    bounds: tuple[Any, ...] = (),
 ) -> Comparison:
     """Run every replication of every (aligned) scenario in one batch of tasks, or, with
     ``precision``, in rounds until the headline KPIs are precise enough
@@ -160,15 +161,16 @@ def run_pairs(
 
     On Ctrl-C (or SIGTERM through the executor) the replications that every scenario
     finished are kept and the comparison is ``partial``; the pairs stay paired. Rounds
-    are shown on ``progress`` as stages of ``label`` (the comparison's name).
+    are shown on ``progress`` as stages of ``label`` (the comparison's name). ``bounds``
+    (``max_events``, ``max_memory``) go to every replication.
     """
     runner: Executor = executor or LocalExecutor(1)
     if precision is not None:
         label = label or scenarios[0].name
         return _run_to_precision(
-            scenarios, kpi_function, runner, on_done, precision, progress, label
+            scenarios, kpi_function, runner, on_done, precision, progress, label, bounds
         )
-    found, partial = _replications(scenarios, 0, None, runner, on_done)
+    found, partial = _replications(scenarios, 0, None, runner, on_done, bounds)
     return _assemble(scenarios, found, kpi_function, partial)
 
 
@@ -178,13 +180,14 @@ def _replications(
     last: int | None,
     runner: Executor,
     on_done: Callable[[int], None] | None,
+    bounds: tuple[Any, ...] = (),
 ) -> tuple[list[dict[int, ReplicationResult]], bool]:
     """Run replications ``first`` to ``last`` (exclusive; ``None``: each scenario's
     count) of every scenario as one batch; return per scenario {replication: result}
     and whether the batch was interrupted."""
     ranges = [range(first, s.replications if last is None else last) for s in scenarios]
     tasks = [
-        (s.line, s.horizon, s.warmup, s.seed, r)
+        (s.line, s.horizon, s.warmup, s.seed, r, *bounds)
         for s, rs in zip(scenarios, ranges, strict=True)
         for r in rs
     ]
@@ -238,6 +241,7 @@ def _run_to_precision(
     spec: PrecisionSpec,
     progress: Progress | None,
     label: str,
+    bounds: tuple[Any, ...],
 ) -> Comparison:
     """Rounds of replications until the first n of them meet ``spec`` (or its most)."""
     from sim.experiment.precision import (
@@ -260,7 +264,7 @@ def _run_to_precision(
                 f"(to a 95 % CI within {spec.half_width:g} %, at most {spec.max_replications})",
                 len(scenarios) * (want - have),
             )
-        got, partial = _replications(scenarios, have, want, runner, on_done)
+        got, partial = _replications(scenarios, have, want, runner, on_done, bounds)
         for index, reps in enumerate(got):
             found[index].update(reps)
         if partial:

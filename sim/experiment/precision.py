@@ -21,7 +21,7 @@ import numpy as np
 
 from sim.errors import ConfigError
 from sim.experiment.statistics import t_halfwidth
-from sim.model.comparison_file import PrecisionSpec
+from sim.model.precision import PrecisionSpec
 
 __all__ = ["PrecisionReached", "first_precise", "headline_kpis", "widest_half_widths"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.engine import ReplicationResult, simulate
 from sim.experiment.executors import Executor, Interrupted, LocalExecutor, default_jobs
@@ -15,7 +15,12 @@ from sim.experiment.guards import (
     estimate_work,
     memory_guard,
 )
+from sim.model.line import Line
 from sim.model.scenario import Scenario
+
+if TYPE_CHECKING:
+    from sim.experiment.compare import Progress
+    from sim.experiment.precision import PrecisionReached
 
 __all__ = ["RunResult", "replicate_task", "run"]
 
@@ -27,6 +32,8 @@ class RunResult:
     scenario: Scenario
     replications: list[ReplicationResult]
     partial: bool = False
+    precision: PrecisionReached | None = None
+    """With precision-driven replications: how many were needed, what they reached."""
 
 
 def replicate_task(task: tuple[Any, ...]) -> ReplicationResult:
@@ -50,6 +57,8 @@ def run(
     on_done: Callable[[int], None] | None = None,
     max_events: int | None = None,
     max_memory: float | None = None,
+    kpi_function: Callable[[ReplicationResult, Line], dict[str, float]] | None = None,
+    progress: Progress | None = None,
 ) -> RunResult:
     """Run every replication of ``scenario``; replication r uses streams (seed, r, ...).
 
@@ -59,13 +68,38 @@ def run(
     refused before it starts) and ``max_memory`` each process's resident memory [MB]
     (``None``: half the available memory shared by the workers; ``math.inf``: no bound);
     a replication that passes one raises :class:`sim.errors.RunError`.
+
+    A scenario with ``precision`` runs in rounds until its headline KPIs (read by
+    ``kpi_function``, the analysis layer's ``line_kpis`` by default) are precise enough
+    (:mod:`sim.experiment.precision`); each round is a stage on ``progress``.
     """
     executor = executor if executor is not None else LocalExecutor(jobs)
     window = scenario.warmup + scenario.horizon
-    check_work(estimate_work([(scenario.line, window, scenario.replications)]), executor.workers)
+    precision = scenario.precision
+    first = precision.min_replications if precision else scenario.replications
+    check_work(estimate_work([(scenario.line, window, first)]), executor.workers)
     check_event_budget(scenario.line, window, max_events)
     if max_memory is None:
         max_memory = default_memory_budget(executor.workers)
+    if precision is not None:
+        from sim.experiment.compare import run_pairs
+
+        if kpi_function is None:
+            from sim.analysis.kpis import line_kpis
+
+            kpi_function = line_kpis
+        rounds = run_pairs(
+            [scenario],
+            kpi_function,
+            executor,
+            on_done,
+            precision,
+            progress,
+            scenario.name,
+            (max_events, max_memory),
+        )
+        kept = rounds.runs[0]
+        return RunResult(kept.scenario, kept.replications, rounds.partial, rounds.precision)
     tasks = [
         (
             scenario.line,

@@ -425,6 +425,7 @@ def load_scenario(
         overrides={**set_overrides, **cli_overrides},
         levers=tuple(chosen),
         lever_info=lever_info,
+        precision=spec.precision if replications is None else None,
     )
 
 

@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 from sim.model.distributions import Duration
 from sim.model.line import Line
 from sim.model.numbers import NumbersChecked
+from sim.model.precision import PrecisionSpec
 from sim.model.units import check_run_time
 
 __all__ = ["Scenario", "ScenarioFile"]
@@ -39,6 +40,11 @@ class ScenarioFile(NumbersChecked):
     )
     levers: list[str] = Field(
         default_factory=list, description="levers applied to the line, in order"
+    )
+    precision: PrecisionSpec | None = Field(
+        default=None,
+        description="replications until the headline KPIs are this precise (replaces "
+        "replications: unless --replications is given)",
     )
 
     @field_validator("horizon", "warmup")
@@ -96,3 +102,5 @@ class Scenario:
     levers: tuple[str, ...] = ()
     lever_info: dict[str, dict[str, str]] = field(default_factory=dict)
     """Description and source of each lever applied."""
+    precision: PrecisionSpec | None = None
+    """Precision-driven replications (``replications`` is then what they ended with)."""

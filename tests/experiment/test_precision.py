@@ -16,7 +16,7 @@ from sim.errors import ConfigError
 from sim.experiment.compare import compare
 from sim.experiment.executors import LocalExecutor
 from sim.experiment.precision import first_precise, widest_half_widths
-from sim.model.comparison_file import PrecisionSpec
+from sim.model.precision import PrecisionSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 
