@@ -17,8 +17,9 @@ from typing import Any
 
 from sim.report.compare_tables import HEADLINE_KPIS
 from sim.report.files import write_text
-from sim.report.html import PAGE_CSS, REPORT_NAME
+from sim.report.html import REPORT_NAME
 from sim.report.numbers import format_number
+from sim.report.page import PAGE_CSS, wide
 
 __all__ = ["REPORT_NAME", "render_comparison_report", "write_comparison_report"]
 
@@ -55,7 +56,7 @@ def _table(header: list[str], rows: list[list[str]], classes: list[list[str]] | 
             css = classes[r][c] if classes and c < len(classes[r]) else ""
             cells.append(f'<td class="{css}">{cell}</td>' if css else f"<td>{cell}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return wide(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
 def _figure(folder: Path, name: str, caption: str) -> str:

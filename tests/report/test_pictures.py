@@ -1,0 +1,142 @@
+"""What the pictures say: delay stations as fill rows (not broken bars), the WIP band the
+caption names, and captions that describe what is drawn.
+
+Each test draws into a captured matplotlib figure (``save_figure`` replaced) and reads
+its artists: labels, bar widths and band extents, not file sizes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from matplotlib.collections import PolyCollection
+from matplotlib.container import BarContainer
+from matplotlib.figure import Figure
+
+from sim.report import plot_run
+from sim.report.html import write_report
+from sim.report.plots import load_results
+
+Capture = Callable[[Any, str], list[Figure]]
+
+
+@pytest.fixture
+def capture(monkeypatch: pytest.MonkeyPatch) -> Capture:
+    """Replace ``save_figure`` in ``module`` (or the module named) so that drawn figures
+    are kept, not written; returns the list they go to."""
+
+    def patch(module: Any, name: str = "save_figure") -> list[Figure]:
+        figures: list[Figure] = []
+
+        def keep(figure: Figure, path: Any) -> Path:
+            figures.append(figure)
+            return Path(path)
+
+        monkeypatch.setattr(module, name, keep)
+        return figures
+
+    return patch
+
+
+def _with_delay(results: Path, fill: float = 0.6) -> None:
+    """Put a delay station 'soak' (no machine states, a mean fill) after the second
+    station of a saved summary, as a soak or aging store of the reference line is saved."""
+    summary = json.loads((results / "summary.json").read_text(encoding="utf-8"))
+    empty = {"mean": None, "std": None, "ci95": None, "n": 0, "unit": "-"}
+    delay = {key: dict(empty) for key in next(iter(summary["stations"].values()))}
+    delay["fill"] = {"mean": fill, "std": 0.01, "ci95": [fill - 0.05, fill + 0.05], "n": 2}
+    delay["quality"] = {"mean": 1.0, "std": 0.0, "ci95": [1.0, 1.0], "n": 2}
+    items = list(summary["stations"].items())
+    summary["stations"] = dict([*items[:2], ("soak", delay), *items[2:]])
+    (results / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+
+
+def test_delay_station_is_a_fill_row_in_the_states_plot(results: Path, capture: Capture) -> None:
+    """A delay's row is one hatched bar of its mean fill, labelled as such, not an empty
+    row of machine states; the x axis names both quantities with their unit."""
+    _with_delay(results, fill=0.6)
+    figures = capture(plot_run)
+    plot_run.plot_states(load_results(results), results / "states.png")
+    axes = figures[0].axes[0]
+    names = [label.get_text() for label in axes.get_yticklabels()]
+    assert names[2] == "soak"
+    (delays,) = [
+        c for c in axes.containers if c.get_label() == "delay station: mean fill [% of capacity]"
+    ]
+    assert isinstance(delays, BarContainer)
+    (bar,) = delays.patches
+    assert bar.get_width() == pytest.approx(0.6)
+    assert bar.get_y() + bar.get_height() / 2 == pytest.approx(2.0)
+    assert bar.get_hatch()
+    assert any(text.get_text() == "delay, 60% full" for text in axes.texts)
+    states = next(c for c in axes.containers if c.get_label() == "busy")
+    assert states.patches[2].get_width() == 0.0  # no machine state drawn for the delay
+    assert "delays: share of capacity filled [%]" in axes.get_xlabel()
+
+
+def test_delay_station_is_left_out_of_the_oee_plot(results: Path, capture: Capture) -> None:
+    """A delay has no OEE: it is not a broken group of bars but named as left out."""
+    _with_delay(results)
+    page = write_report(results).read_text(encoding="utf-8")  # draws the plots first
+    assert "they are left out: soak." in page
+    assert "its row is one hatched bar of its mean fill [% of its capacity]" in page
+    figures = capture(plot_run)
+    plot_run.plot_oee(load_results(results), results / "oee.png")
+    axes = figures[0].axes[0]
+    names = [label.get_text() for label in axes.get_xticklabels()]
+    assert "soak" not in names and len(names) == 4
+    assert "left out: 1 delay station without machine states (soak)" in axes.get_title("left")
+
+
+def test_a_line_without_delays_keeps_its_plots_as_they_were(
+    results: Path, capture: Capture
+) -> None:
+    """No delay: no fill legend entry, no left-out note."""
+    figures = capture(plot_run)
+    data = load_results(results)
+    plot_run.plot_states(data, results / "states.png")
+    plot_run.plot_oee(data, results / "oee.png")
+    states, oee = (figure.axes[0] for figure in figures)
+    assert not [c for c in states.containers if "delay" in str(c.get_label())]
+    assert "left out" not in oee.get_title("left")
+    assert states.get_xlabel() == "share of machine time [%] (mean of 2 replications)"
+
+
+def test_wip_plot_draws_the_band_and_average_its_caption_names(
+    results: Path, capture: Capture
+) -> None:
+    """The WIP of a line with materials (Penny Fab: jobs waiting for each station) draws
+    the range of the total over the replications and its time average, as the report's
+    caption says."""
+    caption = write_report(results).read_text(encoding="utf-8")
+    assert "hatched: the range of their total over the replications" in caption
+    data = load_results(results)
+    figures = capture(plot_run)
+    plot_run.plot_wip(data, results / "wip.png")
+    axes = figures[0].axes[0]
+    totals = np.sum([series.wip for series in data.materials.values()], axis=0)
+    (band,) = [
+        c for c in axes.collections if c.get_label() == "range of the total over 2 replications"
+    ]
+    assert isinstance(band, PolyCollection)
+    heights = band.get_paths()[0].vertices[:, 1]
+    assert heights.min() == pytest.approx(totals.min(axis=0).min())
+    assert heights.max() == pytest.approx(totals.max(axis=0).max())
+    average = [line for line in axes.lines if str(line.get_label()).startswith("time-average")]
+    assert average[0].get_ydata()[0] == pytest.approx(totals.mean())
+    assert str(average[0].get_label()).endswith(" jobs")
+    assert axes.get_ylabel() == "work in process [jobs]"
+
+
+def test_wip_plot_of_one_replication_claims_no_band(results_one: Path, capture: Capture) -> None:
+    """With one replication there is no range: none drawn, none named."""
+    figures = capture(plot_run)
+    plot_run.plot_wip(load_results(results_one), results_one / "wip.png")
+    axes = figures[0].axes[0]
+    assert not [c for c in axes.collections if "range" in str(c.get_label())]
+    assert "hatched" not in axes.get_title("left")
