@@ -255,6 +255,20 @@ def test_report_shows_the_line_views_and_the_target(results: Path) -> None:
     assert "<th>needed for the target</th><th>load [%]</th><th>slack</th>" in text
 
 
+def test_diagram_legend_only_with_run_data() -> None:
+    """A drawing of the YAML alone has no key of run colours; with run results the key
+    names the states and the buffer fill; the replay keeps the buffer fill it animates."""
+    from sim.report.diagram import Overlay
+
+    line = load_line(REFERENCE)
+    assert 'class="legend"' not in diagram_svg(line)
+    assert "buffer fill" not in diagram_svg(line)
+    with_run = diagram_svg(line, Overlay(states={"winding": {"busy": 0.5}}))
+    assert 'class="legend"' in with_run and "buffer fill" in with_run and ">minor stop<" in with_run
+    replay = diagram_svg(line, run_legend=True)
+    assert "buffer fill" in replay and ">minor stop<" not in replay
+
+
 @st.composite
 def _dags(
     draw: st.DrawFn,
