@@ -140,3 +140,100 @@ def test_wip_plot_of_one_replication_claims_no_band(results_one: Path, capture: 
     axes = figures[0].axes[0]
     assert not [c for c in axes.collections if "range" in str(c.get_label())]
     assert "hatched" not in axes.get_title("left")
+
+
+REFERENCE = Path(__file__).resolve().parents[2] / "configs" / "prismatic_lfp_300mah.yaml"
+
+
+@pytest.mark.parametrize(
+    ("path", "label"),
+    [
+        ("stations.formation.machines", "formation: machines [-]"),
+        ("materials.cell-wetted.buffer", "cell-wetted: buffer [pcs]"),
+        ("stations.winding.failures.mttr", "winding: failures mttr [h]"),
+        ("stations.formation.process_time.mean", "formation: process time mean [h]"),
+        ("costs.energy_price", "costs: energy price [EUR / kWh]"),
+        ("stations.no-such-station.wish", "no-such-station: wish"),  # no unit known: none
+    ],
+)
+def test_parameter_labels_name_the_station_and_the_unit(path: str, label: str) -> None:
+    """A dotted path reads as the station or material, the quantity and the unit the line
+    schema gives it, with the line's own time unit, currency and material unit."""
+    from sim.model import load_line
+    from sim.report.labels import parameter_label, parameter_unit
+
+    line = load_line(REFERENCE)
+    assert parameter_label(path, parameter_unit(path, line)) == label
+
+
+def _sweep_content() -> dict[str, Any]:
+    """A grid sweep of formation racks x wetted-cell buffer with CIs that leave [0, 1]."""
+    rows = []
+    for point, (machines, buffer) in enumerate((m, b) for b in (500, 4000) for m in (62, 70)):
+        share = 0.9 if machines == 62 else 0.05
+        rows.append(
+            {
+                "point": point,
+                "parameters": {
+                    "stations.formation.machines": machines,
+                    "materials.cell-wetted.buffer": buffer,
+                },
+                "replications": 2,
+                "kpis": {
+                    "stations.formation.utilization": {
+                        "mean": share,
+                        "std": 0.1,
+                        "ci95": [share - 0.4, share + 0.4],
+                        "unit": "-",
+                    },
+                    "cost_per_ah": {
+                        "mean": 0.3,
+                        "std": 0.1,
+                        "ci95": [-0.1, 0.7],
+                        "unit": "EUR / Ah",
+                    },
+                },
+            }
+        )
+    return {
+        "sweep": "formation",
+        "design": "grid",
+        "parameters": ["stations.formation.machines", "materials.cell-wetted.buffer"],
+        "parameter_units": {
+            "stations.formation.machines": "-",
+            "materials.cell-wetted.buffer": "pcs",
+        },
+        "kpis": ["stations.formation.utilization", "cost_per_ah"],
+        "points": 4,
+        "finished": 4,
+        "rows": rows,
+    }
+
+
+def test_sweep_plot_labels_and_clipped_bands(tmp_path: Path, capture: Capture) -> None:
+    """Axes say station, quantity and unit instead of dotted paths; a share's CI stays in
+    [0, 1], a cost's at or above 0; the legend names the other parameter with its unit."""
+    from sim.report import plot_sweep
+
+    figures = capture(plot_sweep)
+    content = _sweep_content()
+    plot_sweep.plot_kpi(
+        content, "stations.formation.utilization", "stations.formation.machines", tmp_path / "a"
+    )
+    plot_sweep.plot_kpi(content, "cost_per_ah", "materials.cell-wetted.buffer", tmp_path / "b")
+    share, cost = (figure.axes[0] for figure in figures)
+    assert share.get_xlabel() == "formation: machines [-]"
+    assert share.get_ylabel() == "formation: utilization [-] (mean, 95% CI)"
+    assert "stations." not in share.get_title("left")
+    legend = [text.get_text() for text in share.get_legend().get_texts()]
+    assert legend == ["cell-wetted: buffer = 500 pcs", "cell-wetted: buffer = 4,000 pcs"]
+    edges = np.concatenate(
+        [line.get_ydata() for line in share.lines if line.get_linestyle() == ":"]
+    )
+    assert edges.min() == 0.0 and edges.max() == 1.0  # 0.05 - 0.4 and 0.9 + 0.4 clipped
+    assert share.get_ylim()[0] >= -0.02 and share.get_ylim()[1] <= 1.02
+    assert cost.get_xlabel() == "cell-wetted: buffer [pcs]"
+    assert cost.get_ylabel() == "cost_per_ah [EUR / Ah] (mean, 95% CI)"
+    edges = np.concatenate([line.get_ydata() for line in cost.lines if line.get_linestyle() == ":"])
+    assert edges.min() == 0.0 and edges.max() == pytest.approx(0.7)
+    assert [tick.get_text() for tick in cost.get_xticklabels()] == ["500", "4,000"]
