@@ -22,10 +22,15 @@ from sim.analysis.units import kpi_unit
 from sim.model.line import Line
 
 __all__ = [
+    "KPI_NAMES",
+    "LOWER_IS_BETTER",
     "SHARES",
     "kpi_label",
+    "kpi_name",
+    "lower_is_better",
     "parameter_label",
     "parameter_unit",
+    "scenario_name",
     "with_unit",
 ]
 
@@ -53,6 +58,53 @@ SHARES = frozenset(
 their confidence bands are clipped there. Performance is not one: with random times its
 mean-based ideal lets it pass 1 a little."""
 
+KPI_NAMES = {
+    "throughput": "good output rate",
+    "ah_per_year": "good Ah a year",
+    "cells_per_year": "good cells a year",
+    "modules_per_year": "modules a year",
+    "cell_yield": "cell yield",
+    "yield": "first-pass yield",
+    "flow_time": "flow time",
+    "wip": "work in process",
+    "cost_per_ah": "total cost per Ah",
+    "conversion_cost_per_ah": "conversion cost per Ah",
+    "operating_cost_per_ah": "operating cost per Ah",
+    "cost_total": "total cost a year",
+    "energy_kwh_per_kwh": "energy per kWh of cells",
+    "labour_hours_per_mah": "labour hours per MAh",
+    "ah_per_labour_hour": "Ah per labour hour",
+    "capex": "investment (capex)",
+    "scrap_cost": "cost of scrap",
+    "escaped_defects": "escaped defects",
+}
+"""A few words for each headline KPI of a comparison (docs/kpis.md defines them); any
+other KPI reads as its name with spaces."""
+
+LOWER_IS_BETTER = (
+    "capex",
+    "conversion_cost",
+    "cost",
+    "energy_kwh",
+    "escaped_defects",
+    "flow_time",
+    "labour_hours",
+    "lost_work",
+    "operating_cost",
+    "scrap_cost",
+    "scrap_materials",
+    "scrapped",
+    "wip",
+)
+"""KPIs (by name or the part before ``_``, ``.`` or the end) where a fall is an
+improvement: costs, time, energy and labour per unit, work in process, defects."""
+
+
+def lower_is_better(kpi: str) -> bool:
+    """Whether a fall of ``kpi`` is an improvement (a cost per Ah, a flow time)."""
+    return any(kpi == name or kpi.startswith((f"{name}_", f"{name}.")) for name in LOWER_IS_BETTER)
+
+
 _CONTAINERS = {"stations", "materials"}
 """Top-level keys whose next part names an item (a station, a material)."""
 
@@ -77,6 +129,25 @@ def parameter_label(path: str, unit: str | None) -> str:
     """A sweep or tune parameter for an axis: ``formation: machines [-]``."""
     owner, rest = _owner_and_rest(path)
     return with_unit(f"{owner}: {rest}" if owner else rest, unit)
+
+
+def kpi_name(name: str) -> str:
+    """A KPI in words: ``total cost per Ah``, ``formation: utilization``, ``cost:
+    materials``, ``wip: cell-wetted``."""
+    if name in KPI_NAMES:
+        return KPI_NAMES[name]
+    parts = name.split(".")
+    if len(parts) == 3 and parts[0] == "stations":
+        return f"{parts[1]}: {parts[2].replace('_', ' ')}"
+    if len(parts) == 2:
+        return f"{parts[0].replace('_', ' ')}: {parts[1].replace('_', ' ')}"
+    return name.replace("_", " ")
+
+
+def scenario_name(name: str) -> str:
+    """A scenario's id from its file for a legend: ``smart_formation_30`` -> ``smart
+    formation 30``."""
+    return name.replace("_", " ")
 
 
 def kpi_label(name: str, unit: str | None) -> str:
