@@ -237,3 +237,42 @@ def test_sweep_plot_labels_and_clipped_bands(tmp_path: Path, capture: Capture) -
     edges = np.concatenate([line.get_ydata() for line in cost.lines if line.get_linestyle() == ":"])
     assert edges.min() == 0.0 and edges.max() == pytest.approx(0.7)
     assert [tick.get_text() for tick in cost.get_xticklabels()] == ["500", "4,000"]
+
+
+def _study() -> dict[str, Any]:
+    """An uncertainty study of two readings, one claimed rise and one claimed cut, where
+    input 'effect.energy-recovery' lowers the cost change and raises the output change."""
+    sensitivity = {
+        "output": {"effect.energy-recovery": 0.5, "stations.winding.failures.mttr": -0.3},
+        "cost": {"effect.energy-recovery": -0.6, "costs.energy_price": 0.4},
+    }
+    readings = {
+        "output": {"kpi": "throughput", "reading": "a: output", "claimed_percent": 20.0},
+        "cost": {"kpi": "cost_per_ah", "reading": "a: total cost per Ah", "claimed_percent": -20},
+    }
+    return {
+        "readings": readings,
+        "sensitivity": sensitivity,
+        "sensitivity_fit": {"output": {"r2": 0.9}, "cost": {"r2": 0.8}},
+    }
+
+
+def test_tornado_colours_follow_the_claims_direction(tmp_path: Path, capture: Capture) -> None:
+    """A driver that lowers cost is green on a cost panel (a claimed cut), as a driver that
+    raises output is on an output panel; the opposite ones red."""
+    from matplotlib.colors import to_hex
+
+    from sim.report import plot_uncertainty
+    from sim.report.plot_uncertainty import _MET, _SHORT
+
+    figures = capture(plot_uncertainty)
+    plot_uncertainty.plot_tornado(_study(), tmp_path / "tornado.png")
+    output, cost = figures[0].axes[:2]
+    for axes, expected in (
+        (output, {"effect of energy-recovery": _MET, "winding: failures mttr": _SHORT}),
+        (cost, {"effect of energy-recovery": _MET, "costs: energy price": _SHORT}),
+    ):
+        names = [label.get_text() for label in axes.get_yticklabels()]
+        colours = [to_hex(bar.get_facecolor()) for bar in axes.patches]
+        assert dict(zip(names, colours, strict=True)) == expected
+    assert "claimed\u00a0-20\u00a0%" in cost.get_title("left")
