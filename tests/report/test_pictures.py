@@ -276,3 +276,18 @@ def test_tornado_colours_follow_the_claims_direction(tmp_path: Path, capture: Ca
         colours = [to_hex(bar.get_facecolor()) for bar in axes.patches]
         assert dict(zip(names, colours, strict=True)) == expected
     assert "claimed\u00a0-20\u00a0%" in cost.get_title("left")
+
+
+def test_tune_history_has_the_objective_unit(tmp_path: Path, capture: Capture) -> None:
+    """history.png labels the objective with its unit, and the constraint's bound too."""
+    from sim.cli import main
+    from sim.report import plot_tune
+
+    figures = capture(plot_tune)
+    tune = REFERENCE.parents[1] / "scenarios" / "tune_penny_fab_wip.yaml"
+    arguments = ["tune", str(tune), "--trials", "3", "--out", str(tmp_path / "tune")]
+    assert main([*arguments, "--quiet", "--jobs", "1"]) == 0
+    axes = figures[0].axes[0]
+    assert axes.get_ylabel() == "wip [jobs] (minimize)"
+    assert axes.get_xlabel() == "trial [number]"
+    assert "subject to throughput >= 0.4 jobs / h" in axes.get_title("left")
