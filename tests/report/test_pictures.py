@@ -291,3 +291,21 @@ def test_tune_history_has_the_objective_unit(tmp_path: Path, capture: Capture) -
     assert axes.get_ylabel() == "wip [jobs] (minimize)"
     assert axes.get_xlabel() == "trial [number]"
     assert "subject to throughput >= 0.4 jobs / h" in axes.get_title("left")
+
+
+def test_fit_report_has_the_reports_style(tmp_path: Path) -> None:
+    """linesim fit's report.html is styled as the run and comparison reports: the shared
+    page CSS, tables in their scroll box, figures with captions, a footer."""
+    from sim.cli import main
+    from sim.report.page import PAGE_CSS
+
+    example = REFERENCE.parents[1] / "scenarios" / "mes_example"
+    arguments = ["fit", str(example / "mes_log.csv"), "--line", str(example / "line.yaml")]
+    arguments += ["--aliases", str(example / "aliases.yaml"), "--out", str(tmp_path / "fit")]
+    assert main(arguments) == 0
+    page = (tmp_path / "fit" / "report.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</body></html>")
+    assert PAGE_CSS in page
+    assert page.count('<div class="wide"><table>') == page.count("<table>") >= 3
+    assert page.count("<figcaption>") == page.count("<img") >= 3
+    assert "<footer>" in page and "<ul class='warnings'>" in page
