@@ -238,11 +238,13 @@ def _station_table(summary: dict[str, Any]) -> str:
         cells.append(f'<span class="text">{_e(output_unit)}</span>')
         rows.append(cells)
         classes.append("busiest" if name == busiest else "")
+    delays = " a delay station (soak or aging store) has no machine states, so '-';" * any(
+        is_delay(values) for values in stations.values()
+    )
     note = (
         '<p class="sub">Means over replications: shares of machine time and OEE factors '
-        "[%], good output in the unit of its row, queue in what waits before the station; "
-        "a delay station (soak or aging store) has no machine states, so '-'; hover a "
-        "value for its 95% CI.</p>"
+        "[%], good output in the unit of its row, queue in what waits before the station;"
+        f"{delays} hover a value for its 95% CI.</p>"
     )
     return _table(header, rows, classes) + note
 

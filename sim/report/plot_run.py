@@ -418,7 +418,8 @@ def _plot_material_wip(data: RunData, path: str | os.PathLike[str]) -> Path:
             color=_REFERENCE_COLOR,
             linewidth=1.2,
             zorder=4,
-            label=f"time-average total {_count(average)} {counted}",
+            label=f"time-average total {_count(average)} {counted}"
+            + (" waiting" if counted == "jobs" else ""),
         )
     axes.set_xlim(edges[0], edges[-1])
     axes.set_ylim(bottom=0)

@@ -129,7 +129,7 @@ def test_wip_plot_draws_the_band_and_average_its_caption_names(
     assert heights.max() == pytest.approx(totals.max(axis=0).max())
     average = [line for line in axes.lines if str(line.get_label()).startswith("time-average")]
     assert average[0].get_ydata()[0] == pytest.approx(totals.mean())
-    assert str(average[0].get_label()).endswith(" jobs")
+    assert str(average[0].get_label()).endswith(" jobs waiting")
     assert axes.get_ylabel() == "work in process [jobs]"
 
 
