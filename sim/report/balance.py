@@ -24,6 +24,7 @@ from sim.model.line import Line
 from sim.model.serial import as_general, entry_material
 from sim.model.station import Station
 from sim.report.line_files import StationCounts
+from sim.report.page import wide
 
 __all__ = ["BalanceRow", "balance_html", "material_balance", "mean_balance"]
 
@@ -151,9 +152,9 @@ def _loss_share(row: BalanceRow) -> float:
     return (max(row.scrapped, 0.0) + max(row.found_late, 0.0)) / row.made
 
 
-def _bar(row: BalanceRow, scale: float, width: float = 200.0) -> str:
-    """The losses as a bar on a common scale (``scale``: the largest loss share [-]), so
-    that small losses are seen; the share in % beside it."""
+def _bar(row: BalanceRow, scale: float, width: float = 120.0) -> str:
+    """The losses as a bar of at most ``width`` [px] on a common scale (``scale``: the
+    largest loss share [-]), so that small losses are seen; the share in % beside it."""
     share = _loss_share(row)
     parts = [f'<svg class="lossbar" width="{width + 52:.0f}" height="14">']
     left = 0.0
@@ -211,5 +212,7 @@ def balance_html(rows: list[BalanceRow], time_unit: str, replications: int) -> s
         "The loss bars share one scale, the largest loss filling the column.</p>"
         f"<p>{legend}</p>"
     )
-    table = f'<table class="balance"><thead>{header}</thead><tbody>{"".join(body)}</tbody></table>'
+    table = wide(
+        f'<table class="balance"><thead>{header}</thead><tbody>{"".join(body)}</tbody></table>'
+    )
     return table + note

@@ -12,10 +12,13 @@ from sim.analysis.capacity import (
     finished_target_rate,
     target_rate,
 )
+from sim.analysis.units import output_unit
 from sim.model.line import Line
+from sim.report.page import wide
 
 __all__ = [
     "CapacityRow",
+    "capacity_heading",
     "capacity_html",
     "capacity_table",
     "finished_target_rate",
@@ -41,7 +44,7 @@ def _target_text(line: Line) -> str:
         return "no target: set target: {ah_per_year: ...} or {throughput: ...} on the line"
     if target.ah_per_year is not None:
         return f"target {target.ah_per_year:,.0f} Ah / year of good cells"
-    return f"target {target.throughput:,.4g} good units / {line.time_unit}"
+    return f"target {target.throughput:,.4g} good {output_unit(line)} / {line.time_unit}"
 
 
 def print_capacity(line: Line, summary: dict[str, Any], console: Any) -> None:
@@ -74,11 +77,21 @@ def print_capacity(line: Line, summary: dict[str, Any], console: Any) -> None:
     console.print(table)
 
 
+def capacity_heading(line: Line) -> str:
+    """The capacity section's title: against the target with its value when the line has
+    one, plain 'Capacity' when it has none."""
+    if line.target is None:
+        return "Capacity"
+    return "Capacity against the target: " + _target_text(line).removeprefix("target ")
+
+
 def capacity_html(line: Line, summary: dict[str, Any]) -> str:
-    """The capacity table as HTML; the highest load is marked."""
+    """The capacity table as HTML; the highest load is marked. Without a target the
+    columns that need one (needed, load, slack) are left out."""
     import html  # for report.html only: its entity table is not needed to print
 
     rows = capacity_table(line)
+    targeted = line.target is not None
     loads = [r.load for r in rows if math.isfinite(r.needed)]
     highest = max(loads) if loads else math.nan
     stations = summary.get("stations", {})
@@ -88,28 +101,49 @@ def capacity_html(line: Line, summary: dict[str, Any]) -> str:
         busy = (stations.get(row.station, {}).get("busy") or {}).get("mean")
         mark = ' class="busiest"' if math.isfinite(row.needed) and row.load == highest else ""
         per = f"{e(row.unit)}/h"
+        cells = [
+            e(row.station),
+            f"{_n(row.rate_per_machine)} {per}",
+            str(row.machines or "-"),
+            _n(row.availability),
+            f"{_n(row.capacity)} {per}",
+        ]
+        if targeted:
+            cells += [
+                _with_unit(row.needed, per),
+                f"{row.load:.0%}" if math.isfinite(row.needed) else "-",
+                _with_unit(row.slack, per),
+            ]
+        cells.append(f"{busy:.0%}" if isinstance(busy, float) and math.isfinite(busy) else "-")
         body.append(
-            f'<tr{mark} data-station="{e(row.station)}"><td>{e(row.station)}</td>'
-            f"<td>{_n(row.rate_per_machine)} {per}</td><td>{row.machines or '-'}</td>"
-            f"<td>{_n(row.availability)}</td><td>{_n(row.capacity)} {per}</td>"
-            f"<td>{_n(row.needed)} {per}</td>"
-            f"<td>{f'{row.load:.0%}' if math.isfinite(row.needed) else '-'}</td>"
-            f"<td>{_n(row.slack)} {per}</td>"
-            f"<td>{f'{busy:.0%}' if isinstance(busy, float) and math.isfinite(busy) else '-'}"
-            "</td></tr>"
+            f'<tr{mark} data-station="{e(row.station)}">'
+            + "".join(f"<td>{cell}</td>" for cell in cells)
+            + "</tr>"
         )
-    header = (
-        "<tr><th>station</th><th>ideal rate per machine</th><th>machines</th>"
-        "<th>availability [-]</th><th>capacity</th><th>needed for target</th><th>load</th>"
-        "<th>slack</th><th>busy in the run</th></tr>"
+    columns = ["station", "ideal rate per machine", "machines", "availability [-]", "capacity"]
+    if targeted:
+        columns += ["needed for the target", "load [%]", "slack"]
+    columns.append("busy in the run [%]")
+    header = "<tr>" + "".join(f"<th>{c}</th>" for c in columns) + "</tr>"
+    if targeted:
+        note = (
+            f"{e(_target_text(line))}. Capacity = ideal rate x machines x availability "
+            "(failures, setups, minor stops, maintenance, shifts; a static estimate); a "
+            "delay's capacity is what it holds / its soak time. Needed: the target carried "
+            "back through every recipe and every station's scrap and late finds. Load = "
+            "needed / capacity (bold: the highest); busy: the simulated share of machine "
+            "time processing."
+        )
+    else:
+        note = (
+            "The line sets no target, so nothing is needed of a station: set "
+            "<code>target: {ah_per_year: ...}</code> or <code>{throughput: ...}</code> on "
+            "the line to see each station's load and slack. Capacity = ideal rate x "
+            "machines x availability (failures, setups, minor stops, maintenance, shifts; a "
+            "static estimate); a delay's capacity is what it holds / its soak time; busy: "
+            "the simulated share of machine time processing."
+        )
+    table = wide(
+        f'<table class="capacity"><thead>{header}</thead><tbody>{"".join(body)}</tbody></table>'
     )
-    note = (
-        f'<p class="sub">{e(_target_text(line))}. Capacity = ideal rate x machines x '
-        "availability (failures, setups, minor stops, maintenance, shifts; a static "
-        "estimate); a delay's capacity is what it holds / its soak time. Needed: the target "
-        "carried back through every recipe and every station's scrap and late finds. Load = "
-        "needed / capacity (bold: the highest); busy: the simulated share of machine time "
-        "processing.</p>"
-    )
-    table = f'<table class="capacity"><thead>{header}</thead><tbody>{"".join(body)}</tbody></table>'
-    return table + note
+    return table + f'<p class="sub">{note}</p>'

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["BOTTLENECK_COLOR", "STATE_COLORS"]
+__all__ = ["BOTTLENECK_COLOR", "DELAY_COLOR", "STATE_COLORS"]
 
 STATE_COLORS: dict[str, str] = {
     "busy": "#2e9e44",  # green
@@ -19,3 +19,7 @@ diagram draws without importing matplotlib)."""
 
 BOTTLENECK_COLOR = "#b00020"
 """Outline of the bottleneck station."""
+
+DELAY_COLOR = "#9cc3e6"
+"""Fill of a delay station (a soak or aging store, no machine states): its level in the
+diagram and its occupancy bar in the station-state plot."""

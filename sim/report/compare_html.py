@@ -17,8 +17,10 @@ from typing import Any
 
 from sim.report.compare_tables import HEADLINE_KPIS
 from sim.report.files import write_text
-from sim.report.html import PAGE_CSS, REPORT_NAME
+from sim.report.html import REPORT_NAME
+from sim.report.labels import kpi_name, lower_is_better
 from sim.report.numbers import format_number
+from sim.report.page import PAGE_CSS, wide
 
 __all__ = ["REPORT_NAME", "render_comparison_report", "write_comparison_report"]
 
@@ -26,6 +28,7 @@ __all__ = ["REPORT_NAME", "render_comparison_report", "write_comparison_report"]
 _CSS = (
     PAGE_CSS
     + """td.below{background:#fde8e8}td.consistent{background:#e6f4ea}td.above{background:#fff4d6}
+td.better{background:#e6f4ea;color:#1e6b2e}td.worse{background:#fde8e8;color:#9b1c1c}
 .moved{background:#fff4d6;padding:.5em 1em;border-left:4px solid #d9a400}
 """
 )
@@ -55,7 +58,7 @@ def _table(header: list[str], rows: list[list[str]], classes: list[list[str]] | 
             css = classes[r][c] if classes and c < len(classes[r]) else ""
             cells.append(f'<td class="{css}">{cell}</td>' if css else f"<td>{cell}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return wide(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
 def _figure(folder: Path, name: str, caption: str) -> str:
@@ -121,17 +124,33 @@ def _kpis(content: dict[str, Any]) -> str:
     header = ["KPI", "unit", *map(_e, names)]
     for name in names[1:]:
         header += [f"change {_e(name)} [%]", "95 % CI [%]"]
-    rows = []
+    rows, classes = [], []
     for kpi in HEADLINE_KPIS:
         if kpi not in content.get("kpis", {}):
             continue
         unit = _e(content.get("units", {}).get(kpi, ""))
-        row = [_e(kpi), unit, *(format_number(content["kpis"][kpi][n]["mean"]) for n in names)]
+        label = f'<span title="{_e(kpi)}">{_e(kpi_name(kpi))}</span>'
+        row = [label, unit, *(format_number(content["kpis"][kpi][n]["mean"]) for n in names)]
+        css = ["text", "text", *([""] * len(names))]
         for name in names[1:]:
             percent = content["differences"][kpi][name]["percent"]
             row += [_percent(percent["mean"]), _ci(percent["ci95"])]
+            css += [_direction(kpi, percent["mean"]), ""]
         rows.append(row)
-    return _table(header, rows)
+        classes.append(css)
+    note = (
+        "<p class='sub'>Green: the change is an improvement (more output, yield or Ah per "
+        "labour hour; less cost, time, energy, labour or WIP), red: a loss; hover a KPI for "
+        "its name in summary.json.</p>"
+    )
+    return _table(header, rows, classes) + note
+
+
+def _direction(kpi: str, change: float | None) -> str:
+    """'better' or 'worse' for a change of ``kpi`` (its class in the KPI table)."""
+    if change is None or change == 0:
+        return ""
+    return "better" if (change < 0) == lower_is_better(kpi) else "worse"
 
 
 def _bottleneck(content: dict[str, Any]) -> str:

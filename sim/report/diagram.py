@@ -21,7 +21,7 @@ from sim.atomic import write_text
 from sim.model.line import Line
 from sim.model.units import SECONDS_PER
 from sim.out_folder import writable_folder
-from sim.report.colors import BOTTLENECK_COLOR, STATE_COLORS
+from sim.report.colors import BOTTLENECK_COLOR, DELAY_COLOR, STATE_COLORS
 from sim.report.layout import Layout, Placed, layered_layout
 from sim.report.line_graph import LineGraph, Node, line_graph
 
@@ -104,7 +104,7 @@ def _station(
         parts += [
             f'<rect class="box" x="{x0:.1f}" y="{y0:.1f}" width="{w:.1f}" height="{h:.1f}" '
             f'rx="14" fill="#f3f7fb" stroke="{stroke}" stroke-width="{width}"/>',
-            _level(x0 + 4, y0 + 4, w - 8, h - 8, fill, "#9cc3e6", 11),
+            _level(x0 + 4, y0 + 4, w - 8, h - 8, fill, DELAY_COLOR, 11),
             _text(place.x, y0 + 17, _fit(node.name, w - 8, 12), 12, bold=True),
             _text(place.x, y0 + 33, f"soak {_duration(station.cycle_time.mean, time_unit)}", 10.5),
             _text(
@@ -255,10 +255,11 @@ def _edges(graph: LineGraph, layout: Layout, prefix: str) -> str:
     return "\n".join(parts)
 
 
-def _legend(y: float, overlay: Overlay | None) -> str:
-    items = [("#5b9bd5", "buffer fill (share of capacity)")]
-    if overlay is not None:
-        items = [(c, s.replace("_", " ")) for s, c in STATE_COLORS.items()] + items
+def _legend(y: float, states: bool) -> str:
+    """The key of what a run adds: the buffer fill, and the state colours when the
+    stations carry state bars (``states``)."""
+    items = [(c, s.replace("_", " ")) for s, c in STATE_COLORS.items()] if states else []
+    items.append(("#5b9bd5", "buffer fill (share of capacity)"))
     x = 20.0
     parts = [f'<g class="legend" font-size="10.5" transform="translate(0,{y:.1f})">']
     for color, label in items:
@@ -277,11 +278,15 @@ def diagram_svg(
     max_width: float = 1560.0,
     prefix: str = "",
     title: str | None = None,
+    run_legend: bool | None = None,
 ) -> str:
     """Return the SVG text of ``line``'s diagram, with run results when ``overlay`` is given.
 
     ``max_width`` is the widest row [px]; ``prefix`` starts every id, so that two diagrams
-    can share a page; ``title`` replaces the default title.
+    can share a page; ``title`` replaces the default title. ``run_legend`` draws the key of
+    the run's colours (buffer fill, and the states with an ``overlay``); by default only
+    with an ``overlay``, so a drawing of the YAML alone shows nothing that needs a run. The
+    replay, whose script fills the tanks from run data, asks for it.
     """
     graph = line_graph(line)
     sizes = {node_id: _SIZES.get(node.kind, _FINISHED) for node_id, node in graph.nodes.items()}
@@ -292,7 +297,8 @@ def diagram_svg(
         max_width=max_width,
     )
     width = max(layout.width, 600.0)
-    height = layout.height + _TITLE + _LEGEND
+    legend = overlay is not None if run_legend is None else run_legend
+    height = layout.height + _TITLE + (_LEGEND if legend else 12.0)
     machines = sum(1 for n in graph.nodes.values() if n.kind in ("machine", "delay"))
     if title is None:
         title = f"{line.name}: {machines} stations"
@@ -318,7 +324,8 @@ def diagram_svg(
             parts.append(_buffer(node, place, overlay, prefix))
         else:
             parts.append(_finished(node, place, overlay))
-    parts += ["</g>", _legend(height - _LEGEND + 12, overlay), "</svg>"]
+    key = _legend(height - _LEGEND + 12, overlay is not None) if legend else ""
+    parts += ["</g>", key, "</svg>"]
     return "\n".join(parts) + "\n"
 
 

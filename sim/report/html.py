@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -18,28 +19,14 @@ from sim.model.units import SECONDS_PER
 from sim.report.files import write_text
 from sim.report.line_view import line_sections
 from sim.report.numbers import format_number
+from sim.report.page import PAGE_CSS, wide
 from sim.report.plots import RUN_PLOTS
-from sim.report.run_data import RunData, bottleneck_station, load_results
+from sim.report.run_data import RunData, bottleneck_station, is_delay, load_results
 
-__all__ = ["PAGE_CSS", "REPORT_NAME", "render_report", "write_report"]
+__all__ = ["PAGE_CSS", "REPORT_NAME", "render_report", "wide", "write_report"]
 
 REPORT_NAME = "report.html"
 
-PAGE_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1a1a1a;
-max-width:1180px;margin:2em auto;padding:0 1em;line-height:1.4}
-h1{margin-bottom:.1em}h2{margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}
-.sub{color:#555;margin-top:0}
-table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
-th,td{padding:.3em .7em;border-bottom:1px solid #e4e4e4;text-align:right}
-th{background:#f4f4f4}th:first-child,td:first-child{text-align:left}
-td.text{text-align:left}
-.partial{background:#fde8e8;border:2px solid #b00020;color:#7a0016;padding:.7em 1em;margin:1em 0}
-figure{margin:1.2em 0}figure img{width:100%;height:auto;border:1px solid #eee}
-figcaption{color:#555;font-size:.9em}
-footer{margin-top:2em;color:#777;font-size:.85em}
-"""
-"""The look every linesim report shares (run and comparison); each page adds its own rules."""
 
 _CSS = (
     PAGE_CSS
@@ -59,7 +46,7 @@ _KPI_UNITS = {  # for summaries written before each KPI carried its unit
     "scrapped": "jobs",
 }
 
-_STATION_COLUMNS = (
+_SHARE_COLUMNS = (
     "busy",
     "idle",
     "blocked",
@@ -71,9 +58,15 @@ _STATION_COLUMNS = (
     "performance",
     "quality",
     "oee",
-    "throughput",
-    "queue",
 )
+"""Station columns that are shares of machine time or OEE factors, shown in percent."""
+_STATION_COLUMNS = (*_SHARE_COLUMNS, "throughput", "queue")
+_HEADERS = {  # soft hyphens let the long words break, so the table fits the page
+    "availability": "avail\u00adability",
+    "performance": "perfor\u00admance",
+    "oee": "OEE",
+    "throughput": "output",
+}
 
 _CAPTIONS = {
     "throughput.png": "Cumulative good output with the replications' range and the mean rate "
@@ -86,6 +79,28 @@ _CAPTIONS = {
     "95% confidence intervals when there are two or more replications).",
     "costs.png": "Annual cost per Ah of good cells by category.",
 }
+
+
+def _caption(name: str, data: RunData) -> str:
+    """What the plot ``name`` draws for this run (the WIP plot of a line with materials
+    stacks them; delay stations get their own rows or are left out)."""
+    text = _CAPTIONS.get(name, "")
+    stations = data.summary.get("stations", {})
+    delays = [station for station, values in stations.items() if is_delay(values)]
+    if name == "wip.png" and data.materials:
+        text = (
+            "Work in process per time bin of each material counted in pieces (a serial "
+            "line: jobs waiting for each station), stacked, mean over replications; "
+            "hatched: the range of their total over the replications (with two or more); "
+            "dashed: its time average."
+        )
+    elif name == "states.png" and delays:
+        text += " A delay station (soak or aging store) has no machine states: its row is "
+        text += "one hatched bar of its mean fill [% of its capacity]."
+    elif name == "oee.png" and delays:
+        text += " Delay stations (soak or aging stores) have no machine time and no OEE; "
+        text += f"they are left out: {', '.join(delays)}."
+    return text
 
 
 def _e(value: Any) -> str:
@@ -116,7 +131,36 @@ def _table(
         css = row_classes[index] if row_classes else ""
         attribute = f' class="{css}"' if css else ""
         body.append(f"<tr{attribute}>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return wide(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+
+def _percent(value: float | None) -> str:
+    """A share [-] in percent with one decimal (two below 0.1 %), '-' when missing."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    percent = 100.0 * value
+    return f"{percent:.2f}" if 0 < abs(percent) < 0.1 else f"{percent:.1f}"
+
+
+def _compact(value: float | None) -> str:
+    """A station's output or queue in four significant digits (1,263; 338.9; 1.326)."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.4g}" if value else "0"
+
+
+def _station_cell(estimate: dict[str, Any] | None, share: bool) -> str:
+    """A station value (percent for shares), its 95% CI in the hover text."""
+    ci = (estimate or {}).get("ci95")
+    mean = (estimate or {}).get("mean")
+    if share:
+        text = _percent(mean)
+        title = "-" if not ci or None in ci else f"[{_percent(ci[0])}, {_percent(ci[1])}] %"
+    else:
+        text, title = _compact(mean), _interval(estimate)
+    return _e(text) if title == "-" else f'<span title="95% CI {_e(title)}">{_e(text)}</span>'
 
 
 def _duration(value: float | None, unit: str) -> str:
@@ -153,7 +197,7 @@ def _parameters(summary: dict[str, Any]) -> str:
         ["linesim version", _e(summary.get("linesim_version", "?"))],
     ]
     body = "".join(f'<tr><td>{key}</td><td class="text">{value}</td></tr>' for key, value in rows)
-    return f"<table><tbody>{body}</tbody></table>"
+    return wide(f"<table><tbody>{body}</tbody></table>")
 
 
 def _kpi_table(summary: dict[str, Any]) -> str:
@@ -180,40 +224,41 @@ def _station_table(summary: dict[str, Any]) -> str:
     unit = summary.get("time_unit", "")
     found = bottleneck_station(summary)
     busiest = found[0] if found else None
-    header = ["station", *(_e(c if c != "throughput" else "output") for c in _STATION_COLUMNS)]
+    header = ["station"]
+    for column in _STATION_COLUMNS:
+        name = _HEADERS.get(column, column.replace("_", " "))
+        header.append(f"{_e(name)} [%]" if column in _SHARE_COLUMNS else _e(name))
     header.append("output unit")
     rows, classes = [], []
     for name, values in stations.items():
         cells = [_e(name) + (" (bottleneck)" if name == busiest else "")]
         for column in _STATION_COLUMNS:
-            estimate = values.get(column)
-            title = _interval(estimate)
-            text = _e(_mean(estimate))
-            cells.append(
-                text if title == "-" else f'<span title="95% CI {_e(title)}">{text}</span>'
-            )
+            cells.append(_station_cell(values.get(column), column in _SHARE_COLUMNS))
         output_unit = (values.get("throughput") or {}).get("unit") or f"units / {unit}"
         cells.append(f'<span class="text">{_e(output_unit)}</span>')
         rows.append(cells)
         classes.append("busiest" if name == busiest else "")
+    delays = " a delay station (soak or aging store) has no machine states, so '-';" * any(
+        is_delay(values) for values in stations.values()
+    )
     note = (
-        '<p class="sub">Means over replications: shares of machine time [-], OEE '
-        "factors [-], good output in the unit of its row, queue in what waits before the "
-        "station; hover a value for its 95% CI.</p>"
+        '<p class="sub">Means over replications: shares of machine time and OEE factors '
+        "[%], good output in the unit of its row, queue in what waits before the station;"
+        f"{delays} hover a value for its 95% CI.</p>"
     )
     return _table(header, rows, classes) + note
 
 
-def _figures(folder: Path) -> str:
+def _figures(data: RunData) -> str:
     parts = []
     for name in (*RUN_PLOTS, "costs.png"):
-        path = folder / name
+        path = data.folder / name
         if not path.exists():  # the cost plot exists only for costed lines
             continue
         encoded = base64.b64encode(path.read_bytes()).decode("ascii")
         parts.append(
             f'<figure><img src="data:image/png;base64,{encoded}" alt="{_e(name)}">'
-            f"<figcaption>{_e(name)}: {_e(_CAPTIONS.get(name, ''))}</figcaption>"
+            f"<figcaption>{_e(name)}: {_e(_caption(name, data))}</figcaption>"
             "</figure>"
         )
     return "\n".join(parts)
@@ -256,7 +301,7 @@ def render_report(data: RunData) -> str:
         if warnings
         else "<p>None.</p>",
         "<h2>Plots</h2>",
-        _figures(data.folder),
+        _figures(data),
         "<footer>Generated by linesim from summary.json, timeseries.csv and the plots of "
         "this results folder.</footer>",
         "</body></html>",

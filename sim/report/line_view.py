@@ -7,12 +7,13 @@ no line views (``linesim run`` again to have them).
 
 from __future__ import annotations
 
+import html
 import math
 from typing import Any
 
 from sim.model.line import Line
 from sim.report.balance import balance_html, material_balance, mean_balance
-from sim.report.capacity import capacity_html, finished_target_rate
+from sim.report.capacity import capacity_heading, capacity_html, finished_target_rate
 from sim.report.colors import STATE_COLORS
 from sim.report.diagram import Overlay, diagram_svg
 from sim.report.line_files import load_flows, load_line_file
@@ -30,6 +31,7 @@ LINE_VIEW_CSS = """
 #replay .slider{width:32em;max-width:60%;vertical-align:middle}
 #replay .clock{font-variant-numeric:tabular-nums;margin:0 1em}
 table.balance td,table.capacity td{white-space:nowrap}
+table.balance th,table.balance td,table.capacity th,table.capacity td{padding:.3em .5em}
 """
 
 
@@ -98,7 +100,7 @@ def line_sections(data: RunData) -> list[str]:
         "a bar of their state shares in the window; buffers as tanks and delays as rounded "
         "tanks with their mean fill; arrows for the material flows, labelled with what a "
         "cycle takes where it is not one for one. The bottleneck is outlined in red.</p>",
-        "<h2>Capacity against the target</h2>",
+        f"<h2>{html.escape(capacity_heading(line))}</h2>",
         capacity_html(line, summary),
         "<h2>Material balance</h2>",
         balance_html(mean_balance(balances), data.time_unit, len(balances)),

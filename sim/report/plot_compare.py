@@ -12,6 +12,13 @@ from typing import Any
 import numpy as np
 
 from sim.report.compare_tables import HEADLINE_KPIS
+from sim.report.labels import (
+    LOWER_IS_BETTER,
+    kpi_label,
+    kpi_name,
+    lower_is_better,
+    scenario_name,
+)
 from sim.report.plot_costs import has_costs, plot_cost_comparison
 from sim.report.plot_run import cumulative_output
 from sim.report.plot_style import new_figure, save_figure, thousands
@@ -19,6 +26,7 @@ from sim.report.run_data import load_results
 
 __all__ = [
     "LOWER_IS_BETTER",
+    "change_color",
     "lower_is_better",
     "plot_forest",
     "plot_throughput_overlay",
@@ -29,46 +37,52 @@ __all__ = [
 _BAR = "#3182bd"
 _BETTER = "#2e9e44"
 _WORSE = "#d62728"
+_NEUTRAL = "#7f7f7f"
 
-LOWER_IS_BETTER = (
-    "capex",
-    "conversion_cost",
-    "cost",
-    "energy_kwh",
-    "escaped_defects",
-    "flow_time",
-    "labour_hours",
-    "lost_work",
-    "scrap_cost",
-    "wip",
-)
-"""KPIs (by name or the part before ``_``, ``.`` or the end) where a fall is an
-improvement: costs, time, energy and labour per unit, work in process, defects."""
+_SHAPES = ("o", "s", "^", "D", "v", "P")
+"""Marker of each compared scenario (colour says better or worse)."""
 
 
-def lower_is_better(kpi: str) -> bool:
-    """Whether a fall of ``kpi`` is an improvement (a cost per Ah, a flow time)."""
-    return any(kpi == name or kpi.startswith((f"{name}_", f"{name}.")) for name in LOWER_IS_BETTER)
+def change_color(kpi: str, change: float) -> str:
+    """Green when a change of ``kpi`` is an improvement (more output, less cost, time,
+    energy or WIP; :func:`lower_is_better`), red when it is a loss, grey for none."""
+    if not np.isfinite(change) or change == 0:
+        return _NEUTRAL
+    better = change < 0 if lower_is_better(kpi) else change > 0
+    return _BETTER if better else _WORSE
 
 
 def plot_forest(content: dict[str, Any], path: str | os.PathLike[str]) -> Path:
-    """Each headline KPI's paired change against the reference [%] with its 95% CI;
-    the claim's +/- lines dashed when the comparison carries a claim."""
+    """Each headline KPI's paired change against the reference [%] with its 95% CI, in
+    words with its unit; green where the change is better, red where it is worse (per the
+    KPI's direction), hollow where the CI includes no change; the claim's +/- lines dashed
+    when the comparison carries a claim."""
+    from matplotlib.lines import Line2D
+
     names = content["scenarios"][1:]
     kpis = [k for k in HEADLINE_KPIS if k in content["differences"]]
+    units = content.get("units", {})
     figure, axes = new_figure()
     height = 0.8 / max(len(names), 1)
     for index, name in enumerate(names):
-        y = np.arange(len(kpis)) + index * height
-        means, lows, highs = [], [], []
-        for kpi in kpis:
+        shape = _SHAPES[index % len(_SHAPES)]
+        for row, kpi in enumerate(kpis):
             percent = content["differences"][kpi][name]["percent"]
             mean = percent["mean"] if percent["mean"] is not None else np.nan
             ci = percent["ci95"] or [mean, mean]
-            means.append(mean)
-            lows.append(mean - ci[0])
-            highs.append(ci[1] - mean)
-        axes.errorbar(means, y, xerr=[lows, highs], fmt="o", capsize=4, label=name)
+            color = change_color(kpi, mean)
+            clear = np.isfinite(ci[0]) and (ci[0] > 0 or ci[1] < 0)
+            axes.errorbar(
+                [mean],
+                [row + index * height],
+                xerr=[[mean - ci[0]], [ci[1] - mean]],
+                fmt=shape,
+                color=color,
+                markerfacecolor=color if clear else "white",
+                markeredgewidth=1.6,
+                markersize=8,
+                capsize=4,
+            )
     claim = content.get("claim")
     if claim:
         for value, label in (
@@ -87,16 +101,40 @@ def plot_forest(content: dict[str, Any], path: str | os.PathLike[str]) -> Path:
                 transform=axes.get_xaxis_transform(),
             )
     axes.axvline(0, color="black", linewidth=0.8)
-    axes.set_yticks(np.arange(len(kpis)) + height * (len(names) - 1) / 2, kpis)
+    axes.set_yticks(
+        np.arange(len(kpis)) + height * (len(names) - 1) / 2,
+        [kpi_label(kpi_name(k), units.get(k)) for k in kpis],
+    )
     axes.invert_yaxis()
-    axes.set_xlabel(f"paired change against {content['reference']} [%] (95% CI)")
+    reference = scenario_name(content["reference"])
+    axes.set_xlabel(f"paired change against {reference} [%] (95% CI)")
     axes.set_title(
-        f"{', '.join(names)} vs {content['reference']}: change of each KPI, "
+        f"{', '.join(map(scenario_name, names))} against {reference}: change of each KPI\n"
         f"{content['replications']} replications on common random numbers",
         loc="left",
     )
     axes.grid(axis="x", color="0.9")
-    axes.legend(loc="lower right")
+    handles = [
+        Line2D([], [], marker="o", linestyle="", color=_BETTER, label="better"),
+        Line2D([], [], marker="o", linestyle="", color=_WORSE, label="worse"),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            color="0.35",
+            markerfacecolor="white",
+            label="hollow: the CI includes no change",
+        ),
+    ]
+    if len(names) > 1:
+        handles += [
+            Line2D([], [], marker=_SHAPES[i % len(_SHAPES)], linestyle="", color="0.35", label=n)
+            for i, n in enumerate(map(scenario_name, names))
+        ]
+    figure.legend(
+        handles=handles, loc="outside lower center", ncols=len(handles), frameon=False, fontsize=9
+    )
     return save_figure(figure, path)
 
 
@@ -131,10 +169,10 @@ def plot_waterfall(content: dict[str, Any], kpi: str, path: str | os.PathLike[st
     axes.set_xticks(range(len(levers) + 1), [*levers, "all levers"], rotation=20, ha="right")
     axes.axhline(0, color="black", linewidth=0.8)
     unit = content.get("units", {}).get(kpi)
-    axes.set_ylabel(f"change of {kpi} against no lever" + (f" [{unit}]" if unit else ""))
+    axes.set_ylabel(f"change of {kpi_name(kpi)} against no lever" + (f" [{unit}]" if unit else ""))
     check = settings.get("check", {}).get(kpi)
     title = (
-        f"{kpi}: what each lever explains (Shapley, {settings.get('method', '')}; "
+        f"{kpi_name(kpi)}: what each lever explains (Shapley, {settings.get('method', '')}; "
         f"{settings.get('replications', '?')} replication(s) of "
         f"{settings.get('horizon', 0):g} {content['time_unit']} per lever set)"
     )
@@ -153,8 +191,8 @@ def plot_waterfall(content: dict[str, Any], kpi: str, path: str | os.PathLike[st
     direction = "lower" if falls_better else "higher"
     axes.legend(
         handles=[
-            Patch(color=_BETTER, label=f"lever improves {kpi} ({direction} is better)"),
-            Patch(color=_WORSE, label=f"lever worsens {kpi}"),
+            Patch(color=_BETTER, label=f"lever improves {kpi_name(kpi)} ({direction} is better)"),
+            Patch(color=_WORSE, label=f"lever worsens {kpi_name(kpi)}"),
             Patch(color=_BAR, label="all levers together"),
         ],
         loc="best",
@@ -169,13 +207,14 @@ def plot_throughput_overlay(
     """Cumulative good output of every compared scenario over the window, mean with the
     replications' range, read from each scenario's results folder."""
     figure, axes = new_figure()
+    output = content.get("units", {}).get("good", "units")  # modules, cells or jobs
     for name in content["scenarios"]:
         data = load_results(Path(folder) / name)
         if data.timeseries.empty:
             continue
         edges, curves = cumulative_output(data)
         mean = curves.mean(axis=0)
-        line = axes.plot(edges, mean, label=f"{name}: {mean[-1]:,.0f} good units")[0]
+        line = axes.plot(edges, mean, label=f"{name}: {mean[-1]:,.0f} good {output}")[0]
         axes.fill_between(
             edges,
             curves.min(axis=0),
@@ -186,7 +225,7 @@ def plot_throughput_overlay(
         )
     unit = content["time_unit"]
     axes.set_xlabel(f"simulated time [{unit}]")
-    axes.set_ylabel("cumulative good output [units]")
+    axes.set_ylabel(f"cumulative good output [{output}]")
     axes.set_title(
         f"cumulative good output, {' vs '.join(content['scenarios'])} (mean and "
         "range of replications, common random numbers)",

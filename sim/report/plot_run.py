@@ -19,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from sim.report.colors import DELAY_COLOR
 from sim.report.line_view import target_throughput
 from sim.report.plot_style import (
     KPI_COLORS,
@@ -32,7 +33,7 @@ from sim.report.plot_style import (
     thousands,
     title_text,
 )
-from sim.report.run_data import RunData, bottleneck_station
+from sim.report.run_data import RunData, bottleneck_station, is_delay
 
 __all__ = [
     "cumulative_output",
@@ -245,7 +246,9 @@ def plot_states(data: RunData, path: str | os.PathLike[str]) -> Path:
     """Share of machine time [%] busy, idle, blocked, down, setup per station, in flow order.
 
     One stacked horizontal bar per station, first station at the top; the bottleneck
-    (highest busy + down + setup share) is outlined and named in the legend.
+    (highest busy + down + setup share) is outlined and named in the legend. A delay
+    station (a soak or aging store) has no machine states: its row is one hatched bar of
+    its mean fill [% of its capacity].
     """
     figure, axes = new_figure()
     stations = data.summary.get("stations", {})
@@ -253,6 +256,7 @@ def plot_states(data: RunData, path: str | os.PathLike[str]) -> Path:
         no_data(axes)
         return _finish(figure, data, "station states", path)
     names = list(stations)
+    delays = [name for name in names if is_delay(stations[name])]
     shares = {name: {state: _mean(stations[name].get(state)) for state in STATES} for name in names}
     y = np.arange(len(names))
     height = 0.7
@@ -266,7 +270,7 @@ def plot_states(data: RunData, path: str | os.PathLike[str]) -> Path:
             height=height,
             left=left,
             color=STATE_COLORS[state],
-            label=state if state != "idle" else "idle (starved)",
+            label=state.replace("_", " ") if state != "idle" else "idle (starved)",
         )
         for row, (start, share) in enumerate(zip(left, values, strict=True)):
             if share >= 0.06 and not small:
@@ -281,7 +285,35 @@ def plot_states(data: RunData, path: str | os.PathLike[str]) -> Path:
                     color="white" if dark else "black",
                 )
         left += values
+    if delays:
+        rows = [names.index(name) for name in delays]
+        fills = [min(max(_mean(stations[name].get("fill")), 0.0), 1.0) for name in delays]
+        axes.barh(
+            rows,
+            fills,
+            height=height,
+            color=DELAY_COLOR,
+            hatch="///",
+            edgecolor="#5b7fa6",
+            linewidth=0.0,
+            label="delay station: mean fill [% of capacity]",
+        )
+        for row, fill in zip(rows, fills, strict=True):
+            left[row] = fill
+            inside = fill >= 0.25
+            axes.text(
+                fill - 0.01 if inside else fill + 0.01,
+                row,
+                f"delay, {fill:.0%} full",
+                ha="right" if inside else "left",
+                va="center",
+                fontsize=7 if small else 8,
+                color="#1a1a1a",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6, "alpha": 0.85},
+            )
     axes.set_yticks(y, names, fontsize=7 if small else 9)
+    for row in (names.index(name) for name in delays):
+        axes.get_yticklabels()[row].set_fontstyle("italic")
     busiest = bottleneck_station(data.summary)
     if busiest is not None and busiest[0] in names:
         row = names.index(busiest[0])
@@ -298,9 +330,10 @@ def plot_states(data: RunData, path: str | os.PathLike[str]) -> Path:
     axes.set_ylim(len(names) - 0.5, -0.5)  # first station at the top
     axes.set_xlim(0, 1)
     axes.xaxis.set_major_formatter(PercentFormatter(1.0))
-    axes.set_xlabel(f"share of machine time [%] ({_over(data)})")
+    what = "share of machine time [%]" + (", delays: share of capacity filled [%]" * bool(delays))
+    axes.set_xlabel(f"{what} ({_over(data)})")
     axes.set_title("where the machine time goes, first station at the top", loc="left")
-    return _finish(figure, data, "station states", path, legend_columns=6)
+    return _finish(figure, data, "station states", path, legend_columns=5 if delays else 6)
 
 
 def plot_wip(data: RunData, path: str | os.PathLike[str]) -> Path:
@@ -344,29 +377,72 @@ def plot_wip(data: RunData, path: str | os.PathLike[str]) -> Path:
 
 def _plot_material_wip(data: RunData, path: str | os.PathLike[str]) -> Path:
     """WIP of a line with materials: stacked mean WIP of each material counted in pieces
-    (cells, jelly rolls) over the window, in flow order; web and bulk materials, in other
-    units, are listed in the summary's ``wip.<material>`` KPIs."""
+    (cells, jelly rolls) over the window [pieces], in flow order, with the range of their
+    total over the replications (hatched) and its time average (dashed); web and bulk
+    materials, in other units, are listed in the summary's ``wip.<material>`` KPIs."""
     unit = data.time_unit
     figure, axes = new_figure()
     pieces = {name: series for name, series in data.materials.items() if series.discrete}
     if not pieces:
         no_data(axes, "no material counted in pieces")
         return _finish(figure, data, "work in process", path)
+    units = {series.unit for series in pieces.values()}
+    counted = "jobs" if units <= {"job", "jobs"} else "pieces"  # a serial line's are jobs
     first = next(iter(pieces.values()))
     edges = np.concatenate([first.start, first.end[-1:]])
     means = [np.nanmean(series.wip, axis=0) for series in pieces.values()]
     steps = [np.concatenate([mean, mean[-1:]]) for mean in means]
     colors = matplotlib.colormaps["tab20"](np.linspace(0, 1, max(len(steps), 2)))
     axes.stackplot(edges, *steps, labels=list(pieces), step="post", colors=colors)
+    totals = np.sum([series.wip for series in pieces.values()], axis=0)  # (reps, bins)
+    reps = totals.shape[0]
+    if reps > 1:  # the total's spread: the stack is the mean, the band its range
+        low, high = np.nanmin(totals, axis=0), np.nanmax(totals, axis=0)
+        axes.fill_between(
+            edges,
+            np.concatenate([low, low[-1:]]),
+            np.concatenate([high, high[-1:]]),
+            step="post",
+            facecolor="none",
+            edgecolor="#333333",
+            hatch="////",
+            linewidth=0.5,
+            zorder=3,
+            label=f"range of the total over {reps} replications",
+        )
+    average = float(np.nanmean(totals)) if np.isfinite(totals).any() else math.nan
+    if math.isfinite(average):
+        axes.axhline(
+            average,
+            linestyle="--",
+            color=_REFERENCE_COLOR,
+            linewidth=1.2,
+            zorder=4,
+            label=f"time-average total {_count(average)} {counted}"
+            + (" waiting" if counted == "jobs" else ""),
+        )
     axes.set_xlim(edges[0], edges[-1])
+    axes.set_ylim(bottom=0)
     axes.set_xlabel(f"simulated time [{unit}]")
-    axes.set_ylabel("work in process [pieces]")
-    axes.set_title("pieces waiting or soaking, by material (mean of replications)", loc="left")
+    axes.set_ylabel(f"work in process [{counted}]")
+    if counted == "jobs":  # a serial line's materials are the queues before its stations
+        what = "jobs waiting, by the station they wait for"
+    else:
+        what = "pieces waiting or soaking, by material"
+    axes.set_title(
+        f"{what}, stacked ({_over(data)})" + ("; hatched: range of the total" if reps > 1 else ""),
+        loc="left",
+    )
     thousands(axes.xaxis)
     thousands(axes.yaxis)
     axes.grid(axis="y", color="0.9")
     axes.set_axisbelow(True)
     return _finish(figure, data, "work in process", path, legend_columns=4)
+
+
+def _count(value: float) -> str:
+    """A count of pieces or jobs: whole above 1,000, else three significant digits."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
 def _wrap(name: str, width: int = 14) -> str:
@@ -388,7 +464,11 @@ def plot_oee(data: RunData, path: str | os.PathLike[str]) -> Path:
     if not stations:
         no_data(axes)
         return _finish(figure, data, "OEE", path)
-    names = list(stations)
+    delays = [name for name in stations if is_delay(stations[name])]
+    names = [name for name in stations if name not in delays]
+    if not names:
+        no_data(axes, "no station with machines (delays have no OEE)")
+        return _finish(figure, data, "OEE", path)
     x = np.arange(len(names))
     width = 0.8 / len(_OEE_KPIS)
     highest = 1.0
@@ -438,7 +518,15 @@ def plot_oee(data: RunData, path: str | os.PathLike[str]) -> Path:
     axes.set_ylabel(f"share [%] ({_over(data)})")
     reps = int(data.summary.get("replications", 0))
     ci_note = ", bars: 95% CI" if reps > 1 else ""
-    axes.set_title(f"OEE = availability x performance x quality, per station{ci_note}", loc="left")
+    title = f"OEE = availability x performance x quality, per station{ci_note}"
+    if delays:  # soak and aging stores have no machine time, so no OEE
+        title += "\n" + textwrap.shorten(
+            f"left out: {_plural(len(delays), 'delay station')} without machine states "
+            f"({', '.join(delays)})",
+            width=120,
+            placeholder=" ...)",
+        )
+    axes.set_title(title, loc="left", **({"fontsize": 10} if delays else {}))
     axes.grid(axis="y", color="0.9")
     axes.set_axisbelow(True)
     return _finish(figure, data, "OEE", path, legend_columns=4)

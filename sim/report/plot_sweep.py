@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 
 from sim.analysis.bounds import LineBounds
-from sim.report.plot_style import new_figure, no_data, save_figure
+from sim.report.labels import SHARES, kpi_label, parameter_label
+from sim.report.plot_style import new_figure, no_data, save_figure, thousands
 
-__all__ = ["MAX_PLOTS", "MAX_SERIES", "plot_conwip", "plot_kpi", "write_sweep_plots"]
+__all__ = ["MAX_PLOTS", "MAX_SERIES", "clip_range", "plot_conwip", "plot_kpi", "write_sweep_plots"]
 
 MAX_SERIES = 6
 """Most lines in one plot; a grid with more combinations of the other parameters is
@@ -38,26 +39,60 @@ def _number(value: Any) -> float:
     )
 
 
+def _parameter_unit(content: dict[str, Any], parameter: str) -> str | None:
+    """A parameter's unit from ``sweep.json`` (None for a file written before units)."""
+    unit = (content.get("parameter_units") or {}).get(parameter)
+    return str(unit) if unit else None
+
+
+def _kpi_unit(content: dict[str, Any], kpi: str) -> str | None:
+    """A KPI's unit as its estimates in the rows carry it."""
+    for row in content["rows"]:
+        unit = (row["kpis"].get(kpi) or {}).get("unit")
+        if unit:
+            return str(unit)
+    return None
+
+
+def _value(value: Any, unit: str | None) -> str:
+    """A parameter value for a legend: ``500 pcs``, ``62`` (no unit for a count)."""
+    text = f"{value:,}" if isinstance(value, int | float) and not isinstance(value, bool) else value
+    return f"{text} {unit}" if unit and unit != "-" else str(text)
+
+
 def _series(content: dict[str, Any], parameter: str) -> dict[str, list[dict[str, Any]]]:
     """Group rows by the values of the other parameters (label -> rows)."""
     others = [p for p in content["parameters"] if p != parameter]
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in content["rows"]:
-        label = ", ".join(f"{p} = {row['parameters'][p]}" for p in others)
+        values = [_value(row["parameters"][p], _parameter_unit(content, p)) for p in others]
+        label = ", ".join(
+            f"{parameter_label(p, None)} = {value}" for p, value in zip(others, values, strict=True)
+        )
         groups.setdefault(label, []).append(row)
     return groups
+
+
+def clip_range(kpi: str) -> tuple[float, float]:
+    """Where the values of ``kpi`` can lie: [0, 1] for a share, [0, inf) otherwise (every
+    KPI a run reports is non-negative; a t-interval of few replications may not be)."""
+    share = kpi.rsplit(".", 1)[-1] in SHARES
+    return 0.0, (1.0 if share else math.inf)
 
 
 def plot_kpi(
     content: dict[str, Any], kpi: str, parameter: str, path: str | os.PathLike[str]
 ) -> Path:
     """``kpi`` against ``parameter``: the mean of each point with its 95% CI, as lines
-    with bands on a grid of few series, else as points with error bars."""
+    with light bands on a grid of few series, else as points with error bars. The CIs are
+    clipped to where the KPI can lie (:func:`clip_range`); axes are labelled with the
+    station or material, the quantity and its unit."""
     figure, axes = new_figure()
     groups = _series(content, parameter)
     numeric = all(not math.isnan(_number(r["parameters"][parameter])) for r in content["rows"])
     lines = content["design"] == "grid" and len(groups) <= MAX_SERIES and numeric
     labels = sorted({str(r["parameters"][parameter]) for r in content["rows"]})
+    lowest, highest = clip_range(kpi)
     for label, rows in groups.items():
         if numeric:
             rows = sorted(rows, key=lambda r: _number(r["parameters"][parameter]))
@@ -69,10 +104,15 @@ def plot_kpi(
         high = np.array(
             [(r["kpis"][kpi]["ci95"] or [np.nan, np.nan])[1] for r in rows], dtype=float
         )
+        low, high = np.clip(low, lowest, highest), np.clip(high, lowest, highest)
         name = label or "simulation"
         if lines:
-            (drawn,) = axes.plot(x, mean, marker="o", markersize=4, label=name)
-            axes.fill_between(x, low, high, color=drawn.get_color(), alpha=0.2, linewidth=0)
+            (drawn,) = axes.plot(x, mean, marker="o", markersize=4, linewidth=1.8, label=name)
+            color = drawn.get_color()
+            if len(groups) <= 2:  # more light fills would pile up into a dark one
+                axes.fill_between(x, low, high, color=color, alpha=0.1, linewidth=0)
+            for edge in (low, high):  # the band's edges, thin, so overlapping bands read
+                axes.plot(x, edge, color=color, linewidth=0.7, linestyle=":", alpha=0.8)
         else:
             below = np.where(np.isnan(low), 0, mean - low)
             above = np.where(np.isnan(high), 0, high - mean)
@@ -87,11 +127,28 @@ def plot_kpi(
             )
     if not numeric:
         axes.set_xticks(range(len(labels)), labels)
+    else:
+        values = sorted({_number(r["parameters"][parameter]) for r in content["rows"]})
+        if 1 < len(values) <= 12:  # the swept values themselves
+            axes.set_xticks(values, [f"{v:,.10g}" for v in values])
+        else:
+            thousands(axes.xaxis)
     if not content["rows"]:
         no_data(axes)
-    axes.set_xlabel(parameter)
-    axes.set_ylabel(f"{kpi} (mean, 95% CI)")
-    axes.set_title(_title(content, f"{kpi} against {parameter}"), loc="left")
+    if lowest == 0.0 and highest == 1.0:
+        axes.set_ylim(max(axes.get_ylim()[0], -0.02), min(axes.get_ylim()[1], 1.02))
+    elif axes.get_ylim()[0] < 0:
+        axes.set_ylim(bottom=0)
+    x_label = parameter_label(parameter, _parameter_unit(content, parameter))
+    y_label = kpi_label(kpi, _kpi_unit(content, kpi))
+    axes.set_xlabel(x_label)
+    axes.set_ylabel(f"{y_label} (mean, 95% CI)")
+    band = ", dotted: 95% CI" if lines else ""
+    axes.set_title(
+        _title(content, f"{kpi_label(kpi, None)} against {parameter_label(parameter, None)}")
+        + f"\ncommon random numbers at every point{band}",
+        loc="left",
+    )
     axes.grid(color="0.9")
     if len(groups) > 1 and len(groups) <= MAX_SERIES:
         axes.legend(loc="best", fontsize=8)

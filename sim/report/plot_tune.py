@@ -8,8 +8,11 @@ from pathlib import Path
 
 from optuna.trial import FrozenTrial, TrialState
 
+from sim.analysis.units import unit_of
+from sim.experiment.spec import Constraint
 from sim.experiment.tune import TuneResult
-from sim.report.plot_style import new_figure, no_data, save_figure
+from sim.report.labels import kpi_label
+from sim.report.plot_style import format_number, new_figure, no_data, save_figure, thousands
 
 __all__ = ["plot_history", "plot_pareto", "write_tune_plots"]
 
@@ -19,9 +22,24 @@ _PRUNED = "#bdbdbd"
 _BEST = "#2e9e44"
 
 
+def _unit(result: TuneResult, kpi: str) -> str:
+    """The unit of an objective or constraint KPI, from the study's line."""
+    return unit_of(kpi, result.base.line)
+
+
+def _constraint(result: TuneResult, constraint: Constraint) -> str:
+    """``ah_per_year >= 300 M Ah / year``: the bound with its unit."""
+    unit = _unit(result, constraint.kpi)
+    value = constraint.bound
+    bound = format_number(value) if abs(value) >= 1e6 else f"{value:,.6g}"  # 300 M; 0.4
+    text = f"{constraint.kpi} {constraint.operator} {bound}"
+    return text if unit in ("", "-") else f"{text} {unit}"
+
+
 def plot_history(result: TuneResult, path: str | os.PathLike[str]) -> Path:
-    """Raw objective of each completed trial (feasible blue, infeasible red), the pruned
-    trials' short-stage values in grey, and the best feasible value so far."""
+    """Raw objective of each completed trial [its KPI's unit] (feasible blue, infeasible
+    red), the pruned trials' short-stage values in grey, and the best feasible value so
+    far; the constraints in the title carry their units."""
     spec = result.spec
     objective = spec.objectives[0]
     figure, axes = new_figure()
@@ -57,9 +75,12 @@ def plot_history(result: TuneResult, path: str | os.PathLike[str]) -> Path:
         (_PRUNED, "x", "pruned after the short stage"),
     ):
         axes.plot([], [], marker, color=color, label=label)
-    axes.set_xlabel("trial")
-    axes.set_ylabel(f"{objective.kpi} ({objective.direction})")
-    constraints = "; ".join(str(c) for c in spec.constraints) or "no constraints"
+    axes.set_xlabel("trial [number]")
+    axes.set_ylabel(
+        f"{kpi_label(objective.kpi, _unit(result, objective.kpi))} ({objective.direction})"
+    )
+    thousands(axes.yaxis)
+    constraints = "; ".join(_constraint(result, c) for c in spec.constraints) or "no constraints"
     axes.set_title(
         f"{spec.name}: {objective.direction} {objective.kpi} subject to "
         f"{constraints} ({len(trials)} trials)",
@@ -101,8 +122,8 @@ def plot_pareto(result: TuneResult, front: list[FrozenTrial], path: str | os.Pat
         no_data(axes, "no feasible completed trial")
     axes.plot([], [], "o", color=_FEASIBLE, label="feasible")
     axes.plot([], [], "o", color=_INFEASIBLE, label="infeasible")
-    axes.set_xlabel(f"{first.kpi} ({first.direction})")
-    axes.set_ylabel(f"{second.kpi} ({second.direction})")
+    axes.set_xlabel(f"{kpi_label(first.kpi, _unit(result, first.kpi))} ({first.direction})")
+    axes.set_ylabel(f"{kpi_label(second.kpi, _unit(result, second.kpi))} ({second.direction})")
     axes.set_title(f"{spec.name}: Pareto front, trial numbers labelled", loc="left")
     axes.grid(color="0.9")
     axes.legend(loc="best", fontsize=8)

@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
+from sim.report.labels import kpi_name, parameter_label
 from sim.report.plot_style import new_figure, no_data, save_figure
 
 __all__ = ["plot_change_histograms", "plot_tornado", "write_uncertainty_plots"]
@@ -29,11 +31,11 @@ def _grid(count: int) -> tuple[int, int]:
 
 
 def _short(name: str) -> str:
-    """An input's name for an axis: ``tab-cover-welding.failures.mttr``, ``effect of
+    """An input's name for an axis: ``tab-cover-welding: failures mttr``, ``effect of
     inline-inspection``."""
     if name.startswith("effect."):
         return "effect of " + name[len("effect.") :]
-    return name.removeprefix("stations.")
+    return parameter_label(name, None)
 
 
 def plot_change_histograms(study: dict[str, Any], path: str | os.PathLike[str]) -> Path:
@@ -69,8 +71,9 @@ def plot_change_histograms(study: dict[str, Any], path: str | os.PathLike[str]) 
             loc="left",
             fontsize=9,
         )
-        axis.set_xlabel(f"paired change of {reading['kpi']} [%]")
+        axis.set_xlabel(f"paired change of {kpi_name(reading['kpi'])} [%]")
         axis.set_ylabel("input sets [-]")
+        axis.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole input sets
         axis.grid(color="0.9")
         axis.legend(loc="best", fontsize=8)
     for axis in flat[len(keys) :]:
@@ -108,8 +111,11 @@ def plot_tornado(study: dict[str, Any], path: str | os.PathLike[str]) -> Path:
         axis.set_yticks(range(len(ranked)), [_short(n) for n, _ in ranked], fontsize=8)
         axis.axvline(0, color="black", linewidth=0.8)
         r2 = study["sensitivity_fit"].get(key, {}).get("r2")
-        fit = "" if r2 is None else f", R² = {r2:.2f}"
-        title = textwrap.fill(f"{study['readings'][key]['reading']}{fit}", 48)
+        fit = "" if r2 is None else f", R²\u00a0=\u00a0{r2:.2f}"  # no break inside
+        claimed = study["readings"][key].get("claimed_percent", 0)
+        title = textwrap.fill(
+            f"{study['readings'][key]['reading']}; claimed\u00a0{claimed:+g}\u00a0%{fit}", 44
+        )
         axis.set_title(title, loc="left", fontsize=9)
         axis.set_xlabel("SRC of the change [-]")
         axis.grid(axis="x", color="0.9")
@@ -117,7 +123,8 @@ def plot_tornado(study: dict[str, Any], path: str | os.PathLike[str]) -> Path:
         axis.set_visible(False)
     figure.suptitle(
         "what the verdict hinges on (SRC on the Latin hypercube)\n"
-        "green: a higher input moves the change toward the claim; red: away from it",
+        "green: a higher input moves the change toward the claim (up for a rise, down for "
+        "a cut); red: away from it",
         x=0.01,
         ha="left",
     )

@@ -341,7 +341,7 @@ def replay_html(data: RunData, line: Line) -> str:
         'aria-label="time in the measured window"> '
         '<span class="clock"></span> <strong class="output"></strong>'
         f'<div class="keys">{keys}</div></div>'
-        f"{diagram_svg(line, prefix='replay-', title=f'{line.name}: replay')}"
+        f"{diagram_svg(line, prefix='replay-', title=f'{line.name}: replay', run_legend=True)}"
         f'<script type="application/json" id="replay-data">{text}</script>'
         f'<script id="replay-script">{REPLAY_JS}</script>'
         f'<p class="sub">Mean of {values["replications"]} replication(s), '

@@ -15,7 +15,7 @@ from sim.engine.monitor import STATES
 from sim.errors import LinesimError
 from sim.report.run_folder import check_run_folder
 
-__all__ = ["RunData", "TimeSeries", "bottleneck_station", "load_results"]
+__all__ = ["RunData", "TimeSeries", "bottleneck_station", "is_delay", "load_results"]
 
 
 @dataclass(frozen=True)
@@ -242,3 +242,10 @@ def bottleneck_station(summary: dict[str, Any]) -> tuple[str, float] | None:
     if not found:
         return None
     return str(found["station"]), float(found["active_share"])
+
+
+def is_delay(values: dict[str, Any]) -> bool:
+    """Whether a station's summary entry is a delay's (a soak or aging store): no machine
+    state was measured, only how full it was (``fill``)."""
+    busy = (values.get("busy") or {}).get("mean")
+    return busy is None and (values.get("fill") or {}).get("mean") is not None

@@ -3,8 +3,10 @@
 ``sweep.csv`` has one row per finished point: the point's number, its parameter values,
 the replications, then for each KPI its mean, std and 95% interval (``<kpi>_mean``,
 ``<kpi>_std``, ``<kpi>_ci95_low``, ``<kpi>_ci95_high``). ``sweep.parquet`` holds the same
-table when pyarrow is installed. ``sweep.json`` holds the settings, the same rows and,
-for a CONWIP sweep, the Factory Physics reference line parameters.
+table when pyarrow is installed. ``sweep.json`` holds the settings, the same rows (each
+KPI with its unit), the unit of each parameter (``parameter_units``, null where the line
+schema gives none) and, for a CONWIP sweep, the Factory Physics reference line
+parameters.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from sim.analysis.bounds import LineBounds, line_bounds
 from sim.experiment.sweep import SweepResult
 from sim.report.files import write_csv, write_json
+from sim.report.labels import parameter_unit
 from sim.summary_lookup import kpi_estimate
 
 __all__ = ["CONWIP_PARAMETER", "sweep_content", "write_sweep"]
@@ -64,6 +67,10 @@ def sweep_content(result: SweepResult) -> dict[str, Any]:
         "warmup": first.warmup if first else None,
         "rows": rows,
     }
+    if first is not None:  # for the plots' axes (a sweep does not change a unit)
+        content["parameter_units"] = {
+            parameter: parameter_unit(parameter, first.line) for parameter in spec.parameters
+        }
     if CONWIP_PARAMETER in spec.parameters and first is not None:
         bounds = [line_bounds(scenario.line) for scenario in result.scenarios]
         reason = next((b for b in bounds if isinstance(b, str)), None)

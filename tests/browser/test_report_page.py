@@ -140,3 +140,26 @@ def test_serial_line_report_plays_without_errors(page: Any, serial_report: Path)
     )
     assert page.locator("#replay .output").text_content().endswith(" jobs")
     assert page.problems == []
+
+
+def test_tables_fit_in_1400_px(browser: Any, reference_report: Path, serial_report: Path) -> None:
+    """At a 1,400 px wide window no table of either report is wider than the page: none
+    needs its scroll box and the page never scrolls sideways."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    try:
+        for report in (reference_report, serial_report):
+            page.goto(report.as_uri())
+            tables = page.eval_on_selector_all(
+                "table",
+                "ts => ts.map(t => ({right: t.getBoundingClientRect().right,"
+                " box: t.parentElement.scrollWidth - t.parentElement.clientWidth,"
+                " wide: t.parentElement.classList.contains('wide')}))",
+            )
+            assert len(tables) >= 5
+            assert all(table["wide"] for table in tables)  # each could scroll on its own
+            assert max(table["right"] for table in tables) <= 1400
+            assert all(table["box"] <= 0 for table in tables), tables
+            assert page.evaluate("document.documentElement.scrollWidth") <= 1400
+    finally:
+        context.close()

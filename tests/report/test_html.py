@@ -72,7 +72,8 @@ def test_report_is_self_contained_and_embeds_every_plot(results: Path) -> None:
 
 
 def test_report_shows_parameters_kpis_and_stations(results: Path) -> None:
-    """The page holds the scenario, its settings, every KPI mean as the console shows it."""
+    """The page holds the scenario, its settings, every KPI mean as the console shows it,
+    and each station's shares in percent."""
     summary = json.loads((results / "summary.json").read_text())
     text = " ".join(_parse(write_report(results)).text)
     assert summary["scenario"] in text
@@ -93,9 +94,10 @@ def test_report_shows_parameters_kpis_and_stations(results: Path) -> None:
         assert format_number(estimate["mean"]) in text
         low, high = estimate["ci95"]
         assert f"[{format_number(low)}, {format_number(high)}]" in text
+    assert "OEE [%]" in text and "busy [%]" in text
     for name, values in summary["stations"].items():
         assert name in text
-        assert format_number(values["oee"]["mean"]) in text
+        assert f"{100 * values['oee']['mean']:.1f}" in text
     assert "Partial run" not in text
 
 

@@ -232,21 +232,41 @@ def test_report_of_a_folder_without_line_json_has_no_line_views(results: Path) -
 
 
 def test_report_shows_the_line_views_and_the_target(results: Path) -> None:
-    """Penny Fab's report holds the diagram, tables and replay; a target: on the saved line
-    reaches the throughput plot's target line."""
+    """Penny Fab's report holds the diagram, tables and replay; without a target the
+    capacity section says nothing of one, and a target: on the saved line reaches its
+    heading, its load columns and the throughput plot's target line."""
     from sim.report.html import write_report
     from sim.report.line_view import target_throughput
     from sim.report.run_data import load_results
 
     text = write_report(results).read_text(encoding="utf-8")
-    for heading in ("The line", "Capacity against the target", "Material balance", "Replay"):
+    for heading in ("The line", "Capacity", "Material balance", "Replay"):
         assert f"<h2>{heading}</h2>" in text
+    assert "against the target" not in text and "needed for the target" not in text
+    assert "The line sets no target" in text
     assert text.count('class="station"') == 2 * 4  # diagram and replay, 4 stations each
     assert target_throughput(load_results(results)) is None
     saved = json.loads((results / "line.json").read_text(encoding="utf-8"))
     saved["target"] = {"throughput": 0.4}
     (results / "line.json").write_text(json.dumps(saved), encoding="utf-8")
     assert target_throughput(load_results(results)) == pytest.approx(0.4)
+    text = write_report(results).read_text(encoding="utf-8")
+    assert "<h2>Capacity against the target: 0.4 good jobs / h</h2>" in text
+    assert "<th>needed for the target</th><th>load [%]</th><th>slack</th>" in text
+
+
+def test_diagram_legend_only_with_run_data() -> None:
+    """A drawing of the YAML alone has no key of run colours; with run results the key
+    names the states and the buffer fill; the replay keeps the buffer fill it animates."""
+    from sim.report.diagram import Overlay
+
+    line = load_line(REFERENCE)
+    assert 'class="legend"' not in diagram_svg(line)
+    assert "buffer fill" not in diagram_svg(line)
+    with_run = diagram_svg(line, Overlay(states={"winding": {"busy": 0.5}}))
+    assert 'class="legend"' in with_run and "buffer fill" in with_run and ">minor stop<" in with_run
+    replay = diagram_svg(line, run_legend=True)
+    assert "buffer fill" in replay and ">minor stop<" not in replay
 
 
 @st.composite

@@ -179,6 +179,9 @@ def test_attribution_check_is_shown_and_old_folders_still_render(
         ("cell_yield", False),
         ("cost_per_ah", True),
         ("conversion_cost_per_ah", True),
+        ("operating_cost_per_ah", True),  # the claim's cost reading c
+        ("operating_cost_per_sold_ah", True),
+        ("scrap_materials", True),
         ("cost.materials", True),
         ("cost_total", True),
         ("labour_hours_per_mah", True),
@@ -194,3 +197,44 @@ def test_waterfall_colours_say_better_or_worse(kpi: str, falls_better: bool) -> 
     from sim.report.plot_compare import lower_is_better
 
     assert lower_is_better(kpi) is falls_better
+
+
+def test_forest_says_better_or_worse_in_words_with_units(
+    compared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The forest plot names each KPI in words with its unit (not its key) and colours a
+    change by the KPI's direction: more output green, a longer flow time or more WIP red;
+    the report's KPI table marks the same cells better or worse."""
+    from matplotlib.figure import Figure
+
+    from sim.report import plot_compare
+    from sim.report.compare_html import render_comparison_report
+    from sim.report.plot_compare import _BETTER, _WORSE, change_color
+
+    assert change_color("cost_per_ah", -5.0) == _BETTER
+    assert change_color("operating_cost_per_ah", -5.0) == _BETTER
+    assert change_color("cost_per_ah", 5.0) == _WORSE
+    assert change_color("throughput", 5.0) == _BETTER
+    assert change_color("throughput", -5.0) == _WORSE
+    figures: list[Figure] = []
+    monkeypatch.setattr(
+        plot_compare, "save_figure", lambda figure, path: figures.append(figure) or Path(path)
+    )
+    content = json.loads((compared / "comparison.json").read_text(encoding="utf-8"))
+    plot_compare.plot_forest(content, tmp_path / "forest.png")
+    axes = figures[0].axes[0]
+    labels = [label.get_text() for label in axes.get_yticklabels()]
+    assert labels[:2] == ["good output rate [jobs / h]", "flow time [h]"]
+    assert "work in process [jobs]" in labels
+    assert not [label for label in labels if "_" in label]  # no raw KPI keys
+    kpis = [k for k in plot_compare.HEADLINE_KPIS if k in content["differences"]]
+    colours = {kpi: c.lines[0].get_color() for kpi, c in zip(kpis, axes.containers, strict=True)}
+    # four jobs more in the line: more pennies, each waits longer
+    assert content["differences"]["throughput"]["high"]["percent"]["mean"] > 0
+    assert content["differences"]["flow_time"]["high"]["percent"]["mean"] > 0
+    assert colours["throughput"] == _BETTER
+    assert colours["flow_time"] == _WORSE and colours["wip"] == _WORSE
+    assert "high against low" in axes.get_title("left")
+    page = render_comparison_report(compared, content)
+    assert '<span title="throughput">good output rate</span>' in page
+    assert page.count('class="better"') >= 1 and page.count('class="worse"') >= 2
