@@ -145,7 +145,7 @@ def write_schemas(out_dir: str | os.PathLike[str] = ".") -> list[Path]:
     """Write ``<kind>.schema.json`` of every kind of file (line, scenario, sweep, tune,
     levers) into ``out_dir`` (created if missing, each file written atomically); return
     their paths."""
-    from sim.report.files import write_text
+    from sim.atomic import write_text
 
     folder = writable_folder(out_dir, before="writing the schemas")
     written = []
