@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from sim.figures import count, elapsed, plural
 from sim.model.overrides import parse_assignment
 
 if TYPE_CHECKING:  # rich.progress is imported only when a bar is shown
@@ -170,10 +171,12 @@ class LogProgress:
         finished = bool(total) and state["done"] >= total
         if finished or step > state["step"] or now - state["last"] >= self.LOG_EVERY:
             state["step"], state["last"] = step, now
-            of = f" of {total:,.0f}" if total else ""
+            units = str(state["unit"])
+            counted = plural(total or state["done"], units.removesuffix("s"), units)
+            done = count(state["done"])
+            what = f"{done} of {counted}" if total else counted
             self.console.print(
-                f"{state['description']}: {state['done']:,.0f}{of} {state['unit']} done "
-                f"after {now - state['start']:,.1f} s",
+                f"{state['description']}: {what} done after {elapsed(now - state['start'])}",
                 highlight=False,
                 soft_wrap=True,
             )

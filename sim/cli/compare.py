@@ -22,6 +22,7 @@ from sim.cli.common import (
     overrides,
     progress,
 )
+from sim.figures import plural
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -141,7 +142,7 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     if result.partial:
         kept = len(result.comparison.runs[0].replications)
         console.print(
-            f"[yellow]interrupted:[/yellow] kept {kept} paired replication(s) "
+            f"[yellow]interrupted:[/yellow] kept {plural(kept, 'paired replication')} "
             '("partial": true); run the same command again to finish'
         )
         return EXIT_INTERRUPTED

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from sim.errors import ConfigError
+from sim.figures import plural
 
 __all__ = ["add_check_parser", "add_parser", "handle", "handle_check"]
 
@@ -215,7 +216,7 @@ def handle_check(args: argparse.Namespace, console: Console) -> int:
     level = f"{result.confidence * 100:g}%"
     table = Table(
         title=f"check over {result.period:.6g} {result.time_unit}, "
-        f"{result.replications} replications"
+        f"{plural(result.replications, 'replication')}"
     )
     for column in ("station", "quantity", "observed", "simulated", f"{level} CI",
                    f"{level} prediction", ""):  # fmt: skip

@@ -30,6 +30,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from sim.errors import RunError
+from sim.figures import count, number
 from sim.model.line import Line
 
 __all__ = [
@@ -126,8 +127,8 @@ def memory_guard(limit: float | None, name: str, end: float) -> Iterator[None]:
         yield
     except MemoryBudgetExceeded:
         raise RunError(
-            f"line {name!r} stopped before t = {end:g}: {seen[0] if seen else limit:,.0f} MB "
-            f"used, over the bound of {limit:,.0f} MB; raise --max-memory (default: half "
+            f"line {name!r} stopped before t = {number(end)}: {count(seen[0] if seen else limit)} "
+            f"MB used, over the bound of {count(limit)} MB; raise --max-memory (default: half "
             "the available memory), shorten the horizon or use larger lots"
         ) from None
     finally:
@@ -153,7 +154,8 @@ def expected_events(line: Line, duration: float) -> tuple[float, str]:
     release = line.release
     interarrival = getattr(release, "interarrival", None)
     if interarrival is not None and interarrival.mean > 0:
-        rates.append((1.0 / interarrival.mean, f"push arrivals every {interarrival.mean:g} {unit}"))
+        gap = number(interarrival.mean)
+        rates.append((1.0 / interarrival.mean, f"push arrivals every {gap} {unit}"))
     shift_changes = 2 * len(line.shifts) / line.shift_cycle if line.shifts else 0.0
     for station in line.stations:
         machines = max(1, int(getattr(station, "machines", 1) or 1))
@@ -161,7 +163,7 @@ def expected_events(line: Line, duration: float) -> tuple[float, str]:
             lot = max(1, station.lot, station.batch.size if station.batch else 1)
             flow = station.capacity_rate / lot
             if math.isfinite(flow) and flow > 0:
-                rates.append((flow, f"lots finished at {station.name} ({flow:.3g} / {unit})"))
+                rates.append((flow, f"lots finished at {station.name} ({number(flow)} / {unit})"))
         clocks = [
             (getattr(station, "minor_stops", None), "mtbf", "minor stops"),
             (getattr(station, "failures", None), "mtbf", "failures"),
@@ -172,10 +174,10 @@ def expected_events(line: Line, duration: float) -> tuple[float, str]:
             every = getattr(clock, field, None) if clock is not None else None
             if every is not None and every > 0:
                 rates.append(
-                    (2 * machines / every, f"{what} every {every:g} {unit} at {station.name}")
+                    (2 * machines / every, f"{what} every {number(every)} {unit} at {station.name}")
                 )
         if station.shifts and shift_changes:
-            rates.append((shift_changes, f"shift changes every {line.shift_cycle:g} {unit}"))
+            rates.append((shift_changes, f"shift changes every {number(line.shift_cycle)} {unit}"))
     if not rates:
         return 0.0, ""
     total = sum(rate for rate, _ in rates) * duration
@@ -197,10 +199,10 @@ class WorkEstimate:
         return self.events * SECONDS_PER_EVENT
 
     def text(self, workers: int = 1) -> str:
-        """``about 2.1 h of CPU (1.1 h on 2 workers), 1.5e+09 events``."""
+        """``about 2.1 h of CPU (1.1 h on 2 workers), 1.5 G events``."""
         cpu = self.cpu_seconds
         wall = f" ({_duration(cpu / workers)} on {workers} workers)" if workers > 1 else ""
-        return f"about {_duration(cpu)} of CPU{wall}, {self.events:.2g} events"
+        return f"about {_duration(cpu)} of CPU{wall}, {number(self.events)} events"
 
 
 def _duration(seconds: float) -> str:
@@ -210,7 +212,7 @@ def _duration(seconds: float) -> str:
         return f"{seconds / 60:.0f} min"
     if seconds < 2 * 86400:
         return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.3g} days"
+    return f"{number(seconds / 86400)} days"
 
 
 def estimate_work(runs: Iterable[tuple[Line, float, int]]) -> WorkEstimate:
@@ -270,8 +272,8 @@ def check_event_budget(line: Line, duration: float, max_events: int | None) -> N
     events, clock = expected_events(line, duration)
     if events > budget:
         raise RunError(
-            f"line {line.name!r} would schedule about {events:.3g} events a replication "
-            f"({clock}), over the budget of {budget:.3g} events; check "
+            f"line {line.name!r} would schedule about {number(events)} events a replication "
+            f"({clock}), over the budget of {number(budget)} events; check "
             f"the clock, shorten the horizon or raise --max-events (e.g. --max-events "
             f"{int(min(events * 1.1, 9e18)):d})"
         )

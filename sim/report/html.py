@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from sim.figures import plural
 from sim.model.units import SECONDS_PER
 from sim.report.files import write_text
 from sim.report.line_view import line_sections
@@ -117,6 +118,11 @@ def _table(
         attribute = f' class="{css}"' if css else ""
         body.append(f"<tr{attribute}>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _replications(count: Any) -> str:
+    """``1 replication``, ``4 replications`` (a count the summary lacks: as given)."""
+    return plural(count, "replication") if isinstance(count, int) else f"{count} replications"
 
 
 def _duration(value: float | None, unit: str) -> str:
@@ -231,15 +237,16 @@ def render_report(data: RunData) -> str:
         f"<title>linesim report: {_e(scenario)}</title>",
         f"<style>{_CSS}</style></head><body>",
         f"<h1>{_e(scenario)}</h1>",
-        f'<p class="sub">linesim run of line {_e(summary.get("line", "?"))}: {_e(reps)} '
-        f"replication(s) of {_e(_duration(summary.get('horizon'), summary.get('time_unit', '')))}"
+        f'<p class="sub">linesim run of line {_e(summary.get("line", "?"))}: '
+        f"{_e(_replications(reps))} of "
+        f"{_e(_duration(summary.get('horizon'), summary.get('time_unit', '')))}"
         "</p>",
     ]
     if summary.get("partial"):
         requested = summary.get("replications_requested", "?")
         parts.append(
             f'<div class="partial"><strong>Partial run:</strong> interrupted; only '
-            f"{_e(reps)} of {_e(requested)} replications finished and are "
+            f"{_e(reps)} of {_e(_replications(requested))} finished and are "
             "reported here.</div>"
         )
     warnings = summary.get("warnings") or []

@@ -9,6 +9,7 @@ from pathlib import Path
 from optuna.trial import FrozenTrial, TrialState
 
 from sim.experiment.tune import TuneResult
+from sim.figures import plural
 from sim.report.plot_style import new_figure, no_data, save_figure
 
 __all__ = ["plot_history", "plot_pareto", "write_tune_plots"]
@@ -62,7 +63,7 @@ def plot_history(result: TuneResult, path: str | os.PathLike[str]) -> Path:
     constraints = "; ".join(str(c) for c in spec.constraints) or "no constraints"
     axes.set_title(
         f"{spec.name}: {objective.direction} {objective.kpi} subject to "
-        f"{constraints} ({len(trials)} trials)",
+        f"{constraints} ({plural(len(trials), 'trial')})",
         loc="left",
     )
     axes.grid(color="0.9")

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.figures import plural
 from sim.report.plot_style import new_figure, no_data, save_figure
 
 __all__ = ["plot_change_histograms", "plot_tornado", "write_uncertainty_plots"]
@@ -63,7 +64,7 @@ def plot_change_histograms(study: dict[str, Any], path: str | os.PathLike[str]) 
         axis.set_title(
             textwrap.fill(
                 f"{reading['reading']}: P(met) = {reading['probability_met']:.2f} "
-                f"({reading['met']} of {reading['n']} input sets)",
+                f"({reading['met']} of {plural(reading['n'], 'input set')})",
                 _TITLE_WIDTH,
             ),
             loc="left",

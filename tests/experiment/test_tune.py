@@ -222,7 +222,7 @@ def test_cli_tune(pair, write, tmp_path: Path, capsys) -> None:
     content = json.loads((out / "tune.json").read_text(encoding="utf-8"))
     assert content["units"] and all(f"[{unit}]" in text for unit in content["units"].values())
     assert main([*argv[:5], "4", *argv[6:]]) == 0
-    assert "this run: 1 trials" in capsys.readouterr().out
+    assert "this run: 1 trial, " in capsys.readouterr().out  # singular: one trial
 
 
 @pytest.mark.parametrize("given", ["option", "file"])
