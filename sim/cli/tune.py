@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from sim.cli.common import EXIT_INTERRUPTED, progress
 from sim.cli.sweep import add_executor_options
@@ -108,21 +106,23 @@ def handle(args: argparse.Namespace, console: Console) -> int:
 def _report(result: Any, files: list[Path], console: Console) -> None:
     import json
 
-    from sim.report.plot_style import format_number
+    from sim.cli.wide_table import Column, parameter_cell, print_wide_table
+    from sim.figures import count, elapsed, plural, value_in
 
     content = json.loads(next(f for f in files if f.name == "tune.json").read_text())
     states = content["trials"]
     saved = content["full_evaluations_saved"]
     console.print(
-        f"study {content['study']}: {states['complete']} complete, {states['pruned']} pruned, "
-        f"{states['fail']} failed; {content['full_evaluations']} full evaluations, "
-        f"{saved['pruned']} saved by pruning and {saved['repeated_designs']} by reusing "
-        f"repeated designs"
+        f"study {content['study']}: {count(states['complete'])} complete, "
+        f"{count(states['pruned'])} pruned, {count(states['fail'])} failed; "
+        f"{plural(content['full_evaluations'], 'full evaluation')}, "
+        f"{count(saved['pruned'])} saved by pruning and {count(saved['repeated_designs'])} "
+        "by reusing repeated designs"
     )
     run = content["this_run"]
     console.print(
-        f"this run: {run['new_trials']} trials, {run['runs']} runs in "
-        f"{run['seconds']:,.1f} s" + (" (timeout)" if run["timeout"] else "")
+        f"this run: {plural(run['new_trials'], 'trial')}, {plural(run['runs'], 'run')} in "
+        f"{elapsed(run['seconds'])}" + (" (timeout)" if run["timeout"] else "")
     )
     for error in run["errors"][:3]:
         console.print(f"[yellow]failed:[/yellow] {error}", soft_wrap=True)
@@ -135,27 +135,36 @@ def _report(result: Any, files: list[Path], console: Console) -> None:
             title = "no feasible design: the least infeasible"
             console.print(
                 f"[yellow]no trial met the constraints[/yellow] "
-                f"({', '.join(content['constraints'])}): the design below and best.yaml "
+                f"({', '.join(constraint_text(c) for c in content['constraints'])}): "
+                "the design below and best.yaml "
                 "are the least infeasible, not a recommendation; widen the space or "
                 "run more trials",
                 soft_wrap=True,
             )
-        table = Table(title=title)
         units = content.get("units") or {}
-        table.add_column("trial", justify="right")
+        rows = shown[:20]
+        keys = [Column("trial", None, [count(item["trial"]) for item in rows])]
         for column in shown[0]["params"]:
-            table.add_column(escape(column), justify="right")
+            cells = [parameter_cell(item["params"][column]) for item in rows]
+            keys.append(Column(column, None, cells))
+        values = []
         for kpi in shown[0]["kpis"]:
-            # escaped: a unit such as [modules / h] would be read as a rich style tag
-            header = f"{kpi}\n[{units[kpi]}]" if kpi in units else kpi
-            table.add_column(escape(header), justify="right")
-        for item in shown[:20]:
-            table.add_row(
-                str(item["trial"]),
-                *(str(v) for v in item["params"].values()),
-                *(format_number(v) for v in item["kpis"].values()),
-            )
-        console.print(table)
+            unit = units.get(kpi)
+            values.append(Column(kpi, unit, [value_in(item["kpis"][kpi], unit) for item in rows]))
+        print_wide_table(console, title, keys, values)
     for path in files:
         if path.name in ("trials.csv", "best.yaml"):
             console.print(f"{path.stem}: {path}")
+
+
+def constraint_text(text: str) -> str:
+    """A constraint as written in tune.json (``ah_per_year >= 3e+08``) with its bound
+    in the measure format (``ah_per_year >= 300 M``)."""
+    from sim.figures import number
+
+    kpi, _, rest = text.partition(" ")
+    operator, _, bound = rest.partition(" ")
+    try:
+        return f"{kpi} {operator} {number(float(bound))}"
+    except ValueError:
+        return text
