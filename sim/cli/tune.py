@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +63,6 @@ def add_parser(commands: Any) -> None:
 
 def handle(args: argparse.Namespace, console: Console) -> int:
     """Run the study, print the best design, write the results folder."""
-    import optuna
-
     from sim.api import tune
 
     for flag in ("trials", "batch"):
@@ -72,8 +73,7 @@ def handle(args: argparse.Namespace, console: Console) -> int:
         raise ConfigError("--timeout must be > 0")
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError("--jobs must be >= 1")
-    optuna.logging.set_verbosity(optuna.logging.WARNING)  # the command prints its own progress
-    with progress(console, args.quiet) as bar:
+    with _optuna_quiet(), progress(console, args.quiet) as bar:
         task = bar.add_task("tune: trials", total=None, unit="trials")
         outcome = tune(
             args.tune,
@@ -103,11 +103,37 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+@contextmanager
+def _optuna_quiet() -> Iterator[None]:
+    """While the study runs, Optuna's own log lines (``[I 2026-12-07 09:26:37,114] A new
+    study created``, ``Trial 3 pruned``) stay off the console, which prints linesim's
+    progress; a warning of Optuna's comes as one ``warning: ...`` line on stderr. The
+    logging setup before is put back (the command may run inside a Python session)."""
+    import logging
+
+    import optuna
+
+    level = optuna.logging.get_verbosity()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("warning: %(message)s"))
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    optuna.logging.disable_default_handler()
+    logger = logging.getLogger("optuna")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        optuna.logging.enable_default_handler()
+        optuna.logging.set_verbosity(level)
+
+
 def _report(result: Any, files: list[Path], console: Console) -> None:
     import json
 
     from sim.cli.wide_table import Column, parameter_cell, print_wide_table
     from sim.figures import count, elapsed, plural, value_in
+    from sim.report.tune_files import constraint_text
 
     content = json.loads(next(f for f in files if f.name == "tune.json").read_text())
     states = content["trials"]
@@ -155,16 +181,3 @@ def _report(result: Any, files: list[Path], console: Console) -> None:
     for path in files:
         if path.name in ("trials.csv", "best.yaml"):
             console.print(f"{path.stem}: {path}")
-
-
-def constraint_text(text: str) -> str:
-    """A constraint as written in tune.json (``ah_per_year >= 3e+08``) with its bound
-    in the measure format (``ah_per_year >= 300 M``)."""
-    from sim.figures import number
-
-    kpi, _, rest = text.partition(" ")
-    operator, _, bound = rest.partition(" ")
-    try:
-        return f"{kpi} {operator} {number(float(bound))}"
-    except ValueError:
-        return text
