@@ -68,17 +68,25 @@ def add_run_length_options(
     )
 
 
-def add_scenario_options(command: argparse.ArgumentParser) -> None:
-    """Add the options every scenario-running command takes."""
+def add_scenario_options(command: argparse.ArgumentParser, aimed: bool = False) -> None:
+    """Add the options every scenario-running command takes (``aimed``: ``--set`` may
+    name the scenario it is for, as ``compare`` allows)."""
     from sim.api.setup import default_jobs
 
+    help_text = "override a line value, e.g. stations.press.machines=2 (repeatable)"
+    if aimed:
+        help_text = (
+            "override a line value in every scenario, e.g. stations.press.machines=2, or "
+            "in one: SCENARIO:PATH=VALUE, the scenario by its name or file stem, e.g. "
+            "smart:release.wip=8 (repeatable; a scenario's own value wins)"
+        )
     command.add_argument(
         "--set",
         dest="overrides",
         action="append",
         default=[],
-        metavar="PATH=VALUE",
-        help="override a line value, e.g. stations.press.machines=2 (repeatable)",
+        metavar="[SCENARIO:]PATH=VALUE" if aimed else "PATH=VALUE",
+        help=help_text,
     )
     add_run_length_options(command, "replications (overrides the scenario)", "the scenario")
     command.add_argument(

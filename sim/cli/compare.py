@@ -39,7 +39,7 @@ def add_parser(commands: Any) -> None:
         "file with compare: [...], claim:, attribution: and uncertainty:.",
     )
     command.add_argument("files", nargs="+", help="scenario YAMLs, or one comparison YAML")
-    add_scenario_options(command)
+    add_scenario_options(command, aimed=True)
     command.add_argument(
         "--cluster",
         metavar="ADDRESS",
