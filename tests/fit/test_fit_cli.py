@@ -61,10 +61,11 @@ def test_example_log_fit_and_check(tmp_path: Path, capsys: pytest.CaptureFixture
     assert status == 0
     printed = capsys.readouterr().out
     for problem in (
-        "1 duplicate rows",
-        "1 rows with the wrong number of fields",
-        "1 rows with unknown state words",
-        "1 rows with ignored state words",
+        "1 duplicate row (row 500)",  # one row: the singular
+        "1 row with the wrong number of fields",
+        "1 row with unknown state words",
+        "1 row with ignored state words",
+        "9 rows earlier than the row before them",
     ):
         assert problem in printed  # fmt: skip
     # Every fitted number is printed with its unit (the example line's time unit is min).
