@@ -36,7 +36,7 @@ def test_a_log_gets_lines() -> None:
         assert isinstance(bar, LogProgress)
         task = bar.add_task("runs", total=1)
         bar.advance(task)
-    assert "runs: 1 of 1 runs done after" in out.getvalue()
+    assert "runs: 1 of 1 run done after" in out.getvalue()  # singular: 1 run
 
 
 def test_a_terminal_gets_the_rich_bar() -> None:

@@ -85,7 +85,8 @@ def test_compare_writes_differences_and_csv(
     """Known answer: with three scenarios, ``differences.<kpi>`` has exactly ``tuned`` and
     ``smart`` (not the reference ``base``), each a paired estimate whose mean is the
     difference of the scenario means (no NaN here); comparison.csv has one row per KPI and
-    scenario (3 x number of KPIs) and its difference column is empty for the reference."""
+    scenario (3 x number of KPIs), with the KPI's unit, and its change columns are empty
+    for the reference."""
     paths = write_inputs(tmp_path)
     out = tmp_path / "out"
     content = run_compare(
@@ -139,12 +140,15 @@ def test_compare_writes_differences_and_csv(
         (kpi, name) for kpi in kpis for name in ("base", "tuned", "smart")
     }
     for row in rows:
+        assert row["unit"] == content["units"][row["kpi"]]
         if row["scenario"] == "base":
-            assert row["difference"] == ""
+            assert row["change"] == "" and row["change_ci95_low"] == ""
         elif row["kpi"] == "throughput":
             entry = content["differences"]["throughput"][row["scenario"]]
-            assert float(row["difference"]) == pytest.approx(entry["mean"], rel=1e-9)
-            assert float(row["percent"]) == pytest.approx(entry["percent"]["mean"], rel=1e-9)
+            assert float(row["change"]) == pytest.approx(entry["mean"], rel=1e-9)
+            assert float(row["change_ci95_high"]) == pytest.approx(entry["ci95"][1], rel=1e-9)
+            percent = entry["percent"]
+            assert float(row["change_percent"]) == pytest.approx(percent["mean"], rel=1e-9)
     for name in ("base", "tuned", "smart"):
         assert (out / name).is_dir()
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from sim import figures
 from sim.cli import COMMANDS, _parser, main
 from sim.errors import RunError
 from sim.experiment.guards import default_memory_budget, expected_events, memory_guard
@@ -22,13 +23,36 @@ SHORT = ["--replications", "2", "--horizon", "50", "--warmup", "0", "--no-plots"
 
 
 def test_numbers_are_for_people() -> None:
+    """One rule per kind (sim.figures), which the reports' format_number follows: a
+    measure in four significant digits, whole from 1,000, M/G/T from a million; a share
+    [-] in four decimals; counts with thousands separators; percentages with one decimal."""
     assert format_number(6.031e7) == "60.31 M"
     assert format_quantity(6.031e7, "EUR") == "60.31 M EUR"
     assert format_quantity(2.954e8, "Ah / year") == "295.4 M Ah / year"
-    assert format_number(1234.5) == "1,234.50"
-    assert format_number(0.8346) == "0.8346"
+    assert format_number(1234.4) == "1,234" and format_number(14694.2) == "14,694"
+    assert format_number(0.8346) == "0.8346" and format_number(20.3671) == "20.37"
+    assert format_number(3.3e6) == "3.3 M" and format_number(1.5e9) == "1.5 G"
     assert format_number(None) == "-" and format_number(float("nan")) == "-"
-    assert format_quantity(0.5, "-") == "0.5000"
+    assert format_number(-3059.26) == "-3,059" and format_number(2.5, signed=True) == "+2.5"
+    assert format_quantity(0.5, "-") == "0.5000" and format_quantity(0.0, "-") == "0.0000"
+    assert figures.count(3_312_345.0) == "3,312,345"
+    assert figures.share_percent(0.789) == "78.9 %"
+    assert figures.percent(16.33, signed=True) == "+16.3 %"
+    for value in (1e3, 5e5, 6.031e7, 2.954e8, 3e12, 12.5, 0.001):
+        assert "e" not in format_number(value)
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        (1, "1 replication"),
+        (2, "2 replications"),
+        (0, "0 replications"),
+        (1e3, "1,000 replications"),
+    ],
+)
+def test_plurals_follow_the_count(amount: int, text: str) -> None:
+    assert figures.plural(amount, "replication") == text
 
 
 def test_every_kpi_carries_its_unit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -485,6 +485,6 @@ def test_a_long_run_says_how_long_before_it_starts(caplog: pytest.LogCaptureFixt
         guards.check_work(guards.WorkEstimate(1e8, "lots finished at press"), workers=2)
         guards.check_work(guards.WorkEstimate(1e3, "lots finished at press"))
     assert [r.getMessage() for r in caplog.records] == [
-        "this will take about 8 min of CPU (4 min on 2 workers), 1e+08 events (most of them "
+        "this will take about 8 min of CPU (4 min on 2 workers), 100 M events (most of them "
         "from lots finished at press)"
     ]

@@ -112,7 +112,7 @@ def test_an_unforeseen_system_error_is_one_line(
     def full(path: Path, _text: str) -> None:
         raise OSError(28, "No space left on device", str(path))
 
-    monkeypatch.setattr("sim.report.files.write_text", full)
+    monkeypatch.setattr("sim.atomic.write_text", full)
     status = main(["schema", "--out", str(tmp_path / "schemas")])
     err = capsys.readouterr().err
     assert status == 2

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from sim.figures import number
 from sim.model.line import Line
 from sim.model.serial import as_general
 from sim.model.station import Station
@@ -315,11 +316,12 @@ def window_warnings(line: Line, horizon: float, warmup: float, good: float) -> l
     window that ends before one unit can pass through, or a warm-up shorter than that."""
     flow = raw_flow_time(line)
     unit = line.time_unit
+    end, shown, start = number(warmup + horizon), number(flow), number(warmup)
     if warmup + horizon < flow:
         return [
-            f"the window ends at {warmup + horizon:g} {unit}, before one unit can pass "
-            f"through the line (its raw flow time is {flow:g} {unit}): nothing it shows is "
-            f"the line's output; give a warm-up of at least {flow:g} {unit} and a horizon "
+            f"the window ends at {end} {unit}, before one unit can pass "
+            f"through the line (its raw flow time is {shown} {unit}): nothing it shows is "
+            f"the line's output; give a warm-up of at least {shown} {unit} and a horizon "
             "of several times that"
         ]
     notes = []
@@ -327,8 +329,8 @@ def window_warnings(line: Line, horizon: float, warmup: float, good: float) -> l
         notes.append("no good output in the measured window: the line never produced")
     if warmup < flow:
         notes.append(
-            f"the warm-up ({warmup:g} {unit}) is shorter than the line's raw flow time "
-            f"({flow:g} {unit}): the window measures a line still filling; give a warm-up "
-            f"of at least {flow:g} {unit}"
+            f"the warm-up ({start} {unit}) is shorter than the line's raw flow time "
+            f"({shown} {unit}): the window measures a line still filling; give a warm-up "
+            f"of at least {shown} {unit}"
         )
     return notes

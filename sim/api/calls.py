@@ -28,6 +28,7 @@ from sim.checks import (
     check_whole,
 )
 from sim.errors import ConfigError
+from sim.figures import plural
 from sim.out_folder import writable_folder
 
 __all__ = ["compare", "plot", "run", "sweep", "tune"]
@@ -91,7 +92,7 @@ def sweep(
         )
     files = write_sweep(result, folder, plots=plots)
     done = sum(summary is not None for summary in result.summaries)
-    missing = f"{len(result.summaries) - done} of {len(result.summaries)} points"
+    missing = f"{len(result.summaries) - done} of {plural(len(result.summaries), 'point')}"
     mark_finished(folder, "sweep", resume, missing if result.partial else None)
     return SweepOutcome(result, folder, files)
 
@@ -170,7 +171,7 @@ def tune(
     files = write_tune(result, folder, pick=pick, plots=plots)
     target = spec.trials if trials is None else trials
     held = counted(result.study)
-    short = f"{max(0, target - held)} of {target} trials" + (
+    short = f"{max(0, target - held)} of {plural(target, 'trial')}" + (
         " (stopped by the timeout)" if result.stopped_by_timeout else ""
     )
     mark_finished(folder, "tune", resume, short if result.interrupted or held < target else None)

@@ -54,23 +54,28 @@ def compare(
     Work estimated above two hours of CPU is refused before it starts unless
     ``allow_long`` (the command line's ``--allow-long``).
 
-    ``files`` are two or more scenario files (the reference first) or one comparison file
-    (with its claim, attribution and uncertainty settings). Every scenario gets the first
-    one's seed, replications and window (or the ones given), so stations they share draw
-    the same numbers; ``differences`` are paired changes against the first scenario with
+    ``files`` are two or more scenario files (the reference first) or one comparison
+    file (with its claim, attribution and uncertainty settings). Every scenario gets the
+    first one's seed, replications and window (or the ones given), so stations they
+    share draw the same numbers. ``overrides`` maps dotted paths to values for every
+    scenario (``{"release.wip": 8}``) and ``"SCENARIO:path"`` to a value for one, the
+    scenario by its name or file stem (``{"smart:release.wip": 10}``; its own value wins
+    over a common one); a name that is no scenario of the comparison is a
+    ``ConfigError``. ``differences`` are paired changes against the first scenario with
     95 % t-intervals, and a claim gets its three-way verdict. ``attribution`` adds the
     levers' Shapley values, ``uncertainty`` that many sampled input sets (``True``: the
-    comparison file's ``uncertainty.samples``, default 128). ``out`` is the
-    comparison folder (``True``: ``results/<name>/`` as ``linesim compare`` writes; the
-    comparison it replaces is kept as ``<out>.previous``), checked and locked before
-    simulating and published whole (comparison.json, each scenario's folder; report.html
-    and the plots with ``plots``). ``progress`` has ``start(description, total)`` and
-    ``advance()``. On Ctrl-C the finished paired replications are published and the
-    outcome is ``partial``. ``precision`` [%] runs replications in rounds until every
-    headline KPI's 95 % CI half-width is within it (of each mean, and in percentage points
-    of each paired change); without it a comparison file's ``precision:`` block does,
-    unless ``replications`` is given; ``False`` keeps the fixed count.
-    ``content["precision"]`` then says how many were needed and what they reached.
+    comparison file's ``uncertainty.samples``, default 128). ``out`` is the comparison
+    folder (``True``: ``results/<name>/`` as ``linesim compare`` writes; the comparison
+    it replaces is kept as ``<out>.previous``), checked and locked before simulating and
+    published whole (comparison.json, each scenario's folder; report.html and the plots
+    with ``plots``). ``progress`` has ``start(description, total)`` and ``advance()``.
+    On Ctrl-C the finished paired replications are published and the outcome is
+    ``partial``. ``precision`` [%] runs
+    replications in rounds until every headline KPI's 95 % CI half-width is within it (of
+    each mean, and in percentage points of each paired change); without it a comparison
+    file's ``precision:`` block does, unless ``replications`` is given; ``False`` keeps the
+    fixed count. ``content["precision"]`` then says how many were needed and what they
+    reached.
 
     >>> outcome = sim.compare("scenarios/penny_fab.yaml", "scenarios/penny_fab.yaml",
     ...                       replications=2, horizon=300)

@@ -1,5 +1,12 @@
 """What the Python API returns: the experiment layer's results with their summaries at
-hand and a ``to_frame()`` for notebooks (pandas, imported only when asked for)."""
+hand and a ``to_frame()`` for notebooks (pandas, imported only when asked for).
+
+Every frame carries its units: where rows are KPIs (``to_frame()``, ``stations_frame()``,
+a comparison's and a sizing's frame) a ``unit`` column, where columns are KPIs
+(``replications_frame()``, a sweep's frame) ``frame.attrs["units"]``, column -> unit. CI
+bounds are ``ci95_low`` and ``ci95_high`` (``<kpi>_ci95_low`` beside ``<kpi>_mean``), the
+names of the CSV files, as summary.json's ``ci95: [low, high]``.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +30,10 @@ if TYPE_CHECKING:
 __all__ = ["CompareOutcome", "Run", "SweepOutcome", "TuneOutcome", "estimates_frame"]
 
 
+_STATISTICS = ("mean", "std", "ci95_low", "ci95_high")
+"""The columns of each KPI in a sweep's table, after ``<kpi>_`` (as in sweep.csv)."""
+
+
 def _pandas() -> Any:
     try:
         import pandas
@@ -34,7 +45,8 @@ def _pandas() -> Any:
 
 
 def _row(estimate: dict[str, Any] | None) -> dict[str, Any]:
-    """Mean, std, CI bounds and n of one ``{"mean", "std", "ci95", "n"}`` estimate."""
+    """Mean, std, CI bounds, n and unit of one ``{"mean", "std", "ci95", "n", "unit"}``
+    estimate."""
     estimate = estimate or {}
     ci = estimate.get("ci95") or [math.nan, math.nan]
     return {
@@ -43,6 +55,7 @@ def _row(estimate: dict[str, Any] | None) -> dict[str, Any]:
         "ci95_low": _number(ci[0]),
         "ci95_high": _number(ci[1]),
         "n": estimate.get("n", 0),
+        "unit": estimate.get("unit") or "-",
     }
 
 
@@ -51,7 +64,7 @@ def _number(value: Any) -> float:
 
 
 def estimates_frame(estimates: dict[str, dict[str, Any]], index: str = "kpi") -> pandas.DataFrame:
-    """A DataFrame with one row per estimate: mean, std, ci95_low, ci95_high, n."""
+    """A DataFrame with one row per estimate: mean, std, ci95_low, ci95_high, n, unit."""
     pandas = _pandas()
     frame = pandas.DataFrame.from_dict(
         {name: _row(value) for name, value in estimates.items()}, orient="index"
@@ -73,6 +86,8 @@ class Run(RunResult):
     2
     >>> int(result.to_frame().loc["throughput", "n"])
     2
+    >>> result.to_frame().loc["throughput", "unit"]
+    'jobs / h'
     """
 
     folder: Path | None = None
@@ -87,13 +102,15 @@ class Run(RunResult):
         return build_summary(self)
 
     def to_frame(self) -> pandas.DataFrame:
-        """Line KPIs as a DataFrame indexed by KPI: mean, std, ci95_low, ci95_high, n
-        (units as in docs/kpis.md, time in the line's ``time_unit``)."""
+        """Line KPIs as a DataFrame indexed by KPI: mean, std, ci95_low, ci95_high, n and
+        the ``unit`` of the first four (as in docs/kpis.md, time in the line's
+        ``time_unit``)."""
         return estimates_frame(self.summary["kpis"])
 
     def stations_frame(self) -> pandas.DataFrame:
         """Station KPIs as a DataFrame indexed by (station, KPI), columns as in
-        :meth:`to_frame`."""
+        :meth:`to_frame` (``unit``: ``-`` for shares, the station's output per time for
+        its throughput, what waits before it for its queue)."""
         pandas = _pandas()
         rows = {
             (station, kpi): _row(value)
@@ -106,13 +123,16 @@ class Run(RunResult):
         return frame
 
     def replications_frame(self) -> pandas.DataFrame:
-        """One row per replication, one column per line KPI (as in replications.csv)."""
+        """One row per replication, one column per line KPI (as in replications.csv);
+        ``frame.attrs["units"]`` gives each column's unit."""
         from sim.analysis.kpis import line_kpis
+        from sim.analysis.units import line_units
 
         pandas = _pandas()
         rows = [line_kpis(rep, self.scenario.line) for rep in self.replications]
         frame = pandas.DataFrame(rows)
         frame.index.name = "replication"
+        frame.attrs["units"] = line_units(self.scenario.line, [str(c) for c in frame.columns])
         return frame
 
 
@@ -141,29 +161,19 @@ class CompareOutcome:
         return self.comparison.runs
 
     def to_frame(self) -> pandas.DataFrame:
-        """One row per (KPI, scenario): mean, std, CI of the KPI, and the paired change
-        against the first scenario (``change``, ``change_percent`` with their CIs)."""
+        """One row per (KPI, scenario), as comparison.csv: the KPI's mean, std, ci95_low,
+        ci95_high, n and ``unit``, and its paired change against the first scenario,
+        ``change`` [``unit``] and ``change_percent`` [%], each with ``_ci95_low`` and
+        ``_ci95_high`` (NaN for the reference)."""
+        from sim.report.comparison_files import comparison_rows
+
         pandas = _pandas()
-        rows = {}
-        for kpi, per_scenario in self.content["kpis"].items():
-            for scenario, estimate in per_scenario.items():
-                row = _row(estimate)
-                found = self.content.get("differences", {}).get(kpi, {}).get(scenario)
-                if found:
-                    ci = found.get("ci95") or [math.nan, math.nan]
-                    percent = found.get("percent") or {}
-                    pci = percent.get("ci95") or [math.nan, math.nan]
-                    row |= {
-                        "change": _number(found.get("mean")),
-                        "change_ci95_low": _number(ci[0]),
-                        "change_ci95_high": _number(ci[1]),
-                        "change_percent": _number(percent.get("mean")),
-                        "change_percent_ci95_low": _number(pci[0]),
-                        "change_percent_ci95_high": _number(pci[1]),
-                    }
-                rows[(kpi, scenario)] = row
-        frame = pandas.DataFrame.from_dict(rows, orient="index")
-        frame.index = pandas.MultiIndex.from_tuples(frame.index, names=["kpi", "scenario"])
+        frame = pandas.DataFrame(comparison_rows(self.content)).set_index(["kpi", "scenario"])
+        numbers = [c for c in frame.columns if c != "unit"]
+        frame[numbers] = frame[numbers].astype(float)
+        frame.attrs["units"] = {
+            name: "%" for name in frame.columns if str(name).startswith("change_percent")
+        }
         return frame
 
 
@@ -178,23 +188,29 @@ class SweepOutcome:
     """What was written: sweep.json, sweep.csv (, sweep.parquet and the plots)."""
 
     def to_frame(self) -> pandas.DataFrame:
-        """One row per point: its parameter values, then each KPI's mean and CI bounds
-        (``<kpi>``, ``<kpi>_ci95_low``, ``<kpi>_ci95_high``), as in sweep.csv."""
-        from sim.summary_lookup import kpi_estimate
+        """One row per finished point, as sweep.csv: indexed by ``point``, its parameter
+        values, ``replications``, then each KPI's ``<kpi>_mean``, ``<kpi>_std``,
+        ``<kpi>_ci95_low`` and ``<kpi>_ci95_high``; ``frame.attrs["units"]`` gives the
+        unit of each KPI column."""
+        from sim.report.sweep_files import sweep_content
 
         pandas = _pandas()
+        content = sweep_content(self.result)
         rows = []
-        for point, summary in zip(self.result.spec.points, self.result.summaries, strict=True):
-            row: dict[str, Any] = dict(point)
-            for kpi in self.result.kpis:
-                estimate = kpi_estimate(summary, kpi) if summary is not None else None
-                values = _row(estimate)
-                row[kpi] = values["mean"]
-                row[f"{kpi}_ci95_low"] = values["ci95_low"]
-                row[f"{kpi}_ci95_high"] = values["ci95_high"]
+        units: dict[str, str] = {}
+        for found in content["rows"]:
+            row: dict[str, Any] = {"point": found["point"], **found["parameters"]}
+            row["replications"] = found["replications"]
+            for kpi in content["kpis"]:
+                values = _row(found["kpis"].get(kpi))
+                for key in _STATISTICS:
+                    row[f"{kpi}_{key}"] = values[key]
+                    units[f"{kpi}_{key}"] = values["unit"]
             rows.append(row)
-        frame = pandas.DataFrame(rows)
-        frame.index.name = "point"
+        columns = ["point", *content["parameters"], "replications"]
+        columns += [f"{kpi}_{key}" for kpi in content["kpis"] for key in _STATISTICS]
+        frame = pandas.DataFrame(rows, columns=columns).set_index("point")
+        frame.attrs["units"] = units
         return frame
 
 

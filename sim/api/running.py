@@ -74,7 +74,7 @@ def run(
     >>> result.summary["kpis"]["wip"]["mean"]
     8.0
     >>> list(result.to_frame().columns)
-    ['mean', 'std', 'ci95_low', 'ci95_high', 'n']
+    ['mean', 'std', 'ci95_low', 'ci95_high', 'n', 'unit']
     """
     from sim.experiment.replicate import run as run_replications
     from sim.interrupts import ignore_further, shielded, stop_signals

@@ -9,15 +9,19 @@ simulating and published whole: sized.yaml, scenario.yaml, sizing.json.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.api.setup import executor_for, folder_argument, settings_for
 from sim.checks import check_jobs, check_overrides, check_path
 from sim.errors import ConfigError, ConfigErrors
+
+if TYPE_CHECKING:
+    import pandas
 
 __all__ = ["SizeOutcome", "size"]
 
@@ -36,11 +40,43 @@ class SizeOutcome:
     folder: Path | None
     files: list[Path]
     previous: Path | None = None
+    units: dict[str, str] = field(default_factory=dict)
+    """What each station's count counts: ``machines``, or a delay's soak space in the
+    unit of what it holds (``pcs of cell-wetted``)."""
+    notes: list[str] = field(default_factory=list)
+    """What the sizing left as it was, for the console: operators are per station."""
 
     @property
     def counts(self) -> dict[str, int]:
         """Sized machines (a delay: soak space [units]) by station."""
         return {row["name"]: row["after"] for row in self.content["stations"]}
+
+    def to_frame(self) -> pandas.DataFrame:
+        """One row per station, indexed by station: ``sized`` (machines or capacity),
+        ``before``, ``arithmetic``, ``after`` and their ``unit``, ``utilisation`` [-]
+        (the active share, a delay's fill, in the final run) and the capex change;
+        ``frame.attrs["units"]`` gives the unit of each number column."""
+        from sim.api.results import _pandas
+
+        pandas = _pandas()
+        currency = self.content.get("currency", "EUR")
+        capex = f"capex_delta_{currency.lower()}"
+        rows = [
+            {
+                "station": row["name"],
+                "sized": row["kind"],
+                "before": row["before"],
+                "arithmetic": row["arithmetic"],
+                "after": row["after"],
+                "unit": self.units.get(row["name"], "-"),
+                "utilisation": math.nan if row["utilisation"] is None else row["utilisation"],
+                capex: row[capex],
+            }
+            for row in self.content["stations"]
+        ]
+        frame = pandas.DataFrame(rows).set_index("station")
+        frame.attrs["units"] = {"utilisation": "-", capex: currency}
+        return frame
 
 
 def size(
@@ -99,8 +135,9 @@ def size(
             folder.prepare()  # a bad folder or a second writer never costs a sizing
         with executor_for("size", jobs, cluster, allow_long) as executor:
             sizing = size_line(scenario, rate, build, executor, on_step)
+        units, notes = _units(sizing), _operator_notes(sizing)
         if folder is None or folder.staging is None:
-            return SizeOutcome(sizing_content(sizing), None, [])
+            return SizeOutcome(sizing_content(sizing), None, [], None, units, notes)
         ignore_further()  # the search is done: a Ctrl-C must not cut the writing short
         with shielded():
             written = write_sizing_files(sizing, folder.staging, line_file)
@@ -109,7 +146,47 @@ def size(
         if folder is not None:
             folder.close()
     files = [final / path.name for path in written]
-    return SizeOutcome(sizing_content(sizing), final, files, folder.previous)
+    return SizeOutcome(sizing_content(sizing), final, files, folder.previous, units, notes)
+
+
+def _units(sizing: Any) -> dict[str, str]:
+    """Station -> what its sized count counts (:attr:`SizeOutcome.units`)."""
+    from sim.analysis.units import kpi_unit
+
+    line = sizing.scenario.line
+    units = {}
+    for station in line.stations:
+        held = next(iter(station.inputs or {}), None)
+        if station.kind != "delay":
+            units[station.name] = "machines"
+        else:
+            units[station.name] = kpi_unit(f"wip.{held}", line) if held else "units"
+    return units
+
+
+def _operator_notes(sizing: Any) -> list[str]:
+    """A line saying that operators are per station, when the sizing changed machines:
+    sized.yaml keeps each station's operators, whatever its machines."""
+    from sim.figures import number, plural
+
+    line = {s.name: s for s in sizing.scenario.line.stations}
+    changed = [r for r in sizing.stations if r.kind == "machines" and r.after != r.before]
+    if not changed:
+        return []
+    staffed = [r for r in changed if line[r.station].operators > 0]
+    rule = "operators are per station and shift, not per machine: sizing keeps them"
+    if not staffed:
+        return [f"{rule}; the resized stations have none, so labour is unchanged"]
+    listed = "; ".join(
+        f"{r.station}: {plural(line[r.station].operators, 'operator')} per shift for "
+        f"{plural(r.after, 'machine')} instead of {number(r.before)}"
+        for r in staffed
+    )
+    first = staffed[0].station
+    return [
+        f"{rule} ({listed}); to staff the new machines give e.g. --set "
+        f"stations.{first}.operators=N (labour cost and hours count operators)"
+    ]
 
 
 def _builder(

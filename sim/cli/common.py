@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from sim.figures import count, elapsed, plural
 from sim.model.overrides import parse_assignment
 
 if TYPE_CHECKING:  # rich.progress is imported only when a bar is shown
@@ -67,17 +68,25 @@ def add_run_length_options(
     )
 
 
-def add_scenario_options(command: argparse.ArgumentParser) -> None:
-    """Add the options every scenario-running command takes."""
+def add_scenario_options(command: argparse.ArgumentParser, aimed: bool = False) -> None:
+    """Add the options every scenario-running command takes (``aimed``: ``--set`` may
+    name the scenario it is for, as ``compare`` allows)."""
     from sim.api.setup import default_jobs
 
+    help_text = "override a line value, e.g. stations.press.machines=2 (repeatable)"
+    if aimed:
+        help_text = (
+            "override a line value in every scenario, e.g. stations.press.machines=2, or "
+            "in one: SCENARIO:PATH=VALUE, the scenario by its name or file stem, e.g. "
+            "smart:release.wip=8 (repeatable; a scenario's own value wins)"
+        )
     command.add_argument(
         "--set",
         dest="overrides",
         action="append",
         default=[],
-        metavar="PATH=VALUE",
-        help="override a line value, e.g. stations.press.machines=2 (repeatable)",
+        metavar="[SCENARIO:]PATH=VALUE" if aimed else "PATH=VALUE",
+        help=help_text,
     )
     add_run_length_options(command, "replications (overrides the scenario)", "the scenario")
     command.add_argument(
@@ -170,10 +179,12 @@ class LogProgress:
         finished = bool(total) and state["done"] >= total
         if finished or step > state["step"] or now - state["last"] >= self.LOG_EVERY:
             state["step"], state["last"] = step, now
-            of = f" of {total:,.0f}" if total else ""
+            units = str(state["unit"])
+            counted = plural(total or state["done"], units.removesuffix("s"), units)
+            done = count(state["done"])
+            what = f"{done} of {counted}" if total else counted
             self.console.print(
-                f"{state['description']}: {state['done']:,.0f}{of} {state['unit']} done "
-                f"after {now - state['start']:,.1f} s",
+                f"{state['description']}: {what} done after {elapsed(now - state['start'])}",
                 highlight=False,
                 soft_wrap=True,
             )

@@ -22,6 +22,7 @@ from sim.cli.common import (
     overrides,
     progress,
 )
+from sim.figures import plural
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -38,7 +39,7 @@ def add_parser(commands: Any) -> None:
         "file with compare: [...], claim:, attribution: and uncertainty:.",
     )
     command.add_argument("files", nargs="+", help="scenario YAMLs, or one comparison YAML")
-    add_scenario_options(command)
+    add_scenario_options(command, aimed=True)
     command.add_argument(
         "--cluster",
         metavar="ADDRESS",
@@ -152,7 +153,7 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     if result.partial:
         kept = len(result.comparison.runs[0].replications)
         console.print(
-            f"[yellow]interrupted:[/yellow] kept {kept} paired replication(s) "
+            f"[yellow]interrupted:[/yellow] kept {plural(kept, 'paired replication')} "
             '("partial": true); run the same command again to finish'
         )
         return EXIT_INTERRUPTED

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from sim.errors import ConfigError
+from sim.figures import number, plural, value_in
 
 __all__ = ["add_check_parser", "add_parser", "handle", "handle_check"]
 
@@ -168,7 +169,7 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     )
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/yellow] {escape(warning)}", soft_wrap=True)
-    table = Table(title=f"fitted from {result.record['rows_used']:,} rows")
+    table = Table(title=f"fitted from {plural(result.record['rows_used'], 'row')}")
     table.add_column("setting")
     table.add_column("value")
     table.add_column("unit")
@@ -214,9 +215,13 @@ def handle_check(args: argparse.Namespace, console: Console) -> int:
     )
     level = f"{result.confidence * 100:g}%"
     table = Table(
-        title=f"check over {result.period:.6g} {result.time_unit}, "
-        f"{result.replications} replications"
+        title=f"check over {number(result.period)} {result.time_unit}, "
+        f"{plural(result.replications, 'replication')}"
     )
+
+    def shown(value: float, unit: str) -> str:  # a share in four decimals, else a measure
+        return value_in(value, "-" if unit == "share" else unit)
+
     for column in ("station", "quantity", "observed", "simulated", f"{level} CI",
                    f"{level} prediction", ""):  # fmt: skip
         table.add_column(column)
@@ -225,10 +230,10 @@ def handle_check(args: argparse.Namespace, console: Console) -> int:
             row.station,
             # escaped: rich would read [units/min] or [share] as a style tag and drop it
             escape(f"{row.quantity} [{row.unit}]"),
-            f"{row.observed:.4g}",
-            f"{row.mean:.4g}",
-            f"[{row.ci[0]:.4g}, {row.ci[1]:.4g}]",
-            f"[{row.prediction[0]:.4g}, {row.prediction[1]:.4g}]",
+            shown(row.observed, row.unit),
+            shown(row.mean, row.unit),
+            f"[{shown(row.ci[0], row.unit)}, {shown(row.ci[1], row.unit)}]",
+            f"[{shown(row.prediction[0], row.unit)}, {shown(row.prediction[1], row.unit)}]",
             "[red]outside[/red]" if row.outside else "ok",
         )
     console.print(table)

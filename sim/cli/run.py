@@ -25,6 +25,7 @@ from sim.cli.common import (
     progress,
 )
 from sim.errors import ConfigError, LinesimError
+from sim.figures import plural
 from sim.model import Scenario, load_scenario
 from sim.report import print_summary
 from sim.report.capacity import print_capacity
@@ -143,7 +144,7 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     if result.partial:
         console.print(
             f"[yellow]interrupted:[/yellow] kept {len(result.replications)} of "
-            f"{scenario.replications} replications"
+            f"{plural(scenario.replications, 'replication')}"
         )
         return EXIT_INTERRUPTED
     return status

@@ -88,6 +88,8 @@ def handle(args: argparse.Namespace, console: Console) -> int:
             raise ConfigError(error.message, path="--target") from None
         raise
     print_sizing(outcome.content, console)
+    for note in outcome.notes:
+        console.print(f"[yellow]note:[/yellow] {escape(note)}", highlight=False)
     for path in outcome.files:
         console.print(f"written: {escape(str(path))}", highlight=False, soft_wrap=True)
     if outcome.previous is not None:

@@ -7,8 +7,6 @@ import time
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from sim.cli.common import (
     EXIT_INTERRUPTED,
@@ -16,6 +14,7 @@ from sim.cli.common import (
     add_run_length_options,
     progress,
 )
+from sim.figures import count, elapsed, number, plural, quantity
 
 __all__ = ["MAX_ROWS", "add_executor_options", "add_parser", "handle"]
 
@@ -68,15 +67,16 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     seconds = time.perf_counter() - start
     files = outcome.files
     _print_table(result, console)
-    rate = f", {result.ran_runs / seconds:,.1f} runs/s" if result.ran_runs else ""
+    rate = f", {number(result.ran_runs / seconds)} runs/s" if result.ran_runs else ""
     console.print(
-        f"{len(spec.points)} points: {result.ran_points} run ({result.ran_runs} runs "
-        f"in {seconds:,.1f} s{rate}), {result.reused_points} already done"
+        f"{plural(len(spec.points), 'point')}: {count(result.ran_points)} run "
+        f"({plural(result.ran_runs, 'run')} in {elapsed(seconds)}{rate}), "
+        f"{count(result.reused_points)} already done"
     )
     for index, message in list(result.failed.items())[:5]:
         console.print(f"[yellow]point {index} failed:[/yellow] {message}", soft_wrap=True)
     if len(result.failed) > 5:
-        console.print(f"... {len(result.failed)} points failed in all")
+        console.print(f"... {plural(len(result.failed), 'point')} failed in all")
     bounds = _bounds_note(result)
     if bounds:
         console.print(bounds)
@@ -84,7 +84,7 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     if result.partial:
         done = sum(summary is not None for summary in result.summaries)
         console.print(
-            f"[yellow]interrupted:[/yellow] {done} of {len(spec.points)} points "
+            f"[yellow]interrupted:[/yellow] {done} of {plural(len(spec.points), 'point')} "
             "kept; run the same command again to finish"
         )
         return EXIT_INTERRUPTED
@@ -99,42 +99,47 @@ def _bounds_note(result: Any) -> str | None:
     bounds = sweep_content(result).get("bounds", {})
     if "not_applicable" in bounds:
         return f"Factory Physics curves not drawn: {bounds['not_applicable']}"
+    first = next((s for s in result.summaries if s is not None), None)
+    units = {k: v.get("unit") for k, v in (first or {}).get("kpis", {}).items()}
     return (
-        f"Factory Physics: r_b = {bounds['bottleneck_rate']:.4g}, "
-        f"T0 = {bounds['raw_process_time']:.4g}, W0 = {bounds['critical_wip']:.4g}"
+        f"Factory Physics: r_b = {quantity(bounds['bottleneck_rate'], units.get('throughput'))}, "
+        f"T0 = {quantity(bounds['raw_process_time'], units.get('flow_time'))}, "
+        f"W0 = {quantity(bounds['critical_wip'], units.get('wip'))}"
     )
 
 
 def _print_table(result: Any, console: Console) -> None:
-    from sim.report.plot_style import format_number  # loads matplotlib: not for --help
+    from sim.cli.wide_table import Column, parameter_cell, print_wide_table
+    from sim.figures import count, value_in
     from sim.summary_lookup import kpi_estimate
 
     with_ci = len(result.kpis) <= 4
     title = "KPI means with 95% CI half-widths" if with_ci else "KPI means (intervals in sweep.csv)"
-    table = Table(title=f"{result.spec.name}: {title}")
-    for name in ["point", *result.spec.parameters]:
-        table.add_column(escape(name), justify="right")
+    shown = [
+        (number, point, summary)
+        for number, (point, summary) in enumerate(
+            zip(result.spec.points, result.summaries, strict=True)
+        )
+        if summary is not None
+    ][:MAX_ROWS]
+    keys = [Column("point", None, [count(number) for number, _, _ in shown])]
+    for parameter in result.spec.parameters:
+        cells = [parameter_cell(point[parameter]) for _, point, _ in shown]
+        keys.append(Column(parameter, None, cells))
     first = next((s for s in result.summaries if s is not None), None)
+    values = []
     for kpi in result.kpis:
         unit = kpi_estimate(first, kpi)["unit"] if first is not None else None
-        # escaped: a unit such as [jobs / h] would be read as a rich style tag
-        table.add_column(escape(f"{kpi}\n[{unit}]" if unit else kpi), justify="right")
-    shown = 0
-    for number, (point, summary) in enumerate(
-        zip(result.spec.points, result.summaries, strict=True)
-    ):
-        if summary is None or shown >= MAX_ROWS:
-            continue
-        shown += 1
-        cells = [str(number), *(str(point[p]) for p in result.spec.parameters)]
-        for kpi in result.kpis:
+        cells = []
+        for _, _, summary in shown:
             estimate = kpi_estimate(summary, kpi)
-            text = format_number(estimate["mean"])
+            text = value_in(estimate["mean"], unit)
             if estimate["ci95"] and with_ci:
-                text += f" ± {format_number((estimate['ci95'][1] - estimate['ci95'][0]) / 2)}"
+                half = (estimate["ci95"][1] - estimate["ci95"][0]) / 2
+                text += f" ± {value_in(half, unit)}"
             cells.append(text)
-        table.add_row(*cells)
-    console.print(table)
-    hidden = sum(s is not None for s in result.summaries) - shown
+        values.append(Column(kpi, unit, cells))
+    print_wide_table(console, f"{result.spec.name}: {title}", keys, values)
+    hidden = sum(s is not None for s in result.summaries) - len(shown)
     if hidden > 0:
         console.print(f"... and {hidden} more points in sweep.csv")

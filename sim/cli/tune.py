@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from sim.cli.common import EXIT_INTERRUPTED, progress
 from sim.cli.sweep import add_executor_options
@@ -62,8 +63,6 @@ def add_parser(commands: Any) -> None:
 
 def handle(args: argparse.Namespace, console: Console) -> int:
     """Run the study, print the best design, write the results folder."""
-    import optuna
-
     from sim.api import tune
 
     for flag in ("trials", "batch"):
@@ -74,8 +73,7 @@ def handle(args: argparse.Namespace, console: Console) -> int:
         raise ConfigError("--timeout must be > 0")
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError("--jobs must be >= 1")
-    optuna.logging.set_verbosity(optuna.logging.WARNING)  # the command prints its own progress
-    with progress(console, args.quiet) as bar:
+    with _optuna_quiet(), progress(console, args.quiet) as bar:
         task = bar.add_task("tune: trials", total=None, unit="trials")
         outcome = tune(
             args.tune,
@@ -105,24 +103,52 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+@contextmanager
+def _optuna_quiet() -> Iterator[None]:
+    """While the study runs, Optuna's own log lines (``[I 2026-12-07 09:26:37,114] A new
+    study created``, ``Trial 3 pruned``) stay off the console, which prints linesim's
+    progress; a warning of Optuna's comes as one ``warning: ...`` line on stderr. The
+    logging setup before is put back (the command may run inside a Python session)."""
+    import logging
+
+    import optuna
+
+    level = optuna.logging.get_verbosity()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("warning: %(message)s"))
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    optuna.logging.disable_default_handler()
+    logger = logging.getLogger("optuna")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        optuna.logging.enable_default_handler()
+        optuna.logging.set_verbosity(level)
+
+
 def _report(result: Any, files: list[Path], console: Console) -> None:
     import json
 
-    from sim.report.plot_style import format_number
+    from sim.cli.wide_table import Column, parameter_cell, print_wide_table
+    from sim.figures import count, elapsed, plural, value_in
+    from sim.report.tune_files import constraint_text
 
     content = json.loads(next(f for f in files if f.name == "tune.json").read_text())
     states = content["trials"]
     saved = content["full_evaluations_saved"]
     console.print(
-        f"study {content['study']}: {states['complete']} complete, {states['pruned']} pruned, "
-        f"{states['fail']} failed; {content['full_evaluations']} full evaluations, "
-        f"{saved['pruned']} saved by pruning and {saved['repeated_designs']} by reusing "
-        f"repeated designs"
+        f"study {content['study']}: {count(states['complete'])} complete, "
+        f"{count(states['pruned'])} pruned, {count(states['fail'])} failed; "
+        f"{plural(content['full_evaluations'], 'full evaluation')}, "
+        f"{count(saved['pruned'])} saved by pruning and {count(saved['repeated_designs'])} "
+        "by reusing repeated designs"
     )
     run = content["this_run"]
     console.print(
-        f"this run: {run['new_trials']} trials, {run['runs']} runs in "
-        f"{run['seconds']:,.1f} s" + (" (timeout)" if run["timeout"] else "")
+        f"this run: {plural(run['new_trials'], 'trial')}, {plural(run['runs'], 'run')} in "
+        f"{elapsed(run['seconds'])}" + (" (timeout)" if run["timeout"] else "")
     )
     for error in run["errors"][:3]:
         console.print(f"[yellow]failed:[/yellow] {error}", soft_wrap=True)
@@ -135,27 +161,23 @@ def _report(result: Any, files: list[Path], console: Console) -> None:
             title = "no feasible design: the least infeasible"
             console.print(
                 f"[yellow]no trial met the constraints[/yellow] "
-                f"({', '.join(content['constraints'])}): the design below and best.yaml "
+                f"({', '.join(constraint_text(c) for c in content['constraints'])}): "
+                "the design below and best.yaml "
                 "are the least infeasible, not a recommendation; widen the space or "
                 "run more trials",
                 soft_wrap=True,
             )
-        table = Table(title=title)
         units = content.get("units") or {}
-        table.add_column("trial", justify="right")
+        rows = shown[:20]
+        keys = [Column("trial", None, [count(item["trial"]) for item in rows])]
         for column in shown[0]["params"]:
-            table.add_column(escape(column), justify="right")
+            cells = [parameter_cell(item["params"][column]) for item in rows]
+            keys.append(Column(column, None, cells))
+        values = []
         for kpi in shown[0]["kpis"]:
-            # escaped: a unit such as [modules / h] would be read as a rich style tag
-            header = f"{kpi}\n[{units[kpi]}]" if kpi in units else kpi
-            table.add_column(escape(header), justify="right")
-        for item in shown[:20]:
-            table.add_row(
-                str(item["trial"]),
-                *(str(v) for v in item["params"].values()),
-                *(format_number(v) for v in item["kpis"].values()),
-            )
-        console.print(table)
+            unit = units.get(kpi)
+            values.append(Column(kpi, unit, [value_in(item["kpis"][kpi], unit) for item in rows]))
+        print_wide_table(console, title, keys, values)
     for path in files:
         if path.name in ("trials.csv", "best.yaml"):
             console.print(f"{path.stem}: {path}")

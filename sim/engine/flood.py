@@ -18,6 +18,7 @@ import math
 from collections.abc import Callable
 
 from sim.errors import RunError
+from sim.figures import number
 from sim.model.line import Line
 
 __all__ = ["FLOOD_FACTOR", "FLOOD_FLOOR", "ROUND", "expected_events", "flood_guard"]
@@ -46,7 +47,8 @@ def expected_events(line: Line, duration: float) -> tuple[float, str]:
     release = line.release
     interarrival = getattr(release, "interarrival", None)
     if interarrival is not None and interarrival.mean > 0:
-        rates.append((1.0 / interarrival.mean, f"push arrivals every {interarrival.mean:g} {unit}"))
+        gap = number(interarrival.mean)
+        rates.append((1.0 / interarrival.mean, f"push arrivals every {gap} {unit}"))
     shift_changes = 2 * len(line.shifts) / line.shift_cycle if line.shifts else 0.0
     for station in line.stations:
         machines = max(1, int(getattr(station, "machines", 1) or 1))
@@ -54,7 +56,7 @@ def expected_events(line: Line, duration: float) -> tuple[float, str]:
             lot = max(1, station.lot, station.batch.size if station.batch else 1)
             flow = station.capacity_rate / lot
             if math.isfinite(flow) and flow > 0:
-                rates.append((flow, f"lots finished at {station.name} ({flow:.3g} / {unit})"))
+                rates.append((flow, f"lots finished at {station.name} ({number(flow)} / {unit})"))
         clocks = [
             (getattr(station, "minor_stops", None), "mtbf", "minor stops"),
             (getattr(station, "failures", None), "mtbf", "failures"),
@@ -65,10 +67,10 @@ def expected_events(line: Line, duration: float) -> tuple[float, str]:
             every = getattr(clock, field, None) if clock is not None else None
             if every is not None and every > 0:
                 rates.append(
-                    (2 * machines / every, f"{what} every {every:g} {unit} at {station.name}")
+                    (2 * machines / every, f"{what} every {number(every)} {unit} at {station.name}")
                 )
         if station.shifts and shift_changes:
-            rates.append((shift_changes, f"shift changes every {line.shift_cycle:g} {unit}"))
+            rates.append((shift_changes, f"shift changes every {number(line.shift_cycle)} {unit}"))
     if not rates:
         return 0.0, ""
     total = sum(rate for rate, _ in rates) * duration

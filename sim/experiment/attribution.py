@@ -27,6 +27,7 @@ import numpy as np
 from sim.experiment.executors import Executor
 from sim.experiment.replicate import replicate_task
 from sim.experiment.statistics import estimate
+from sim.figures import plural
 from sim.model.comparison_file import AttributionSpec
 from sim.model.line import Line
 from sim.model.scenario import Scenario
@@ -270,7 +271,10 @@ def attribute(
             f"{scenario.horizon:g} + {scenario.warmup:g}"
         )
     if replications < scenario.replications:
-        cut.append(f"{replications} replications per lever set instead of {scenario.replications}")
+        cut.append(
+            f"{plural(replications, 'replication')} per lever set instead of "
+            f"{scenario.replications}"
+        )
     if not is_exact:
         pairs = math.ceil(spec.samples / 2)
         cut.append(

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from sim.engine import ReplicationResult
-from sim.errors import ConfigError
+from sim.errors import ConfigError, LinesimError
 from sim.experiment.executors import Executor, Interrupted, LocalExecutor, make_executor
 from sim.experiment.replicate import RunResult, replicate_task
 from sim.experiment.statistics import estimate
@@ -50,6 +50,8 @@ __all__ = [
     "paired_difference",
     "plan_comparison",
     "run_pairs",
+    "scenario_names",
+    "split_overrides",
 ]
 
 if TYPE_CHECKING:
@@ -315,6 +317,16 @@ class ComparisonPlan:
     spec: ComparisonFile | None
     """The comparison file, when one was given."""
     overrides: dict[str, Any] = field(default_factory=dict)
+    """The overrides every scenario got (``--set PATH=VALUE``)."""
+    scenario_overrides: list[dict[str, Any]] = field(default_factory=list)
+    """Per scenario, all of its overrides: the common ones, then its own
+    (``--set SCENARIO:PATH=VALUE``)."""
+
+    def overrides_for(self, index: int) -> dict[str, Any]:
+        """The overrides scenario ``index`` was loaded with."""
+        if index < len(self.scenario_overrides):
+            return self.scenario_overrides[index]
+        return self.overrides
 
 
 def _window(value: Any, unit: str, what: str) -> float | None:
@@ -350,6 +362,63 @@ def _files(
     return spec, paths, name
 
 
+def scenario_names(paths: Sequence[str]) -> list[tuple[str, str]]:
+    """(name, file stem) of each scenario file: the name its ``name:`` gives (else the
+    stem), as :func:`sim.model.load_scenario` names it."""
+    from sim.model.loader import read_yaml
+
+    names = []
+    for path in paths:
+        stem = Path(path).stem
+        try:
+            data = read_yaml(path)[0]
+        except (OSError, LinesimError):  # loading it says what is wrong, where
+            data = None
+        given = data.get("name") if isinstance(data, dict) else None
+        names.append((given if isinstance(given, str) and given else stem, stem))
+    return names
+
+
+def split_overrides(
+    overrides: dict[str, Any], paths: Sequence[str]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Split ``overrides`` into the common ones (``PATH``) and each scenario's own
+    (``SCENARIO:PATH``, the scenario by its name or file stem; every scenario so named);
+    return the common ones and, per scenario, the common ones updated with its own.
+
+    A ``SCENARIO`` that names no scenario of the comparison is a :class:`ConfigError`
+    located at the override (``--set SCENARIO:PATH``), with the names there are.
+    """
+    import difflib
+
+    common = {k: v for k, v in overrides.items() if ":" not in k}
+    names = scenario_names(paths) if len(common) < len(overrides) else []
+    each = [dict(common) for _ in paths]
+    for key, value in overrides.items():
+        if ":" not in key:
+            continue
+        aimed, _, path = (part.strip() for part in key.partition(":"))
+        chosen = [i for i, (name, stem) in enumerate(names) if aimed in (name, stem)]
+        if not path:
+            raise ConfigError(
+                "give the path after the scenario, e.g. --set smart:release.wip=8", path=key
+            )
+        if not chosen:
+            known = sorted({n for pair in names for n in pair})
+            close = difflib.get_close_matches(aimed, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            listed = ", ".join(
+                name if name == stem else f"{name} ({stem}.yaml)" for name, stem in names
+            )
+            raise ConfigError(
+                f"no scenario {aimed!r} in this comparison (its scenarios: {listed}){hint}",
+                path=key,
+            )
+        for index in chosen:
+            each[index][path] = value
+    return common, each
+
+
 def comparison_name(files: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> str:
     """The name of the comparison of ``files`` (its default folder ``results/<name>/``):
     a comparison file's ``name:`` or stem, else the scenario files' stems joined by
@@ -371,8 +440,8 @@ def plan_comparison(
     from sim.model import load_scenario
 
     spec, paths, name = _files(files)
-    settings = dict(overrides or {})
-    scenarios = [load_scenario(p, settings) for p in paths]
+    common, each = split_overrides(overrides or {}, paths)
+    scenarios = [load_scenario(p, own) for p, own in zip(paths, each, strict=True)]
     unit = scenarios[0].line.time_unit
     window = _window(horizon, unit, "horizon") or _window(spec and spec.horizon, unit, "horizon")
     start = _window(warmup, unit, "warmup")
@@ -389,7 +458,7 @@ def plan_comparison(
         horizon=window,
         warmup=start,
     )
-    return ComparisonPlan(name, paths, aligned, spec, settings)
+    return ComparisonPlan(name, paths, aligned, spec, common, each)
 
 
 @dataclass
@@ -555,7 +624,7 @@ def compare(
                         plan.paths[target],
                         plan.scenarios[target],
                         spec.attribution if spec and spec.attribution else None,
-                        plan.overrides,
+                        plan.overrides_for(target),
                         runner,
                         line_kpis,
                         progress,

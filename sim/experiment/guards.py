@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from sim.engine.flood import expected_events
 from sim.errors import RunError
+from sim.figures import count, number
 from sim.model.line import Line
 
 __all__ = [
@@ -131,8 +132,8 @@ def memory_guard(limit: float | None, name: str, end: float) -> Iterator[None]:
         yield
     except MemoryBudgetExceeded:
         raise RunError(
-            f"line {name!r} stopped before t = {end:g}: {seen[0] if seen else limit:,.0f} MB "
-            f"used, over the bound of {limit:,.0f} MB; raise --max-memory (default: half "
+            f"line {name!r} stopped before t = {number(end)}: {count(seen[0] if seen else limit)} "
+            f"MB used, over the bound of {count(limit)} MB; raise --max-memory (default: half "
             "the available memory), shorten the horizon or use larger lots"
         ) from None
     finally:
@@ -157,10 +158,10 @@ class WorkEstimate:
         return self.events * SECONDS_PER_EVENT
 
     def text(self, workers: int = 1) -> str:
-        """``about 2.1 h of CPU (1.1 h on 2 workers), 1.5e+09 events``."""
+        """``about 2.1 h of CPU (1.1 h on 2 workers), 1.5 G events``."""
         cpu = self.cpu_seconds
         wall = f" ({_duration(cpu / workers)} on {workers} workers)" if workers > 1 else ""
-        return f"about {_duration(cpu)} of CPU{wall}, {self.events:.2g} events"
+        return f"about {_duration(cpu)} of CPU{wall}, {number(self.events)} events"
 
 
 def _duration(seconds: float) -> str:
@@ -170,7 +171,7 @@ def _duration(seconds: float) -> str:
         return f"{seconds / 60:.0f} min"
     if seconds < 2 * 86400:
         return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.3g} days"
+    return f"{number(seconds / 86400)} days"
 
 
 def estimate_work(runs: Iterable[tuple[Line, float, int]]) -> WorkEstimate:
@@ -233,8 +234,8 @@ def check_event_budget(line: Line, duration: float, max_events: int | None) -> N
     events, clock = expected_events(line, duration)
     if events > budget:
         raise RunError(
-            f"line {line.name!r} would schedule about {events:.3g} events a replication "
-            f"({clock}), over the budget of {budget:.3g} events; check "
+            f"line {line.name!r} would schedule about {number(events)} events a replication "
+            f"({clock}), over the budget of {number(budget)} events; check "
             f"the clock, shorten the horizon or raise --max-events (e.g. --max-events "
             f"{int(min(events * 1.1, 9e18)):d})"
         )

@@ -34,6 +34,7 @@ from sim.errors import LinesimError
 from sim.experiment.batch import run_scenarios
 from sim.experiment.executors import Executor, Interrupted
 from sim.experiment.guards import check_event_budget
+from sim.figures import number, plural
 from sim.model.output_rate import OutputRate
 from sim.model.scenario import Scenario
 
@@ -159,7 +160,7 @@ def size_line(
         if design.mean >= target.value and runs[0] < most:  # short of precision first
             runs[0] = min(2 * runs[0], most)
             design = evaluate([design.counts])[0]
-            say(f"{runs[0]} replications", design)
+            say(plural(runs[0], "replication"), design)
             continue
         name = _binding(design, arithmetic, tried)
         if name is None or len(tried) >= 3:
@@ -391,8 +392,4 @@ def _reporter(
 
 
 def _n(value: float) -> str:
-    if not math.isfinite(value):
-        return "-"
-    if abs(value) >= 1e6:
-        return f"{value / 1e6:,.2f} M"
-    return f"{value:,.4g}"
+    return number(value) if math.isfinite(value) else "-"

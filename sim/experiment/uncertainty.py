@@ -190,7 +190,7 @@ def _scenario_for(
     factor = SECONDS_PER[plan.scenarios[0].line.time_unit] / SECONDS_PER[scenario.line.time_unit]
     return load_scenario(
         plan.paths[index],
-        plan.overrides,
+        plan.overrides_for(index),
         replications=replications,
         seed=scenario.seed,
         horizon=horizon * factor,

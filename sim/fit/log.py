@@ -15,6 +15,7 @@ non-numeric quantities, and gaps (a state longer than ``max_gap`` becomes unknow
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -63,8 +64,11 @@ class Problems:
         for name, entry in self.items.items():
             rows = entry["rows"]
             more = ", ..." if entry["count"] > len(rows) else ""
-            where = f" (rows {', '.join(map(str, rows))}{more})"
+            listed = "rows" if len(rows) > 1 or more else "row"
+            where = f" ({listed} {', '.join(map(str, rows))}{more})"
             detail = f": {entry['detail']}" if entry.get("detail") else ""
+            if entry["count"] == 1:  # '1 duplicate row', '1 row with ...'
+                name = re.sub(r"\brows\b", "row", name, count=1)
             out.append(
                 f"{file}: {entry['count']:,} {name}{detail}{where if rows else ''}; "
                 f"{entry['action']}"

@@ -257,7 +257,12 @@ class Station(_Model):
         "and resume at the next shift",
     )
     operators: float = Field(
-        default=0.0, ge=0, le=10_000, description="operators per shift on duty [-]"
+        default=0.0,
+        ge=0,
+        le=10_000,
+        description="operators on duty per shift at the station, for all its machines "
+        "together: not per machine, so more machines (--set, linesim size) keep this "
+        "number [-]",
     )
     capex: float = Field(default=0.0, ge=0, description="investment per machine [currency]")
     power: Power = Field(default_factory=Power, description="draw per machine by state [kW]")

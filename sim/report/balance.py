@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.figures import plural
 from sim.model.line import Line
 from sim.model.serial import as_general, entry_material
 from sim.model.station import Station
@@ -205,9 +206,10 @@ def balance_html(rows: list[BalanceRow], time_unit: str, replications: int) -> s
         for _, c, label in _LOSSES
     )
     note = (
-        f'<p class="sub">Units over the measured window, mean of {replications} '
-        "replication(s), each in its material's unit: made = taken downstream + scrapped at "
-        "once + defects found late (made upstream, removed by this material's maker) + WIP "
+        f'<p class="sub">Units over the measured window, mean of '
+        f"{plural(replications, 'replication')}, each in its material's unit: made = taken "
+        "downstream + scrapped at once + defects found late (made upstream, removed by this "
+        "material's maker) + WIP "
         f"change (in buffers and in process). Time unit of the run: {html.escape(time_unit)}. "
         "The loss bars share one scale, the largest loss filling the column.</p>"
         f"<p>{legend}</p>"

@@ -13,6 +13,7 @@ from sim.analysis.capacity import (
     target_rate,
 )
 from sim.analysis.units import output_unit
+from sim.figures import number, share, share_percent
 from sim.model.line import Line
 from sim.report.page import wide
 
@@ -28,9 +29,17 @@ __all__ = [
 
 
 def _n(value: float) -> str:
-    if not math.isfinite(value):
-        return "-"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
+    """A rate or a count as a measure (:func:`sim.figures.number`); ``-`` when unknown."""
+    return number(value) if math.isfinite(value) else "-"
+
+
+def _share(value: float) -> str:
+    return share(value) if math.isfinite(value) else "-"
+
+
+def _percent(value: Any) -> str:
+    """A load or busy share as a percentage; ``-`` when unknown."""
+    return share_percent(value) if isinstance(value, float) and math.isfinite(value) else "-"
 
 
 def _with_unit(value: float, unit: str) -> str:
@@ -43,8 +52,8 @@ def _target_text(line: Line) -> str:
     if target is None:
         return "no target: set target: {ah_per_year: ...} or {throughput: ...} on the line"
     if target.ah_per_year is not None:
-        return f"target {target.ah_per_year:,.0f} Ah / year of good cells"
-    return f"target {target.throughput:,.4g} good {output_unit(line)} / {line.time_unit}"
+        return f"target {number(target.ah_per_year)} Ah / year of good cells"
+    return f"target {number(target.throughput)} good {output_unit(line)} / {line.time_unit}"
 
 
 def print_capacity(line: Line, summary: dict[str, Any], console: Any) -> None:
@@ -53,12 +62,14 @@ def print_capacity(line: Line, summary: dict[str, Any], console: Any) -> None:
 
     title = "capacity against the " if line.target is not None else "capacity ("
     title += _target_text(line) + ("" if line.target is not None else ")")
+    title += "; busy: the run's share of machine time"
     table = Table(title=title, title_justify="left")
     for column in ("station", "rate/machine", "machines", "avail.", "capacity", "needed"):
-        table.add_column(column, justify="left" if column == "station" else "right")
-    table.add_column("load", justify="right")
-    table.add_column("slack", justify="right")
-    table.add_column("busy (run)", justify="right")
+        table.add_column(  # folded, never cut off
+            column, justify="left" if column == "station" else "right", overflow="fold"
+        )
+    for column in ("load", "slack", "busy"):
+        table.add_column(column, justify="right", overflow="fold")
     stations = summary.get("stations", {})
     for row in capacity_table(line):
         busy = (stations.get(row.station, {}).get("busy") or {}).get("mean")
@@ -67,12 +78,12 @@ def print_capacity(line: Line, summary: dict[str, Any], console: Any) -> None:
             row.station,
             f"{_n(row.rate_per_machine)} {per}",
             str(row.machines or "-"),
-            _n(row.availability),
+            _share(row.availability),
             f"{_n(row.capacity)} {per}",
             _with_unit(row.needed, per),
-            f"{row.load:.0%}" if math.isfinite(row.needed) else "-",
+            _percent(row.load) if math.isfinite(row.needed) else "-",
             _with_unit(row.slack, per),
-            f"{busy:.0%}" if isinstance(busy, float) and math.isfinite(busy) else "-",
+            _percent(busy),
         )
     console.print(table)
 

@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from sim.figures import plural
 from sim.report.compare_tables import HEADLINE_KPIS
 from sim.report.files import write_text
 from sim.report.html import REPORT_NAME
@@ -190,7 +191,7 @@ def _attribution(content: dict[str, Any], folder: Path) -> str:
     parts = [
         f"<p>Shapley values ({_e(settings.get('method', ''))}, {settings.get('lever_sets')} "
         f"lever sets from {settings.get('simulated_lever_sets', settings.get('lever_sets'))} "
-        f"simulations, {settings.get('replications')} replication(s) of "
+        f"simulations, {plural(settings.get('replications', 0), 'replication')} of "
         f"{settings.get('horizon', 0):g} {_e(unit)} after {settings.get('warmup', 0):g} "
         f"{_e(unit)} warm-up each). Cut against the full comparison: "
         f"{_e(cut)}.</p>"
@@ -241,7 +242,7 @@ def _attribution(content: dict[str, Any], folder: Path) -> str:
         )
         parts.append(
             "<p class='sub'>The check of the cut: all levers and no lever also run "
-            f"{settings.get('check_replications', '?')} replications of the attribution "
+            f"{plural(settings.get('check_replications', 0), 'replication')} of the attribution "
             "window; <b>agree</b> means the full comparison's change lies inside the 95 % CI "
             "of the window's total change (no evidence that the shorter window biases it). "
             "The shares add up to the total change of their own replications; one "
@@ -281,12 +282,13 @@ def _uncertainty(study: dict[str, Any] | None, folder: Path) -> str:
         return "<p>Not run (<code>--uncertainty N</code>).</p>"
     window = study["window"]
     parts = [
-        f"<p>{study['finished']} of {study['samples']} input sets ({_e(study['design'])}); each "
+        f"<p>{study['finished']} of {plural(study['samples'], 'input set')} "
+        f"({_e(study['design'])}); each "
         f"runs {_e(study['reference'])} and {_e(study['scenario'])} on common random numbers "
         f"for {window['horizon']:g} {_e(window['time_unit'])} after {window['warmup']:g} "
-        f"{_e(window['time_unit'])} warm-up, {window['replications']} replication(s) "
+        f"{_e(window['time_unit'])} warm-up, {plural(window['replications'], 'replication')} "
         f"(the comparison: {window['comparison_horizon']:g} {_e(window['time_unit'])}, "
-        f"{window['comparison_replications']} replications).</p>"
+        f"{plural(window['comparison_replications'], 'replication')}).</p>"
     ]
     if study.get("partial"):
         parts.append("<p class='partial'>Partial study: not every input set finished.</p>")
@@ -360,7 +362,8 @@ def render_comparison_report(
     sections = [
         f"<h1>{_e(title)}</h1>",
         f"<p class='sub'>{_e(', '.join(names[1:]))} against {_e(content['reference'])}: "
-        f"{content['replications']} replications of {content['horizon']:g} {_e(unit)} after "
+        f"{plural(content['replications'], 'replication')} of {content['horizon']:g} "
+        f"{_e(unit)} after "
         f"{content['warmup']:g} {_e(unit)} warm-up, seed {content['seed']}, common random "
         "numbers, 95 % paired confidence intervals.</p>",
     ]

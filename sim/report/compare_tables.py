@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from sim.figures import number, plural, value_in
 from sim.report.tables import format_number
 
 __all__ = ["HEADLINE_KPIS", "print_comparison"]
@@ -51,8 +52,8 @@ def print_comparison(content: dict[str, Any], console: Console | None = None) ->
     names = content["scenarios"]
     reference = content["reference"]
     table = Table(
-        title=f"paired comparison against {reference} ({content['replications']} "
-        "replications, common random numbers)",
+        title=f"paired comparison against {reference} "
+        f"({plural(content['replications'], 'replication')}, common random numbers)",
         title_justify="left",
     )
     table.add_column("KPI")
@@ -66,7 +67,7 @@ def print_comparison(content: dict[str, Any], console: Console | None = None) ->
         if kpi not in content["kpis"]:
             continue
         unit = content.get("units", {}).get(kpi, "")
-        row = [kpi, unit] + [format_number(content["kpis"][kpi][n]["mean"]) for n in names]
+        row = [kpi, unit] + [value_in(content["kpis"][kpi][n]["mean"], unit) for n in names]
         for name in names[1:]:
             percent = content["differences"][kpi][name]["percent"]
             mean = percent["mean"]
@@ -171,8 +172,8 @@ def print_uncertainty(study: dict[str, Any], console: Console | None = None) -> 
     window = study["window"]
     table = Table(
         title=f"the claim under input uncertainty: {study['scenario']} vs {study['reference']}, "
-        f"{study['finished']} of {study['samples']} input sets ({window['horizon']:g} "
-        f"{window['time_unit']} window, {window['replications']} replication(s) each)",
+        f"{study['finished']} of {study['samples']} input sets ({number(window['horizon'])} "
+        f"{window['time_unit']} window, {plural(window['replications'], 'replication')} each)",
         title_justify="left",
     )
     for column in ("reading", "claimed %", "P(met)", "95% CI of P", "change % p05 / p50 / p95"):

@@ -12,63 +12,67 @@ from sim.experiment.compare import Comparison, ComparisonResult
 from sim.report.files import write_csv, write_json
 from sim.report.run_folder import STORE, ResultsFolder
 
-__all__ = ["publish_comparison", "write_comparison", "write_comparison_folder"]
+__all__ = [
+    "COMPARISON_COLUMNS",
+    "comparison_rows",
+    "publish_comparison",
+    "write_comparison",
+    "write_comparison_folder",
+]
+
+
+COMPARISON_COLUMNS = [
+    "kpi",
+    "scenario",
+    "mean",
+    "std",
+    "ci95_low",
+    "ci95_high",
+    "n",
+    "unit",
+    "change",
+    "change_ci95_low",
+    "change_ci95_high",
+    "change_percent",
+    "change_percent_ci95_low",
+    "change_percent_ci95_high",
+]
+"""The columns of comparison.csv and of ``sim.compare(...).to_frame()``: the scenario's
+estimate of the KPI (in ``unit``), its paired change against the reference (in ``unit``)
+and that change in % of the reference, each with its 95 % CI (empty for the reference)."""
+
+
+def comparison_rows(content: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per KPI and scenario of ``comparison.json``'s content, with the
+    :data:`COMPARISON_COLUMNS`; ``None`` where there is no value."""
+    rows = []
+    units = content.get("units", {})
+    for kpi, per_scenario in content["kpis"].items():
+        for name, value in per_scenario.items():
+            ci = value.get("ci95") or [None, None]
+            diff = content.get("differences", {}).get(kpi, {}).get(name) or {}
+            dci = diff.get("ci95") or [None, None]
+            pct = diff.get("percent") or {}
+            pci = pct.get("ci95") or [None, None]
+            cells = [kpi, name, value.get("mean"), value.get("std"), ci[0], ci[1]]
+            cells += [value.get("n"), units.get(kpi, "-"), diff.get("mean"), dci[0], dci[1]]
+            cells += [pct.get("mean"), pci[0], pci[1]]
+            rows.append(dict(zip(COMPARISON_COLUMNS, cells, strict=True)))
+    return rows
 
 
 def write_comparison(
     content: dict[str, Any], comparison: Comparison, out_dir: str | os.PathLike[str]
 ) -> list[Path]:
-    """Write the comparison's JSON and one CSV row per KPI and scenario; return the paths.
-
-    CSV columns: the scenario's mean and 95% CI, and its paired difference against the
-    reference, absolute and in percent, each with its 95% CI.
-    """
+    """Write the comparison's JSON and one CSV row per KPI and scenario (the
+    :data:`COMPARISON_COLUMNS`); return the paths."""
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     path_json = folder / "comparison.json"
     write_json(path_json, content)
-    rows = []
-    reference = content["reference"]
-    for kpi, per_scenario in content["kpis"].items():
-        for name, value in per_scenario.items():
-            ci = value["ci95"] or [None, None]
-            diff = content["differences"][kpi].get(name) if name != reference else None
-            dci = (diff or {}).get("ci95") or [None, None]
-            pct = (diff or {}).get("percent") or {}
-            pci = pct.get("ci95") or [None, None]
-            rows.append(
-                [
-                    kpi,
-                    name,
-                    value["mean"],
-                    ci[0],
-                    ci[1],
-                    (diff or {}).get("mean"),
-                    dci[0],
-                    dci[1],
-                    pct.get("mean"),
-                    pci[0],
-                    pci[1],
-                ]
-            )
     path_csv = folder / "comparison.csv"
-    write_csv(
-        path_csv,
-        [
-            "kpi",
-            "scenario",
-            "mean",
-            "ci95_low",
-            "ci95_high",
-            "difference",
-            "difference_low",
-            "difference_high",
-            "percent",
-            "percent_low",
-            "percent_high",
-        ],
-        rows,
-    )
+    rows = [[row[c] for c in COMPARISON_COLUMNS] for row in comparison_rows(content)]
+    write_csv(path_csv, COMPARISON_COLUMNS, rows)
     return [path_json, path_csv]
 
 

@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from sim.figures import plural
 from sim.model.units import SECONDS_PER
 from sim.report.files import write_text
 from sim.report.line_view import line_sections
@@ -163,6 +164,11 @@ def _station_cell(estimate: dict[str, Any] | None, share: bool) -> str:
     return _e(text) if title == "-" else f'<span title="95% CI {_e(title)}">{_e(text)}</span>'
 
 
+def _replications(count: Any) -> str:
+    """``1 replication``, ``4 replications`` (a count the summary lacks: as given)."""
+    return plural(count, "replication") if isinstance(count, int) else f"{count} replications"
+
+
 def _duration(value: float | None, unit: str) -> str:
     """A scenario duration as given, with days added for long spans in s, min or h."""
     if value is None:
@@ -276,15 +282,16 @@ def render_report(data: RunData) -> str:
         f"<title>linesim report: {_e(scenario)}</title>",
         f"<style>{_CSS}</style></head><body>",
         f"<h1>{_e(scenario)}</h1>",
-        f'<p class="sub">linesim run of line {_e(summary.get("line", "?"))}: {_e(reps)} '
-        f"replication(s) of {_e(_duration(summary.get('horizon'), summary.get('time_unit', '')))}"
+        f'<p class="sub">linesim run of line {_e(summary.get("line", "?"))}: '
+        f"{_e(_replications(reps))} of "
+        f"{_e(_duration(summary.get('horizon'), summary.get('time_unit', '')))}"
         "</p>",
     ]
     if summary.get("partial"):
         requested = summary.get("replications_requested", "?")
         parts.append(
             f'<div class="partial"><strong>Partial run:</strong> interrupted; only '
-            f"{_e(reps)} of {_e(requested)} replications finished and are "
+            f"{_e(reps)} of {_e(_replications(requested))} finished and are "
             "reported here.</div>"
         )
     warnings = summary.get("warnings") or []

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.figures import plural
 from sim.report.compare_tables import HEADLINE_KPIS
 from sim.report.labels import (
     LOWER_IS_BETTER,
@@ -110,7 +111,7 @@ def plot_forest(content: dict[str, Any], path: str | os.PathLike[str]) -> Path:
     axes.set_xlabel(f"paired change against {reference} [%] (95% CI)")
     axes.set_title(
         f"{', '.join(map(scenario_name, names))} against {reference}: change of each KPI\n"
-        f"{content['replications']} replications on common random numbers",
+        f"{plural(content['replications'], 'replication')} on common random numbers",
         loc="left",
     )
     axes.grid(axis="x", color="0.9")
@@ -173,7 +174,7 @@ def plot_waterfall(content: dict[str, Any], kpi: str, path: str | os.PathLike[st
     check = settings.get("check", {}).get(kpi)
     title = (
         f"{kpi_name(kpi)}: what each lever explains (Shapley, {settings.get('method', '')}; "
-        f"{settings.get('replications', '?')} replication(s) of "
+        f"{plural(settings.get('replications', 0), 'replication')} of "
         f"{settings.get('horizon', 0):g} {content['time_unit']} per lever set)"
     )
     if check:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from sim.analysis.bounds import LineBounds
+from sim.figures import plural
 from sim.report.labels import SHARES, kpi_label, parameter_label
 from sim.report.plot_style import new_figure, no_data, save_figure, thousands
 
@@ -211,7 +212,7 @@ def plot_conwip(content: dict[str, Any], path: str | os.PathLike[str]) -> Path |
 
 
 def _title(content: dict[str, Any], what: str) -> str:
-    done = f"{content['finished']} of {content['points']} points"
+    done = f"{content['finished']} of {plural(content['points'], 'point')}"
     partial = ", PARTIAL" if content.get("partial") else ""
     return f"{content['sweep']}: {what} ({done}{partial})"
 

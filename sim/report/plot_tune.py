@@ -11,6 +11,7 @@ from optuna.trial import FrozenTrial, TrialState
 from sim.analysis.units import unit_of
 from sim.experiment.spec import Constraint
 from sim.experiment.tune import TuneResult
+from sim.figures import plural
 from sim.report.labels import kpi_label
 from sim.report.plot_style import format_number, new_figure, no_data, save_figure, thousands
 
@@ -83,7 +84,7 @@ def plot_history(result: TuneResult, path: str | os.PathLike[str]) -> Path:
     constraints = "; ".join(_constraint(result, c) for c in spec.constraints) or "no constraints"
     axes.set_title(
         f"{spec.name}: {objective.direction} {objective.kpi} subject to "
-        f"{constraints} ({len(trials)} trials)",
+        f"{constraints} ({plural(len(trials), 'trial')})",
         loc="left",
     )
     axes.grid(color="0.9")

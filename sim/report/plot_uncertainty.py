@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+from sim.figures import plural
 from sim.report.labels import kpi_name, parameter_label
 from sim.report.plot_style import new_figure, no_data, save_figure
 
@@ -65,7 +66,7 @@ def plot_change_histograms(study: dict[str, Any], path: str | os.PathLike[str]) 
         axis.set_title(
             textwrap.fill(
                 f"{reading['reading']}: P(met) = {reading['probability_met']:.2f} "
-                f"({reading['met']} of {reading['n']} input sets)",
+                f"({reading['met']} of {plural(reading['n'], 'input set')})",
                 _TITLE_WIDTH,
             ),
             loc="left",

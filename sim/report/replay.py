@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from sim.engine.monitor import STATES
+from sim.figures import plural
 from sim.model.line import Line
 from sim.report.colors import STATE_COLORS
 from sim.report.diagram import diagram_svg
@@ -344,7 +345,7 @@ def replay_html(data: RunData, line: Line) -> str:
         f"{diagram_svg(line, prefix='replay-', title=f'{line.name}: replay', run_legend=True)}"
         f'<script type="application/json" id="replay-data">{text}</script>'
         f'<script id="replay-script">{REPLAY_JS}</script>'
-        f'<p class="sub">Mean of {values["replications"]} replication(s), '
+        f'<p class="sub">Mean of {plural(values["replications"], "replication")}, '
         f"{len(values['edges']) - 1} bins of the measured window. {note}"
         "</div>"
     )

@@ -231,6 +231,7 @@ def print_sizing(content: dict[str, Any], console: Any) -> None:
     the target, and the minimality check."""
     from rich.table import Table
 
+    from sim.figures import count, number, plural, share_percent
     from sim.report.numbers import format_number
 
     currency = content["currency"]
@@ -245,11 +246,11 @@ def print_sizing(content: dict[str, Any], console: Any) -> None:
         table.add_row(
             row["name"],
             "machines" if row["kind"] == "machines" else "soak space [units]",
-            f"{row['before']:,}",
-            f"{row['arithmetic']:,}",
-            f"{row['after']:,}" + (" *" if row["after"] != row["before"] else ""),
-            "-" if use is None else f"{use:.0%}",
-            f"{row[capex_key]:+,.0f}" if row[capex_key] else "0",
+            count(row["before"]),
+            count(row["arithmetic"]),
+            count(row["after"]) + (" *" if row["after"] != row["before"] else ""),
+            share_percent(use),
+            number(row[capex_key], signed=True) if row[capex_key] else "0",
         )
     console.print(table)
     out = content["output"]
@@ -257,10 +258,10 @@ def print_sizing(content: dict[str, Any], console: Any) -> None:
     console.print(
         f"output {format_number(out['mean'])} {out['unit']} (95 % CI "
         f"[{format_number(out['ci95_low'])}, {format_number(out['ci95_high'])}], "
-        f"{content['settings']['replications']} replications): {verdict} the target "
+        f"{plural(content['settings']['replications'], 'replication')}): {verdict} the target "
         f"{format_number(target['value'])} {target['unit']} by its lower bound; "
         + (
-            f"capex change {content[capex_key]:+,.0f} {currency}"
+            f"capex change {number(content[capex_key], signed=True)} {currency}"
             if content["costed"]
             else "no capex change (the line has no costs:)"
         )

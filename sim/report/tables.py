@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from sim.figures import plural, share, share_percent, value_in
 from sim.report.numbers import format_number, format_quantity
 
 __all__ = ["format_number", "format_quantity", "print_summary"]
@@ -57,11 +58,11 @@ def _unit(name: str, estimate: dict[str, Any], time_unit: str) -> str:
     return str(unit)
 
 
-def _interval(estimate: dict[str, Any]) -> str:
+def _interval(estimate: dict[str, Any], unit: str) -> str:
     ci = estimate.get("ci95")
     if not ci or None in ci:
         return "-"
-    return f"[{format_number(ci[0])}, {format_number(ci[1])}]"
+    return f"[{value_in(ci[0], unit)}, {value_in(ci[1], unit)}]"
 
 
 def print_summary(summary: dict[str, Any], console: Console | None = None) -> None:
@@ -71,7 +72,7 @@ def print_summary(summary: dict[str, Any], console: Console | None = None) -> No
     unit = summary["time_unit"]
     partial = " (partial: interrupted)" if summary.get("partial") else ""
     title = (
-        f"{summary['scenario']}: {summary['replications']} replication(s) of "
+        f"{summary['scenario']}: {plural(summary['replications'], 'replication')} of "
         f"{format_quantity(summary['horizon'], unit)} after "
         f"{format_quantity(summary['warmup'], unit)} warm-up{partial}"
     )
@@ -85,15 +86,16 @@ def print_summary(summary: dict[str, Any], console: Console | None = None) -> No
         estimate = summary["kpis"].get(name)
         if estimate is None or (estimate.get("mean") is None and name.startswith("cost")):
             continue
+        kpi_unit = _unit(name, estimate, unit)
         table.add_row(
-            name, format_number(estimate["mean"]), _interval(estimate), _unit(name, estimate, unit)
+            name, value_in(estimate["mean"], kpi_unit), _interval(estimate, kpi_unit), kpi_unit
         )
     console.print(table)
     bottleneck = summary.get("bottleneck")
     if bottleneck:
         console.print(
             f"bottleneck: {bottleneck['station']} "
-            f"(active {bottleneck['active_share']:.1%} of the time)",
+            f"(active {share_percent(bottleneck['active_share'])} of the time)",
             soft_wrap=True,
         )
     console.print(_stations(summary, unit))
@@ -118,7 +120,7 @@ def _stations(summary: dict[str, Any], unit: str) -> Table:
         out = values.get("throughput", {})
         stations.add_row(
             name,
-            *(format_number((values.get(c) or {}).get("mean")) for c in _STATION_COLUMNS),
+            *(share((values.get(c) or {}).get("mean")) for c in _STATION_COLUMNS),
             format_number(out.get("mean")),
             str(out.get("unit") or f"units / {unit}"),
         )

@@ -18,10 +18,12 @@ from optuna.trial import FrozenTrial, TrialState
 
 from sim.analysis.units import unit_of
 from sim.experiment.tune import TuneResult, best_trials
-from sim.model.loader import read_yaml
+from sim.figures import number, quantity
+from sim.model.loader import project_folder, read_yaml
+from sim.model.units import SECONDS_PER, parse_duration
 from sim.report.files import write_csv, write_json, write_text
 
-__all__ = ["best_scenario_yaml", "tune_content", "write_tune"]
+__all__ = ["best_scenario_yaml", "constraint_text", "duration_text", "tune_content", "write_tune"]
 
 
 def _kpis(result: TuneResult) -> list[str]:
@@ -137,17 +139,22 @@ def best_scenario_yaml(result: TuneResult, trial: FrozenTrial, folder: Path) -> 
     spec = result.spec
     source = Path(spec.file.scenario_path())
     raw, _marks = read_yaml(source)
+    project = project_folder(folder / "best.yaml")
     for key in ("line", "lever_file"):
         if isinstance(raw.get(key), str):
             target = (source.parent / raw[key]).resolve()
-            raw[key] = os.path.relpath(target, folder.resolve())
+            # relative where it stays in best.yaml's project, absolute where it leaves it
+            # (an --out outside the project): the loader refuses a relative path out
+            inside = target.is_relative_to(project)
+            raw[key] = os.path.relpath(target, folder.resolve()) if inside else str(target)
     raw["name"] = f"{spec.name}-trial-{trial.number}"
+    line = result.base.line
     objectives = ", ".join(
-        f"{o.kpi} = {v:.6g}"
+        f"{o.kpi} = {quantity(v, unit_of(o.kpi, line))}"
         for o, v in zip(spec.objectives, trial.user_attrs["objectives"], strict=True)
     )
     feasible = bool(trial.user_attrs.get("feasible"))
-    constraints = ", ".join(str(c) for c in spec.constraints)
+    constraints = ", ".join(constraint_text(str(c)) for c in spec.constraints)
     none_met = not feasible and not best_trials(result.study, spec)[1]
     missed = (
         f"no trial met the constraints ({constraints}); this is the least infeasible design"
@@ -162,6 +169,9 @@ def best_scenario_yaml(result: TuneResult, trial: FrozenTrial, folder: Path) -> 
     for key in ("horizon", "warmup", "replications", "seed"):
         if key in spec.file.run:
             raw[key] = getattr(result.base, key)
+    for key in ("horizon", "warmup"):  # with their unit, as a person would write them
+        if isinstance(raw.get(key), int | float) and not isinstance(raw[key], bool):
+            raw[key] = duration_text(float(raw[key]), line.time_unit)
     raw["set"] = {**(raw.get("set") or {}), **trial.params}
     raw = {"name": raw.pop("name"), "description": raw.pop("description"), **raw}
     header = (
@@ -170,6 +180,34 @@ def best_scenario_yaml(result: TuneResult, trial: FrozenTrial, folder: Path) -> 
         f"# Run it: linesim run {folder / 'best.yaml'}\n"
     )
     return header + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True)
+
+
+def duration_text(value: float, time_unit: str) -> str:
+    """``value`` [``time_unit``] as a duration with its unit that reads back exactly:
+    in the largest of d, h, min and s that makes it a whole number (``"60 d"``,
+    ``"2000 h"``), else in the line's own unit (``"12.5 h"``)."""
+    for unit in ("d", "h", "min", "s"):
+        amount = value * SECONDS_PER[time_unit] / SECONDS_PER[unit]
+        whole = round(amount)
+        text = f"{whole} {unit}"
+        if whole >= 1 and abs(amount - whole) <= 1e-9 * amount and _reads(text, value, time_unit):
+            return text
+    return f"{value!r} {time_unit}"
+
+
+def _reads(text: str, value: float, time_unit: str) -> bool:
+    return parse_duration(text, time_unit) == value
+
+
+def constraint_text(text: str) -> str:
+    """A constraint as written in tune.json (``ah_per_year >= 3e+08``) with its bound
+    in the measure format (``ah_per_year >= 300 M``)."""
+    kpi, _, rest = text.partition(" ")
+    operator, _, bound = rest.partition(" ")
+    try:
+        return f"{kpi} {operator} {number(float(bound))}"
+    except ValueError:
+        return text
 
 
 def write_tune(

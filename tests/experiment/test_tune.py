@@ -222,7 +222,28 @@ def test_cli_tune(pair, write, tmp_path: Path, capsys) -> None:
     content = json.loads((out / "tune.json").read_text(encoding="utf-8"))
     assert content["units"] and all(f"[{unit}]" in text for unit in content["units"].values())
     assert main([*argv[:5], "4", *argv[6:]]) == 0
-    assert "this run: 1 trials" in capsys.readouterr().out
+    assert "this run: 1 trial, " in capsys.readouterr().out  # singular: one trial
+    best = (out / "best.yaml").read_text(encoding="utf-8")
+    assert "\nhorizon: 2000 h\n" in best  # the full evaluation's horizon, with its unit
+    assert " jobs" in best.splitlines()[0]  # the objective's value too (wip = N jobs)
+    assert load_scenario(out / "best.yaml").horizon == 2000.0
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [(1440.0, "h", "60 d"), (2000.0, "h", "2000 h"), (12.5, "h", "750 min"),
+     (0.1, "h", "6 min"), (1 / 3, "h", "20 min"), (0.123456789, "d", "0.123456789 d")],
+)  # fmt: skip
+def test_best_yaml_durations_carry_their_unit_and_read_back(
+    value: float, unit: str, text: str
+) -> None:
+    """A horizon or warm-up in best.yaml: whole in the largest unit that allows it,
+    else in the line's unit, and always parsed back to the very same number."""
+    from sim.model.units import parse_duration
+    from sim.report.tune_files import duration_text
+
+    assert duration_text(value, unit) == text
+    assert parse_duration(duration_text(value, unit), unit) == value
 
 
 @pytest.mark.parametrize("given", ["option", "file"])
@@ -283,12 +304,38 @@ def test_tune_with_one_job_is_reproducible_across_processes_and_hash_seeds(
     for hash_seed in ("1", "2"):
         out = tmp_path / f"out{hash_seed}"
         command = ["tune", str(file), "--jobs", "1", "--out", str(out), "--quiet", "--no-plots"]
-        subprocess.run(
+        done = subprocess.run(
             [sys.executable, "-m", "sim", *command],
             check=True,
             env={**os.environ, "PYTHONHASHSEED": hash_seed},
             capture_output=True,
+            text=True,
         )
+        # the console is linesim's own: no Optuna log line ("[I 2026-...] A new study
+        # created", "Trial 3 pruned") nor a warning on either stream
+        assert done.stderr == ""
+        assert not [line for line in done.stdout.splitlines() if line.startswith("[")]
+        assert "optuna" not in (done.stdout + done.stderr).lower()
         folders.append(_without_timings(out))
     assert folders[0] == folders[1]
     assert len(folders[0]["trials"]) == 6  # type: ignore[arg-type]
+
+
+def test_optuna_logs_nothing_of_its_own_while_linesim_tunes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Optuna's INFO lines are silent during a tune and a warning of its is one
+    'warning: ...' line; afterwards Optuna logs as it did (a Python session's setting)."""
+    import logging
+
+    import optuna
+
+    from sim.cli.tune import _optuna_quiet
+
+    before = optuna.logging.get_verbosity()
+    with _optuna_quiet():
+        logging.getLogger("optuna.study").info("A new study created in RDB")
+        logging.getLogger("optuna.storages").warning("Caught an error from sqlalchemy")
+    err = capsys.readouterr().err
+    assert err == "warning: Caught an error from sqlalchemy\n"
+    assert optuna.logging.get_verbosity() == before

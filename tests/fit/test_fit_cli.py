@@ -61,10 +61,11 @@ def test_example_log_fit_and_check(tmp_path: Path, capsys: pytest.CaptureFixture
     assert status == 0
     printed = capsys.readouterr().out
     for problem in (
-        "1 duplicate rows",
-        "1 rows with the wrong number of fields",
-        "1 rows with unknown state words",
-        "1 rows with ignored state words",
+        "1 duplicate row (row 500)",  # one row: the singular
+        "1 row with the wrong number of fields",
+        "1 row with unknown state words",
+        "1 row with ignored state words",
+        "9 rows earlier than the row before them",
     ):
         assert problem in printed  # fmt: skip
     # Every fitted number is printed with its unit (the example line's time unit is min).
@@ -145,12 +146,18 @@ def test_fit_options_that_leave_no_sound_period_are_refused(
 
 
 def test_a_log_of_only_a_header_or_of_other_stations_says_so(
-    tmp_path: Path, capsys: pytest.CaptureFixture
+    tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Run from an empty folder, so the default results/fit_header/ of the fit that fails
+    lands there (never in the project) and is shown to be cleaned up."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
     header = tmp_path / "header.csv"
     header.write_text("timestamp,station,machine,state\n")
     assert main(["fit", str(header), "--line", str(EXAMPLE / "line.yaml")]) == 2
     assert "the log has no rows, only a header" in capsys.readouterr().err
+    assert not (work / "results" / "fit_header").exists()
     status = main(
         ["check", str(EXAMPLE / "mes_log.csv"), "--scenario",
          str(ROOT / "scenarios" / "penny_fab.yaml"), "--replications", "1", "--jobs", "1"]

@@ -133,6 +133,12 @@ def test_readme_python_snippet_runs_as_a_script(number: int, tmp_path: Path) -> 
         capture_output=True,
         text=True,
         timeout=600,
-        env={**os.environ, "MPLBACKEND": "Agg"},
+        # the sim of this checkout, not whichever one is installed (a worktree's tests
+        # must run its own code)
+        env={**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": _this_checkout_first()},
     )
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+def _this_checkout_first() -> str:
+    return os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)

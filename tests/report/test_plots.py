@@ -97,8 +97,8 @@ def test_partial_run_without_output_still_plots(results: Path) -> None:
         (43200.0, 216.0, "min", "shift", 720.0),  # 30 d: 60 shifts
         (72.0, 0.36, "h", "hour", 1.0),  # 3 d: 72 hours
         (365.0, 1.825, "d", "week", 7.0),  # 1 y: 52 weeks
-        (2000.0, 10.0, "d", "10.00 d", 10.0),  # bins coarser than a week: the bins
-        (1.5, 0.0075, "h", "0.0300 h", 0.03),  # under 2 hours: 50 groups of 4 bins
+        (2000.0, 10.0, "d", "10 d", 10.0),  # bins coarser than a week: the bins
+        (1.5, 0.0075, "h", "0.03 h", 0.03),  # under 2 hours: 50 groups of 4 bins
     ],
 )
 def test_choose_period(
