@@ -167,3 +167,24 @@ def check_folder(function: str, argument: str, value: Any) -> Path | None:
     if value is None:
         return None
     return Path(check_path(function, argument, value, "a folder"))
+
+
+def precision_for(function: str, written: Any, given: Any) -> Any:
+    """The precision-driven replications of a run: ``given`` [%] (``True``: the file's,
+    ``False``: none, a fixed count) over the scenario's ``written`` block; a number
+    replaces its half-width, keeping its KPIs and counts."""
+    from sim.model.precision import PrecisionSpec
+
+    if given is None:
+        return written
+    if given is False:
+        return None
+    if given is True:
+        if written is None:
+            raise _fail(function, "precision", "True needs a precision: block in the file")
+        return written
+    half = check_positive(function, "precision", given)
+    if half is None or half > 100:
+        raise _fail(function, "precision", f"must be a half-width in (0, 100] [%], got {given!r}")
+    base = written.model_dump() if written is not None else {}
+    return PrecisionSpec(**{**base, "half_width": half})

@@ -47,6 +47,7 @@ def build_summary(result: RunResult) -> dict[str, Any]:
         "seed": scenario.seed,
         "replications": len(result.replications),
         "replications_requested": scenario.replications,
+        **({"precision": result.precision.as_json()} if result.precision else {}),
         "partial": result.partial,
         "time_unit": line.time_unit,
         "output_unit": output_unit(line),

@@ -17,10 +17,25 @@ from typing import Any
 
 from sim.api.results import Run
 from sim.api.setup import executor_for, folder_argument, scenario_for, settings_for
-from sim.checks import check_jobs, check_overrides, check_positive, check_whole
+from sim.checks import check_jobs, check_overrides, check_positive, check_whole, precision_for
 from sim.errors import LinesimError
 
 __all__ = ["ResultsNotWritten", "run"]
+
+
+class _Rounds:
+    """The rounds of precision-driven replications as ``on_start`` calls: each round adds
+    its replications to the total (a progress bar grows instead of restarting)."""
+
+    def __init__(self, name: str, on_start: Callable[[str, int], None]) -> None:
+        self.name, self.on_start, self.total = name, on_start, 0
+
+    def start(self, _description: str, total: int) -> None:
+        self.total += total
+        self.on_start(self.name, self.total)
+
+    def advance(self) -> None:
+        """Counted by ``on_done``."""
 
 
 class ResultsNotWritten(LinesimError):
@@ -49,6 +64,7 @@ def run(
     on_done: Callable[[int], None] | None = None,
     max_events: int | None = None,
     max_memory: float | None = None,
+    precision: float | bool | None = None,
 ) -> Run:
     """Run every replication of a scenario, as ``linesim run`` does.
 
@@ -67,7 +83,10 @@ def run(
     ``max_events`` [-] and ``max_memory`` [MB] (``inf``: no bound) bound each
     replication. Replication r draws from streams (seed, r, ...), so ``jobs`` never
     changes the numbers. On Ctrl-C (or SIGTERM) the finished replications are published
-    and returned with ``partial=True``.
+    and returned with ``partial=True``. ``precision`` [%] runs replications in rounds
+    until every headline KPI's 95 % CI half-width is within it of its mean (a scenario
+    file's ``precision:`` block does without it, unless ``replications`` is given;
+    ``False`` keeps the fixed count); ``summary["precision"]`` says how many were needed.
 
     >>> result = sim.run("scenarios/penny_fab.yaml", {"release.wip": 8},
     ...                  replications=3, horizon=500, warmup=50)
@@ -87,10 +106,12 @@ def run(
     memory = check_positive("run", "max_memory", max_memory, unbounded=True)
     target = folder_argument("run", out, "a new results/<scenario>/<run id>/")
     loaded = scenario_for("run", scenario, check_overrides("run", overrides), settings)
+    loaded = replace(loaded, precision=precision_for("run", loaded.precision, precision))
     folder = ResultsFolder(loaded.name, target) if out is not None and out is not False else None
     with stop_signals(), folder if folder is not None else nullcontext():
         staging = folder.prepare() if folder is not None else None  # a write test and a lock
-        if on_start is not None:
+        rounds = _Rounds(loaded.name, on_start) if on_start and loaded.precision else None
+        if on_start is not None and rounds is None:
             on_start(loaded.name, loaded.replications)
         with executor_for("run", jobs, cluster, allow_long) as executor:
             outcome = run_replications(
@@ -99,8 +120,9 @@ def run(
                 on_done=on_done,
                 max_events=events,
                 max_memory=memory,
+                progress=rounds,
             )
-        result = Run(outcome.scenario, outcome.replications, outcome.partial)
+        result = Run(outcome.scenario, outcome.replications, outcome.partial, outcome.precision)
         if folder is None or staging is None:
             return result
         if result.partial:

@@ -53,6 +53,14 @@ def add_parser(commands: Any) -> None:
         "run in DIR is kept as DIR.previous",
     )
     command.add_argument(
+        "--precision",
+        type=float,
+        metavar="PCT",
+        help="add replications until each headline KPI's 95 %% CI half-width is within "
+        "PCT %% of its mean (the scenario file's precision: block otherwise, unless "
+        "--replications N is given)",
+    )
+    command.add_argument(
         "--max-events",
         type=int,
         metavar="N",
@@ -118,12 +126,15 @@ def handle(args: argparse.Namespace, console: Console) -> int:
                 allow_long=args.allow_long,
                 cluster=args.cluster,
                 out=args.out or True,
-                on_start=lambda name, total: tasks.append(
-                    bar.add_task(f"{name}: replications", total=total)
+                on_start=lambda name, total: (
+                    bar.update(tasks[0], total=total)  # a further round of replications
+                    if tasks
+                    else tasks.append(bar.add_task(f"{name}: replications", total=total))
                 ),
                 on_done=lambda _index: bar.advance(tasks[0]),
                 max_events=args.max_events,
                 max_memory=args.max_memory,
+                precision=args.precision,
             )
         except ResultsNotWritten as error:
             _print(scenario, error.run.summary, console)
@@ -131,6 +142,8 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     out = result.folder
     assert out is not None  # run(out=...) always publishes or raises
     _print(scenario, result.summary, console)
+    if result.precision is not None:
+        console.print(f"replications: {result.precision.text()}", highlight=False)
     console.print(f"results: {out}")
     if result.previous is not None:
         console.print(f"previous results: {result.previous}")

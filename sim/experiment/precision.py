@@ -45,14 +45,14 @@ class PrecisionReached:
     """Replications run per scenario, the kept ones and any a round ran past them [-]."""
 
     def as_json(self) -> dict[str, object]:
-        """The ``precision`` entry of ``comparison.json``."""
+        """The ``precision`` entry of ``comparison.json`` and ``summary.json`` (without
+        ``ran``, which depends on the workers: the files do not)."""
         return {
             "half_width_pct": self.half_width,
             "kpis": self.kpis,
             "replications": self.replications,
             "reached_pct": {k: _finite(v) for k, v in self.reached.items()},
             "met": self.met,
-            "replications_run": self.ran,
         }
 
     def text(self) -> str:

@@ -120,3 +120,26 @@ def test_an_unreachable_target_stops_at_the_most_and_says_so(tmp_path: Path) -> 
     content = compare(str(comparison)).content
     assert content["precision"]["met"] is False
     assert content["precision"]["replications"] == 4 == content["replications"]
+
+
+def test_a_run_to_precision_is_the_same_on_one_worker_and_two(tmp_path: Path) -> None:
+    """sim.run with precision: the replications kept, the summary and its precision entry
+    do not depend on the workers; progress totals grow by round instead of restarting."""
+    import sim
+
+    scenario = tmp_path / "penny.yaml"
+    scenario.write_text(
+        f"line: {ROOT / 'configs' / 'penny_fab.yaml'}\nhorizon: 400\nwarmup: 100\n"
+        "set: {release.wip: 8}\nprecision: {half_width: 4, min_replications: 3}\n"
+    )
+    starts: list[int] = []
+    one = sim.run(scenario, jobs=1, on_start=lambda _name, total: starts.append(total))
+    two = sim.run(scenario, jobs=2)
+    assert one.summary == two.summary
+    kept = one.summary["precision"]["replications"]
+    assert one.summary["replications"] == kept == len(one.replications)
+    assert starts == list(range(3, kept + 1))  # rounds of one on one worker
+    fixed = sim.run(scenario, jobs=1, replications=2)
+    assert "precision" not in fixed.summary and fixed.summary["replications"] == 2
+    with pytest.raises(ConfigError, match="precision"):
+        sim.run(scenario, precision=0.0)
