@@ -8,14 +8,34 @@ a traceback after it.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import secrets
+import unicodedata
 from contextlib import suppress
 from pathlib import Path
 
 from sim.errors import LinesimError
 
-__all__ = ["not_writable", "refuse_a_file_in_the_way", "writable_folder"]
+__all__ = [
+    "MAX_NAME",
+    "not_writable",
+    "refuse_a_file_in_the_way",
+    "safe_folder_name",
+    "writable_folder",
+]
+
+MAX_NAME = 80
+"""Longest folder name made from a scenario name [characters]."""
+_WINDOWS_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(1, 10)),
+    *(f"lpt{i}" for i in range(1, 10)),
+}
 
 
 def not_writable(where: Path, error: OSError, before: str = "simulating") -> LinesimError:
@@ -63,3 +83,32 @@ def writable_folder(
             probe.unlink(missing_ok=True)
         raise not_writable(folder, error, before) from None
     return folder
+
+
+def safe_folder_name(name: str) -> str:
+    """Return a folder name made from a scenario ``name``: never a path.
+
+    Letters, digits, ``-``, ``_`` and ``.`` are kept (any script); everything else (path
+    separators, control characters, NUL) becomes ``_``; leading dots and spaces go, so
+    ``..`` or ``../../tmp/x`` stay inside ``results/``; Windows device names get a ``_``;
+    names longer than :data:`MAX_NAME` are cut and end in a short hash of the full name.
+    """
+    text = unicodedata.normalize("NFC", str(name))
+    cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in text)
+    cleaned = re.sub(r"_+", "_", cleaned).lstrip("._ ").rstrip(". ")
+    if not cleaned:
+        cleaned = "scenario"
+    if cleaned.split(".")[0].lower() in _WINDOWS_RESERVED:
+        cleaned += "_"
+    if len(cleaned) > MAX_NAME or cleaned != text:
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        if len(cleaned) > MAX_NAME:
+            cleaned = f"{cleaned[: MAX_NAME - 9]}-{digest}"
+        elif cleaned != text and not _harmless(text, cleaned):
+            cleaned = f"{cleaned}-{digest}"
+    return cleaned
+
+
+def _harmless(text: str, cleaned: str) -> bool:
+    """True when only spaces became underscores (``my line`` -> ``my_line``)."""
+    return text.replace(" ", "_") == cleaned

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from sim.cli import main
-from sim.report.run_folder import FolderLock, ResultsFolder, safe_folder_name
+from sim.out_folder import safe_folder_name
+from sim.report.run_folder import FolderLock, ResultsFolder
 
 ROOT = Path(__file__).resolve().parent.parent
 PENNY_LINE = ROOT / "configs" / "penny_fab.yaml"

@@ -75,7 +75,7 @@ def sweep(
     for key, value in settings.items():
         if value is not None:
             spec.file.run[key] = value
-    from sim.report.run_folder import safe_folder_name
+    from sim.out_folder import safe_folder_name
     from sim.report.status import mark_finished, mark_started
 
     folder = writable_folder(folder or Path("results") / safe_folder_name(spec.name))
@@ -144,7 +144,7 @@ def tune(
             "must be a database URL such as sqlite:///study.db", "sim.tune()", "storage"
         )
     spec = read_tune(check_path("tune", "file", file, "a tune YAML"))
-    from sim.report.run_folder import safe_folder_name
+    from sim.out_folder import safe_folder_name
 
     folder = writable_folder(folder or Path("results") / safe_folder_name(spec.name))
     url = storage or spec.storage or f"sqlite:///{(folder / 'study.db').resolve()}"

@@ -85,8 +85,9 @@ def compare(
     from sim.experiment.compare import compare as compare_files
     from sim.experiment.compare import comparison_name
     from sim.interrupts import ignore_further, shielded
+    from sim.out_folder import safe_folder_name
     from sim.report.comparison_files import publish_comparison
-    from sim.report.run_folder import ResultsFolder, safe_folder_name
+    from sim.report.run_folder import ResultsFolder
 
     if not files:
         raise ConfigError(

@@ -112,7 +112,8 @@ def size(
     from sim.experiment.sizing import size_line
     from sim.interrupts import ignore_further, shielded
     from sim.model.output_rate import parse_output_rate
-    from sim.report.run_folder import ResultsFolder, safe_folder_name
+    from sim.out_folder import safe_folder_name
+    from sim.report.run_folder import ResultsFolder
     from sim.report.sizing_files import sizing_content, write_sizing_files
 
     path = Path(check_path("size", "file", file, "a line or scenario YAML"))

@@ -147,7 +147,7 @@ def handle(args: argparse.Namespace, console: Console) -> int:
     from sim.fit.fitting import fit_log
 
     _confidence(args)
-    from sim.report.run_folder import safe_folder_name
+    from sim.out_folder import safe_folder_name
 
     out = (
         Path(args.out)

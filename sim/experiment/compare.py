@@ -651,7 +651,7 @@ def compare(
         study = None
         if uncertainty and not partial:
             from sim.experiment.uncertainty import run_uncertainty
-            from sim.report.run_folder import safe_folder_name  # a name is never a path
+            from sim.out_folder import safe_folder_name  # a name is never a path
 
             folder = Path(out) if out is not None else Path("results") / safe_folder_name(plan.name)
             study = run_uncertainty(plan, _samples(plan, uncertainty), runner, folder, progress)

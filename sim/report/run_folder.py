@@ -16,20 +16,18 @@ folders of runs that were killed are removed by the next run in the same place.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import secrets
 import shutil
 import time
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 from sim.atomic import sync_folder, write_text
 from sim.errors import LinesimError
-from sim.out_folder import not_writable, refuse_a_file_in_the_way
+from sim.out_folder import not_writable, refuse_a_file_in_the_way, safe_folder_name
 
 __all__ = [
     "LATEST_FILE",
@@ -39,7 +37,6 @@ __all__ = [
     "check_run_folder",
     "follow_latest",
     "pid_alive",
-    "safe_folder_name",
 ]
 
 RESULT_MARKERS = ("summary.json", "comparison.json", "sizing.json")
@@ -48,46 +45,7 @@ LATEST_FILE = "LATEST"
 """Text file in ``results/<scenario>/`` naming the newest run folder."""
 PREVIOUS_SUFFIX = ".previous"
 """``--out DIR`` keeps the run it replaces in ``DIR`` + this."""
-MAX_NAME = 80
-"""Longest folder name made from a scenario name [characters]."""
-_WINDOWS_RESERVED = {
-    "con",
-    "prn",
-    "aux",
-    "nul",
-    *(f"com{i}" for i in range(1, 10)),
-    *(f"lpt{i}" for i in range(1, 10)),
-}
 _STAGING = re.compile(r"^\.(?P<name>.+)\.writing-(?P<pid>\d+)-[0-9a-f]+$")
-
-
-def safe_folder_name(name: str) -> str:
-    """Return a folder name made from a scenario ``name``: never a path.
-
-    Letters, digits, ``-``, ``_`` and ``.`` are kept (any script); everything else (path
-    separators, control characters, NUL) becomes ``_``; leading dots and spaces go, so
-    ``..`` or ``../../tmp/x`` stay inside ``results/``; Windows device names get a ``_``;
-    names longer than :data:`MAX_NAME` are cut and end in a short hash of the full name.
-    """
-    text = unicodedata.normalize("NFC", str(name))
-    cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in text)
-    cleaned = re.sub(r"_+", "_", cleaned).lstrip("._ ").rstrip(". ")
-    if not cleaned:
-        cleaned = "scenario"
-    if cleaned.split(".")[0].lower() in _WINDOWS_RESERVED:
-        cleaned += "_"
-    if len(cleaned) > MAX_NAME or cleaned != text:
-        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-        if len(cleaned) > MAX_NAME:
-            cleaned = f"{cleaned[: MAX_NAME - 9]}-{digest}"
-        elif cleaned != text and not _harmless(text, cleaned):
-            cleaned = f"{cleaned}-{digest}"
-    return cleaned
-
-
-def _harmless(text: str, cleaned: str) -> bool:
-    """True when only spaces became underscores (``my line`` -> ``my_line``)."""
-    return text.replace(" ", "_") == cleaned
 
 
 def pid_alive(pid: int) -> bool:
