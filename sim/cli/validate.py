@@ -112,17 +112,10 @@ def _check_experiment(file: str, kind: str, cli: dict[str, Any]) -> tuple[list[s
     """Check a sweep or tune file against its model, then the scenario it names, then
     the scenario loaded at the first and last point (sweep) or every corner of the search
     space (tune), so that a wrong parameter path is found before any run."""
-    from sim.experiment.sweep import read_sweep
-    from sim.experiment.tune import check_space
-    from sim.experiment.tune_spec import read_tune
+    from sim.api.validating import experiment_scenario, load_experiment_extremes
 
     try:
-        if kind == "sweep":
-            spec = read_sweep(file)
-            scenario = spec.file.scenario_path()
-        else:
-            tune = read_tune(file)
-            scenario = tune.file.scenario_path()
+        spec, scenario = experiment_scenario(file, kind)  # type: ignore[arg-type]
     except LinesimError as exc:
         return _lines(exc, cli), []
     errors, warnings = check_file(scenario, cli)
@@ -130,11 +123,7 @@ def _check_experiment(file: str, kind: str, cli: dict[str, Any]) -> tuple[list[s
     if errors:
         return errors, warnings
     try:
-        if kind == "sweep":
-            for point in {0, len(spec.points) - 1}:
-                spec.file.load(spec.points[point], "parameters")
-        else:
-            check_space(tune)
+        load_experiment_extremes(spec, kind)  # type: ignore[arg-type]
     except LinesimError as exc:
         errors = _lines(exc, cli)
     return errors, warnings
