@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from sim.experiment.executors import Executor
-from sim.experiment.replicate import replicate_task
+from sim.experiment.replicate import ReplicationTask, replicate_task
 from sim.experiment.statistics import estimate
 from sim.figures import plural
 from sim.model.comparison_file import AttributionSpec
@@ -212,7 +212,9 @@ def attribute(
     shared = [runs.setdefault(engine_view(v.line), len(runs)) for v in variants]
     simulated = [variants[shared.index(index)] for index in range(len(runs))]
     tasks = [
-        (v.line, v.horizon, v.warmup, v.seed, r) for v in simulated for r in range(replications)
+        ReplicationTask(v.line, v.horizon, v.warmup, v.seed, r)
+        for v in simulated
+        for r in range(replications)
     ]
     # the check: no lever and all levers over check_replications replications of the window,
     # the first `replications` of them already among the tasks above
@@ -221,7 +223,7 @@ def attribute(
     checked = sorted({shared[subsets.index(end)] for end in ends})
     extra = check_replications - replications
     check_tasks = [
-        (v.line, v.horizon, v.warmup, v.seed, r)
+        ReplicationTask(v.line, v.horizon, v.warmup, v.seed, r)
         for v in (simulated[i] for i in checked)
         for r in range(replications, check_replications)
     ]

@@ -10,13 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from sim.engine import ReplicationResult
 from sim.errors import RunError
 from sim.experiment.executors import Executor, Interrupted, LocalExecutor
 from sim.experiment.guards import check_work, estimate_work
-from sim.experiment.replicate import RunResult, replicate_task
+from sim.experiment.replicate import ReplicationTask, RunResult, replicate_task
 from sim.model.scenario import Scenario
 
 __all__ = ["replicate_or_error", "run_scenarios", "scenario_key"]
@@ -36,7 +35,7 @@ def scenario_key(scenario: Scenario) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def replicate_or_error(task: tuple[Any, float, float, int, int]) -> ReplicationResult | RunError:
+def replicate_or_error(task: ReplicationTask) -> ReplicationResult | RunError:
     """Run one replication task; a :class:`RunError` (deadlock) is returned, not raised."""
     try:
         return replicate_task(task)
@@ -67,12 +66,14 @@ def run_scenarios(
         runner.workers,
     )
     owners: list[int] = []
-    tasks: list[tuple[Any, float, float, int, int]] = []
+    tasks: list[ReplicationTask] = []
     for index, scenario in enumerate(scenarios):
         for replication in range(scenario.replications):
             owners.append(index)
             tasks.append(
-                (scenario.line, scenario.horizon, scenario.warmup, scenario.seed, replication)
+                ReplicationTask(
+                    scenario.line, scenario.horizon, scenario.warmup, scenario.seed, replication
+                )
             )
     missing = [scenario.replications for scenario in scenarios]
     parts: list[dict[int, ReplicationResult]] = [{} for _ in scenarios]

@@ -24,7 +24,7 @@ import numpy as np
 from sim.engine import ReplicationResult
 from sim.errors import ConfigError, LinesimError
 from sim.experiment.executors import Executor, Interrupted, LocalExecutor, make_executor
-from sim.experiment.replicate import RunResult, replicate_task
+from sim.experiment.replicate import ReplicationTask, RunResult, replicate_task
 from sim.experiment.statistics import estimate
 from sim.model.comparison_file import (
     ComparisonFile,
@@ -189,7 +189,7 @@ def _replications(
     and whether the batch was interrupted."""
     ranges = [range(first, s.replications if last is None else last) for s in scenarios]
     tasks = [
-        (s.line, s.horizon, s.warmup, s.seed, r, *bounds)
+        ReplicationTask(s.line, s.horizon, s.warmup, s.seed, r, *bounds)
         for s, rs in zip(scenarios, ranges, strict=True)
         for r in rs
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sim.engine import ReplicationResult, simulate
 from sim.experiment.executors import Executor, Interrupted, LocalExecutor, default_jobs
@@ -22,7 +22,24 @@ if TYPE_CHECKING:
     from sim.experiment.compare import Progress
     from sim.experiment.precision import PrecisionReached
 
-__all__ = ["RunResult", "replicate_task", "run"]
+__all__ = ["ReplicationTask", "RunResult", "replicate_task", "run"]
+
+
+class ReplicationTask(NamedTuple):
+    """One replication to run on an executor (a tuple, so pools and Dask pickle it cheaply)."""
+
+    line: Line
+    horizon: float
+    """measured time [line time unit]"""
+    warmup: float
+    """discarded start [line time unit]"""
+    seed: int
+    replication: int
+    max_events: int | None = None
+    """most SimPy events [-]; ``None``: the flood guard alone"""
+    max_memory: float | None = None
+    """most resident memory of the process [MB]; ``None``: the default budget of
+    :func:`sim.experiment.guards.default_memory_budget`, infinity: no bound"""
 
 
 @dataclass(frozen=True)
@@ -36,18 +53,16 @@ class RunResult:
     """With precision-driven replications: how many were needed, what they reached."""
 
 
-def replicate_task(task: tuple[Any, ...]) -> ReplicationResult:
-    """Run one task ``(line, horizon, warmup, seed, replication[, max_events[,
-    max_memory]])`` (picklable for pools); the bounds are SimPy events [-] and resident
-    memory [MB] of the process (``None``: the default budget of
-    :func:`sim.experiment.guards.default_memory_budget`, infinity: no bound)."""
-    line, horizon, warmup, seed, replication = task[:5]
-    max_events = task[5] if len(task) > 5 else None
-    max_memory = task[6] if len(task) > 6 else None
-    if max_memory is None:
-        max_memory = default_memory_budget(default_jobs())
-    with memory_guard(max_memory, line.name, warmup + horizon):
-        return simulate(line, horizon, warmup, seed, replication, max_events=max_events)
+def replicate_task(task: ReplicationTask | tuple[Any, ...]) -> ReplicationResult:
+    """Run one :class:`ReplicationTask` (a plain tuple of its fields is read as one)."""
+    job = task if isinstance(task, ReplicationTask) else ReplicationTask(*task)
+    memory = job.max_memory
+    if memory is None:
+        memory = default_memory_budget(default_jobs())
+    with memory_guard(memory, job.line.name, job.warmup + job.horizon):
+        return simulate(
+            job.line, job.horizon, job.warmup, job.seed, job.replication, job.max_events
+        )
 
 
 def run(
@@ -101,7 +116,7 @@ def run(
         kept = rounds.runs[0]
         return RunResult(kept.scenario, kept.replications, rounds.partial, rounds.precision)
     tasks = [
-        (
+        ReplicationTask(
             scenario.line,
             scenario.horizon,
             scenario.warmup,
