@@ -64,7 +64,8 @@ class Figure:
     status: int = 0
     """The exit status the last command must give (2: refused)."""
     parts: bool = False
-    """Report each command's wall time (the tutorial's steps), not only the total."""
+    """Report each command's wall time (the tutorial's steps), not only the total;
+    ``command`` then says where the commands are, in words."""
 
 
 def linesim(*words: str) -> list[str]:
@@ -108,7 +109,7 @@ FIGURES = [
         "main-job",
         "the main job, installed (2 x 4 years, --jobs = cores, plots and report.html)",
         "README.md, docs/speed.md",
-        "1 min 1 s (README), 1 min 16 s wall (docs/speed.md, 2026-12-07 02:25 UTC)",
+        "1 min 5 s",
         "linesim compare scenarios/claim_20_20.yaml",
         lambda s: [linesim("compare", "scenarios/claim_20_20.yaml", "--out", str(s), "--quiet")],
     ),
@@ -117,11 +118,11 @@ FIGURES = [
         "the main job with its install in a fresh venv (pip install, then the job; "
         "creating the venv not counted)",
         "README.md",
-        "1 min 20 s",
+        "1 min 12 s",
         "pip install -e . && linesim compare scenarios/claim_20_20.yaml",
         _fresh_venv,
         expensive=True,
-        carried="1 min 20 s (2026-12-07 07:38 UTC, stated in README.md)",
+        carried="1 min 12 s (2026-12-07 10:14 UTC)",
     ),
     Figure(
         "tests",
@@ -135,20 +136,19 @@ FIGURES = [
         "uncertainty",
         "the main job with --uncertainty (128 input sets, each re-sized, after the comparison)",
         "README.md, docs/claim.md, docs/speed.md",
-        "8 min 50 s wall",
+        "8 min 25 s wall",
         "linesim compare scenarios/claim_20_20.yaml --uncertainty",
         lambda s: [
             linesim("compare", "scenarios/claim_20_20.yaml", "--uncertainty", "--out", str(s))
         ],
         expensive=True,
-        carried="8 min 50 s wall (2026-12-07 05:58-06:07 UTC, short test runs alongside "
-        "at times; benchmarks/claim_study.py --uncertainty 128)",
+        carried="8 min 25 s wall (2026-12-07 10:16 UTC)",
     ),
     Figure(
         "what-ifs",
         "the before line, the smart plant and the three what-ifs compared (330 d, 4 replications)",
         "docs/claim.md",
-        "2 min 38 s",
+        "2 min 52 s",
         "linesim compare scenarios/baseline.yaml scenarios/smart.yaml scenarios/what_if/*.yaml",
         _what_ifs,
     ),
@@ -156,7 +156,7 @@ FIGURES = [
         "size-reference",
         "sizing the reference line to 300 M Ah/yr",
         "docs/sizing.md",
-        "2 min 53 s",
+        "2 min 37 s",
         'linesim size configs/prismatic_lfp_300mah.yaml --target "300 M Ah/yr"',
         lambda s: [
             linesim(
@@ -169,7 +169,7 @@ FIGURES = [
         "draw",
         "drawing the reference line (the whole command; its parts: benchmarks/draw_speed.py)",
         "docs/seeing.md",
-        "1.8 s of CPU",
+        "0.31 s of CPU",
         "linesim draw configs/prismatic_lfp_300mah.yaml",
         lambda s: [linesim("draw", "configs/prismatic_lfp_300mah.yaml", "--out", str(s))],
     ),
@@ -177,7 +177,7 @@ FIGURES = [
         "refuse-long",
         "refusing work estimated above 2 h of CPU (a 999-year comparison)",
         "docs/running.md",
-        "in a second",
+        "in a second (0.8 s)",
         'linesim compare scenarios/claim_20_20.yaml --horizon "999 y"',
         lambda s: [
             linesim("compare", "scenarios/claim_20_20.yaml", "--horizon", "999 y", "--out", str(s))
@@ -188,7 +188,7 @@ FIGURES = [
         "tutorial",
         "the tutorial's commands, in order",
         "docs/tutorial.md",
-        "each takes seconds, the tune half a minute",
+        "the tune 9 s, the others 5 s or less",
         "the bash blocks of docs/tutorial.md",
         _tutorial,
         parts=True,
@@ -197,7 +197,7 @@ FIGURES = [
         "tune-winders",
         "tuning the reference line's winders and buffers (200 trials)",
         "docs/speed.md",
-        "873 s (14.5 min)",
+        "7 min 36 s (873 s on 2026-11-27)",
         "linesim tune scenarios/tune_winders_buffers.yaml --trials 200 --jobs 2",
         lambda s: [
             linesim(
@@ -206,8 +206,7 @@ FIGURES = [
             )
         ],
         expensive=True,
-        carried="873 s (14.5 min) (2026-11-27, stated in the README of then; the engine "
-        "has been made faster since)",
+        carried="7 min 36 s wall (2026-12-07 10:32 UTC)",
     ),
 ]
 
@@ -355,7 +354,7 @@ def write(rows: dict[str, dict[str, str]]) -> None:
                 for cell in (
                     f"`{figure.key}`",
                     f"{figure.what} ({figure.where})",
-                    f"`{figure.command}`",
+                    f"`{figure.command}`" if not figure.parts else figure.command,
                     figure.stated,
                     measured,
                     when,
