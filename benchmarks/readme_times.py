@@ -222,7 +222,7 @@ def duration(seconds: float) -> str:
 
 
 def _run(words: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int, str]:
-    """Run one command; return wall [s], CPU [s], the exit status and the end of its stderr.
+    """Run one command; return wall [s], CPU [s], the exit status and the end of its output.
 
     CPU is the larger of two lower bounds: the process and the descendants it waited for
     (``getrusage``, exact for one process, but blind to the fork server's workers, which
@@ -232,7 +232,7 @@ def _run(words: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float
     start = time.perf_counter()
     seen: dict[int, float] = {}
     with tempfile.TemporaryFile() as errors:
-        process = psutil.Popen(words, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        process = psutil.Popen(words, cwd=cwd, env=env, stdout=errors, stderr=errors)
         while process.poll() is None:
             for member in [process, *process.children(recursive=True)]:
                 try:

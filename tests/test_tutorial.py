@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "tutorial.md"
 FILES = [
     "configs/tutorial_line.yaml",
-    "configs/tutorial_levers.yaml",
+    "configs/levers_tutorial.yaml",
     "scenarios/tutorial.yaml",
     "scenarios/tutorial_smart.yaml",
     "scenarios/tutorial_sweep.yaml",
