@@ -146,6 +146,20 @@ def test_a_cluster_address_without_a_port_fails_at_once(
     assert "Traceback" not in err
 
 
+def test_a_tls_cluster_without_certificates_fails_at_once(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--cluster tls://... with no client certificates in Dask's configuration: one line
+    naming the settings (once a TypeError traceback from Dask's client)."""
+    pytest.importorskip("distributed")
+    for name in ("CA_FILE", "CLIENT__CERT", "CLIENT__KEY"):
+        monkeypatch.delenv(f"DASK_DISTRIBUTED__COMM__TLS__{name}", raising=False)
+    assert main(["run", PENNY, *SHORT, "--quiet", "--cluster", "tls://127.0.0.1:8786"]) == 2
+    err = capsys.readouterr().err
+    assert "--cluster tls://127.0.0.1:8786: no TLS certificates for the client" in err
+    assert "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT" in err and "Traceback" not in err
+
+
 @pytest.mark.parametrize(
     ("line", "clock"),
     [

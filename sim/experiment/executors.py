@@ -375,7 +375,8 @@ class DaskExecutor(_Session):
 
 def check_address(address: str) -> None:
     """Refuse (:class:`LinesimError`) a scheduler address Dask cannot use (an unknown
-    scheme such as ``foo://bar``), at once rather than after a connection timeout."""
+    scheme such as ``foo://bar``, ``tls://`` with no client certificates configured), at
+    once rather than after a connection timeout."""
     from distributed.comm.addressing import parse_address, parse_host_port
     from distributed.comm.registry import get_backend
 
@@ -392,6 +393,16 @@ def check_address(address: str) -> None:
         raise LinesimError(
             f"--cluster {address}: no host in the address; give e.g. tcp://HOST:8786"
         )
+    if scheme == "tls":
+        from distributed.security import Security
+
+        if Security().get_connection_args("client").get("ssl_context") is None:
+            raise LinesimError(  # Dask's client would raise a TypeError
+                f"--cluster {address}: no TLS certificates for the client in Dask's "
+                "configuration; set DASK_DISTRIBUTED__COMM__TLS__CA_FILE, "
+                "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT and "
+                "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY (see docs/cluster.md)"
+            )
 
 
 def make_executor(
