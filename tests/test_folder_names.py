@@ -63,7 +63,9 @@ def test_the_folders_the_docs_name_are_the_ones_written() -> None:
                     named.add(found.rstrip("."))
     defaults = {name for name, _stem in scenario_names([str(p) for p in _shipped()])}
     defaults.add(comparison_name(str(ROOT / "scenarios" / "claim_20_20.yaml")))
-    explicit = {"penny_trace", "mes_fit", "sized", "sweep_python", "tune_python"}
+    tutorial = [str(ROOT / "scenarios" / f) for f in ("tutorial.yaml", "tutorial_smart.yaml")]
+    defaults.add(comparison_name(tutorial))  # the tutorial's comparison of two scenarios
+    explicit = {"penny_trace", "mes_fit", "sized", "sweep_python", "tune_python", "cluster_demo"}
     assert named <= defaults | explicit, named - defaults - explicit
     assert {"penny_fab", "claim_20_20"} <= named
     assert os.sep not in "".join(named)
