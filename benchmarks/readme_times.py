@@ -128,7 +128,7 @@ FIGURES = [
         "tests",
         "the default test suite",
         "README.md",
-        "3 min",
+        "3 min 28 s",
         "pytest",
         lambda s: [[sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]],
     ),
