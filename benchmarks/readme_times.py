@@ -3,9 +3,9 @@ write benchmarks/RESULTS.md: the machine, then one row per figure (what, where i
 stated, the command, the time measured and when).
 
     python benchmarks/readme_times.py --list              # the figures and what they cost
-    python benchmarks/readme_times.py                     # the cheap ones (about 10 min)
+    python benchmarks/readme_times.py                     # the cheap ones (about 12 min)
     python benchmarks/readme_times.py --only main-job draw
-    python benchmarks/readme_times.py --all               # and the expensive ones (+25 min)
+    python benchmarks/readme_times.py --all               # and the expensive ones (+17 min)
 
 Each command runs in a fresh process from the project root (``python -m sim`` for
 ``linesim``, so this tree's code runs) into a scratch folder, so no cached point, run or
