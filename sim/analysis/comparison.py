@@ -9,7 +9,7 @@ import numpy as np
 
 from sim.analysis.kpis import summarize
 from sim.analysis.units import line_units
-from sim.experiment.compare import Comparison, paired_difference
+from sim.experiment.pairs import Comparison, paired_difference
 from sim.experiment.statistics import estimate
 
 __all__ = [

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import LinesimError
-from sim.experiment.compare import Comparison
+from sim.experiment.pairs import Comparison
 from sim.experiment.replicate import RunResult
 
 if TYPE_CHECKING:

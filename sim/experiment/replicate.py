@@ -19,7 +19,7 @@ from sim.model.line import Line
 from sim.model.scenario import Scenario
 
 if TYPE_CHECKING:
-    from sim.experiment.compare import Progress
+    from sim.experiment.pairs import Progress
     from sim.experiment.precision import PrecisionReached
 
 __all__ = ["ReplicationTask", "RunResult", "replicate_task", "run"]
@@ -97,7 +97,7 @@ def run(
     if max_memory is None:
         max_memory = default_memory_budget(executor.workers)
     if precision is not None:
-        from sim.experiment.compare import run_pairs
+        from sim.experiment.pairs import run_pairs
 
         if kpi_function is None:
             from sim.analysis.kpis import line_kpis

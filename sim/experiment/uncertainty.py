@@ -37,7 +37,8 @@ from sim.model.uncertainty import Range, value_at
 from sim.model.units import SECONDS_PER
 
 if TYPE_CHECKING:
-    from sim.experiment.compare import ComparisonPlan, Progress
+    from sim.experiment.compare import ComparisonPlan
+    from sim.experiment.pairs import Progress
 
 __all__ = [
     "STREAM",
@@ -259,7 +260,8 @@ def run_uncertainty(
     """
     from sim.analysis.kpis import line_kpis
     from sim.atomic import write_json
-    from sim.experiment.compare import _target, in_reference_unit
+    from sim.experiment.compare import _target
+    from sim.experiment.pairs import in_reference_unit
 
     target = _target(plan.scenarios)
     if target is None:

@@ -8,7 +8,8 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from sim.experiment.compare import Comparison, ComparisonResult
+from sim.experiment.compare import ComparisonResult
+from sim.experiment.pairs import Comparison
 from sim.report.files import write_csv, write_json
 from sim.report.run_folder import STORE, ResultsFolder
 

@@ -25,7 +25,7 @@ from sim.analysis.comparison import build_comparison
 from sim.analysis.kpis import line_kpis
 from sim.engine import simulate
 from sim.experiment.attribution import EXACT_UP_TO, orders, shapley, subsets_needed
-from sim.experiment.compare import align, run_pairs
+from sim.experiment.pairs import align, run_pairs
 from sim.model import load_scenario
 
 LINE = (Path(__file__).resolve().parents[1] / "fixtures" / "tiny_costed_line.yaml").read_text(
