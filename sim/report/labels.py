@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from sim.analysis.units import kpi_unit
+from sim.engine.monitor import STATES
 from sim.model.line import Line
 
 __all__ = [
@@ -36,14 +37,7 @@ __all__ = [
 
 SHARES = frozenset(
     {
-        "busy",
-        "idle",
-        "blocked",
-        "down",
-        "setup",
-        "minor_stop",
-        "maintenance",
-        "off_shift",
+        *STATES,  # each machine state's share of the time
         "utilization",
         "availability",
         "quality",
