@@ -181,7 +181,11 @@ def precision_for(function: str, written: Any, given: Any) -> Any:
         return None
     if given is True:
         if written is None:
-            raise _fail(function, "precision", "True needs a precision: block in the file")
+            raise _fail(
+                function,
+                "precision",
+                "True needs a precision: block in the file; give a half-width such as 0.5 [%]",
+            )
         return written
     half = check_positive(function, "precision", given)
     if half is None or half > 100:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sim.checks import precision_for
 from sim.errors import ConfigError, LinesimError
 from sim.experiment.executors import Executor, Interrupted, make_executor
 from sim.experiment.pairs import (
@@ -234,20 +235,10 @@ def _precision(
     """The precision-driven replications asked for: ``precision`` [%] (with the file's
     KPIs and counts, if it has a ``precision:`` block), else the file's block unless a
     fixed count is given or ``precision`` is ``False``."""
-    written = spec.precision if spec is not None else None
-    if precision is False or (precision is None and (replications is not None or not written)):
+    if precision is None and replications is not None:
         return None
-    if precision is None or precision is True:
-        if written is None:
-            raise ConfigError(
-                "precision: give a half-width such as --precision 0.5 [%] (the comparison "
-                "file has no precision: block)"
-            )
-        return written
-    if isinstance(precision, bool) or not 0 < float(precision) <= 100:
-        raise ConfigError(f"precision must be a half-width in (0, 100] [%], got {precision!r}")
-    base = written.model_dump() if written is not None else {}
-    return PrecisionSpec(**{**base, "half_width": float(precision)})
+    written = spec.precision if spec is not None else None
+    return precision_for("compare", written, precision)  # type: ignore[no-any-return]
 
 
 def _check_work(
