@@ -5,8 +5,11 @@ Schedulers and ``timeout`` send SIGTERM, closing a terminal sends SIGHUP; with
 Ctrl-C does, so the executors' handling applies to all three: the workers are stopped,
 the finished work comes back in :class:`sim.experiment.executors.Interrupted`, and the
 command writes it marked ``"partial": true`` and exits 130. :func:`shielded` holds
-these signals while results are being published (the interrupt is raised after), and
-:func:`ignore_further` makes a second Ctrl-C harmless once a command is finishing.
+these signals while results are being published (the interrupt is raised after),
+:func:`held` holds them while a thread-shared structure is in use and raises them where
+the caller checks (a worker pool's bookkeeping must not be cut between a lock's acquire
+and release), and :func:`ignore_further` makes a second Ctrl-C harmless once a command
+is finishing.
 
 Typical use in a command::
 
@@ -27,7 +30,7 @@ from contextlib import contextmanager, suppress
 from types import FrameType
 from typing import Any
 
-__all__ = ["STOP_SIGNALS", "ignore_further", "shielded", "stop_signals"]
+__all__ = ["STOP_SIGNALS", "Held", "held", "ignore_further", "shielded", "stop_signals"]
 
 STOP_SIGNALS: tuple[signal.Signals, ...] = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
@@ -71,21 +74,54 @@ def stop_signals() -> Iterator[None]:
         _restore(previous)
 
 
+class Held:
+    """The stop signals that came while held (see :func:`held`)."""
+
+    def __init__(self) -> None:
+        self.received: list[int] = []
+        self.raised = False
+
+    def record(self, signum: int, _frame: FrameType | None) -> None:
+        """Signal handler: remember the signal."""
+        self.received.append(signum)
+
+    def raise_if_received(self) -> None:
+        """Raise :class:`KeyboardInterrupt` (once) if a stop signal came."""
+        if self.received and not self.raised:
+            self.raised = True
+            raise KeyboardInterrupt(f"signal {self.received[0]}")
+
+
+@contextmanager
+def held() -> Iterator[Held]:
+    """Hold stop signals while the block runs: a signal is recorded, and raised as
+    :class:`KeyboardInterrupt` only where the block calls ``raise_if_received()`` or,
+    if it never did, when the block ends (main thread only; elsewhere signals are not
+    this process's to handle and nothing is recorded).
+
+    A ``KeyboardInterrupt`` raised by Python's default handler can land between any two
+    bytecodes, also between a lock's acquire and the ``try`` that releases it; in the
+    thread pools of :mod:`concurrent.futures` that leaves a lock held and the pool's
+    manager thread waiting on it forever.
+    """
+    state = Held()
+    if not _main_thread():
+        yield state
+        return
+    previous = _install(state.record)
+    try:
+        yield state
+    finally:
+        _restore(previous)
+    state.raise_if_received()
+
+
 @contextmanager
 def shielded() -> Iterator[None]:
     """Hold stop signals while the block runs (publishing a results folder must not be
     cut in half); if one came, raise :class:`KeyboardInterrupt` when the block ends."""
-    if not _main_thread():
+    with held():
         yield
-        return
-    received: list[int] = []
-    previous = _install(lambda signum, _frame: received.append(signum))
-    try:
-        yield
-    finally:
-        _restore(previous)
-    if received:
-        raise KeyboardInterrupt(f"signal {received[0]}")
 
 
 def ignore_further() -> None:

@@ -54,7 +54,8 @@ def interrupt(
         start_new_session=True,
     ) as process:
         assert process.stdout is not None and process.stderr is not None
-        stdout = process.stdout
+        stdout, stderr_pipe = process.stdout, process.stderr
+        errors: list[str] = []
 
         def read() -> None:
             for line in stdout:
@@ -63,6 +64,10 @@ def interrupt(
 
         reader = threading.Thread(target=read, daemon=True)
         reader.start()
+        # stderr read aside too: a run that does not end must fail here, not block a read
+        error_reader = threading.Thread(target=lambda: errors.append(stderr_pipe.read()))
+        error_reader.daemon = True
+        error_reader.start()
         seen: list[str] = []
         try:
             while True:  # a hang guard only: the run reports long before this
@@ -75,9 +80,13 @@ def interrupt(
                 os.killpg(process.pid, signal_number)
             else:
                 os.kill(process.pid, signal_number)
-            stderr = process.stderr.read()
-            process.wait(timeout=600)
+            try:
+                process.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"the run did not end within 120 s of signal {signal_number}")
             reader.join(timeout=60)
+            error_reader.join(timeout=60)
+            stderr = "".join(errors)
         finally:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)

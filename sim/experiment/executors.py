@@ -11,6 +11,15 @@ Worker processes ignore SIGINT and SIGTERM (a terminal's Ctrl-C and ``timeout`` 
 whole process group; the parent alone decides what to keep) and die with their parent: a
 watchdog thread in each worker exits it within :data:`PARENT_CHECK_EVERY` seconds once
 the parent is gone, even after a SIGKILL that gave the parent no chance to stop them.
+
+After an interrupt the parent stops the workers with :data:`STOP_WORK` (SIGUSR1), not
+with a kill: a worker stops the task it is simulating, sends that back and exits when the
+pool shuts down. A worker killed while it writes a result to the pool's pipe leaves half
+a message there, and the pool's manager thread waits for the rest forever (Python 3.11's
+``shutdown(wait=True)`` and the interpreter's exit then hang); the signal stops a task
+only inside :func:`_run_chunk`, never in the pool's own code. A worker that has not
+stopped after :data:`STOP_GRACE` seconds (one stuck in a C call), and every worker where
+there is no SIGUSR1 (Windows), is killed.
 """
 
 from __future__ import annotations
@@ -19,14 +28,15 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager, suppress
-from types import TracebackType
+from types import FrameType, TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
 
 from sim.errors import LinesimError
-from sim.interrupts import shielded
+from sim.interrupts import held, shielded
 
 __all__ = [
     "DaskExecutor",
@@ -50,6 +60,15 @@ else spawn (Windows). Tests set ``"spawn"`` to run here what Windows and macOS d
 
 PARENT_CHECK_EVERY = 1.0
 """Seconds between two checks of a worker that its parent still lives [s]."""
+
+STOP_WORK: signal.Signals | None = getattr(signal, "SIGUSR1", None)
+"""The signal that asks a worker to stop its task (``None`` where there is none)."""
+
+STOP_GRACE = 20.0
+"""Seconds the workers have to stop after :data:`STOP_WORK` before they are killed [s]."""
+
+POLL_EVERY = 0.2
+"""Seconds between two looks for an interrupt while waiting on the workers [s]."""
 
 PRELOAD = ["sim.experiment.replicate"]
 """Modules the fork server imports once, so each worker starts without importing them."""
@@ -78,9 +97,36 @@ def chunk_sizes(tasks: int, workers: int) -> list[int]:
     return sizes
 
 
+class WorkStopped(BaseException):
+    """A worker's task stopped by the parent after an interrupt (a BaseException, so
+    that no ``except Exception`` in a simulation takes it for a failure of the run)."""
+
+
+class _WorkerState:
+    """Whether this worker is simulating, and whether it was asked to stop."""
+
+    working = False
+    stopping = False
+
+
+def _on_stop_work(signum: int, frame: FrameType | None) -> None:
+    """Worker handler of :data:`STOP_WORK`: stop the task if one is simulating, and
+    every task after it."""
+    _WorkerState.stopping = True
+    if _WorkerState.working:
+        _WorkerState.working = False
+        raise WorkStopped
+
+
 def _run_chunk(function: Callable[[T], R], chunk: Sequence[T]) -> list[R]:
-    """Run one chunk of tasks in a worker."""
-    return [function(task) for task in chunk]
+    """Run one chunk of tasks in a worker (:data:`STOP_WORK` stops it here only)."""
+    _WorkerState.working = True
+    try:
+        if _WorkerState.stopping:
+            raise WorkStopped
+        return [function(task) for task in chunk]
+    finally:
+        _WorkerState.working = False
 
 
 def _chunks(tasks: Sequence[T], workers: int) -> list[tuple[int, list[T]]]:
@@ -233,57 +279,78 @@ class LocalExecutor(_Session):
         return [finished[index] for index in range(len(tasks))]
 
     def _stop_workers(self) -> None:
-        """Terminate the workers without waiting for their running tasks (after Ctrl-C).
+        """Stop the workers without waiting for their running tasks (after Ctrl-C).
 
-        Reads the pool's private process table; without it :meth:`close` waits for them.
+        Asks each to stop with :data:`STOP_WORK`, shuts the pool down and waits up to
+        :data:`STOP_GRACE` seconds; kills what is still alive then (and at once where
+        there is no such signal). Reads the pool's private process table; without it
+        the pool's shutdown waits for the running tasks.
         """
         pool = self._pool
+        if pool is None:
+            return
+        self._pool = None
         processes = list((getattr(pool, "_processes", None) or {}).values())
+        if STOP_WORK is not None:
+            for process in processes:
+                with suppress(OSError, ValueError, AttributeError, TypeError):
+                    os.kill(process.pid, STOP_WORK)
+            # No cancel: the queued tasks reach the workers and stop at once, and the
+            # pool sends them the end of work when none is left.
+            pool.shutdown(wait=False, cancel_futures=False)
+            deadline = time.monotonic() + STOP_GRACE
+            for process in processes:
+                with suppress(OSError, ValueError, AssertionError, AttributeError):
+                    process.join(max(0.0, deadline - time.monotonic()))
         for process in processes:
             with suppress(OSError, ValueError, AttributeError):
-                process.kill()  # workers ignore SIGTERM
+                if process.is_alive():
+                    process.kill()  # workers ignore SIGTERM
         for process in processes:  # none may outlive the queues it reads
             with suppress(OSError, ValueError, AssertionError, AttributeError):
                 process.join(5.0)
-        if pool is not None:
-            self._pool = None
-            pool.shutdown(wait=True, cancel_futures=False)
+        # No cancel before a kill: Python 3.11's pool manager fails with
+        # InvalidStateError (a thread traceback) on cancelled futures of a broken pool;
+        # the kill fails them all with BrokenProcessPool instead.
+        pool.shutdown(wait=True, cancel_futures=False)
 
     def _map_pool(
         self, function: Callable[[T], R], tasks: Sequence[T], record: Callable[[int, R], None]
     ) -> None:
         pool = self._start(min(self.jobs, len(tasks)))
         pending: dict[Future[list[R]], int] = {}
-        try:
-            for first, chunk in _chunks(tasks, self.jobs):
-                pending[pool.submit(_run_chunk, function, chunk)] = first
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    first = pending.pop(future)
+
+        def keep_finished() -> None:
+            for future, first in pending.items():
+                if future.done() and not future.cancelled() and future.exception() is None:
                     for offset, result in enumerate(future.result()):
                         record(first + offset, result)
-        except BaseException as error:
-            for future, first in pending.items():
-                if (
-                    isinstance(error, KeyboardInterrupt)
-                    and future.done()
-                    and not future.cancelled()
-                    and future.exception() is None
-                ):
-                    for offset, result in enumerate(future.result()):  # done meanwhile
-                        record(first + offset, result)
-                if not isinstance(error, KeyboardInterrupt):
-                    future.cancel()
-            if isinstance(error, KeyboardInterrupt):
-                # No cancel before the kill: Python 3.11's pool manager fails with
-                # InvalidStateError (a thread traceback) on cancelled futures of a
-                # broken pool; the kill fails them all with BrokenProcessPool instead.
+
+        # Stop signals are held here and raised only at the check in the loop: raised
+        # anywhere else (inside the pool's locks) they could hang the pool's shutdown.
+        with held() as signals:
+            try:
+                for first, chunk in _chunks(tasks, self.jobs):
+                    pending[pool.submit(_run_chunk, function, chunk)] = first
+                while pending:
+                    signals.raise_if_received()
+                    done, _ = wait(pending, timeout=POLL_EVERY, return_when=FIRST_COMPLETED)
+                    signals.raise_if_received()
+                    for future in done:
+                        first = pending.pop(future)
+                        for offset, result in enumerate(future.result()):
+                            record(first + offset, result)
+            except KeyboardInterrupt:
                 self._stop_workers()
-            raise
-        finally:
-            if not self._keep:
-                self.close()
+                keep_finished()  # those done before the workers stopped
+                raise
+            except BaseException:
+                for future in pending:
+                    future.cancel()
+                raise
+            finally:
+                if not self._keep:
+                    self.close()
 
 
 class DaskExecutor(_Session):
@@ -341,22 +408,29 @@ class DaskExecutor(_Session):
     ) -> list[R]:
         """Return ``[function(task) for task in tasks]`` in task order, computed on the
         cluster; callbacks and interrupts as in :meth:`LocalExecutor.map`."""
-        from distributed import as_completed
-
         finished: dict[int, R] = {}
         futures: dict[Any, int] = {}
+        ready = threading.Event()
         try:
-            client = self._connect()
-            for first, chunk in _chunks(tasks, self.workers):
-                futures[client.submit(_run_chunk, function, chunk, pure=False)] = first
-            for future in as_completed(list(futures), loop=client.loop):
-                first = futures.pop(future)
-                for offset, result in enumerate(future.result()):
-                    finished[first + offset] = result
-                    if on_result:
-                        on_result(first + offset, result)
-                    if on_done:
-                        on_done(first + offset)
+            # Stop signals held and raised only at the loop's check, as in LocalExecutor.
+            with held() as signals:
+                client = self._connect()
+                for first, chunk in _chunks(tasks, self.workers):
+                    future = client.submit(_run_chunk, function, chunk, pure=False)
+                    futures[future] = first
+                    future.add_done_callback(lambda _future: ready.set())
+                while futures:
+                    signals.raise_if_received()
+                    ready.wait(POLL_EVERY)
+                    ready.clear()
+                    for future in [future for future in futures if future.done()]:
+                        first = futures.pop(future)
+                        for offset, result in enumerate(future.result()):
+                            finished[first + offset] = result
+                            if on_result:
+                                on_result(first + offset, result)
+                            if on_done:
+                                on_done(first + offset)
         except KeyboardInterrupt:
             self._cancel(futures)
             raise Interrupted(finished) from None
@@ -420,11 +494,13 @@ def make_executor(
 _STOP_SIGNALS = {
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
 }
+_BLOCKED = _STOP_SIGNALS | ({STOP_WORK} if STOP_WORK is not None else set())
 
 
 @contextmanager
 def _signals_blocked() -> Iterator[None]:
-    """Block the stop signals in this thread while helper processes start (POSIX).
+    """Block the stop signals and :data:`STOP_WORK` in this thread while helper
+    processes start (POSIX; a worker unblocks them once its handlers are set).
 
     The fork server, the resource tracker and the workers inherit the blocked mask, so a
     Ctrl-C that reaches the whole process group while they import (seconds on a loaded
@@ -435,7 +511,7 @@ def _signals_blocked() -> Iterator[None]:
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _BLOCKED)
     try:
         yield
     finally:
@@ -445,12 +521,14 @@ def _signals_blocked() -> Iterator[None]:
 def _init_worker(parent: int) -> None:
     """Pool initializer: a worker ignores SIGINT, SIGTERM and SIGHUP (a terminal's
     Ctrl-C and ``timeout`` reach the whole process group; the parent alone decides what
-    to keep and stops the workers, with SIGKILL) and exits when process ``parent`` is
-    gone."""
+    to keep and stops the workers, with :data:`STOP_WORK`), stops its task on
+    :data:`STOP_WORK`, and exits when process ``parent`` is gone."""
     for number in _STOP_SIGNALS:
         signal.signal(number, signal.SIG_IGN)
+    if STOP_WORK is not None:
+        signal.signal(STOP_WORK, _on_stop_work)
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _BLOCKED)
     watch_parent(parent)
 
 
