@@ -36,7 +36,7 @@ from types import FrameType, TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
 
 from sim.errors import LinesimError
-from sim.interrupts import held, shielded
+from sim.interrupts import STOP_SIGNALS, held, shielded
 
 __all__ = [
     "DaskExecutor",
@@ -491,9 +491,7 @@ def make_executor(
     return LocalExecutor(jobs)
 
 
-_STOP_SIGNALS = {
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
-}
+_STOP_SIGNALS = set(STOP_SIGNALS)
 _BLOCKED = _STOP_SIGNALS | ({STOP_WORK} if STOP_WORK is not None else set())
 
 
