@@ -187,6 +187,12 @@ class Buffer:
         if self.getters:
             self._wake()
 
+    def wake_takers(self) -> None:
+        """Wake waiting takers that what is available now covers (after a take that left
+        some: a product mix's machines wait for the next lot, not for an amount)."""
+        if self.getters:
+            self._wake()
+
     def _wake(self) -> None:
         """Wake waiting takers, oldest first, while what is available covers their need."""
         getters = self.getters

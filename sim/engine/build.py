@@ -20,10 +20,12 @@ import simpy
 from sim.engine.buffer import Buffer, Source
 from sim.engine.delay import Delay
 from sim.engine.lot import Lot
+from sim.engine.mix import StationMix, TypeCounts, TypeSink
 from sim.engine.monitor import BLOCKED, IDLE, OFF_SHIFT, LineMonitor, Sink
 from sim.engine.rng import sampler, stream
 from sim.engine.station import StationRun, Wiring
 from sim.model.line import Line
+from sim.model.product_checks import typed_materials, typed_stations
 from sim.model.serial import entry_material, release_per_unit
 
 __all__ = ["LineBuild"]
@@ -61,17 +63,20 @@ class LineBuild:
         self.monitor = LineMonitor(env, bins, bin_width) if self.entry is not None else None
         self.arrivals = line.release.policy == "push" and line.release.interarrival is not None
         self.arrivals_blocked = False
+        mix = line.products
+        self.typed = set(typed_stations(line, mix.release_at)) if mix is not None else set()
+        """Stations whose lots carry a type of the product mix (none without a mix)."""
+        self.mixes: dict[str, StationMix] = {}
+        self.delay_types: dict[str, TypeCounts] = {}
         self._build()
 
     def _sink(self, name: str, release_per_unit: float | None) -> Sink:
-        sink = Sink(
-            self.env,
-            name,
-            self.bins,
-            self.bin_width,
-            self.warmup,
-            self.monitor,
-            release_per_unit,
+        args = (self.env, name, self.bins, self.bin_width, self.warmup, self.monitor)
+        mix = self.line.products
+        sink = (
+            Sink(*args, release_per_unit)
+            if mix is None
+            else TypeSink(*args, release_per_unit, types=len(mix.types))
         )
         self.sinks[name] = sink
         return sink
@@ -120,6 +125,8 @@ class LineBuild:
                 delay.out = out  # type: ignore[assignment]
                 delay.monitor = monitor
                 delay.release_per_unit = per_unit.get(out_material)
+                if spec.name in self.typed and line.products is not None:
+                    delay.types = self.delay_types[spec.name] = TypeCounts(len(line.products.types))
                 continue
             # Raw materials are never short and carry no history: a run does not take them
             # as lots (what it uses is cycles x quantity), except the counted one.
@@ -146,8 +153,18 @@ class LineBuild:
                     monitor,
                     line.calendars.get(spec.name),
                     spec.name in self.inspections,
+                    typed=spec.name in self.typed,
                 )
             )
+            if spec.name in self.typed and line.products is not None:
+                run = self.stations[-1]
+                run.mix = self.mixes[spec.name] = StationMix(
+                    run,
+                    line.products,
+                    typed_materials(line, line.products.release_at),
+                    self.seed,
+                    self.replication,
+                )
         if entry is None or not released:
             return
         assert monitor is not None
@@ -244,6 +261,10 @@ class LineBuild:
             run.reset(now)
         for delay in self.delays.values():
             delay.reset_counters()
+        for station_mix in self.mixes.values():
+            station_mix.reset()
+        for counts in self.delay_types.values():
+            counts.reset()
         for buffer in self.buffers.values():
             buffer.measure_from_now()
 

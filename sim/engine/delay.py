@@ -32,6 +32,7 @@ from sim.model.distributions import Constant
 
 if TYPE_CHECKING:
     from sim.engine.holder import Receiver, Waiter
+    from sim.engine.mix import TypeCounts
     from sim.engine.monitor import LineMonitor
     from sim.model.distributions import Distribution
 
@@ -90,6 +91,8 @@ class Delay:
         )
         """Units of a lot scrapped at the end of its soak [-]."""
         self.scrap = scrap
+        self.types: TypeCounts | None = None
+        """A product mix's counts of units out and scrapped by type (``None`` without)."""
         self.discrete = discrete
         self.out: Receiver | None = None
         self.monitor: LineMonitor | None = None
@@ -212,6 +215,8 @@ class Delay:
             removed = self._count_scrap(lot.qty)
             if removed > EPS:
                 self.scrapped += removed
+                if self.types is not None:
+                    self.types.scrapped[lot.product] += removed
                 self.lost_work += removed * lot.work
                 lot.qty -= removed
                 self._leave(removed)
@@ -223,6 +228,8 @@ class Delay:
         assert out is not None
         if out.put(lot):
             self.units_out += lot.qty
+            if self.types is not None:
+                self.types.units_out[lot.product] += lot.qty
             self._leave(lot.qty)
         else:
             out.block(_Handover(self, lot), lot)
@@ -230,6 +237,8 @@ class Delay:
     def _moved(self, lot: Lot) -> None:
         """A soaked lot that waited inside has moved on: count it out, let others in."""
         self.units_out += lot.qty
+        if self.types is not None:
+            self.types.units_out[lot.product] += lot.qty
         self._leave(lot.qty)
 
     def _leave(self, qty: float) -> None:

@@ -2,7 +2,8 @@
 
 A lot is a quantity of one material [material unit] with the time its chain's first step
 started [time unit], the machine time already spent per unit [time unit / unit] and the
-hidden defective share per inspection station that will find it [-].
+hidden defective share per inspection station that will find it [-]. In a line with a
+product mix it also carries the index of its type (0 everywhere else).
 """
 
 from __future__ import annotations
@@ -19,21 +20,28 @@ EPS = 1e-9
 class Lot:
     """A quantity of one material moving together (a coil, a tray of cells, a job)."""
 
-    __slots__ = ("defects", "qty", "start", "work")
+    __slots__ = ("defects", "product", "qty", "start", "work")
 
     def __init__(
-        self, qty: float, start: float, work: float = 0.0, defects: dict[str, float] | None = None
+        self,
+        qty: float,
+        start: float,
+        work: float = 0.0,
+        defects: dict[str, float] | None = None,
+        product: int = 0,
     ) -> None:
         self.qty = qty
         self.start = start
         self.work = work
         self.defects = defects
+        self.product = product
+        """Index of the lot's type in the line's product mix (0 without a mix) [-]."""
 
     def part(self, qty: float) -> Lot:
         """Split off ``qty`` units as a new lot with the same history."""
         self.qty -= qty
         defects = dict(self.defects) if self.defects else None
-        return Lot(qty, self.start, self.work, defects)
+        return Lot(qty, self.start, self.work, defects, self.product)
 
     def __repr__(self) -> str:
         return f"Lot(qty={self.qty:g}, start={self.start:g})"

@@ -29,6 +29,7 @@ import simpy
 from sim.engine._simpy import NORMAL, event_counter, queue_push, triggered_event
 from sim.engine.buffer import Source
 from sim.engine.lot import EPS
+from sim.engine.mix import run_mix
 from sim.engine.monitor import (
     BLOCKED,
     BUSY,
@@ -100,11 +101,12 @@ class Machine:
     def run(self) -> Generator[simpy.Event, Any, None]:
         """The SimPy process that starts the machine (when SimPy would start a process);
         from then on the machine runs on its own event and the process stays suspended."""
-        self._body = (
-            self._run_lots()
-            if self.station.whole_lots and not self.station.settles_waiting
-            else self._run_general()
-        )
+        if self.station.mix is not None:
+            self._body = run_mix(self)
+        elif self.station.whole_lots and not self.station.settles_waiting:
+            self._body = self._run_lots()
+        else:
+            self._body = self._run_general()
         self._end = triggered_event(self.env)
         """The machine's one event, reused (SimPy clears its callbacks)."""
         self._steps: list[Callable[[Any], None]] = [self._step]

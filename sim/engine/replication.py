@@ -12,6 +12,7 @@ from sim.engine._simpy import LineEnvironment, events_scheduled, number_in_round
 from sim.engine.bounded import BoundedEnvironment
 from sim.engine.build import LineBuild
 from sim.engine.flood import ROUND, flood_guard
+from sim.engine.mix_result import MixResult, mix_result
 from sim.engine.monitor import STATES, StateObserver
 from sim.engine.state_bins import StateBins
 from sim.errors import ConfigError, RunError
@@ -100,6 +101,8 @@ class ReplicationResult:
     released_material: str = ""
     """The raw material whose release is counted (a serial line's first station's jobs);
     empty when stations draw several raw materials."""
+    products: MixResult | None = None
+    """A product mix's counts by type (``None`` on a line without ``products``)."""
 
 
 def simulate(
@@ -268,7 +271,11 @@ def _result(
             minor_stops=run.minor_stops,
             maintenances=run.maintenances,
             content_area=queues.get(spec.name, 0.0),
-            ideal_time_per_cycle=spec.ideal_time_per_cycle,
+            ideal_time_per_cycle=(
+                spec.ideal_time_per_cycle
+                if run.mix is None
+                else run.mix.ideal_time_per_cycle(spec.ideal_time_per_cycle)
+            ),
             out_per_cycle=run.out_per_cycle,
         )
     finished = {
@@ -315,4 +322,5 @@ def _result(
         events=events_scheduled(build.env),
         released_material=build.entry or "",
         wip_area_per_bin=list(monitor.wip_area_per_bin) if monitor else [],
+        products=mix_result(build),
     )

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import simpy
 
     from sim.engine.holder import Receiver, Supply
+    from sim.engine.mix import StationMix
     from sim.engine.monitor import LineMonitor
     from sim.engine.state_bins import StateBins
     from sim.model.station import Station
@@ -69,6 +70,7 @@ class StationRun:
         monitor: LineMonitor | None,
         calendar: ShiftCalendar | None,
         inspects: bool,
+        typed: bool = False,
     ) -> None:
         def rng(purpose: str):  # type: ignore[no-untyped-def]
             return stream(seed, replication, spec.name, purpose)
@@ -166,7 +168,11 @@ class StationRun:
             and self.calendar is None
             and not inspects
             and spec.defects is None
+            and not typed
         )
+        self.mix: StationMix | None = None
+        """A typed station's plans and counts by type (:mod:`sim.engine.mix`); set by the
+        builder before the run starts, ``None`` on a line without a product mix."""
         self.state_time = [0.0] * len(STATES)
         self.state_bins: StateBins | None = None
         """The recorder of time per state per bin (set for the measured window)."""
@@ -275,15 +281,21 @@ class StationRun:
                 self.units_out += lot.qty
         return kept
 
-    def inspector(self) -> Callable[[Lot], None]:
+    def inspector(self, scrap: float | None = None) -> Callable[[Lot], None]:
         """The station's inspection of a finished lot, one per station (its machines share
         it): remove the defects found here and scrap, mark the new defects that later
-        stations will find. Fixed rates count from cached binomial tables."""
-        if self._inspect is not None:
-            return self._inspect
+        stations will find. Fixed rates count from cached binomial tables. ``scrap`` [-]
+        other than the station's gives an inspection of its own (a type of a product mix)
+        on the same streams."""
+        if scrap is not None and scrap != self.scrap:
+            return self._make_inspector(scrap)
+        if self._inspect is None:
+            self._inspect = self._make_inspector(self.scrap)
+        return self._inspect
+
+    def _make_inspector(self, scrap: float) -> Callable[[Lot], None]:
         inspects = self.inspects
         name = self.name
-        scrap = self.scrap
         discrete = self.discrete
         uniform = self.uniform
         rng = self._quality_rng
@@ -314,7 +326,6 @@ class StationRun:
                     defects[defect_station] = 1.0 - (1.0 - old) * (1.0 - hit)
                     lot.defects = defects
 
-        self._inspect = inspect
         return inspect
 
     def reset(self, now: float) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sim.errors import ConfigError
 from sim.model.line import Line
+from sim.model.product_checks import check_products
 
 __all__ = ["check_line"]
 
@@ -13,6 +14,8 @@ def check_line(line: Line) -> list[ConfigError]:
     """Return every error that makes ``line`` unable to run as written (empty when fine)."""
     errors = _common(line)
     errors += _general(line) if line.general else _serial(line)
+    if not errors:  # the mix is read along the flow, which needs a sound line
+        errors += check_products(line)
     return errors
 
 

@@ -27,6 +27,7 @@ from sim.model.calendar import ShiftCalendar
 from sim.model.costs import LineCosts
 from sim.model.distributions import Distribution, Duration
 from sim.model.numbers import NumbersChecked
+from sim.model.products import ProductMix
 from sim.model.regions import region_ranges
 from sim.model.station import (
     MAX_MACHINES,
@@ -198,6 +199,11 @@ class Line(_Model, NumbersChecked):
         default=None, description="general lines: every material and its buffer"
     )
     product: Product | None = Field(default=None, description="what the line sells")
+    products: ProductMix | None = Field(
+        default=None,
+        description="several cell types on the line: their changes per station, the "
+        "release sequence and the changeover times (docs/products.md)",
+    )
     target: Target | None = Field(
         default=None, description="what the line must make (capacity table, plots)"
     )
