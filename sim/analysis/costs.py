@@ -48,6 +48,7 @@ from __future__ import annotations
 import math
 from functools import cache
 
+from sim.analysis.products import raw_used
 from sim.engine import ReplicationResult
 from sim.model.line import Line
 from sim.model.station import Station
@@ -152,7 +153,8 @@ def cost_kpis(result: ReplicationResult, line: Line, kpis: dict[str, float]) -> 
             if material in materials and not any(
                 s.output_material == material for s in line.stations
             ):
-                raw_cost += observed.cycles * quantity * materials[material].price
+                used = raw_used(result, line, station.name, material, quantity)
+                raw_cost += used * materials[material].price
 
     indirect_hours = costs.indirect_staff * costs.hours_per_person
     direct_labour = direct_hours * scale * costs.wage

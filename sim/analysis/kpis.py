@@ -31,6 +31,7 @@ import math
 from typing import Any
 
 from sim.analysis.costs import cost_kpis
+from sim.analysis.products import product_kpis
 from sim.engine import STATES, ReplicationResult, StationResult
 from sim.experiment.statistics import Estimate, estimate
 from sim.model.line import Line
@@ -122,6 +123,8 @@ def line_kpis(result: ReplicationResult, line: Line | None = None) -> dict[str, 
             kpis["modules_per_year"] = modules / horizon * year
     for material, area in result.material_area.items():
         kpis[f"wip.{material}"] = area / horizon
+    if result.products is not None:  # by type; ah_per_year from each type's Ah per cell
+        kpis.update(product_kpis(result, line))
     kpis.update(cost_kpis(result, line, kpis))
     return kpis
 

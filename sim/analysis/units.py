@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sim.analysis.costs import COST_CATEGORIES
 from sim.analysis.kpis import STATION_KPIS
+from sim.analysis.products import product_kpi_unit
 from sim.engine import STATES
 from sim.model.line import Line
 from sim.model.serial import as_general, entry_material
@@ -108,6 +109,15 @@ def kpi_unit(name: str, line: Line) -> str:
     }
     if name in fixed:
         return fixed[name]
+    if line.products is not None:
+        general = as_general(line)
+        made = general.station(line.products.release_at).output_material or ""
+        made_spec = (general.materials or {}).get(made)
+        typed = product_kpi_unit(
+            name, line, output, _counted(made, made_spec.unit) if made_spec else "units"
+        )
+        if typed is not None:
+            return typed
     if name.startswith("cost."):
         return f"{money} / year"
     if name.startswith("wip."):

@@ -128,7 +128,6 @@ def _type_changes(
     general: Line, mix: ProductMix, names: list[str], typed: list[str]
 ) -> list[ConfigError]:
     errors = []
-    made = {s.output_material for s in general.stations}
     for type_name, cell_type in mix.types.items():
         for station_name, changes in cell_type.stations.items():
             path = f"products.types.{type_name}.stations.{station_name}"
@@ -172,15 +171,6 @@ def _type_changes(
                             list(station.inputs or {}),
                             f"{path}.inputs.{material}",
                             "a type changes the quantities of what the station takes",
-                        )
-                    )
-                elif material not in made:
-                    errors.append(
-                        ConfigError(
-                            f"{material!r} is a raw material, whose use and cost are counted "
-                            "per station, not per type; change the quantity of a made "
-                            "material only",
-                            path=f"{path}.inputs.{material}",
                         )
                     )
     return errors
