@@ -158,6 +158,47 @@ class Buffer:
             self._admit()
         return taken
 
+    def take_of(self, amount: float, product: int) -> list[Lot]:
+        """Take exactly ``amount`` units of lots of type ``product``, oldest first, passing
+        over lots of other types (the caller checked that they are there): a machine of a
+        product mix keeps to the type it is set up for."""
+        taken: list[Lot] = []
+        kept: deque[Lot] = deque()
+        level = self.level
+        for lot in self.lots:
+            if amount <= EPS or lot.product != product:
+                kept.append(lot)
+            elif lot.qty <= amount + EPS:
+                self.level -= lot.qty
+                amount -= lot.qty
+                taken.append(lot)
+            else:
+                taken.append(lot.part(amount))
+                self.level -= amount
+                amount = 0.0
+                kept.append(lot)
+        self.lots = kept
+        if amount > EPS and self.putters:
+            waiting: deque[tuple[Waiter, Lot]] = deque()
+            for event, lot in self.putters:
+                if amount <= EPS or lot.product != product:
+                    waiting.append((event, lot))
+                elif lot.qty <= amount + EPS:
+                    event.succeed()
+                    amount -= lot.qty
+                    taken.append(lot)
+                else:
+                    taken.append(lot.part(amount))
+                    amount = 0.0
+                    waiting.append((event, lot))
+            self.putters = waiting
+        self.flux += (level - self.level) * self.clock.now
+        if self.level < EPS:
+            self._settle_level()
+        if self.putters:
+            self._admit()
+        return taken
+
     def _admit(self) -> None:
         """Move lots of blocked upstream machines in while there is room."""
         putters = self.putters

@@ -4,9 +4,10 @@ the counts by type.
 From the release station on every lot carries its type (``Lot.product``, an index into
 the mix's types). A typed machine works one type per run: the release station starts the
 type its :class:`~sim.engine.sequencing.CampaignSequence` gives; a later station takes the
-type at the front of its typed input buffer, and only the lots of that type that stand
-together there (a run). A run is *closed* when a lot of another type waits behind it;
-a station then starts with what the run holds even below its batch minimum (a
+type it is set up for while lots of it wait in its typed input buffer (passing over
+lots of other types, as an operator takes the trays of the running type from a rack),
+else the type of the oldest lot. A type's lots are *closed* when lots of another type
+wait too; a station then starts with what the run holds even below its batch minimum (a
 campaign's last formation rack starts part full), and a remnant smaller than one cycle
 (the odd jelly roll of two per cell) is scrapped. A machine whose next run is of another
 type than its last one first spends the station's changeover time in setup.
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from sim.engine.machine import Machine
     from sim.engine.station import StationRun
 
-__all__ = ["StationMix", "TypeCounts", "TypePlan", "TypeSink", "front_run", "run_mix"]
+__all__ = ["StationMix", "TypeCounts", "TypePlan", "TypeSink", "run_mix", "type_run"]
 
 Process = Generator[float | None, Any, None]
 
@@ -177,25 +178,26 @@ class StationMix:
         )
 
 
-def front_run(buffer: Buffer) -> tuple[float, bool, int]:
-    """Return (units, closed, type) of the lots of one type at the front of ``buffer``,
-    blocked upstream lots included: ``closed`` when a lot of another type waits behind
-    them; type -1 when the buffer is empty."""
-    product = -1
-    units = 0.0
+def type_run(buffer: Buffer, preferred: int | None) -> tuple[float, bool, int]:
+    """Return (units, closed, type) of the type a machine works next from ``buffer``,
+    blocked upstream lots included: ``preferred`` (the type it is set up for) while any
+    lot of it waits, else the type of the oldest lot; ``closed`` when lots of another
+    type wait too, so that no more of this one comes before them; type -1 when the
+    buffer is empty."""
+    units: dict[int, float] = {}
+    oldest = -1
     for lot in buffer.lots:
-        if product < 0:
-            product = lot.product
-        elif lot.product != product:
-            return units, True, product
-        units += lot.qty
+        if oldest < 0:
+            oldest = lot.product
+        units[lot.product] = units.get(lot.product, 0.0) + lot.qty
     for _, lot in buffer.putters:
-        if product < 0:
-            product = lot.product
-        elif lot.product != product:
-            return units, True, product
-        units += lot.qty
-    return units, False, product
+        if oldest < 0:
+            oldest = lot.product
+        units[lot.product] = units.get(lot.product, 0.0) + lot.qty
+    if oldest < 0:
+        return 0.0, False, -1
+    product = preferred if preferred is not None and preferred in units else oldest
+    return units[product], len(units) > 1, product
 
 
 def run_mix(machine: Machine) -> Process:
@@ -227,7 +229,7 @@ def run_mix(machine: Machine) -> Process:
                 least, cycles = min(low, sequence.left), min(high, sequence.left)
             else:
                 assert typed is not None
-                run_units, closed, product = front_run(typed)
+                run_units, closed, product = type_run(typed, mix.last[machine.index])
                 if product < 0:
                     clock.switch(IDLE, env.now)
                     typed.wait(machine, WAKE_ON_ARRIVAL)
@@ -267,7 +269,10 @@ def run_mix(machine: Machine) -> Process:
         taken = []
         for index, (buffer, _) in enumerate(inputs):
             amount = cycles * plan.per_cycle[index]
-            taken.append((buffer.take(amount), amount))
+            if index == carrier:
+                taken.append((typed.take_of(amount, product), amount))  # type: ignore[union-attr]
+            else:
+                taken.append((buffer.take(amount), amount))
         if typed is not None:
             typed.wake_takers()  # what is left may start another machine
         if sequence is not None:
@@ -329,7 +334,8 @@ def _scrap_remnant(
     carrier = mix.carrier
     assert carrier is not None
     buffer = station.inputs[carrier][0]
-    taken = buffer.take(units)
+    assert isinstance(buffer, Buffer)
+    taken = buffer.take_of(units, product)
     lost = units / per_cycle * station.out_per_cycle
     station.scrapped += lost
     mix.counts.scrapped[product] += lost
