@@ -24,7 +24,8 @@ class CampaignSequence:
         self._cycle = [index[name] for name in mix.cycle()]
         """Type indices in campaign order [-]."""
         self._sizes = {
-            index[name]: float(lots * lot_cycles) for name, lots in mix.sequence.lots.items()
+            index[name]: float(max(1, round(lots)) * lot_cycles)
+            for name, lots in mix.sequence.lots.items()
         }
         """Cycles of the release station in one campaign of each type [-]."""
         self._at = 0

@@ -398,10 +398,14 @@ def load_scenario(
     set_overrides = {str(k): v for k, v in spec.set.items()}
     cli_overrides = dict(overrides or {})
     chosen = list(spec.levers if levers is None else levers)
+    if spec.products is not None:  # the line's mix, before the levers that act on it
+        line_data = {**line_data, "products": copy.deepcopy(raw["products"])}
     line_data, lever_info, lever_origins = _apply_levers(
         line_data, spec, chosen, file, marks, unit, effects or {}
     )
     origins: Origins = dict(lever_origins)
+    if spec.products is not None:  # errors in the mix are the scenario's (located below)
+        origins["products"] = (file, None, "")
     origins.update({k: (file, marks.get(("set", k)), "set.") for k in set_overrides})
     origins.update({k: (None, None, "") for k in cli_overrides})
     try:
@@ -412,7 +416,12 @@ def load_scenario(
         error.path = f"set.{error.path}"
         raise
     data = apply_overrides(data, cli_overrides)
-    line_model = _build_line(data, line_file, line_marks, origins)
+    try:
+        line_model = _build_line(data, line_file, line_marks, origins)
+    except (ConfigError, ConfigErrors) as exc:
+        if spec.products is not None:
+            _locate_in(exc, file, marks, "products")
+        raise
 
     return Scenario(
         name=spec.name or Path(file).stem,
@@ -427,6 +436,15 @@ def load_scenario(
         lever_info=lever_info,
         precision=spec.precision if replications is None else None,
     )
+
+
+def _locate_in(exc: ConfigError | ConfigErrors, file: str, marks: Marks, key: str) -> None:
+    """Give the errors under ``key`` that a scenario wrote (their file is the scenario)
+    the line and column of their path in it."""
+    for error in exc.errors if isinstance(exc, ConfigErrors) else [exc]:
+        path = error.path or ""
+        if error.file == file and (path == key or path.startswith(key + ".")):
+            error.line, error.column = _locate(marks, path)
 
 
 def _apply_levers(

@@ -98,8 +98,9 @@ class Sequence(_Model):
         default="campaign",
         description="campaign: each type in turn for its number of lots, then the next",
     )
-    lots: dict[Name, Annotated[int, Field(ge=1, le=10_000_000)]] = Field(
-        description="campaign length of each type, in lots of the release station [lots]"
+    lots: dict[Name, Annotated[float, Field(ge=1, le=10_000_000)]] = Field(
+        description="campaign length of each type, in lots of the release station, "
+        "rounded to whole lots (a lever may scale it) [lots]"
     )
     order: Literal["as_written", "fewest_changeovers"] = Field(
         default="as_written",

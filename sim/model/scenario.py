@@ -11,6 +11,7 @@ from sim.model.distributions import Duration
 from sim.model.line import Line
 from sim.model.numbers import NumbersChecked
 from sim.model.precision import PrecisionSpec
+from sim.model.products import ProductMix
 from sim.model.units import check_run_time
 
 __all__ = ["Scenario", "ScenarioFile"]
@@ -34,6 +35,11 @@ class ScenarioFile(NumbersChecked):
     seed: int = Field(default=1, ge=0, le=2**63 - 1, description="root random seed [-]")
     set: dict[str, Any] = Field(
         default_factory=dict, description="dotted overrides of the line, e.g. release.wip: 8"
+    )
+    products: ProductMix | None = Field(
+        default=None,
+        description="a product mix for the line, as the line's products: key "
+        "(docs/products.md); set before the levers, so that levers can act on it",
     )
     lever_file: str | None = Field(
         default=None, description="lever library YAML, relative to this file"
