@@ -262,7 +262,7 @@ class LineBuild:
         for delay in self.delays.values():
             delay.reset_counters()
         for station_mix in self.mixes.values():
-            station_mix.reset()
+            station_mix.reset(now)
         for counts in self.delay_types.values():
             counts.reset()
         for buffer in self.buffers.values():

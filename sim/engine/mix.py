@@ -111,7 +111,12 @@ class StationMix:
         self.changeovers = 0
         """Changeovers started in the measured window [-]."""
         self.changeover_time = 0.0
-        """Their nominal time, summed over the machines [time unit]."""
+        """Time of the changeovers finished, in the measured window, summed over the
+        machines [time unit]."""
+        self.changing: list[tuple[float, float] | None] = [None] * spec.machines
+        """Each machine's changeover under way: (start, its time) [time unit]."""
+        self.window_start = 0.0
+        """When the measured window began [time unit]."""
         self.matrix = [[mix.changeover(spec.name, a, b) for b in names] for a in names]
         """From type index -> to type index -> changeover time [time unit]."""
         self.last: list[int | None] = [None] * spec.machines
@@ -159,11 +164,34 @@ class StationMix:
         ):
             run.checks_quality = True  # a type scraps here though the station does not
 
-    def reset(self) -> None:
-        """Zero the counts of the measured window (end of warm-up)."""
+    def reset(self, now: float) -> None:
+        """Zero the counts of the measured window, which starts at ``now`` [time unit]."""
         self.counts.reset()
         self.changeovers = 0
         self.changeover_time = 0.0
+        self.window_start = now
+
+    def _in_window(self, start: float, done: float) -> float:
+        """Of a changeover begun at ``start`` with ``done`` of it worked [time unit], the
+        part inside the window [time unit]."""
+        return max(0.0, done - max(0.0, self.window_start - start))
+
+    def changeover_done(self, machine: int) -> None:
+        """Count machine ``machine``'s changeover, which has just ended."""
+        under_way = self.changing[machine]
+        assert under_way is not None
+        self.changeover_time += self._in_window(*under_way)
+        self.changing[machine] = None
+
+    def changeover_time_at(self, now: float) -> float:
+        """Changeover time in the window up to ``now``, those under way included (their
+        time so far, at most their length) [time unit]."""
+        total = self.changeover_time
+        for under_way in self.changing:
+            if under_way is not None:
+                start, length = under_way
+                total += self._in_window(start, min(length, now - start))
+        return total
 
     def ideal_time_per_cycle(self, default: float) -> float:
         """Ideal time per cycle over the cycles of each type [time unit] (``default`` when
@@ -285,8 +313,9 @@ def run_mix(machine: Machine) -> Process:
             change = mix.matrix[last][product]
             station.setups += 1
             mix.changeovers += 1
-            mix.changeover_time += change
+            mix.changing[machine.index] = (env.now, change)
             yield from machine._work(change, SETUP)
+            mix.changeover_done(machine.index)
         if prepares and (
             station.setup_every
             or env.now >= machine.setup_due

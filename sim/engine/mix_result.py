@@ -67,7 +67,7 @@ def mix_result(build: LineBuild) -> MixResult | None:
                 scrapped=_by_type(types, counts.scrapped),
                 cycles=_by_type(types, counts.cycles),
                 changeovers=station_mix.changeovers,
-                changeover_time=station_mix.changeover_time,
+                changeover_time=station_mix.changeover_time_at(build.env.now),
             )
         elif spec.name in build.delay_types:
             delay_counts = build.delay_types[spec.name]
