@@ -17,6 +17,7 @@ from sim.model.levers import LeverFile, apply_lever
 ROOT = Path(__file__).resolve().parent.parent
 LINE = ROOT / "configs" / "prismatic_lfp_300mah.yaml"
 LEVERS = ROOT / "configs" / "levers_prismatic.yaml"
+MIX = ROOT / "scenarios" / "product_mix.yaml"
 
 SHARED_COUNTS = {"costs.indirect_staff"}
 """Head counts several levers may add to: each adds or removes its own group of people
@@ -29,8 +30,11 @@ def lever_file() -> LeverFile:
 
 
 def effect_paths() -> dict[str, set[str]]:
-    """Lever name -> the concrete paths its effect changes (not its cost changes) touch."""
+    """Lever name -> the concrete paths its effect changes (not its cost changes) touch,
+    on the before line with the product mix of scenarios/product_mix.yaml (which the
+    levers acting on a mix need; the others do not see it)."""
     line = yaml.safe_load(LINE.read_text(encoding="utf-8"))
+    line["products"] = yaml.safe_load(MIX.read_text(encoding="utf-8"))["products"]
     paths: dict[str, set[str]] = {}
     for name, lever in lever_file().levers.items():
         _, touched = apply_lever(line, name, lever, str(LEVERS), "h")

@@ -36,9 +36,15 @@ MISSING = object()
 
 
 def lever_changes() -> dict[str, list[dict[str, Any]]]:
-    """Lever name -> its raw changes, read straight from the lever YAML."""
+    """Lever name -> its raw changes, read straight from the lever YAML: the levers of the
+    reference line, not those that act on a product mix (``products.`` paths, which match
+    nothing in the reference line; tested on the mix in tests/model/test_products.py)."""
     raw = yaml.safe_load(LEVER_FILE.read_text(encoding="utf-8"))
-    return {name: list(lever.get("changes") or []) for name, lever in raw["levers"].items()}
+    return {
+        name: list(lever.get("changes") or [])
+        for name, lever in raw["levers"].items()
+        if not any(str(c["path"]).startswith("products.") for c in lever.get("changes") or [])
+    }
 
 
 LEVERS = lever_changes()
