@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 
 from sim.figures import number
+from sim.model.calendar import ShiftCalendar
 from sim.model.line import Line
 from sim.model.serial import as_general
 from sim.model.station import Station
@@ -81,10 +82,8 @@ def shift_share(line: Line, station: Station) -> float:
     """Share of the time the station is staffed [-] (1 without shifts)."""
     if station.shifts is None:
         return 1.0
-    from sim.engine.calendar import ShiftCalendar
-
     intervals = [(s.start, s.start + s.length) for s in line.shifts if s.name in station.shifts]
-    return ShiftCalendar(intervals, line.shift_cycle).on_per_period / line.shift_cycle
+    return float(ShiftCalendar(intervals, line.shift_cycle).on_per_period / line.shift_cycle)
 
 
 def per_cycle(station: Station) -> float:

@@ -117,7 +117,7 @@ class LineBuild:
             assert not isinstance(out, Source)
             if spec.kind == "delay":
                 delay = self.delays[spec.name]
-                delay.out = out  # type: ignore[assignment]
+                delay.out = out
                 delay.monitor = monitor
                 delay.release_per_unit = per_unit.get(out_material)
                 continue
@@ -130,7 +130,7 @@ class LineBuild:
             }
             wiring = Wiring(
                 [(holders[m], q) for m, q in buffered.items()],  # type: ignore[misc]
-                out,  # type: ignore[arg-type]
+                out,
                 (spec.output or {})[out_material],
                 line.materials[out_material].discrete,
                 tuple(line.materials[m].discrete for m in buffered),

@@ -56,7 +56,7 @@ class _Handover:
         if delay._wakes.defer(self._moved):
             return
         moved = delay.env.event()
-        moved.callbacks.append(self._moved)  # type: ignore[union-attr]
+        moved.callbacks.append(self._moved)
         moved.succeed()
 
     def _moved(self, _event: simpy.Event | None = None) -> None:
@@ -164,7 +164,7 @@ class Delay:
             ending.append(lot)
         else:
             self._ending[end] = [lot]
-            env.timeout(soak, end).callbacks.append(self._release)  # type: ignore[union-attr]
+            env.timeout(soak, end).callbacks.append(self._release)
         return True
 
     def _release(self, event: simpy.Event) -> None:

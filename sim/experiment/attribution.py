@@ -311,7 +311,7 @@ def _percent_change(none: np.ndarray, every: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         change = 100.0 * (every / none - 1.0)
     change[~np.isfinite(change)] = np.nan
-    return change
+    return np.asarray(change, dtype=float)
 
 
 def check_against_full(content: dict[str, Any], scenario: str) -> None:

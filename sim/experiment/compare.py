@@ -238,7 +238,7 @@ def _precision(
     if precision is None and replications is not None:
         return None
     written = spec.precision if spec is not None else None
-    return precision_for("compare", written, precision)  # type: ignore[no-any-return]
+    return precision_for("compare", written, precision)  # type: ignore[no-any-return]  # checks is untyped
 
 
 def _check_work(

@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 
 from sim.errors import ConfigError, ConfigErrors
 from sim.model.experiment_file import RUN_KEYS, ExperimentModel
-from sim.model.loader import Marks, read_yaml
-from sim.model.located import position, validate_located
+from sim.model.loader import read_yaml
+from sim.model.located import Marks, position, validate_located
 from sim.model.scenario import Scenario
 
 __all__ = [

@@ -110,7 +110,7 @@ def _lever_effects(scenario: Scenario) -> dict[str, Range]:
         read_yaml(lever_file)[0], context={"time_unit": scenario.line.time_unit}
     )
     return {
-        name: library.levers[name].effect  # type: ignore[misc]
+        name: library.levers[name].effect  # type: ignore[misc]  # None filtered below
         for name in scenario.levers
         if library.levers[name].effect is not None
     }
@@ -158,7 +158,7 @@ def sample_inputs(inputs: list[UncertainInput], samples: int, seed: int) -> np.n
             shape = (item.mode - item.low) / width
             values[:, column] = triang.ppf(unit[:, column], shape, loc=item.low, scale=width)
         values[:, column] = np.clip(values[:, column], item.low, item.high)
-    return values
+    return np.asarray(values, dtype=float)
 
 
 def _scenario_for(

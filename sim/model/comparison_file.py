@@ -38,7 +38,7 @@ Window = float | str
 
 def _check_window(value: Window | None) -> Window | None:
     number = isinstance(value, float | int) and not isinstance(value, bool)
-    if number and (not math.isfinite(value) or value < 0):  # type: ignore[arg-type,operator]
+    if number and (not math.isfinite(value) or value < 0):  # type: ignore[arg-type,operator]  # number: int or float
         raise ValueError(f"a time must be a finite number >= 0 (got {value!r})")
     return value
 

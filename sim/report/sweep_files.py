@@ -78,7 +78,7 @@ def sweep_content(result: SweepResult) -> dict[str, Any]:
             reason is None
             and len(
                 {
-                    (b.bottleneck_rate, b.raw_process_time)  # type: ignore[union-attr]
+                    (b.bottleneck_rate, b.raw_process_time)  # type: ignore[union-attr]  # no str left
                     for b in bounds
                 }
             )

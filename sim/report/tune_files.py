@@ -179,7 +179,7 @@ def best_scenario_yaml(result: TuneResult, trial: FrozenTrial, folder: Path) -> 
         + f"# {spec.name}: trial {trial.number}, {objectives}\n"
         f"# Run it: linesim run {folder / 'best.yaml'}\n"
     )
-    return header + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True)
+    return header + str(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True))
 
 
 def duration_text(value: float, time_unit: str) -> str:
