@@ -32,6 +32,16 @@ from sim.errors import ConfigError
 from sim.experiment.batch import run_scenarios, scenario_key
 from sim.experiment.executors import Executor, Interrupted
 from sim.experiment.replicate import RunResult
+from sim.experiment.resizing import (
+    ROUNDS,
+    RULE,
+    TOLERANCE,
+    arithmetic_sizes,
+    binding_station,
+    raised,
+    short_of_target,
+    target_output,
+)
 from sim.model.scenario import Scenario
 from sim.model.uncertainty import Range, value_at
 from sim.model.units import SECONDS_PER
@@ -201,23 +211,6 @@ def _scenario_for(
     )
 
 
-def _resized(
-    plan: ComparisonPlan,
-    inputs: list[UncertainInput],
-    row: np.ndarray,
-    window: tuple[float, float, int],
-) -> dict[str, int]:
-    """The reference line re-sized to its target for one input set (only the counts that
-    change; :func:`sim.analysis.capacity.resized_counts`)."""
-    from sim.analysis.capacity import resized_counts
-
-    base = plan.scenarios[0].line
-    changed = _scenario_for(plan, 0, inputs, row, window).line
-    counts = resized_counts(base, changed)
-    written = base.model_dump(by_alias=True)
-    return {path: n for path, n in counts.items() if value_at(written, path) != n}
-
-
 def study_window(plan: ComparisonPlan) -> tuple[float, float, int]:
     """Horizon and warm-up [reference time unit] and replications of each input set."""
     from sim.model.units import parse_duration
@@ -239,10 +232,16 @@ def study_window(plan: ComparisonPlan) -> tuple[float, float, int]:
     return horizon, warmup, replications
 
 
-def _stored(path: Path) -> list[dict[str, float]] | None:
+def _stored(path: Path, before: bool) -> tuple[list[dict[str, float]], str | None] | None:
+    """A stored run's KPIs per replication and, for a before line, the station that most
+    held it up (a before line's store without it, from an older linesim, is run again)."""
     try:
-        return list(json.loads(path.read_text(encoding="utf-8"))["kpis"])
-    except (OSError, ValueError, KeyError, TypeError):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if before and "binding" not in record:
+            return None
+        found = record.get("binding")
+        return list(record["kpis"]), None if found is None else str(found)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
@@ -275,7 +274,11 @@ def run_uncertainty(
     window = study_window(plan)
     values = sample_inputs(inputs, samples, plan.scenarios[0].seed)
     resize = plan.spec.uncertainty.resize if plan.spec and plan.spec.uncertainty else True
-    sizes = [_resized(plan, inputs, row, window) if resize else {} for row in values]
+    base = plan.scenarios[0].line
+    sizes = [
+        arithmetic_sizes(base, _scenario_for(plan, 0, inputs, row, window).line) if resize else {}
+        for row in values
+    ]
     pairs = [
         (
             _scenario_for(plan, 0, inputs, row, window, sized),
@@ -286,41 +289,77 @@ def run_uncertainty(
     runs = Path(folder) / "uncertainty" / "runs"
     reference_unit = plan.scenarios[0].line.time_unit
     kpis: dict[str, list[dict[str, float]]] = {}
-    todo: dict[str, Scenario] = {}
-    for pair in pairs:
-        for scenario in pair:
-            key = scenario_key(scenario)
-            if key in kpis or key in todo:
-                continue
-            stored = _stored(runs / f"{key}.json")
-            if stored is not None:
-                kpis[key] = stored
-            else:
-                todo[key] = scenario
-    reused = len(kpis)
-    keys = list(todo)
+    binding: dict[str, str | None] = {}
+    counted = {"ran": 0, "reused": 0}
 
-    def store(position: int, result: RunResult) -> None:
-        key = keys[position]
-        line = result.scenario.line
-        found = [
-            in_reference_unit(line_kpis(rep, line), line.time_unit, reference_unit)
-            for rep in result.replications
+    def run_sets(indices: list[int], label: str) -> bool:
+        """Run the two plants of the input sets ``indices`` that have no stored run;
+        return whether Ctrl-C stopped it."""
+        todo: dict[str, Scenario] = {}
+        for index in indices:
+            for side, scenario in enumerate(pairs[index]):
+                key = scenario_key(scenario)
+                if key in kpis or key in todo:
+                    continue
+                stored = _stored(runs / f"{key}.json", before=side == 0)
+                if stored is not None:
+                    kpis[key], binding[key] = stored
+                    counted["reused"] += 1
+                else:
+                    todo[key] = scenario
+        keys = list(todo)
+        before_keys = {scenario_key(pairs[i][0]) for i in indices}
+
+        def store(position: int, result: RunResult) -> None:
+            key = keys[position]
+            line = result.scenario.line
+            found = [
+                in_reference_unit(line_kpis(rep, line), line.time_unit, reference_unit)
+                for rep in result.replications
+            ]
+            kpis[key] = found
+            record: dict[str, Any] = {"key": key, "scenario": result.scenario.name, "kpis": found}
+            if key in before_keys:
+                binding[key] = record["binding"] = binding_station(result)
+            write_json(runs / f"{key}.json", record)
+
+        counted["ran"] += len(todo)
+        if progress:
+            progress.start(label, sum(s.replications for s in todo.values()))
+        try:
+            run_scenarios(
+                list(todo.values()), executor, store, progress.advance if progress else None
+            )
+        except Interrupted:
+            return True
+        return False
+
+    partial = run_sets(list(range(samples)), f"uncertainty: {samples} input sets")
+    rounds = [0] * samples
+    goal = target_output(plan.scenarios[0].line) if resize else None
+    for round_number in range(1, ROUNDS + 1):
+        if partial or goal is None:
+            break
+        short = [
+            index
+            for index, (before, _) in enumerate(pairs)
+            if scenario_key(before) in kpis
+            and binding.get(scenario_key(before))
+            and short_of_target(kpis[scenario_key(before)], goal)
         ]
-        kpis[key] = found
-        write_json(
-            runs / f"{key}.json", {"key": key, "scenario": result.scenario.name, "kpis": found}
+        if not short:
+            break
+        for index in short:
+            station = str(binding[scenario_key(pairs[index][0])])
+            sizes[index] = raised(sizes[index], plan.scenarios[0].line, station)
+            pairs[index] = (
+                _scenario_for(plan, 0, inputs, values[index], window, sizes[index]),
+                _scenario_for(plan, target, inputs, values[index], window, sizes[index]),
+            )
+            rounds[index] = round_number
+        partial = run_sets(
+            short, f"uncertainty: re-sizing {len(short)} short input sets, round {round_number}"
         )
-
-    if progress:
-        progress.start(
-            f"uncertainty: {samples} input sets", sum(s.replications for s in todo.values())
-        )
-    partial = False
-    try:
-        run_scenarios(list(todo.values()), executor, store, progress.advance if progress else None)
-    except Interrupted:
-        partial = True
     finished = [
         index
         for index, (a, b) in enumerate(pairs)
@@ -344,15 +383,14 @@ def run_uncertainty(
     )
     for entry, index in zip(content["sets"], finished, strict=True):
         entry["resized"] = sizes[index]
+        entry["resize_rounds"] = rounds[index]
     horizon, warmup, replications = window
     content.update(
         {
             "resize": {
                 "enabled": resize,
-                "rule": "each set's plants re-sized to the reference line's target: machine "
-                "counts and soak space scaled by how much the set's inputs load them "
-                "(n' = ceil(n x load' / load)); the smart plant is the re-sized before "
-                "line plus its levers",
+                "rule": RULE,
+                "tolerance": TOLERANCE,
             },
             "reference": plan.scenarios[0].name,
             "scenario": plan.scenarios[target].name,
@@ -371,7 +409,7 @@ def run_uncertainty(
                 "comparison_warmup": plan.scenarios[0].warmup,
                 "comparison_replications": plan.scenarios[0].replications,
             },
-            "runs": {"ran": len(todo), "reused": reused, "replications_each": replications},
+            "runs": {**counted, "replications_each": replications},
         }
     )
     return content
