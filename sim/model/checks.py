@@ -26,14 +26,14 @@ def _ramp_up(line: Line) -> list[ConfigError]:
     stations = {station.name: station for station in line.stations}
     given: dict[tuple[str | None, str], int] = {}
     for index, ramp in enumerate(line.ramp_up.curves):
-        path = f"ramp_up.curves[{index}]"
+        path = f"ramp_up.curves.{index}"
         for quantity in ramp.curves():
             earlier = given.setdefault((ramp.station, quantity), index)
             if earlier != index:
                 errors.append(
                     ConfigError(
                         f"a second {quantity} curve for "
-                        f"{ramp.station or 'the whole line'} (the first is curves[{earlier}]); "
+                        f"{ramp.station or 'the whole line'} (the first is curves.{earlier}); "
                         "keep one",
                         path=f"{path}.{quantity}",
                     )
