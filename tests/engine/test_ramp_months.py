@@ -50,7 +50,10 @@ curve_sets = st.fixed_dictionaries(
             }
         ),
         "speed": st.fixed_dictionaries(
-            {"table": st.lists(st.floats(0.05, 1.0), min_size=1, max_size=3), "source": st.just("E")}
+            {
+                "table": st.lists(st.floats(0.05, 1.0), min_size=1, max_size=3),
+                "source": st.just("E"),
+            }
         ),
         "mtbf": st.fixed_dictionaries(
             {"start": st.floats(0.05, 1.0), "tau": st.floats(10.0, 2000.0), "source": st.just("E")}
