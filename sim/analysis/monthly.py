@@ -147,7 +147,9 @@ def month_rows(results: list[ReplicationResult], line: Line) -> list[list[Any]]:
 
 def monthly_summary(results: list[ReplicationResult], line: Line) -> dict[str, Any] | None:
     """The ``monthly`` block of ``summary.json`` for a ramp-up run (``None`` otherwise):
-    the month, units, OEE's station and per month each KPI's estimate over replications."""
+    the month, units, OEE's station, the target's Ah in a month of working time
+    (``target.ah_per_year`` x month / working time a year [Ah]) and per month each KPI's
+    estimate over replications."""
     if not results or not results[0].months:
         return None
     station = _bottleneck(results)
@@ -168,11 +170,15 @@ def monthly_summary(results: list[ReplicationResult], line: Line) -> dict[str, A
                 "yield_curve": curve_yield(line, first.warmup, end),
             }
         )
+    target = line.target.ah_per_year if line.target is not None else None
     return {
         "month": "1/12 of a 365-day year",
         "month_length": month_length(line),
         "time_unit": line.time_unit,
         "units": monthly_units(line),
         "oee_station": station,
+        "target_per_month": None
+        if target is None
+        else target * month_length(line) / line.time_per_year,
         "months": months,
     }
