@@ -37,7 +37,8 @@ def monthly_table(summary: dict[str, Any]) -> Table | None:
     ahs = [_mean(row["kpis"].get("ah")) for row in monthly["months"]]
     in_ah = any(ah is not None for ah in ahs)
     money = units["cost_per_ah"].replace(" ", "")
-    columns = (
+    costed = any(_mean(row["kpis"].get("cost_per_ah")) is not None for row in monthly["months"])
+    columns = [
         "month",
         "days [d]",
         "good [M Ah]" if in_ah else f"good [{units['output']}]",
@@ -45,14 +46,15 @@ def monthly_table(summary: dict[str, Any]) -> Table | None:
         "scrap yield [-]",
         "curve [-]",
         "OEE [-]",
-        f"cost [{money}]",
-    )
+    ]
+    if costed:
+        columns.append(f"cost [{money}]")
     for title in columns:
         table.add_column(escape(title), justify="right", overflow="fold")
     for row, ah in zip(monthly["months"], ahs, strict=True):
         kpis = row["kpis"]
         good = (None if ah is None else ah / 1e6) if in_ah else _mean(kpis.get("output"))
-        table.add_row(
+        cells = [
             str(row["month"]),
             f"{row['start'] * days:.0f}-{row['end'] * days:.0f}",
             number(good),
@@ -60,8 +62,10 @@ def monthly_table(summary: dict[str, Any]) -> Table | None:
             share(_mean(kpis.get("scrap_yield"))),
             share(row.get("yield_curve")),
             share(_mean(kpis.get("oee"))),
-            number(_mean(kpis.get("cost_per_ah"))),
-        )
+        ]
+        if costed:
+            cells.append(number(_mean(kpis.get("cost_per_ah"))))
+        table.add_row(*cells)
     return table
 
 
