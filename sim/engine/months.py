@@ -108,7 +108,12 @@ class MonthRecorder:
                     for name, sink in build.sinks.items()
                 },
                 line=(
-                    (monitor.released, monitor.scrapped, monitor._area_now(now), monitor.wip)
+                    (
+                        monitor.released,
+                        monitor.scrapped,
+                        monitor.wip_area + monitor.wip * (now - monitor.wip_last),
+                        monitor.wip,
+                    )
                     if monitor is not None
                     else (0.0, 0.0, 0.0, 0.0)
                 ),
