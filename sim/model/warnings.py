@@ -51,8 +51,8 @@ def _piece_units(line: Line) -> list[str]:
 
 def scenario_warnings(scenario: Scenario) -> list[str]:
     """Return the warnings of the scenario's line and of its run settings: a warm-up
-    shorter than the longest delay or batch time (unless the line ramps up), a batch whose minimum takes longer to
-    collect than the whole run."""
+    shorter than the longest delay or batch time (unless the line ramps up), a batch
+    whose minimum takes longer to collect than the whole run."""
     line = as_general(scenario.line)
     warnings = line_warnings(line)
     unit = line.time_unit
