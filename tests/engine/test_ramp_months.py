@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
@@ -11,7 +12,10 @@ from hypothesis import strategies as st
 from sim.analysis.kpis import line_kpis, station_kpis
 from sim.analysis.monthly import scrap_yield
 from sim.engine import simulate
+from sim.model import load_line
 from sim.model.line import Line
+
+ROOT = Path(__file__).resolve().parents[2]
 
 MONTH = 730.0
 """One month [h]."""
@@ -125,3 +129,38 @@ def test_a_ramp_on_one_station_leaves_the_others_streams_alone() -> None:
     first, second = simulate(base, 500.0, 0.0, 7), simulate(ramped, 500.0, 0.0, 7)
     assert first.stations["s0"] == second.stations["s0"]
     assert first.stations["s1"].cycles > second.stations["s1"].cycles
+
+
+def test_a_ramp_at_the_mature_values_reproduces_the_mature_run() -> None:
+    """The reference line with every curve at its mature value (each machine station's
+    yield table at 1 - scrap, MTBF and speed shares 1) draws the same numbers from the
+    same streams: the same good output, cycles, repairs and machine time per state at
+    every station; scrap differs only by the rounding of 1 - (1 - scrap) on web material
+    (and the run has the two events of the month recorder more)."""
+    path = ROOT / "configs" / "prismatic_lfp_300mah.yaml"
+    mature = load_line(path)
+    curves: list[dict[str, Any]] = [
+        {"station": s.name, "yield": {"table": [1 - s.scrap], "source": "E"}}
+        for s in mature.stations
+        if s.kind != "delay"
+    ]
+    curves.append(
+        {
+            "mtbf": {"start": 1.0, "tau": 100, "source": "E"},
+            "speed": {"table": [1.0], "source": "E"},
+        }
+    )
+    neutral = load_line(path, {"ramp_up": {"curves": curves}})
+    first, second = simulate(mature, 500.0, 0.0, 5), simulate(neutral, 500.0, 0.0, 5)
+    assert first.good == second.good > 0
+    assert second.events == first.events + 2  # the recorder starting and ending
+    for name, station in first.stations.items():
+        other = second.stations[name]
+        assert (station.cycles, station.units_out, station.repairs, station.setups) == (
+            other.cycles,
+            other.units_out,
+            other.repairs,
+            other.setups,
+        ), name
+        assert station.state_time == other.state_time, name
+        assert math.isclose(station.scrapped, other.scrapped, rel_tol=1e-12), name
