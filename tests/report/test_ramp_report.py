@@ -11,6 +11,7 @@ from pathlib import Path
 from rich.console import Console
 
 from sim import build_summary, load_scenario, run, write_results
+from sim.api.results import Run
 from sim.report.html import write_report
 from sim.report.monthly_table import print_monthly
 from sim.report.plots import write_run_plots
@@ -28,7 +29,7 @@ RAMP = {
 """Penny Fab ramping: rimming's yield from 0.6, every station at half speed in month 1."""
 
 
-def _folder(tmp_path: Path, overrides: dict[str, object] | None) -> Path:
+def _folder(tmp_path: Path, overrides: dict[str, object] | None) -> tuple[Path, Run]:
     scenario = load_scenario(
         ROOT / "scenarios" / "penny_fab.yaml",
         overrides,
@@ -39,13 +40,13 @@ def _folder(tmp_path: Path, overrides: dict[str, object] | None) -> Path:
     result = run(scenario, jobs=1)
     folder = tmp_path / "results"
     write_results(result, build_summary(result), folder)
-    return folder
+    return folder, result
 
 
 def test_a_ramp_up_run_writes_its_months_with_units(tmp_path: Path) -> None:
     """Three months (730 h, 730 h and the 240 h left) per replication; each row's units
     in the header; the months' output adds up to the replication's good output."""
-    folder = _folder(tmp_path, RAMP)
+    folder, result = _folder(tmp_path, RAMP)
     summary = json.loads((folder / "summary.json").read_text())
     monthly = summary["monthly"]
     assert "monthly.csv" in summary["files"]
@@ -68,6 +69,10 @@ def test_a_ramp_up_run_writes_its_months_with_units(tmp_path: Path) -> None:
     text = console.export_text()
     assert "days [d]" in text and "yield [-]" in text and "curve [-]" in text
 
+    frame = result.monthly_frame()
+    assert frame.loc[(1, "yield"), "unit"] == "-"
+    assert frame.loc[(3, "output"), "end"] == 1700.0
+
     plots = [path.name for path in write_run_plots(folder)]
     assert "ramp_up.png" in plots
     page = write_report(folder).read_text(encoding="utf-8")
@@ -76,7 +81,8 @@ def test_a_ramp_up_run_writes_its_months_with_units(tmp_path: Path) -> None:
 
 def test_a_mature_run_has_no_months(tmp_path: Path) -> None:
     """Without ramp_up: no monthly block, no monthly.csv, no ramp-up plot or table."""
-    folder = _folder(tmp_path, None)
+    folder, result = _folder(tmp_path, None)
+    assert result.monthly_frame().empty
     summary = json.loads((folder / "summary.json").read_text())
     assert "monthly" not in summary
     assert not (folder / "monthly.csv").exists()
