@@ -7,6 +7,7 @@ from typing import Any
 
 from sim.analysis.capacity import window_warnings
 from sim.analysis.kpis import summarize
+from sim.analysis.monthly import monthly_summary
 from sim.analysis.units import currency, kpi_unit, output_unit, station_units
 from sim.experiment.replicate import RunResult
 
@@ -58,6 +59,7 @@ def build_summary(result: RunResult) -> dict[str, Any]:
         "kpis": kpis,
         "stations": stations,
         "bottleneck": stats["bottleneck"],
+        **({"monthly": monthly} if (monthly := monthly_summary(result.replications, line)) else {}),
         "warnings": warnings,
         "linesim_version": _version(),
     }

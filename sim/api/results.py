@@ -161,6 +161,26 @@ class Run(RunResult):
         frame.attrs["units"] = line_units(self.scenario.line, [str(c) for c in frame.columns])
         return frame
 
+    def monthly_frame(self) -> pandas.DataFrame:
+        """A ramp-up run's monthly KPIs (summary.json's ``monthly``) indexed by (month,
+        KPI), columns as in :meth:`to_frame` plus ``start`` and ``end`` of the month [time
+        unit]; empty for a line without ``ramp_up``."""
+        pandas = _pandas()
+        monthly = self.summary.get("monthly") or {"months": [], "units": {}}
+        rows = {
+            (row["month"], kpi): {
+                **_row({**value, "unit": monthly["units"].get(kpi, "-")}),
+                "start": row["start"],
+                "end": row["end"],
+            }
+            for row in monthly["months"]
+            for kpi, value in row["kpis"].items()
+        }
+        frame = pandas.DataFrame.from_dict(rows, orient="index")
+        if rows:
+            frame.index = pandas.MultiIndex.from_tuples(frame.index, names=["month", "kpi"])
+        return frame
+
 
 @dataclass(frozen=True)
 class CompareOutcome:

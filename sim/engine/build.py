@@ -21,6 +21,7 @@ from sim.engine.buffer import Buffer, Source
 from sim.engine.delay import Delay
 from sim.engine.lot import Lot
 from sim.engine.monitor import BLOCKED, IDLE, OFF_SHIFT, LineMonitor, Sink
+from sim.engine.ramp import learning_curves
 from sim.engine.rng import sampler, stream
 from sim.engine.station import StationRun, Wiring
 from sim.model.line import Line
@@ -83,6 +84,7 @@ class LineBuild:
         consumed = {m for s in line.stations for m in (s.inputs or {})}
         holders: dict[str, Buffer | Source | Delay | Sink] = {}
         per_unit = release_per_unit(line, entry) if entry is not None else {}
+        learning = learning_curves(line)
         for spec in line.stations:
             if spec.kind == "delay":
                 soaked = next(iter(spec.inputs or {}))
@@ -146,6 +148,7 @@ class LineBuild:
                     monitor,
                     line.calendars.get(spec.name),
                     spec.name in self.inspections,
+                    learning.get(spec.name),
                 )
             )
         if entry is None or not released:

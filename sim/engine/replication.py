@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sim.checks import MAX_SEED, check_duration, check_whole
@@ -13,6 +13,8 @@ from sim.engine.bounded import BoundedEnvironment
 from sim.engine.build import LineBuild
 from sim.engine.flood import ROUND, flood_guard
 from sim.engine.monitor import STATES, StateObserver
+from sim.engine.months import MonthRecorder
+from sim.engine.ramp import month_length
 from sim.engine.state_bins import StateBins
 from sim.errors import ConfigError, RunError
 from sim.model.line import Line
@@ -100,6 +102,10 @@ class ReplicationResult:
     released_material: str = ""
     """The raw material whose release is counted (a serial line's first station's jobs);
     empty when stations draw several raw materials."""
+    months: list[ReplicationResult] = field(default_factory=list)
+    """A line that ramps up (``ramp_up``): each month of the window as a result of its own
+    (``warmup`` its start, ``horizon`` its length [time unit], a month being 1/12 of a
+    365-day year; the last may be shorter); empty otherwise."""
 
 
 def simulate(
@@ -157,6 +163,10 @@ def simulate(
     state_bins = StateBins(build.stations, warmup, build.bin_width, TIME_BINS)
     env.process(state_bins.sample(env))
     end = warmup + horizon
+    months = None
+    if line.ramp_up is not None:
+        months = MonthRecorder(build, warmup, end, month_length(line))
+        env.process(months.sample(env))
     env.run(until=end)
     if build.stuck():
         raise RunError(
@@ -171,7 +181,11 @@ def simulate(
         monitor.close_bins(end)
     build.close_material_bins()
     state_bins.close(end)
-    return _result(build, line, horizon, warmup, seed, replication, state_bins)
+    result = _result(build, line, horizon, warmup, seed, replication, state_bins)
+    if months is None:
+        return result
+    months.close(end)
+    return replace(result, months=months.results(result))
 
 
 def _checked(

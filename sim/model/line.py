@@ -27,6 +27,7 @@ from sim.model.calendar import ShiftCalendar
 from sim.model.costs import LineCosts
 from sim.model.distributions import Distribution, Duration
 from sim.model.numbers import NumbersChecked
+from sim.model.ramp import RampUp
 from sim.model.regions import region_ranges
 from sim.model.station import (
     MAX_MACHINES,
@@ -216,6 +217,11 @@ class Line(_Model, NumbersChecked):
     )
     costs: LineCosts | None = Field(default=None, description="cost, energy and labour rates")
     stations: list[Station] = Field(min_length=1, max_length=10_000, description="the stations")
+    ramp_up: RampUp | None = Field(
+        default=None,
+        description="a new line's learning curves of yield, MTBF and speed from the start "
+        "of production (see docs/ramp-up.md); omitted: the line runs mature",
+    )
     uncertain: dict[str, Range] = Field(
         default_factory=dict,
         description="estimated inputs (tag E): dotted path -> range, sampled by an "
