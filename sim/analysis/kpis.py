@@ -31,8 +31,8 @@ import math
 from typing import Any
 
 from sim.analysis.costs import cost_kpis
+from sim.analysis.statistics import Estimate, estimate
 from sim.engine import STATES, ReplicationResult, StationResult
-from sim.experiment.statistics import Estimate, estimate
 from sim.model.line import Line
 from sim.model.serial import as_general
 

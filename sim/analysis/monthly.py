@@ -27,10 +27,10 @@ import math
 from typing import Any
 
 from sim.analysis.kpis import bottleneck, line_kpis, station_kpis
+from sim.analysis.statistics import estimate
 from sim.analysis.units import currency, kpi_unit
 from sim.engine import STATES, ReplicationResult
 from sim.engine.ramp import month_length
-from sim.experiment.statistics import estimate
 from sim.model.line import Line
 from sim.model.serial import as_general
 

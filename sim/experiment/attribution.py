@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis.statistics import estimate
 from sim.experiment.executors import Executor
 from sim.experiment.replicate import ReplicationTask, replicate_task
-from sim.experiment.statistics import estimate
 from sim.figures import plural
 from sim.model.comparison_file import AttributionSpec
 from sim.model.line import Line

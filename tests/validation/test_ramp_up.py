@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sim.experiment.statistics import t_halfwidth
+from sim.analysis.statistics import t_halfwidth
 from sim.model.ramp import Curve
 
 from .harness import ASSERT_LEVEL, assert_ci, exponential, make_line, replicate
