@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.analysis.capacity import STORE_SLACK, resized_counts
+from sim.analysis.comparison import bottleneck_ranking
+from sim.analysis.summary import build_summary
 from sim.model.uncertainty import value_at
 
 if TYPE_CHECKING:
@@ -49,7 +52,6 @@ ROUNDS = 3
 def arithmetic_sizes(base: Line, changed: Line) -> dict[str, int]:
     """The counts of ``base`` re-sized by capacity arithmetic for the inputs of ``changed``
     (only those that change; :func:`sim.analysis.capacity.resized_counts`)."""
-    from sim.analysis.capacity import resized_counts
 
     written: Any = base.model_dump(by_alias=True)
     counts = resized_counts(base, changed)
@@ -81,8 +83,6 @@ def short_of_target(before: list[dict[str, float]], goal: tuple[str, float]) -> 
 def binding_station(result: RunResult) -> str | None:
     """The station that most held up the line in ``result`` (its replications' mean
     active share, or a delay's fill); ``None`` when no station has a figure."""
-    from sim.analysis.comparison import bottleneck_ranking
-    from sim.analysis.summary import build_summary
 
     stations = build_summary(result)["stations"]
     ranked = bottleneck_ranking(stations, 1)
@@ -93,7 +93,6 @@ def raised(sizes: dict[str, int], line: Line, station: str) -> dict[str, int]:
     """``sizes`` (dotted overrides of ``line``'s machine counts and soak space) with one
     unit more at ``station``: a machine, or :data:`~sim.analysis.capacity.STORE_SLACK` more
     soak space (at least one place)."""
-    from sim.analysis.capacity import STORE_SLACK
 
     spec = line.station(station)
     field = "capacity" if spec.kind == "delay" else "machines"

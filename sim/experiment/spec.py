@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sim.errors import ConfigError, ConfigErrors
+from sim.model import load_scenario
 from sim.model.experiment_file import RUN_KEYS, ExperimentModel
 from sim.model.loader import read_yaml
 from sim.model.located import Marks, position, validate_located
@@ -77,7 +78,6 @@ class ExperimentFile:
 
     def load(self, overrides: dict[str, Any], section: str, **run: Any) -> Scenario:
         """Load the scenario with dotted ``overrides``; errors blame ``section.<path>``."""
-        from sim.model import load_scenario
 
         settings = {**self.run, **{k: v for k, v in run.items() if v is not None}}
         try:

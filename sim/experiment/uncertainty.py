@@ -28,6 +28,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.analysis.comparison import claim_readings, plant_load
+from sim.analysis.kpis import line_kpis
+from sim.analysis.uncertainty import summarize_study
+from sim.atomic import write_json
+from sim.engine.rng import name_key
 from sim.errors import ConfigError
 from sim.experiment.batch import run_scenarios, scenario_key
 from sim.experiment.executors import Executor, Interrupted
@@ -42,9 +47,12 @@ from sim.experiment.resizing import (
     short_of_target,
     target_output,
 )
+from sim.model import load_scenario
+from sim.model.levers import LeverFile
+from sim.model.loader import read_yaml
 from sim.model.scenario import Scenario
 from sim.model.uncertainty import Range, value_at
-from sim.model.units import SECONDS_PER
+from sim.model.units import SECONDS_PER, parse_duration
 
 if TYPE_CHECKING:
     from sim.experiment.compare import ComparisonPlan
@@ -91,7 +99,6 @@ class UncertainInput:
 
 
 def _number(value: float | str | None, unit: str) -> float | None:
-    from sim.model.units import parse_duration
 
     if value is None:
         return None
@@ -109,8 +116,6 @@ def _make(name: str, kind: str, target: str, given: Range, unit: str) -> Uncerta
 
 def _lever_effects(scenario: Scenario) -> dict[str, Range]:
     """The ``effect:`` range of each lever the scenario applies, from its lever file."""
-    from sim.model.levers import LeverFile
-    from sim.model.loader import read_yaml
 
     if not scenario.levers or scenario.source is None:
         return {}
@@ -151,8 +156,6 @@ def sample_inputs(inputs: list[UncertainInput], samples: int, seed: int) -> np.n
     in its input's unit, uniform or triangular on [low, high]."""
     from scipy.stats import qmc, triang
 
-    from sim.engine.rng import name_key
-
     if not inputs:
         return np.zeros((samples, 0))
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(name_key(STREAM),)))
@@ -182,7 +185,6 @@ def _scenario_for(
     """The compared scenario ``index`` with one input set applied, on the study window;
     ``resized`` are the set's machine counts and soak space (applied before the levers,
     like the set's inputs: the smart plant is the re-sized before line plus its levers)."""
-    from sim.model import load_scenario
 
     scenario = plan.scenarios[index]
     written = scenario.line.model_dump(by_alias=True)
@@ -213,7 +215,6 @@ def _scenario_for(
 
 def study_window(plan: ComparisonPlan) -> tuple[float, float, int]:
     """Horizon and warm-up [reference time unit] and replications of each input set."""
-    from sim.model.units import parse_duration
 
     first = plan.scenarios[0]
     settings = plan.spec.uncertainty if plan.spec and plan.spec.uncertainty else None
@@ -257,8 +258,6 @@ def run_uncertainty(
     Finished scenario runs are stored under ``folder/uncertainty/runs/`` as they finish;
     on Ctrl-C the study summarizes the finished sets and is ``partial``.
     """
-    from sim.analysis.kpis import line_kpis
-    from sim.atomic import write_json
     from sim.experiment.compare import _target
     from sim.experiment.pairs import in_reference_unit
 
@@ -366,8 +365,6 @@ def run_uncertainty(
         if scenario_key(a) in kpis and scenario_key(b) in kpis
     ]
     per_set = [(kpis[scenario_key(pairs[i][0])], kpis[scenario_key(pairs[i][1])]) for i in finished]
-    from sim.analysis.comparison import claim_readings, plant_load
-    from sim.analysis.uncertainty import summarize_study
 
     claim = plan.spec.claim if plan.spec and plan.spec.claim else None
     load = plant_load(plan.scenarios[0].line)
