@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.report.files import write_csv, write_json, write_text
+from sim.atomic import write_csv, write_json, write_text
 from sim.report.results import write_results
 from sim.report.tables import print_summary
 

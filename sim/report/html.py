@@ -15,9 +15,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from sim.atomic import write_text
 from sim.figures import plural
 from sim.model.units import SECONDS_PER
-from sim.report.files import write_text
 from sim.report.line_view import line_sections
 from sim.report.numbers import format_number
 from sim.report.page import PAGE_CSS, wide

@@ -16,11 +16,11 @@ from typing import Any
 
 from sim.analysis.kpis import LINE_KPIS, STATION_KPIS, line_kpis, station_kpis
 from sim.analysis.monthly import MONTHLY_KPIS, month_rows, monthly_units
+from sim.atomic import write_csv, write_json
 from sim.engine.monitor import STATES
 from sim.engine.replication import ReplicationResult
 from sim.experiment.replicate import RunResult
 from sim.model.scenario import Scenario
-from sim.report.files import write_csv, write_json
 from sim.report.line_files import LINE_FILES, write_line_files
 from sim.report.run_folder import ResultsFolder
 

@@ -17,11 +17,11 @@ import yaml
 from optuna.trial import FrozenTrial, TrialState
 
 from sim.analysis.units import unit_of
+from sim.atomic import write_csv, write_json, write_text
 from sim.experiment.tune import TuneResult, best_trials
 from sim.figures import number, quantity
 from sim.model.loader import project_folder, read_yaml
 from sim.model.units import SECONDS_PER, parse_duration
-from sim.report.files import write_csv, write_json, write_text
 
 __all__ = ["best_scenario_yaml", "constraint_text", "duration_text", "tune_content", "write_tune"]
 
