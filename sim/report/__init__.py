@@ -1,4 +1,4 @@
-"""Results folders, console tables (and, later, plots and the HTML report)."""
+"""Results folders, console tables, plots, the HTML reports and the line views."""
 
 from __future__ import annotations
 
