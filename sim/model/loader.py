@@ -401,9 +401,13 @@ def load_scenario(
     line_data, lever_info, lever_origins = _apply_levers(
         line_data, spec, chosen, file, marks, unit, effects or {}
     )
+    if spec.demand is not None:  # the scenario's demand replaces any of the line file
+        line_data = {**line_data, "demand": copy.deepcopy(raw["demand"])}
     origins: Origins = dict(lever_origins)
     origins.update({k: (file, marks.get(("set", k)), "set.") for k in set_overrides})
     origins.update({k: (None, None, "") for k in cli_overrides})
+    if spec.demand is not None:
+        origins.update(_demand_origins(file, marks))
     try:
         data = apply_overrides(line_data, set_overrides, file=file)
     except ConfigError as error:
@@ -427,6 +431,14 @@ def load_scenario(
         lever_info=lever_info,
         precision=spec.precision if replications is None else None,
     )
+
+
+def _demand_origins(file: str, marks: Marks) -> Origins:
+    """Every key of the scenario's ``demand:`` block, deepest first, so that an error in
+    the demand (checked against the line) is located at its own key in the scenario."""
+    keys = [path for path in marks if path and path[0] == "demand"]
+    keys.sort(key=len, reverse=True)
+    return {".".join(str(p) for p in path): (file, marks[path], "") for path in keys}
 
 
 def _apply_levers(
