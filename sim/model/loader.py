@@ -214,21 +214,21 @@ def _validation_errors(
 
 
 def _located(error: ConfigError, file: str, marks: Marks, origins: Origins) -> ConfigError:
-    """Fill in file, line and column: an overridden value is blamed on its override."""
-    for override, (origin_file, mark, prefix) in origins.items():
-        if (
-            error.path == override
-            or error.path.startswith(override + ".")
-            or _created_by(override, error.path, marks)
-        ):
-            error.file = origin_file
-            error.line, error.column = mark if mark else (None, None)
-            if prefix.startswith("levers."):  # a lever wrote the value: point at its change
-                error.message = f"{error.path} (written by this change): {error.message}"
-                error.path = prefix
-            else:
-                error.path = prefix + error.path
-            return error
+    """Fill in file, line and column: an overridden value is blamed on its override (one
+    that wrote it or a mapping above it, else one that made the mapping it lies in)."""
+    written = [o for o in origins if error.path == o or error.path.startswith(o + ".")]
+    made = [o for o in origins if _created_by(o, error.path, marks)]
+    blamed = (*written, *made)
+    if blamed:
+        origin_file, mark, prefix = origins[blamed[0]]
+        error.file = origin_file
+        error.line, error.column = mark if mark else (None, None)
+        if prefix.startswith("levers."):  # a lever wrote the value: point at its change
+            error.message = f"{error.path} (written by this change): {error.message}"
+            error.path = prefix
+        else:
+            error.path = prefix + error.path
+        return error
     below = [k for k in origins if error.path and k.startswith(error.path + ".")]
     if below:  # the file's value and overrides below it disagree: name them
         named = [

@@ -109,4 +109,6 @@ def test_demand_releases_each_raw_material_of_a_merge() -> None:
     good_jobs = demand_rate / 0.9  # assembly cycles per hour
     assert_ci(runs, f"{case}: assembly busy", runs.station("assembly", "busy"), good_jobs, 0.02)
     prepared = good_jobs * 2 / 0.8 * 0.5
-    assert_ci(runs, f"{case}: preparation busy", runs.station("preparation", "busy"), prepared, 0.02)
+    assert_ci(
+        runs, f"{case}: preparation busy", runs.station("preparation", "busy"), prepared, 0.02
+    )
