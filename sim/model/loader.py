@@ -406,8 +406,9 @@ def load_scenario(
     origins: Origins = dict(lever_origins)
     origins.update({k: (file, marks.get(("set", k)), "set.") for k in set_overrides})
     origins.update({k: (None, None, "") for k in cli_overrides})
-    if spec.demand is not None:
-        origins.update(_demand_origins(file, marks))
+    if spec.demand is not None:  # after the overrides: a value they set is theirs
+        for key, origin in _demand_origins(file, marks).items():
+            origins.setdefault(key, origin)
     try:
         data = apply_overrides(line_data, set_overrides, file=file)
     except ConfigError as error:

@@ -129,3 +129,19 @@ def test_a_line_without_demand_dumps_as_before() -> None:
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml")
     assert scenario.line.demand is None
     assert "demand" not in scenario.line.model_dump(mode="json")
+
+
+def test_an_override_of_the_demand_is_blamed_on_the_override(tmp_path: Path) -> None:
+    """``--set demand.rate=...`` that is wrong names the command line, not the file."""
+    (tmp_path / "line.yaml").write_text(LINE, encoding="utf-8")
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(SCENARIO.format(demand='  rate: "1 /h"'), encoding="utf-8")
+    with pytest.raises(LinesimError) as caught:
+        load_scenario(scenario, {"demand.rate": "5 M kg/yr"})
+    error = caught.value
+    if isinstance(error, ConfigErrors):
+        error = error.errors[0]
+    assert isinstance(error, ConfigError)
+    assert error.file is None
+    assert error.path == "demand.rate"
+    assert "unknown quantity 'kg'" in error.message
