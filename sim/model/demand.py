@@ -2,8 +2,8 @@
 
 A demand is one of three shapes: a constant ``rate`` (``"240 M Ah/yr"``, ``"5 M cells/yr"``,
 read as :mod:`sim.model.output_rate` reads a target), a ``monthly`` table of rates (month
-1 .. N, a month being a twelfth of the working year, repeating after month N), or a list of
-``orders`` (quantity, due time, and optionally when each is placed). A rate becomes orders
+1 .. N, a month being 1/12 of a 365-day year as in a ramp-up, repeating after month N), or
+a list of ``orders`` (quantity, due time, and optionally when each is placed). A rate becomes orders
 of ``order_size`` sold units, spaced evenly or as a Poisson stream (``arrivals``).
 
 The line sells its main finished material (modules, else cells, else its first finished
@@ -70,8 +70,8 @@ class Demand(_Model):
     )
     monthly: dict[int, str] | None = Field(
         default=None,
-        description="demand per month, month 1 .. N -> rate with its unit; a month is a "
-        "twelfth of the working year, the table repeats after month N",
+        description="demand per month, month 1 .. N -> rate with its unit; a month is 1/12 "
+        "of a 365-day year (30.42 d, as in a ramp-up), the table repeats after month N",
     )
     orders: list[Order] | None = Field(
         default=None, max_length=100_000, description="the order book: quantity, due, placed"

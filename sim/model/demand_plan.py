@@ -13,6 +13,7 @@ from sim.errors import ConfigError
 from sim.model.line import Line
 from sim.model.output_rate import parse_output_rate
 from sim.model.serial import as_general, release_per_unit
+from sim.model.units import SECONDS_PER, SECONDS_PER_MONTH
 
 __all__ = ["DemandPlan", "check_demand", "demand_plan", "per_sold_unit", "sold_material"]
 
@@ -145,7 +146,7 @@ def demand_plan(line: Line) -> DemandPlan | None:
         rates = tuple(
             _rate(demand.monthly[m], line, f"demand.monthly.{m}") for m in sorted(demand.monthly)
         )
-        period = line.time_per_year / 12.0
+        period = SECONDS_PER_MONTH / SECONDS_PER[line.time_unit]
     else:
         rates, period = (), math.inf
     orders = tuple(sorted((o.placed, o.due, o.quantity) for o in demand.orders or []))

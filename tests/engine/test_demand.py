@@ -53,20 +53,21 @@ def test_an_order_book_by_hand() -> None:
 
 
 def test_a_monthly_table_orders_its_months() -> None:
-    """Months of 30 d / 12 = 60 h (working_days_per_year 30) at 0.2 /h and 0.4 /h, orders
-    of 2 units, evenly: the demand over two years (24 months, 1,440 h) is 12 x 60 x (0.2 +
-    0.4) = 432 units (the last due at the end), each on time from a stock of one order
-    that a press of 0.1 h refills within the 5 h to the next."""
+    """Months of 365 d / 12 = 730 h at 0.2 /h and 0.4 /h, orders of 2 units, evenly: over
+    two years (24 months, 17,520 h, and 1 h more for the order due at its end) the demand
+    is 12 x 730 h x (0.2 + 0.4) /h = 5,256 units, each order on time from a stock of one
+    order that a press of 0.1 h refills within the 5 h to the next; the first month asks
+    for 0.2 x 730 = 146 units."""
     demand = {"monthly": {1: "0.2 /h", 2: "0.4 /h"}, "order_size": 2, "stock": 2}
-    line = _line(demand, process_time=0.1)
-    line = line.model_copy(update={"working_days_per_year": 30})
-    result = simulate(line, horizon=1440.0)
+    result = simulate(_line(demand, process_time=0.1), horizon=17_521.0)
     assert result.demand is not None
-    assert result.demand.demanded == pytest.approx(432)
-    assert result.demand.delivered == pytest.approx(432)
-    assert result.demand.on_time == result.demand.orders == 216
-    first_month = sum(result.exits_per_bin[: len(result.exits_per_bin) // 24])
-    assert first_month == pytest.approx(0.2 * 60, abs=2)
+    assert result.demand.demanded == pytest.approx(5256)
+    assert result.demand.delivered == pytest.approx(5256)
+    assert result.demand.on_time == result.demand.orders == 2628
+    month = _line({"monthly": {1: "0.2 /h", 2: "0.4 /h"}, "order_size": 2}, process_time=0.1)
+    first = simulate(month, horizon=730.5)
+    assert first.demand is not None
+    assert first.demand.demanded == pytest.approx(146)
 
 
 def test_a_line_without_demand_has_no_demand_result() -> None:
