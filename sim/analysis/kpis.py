@@ -31,6 +31,7 @@ import math
 from typing import Any
 
 from sim.analysis.costs import cost_kpis
+from sim.analysis.demand import demand_kpis
 from sim.analysis.statistics import Estimate, estimate
 from sim.engine import STATES, ReplicationResult, StationResult
 from sim.model.line import Line
@@ -107,6 +108,7 @@ def line_kpis(result: ReplicationResult, line: Line | None = None) -> dict[str, 
         if processed > 0:
             rty *= station.units_out / processed
     kpis["yield"] = rty
+    kpis.update(demand_kpis(result, line))
     if line is None:
         return kpis
     year = line.time_per_year

@@ -32,7 +32,7 @@ from sim.model.distributions import Constant
 
 if TYPE_CHECKING:
     from sim.engine.holder import Receiver, Waiter
-    from sim.engine.monitor import LineMonitor
+    from sim.engine.monitor import Departures
     from sim.model.distributions import Distribution
 
 __all__ = ["Delay"]
@@ -92,7 +92,7 @@ class Delay:
         self.scrap = scrap
         self.discrete = discrete
         self.out: Receiver | None = None
-        self.monitor: LineMonitor | None = None
+        self.monitor: Departures | None = None
         """CONWIP on a general line: where scrapped units are reported."""
         self.release_per_unit: float | None = None
         """Units of the released material in one unit soaking here [-]."""

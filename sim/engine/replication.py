@@ -11,6 +11,7 @@ from sim.checks import MAX_SEED, check_duration, check_whole
 from sim.engine._simpy import LineEnvironment, events_scheduled, number_in_rounds
 from sim.engine.bounded import BoundedEnvironment
 from sim.engine.build import LineBuild
+from sim.engine.demand import DemandResult
 from sim.engine.flood import ROUND, flood_guard
 from sim.engine.monitor import STATES, StateObserver
 from sim.engine.months import MonthRecorder
@@ -106,6 +107,8 @@ class ReplicationResult:
     """A line that ramps up (``ramp_up``): each month of the window as a result of its own
     (``warmup`` its start, ``horizon`` its length [time unit], a month being 1/12 of a
     365-day year; the last may be shorter); empty otherwise."""
+    demand: DemandResult | None = None
+    """Orders, finished stock and backlog in the window, when the line has a demand."""
 
 
 def simulate(
@@ -329,4 +332,5 @@ def _result(
         events=events_scheduled(build.env),
         released_material=build.entry or "",
         wip_area_per_bin=list(monitor.wip_area_per_bin) if monitor else [],
+        demand=build.demand.result(warmup + horizon) if build.demand is not None else None,
     )

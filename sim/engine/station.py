@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import simpy
 
     from sim.engine.holder import Receiver, Supply
-    from sim.engine.monitor import LineMonitor
+    from sim.engine.monitor import Departures
     from sim.engine.ramp import Learning
     from sim.engine.state_bins import StateBins
     from sim.model.station import Station
@@ -67,7 +67,7 @@ class StationRun:
         wiring: Wiring,
         seed: int,
         replication: int,
-        monitor: LineMonitor | None,
+        monitor: Departures | None,
         calendar: ShiftCalendar | None,
         inspects: bool,
         learning: Learning | None = None,

@@ -4,6 +4,7 @@ deadlocks and lines that can never produce. Each error names the YAML path and t
 from __future__ import annotations
 
 from sim.errors import ConfigError
+from sim.model.demand_plan import check_demand
 from sim.model.line import Line
 
 __all__ = ["check_line"]
@@ -14,7 +15,7 @@ def check_line(line: Line) -> list[ConfigError]:
     errors = _common(line)
     errors += _general(line) if line.general else _serial(line)
     errors += _ramp_up(line)
-    return errors
+    return errors + check_demand(line)
 
 
 def _ramp_up(line: Line) -> list[ConfigError]:
