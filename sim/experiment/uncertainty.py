@@ -41,9 +41,10 @@ from sim.experiment.resizing import (
     ROUNDS,
     RULE,
     TOLERANCE,
+    SetResizer,
     arithmetic_sizes,
-    binding_station,
-    raised,
+    binding_ranking,
+    mean_output,
     short_of_target,
     target_output,
 )
@@ -233,15 +234,16 @@ def study_window(plan: ComparisonPlan) -> tuple[float, float, int]:
     return horizon, warmup, replications
 
 
-def _stored(path: Path, before: bool) -> tuple[list[dict[str, float]], str | None] | None:
-    """A stored run's KPIs per replication and, for a before line, the station that most
-    held it up (a before line's store without it, from an older linesim, is run again)."""
+def _stored(path: Path, before: bool) -> tuple[list[dict[str, float]], list[str]] | None:
+    """A stored run's KPIs per replication and, for a before line, the stations that most
+    held it up, most first (a before line's store without them, from an older linesim,
+    is run again)."""
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
-        if before and "binding" not in record:
+        ranking = record.get("binding", [])
+        if before and not isinstance(ranking, list):
             return None
-        found = record.get("binding")
-        return list(record["kpis"]), None if found is None else str(found)
+        return list(record["kpis"]), [str(name) for name in ranking]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -288,7 +290,7 @@ def run_uncertainty(
     runs = Path(folder) / "uncertainty" / "runs"
     reference_unit = plan.scenarios[0].line.time_unit
     kpis: dict[str, list[dict[str, float]]] = {}
-    binding: dict[str, str | None] = {}
+    binding: dict[str, list[str]] = {}
     counted = {"ran": 0, "reused": 0}
 
     def run_sets(indices: list[int], label: str) -> bool:
@@ -319,7 +321,7 @@ def run_uncertainty(
             kpis[key] = found
             record: dict[str, Any] = {"key": key, "scenario": result.scenario.name, "kpis": found}
             if key in before_keys:
-                binding[key] = record["binding"] = binding_station(result)
+                binding[key] = record["binding"] = binding_ranking(result)
             write_json(runs / f"{key}.json", record)
 
         counted["ran"] += len(todo)
@@ -336,29 +338,41 @@ def run_uncertainty(
     partial = run_sets(list(range(samples)), f"uncertainty: {samples} input sets")
     rounds = [0] * samples
     goal = target_output(plan.scenarios[0].line) if resize else None
+    resizer = SetResizer(plan.scenarios[0].line)
+
+    def resize_to(index: int, counts: dict[str, int]) -> None:
+        sizes[index] = counts
+        pairs[index] = (
+            _scenario_for(plan, 0, inputs, values[index], window, counts),
+            _scenario_for(plan, target, inputs, values[index], window, counts),
+        )
+
     for round_number in range(1, ROUNDS + 1):
         if partial or goal is None:
             break
-        short = [
-            index
-            for index, (before, _) in enumerate(pairs)
-            if scenario_key(before) in kpis
-            and binding.get(scenario_key(before))
-            and short_of_target(kpis[scenario_key(before)], goal)
-        ]
+        short = []
+        for index, (before, _) in enumerate(pairs):
+            found = kpis.get(scenario_key(before))
+            if found is None or not short_of_target(found, goal):
+                continue
+            counts = resizer.next_sizes(
+                index, sizes[index], mean_output(found, goal), binding.get(scenario_key(before), [])
+            )
+            if counts is not None:
+                resize_to(index, counts)
+                rounds[index] = round_number
+                short.append(index)
         if not short:
             break
-        for index in short:
-            station = str(binding[scenario_key(pairs[index][0])])
-            sizes[index] = raised(sizes[index], plan.scenarios[0].line, station)
-            pairs[index] = (
-                _scenario_for(plan, 0, inputs, values[index], window, sizes[index]),
-                _scenario_for(plan, target, inputs, values[index], window, sizes[index]),
-            )
-            rounds[index] = round_number
         partial = run_sets(
             short, f"uncertainty: re-sizing {len(short)} short input sets, round {round_number}"
         )
+    if goal is not None and not partial:
+        for index, (before, _) in enumerate(pairs):
+            found = kpis.get(scenario_key(before))
+            kept = None if found is None else resizer.settled(index, mean_output(found, goal))
+            if kept is not None:
+                resize_to(index, kept)  # its last raise bought nothing: its runs are stored
     finished = [
         index
         for index, (a, b) in enumerate(pairs)

@@ -350,3 +350,26 @@ def test_a_set_short_after_its_run_gets_a_machine_at_its_binding_station(
         assert entry["before_output"]["mean"] >= 0.97
     # the 4 identical plant pairs ran once each before, and once each on their new counts
     assert study["runs"]["ran"] == 4 + 4
+
+
+def test_a_raise_that_buys_nothing_is_taken_back() -> None:
+    """The re-sizer raises a short set's top-ranked station; when that lifted the output by
+    less than HELPED it goes back to the counts before and raises the next station of
+    that ranking instead; after the last round such a raise is taken back too."""
+    from sim.experiment.resizing import HELPED, SetResizer
+
+    line = load_line(Path(__file__).resolve().parents[2] / "configs" / "penny_fab.yaml")
+    resizer = SetResizer(line)
+    ranking = ["rimming", "deburring"]
+    first = resizer.next_sizes(0, {}, 0.90, ranking)
+    assert first == {"stations.rimming.machines": 2}
+    # the raise bought nothing: back to {} and one machine more at deburring instead
+    second = resizer.next_sizes(0, first, 0.90 * (1 + HELPED / 2), ["rimming", "deburring"])
+    assert second == {"stations.deburring.machines": 2}
+    # deburring did not help either: it is taken back after the last round
+    assert resizer.settled(0, 0.90) == {}
+    # a raise that helped stays
+    helped = SetResizer(line)
+    raised = helped.next_sizes(1, {}, 0.90, ranking)
+    assert raised is not None and helped.settled(1, 0.95) is None
+    assert helped.next_sizes(1, raised, 0.95, ranking) == {"stations.rimming.machines": 3}
