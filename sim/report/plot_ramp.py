@@ -62,7 +62,7 @@ def plot_ramp_up(summary: dict[str, Any], path: str | os.PathLike[str]) -> Path:
     in_ah = any((row["kpis"].get("ah") or {}).get("mean") is not None for row in months)
     if in_ah:
         output, error = _series(months, "ah", 1e6)
-        label, unit = "good cells' capacity", "M Ah"
+        label, unit = "good cells", "M Ah"  # their capacity in Ah, not the line's
     else:
         output, error = _series(months, "output")
         label, unit = "good output", units.get("output", "units")
