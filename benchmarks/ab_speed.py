@@ -99,7 +99,7 @@ def one_run(tree: Path, code: str) -> float:
 
 def interval(ratios: list[float]) -> tuple[float, float]:
     """Mean of ``ratios`` and the half-width of its 95 % t-interval."""
-    from sim.experiment.statistics import t_halfwidth
+    from sim.analysis.statistics import t_halfwidth
 
     return statistics.fmean(ratios), t_halfwidth(ratios)
 

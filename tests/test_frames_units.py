@@ -125,3 +125,27 @@ def test_sizing_says_operators_stay_per_station(operators: int) -> None:
     else:
         assert "the resized stations have none" in note
     assert not math.isnan(outcome.to_frame().loc["rimming", "utilisation"])
+
+
+def test_results_print_as_one_line_with_units(tmp_path: Path) -> None:
+    """A result in a notebook cell reads as one short line with its headline and unit (the
+    line, the replications and every KPI are in the fields), not the dataclass dump of
+    the whole line (54,000 characters for the Penny Fab before)."""
+    run = sim.run(PENNY, replications=2, horizon=300, warmup=30, out=tmp_path / "run")
+    text = repr(run)
+    assert "\n" not in text and len(text) < 300
+    assert text.startswith("Run('penny_fab', 2 replications, throughput ")
+    assert "jobs / h [" in text and str(tmp_path / "run") in text
+    tutorial = ROOT / "scenarios"
+    outcome = sim.compare(
+        tutorial / "tutorial.yaml",
+        tutorial / "tutorial_smart.yaml",
+        replications=2,
+        horizon="2 d",
+        warmup="1 d",
+        jobs=1,
+        plots=False,
+    )
+    text = repr(outcome)
+    assert "\n" not in text and len(text) < 300
+    assert "throughput vs tutorial: tutorial_smart " in text and " %" in text

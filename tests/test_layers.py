@@ -1,6 +1,8 @@
-"""Imports go down the layers (docs/design.md): the command line parses, calls sim.api
-and prints, so it imports nothing of the engine or the experiment layer; the model and
-the engine import nothing above them. Checked on the source, function-local imports
+"""Imports go down the layers (README's layout, docs/design.md): model -> engine ->
+analysis -> experiment -> report -> api -> cli. The command line parses, calls sim.api
+and prints, so it imports nothing of the engine or the experiment layer; no layer imports
+one above it (the analysis reads the experiment's results through the protocols of
+sim.analysis.runs). Checked on the source, function-local and type-only imports
 included."""
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ FORBIDDEN = {
     "cli": ("sim.engine", "sim.experiment"),
     "model": ("sim.engine", "sim.experiment", "sim.analysis", "sim.report", "sim.api", "sim.cli"),
     "engine": ("sim.experiment", "sim.analysis", "sim.report", "sim.api", "sim.cli"),
+    "analysis": ("sim.experiment", "sim.report", "sim.api", "sim.cli"),
+    "experiment": ("sim.report", "sim.api", "sim.cli"),
+    "report": ("sim.api", "sim.cli"),
+    "api": ("sim.cli",),
 }
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lock_holder import lock_held_elsewhere
 
 from sim.cli import main
 from sim.errors import LinesimError
@@ -169,21 +170,20 @@ def test_a_second_comparison_keeps_the_first_as_previous(
 def test_a_comparison_into_a_folder_another_is_writing_is_refused_first(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The folder's lock names a live process (this one's parent): refused at once, before
-    any replication runs, and the lock and the folder are left as they were."""
+    """Another process holds the folder's lock: refused at once, before any replication
+    runs, naming that process; the folder is left as it was."""
 
     def no_simulation(*_args: object, **_kwargs: object) -> Any:
         raise AssertionError("simulated into a folder another comparison is writing")
 
     monkeypatch.setattr(LocalExecutor, "map", no_simulation)
     out = tmp_path / "cmp"
-    lock = tmp_path / ".cmp.lock"
-    lock.write_text(f"{os.getppid()}\n", encoding="ascii")
-    status = main([*commands(tmp_path)["compare"], "--jobs", "1", "--out", str(out)])
+    with lock_held_elsewhere(out) as holder:
+        status = main([*commands(tmp_path)["compare"], "--jobs", "1", "--out", str(out)])
     err = capsys.readouterr().err
     assert status == 2
-    assert f"results folder {out} is being written by another linesim run (pid " in err
-    assert lock.read_text(encoding="ascii") == f"{os.getppid()}\n" and not out.exists()
+    assert f"results folder {out} is being written by another linesim run (pid {holder.pid})" in err
+    assert not out.exists()
 
 
 def test_a_folder_left_with_only_the_study_store_is_taken(

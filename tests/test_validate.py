@@ -205,6 +205,11 @@ def test_warning_warmup_shorter_than_the_slowest_step() -> None:
     assert warnings[0].startswith("warmup: 120 h is shorter than the delay time of 'aging-room'")
 
 
+def test_a_ramp_up_without_warmup_is_not_warned() -> None:
+    """A ramp-up run measures the line from its start on purpose: no warm-up warning."""
+    assert scenario_warnings(load_scenario(ROOT / "scenarios" / "ramp_up.yaml")) == []
+
+
 def test_warning_batch_slower_to_fill_than_the_run() -> None:
     """A batch minimum that the stations before it cannot deliver within the run."""
     scenario = load_scenario(

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 
 from sim.figures import number
+from sim.model.calendar import ShiftCalendar
 from sim.model.line import Line
 from sim.model.serial import as_general
 from sim.model.station import Station
@@ -81,10 +82,8 @@ def shift_share(line: Line, station: Station) -> float:
     """Share of the time the station is staffed [-] (1 without shifts)."""
     if station.shifts is None:
         return 1.0
-    from sim.engine.calendar import ShiftCalendar
-
     intervals = [(s.start, s.start + s.length) for s in line.shifts if s.name in station.shifts]
-    return ShiftCalendar(intervals, line.shift_cycle).on_per_period / line.shift_cycle
+    return float(ShiftCalendar(intervals, line.shift_cycle).on_per_period / line.shift_cycle)
 
 
 def per_cycle(station: Station) -> float:
@@ -313,7 +312,9 @@ def raw_flow_time(line: Line) -> float:
 
 def window_warnings(line: Line, horizon: float, warmup: float, good: float) -> list[str]:
     """What makes a measured window say little [time unit of ``line``]: no good output, a
-    window that ends before one unit can pass through, or a warm-up shorter than that."""
+    window that ends before one unit can pass through, or a warm-up shorter than that
+    (for a line that ramps up, which is measured from its start on purpose: a warm-up
+    that hides part of the ramp)."""
     flow = raw_flow_time(line)
     unit = line.time_unit
     end, shown, start = number(warmup + horizon), number(flow), number(warmup)
@@ -327,7 +328,15 @@ def window_warnings(line: Line, horizon: float, warmup: float, good: float) -> l
     notes = []
     if not good:
         notes.append("no good output in the measured window: the line never produced")
-    if warmup < flow:
+    if line.ramp_up is not None:
+        # a ramp-up run measures the transient from the start of production on purpose
+        if warmup > 0:
+            notes.append(
+                f"the line ramps up from t = 0, and the warm-up ({start} {unit}) discards "
+                "that much of its ramp: the months are counted from the end of the "
+                "warm-up; a ramp-up run usually has none (warmup: 0)"
+            )
+    elif warmup < flow:
         notes.append(
             f"the warm-up ({start} {unit}) is shorter than the line's raw flow time "
             f"({shown} {unit}): the window measures a line still filling; give a warm-up "

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 
 from sim.analysis.kpis import summarize
+from sim.analysis.runs import PairedRuns
+from sim.analysis.statistics import estimate, paired_difference
 from sim.analysis.units import line_units
-from sim.experiment.pairs import Comparison, paired_difference
-from sim.experiment.statistics import estimate
 
 __all__ = [
     "CLAIM_READINGS",
@@ -210,7 +210,7 @@ def bottleneck_move(
 
 
 def build_comparison(
-    comparison: Comparison,
+    comparison: PairedRuns,
     attribution: dict[str, dict[str, np.ndarray]] | None = None,
     claim: dict[str, float] | None = None,
     attribution_settings: dict[str, Any] | None = None,

@@ -41,6 +41,12 @@ what it can make while the fixed ones (labour, base load, maintenance, depreciat
 overhead) stay; ``sold_ah_per_year`` = min(output, load x nameplate) and the ``*_sold_*``
 KPIs are each cost over the sold Ah. At load 1 everything made is sold and they equal the
 made-Ah KPIs. Extra capacity that is not sold earns nothing.
+
+With a demand (:mod:`sim.analysis.demand`) the load is not assumed but simulated: the line
+made only what the orders released, its machines idled (drawing idle power, staffed and
+paid) the rest of the time, so every category is already the cost of that output and
+``sold_ah_per_year`` is the Ah delivered in the run; the ``*_sold_*`` KPIs are each cost
+over it, with nothing scaled (``costs.load`` is refused with a demand).
 """
 
 from __future__ import annotations
@@ -204,7 +210,16 @@ def cost_kpis(result: ReplicationResult, line: Line, kpis: dict[str, float]) -> 
             "operating_cost_per_ah": operating / ah if ah > 0 else math.nan,
             "operating_cost": operating,
             "scrap_materials": scrap_materials,
-            **_at_load(line, ah, annual, base_energy, scrap_materials, operating, labour_hours),
+            **_at_load(
+                line,
+                ah,
+                annual,
+                base_energy,
+                scrap_materials,
+                operating,
+                labour_hours,
+                kpis.get("sold_ah_per_year") if result.demand is not None else None,
+            ),
             "energy_kwh": energy_year,
             "energy_kwh_per_kwh": energy_year / (ah * voltage / 1000) if ah > 0 else math.nan,
             "labour_hours": labour_hours,
@@ -225,15 +240,22 @@ def _at_load(
     scrap_materials: float,
     operating: float,
     labour_hours: float,
+    simulated: float | None = None,
 ) -> dict[str, float]:
-    """The sold-Ah KPIs at the line's plant load (module docstring)."""
+    """The sold-Ah KPIs at the line's plant load, or at the Ah a demand took from the run
+    (``simulated`` [Ah / year]), see the module docstring."""
     costs = line.costs
     assert costs is not None
-    if not ah > 0:
-        return dict.fromkeys(SOLD_KPIS, math.nan)
-    nameplate = line.target.ah_per_year if line.target and line.target.ah_per_year else ah
-    sold = ah if costs.load >= 1 else min(ah, costs.load * nameplate)
-    share = sold / ah  # of what the plant can make, what it makes and sells
+    if simulated is not None:  # the run made only what the orders released: none scaled
+        if not simulated > 0:
+            return dict.fromkeys(SOLD_KPIS, math.nan)
+        sold, share = simulated, 1.0
+    else:
+        if not ah > 0:
+            return dict.fromkeys(SOLD_KPIS, math.nan)
+        nameplate = line.target.ah_per_year if line.target and line.target.ah_per_year else ah
+        sold = ah if costs.load >= 1 else min(ah, costs.load * nameplate)
+        share = sold / ah  # of what the plant can make, what it makes and sells
     machine_energy = annual["energy"] - base_energy
     total = sum(annual.values())
     variable = annual["materials"] + machine_energy

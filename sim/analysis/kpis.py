@@ -31,9 +31,10 @@ import math
 from typing import Any
 
 from sim.analysis.costs import cost_kpis
+from sim.analysis.demand import demand_kpis
 from sim.analysis.products import product_kpis
+from sim.analysis.statistics import Estimate, estimate
 from sim.engine import STATES, ReplicationResult, StationResult
-from sim.experiment.statistics import Estimate, estimate
 from sim.model.line import Line
 from sim.model.serial import as_general
 
@@ -108,6 +109,7 @@ def line_kpis(result: ReplicationResult, line: Line | None = None) -> dict[str, 
         if processed > 0:
             rty *= station.units_out / processed
     kpis["yield"] = rty
+    kpis.update(demand_kpis(result, line))
     if line is None:
         return kpis
     year = line.time_per_year

@@ -7,8 +7,9 @@ from typing import Any
 
 from sim.analysis.capacity import window_warnings
 from sim.analysis.kpis import summarize
+from sim.analysis.monthly import monthly_summary
+from sim.analysis.runs import ScenarioRuns
 from sim.analysis.units import currency, kpi_unit, output_unit, station_units
-from sim.experiment.replicate import RunResult
 
 __all__ = ["build_summary"]
 
@@ -20,7 +21,7 @@ def _version() -> str:
         return "unknown"
 
 
-def build_summary(result: RunResult) -> dict[str, Any]:
+def build_summary(result: ScenarioRuns) -> dict[str, Any]:
     """Return the ``summary.json`` content of ``result``: every KPI as ``{"mean", "std",
     "ci95", "n", "unit"}`` (unit ``-`` for shares and ratios)."""
     scenario = result.scenario
@@ -58,6 +59,7 @@ def build_summary(result: RunResult) -> dict[str, Any]:
         "kpis": kpis,
         "stations": stations,
         "bottleneck": stats["bottleneck"],
+        **({"monthly": monthly} if (monthly := monthly_summary(result.replications, line)) else {}),
         "warnings": warnings,
         "linesim_version": _version(),
     }

@@ -11,6 +11,7 @@ SRC reads the one Latin hypercube sample already run.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,7 +19,7 @@ import numpy as np
 from sim.analysis.comparison import CLAIM_READINGS
 
 if TYPE_CHECKING:
-    from sim.experiment.uncertainty import UncertainInput
+    from sim.analysis.runs import StudyInput
 
 __all__ = ["sensitivity", "summarize_study"]
 
@@ -42,7 +43,7 @@ def _before_output(before: list[dict[str, float]]) -> dict[str, Any]:
 
 
 def summarize_study(
-    inputs: list[UncertainInput],
+    inputs: Sequence[StudyInput],
     values: np.ndarray,
     per_set: list[tuple[list[dict[str, float]], list[dict[str, float]]]],
     efficiency: float,

@@ -106,6 +106,12 @@ def kpi_unit(name: str, line: Line) -> str:
         "ah_per_labour_hour": "Ah / h",
         "capex": money,
         "scrap_cost": f"{money} / year",
+        "demand_rate": f"{output} / {time}",
+        "sold_rate": f"{output} / {time}",
+        "fill_rate": "-",
+        "on_time_share": "-",
+        "backlog": output,
+        "finished_stock": output,
     }
     if name in fixed:
         return fixed[name]

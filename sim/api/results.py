@@ -63,6 +63,22 @@ def _number(value: Any) -> float:
     return math.nan if value is None else float(value)
 
 
+def headline(estimate: dict[str, Any] | None) -> str:
+    """A KPI's mean with its unit and 95 % interval, for a repr: ``0.355 jobs / h
+    [0.33, 0.38]`` (``-`` without a value)."""
+    from sim.figures import number
+
+    if not estimate or estimate.get("mean") is None:
+        return "-"
+    text = f"{number(estimate['mean'])} {estimate.get('unit') or ''}".rstrip()
+    ci = estimate.get("ci95")
+    return f"{text} [{number(ci[0])}, {number(ci[1])}]" if ci else text
+
+
+def _folder(folder: Path | None) -> str:
+    return "" if folder is None else f", folder='{folder}'"
+
+
 def estimates_frame(estimates: dict[str, dict[str, Any]], index: str = "kpi") -> pandas.DataFrame:
     """A DataFrame with one row per estimate: mean, std, ci95_low, ci95_high, n, unit."""
     pandas = _pandas()
@@ -93,6 +109,16 @@ class Run(RunResult):
     folder: Path | None = None
     previous: Path | None = None
     """Where the run that was in ``folder`` before was kept (``<folder>.previous``)."""
+
+    def __repr__(self) -> str:
+        """One line: the scenario, its replications, throughput with unit and 95 % CI, the
+        folder (the whole line and every replication are in the fields)."""
+        throughput = headline(self.summary["kpis"].get("throughput"))
+        partial = ", partial" if self.partial else ""
+        return (
+            f"Run({self.scenario.name!r}, {len(self.replications)} replications{partial}, "
+            f"throughput {throughput}{_folder(self.folder)})"
+        )
 
     @cached_property
     def summary(self) -> dict[str, Any]:
@@ -135,6 +161,26 @@ class Run(RunResult):
         frame.attrs["units"] = line_units(self.scenario.line, [str(c) for c in frame.columns])
         return frame
 
+    def monthly_frame(self) -> pandas.DataFrame:
+        """A ramp-up run's monthly KPIs (summary.json's ``monthly``) indexed by (month,
+        KPI), columns as in :meth:`to_frame` plus ``start`` and ``end`` of the month [time
+        unit]; empty for a line without ``ramp_up``."""
+        pandas = _pandas()
+        monthly = self.summary.get("monthly") or {"months": [], "units": {}}
+        rows = {
+            (row["month"], kpi): {
+                **_row({**value, "unit": monthly["units"].get(kpi, "-")}),
+                "start": row["start"],
+                "end": row["end"],
+            }
+            for row in monthly["months"]
+            for kpi, value in row["kpis"].items()
+        }
+        frame = pandas.DataFrame.from_dict(rows, orient="index")
+        if rows:
+            frame.index = pandas.MultiIndex.from_tuples(frame.index, names=["month", "kpi"])
+        return frame
+
 
 @dataclass(frozen=True)
 class CompareOutcome:
@@ -154,6 +200,25 @@ class CompareOutcome:
     """The main files published in ``folder`` (comparison.json, each scenario's folder)."""
     previous: Path | None = None
     """Where the comparison that was in ``folder`` before was kept (``<folder>.previous``)."""
+
+    def __repr__(self) -> str:
+        """One line: the scenarios and each one's paired change of throughput against
+        the first [%] with its 95 % CI."""
+        from sim.figures import number
+
+        names = [run.scenario.name for run in self.runs]
+        changes = []
+        for name in names[1:]:
+            found = (self.content.get("differences", {}).get("throughput") or {}).get(name)
+            percent = (found or {}).get("percent") or {}
+            mean, ci = percent.get("mean"), percent.get("ci95")
+            if mean is not None:
+                bounds = (
+                    f" [{number(ci[0], signed=True)}, {number(ci[1], signed=True)}]" if ci else ""
+                )
+                changes.append(f"{name} {number(mean, signed=True)} %{bounds}")
+        moved = f", throughput vs {names[0]}: " + "; ".join(changes) if changes else ""
+        return f"CompareOutcome({names}{moved}{_folder(self.folder)})"
 
     @property
     def runs(self) -> list[RunResult]:
@@ -186,6 +251,11 @@ class SweepOutcome:
     folder: Path
     files: list[Path] = field(default_factory=list)
     """What was written: sweep.json, sweep.csv (, sweep.parquet and the plots)."""
+
+    def __repr__(self) -> str:
+        """One line: points finished of planned and the folder."""
+        done = sum(1 for found in self.result.summaries if found is not None)
+        return f"SweepOutcome({done} of {len(self.result.summaries)} points{_folder(self.folder)})"
 
     def to_frame(self) -> pandas.DataFrame:
         """One row per finished point, as sweep.csv: indexed by ``point``, its parameter
@@ -225,6 +295,13 @@ class TuneOutcome:
     feasible: bool
     folder: Path
     files: list[Path] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        """One line: trials, the best trials' parameters, feasibility and the folder."""
+        trials = len(self.result.study.trials)
+        best = [trial.params for trial in self.best]
+        state = "feasible" if self.feasible else "no trial meets every constraint"
+        return f"TuneOutcome({trials} trials, best {best}, {state}{_folder(self.folder)})"
 
     def to_frame(self) -> pandas.DataFrame:
         """Every trial of the study as a DataFrame (Optuna's ``trials_dataframe``)."""

@@ -46,6 +46,21 @@ class SizeOutcome:
     notes: list[str] = field(default_factory=list)
     """What the sizing left as it was, for the console: operators are per station."""
 
+    def __repr__(self) -> str:
+        """One line: the sized counts that changed and the output reached with its unit."""
+        from sim.figures import number
+
+        changed = {
+            r["name"]: r["after"] for r in self.content["stations"] if r["after"] != r["before"]
+        }
+        output = self.content.get("output") or {}
+        low, high = output.get("ci95_low"), output.get("ci95_high")
+        reached = f"{number(output.get('mean'))} {output.get('unit', '')}".rstrip()
+        if low is not None and high is not None:
+            reached += f" [{number(low)}, {number(high)}]"
+        where = "" if self.folder is None else f", folder='{self.folder}'"
+        return f"SizeOutcome(changed {changed}, output {reached}{where})"
+
     @property
     def counts(self) -> dict[str, int]:
         """Sized machines (a delay: soak space [units]) by station."""

@@ -91,8 +91,8 @@ def make_consoles() -> tuple[Console, Console]:
     stdout = TolerantStream(_or_devnull(sys.stdout), "stdout", warn_to=stderr)
     terminal = stdout.isatty()
     # Rich draws 80 columns when not on a terminal; station tables need more.
-    console = Console(file=stdout, width=None if terminal else 120)  # type: ignore[arg-type]
-    errors = Console(file=stderr, stderr=True)  # type: ignore[arg-type]
+    console = Console(file=stdout, width=None if terminal else 120)  # type: ignore[arg-type]  # a TextIO wrapper
+    errors = Console(file=stderr, stderr=True)  # type: ignore[arg-type]  # a TextIO wrapper
     return console, errors
 
 

@@ -29,6 +29,7 @@ from sim.figures import plural
 from sim.model import Scenario, load_scenario
 from sim.report import print_summary
 from sim.report.capacity import print_capacity
+from sim.report.monthly_table import print_monthly
 from sim.report.redraw import draw_run
 
 __all__ = ["add_parser", "handle"]
@@ -167,3 +168,4 @@ def _print(scenario: Scenario, summary: dict[str, Any], console: Console) -> Non
     if summary["replications"]:
         print_summary(summary, console)
         print_capacity(scenario.line, summary, console)
+        print_monthly(summary, console)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from rich.console import Console
 from rich.markup import escape
@@ -22,7 +22,8 @@ from sim.cli.common import overrides
 from sim.errors import ConfigError, ConfigErrors, LinesimError
 from sim.model import load_line, load_scenario
 from sim.model.file_kinds import kind_of
-from sim.model.loader import Marks, read_yaml
+from sim.model.loader import read_yaml
+from sim.model.located import Marks
 from sim.model.warnings import line_warnings, scenario_warnings
 
 __all__ = ["add_parser", "check_file", "handle"]
@@ -85,7 +86,7 @@ def check_file(file: str, cli: dict[str, Any] | None = None) -> tuple[list[str],
             return [], ["a lever file: its levers are checked with each scenario using them"]
         kind = kind_of(data)
         if kind is not None and kind.name in ("sweep", "tune"):
-            return _check_experiment(file, kind.name, cli)
+            return _check_experiment(file, "sweep" if kind.name == "sweep" else "tune", cli)
         if "compare" in data:  # a comparison file: its own schema, then its scenarios
             from sim.model.comparison_file import read_comparison_file
 
@@ -108,14 +109,16 @@ def check_file(file: str, cli: dict[str, Any] | None = None) -> tuple[list[str],
     return errors, []
 
 
-def _check_experiment(file: str, kind: str, cli: dict[str, Any]) -> tuple[list[str], list[str]]:
+def _check_experiment(
+    file: str, kind: Literal["sweep", "tune"], cli: dict[str, Any]
+) -> tuple[list[str], list[str]]:
     """Check a sweep or tune file against its model, then the scenario it names, then
     the scenario loaded at the first and last point (sweep) or every corner of the search
     space (tune), so that a wrong parameter path is found before any run."""
     from sim.api.validating import experiment_scenario, load_experiment_extremes
 
     try:
-        spec, scenario = experiment_scenario(file, kind)  # type: ignore[arg-type]
+        spec, scenario = experiment_scenario(file, kind)
     except LinesimError as exc:
         return _lines(exc, cli), []
     errors, warnings = check_file(scenario, cli)
@@ -123,7 +126,7 @@ def _check_experiment(file: str, kind: str, cli: dict[str, Any]) -> tuple[list[s
     if errors:
         return errors, warnings
     try:
-        load_experiment_extremes(spec, kind)  # type: ignore[arg-type]
+        load_experiment_extremes(spec, kind)
     except LinesimError as exc:
         errors = _lines(exc, cli)
     return errors, warnings

@@ -71,7 +71,7 @@ class LineEnvironment(simpy.Environment):
 
     __slots__ = ("now",)
 
-    now: float  # type: ignore[assignment]  # a slot where SimPy has a read-only property
+    now: float
 
     def __init__(self, initial_time: float = 0) -> None:
         super().__init__(initial_time)
@@ -86,7 +86,7 @@ class LineEnvironment(simpy.Environment):
                     setattr(self, name, getattr(self, name))
 
 
-LineEnvironment._now = vars(LineEnvironment)["now"]  # type: ignore[assignment]
+LineEnvironment._now = vars(LineEnvironment)["now"]
 """SimPy's name of the clock, the same slot as ``now``."""
 
 

@@ -19,11 +19,14 @@ import simpy
 
 from sim.engine.buffer import Buffer, Source
 from sim.engine.delay import Delay
+from sim.engine.demand import DemandRun, ScrapReturn, StockSink
 from sim.engine.lot import Lot
 from sim.engine.mix import StationMix, TypeCounts, TypeSink
-from sim.engine.monitor import BLOCKED, IDLE, OFF_SHIFT, LineMonitor, Sink
+from sim.engine.monitor import BLOCKED, IDLE, OFF_SHIFT, Departures, LineMonitor, Sink
+from sim.engine.ramp import learning_curves
 from sim.engine.rng import sampler, stream
 from sim.engine.station import StationRun, Wiring
+from sim.model.demand_plan import demand_plan
 from sim.model.line import Line
 from sim.model.product_checks import typed_materials, typed_stations
 from sim.model.serial import entry_material, release_per_unit
@@ -68,16 +71,21 @@ class LineBuild:
         """Stations whose lots carry a type of the product mix (none without a mix)."""
         self.mixes: dict[str, StationMix] = {}
         self.delay_types: dict[str, TypeCounts] = {}
+        self.plan = demand_plan(line)
+        self.demand: DemandRun | None = None
+        """The orders and finished-goods store, when the line has a demand."""
         self._build()
 
     def _sink(self, name: str, release_per_unit: float | None) -> Sink:
+        sold = self.plan is not None and name == self.plan.material
         args = (self.env, name, self.bins, self.bin_width, self.warmup, self.monitor)
         mix = self.line.products
-        sink = (
-            Sink(*args, release_per_unit)
-            if mix is None
-            else TypeSink(*args, release_per_unit, types=len(mix.types))
-        )
+        if sold:
+            sink: Sink = StockSink(*args, release_per_unit)
+        elif mix is not None:  # a line with a demand has no mix (refused by the checks)
+            sink = TypeSink(*args, release_per_unit, types=len(mix.types))
+        else:
+            sink = Sink(*args, release_per_unit)
         self.sinks[name] = sink
         return sink
 
@@ -88,6 +96,7 @@ class LineBuild:
         consumed = {m for s in line.stations for m in (s.inputs or {})}
         holders: dict[str, Buffer | Source | Delay | Sink] = {}
         per_unit = release_per_unit(line, entry) if entry is not None else {}
+        learning = learning_curves(line)
         for spec in line.stations:
             if spec.kind == "delay":
                 soaked = next(iter(spec.inputs or {}))
@@ -103,10 +112,13 @@ class LineBuild:
                     self.replication,
                 )
         released = line.release.policy == "conwip" or self.arrivals
+        gated = self._gated(produced)
         for name, material in line.materials.items():
             if name in holders:
                 continue
-            if name == entry and not released:
+            if name in gated:  # raw material the demand releases
+                holders[name] = self.buffers[name] = Buffer(env, name)
+            elif name == entry and not released:
                 # Taken without limit, but counted as released when taken.
                 holders[name] = self.buffers[name] = Source(env, name, monitor)
             elif name not in produced and name != entry:
@@ -116,14 +128,16 @@ class LineBuild:
             else:
                 capacity = math.inf if material.buffer is None else material.buffer
                 holders[name] = self.buffers[name] = Buffer(env, name, capacity)
+        if self.plan is not None:
+            self._demand(gated, monitor)
         for spec in line.stations:
             out_material = spec.output_material or ""
             out = holders[out_material]
             assert not isinstance(out, Source)
             if spec.kind == "delay":
                 delay = self.delays[spec.name]
-                delay.out = out  # type: ignore[assignment]
-                delay.monitor = monitor
+                delay.out = out
+                delay.monitor = self._departures(out_material)
                 delay.release_per_unit = per_unit.get(out_material)
                 if spec.name in self.typed and line.products is not None:
                     delay.types = self.delay_types[spec.name] = TypeCounts(len(line.products.types))
@@ -137,7 +151,7 @@ class LineBuild:
             }
             wiring = Wiring(
                 [(holders[m], q) for m, q in buffered.items()],  # type: ignore[misc]
-                out,  # type: ignore[arg-type]
+                out,
                 (spec.output or {})[out_material],
                 line.materials[out_material].discrete,
                 tuple(line.materials[m].discrete for m in buffered),
@@ -150,9 +164,10 @@ class LineBuild:
                     wiring,
                     self.seed,
                     self.replication,
-                    monitor,
+                    self._departures(out_material),
                     line.calendars.get(spec.name),
                     spec.name in self.inspections,
+                    learning.get(spec.name),
                     typed=spec.name in self.typed,
                 )
             )
@@ -165,6 +180,8 @@ class LineBuild:
                     self.seed,
                     self.replication,
                 )
+        if self.demand is not None:
+            self.demand.start()
         if entry is None or not released:
             return
         assert monitor is not None
@@ -177,6 +194,45 @@ class LineBuild:
             first.put(Lot(float(line.release.wip), 0.0))
         else:
             env.process(self._arrivals(first, monitor))
+
+    def _gated(self, produced: set[str | None]) -> dict[str, dict[str, float]]:
+        """Under a demand, each raw material the sold material is made of, with the units
+        of it in one unit of each material made from it (:func:`release_per_unit`)."""
+        if self.plan is None:
+            return {}
+        sold = self.plan.material
+        gated = {}
+        for name in self.line.materials or {}:
+            if name not in produced:
+                per_unit = release_per_unit(self.line, name)
+                if per_unit.get(sold, 0.0) > 0:
+                    gated[name] = per_unit
+        return gated
+
+    def _demand(self, gated: dict[str, dict[str, float]], monitor: LineMonitor | None) -> None:
+        """Make the demand: the gated raw buffers it fills, and the store it sells from."""
+        assert self.plan is not None
+        sold = self.plan.material
+        gates = []
+        returns: dict[str, list[tuple[Buffer, float]]] = {}
+        for name, per_unit in gated.items():
+            buffer = self.buffers[name]
+            assert isinstance(buffer, Buffer)
+            gates.append((buffer, per_unit[sold]))
+            for material, per in per_unit.items():
+                returns.setdefault(material, []).append((buffer, per))
+        self.demand = DemandRun(
+            self.env, self.plan, gates, returns, monitor, self.entry, self.seed, self.replication
+        )
+        store = self.sinks[sold]
+        assert isinstance(store, StockSink)
+        store.demand = self.demand
+
+    def _departures(self, material: str) -> Departures | None:
+        """Who a station or delay making ``material`` tells of its scrap."""
+        if self.demand is None:
+            return self.monitor
+        return ScrapReturn(self.demand, material, self.monitor)
 
     def _arrivals(self, first: Buffer, monitor: LineMonitor) -> Generator[simpy.Event, Any, None]:
         """Push release: a unit arrives every interarrival and waits at the door while full."""
@@ -255,6 +311,8 @@ class LineBuild:
         """Start measuring at ``now`` (end of the warm-up)."""
         if self.monitor is not None:
             self.monitor.reset(now)
+        if self.demand is not None:
+            self.demand.reset(now)
         for sink in self.sinks.values():
             sink.reset()
         for run in self.stations:
@@ -273,6 +331,8 @@ class LineBuild:
         no lot is soaking and no arrival is coming (the samplers of the measured window
         still have events pending, so an empty event queue cannot tell)."""
         if self.arrivals and not self.arrivals_blocked:
+            return False
+        if self.demand is not None:  # waiting for orders is idling, not a deadlock
             return False
         if any(delay.soaking for delay in self.delays.values()):
             return False

@@ -33,7 +33,7 @@ from sim.model.distributions import Constant
 if TYPE_CHECKING:
     from sim.engine.holder import Receiver, Waiter
     from sim.engine.mix import TypeCounts
-    from sim.engine.monitor import LineMonitor
+    from sim.engine.monitor import Departures
     from sim.model.distributions import Distribution
 
 __all__ = ["Delay"]
@@ -57,7 +57,7 @@ class _Handover:
         if delay._wakes.defer(self._moved):
             return
         moved = delay.env.event()
-        moved.callbacks.append(self._moved)  # type: ignore[union-attr]
+        moved.callbacks.append(self._moved)
         moved.succeed()
 
     def _moved(self, _event: simpy.Event | None = None) -> None:
@@ -95,7 +95,7 @@ class Delay:
         """A product mix's counts of units out and scrapped by type (``None`` without)."""
         self.discrete = discrete
         self.out: Receiver | None = None
-        self.monitor: LineMonitor | None = None
+        self.monitor: Departures | None = None
         """CONWIP on a general line: where scrapped units are reported."""
         self.release_per_unit: float | None = None
         """Units of the released material in one unit soaking here [-]."""
@@ -167,7 +167,7 @@ class Delay:
             ending.append(lot)
         else:
             self._ending[end] = [lot]
-            env.timeout(soak, end).callbacks.append(self._release)  # type: ignore[union-attr]
+            env.timeout(soak, end).callbacks.append(self._release)
         return True
 
     def _release(self, event: simpy.Event) -> None:

@@ -84,7 +84,7 @@ class Machine:
         self.up_left = failures.time_to_failure() if operating else math.inf  # type: ignore[union-attr]
         """Processing time left before the next operating-basis failure [time unit]."""
         self.next_failure = (
-            env.now + failures.time_to_failure()  # type: ignore[union-attr]
+            env.now + failures.time_to_failure()
             if failures is not None and failures.calendar
             else math.inf
         )

@@ -26,6 +26,7 @@ __all__ = [
     "OFF_SHIFT",
     "SETUP",
     "STATES",
+    "Departures",
     "LineMonitor",
     "MachineClock",
     "Sink",
@@ -52,6 +53,14 @@ class StateObserver(Protocol):
     def finished(self, key: int, good: float, scrapped: float, now: float) -> None:
         """Machine ``key`` finished a run at ``now``: ``good`` units passed on, ``scrapped``
         removed here [output unit]."""
+
+
+class Departures(Protocol):
+    """Who is told of units leaving the line (the :class:`LineMonitor`; under a demand,
+    :class:`sim.engine.demand.ScrapReturn`, which also gives scrapped raw material back)."""
+
+    def leave(self, lot: Lot, good: bool, release_per_unit: float | None = None) -> None:
+        """Units of ``lot`` left the line, good or scrapped."""
 
 
 class MachineClock:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import math
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sim.checks import MAX_SEED, check_duration, check_whole
 from sim.engine._simpy import LineEnvironment, events_scheduled, number_in_rounds
 from sim.engine.bounded import BoundedEnvironment
 from sim.engine.build import LineBuild
+from sim.engine.demand import DemandResult
 from sim.engine.flood import ROUND, flood_guard
 from sim.engine.mix_result import MixResult, mix_result
 from sim.engine.monitor import STATES, StateObserver
+from sim.engine.months import MonthRecorder
+from sim.engine.ramp import month_length
 from sim.engine.state_bins import StateBins
 from sim.errors import ConfigError, RunError
 from sim.model.line import Line
@@ -103,6 +106,12 @@ class ReplicationResult:
     empty when stations draw several raw materials."""
     products: MixResult | None = None
     """A product mix's counts by type (``None`` on a line without ``products``)."""
+    months: list[ReplicationResult] = field(default_factory=list)
+    """A line that ramps up (``ramp_up``): each month of the window as a result of its own
+    (``warmup`` its start, ``horizon`` its length [time unit], a month being 1/12 of a
+    365-day year; the last may be shorter); empty otherwise."""
+    demand: DemandResult | None = None
+    """Orders, finished stock and backlog in the window, when the line has a demand."""
 
 
 def simulate(
@@ -160,6 +169,10 @@ def simulate(
     state_bins = StateBins(build.stations, warmup, build.bin_width, TIME_BINS)
     env.process(state_bins.sample(env))
     end = warmup + horizon
+    months = None
+    if line.ramp_up is not None:
+        months = MonthRecorder(build, warmup, end, month_length(line))
+        env.process(months.sample(env))
     env.run(until=end)
     if build.stuck():
         raise RunError(
@@ -174,7 +187,11 @@ def simulate(
         monitor.close_bins(end)
     build.close_material_bins()
     state_bins.close(end)
-    return _result(build, line, horizon, warmup, seed, replication, state_bins)
+    result = _result(build, line, horizon, warmup, seed, replication, state_bins)
+    if months is None:
+        return result
+    months.close(end)
+    return replace(result, months=months.results(result))
 
 
 def _checked(
@@ -323,4 +340,5 @@ def _result(
         released_material=build.entry or "",
         wip_area_per_bin=list(monitor.wip_area_per_bin) if monitor else [],
         products=mix_result(build),
+        demand=build.demand.result(warmup + horizon) if build.demand is not None else None,
     )

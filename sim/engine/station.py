@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
     from sim.engine.holder import Receiver, Supply
     from sim.engine.mix import StationMix
-    from sim.engine.monitor import LineMonitor
+    from sim.engine.monitor import Departures
+    from sim.engine.ramp import Learning
     from sim.engine.state_bins import StateBins
     from sim.model.station import Station
 
@@ -67,9 +68,10 @@ class StationRun:
         wiring: Wiring,
         seed: int,
         replication: int,
-        monitor: LineMonitor | None,
+        monitor: Departures | None,
         calendar: ShiftCalendar | None,
         inspects: bool,
+        learning: Learning | None = None,
         typed: bool = False,
     ) -> None:
         def rng(purpose: str):  # type: ignore[no-untyped-def]
@@ -137,6 +139,12 @@ class StationRun:
             )
         else:
             self.stop_gap = self.stop_length = None
+        self.scrap_at: Callable[[], float] | None = None
+        """The scrap share now [-] while the station's yield ramps (``learning``), else
+        ``None`` and ``scrap`` holds."""
+        self.ramps = learning is not None
+        if learning is not None:
+            learning.apply(self)
         setup = spec.setup
         self.setup_every = setup.every or 0 if setup is not None else 0
         self.setup_interval = setup.interval or 0.0 if setup is not None else 0.0
@@ -168,6 +176,7 @@ class StationRun:
             and self.calendar is None
             and not inspects
             and spec.defects is None
+            and not self.ramps
             and not typed
         )
         self.mix: StationMix | None = None
@@ -303,6 +312,7 @@ class StationRun:
         defect_rate = self.defect_rate
         count_defects = hit_counter(defect_rate, discrete, uniform, rng)
         defect_station = self.defect_station
+        scrap_at = self.scrap_at
 
         def inspect(lot: Lot) -> None:
             removed = 0.0
@@ -310,7 +320,9 @@ class StationRun:
                 found = share_count(lot.qty, lot.defects.pop(name), discrete, uniform, rng)
                 self.found += found
                 removed += found
-            if scrap:
+            if scrap_at is not None:
+                removed += share_count(lot.qty - removed, scrap_at(), discrete, uniform, rng)
+            elif scrap:
                 removed += count_scrap(lot.qty - removed)
             if removed > EPS:
                 self.scrapped += removed

@@ -1,4 +1,4 @@
-"""Experiments: replications on an executor, statistics over them.
+"""Experiments: replications on an executor (their statistics are :mod:`sim.analysis.statistics`).
 
 The names below are imported from their modules on first use, so importing one small
 module of the package (``sim.experiment.executors``, say) does not
@@ -14,23 +14,18 @@ from sim.lazy import lazy_attributes
 if TYPE_CHECKING:
     from sim.experiment.executors import Interrupted, LocalExecutor, default_jobs
     from sim.experiment.replicate import RunResult, run
-    from sim.experiment.statistics import Estimate, estimate, t_halfwidth
 
 __all__ = [
-    "Estimate",
     "Interrupted",
     "LocalExecutor",
     "RunResult",
     "default_jobs",
-    "estimate",
     "run",
-    "t_halfwidth",
 ]
 
 _HOMES = {
     **dict.fromkeys(["Interrupted", "LocalExecutor", "default_jobs"], "sim.experiment.executors"),
     **dict.fromkeys(["RunResult", "run"], "sim.experiment.replicate"),
-    **dict.fromkeys(["Estimate", "estimate", "t_halfwidth"], "sim.experiment.statistics"),
 }
 """Public name -> the module it is imported from on first use."""
 

@@ -24,13 +24,15 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis.statistics import estimate
 from sim.experiment.executors import Executor
 from sim.experiment.replicate import ReplicationTask, replicate_task
-from sim.experiment.statistics import estimate
 from sim.figures import plural
+from sim.model import load_scenario
 from sim.model.comparison_file import AttributionSpec
 from sim.model.line import Line
 from sim.model.scenario import Scenario
+from sim.model.units import parse_duration
 
 __all__ = [
     "EXACT_UP_TO",
@@ -177,8 +179,6 @@ def attribute(
     :func:`check_against_full` sets beside the full comparison's. Raises
     :class:`Interrupted` on Ctrl-C.
     """
-    from sim.model import load_scenario
-    from sim.model.units import parse_duration
 
     spec = spec or AttributionSpec()
     unit = scenario.line.time_unit
@@ -311,7 +311,7 @@ def _percent_change(none: np.ndarray, every: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         change = 100.0 * (every / none - 1.0)
     change[~np.isfinite(change)] = np.nan
-    return change
+    return np.asarray(change, dtype=float)
 
 
 def check_against_full(content: dict[str, Any], scenario: str) -> None:

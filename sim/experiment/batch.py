@@ -100,7 +100,7 @@ def run_scenarios(
 
     try:
         function = replicate_task if failures is None else replicate_or_error
-        runner.map(function, tasks, tick, collect)  # type: ignore[arg-type]
+        runner.map(function, tasks, tick, collect)
     except Interrupted:
         raise Interrupted(dict(done)) from None
     return done

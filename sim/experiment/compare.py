@@ -14,6 +14,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sim.analysis.capacity import window_warnings
+from sim.analysis.comparison import build_comparison
+from sim.analysis.kpis import line_kpis
 from sim.checks import precision_for
 from sim.errors import ConfigError, LinesimError
 from sim.experiment.executors import Executor, Interrupted, make_executor
@@ -24,12 +27,14 @@ from sim.experiment.pairs import (
     align,
     run_pairs,
 )
+from sim.model import load_scenario
 from sim.model.comparison_file import (
     ComparisonFile,
     UncertaintySpec,
     is_comparison_file,
     read_comparison_file,
 )
+from sim.model.loader import read_yaml
 from sim.model.precision import PrecisionSpec
 from sim.model.scenario import Scenario
 from sim.model.units import SECONDS_PER, parse_duration
@@ -82,7 +87,6 @@ def _files(
     files: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
 ) -> tuple[ComparisonFile | None, list[str], str]:
     """The comparison file (if one is given), the scenario files and the name."""
-    from sim.model.loader import read_yaml
 
     given = [files] if isinstance(files, str | os.PathLike) else list(files)
     listed = [str(f) for f in given]
@@ -105,7 +109,6 @@ def _files(
 def scenario_names(paths: Sequence[str]) -> list[tuple[str, str]]:
     """(name, file stem) of each scenario file: the name its ``name:`` gives (else the
     stem), as :func:`sim.model.load_scenario` names it."""
-    from sim.model.loader import read_yaml
 
     names = []
     for path in paths:
@@ -177,7 +180,6 @@ def plan_comparison(
 ) -> ComparisonPlan:
     """Load the scenarios of a comparison: two or more scenario files, or one comparison
     file (``compare: [...]``). Arguments given here win over the comparison file's."""
-    from sim.model import load_scenario
 
     spec, paths, name = _files(files)
     common, each = split_overrides(overrides or {}, paths)
@@ -238,7 +240,7 @@ def _precision(
     if precision is None and replications is not None:
         return None
     written = spec.precision if spec is not None else None
-    return precision_for("compare", written, precision)  # type: ignore[no-any-return]
+    return precision_for("compare", written, precision)  # type: ignore[no-any-return]  # checks is untyped
 
 
 def _check_work(
@@ -306,8 +308,6 @@ def compare(
                          horizon="20 d", warmup="10 d", replications=2, jobs=1)
         result.content["differences"]["throughput"]["smart"]["percent"]  # {"mean", "ci95"}
     """
-    from sim.analysis.comparison import build_comparison
-    from sim.analysis.kpis import line_kpis
 
     plan = plan_comparison(
         files, overrides, replications=replications, seed=seed, horizon=horizon, warmup=warmup
@@ -405,7 +405,6 @@ def _target(scenarios: Sequence[Scenario]) -> int | None:
 def _window_warnings(result: Comparison) -> list[str]:
     """Each scenario's window warnings (:func:`sim.analysis.capacity.window_warnings`),
     named by scenario."""
-    from sim.analysis.capacity import window_warnings
 
     warnings = []
     for run, kpis in zip(result.runs, result.kpis, strict=True):

@@ -390,7 +390,9 @@ class DaskExecutor(_Session):
             from distributed import Client
 
             try:
-                self._client = Client(self.address, set_as_default=False, timeout=self.timeout)
+                self._client = Client(  # type: ignore[no-untyped-call]  # distributed is unannotated
+                    self.address, set_as_default=False, timeout=self.timeout
+                )
             except OSError as exc:
                 raise LinesimError(
                     f"--cluster {self.address}: no Dask scheduler answered ({exc})"
@@ -470,7 +472,9 @@ def check_address(address: str) -> None:
     if scheme == "tls":
         from distributed.security import Security
 
-        if Security().get_connection_args("client").get("ssl_context") is None:
+        security = Security()  # type: ignore[no-untyped-call]  # distributed is unannotated
+        client_args = security.get_connection_args("client")  # type: ignore[no-untyped-call]  # as above
+        if client_args.get("ssl_context") is None:
             raise LinesimError(  # Dask's client would raise a TypeError
                 f"--cluster {address}: no TLS certificates for the client in Dask's "
                 "configuration; set DASK_DISTRIBUTED__COMM__TLS__CA_FILE, "

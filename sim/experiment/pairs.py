@@ -21,7 +21,6 @@ import numpy as np
 from sim.engine import ReplicationResult
 from sim.experiment.executors import Executor, Interrupted, LocalExecutor
 from sim.experiment.replicate import ReplicationTask, RunResult, replicate_task
-from sim.experiment.statistics import estimate
 from sim.model.line import Line
 from sim.model.precision import PrecisionSpec
 from sim.model.scenario import Scenario
@@ -34,7 +33,6 @@ __all__ = [
     "Progress",
     "align",
     "in_reference_unit",
-    "paired_difference",
     "run_pairs",
 ]
 
@@ -269,21 +267,3 @@ def _run_to_precision(
             outcome = PrecisionReached(spec.half_width, names, kept, reached, met, want)
             return _assemble(scenarios, found, kpi_function, False, outcome)
         have, want = want, min(spec.max_replications, want + step)
-
-
-def paired_difference(reference: np.ndarray, other: np.ndarray) -> dict[str, Any]:
-    """Mean and 95% t-interval of ``other - reference`` and of the percent change.
-
-    The percent change is taken per replication, 100 (other / reference - 1), so its
-    interval is paired too.
-    """
-    difference = estimate(other - reference)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        percent = 100.0 * (other / reference - 1.0)
-    percent[~np.isfinite(percent)] = np.nan
-    relative = estimate(percent)
-    return {
-        "mean": difference["mean"],
-        "ci95": difference["ci95"],
-        "percent": {"mean": relative["mean"], "ci95": relative["ci95"]},
-    }

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.analysis.statistics import t_halfwidth
 from sim.errors import ConfigError
-from sim.experiment.statistics import t_halfwidth
 from sim.model.precision import PrecisionSpec
 
 __all__ = ["PrecisionReached", "first_precise", "headline_kpis", "widest_half_widths"]

@@ -29,7 +29,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sim.analysis.capacity import STORE_SLACK, sizing_counts
+from sim.analysis.capacity import STORE_SLACK, needed_cycles, shift_share, sizing_counts
+from sim.analysis.comparison import bottleneck_ranking
+from sim.analysis.kpis import ACTIVE_STATES
+from sim.analysis.summary import build_summary
 from sim.errors import LinesimError
 from sim.experiment.batch import run_scenarios
 from sim.experiment.executors import Executor, Interrupted
@@ -37,6 +40,8 @@ from sim.experiment.guards import check_event_budget
 from sim.figures import number, plural
 from sim.model.output_rate import OutputRate
 from sim.model.scenario import Scenario
+from sim.model.serial import as_general
+from sim.model.station import MAX_MACHINES
 
 __all__ = ["Evaluation", "MinimalCheck", "Sizing", "StationSize", "size_line"]
 
@@ -193,7 +198,6 @@ def size_line(
 
 def _check_reachable(line: Any, counts: dict[str, int], target: OutputRate) -> None:
     """Refuse a target that needs more machines than a station may have."""
-    from sim.model.station import MAX_MACHINES
 
     kinds = {s.name: s.kind for s in line.stations}
     for name, count in counts.items():
@@ -208,7 +212,6 @@ def _evaluator(
     scenario: Scenario, target: OutputRate, build: Build, executor: Executor, runs: list[int]
 ) -> Callable[[list[dict[str, int]]], list[Evaluation]]:
     """Run designs with ``runs[0]`` replications each (the caller may raise it)."""
-    from sim.analysis.summary import build_summary
 
     def evaluate(designs: list[dict[str, int]]) -> list[Evaluation]:
         scenarios = [
@@ -243,7 +246,6 @@ def _overrides(scenario: Scenario, counts: dict[str, int]) -> dict[str, Any]:
 def _binding(design: Evaluation, sized: dict[str, int], tried: list[str]) -> str | None:
     """The sized station that most holds up the line in ``design``'s run, leaving out
     those whose raise did not help (``None`` when none is left)."""
-    from sim.analysis.comparison import bottleneck_ranking
 
     stations = design.summary["stations"]
     ranked = bottleneck_ranking({n: v for n, v in stations.items() if n in sized}, len(sized))
@@ -316,8 +318,6 @@ a window's luck from mattering."""
 def _capacity_bound(line: Any, target: OutputRate, name: str, count: int) -> float:
     """The most output [target's unit] station ``name`` with ``count`` machines lets the
     line make: the target x its capacity / what the target needs of it."""
-    from sim.analysis.capacity import needed_cycles, shift_share
-    from sim.model.serial import as_general
 
     general = as_general(line)
     station = next(s for s in general.stations if s.name == name)
@@ -332,7 +332,6 @@ def _sizes(
     line: Any, before: dict[str, Any], arithmetic: dict[str, int], design: Evaluation
 ) -> list[StationSize]:
     stations = design.summary["stations"]
-    from sim.analysis.kpis import ACTIVE_STATES
 
     rows = []
     for station in line.stations:

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sim.errors import ConfigError, ConfigErrors
+from sim.model import load_scenario
 from sim.model.experiment_file import RUN_KEYS, ExperimentModel
-from sim.model.loader import Marks, read_yaml
-from sim.model.located import position, validate_located
+from sim.model.loader import read_yaml
+from sim.model.located import Marks, position, validate_located
 from sim.model.scenario import Scenario
 
 __all__ = [
@@ -77,7 +78,6 @@ class ExperimentFile:
 
     def load(self, overrides: dict[str, Any], section: str, **run: Any) -> Scenario:
         """Load the scenario with dotted ``overrides``; errors blame ``section.<path>``."""
-        from sim.model import load_scenario
 
         settings = {**self.run, **{k: v for k, v in run.items() if v is not None}}
         try:

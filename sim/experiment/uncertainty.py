@@ -28,13 +28,32 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.analysis.comparison import claim_readings, plant_load
+from sim.analysis.kpis import line_kpis
+from sim.analysis.uncertainty import summarize_study
+from sim.atomic import write_json
+from sim.engine.rng import name_key
 from sim.errors import ConfigError
 from sim.experiment.batch import run_scenarios, scenario_key
 from sim.experiment.executors import Executor, Interrupted
 from sim.experiment.replicate import RunResult
+from sim.experiment.resizing import (
+    ROUNDS,
+    RULE,
+    TOLERANCE,
+    SetResizer,
+    arithmetic_sizes,
+    binding_ranking,
+    mean_output,
+    short_of_target,
+    target_output,
+)
+from sim.model import load_scenario
+from sim.model.levers import LeverFile
+from sim.model.loader import read_yaml
 from sim.model.scenario import Scenario
 from sim.model.uncertainty import Range, value_at
-from sim.model.units import SECONDS_PER
+from sim.model.units import SECONDS_PER, parse_duration
 
 if TYPE_CHECKING:
     from sim.experiment.compare import ComparisonPlan
@@ -81,7 +100,6 @@ class UncertainInput:
 
 
 def _number(value: float | str | None, unit: str) -> float | None:
-    from sim.model.units import parse_duration
 
     if value is None:
         return None
@@ -99,8 +117,6 @@ def _make(name: str, kind: str, target: str, given: Range, unit: str) -> Uncerta
 
 def _lever_effects(scenario: Scenario) -> dict[str, Range]:
     """The ``effect:`` range of each lever the scenario applies, from its lever file."""
-    from sim.model.levers import LeverFile
-    from sim.model.loader import read_yaml
 
     if not scenario.levers or scenario.source is None:
         return {}
@@ -110,7 +126,7 @@ def _lever_effects(scenario: Scenario) -> dict[str, Range]:
         read_yaml(lever_file)[0], context={"time_unit": scenario.line.time_unit}
     )
     return {
-        name: library.levers[name].effect  # type: ignore[misc]
+        name: library.levers[name].effect  # type: ignore[misc]  # None filtered below
         for name in scenario.levers
         if library.levers[name].effect is not None
     }
@@ -141,8 +157,6 @@ def sample_inputs(inputs: list[UncertainInput], samples: int, seed: int) -> np.n
     in its input's unit, uniform or triangular on [low, high]."""
     from scipy.stats import qmc, triang
 
-    from sim.engine.rng import name_key
-
     if not inputs:
         return np.zeros((samples, 0))
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(name_key(STREAM),)))
@@ -158,7 +172,7 @@ def sample_inputs(inputs: list[UncertainInput], samples: int, seed: int) -> np.n
             shape = (item.mode - item.low) / width
             values[:, column] = triang.ppf(unit[:, column], shape, loc=item.low, scale=width)
         values[:, column] = np.clip(values[:, column], item.low, item.high)
-    return values
+    return np.asarray(values, dtype=float)
 
 
 def _scenario_for(
@@ -172,7 +186,6 @@ def _scenario_for(
     """The compared scenario ``index`` with one input set applied, on the study window;
     ``resized`` are the set's machine counts and soak space (applied before the levers,
     like the set's inputs: the smart plant is the re-sized before line plus its levers)."""
-    from sim.model import load_scenario
 
     scenario = plan.scenarios[index]
     written = scenario.line.model_dump(by_alias=True)
@@ -201,26 +214,8 @@ def _scenario_for(
     )
 
 
-def _resized(
-    plan: ComparisonPlan,
-    inputs: list[UncertainInput],
-    row: np.ndarray,
-    window: tuple[float, float, int],
-) -> dict[str, int]:
-    """The reference line re-sized to its target for one input set (only the counts that
-    change; :func:`sim.analysis.capacity.resized_counts`)."""
-    from sim.analysis.capacity import resized_counts
-
-    base = plan.scenarios[0].line
-    changed = _scenario_for(plan, 0, inputs, row, window).line
-    counts = resized_counts(base, changed)
-    written = base.model_dump(by_alias=True)
-    return {path: n for path, n in counts.items() if value_at(written, path) != n}
-
-
 def study_window(plan: ComparisonPlan) -> tuple[float, float, int]:
     """Horizon and warm-up [reference time unit] and replications of each input set."""
-    from sim.model.units import parse_duration
 
     first = plan.scenarios[0]
     settings = plan.spec.uncertainty if plan.spec and plan.spec.uncertainty else None
@@ -239,10 +234,17 @@ def study_window(plan: ComparisonPlan) -> tuple[float, float, int]:
     return horizon, warmup, replications
 
 
-def _stored(path: Path) -> list[dict[str, float]] | None:
+def _stored(path: Path, before: bool) -> tuple[list[dict[str, float]], list[str]] | None:
+    """A stored run's KPIs per replication and, for a before line, the stations that most
+    held it up, most first (a before line's store without them, from an older linesim,
+    is run again)."""
     try:
-        return list(json.loads(path.read_text(encoding="utf-8"))["kpis"])
-    except (OSError, ValueError, KeyError, TypeError):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        ranking = record.get("binding", [])
+        if before and not isinstance(ranking, list):
+            return None
+        return list(record["kpis"]), [str(name) for name in ranking]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
@@ -258,8 +260,6 @@ def run_uncertainty(
     Finished scenario runs are stored under ``folder/uncertainty/runs/`` as they finish;
     on Ctrl-C the study summarizes the finished sets and is ``partial``.
     """
-    from sim.analysis.kpis import line_kpis
-    from sim.atomic import write_json
     from sim.experiment.compare import _target
     from sim.experiment.pairs import in_reference_unit
 
@@ -275,7 +275,11 @@ def run_uncertainty(
     window = study_window(plan)
     values = sample_inputs(inputs, samples, plan.scenarios[0].seed)
     resize = plan.spec.uncertainty.resize if plan.spec and plan.spec.uncertainty else True
-    sizes = [_resized(plan, inputs, row, window) if resize else {} for row in values]
+    base = plan.scenarios[0].line
+    sizes = [
+        arithmetic_sizes(base, _scenario_for(plan, 0, inputs, row, window).line) if resize else {}
+        for row in values
+    ]
     pairs = [
         (
             _scenario_for(plan, 0, inputs, row, window, sized),
@@ -286,49 +290,95 @@ def run_uncertainty(
     runs = Path(folder) / "uncertainty" / "runs"
     reference_unit = plan.scenarios[0].line.time_unit
     kpis: dict[str, list[dict[str, float]]] = {}
-    todo: dict[str, Scenario] = {}
-    for pair in pairs:
-        for scenario in pair:
-            key = scenario_key(scenario)
-            if key in kpis or key in todo:
+    binding: dict[str, list[str]] = {}
+    counted = {"ran": 0, "reused": 0}
+
+    def run_sets(indices: list[int], label: str) -> bool:
+        """Run the two plants of the input sets ``indices`` that have no stored run;
+        return whether Ctrl-C stopped it."""
+        todo: dict[str, Scenario] = {}
+        for index in indices:
+            for side, scenario in enumerate(pairs[index]):
+                key = scenario_key(scenario)
+                if key in kpis or key in todo:
+                    continue
+                stored = _stored(runs / f"{key}.json", before=side == 0)
+                if stored is not None:
+                    kpis[key], binding[key] = stored
+                    counted["reused"] += 1
+                else:
+                    todo[key] = scenario
+        keys = list(todo)
+        before_keys = {scenario_key(pairs[i][0]) for i in indices}
+
+        def store(position: int, result: RunResult) -> None:
+            key = keys[position]
+            line = result.scenario.line
+            found = [
+                in_reference_unit(line_kpis(rep, line), line.time_unit, reference_unit)
+                for rep in result.replications
+            ]
+            kpis[key] = found
+            record: dict[str, Any] = {"key": key, "scenario": result.scenario.name, "kpis": found}
+            if key in before_keys:
+                binding[key] = record["binding"] = binding_ranking(result)
+            write_json(runs / f"{key}.json", record)
+
+        counted["ran"] += len(todo)
+        if progress:
+            progress.start(label, sum(s.replications for s in todo.values()))
+        try:
+            run_scenarios(
+                list(todo.values()), executor, store, progress.advance if progress else None
+            )
+        except Interrupted:
+            return True
+        return False
+
+    partial = run_sets(list(range(samples)), f"uncertainty: {samples} input sets")
+    rounds = [0] * samples
+    goal = target_output(plan.scenarios[0].line) if resize else None
+    resizer = SetResizer(plan.scenarios[0].line)
+
+    def resize_to(index: int, counts: dict[str, int]) -> None:
+        sizes[index] = counts
+        pairs[index] = (
+            _scenario_for(plan, 0, inputs, values[index], window, counts),
+            _scenario_for(plan, target, inputs, values[index], window, counts),
+        )
+
+    for round_number in range(1, ROUNDS + 1):
+        if partial or goal is None:
+            break
+        short = []
+        for index, (before, _) in enumerate(pairs):
+            found = kpis.get(scenario_key(before))
+            if found is None or not short_of_target(found, goal):
                 continue
-            stored = _stored(runs / f"{key}.json")
-            if stored is not None:
-                kpis[key] = stored
-            else:
-                todo[key] = scenario
-    reused = len(kpis)
-    keys = list(todo)
-
-    def store(position: int, result: RunResult) -> None:
-        key = keys[position]
-        line = result.scenario.line
-        found = [
-            in_reference_unit(line_kpis(rep, line), line.time_unit, reference_unit)
-            for rep in result.replications
-        ]
-        kpis[key] = found
-        write_json(
-            runs / f"{key}.json", {"key": key, "scenario": result.scenario.name, "kpis": found}
+            counts = resizer.next_sizes(
+                index, sizes[index], mean_output(found, goal), binding.get(scenario_key(before), [])
+            )
+            if counts is not None:
+                resize_to(index, counts)
+                rounds[index] = round_number
+                short.append(index)
+        if not short:
+            break
+        partial = run_sets(
+            short, f"uncertainty: re-sizing {len(short)} short input sets, round {round_number}"
         )
-
-    if progress:
-        progress.start(
-            f"uncertainty: {samples} input sets", sum(s.replications for s in todo.values())
-        )
-    partial = False
-    try:
-        run_scenarios(list(todo.values()), executor, store, progress.advance if progress else None)
-    except Interrupted:
-        partial = True
+    if goal is not None and not partial:
+        for index, (before, _) in enumerate(pairs):
+            found = kpis.get(scenario_key(before))
+            kept = None if found is None else resizer.settled(index, mean_output(found, goal))
+            if kept is not None:
+                resize_to(index, kept)  # its last raise bought nothing: its runs are stored
     finished = [
         index
         for index, (a, b) in enumerate(pairs)
         if scenario_key(a) in kpis and scenario_key(b) in kpis
     ]
     per_set = [(kpis[scenario_key(pairs[i][0])], kpis[scenario_key(pairs[i][1])]) for i in finished]
-    from sim.analysis.comparison import claim_readings, plant_load
-    from sim.analysis.uncertainty import summarize_study
 
     claim = plan.spec.claim if plan.spec and plan.spec.claim else None
     load = plant_load(plan.scenarios[0].line)
@@ -344,15 +394,14 @@ def run_uncertainty(
     )
     for entry, index in zip(content["sets"], finished, strict=True):
         entry["resized"] = sizes[index]
+        entry["resize_rounds"] = rounds[index]
     horizon, warmup, replications = window
     content.update(
         {
             "resize": {
                 "enabled": resize,
-                "rule": "each set's plants re-sized to the reference line's target: machine "
-                "counts and soak space scaled by how much the set's inputs load them "
-                "(n' = ceil(n x load' / load)); the smart plant is the re-sized before "
-                "line plus its levers",
+                "rule": RULE,
+                "tolerance": TOLERANCE,
             },
             "reference": plan.scenarios[0].name,
             "scenario": plan.scenarios[target].name,
@@ -371,7 +420,7 @@ def run_uncertainty(
                 "comparison_warmup": plan.scenarios[0].warmup,
                 "comparison_replications": plan.scenarios[0].replications,
             },
-            "runs": {"ran": len(todo), "reused": reused, "replications_each": replications},
+            "runs": {**counted, "replications_each": replications},
         }
     )
     return content

@@ -120,13 +120,13 @@ def _numbers(column: Any, name: str, problems: Problems, rows: np.ndarray) -> np
     if pa.types.is_dictionary(column.type):
         column = column.cast(column.type.value_type)
     if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
-        return column.to_numpy(zero_copy_only=False).astype(np.float64)
+        return np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
     text = pc.utf8_trim_whitespace(column.cast(pa.string()))
     good = pc.match_substring_regex(text, r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
     blank = pc.or_kleene(pc.is_null(text), pc.equal(text, ""))
     bad = np.asarray(pc.and_(pc.invert(good.fill_null(False)), pc.invert(blank)).fill_null(False))
     values = pc.if_else(good.fill_null(False), text, None).cast(pa.float64())
-    array = values.to_numpy(zero_copy_only=False).astype(np.float64)
+    array = np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)
     problems.add(
         f"non-numeric {name} values",
         int(bad.sum()),
@@ -155,7 +155,8 @@ def _iso_seconds(text: Any) -> tuple[np.ndarray, np.ndarray]:
         """A captured group as float64, 0 where it did not match."""
         text = pc.struct_field(parts, name)
         text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
-        return text.cast(pa.float64()).fill_null(0.0).to_numpy(zero_copy_only=False)
+        floats = text.cast(pa.float64()).fill_null(0.0)
+        return np.asarray(floats.to_numpy(zero_copy_only=False), dtype=np.float64)
 
     frac = number(fraction, "f")
     sign = pc.struct_field(offset, "sign").to_numpy(zero_copy_only=False)

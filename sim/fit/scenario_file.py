@@ -18,7 +18,7 @@ __all__ = ["scenario_text", "write_scenario"]
 def _flow(value: Any) -> str:
     """A value as one line of YAML flow style."""
     text = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=10_000)
-    return text.strip().removesuffix("...").strip()
+    return str(text).strip().removesuffix("...").strip()
 
 
 def _line_reference(line_file: Path, scenario: Path) -> str:

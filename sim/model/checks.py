@@ -4,6 +4,7 @@ deadlocks and lines that can never produce. Each error names the YAML path and t
 from __future__ import annotations
 
 from sim.errors import ConfigError
+from sim.model.demand_plan import check_demand
 from sim.model.line import Line
 from sim.model.product_checks import check_products
 
@@ -16,6 +17,59 @@ def check_line(line: Line) -> list[ConfigError]:
     errors += _general(line) if line.general else _serial(line)
     if not errors:  # the mix is read along the flow, which needs a sound line
         errors += check_products(line)
+    errors += _ramp_up(line)
+    return errors + check_demand(line)
+
+
+def _ramp_up(line: Line) -> list[ConfigError]:
+    """Learning curves name stations that exist and can take them, one curve per station
+    and quantity."""
+    if line.ramp_up is None:
+        return []
+    errors: list[ConfigError] = []
+    stations = {station.name: station for station in line.stations}
+    given: dict[tuple[str | None, str], int] = {}
+    for index, ramp in enumerate(line.ramp_up.curves):
+        path = f"ramp_up.curves.{index}"
+        for quantity in ramp.curves():
+            earlier = given.setdefault((ramp.station, quantity), index)
+            if earlier != index:
+                errors.append(
+                    ConfigError(
+                        f"a second {quantity} curve for "
+                        f"{ramp.station or 'the whole line'} (the first is curves.{earlier}); "
+                        "keep one",
+                        path=f"{path}.{quantity}",
+                    )
+                )
+        if ramp.station is None:
+            continue
+        station = stations.get(ramp.station)
+        if station is None:
+            known = ", ".join(sorted(stations))
+            errors.append(
+                ConfigError(
+                    f"no station is called {ramp.station!r} (known: {known})",
+                    path=f"{path}.station",
+                )
+            )
+            continue
+        if station.kind == "delay":
+            errors.append(
+                ConfigError(
+                    f"{ramp.station!r} is a delay; learning curves act on machine stations "
+                    "(put the yield curve on the station that finds the losses)",
+                    path=f"{path}.station",
+                )
+            )
+        if ramp.mtbf is not None and station.failures is None:
+            errors.append(
+                ConfigError(
+                    f"station {ramp.station!r} has no failures, so its MTBF cannot ramp; "
+                    "give it failures: {mtbf, mttr} or remove the mtbf curve",
+                    path=f"{path}.mtbf",
+                )
+            )
     return errors
 
 

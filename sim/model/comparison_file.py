@@ -38,7 +38,7 @@ Window = float | str
 
 def _check_window(value: Window | None) -> Window | None:
     number = isinstance(value, float | int) and not isinstance(value, bool)
-    if number and (not math.isfinite(value) or value < 0):  # type: ignore[arg-type,operator]
+    if number and (not math.isfinite(value) or value < 0):  # type: ignore[arg-type,operator]  # number: int or float
         raise ValueError(f"a time must be a finite number >= 0 (got {value!r})")
     return value
 
@@ -132,8 +132,9 @@ class UncertaintySpec(_Model):
         default=True,
         description="re-size each input set's plants to the reference line's target: "
         "machine counts and soak space scaled by how much the set's inputs load them "
-        "(a plant built for 300 M Ah/yr with 24 h formation has more racks); needs "
-        "target: on the line",
+        "(a plant built for 300 M Ah/yr with 24 h formation has more racks), then one "
+        "unit more at the binding station of a set whose run falls over 3 % short (at "
+        "most 3 rounds); needs target: on the line",
     )
 
     _windows = field_validator("horizon", "warmup")(_check_window)

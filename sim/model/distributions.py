@@ -75,7 +75,7 @@ def _spread(mean: float, sd: float | None, cv: float | None) -> float:
     most :data:`MAX_CV`)."""
     if (sd is None) == (cv is None):
         raise ValueError("give exactly one of sd and cv")
-    sigma = sd if sd is not None else mean * cv  # type: ignore[operator]
+    sigma = sd if sd is not None else mean * cv  # type: ignore[operator]  # cv is set when sd is not (checked above)
     if sigma > MAX_CV * mean:
         raise ValueError(
             f"sd / mean is {sigma / mean:.3g}, over {MAX_CV:g}: such a spread overflows the "
@@ -229,8 +229,8 @@ class Gamma(_Dist):
     def _shape_scale(self) -> tuple[float, float]:
         if self.shape is not None and self.scale is not None:
             return self.shape, self.scale
-        shape = 1.0 / self.cv_**2  # type: ignore[operator]
-        return shape, self.mean_ / shape  # type: ignore[operator]
+        shape = 1.0 / self.cv_**2  # type: ignore[operator]  # set when shape/scale are not
+        return shape, self.mean_ / shape  # type: ignore[operator]  # set when shape/scale are not
 
     @property
     def mean(self) -> float:
@@ -320,7 +320,7 @@ class Weibull(_Dist):
     def _scale(self) -> float:
         if self.scale is not None:
             return self.scale
-        return self.mean_ / math.gamma(1 + 1 / self.shape)  # type: ignore[operator]
+        return self.mean_ / math.gamma(1 + 1 / self.shape)  # type: ignore[operator]  # the validator sets it
 
     @property
     def mean(self) -> float:
@@ -362,7 +362,7 @@ class Empirical(_Dist):
         if self.weights is None:
             return np.full(len(self.values), 1 / len(self.values))
         weights = np.asarray(self.weights, dtype=float)
-        return weights / weights.sum()
+        return np.asarray(weights / weights.sum(), dtype=float)
 
     @property
     def mean(self) -> float:

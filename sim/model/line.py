@@ -20,14 +20,18 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    SerializerFunctionWrapHandler,
+    model_serializer,
     model_validator,
 )
 
 from sim.model.calendar import ShiftCalendar
 from sim.model.costs import LineCosts
+from sim.model.demand import Demand
 from sim.model.distributions import Distribution, Duration
 from sim.model.numbers import NumbersChecked
 from sim.model.products import ProductMix
+from sim.model.ramp import RampUp
 from sim.model.regions import region_ranges
 from sim.model.station import (
     MAX_MACHINES,
@@ -222,6 +226,16 @@ class Line(_Model, NumbersChecked):
     )
     costs: LineCosts | None = Field(default=None, description="cost, energy and labour rates")
     stations: list[Station] = Field(min_length=1, max_length=10_000, description="the stations")
+    ramp_up: RampUp | None = Field(
+        default=None,
+        description="a new line's learning curves of yield, MTBF and speed from the start "
+        "of production (see docs/ramp-up.md); omitted: the line runs mature",
+    )
+    demand: Demand | None = Field(
+        default=None,
+        description="what the plant sells and how release follows it; usually a scenario's "
+        "demand:, which replaces this; omitted = release as the line's release says",
+    )
     uncertain: dict[str, Range] = Field(
         default_factory=dict,
         description="estimated inputs (tag E): dotted path -> range, sampled by an "
@@ -248,6 +262,15 @@ class Line(_Model, NumbersChecked):
         if self.target is not None and self.target.ah_per_year is not None and not self.product:
             raise ValueError("target.ah_per_year needs product: {cell, ah_per_cell}")
         return self
+
+    @model_serializer(mode="wrap")
+    def _without_absent_demand(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """Leave an absent demand out of dumps, so that a line without demand dumps (and
+        hashes, in a results folder) as it did before demands existed."""
+        dumped = handler(self)
+        if isinstance(dumped, dict) and dumped.get("demand", 0) is None:
+            del dumped["demand"]
+        return dumped
 
     _written_serial: bool = PrivateAttr(default=False)
 

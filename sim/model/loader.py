@@ -214,21 +214,21 @@ def _validation_errors(
 
 
 def _located(error: ConfigError, file: str, marks: Marks, origins: Origins) -> ConfigError:
-    """Fill in file, line and column: an overridden value is blamed on its override."""
-    for override, (origin_file, mark, prefix) in origins.items():
-        if (
-            error.path == override
-            or error.path.startswith(override + ".")
-            or _created_by(override, error.path, marks)
-        ):
-            error.file = origin_file
-            error.line, error.column = mark if mark else (None, None)
-            if prefix.startswith("levers."):  # a lever wrote the value: point at its change
-                error.message = f"{error.path} (written by this change): {error.message}"
-                error.path = prefix
-            else:
-                error.path = prefix + error.path
-            return error
+    """Fill in file, line and column: an overridden value is blamed on its override (one
+    that wrote it or a mapping above it, else one that made the mapping it lies in)."""
+    written = [o for o in origins if error.path == o or error.path.startswith(o + ".")]
+    made = [o for o in origins if _created_by(o, error.path, marks)]
+    blamed = (*written, *made)
+    if blamed:
+        origin_file, mark, prefix = origins[blamed[0]]
+        error.file = origin_file
+        error.line, error.column = mark if mark else (None, None)
+        if prefix.startswith("levers."):  # a lever wrote the value: point at its change
+            error.message = f"{error.path} (written by this change): {error.message}"
+            error.path = prefix
+        else:
+            error.path = prefix + error.path
+        return error
     below = [k for k in origins if error.path and k.startswith(error.path + ".")]
     if below:  # the file's value and overrides below it disagree: name them
         named = [
@@ -403,11 +403,16 @@ def load_scenario(
     line_data, lever_info, lever_origins = _apply_levers(
         line_data, spec, chosen, file, marks, unit, effects or {}
     )
+    if spec.demand is not None:  # the scenario's demand replaces any of the line file
+        line_data = {**line_data, "demand": copy.deepcopy(raw["demand"])}
     origins: Origins = dict(lever_origins)
     if spec.products is not None:  # errors in the mix are the scenario's (located below)
         origins["products"] = (file, None, "")
     origins.update({k: (file, marks.get(("set", k)), "set.") for k in set_overrides})
     origins.update({k: (None, None, "") for k in cli_overrides})
+    if spec.demand is not None:  # after the overrides: a value they set is theirs
+        for key, origin in _demand_origins(file, marks).items():
+            origins.setdefault(key, origin)
     try:
         data = apply_overrides(line_data, set_overrides, file=file)
     except ConfigError as error:
@@ -445,6 +450,14 @@ def _locate_in(exc: ConfigError | ConfigErrors, file: str, marks: Marks, key: st
         path = error.path or ""
         if error.file == file and (path == key or path.startswith(key + ".")):
             error.line, error.column = _locate(marks, path)
+
+
+def _demand_origins(file: str, marks: Marks) -> Origins:
+    """Every key of the scenario's ``demand:`` block, deepest first, so that an error in
+    the demand (checked against the line) is located at its own key in the scenario."""
+    keys = [path for path in marks if path and path[0] == "demand"]
+    keys.sort(key=len, reverse=True)
+    return {".".join(str(p) for p in path): (file, marks[path], "") for path in keys}
 
 
 def _apply_levers(

@@ -43,7 +43,7 @@ def _value_parts(item: Any) -> Iterable[Any]:
 def _node_parts(item: Any) -> Iterable[Any]:
     """The parts of a composed YAML node: a sequence's items, a mapping's values."""
     if isinstance(item, yaml.SequenceNode):
-        return item.value
+        return list(item.value)
     if isinstance(item, yaml.MappingNode):
         return [value for _, value in item.value]
     return ()

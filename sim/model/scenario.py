@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
+from sim.model.demand import Demand
 from sim.model.distributions import Duration
 from sim.model.line import Line
 from sim.model.numbers import NumbersChecked
@@ -46,6 +47,11 @@ class ScenarioFile(NumbersChecked):
     )
     levers: list[str] = Field(
         default_factory=list, description="levers applied to the line, in order"
+    )
+    demand: Demand | None = Field(
+        default=None,
+        description="what the plant sells: release then follows the orders (make-to-stock "
+        "with a finished-goods target); omitted = release as the line says",
     )
     precision: PrecisionSpec | None = Field(
         default=None,

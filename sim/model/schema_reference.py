@@ -96,7 +96,8 @@ def _values(node: dict[str, Any]) -> dict[str, Any] | None:
         return extra
     patterns = node.get("patternProperties")
     if isinstance(patterns, dict) and len(patterns) == 1:
-        return next(iter(patterns.values()))
+        value = next(iter(patterns.values()))
+        return value if isinstance(value, dict) else None
     return None
 
 

@@ -306,7 +306,7 @@ class Station(_Model):
         """Time per cycle (or per batch) [time unit]."""
         if self.process_time is not None:
             return self.process_time
-        return Constant(value=1.0 / self.speed)  # type: ignore[operator]
+        return Constant(value=1.0 / self.speed)  # type: ignore[operator]  # speed when no process_time
 
     @property
     def batch_max(self) -> int:

@@ -14,6 +14,7 @@ __all__ = [
     "MAX_DURATION_S",
     "MAX_RUN_S",
     "SECONDS_PER",
+    "SECONDS_PER_MONTH",
     "TimeUnit",
     "canonical_time_unit",
     "check_run_time",
@@ -30,17 +31,22 @@ _ALIASES = {
     **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), "h"),
     **dict.fromkeys(("d", "day", "days"), "d"),
     **dict.fromkeys(("w", "wk", "wks", "week", "weeks"), "w"),
+    **dict.fromkeys(("mo", "month", "months"), "mo"),
     **dict.fromkeys(("y", "yr", "yrs", "year", "years"), "y"),
 }
 """Spellings of time units a duration may carry (any case) -> the unit."""
-_EXTRA_SECONDS = {"w": 7 * 86400.0, "y": 365 * 86400.0}
+SECONDS_PER_MONTH = 365 * 86400.0 / 12
+"""A month: 1/12 of a 365-day year, 30.42 d [s] (ramp-up curves and monthly KPIs)."""
+_EXTRA_SECONDS = {"w": 7 * 86400.0, "mo": SECONDS_PER_MONTH, "y": 365 * 86400.0}
 _DURATION = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z]+)\s*$")
 MAX_DURATION_S = 1e6 * 365 * 86400.0
 """Longest duration accepted anywhere [s] (a million years: room for "never" written as
 ``mtbf: 1e9`` h, while arithmetic on it stays exact enough and finite)."""
 MAX_RUN_S = 1000 * 365 * 86400.0
 """Longest horizon or warm-up [s] (1000 y): a longer run could never end."""
-ACCEPTED = "s, min, h, d, w, y (also sec, mins, hr, hrs, hours, days, weeks, years, ...)"
+ACCEPTED = (
+    "s, min, h, d, w, mo, y (also sec, mins, hr, hrs, hours, days, weeks, months, years, ...)"
+)
 """What a duration's unit may be, for error messages."""
 
 
@@ -70,7 +76,7 @@ def parse_duration(value: Any, time_unit: str) -> float:
     """Return ``value`` as a number of ``time_unit``.
 
     A bare number is already in ``time_unit``; a string carries its unit (``"45 s"``,
-    ``"20 h"``, ``"12 d"``, ``"1 y"`` = 365 d).
+    ``"20 h"``, ``"12 d"``, ``"4 months"`` = 4 x 365/12 d, ``"1 y"`` = 365 d).
     """
     if isinstance(value, bool):
         raise ValueError("a duration is a number or a string such as '45 s', not a boolean")

@@ -51,8 +51,8 @@ def _piece_units(line: Line) -> list[str]:
 
 def scenario_warnings(scenario: Scenario) -> list[str]:
     """Return the warnings of the scenario's line and of its run settings: a warm-up
-    shorter than the longest delay or batch time, a batch whose minimum takes longer to
-    collect than the whole run."""
+    shorter than the longest delay or batch time (unless the line ramps up), a batch
+    whose minimum takes longer to collect than the whole run."""
     line = as_general(scenario.line)
     warnings = line_warnings(line)
     unit = line.time_unit
@@ -60,7 +60,8 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     if slow:
         longest = max(slow, key=lambda s: s.cycle_time.mean)
         time = longest.cycle_time.mean
-        if scenario.warmup < time:
+        # a ramp-up run is measured from the start of production: the filling is its point
+        if scenario.warmup < time and line.ramp_up is None:
             what = "delay" if longest.kind == "delay" else "batch process"
             warnings.append(
                 f"warmup: {scenario.warmup:g} {unit} is shorter than the {what} time of "

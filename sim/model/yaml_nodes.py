@@ -35,7 +35,7 @@ def _fast_loader_class() -> type | None:
     if CParser is None:
         return None
 
-    class CEventSafeLoader(CParser, Composer, SafeConstructor, Resolver):  # type: ignore[misc,valid-type]
+    class CEventSafeLoader(CParser, Composer, SafeConstructor, Resolver):  # type: ignore[misc]  # yaml is unannotated: its bases are Any
         """libyaml events, composed into nodes by Python (recursion-safe), safe types."""
 
         def __init__(self, stream: str) -> None:

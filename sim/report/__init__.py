@@ -1,8 +1,8 @@
-"""Results folders, console tables (and, later, plots and the HTML report)."""
+"""Results folders, console tables, plots, the HTML reports and the line views."""
 
 from __future__ import annotations
 
-from sim.report.files import write_csv, write_json, write_text
+from sim.atomic import write_csv, write_json, write_text
 from sim.report.results import write_results
 from sim.report.tables import print_summary
 

@@ -15,9 +15,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from sim.atomic import write_text
 from sim.figures import plural
 from sim.report.compare_tables import HEADLINE_KPIS
-from sim.report.files import write_text
 from sim.report.html import REPORT_NAME
 from sim.report.labels import kpi_name, lower_is_better
 from sim.report.numbers import format_number

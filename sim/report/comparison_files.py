@@ -8,9 +8,9 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
+from sim.atomic import write_csv, write_json
 from sim.experiment.compare import ComparisonResult
 from sim.experiment.pairs import Comparison
-from sim.report.files import write_csv, write_json
 from sim.report.run_folder import STORE, ResultsFolder
 
 __all__ = [

@@ -15,9 +15,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from sim.atomic import write_text
 from sim.figures import plural
 from sim.model.units import SECONDS_PER
-from sim.report.files import write_text
 from sim.report.line_view import line_sections
 from sim.report.numbers import format_number
 from sim.report.page import PAGE_CSS, wide
@@ -79,6 +79,9 @@ _CAPTIONS = {
     "oee.png": "Availability, performance, quality and OEE per station (means; error bars: "
     "95% confidence intervals when there are two or more replications).",
     "costs.png": "Annual cost per Ah of good cells by category.",
+    "ramp_up.png": "Ramp-up: good output per month (95% CI) against the target's monthly "
+    "share; first-pass and scrap yield per month (95% CI) against the scrap yield the "
+    "learning curves predict (red steps).",
 }
 
 
@@ -257,9 +260,9 @@ def _station_table(summary: dict[str, Any]) -> str:
 
 def _figures(data: RunData) -> str:
     parts = []
-    for name in (*RUN_PLOTS, "costs.png"):
+    for name in (*RUN_PLOTS, "costs.png", "ramp_up.png"):
         path = data.folder / name
-        if not path.exists():  # the cost plot exists only for costed lines
+        if not path.exists():  # costs and ramp-up plots exist only for costed, ramping lines
             continue
         encoded = base64.b64encode(path.read_bytes()).decode("ascii")
         parts.append(

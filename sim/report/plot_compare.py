@@ -228,7 +228,7 @@ def plot_throughput_overlay(
     axes.set_xlabel(f"simulated time [{unit}]")
     axes.set_ylabel(f"cumulative good output [{output}]")
     axes.set_title(
-        f"cumulative good output, {' vs '.join(content['scenarios'])} (mean and "
+        f"cumulative good output, {' vs '.join(content['scenarios'])}\n(mean and "
         "range of replications, common random numbers)",
         loc="left",
     )

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis.kpis import LINE_KPIS, STATION_KPIS, line_kpis, station_kpis
+from sim.analysis.monthly import MONTHLY_KPIS, month_rows, monthly_units
+from sim.atomic import write_csv, write_json
 from sim.engine.monitor import STATES
 from sim.engine.replication import ReplicationResult
 from sim.experiment.replicate import RunResult
 from sim.model.scenario import Scenario
-from sim.report.files import write_csv, write_json
 from sim.report.line_files import LINE_FILES, write_line_files
 from sim.report.run_folder import ResultsFolder
 
@@ -38,6 +39,7 @@ RESULT_FILES = (
     "timeseries.csv",
     "materials.csv",
     "station_states.csv",
+    "monthly.csv",
     *LINE_FILES,
 )
 """The files :func:`write_results` may write."""
@@ -103,7 +105,8 @@ def write_result_files(
     replication; ``materials.csv`` the average WIP of each material [its unit] per bin;
     ``station_states.csv`` each machine station's share of machine time in each state per
     bin [-] (the shares of a row add up to 1; averaged over the bins they are the state
-    shares of ``stations.csv``).
+    shares of ``stations.csv``); ``monthly.csv``, for a line that ramps up, each month's
+    KPIs per replication with their units in the header (:mod:`sim.analysis.monthly`).
     ``summary.json``, written last, gets the ``scenario_hash`` and ``files``, the names of
     the other files, so readers can check a folder is complete.
     """
@@ -180,6 +183,20 @@ def write_result_files(
     if any(rep.state_time_per_bin for rep in reps):
         path = folder / "station_states.csv"
         write_csv(path, ["replication", "start", "end", "station", *STATES], _state_rows(reps))
+        written.append(path)
+
+    if any(rep.months for rep in reps):
+        path = folder / "monthly.csv"
+        month_units = monthly_units(line)
+        time_unit = line.time_unit
+        header = [
+            "replication",
+            "month",
+            f"start [{time_unit}]",
+            f"end [{time_unit}]",
+            *(f"{name} [{month_units[name]}]" for name in (*MONTHLY_KPIS, "yield_curve")),
+        ]
+        write_csv(path, header, month_rows(reps, line))
         written.append(path)
 
     written += write_line_files(line, reps, folder)  # for the diagram, capacity and balance

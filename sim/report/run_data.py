@@ -41,7 +41,7 @@ class TimeSeries:
     @property
     def width(self) -> np.ndarray:
         """Width of each bin [time unit]."""
-        return self.end - self.start
+        return np.asarray(self.end - self.start, dtype=float)
 
 
 def _empty_series() -> TimeSeries:

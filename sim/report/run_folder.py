@@ -16,6 +16,7 @@ folders of runs that were killed are removed by the next run in the same place.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -67,46 +68,52 @@ def pid_alive(pid: int) -> bool:
 
 
 class FolderLock:
-    """An exclusive lock on a results folder: the file ``.<name>.lock`` beside it, made
-    with ``O_CREAT | O_EXCL`` and holding the owner's pid. A lock whose owner died (a
-    killed run) is taken over."""
+    """An exclusive lock on a results folder: an operating-system lock (:mod:`filelock`)
+    on the file ``.<name>.lock`` beside it, which the system gives up when its process
+    ends, however it ends (a killed run leaves no lock to take over). The holder's pid is
+    written to ``.<name>.lock.owner`` so that a refused run can name it."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.path = folder.parent / f".{folder.name}.lock"
-        self._held = False
+        self.owner_path = folder.parent / f".{folder.name}.lock.owner"
+        self._lock: Any = None
 
     def acquire(self) -> None:
         """Take the lock or raise :class:`LinesimError` naming the run that holds it."""
-        for _ in range(3):
-            try:
-                handle = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                owner = self._owner()
-                if owner is not None and owner != os.getpid() and pid_alive(owner):
-                    raise LinesimError(
-                        f"results folder {self.folder} is being written by another linesim "
-                        f"run (pid {owner}); wait for it to finish or use another --out"
-                    ) from None
-                self.path.unlink(missing_ok=True)  # its owner died: a stale lock
-                continue
-            with os.fdopen(handle, "w", encoding="ascii") as stream:
-                stream.write(f"{os.getpid()}\n")
-            self._held = True
-            return
-        raise LinesimError(f"could not lock {self.folder}: remove {self.path} if no run is on")
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(self.path, blocking=False)
+        try:
+            lock.acquire()
+        except Timeout:
+            owner = self._owner()
+            named = f" (pid {owner})" if owner is not None else ""
+            raise LinesimError(
+                f"results folder {self.folder} is being written by another linesim "
+                f"run{named}; wait for it to finish or use another --out"
+            ) from None
+        except OSError as error:
+            raise LinesimError(
+                f"could not lock {self.folder}: {error.strerror or error}; check that "
+                f"{self.folder.parent} is writable"
+            ) from None
+        self._lock = lock
+        with contextlib.suppress(OSError):  # the pid is for messages; the lock holds without it
+            self.owner_path.write_text(f"{os.getpid()}\n", encoding="ascii")
 
     def _owner(self) -> int | None:
         try:
-            return int(self.path.read_text(encoding="ascii").strip() or "0")
+            return int(self.owner_path.read_text(encoding="ascii").strip())
         except (OSError, ValueError):
             return None
 
     def release(self) -> None:
         """Give the lock up (no-op when not held)."""
-        if self._held:
-            self.path.unlink(missing_ok=True)
-            self._held = False
+        if self._lock is not None:
+            self.owner_path.unlink(missing_ok=True)
+            self._lock.release()
+            self._lock = None
 
 
 STORE = "uncertainty"

@@ -168,7 +168,7 @@ def _rewritten(path: Path, changes: dict[tuple[str, str], tuple[Any, Any]], targ
     data = apply_overrides(raw, {f"stations.{s}.{k}": v[1] for (s, k), v in changes.items()})
     listed = "\n".join(f"#   {s}.{k}: {b} -> {a}" for (s, k), (b, a) in changes.items())
     head = f"# Sized by linesim size for {target}; changed:\n{listed}\n"
-    return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return head + str(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
 
 
 def _holds(path: Path, changes: dict[tuple[str, str], tuple[Any, Any]]) -> bool:
@@ -212,7 +212,7 @@ def _scenario_text(sizing: Sizing, folder: Path, line_file: Path) -> str:
         data["lever_file"] = _reference(lever_file, folder)
         data["levers"] = list(scenario.levers)
     head = "# Runs the sized design: linesim run <this file>\n"
-    return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return head + str(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
 
 
 def _reference(path: Path, folder: Path) -> str:

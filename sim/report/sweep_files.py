@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis.bounds import LineBounds, line_bounds
+from sim.atomic import write_csv, write_json
 from sim.experiment.sweep import SweepResult
-from sim.report.files import write_csv, write_json
 from sim.report.labels import parameter_unit
 from sim.summary_lookup import kpi_estimate
 
@@ -78,7 +78,7 @@ def sweep_content(result: SweepResult) -> dict[str, Any]:
             reason is None
             and len(
                 {
-                    (b.bottleneck_rate, b.raw_process_time)  # type: ignore[union-attr]
+                    (b.bottleneck_rate, b.raw_process_time)  # type: ignore[union-attr]  # no str left
                     for b in bounds
                 }
             )

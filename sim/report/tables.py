@@ -39,6 +39,18 @@ _LINE_ROWS = (
 )
 """Line KPIs printed, in order (those the run has)."""
 
+_DEMAND_ROWS = (
+    "demand_rate",
+    "sold_rate",
+    "fill_rate",
+    "on_time_share",
+    "backlog",
+    "finished_stock",
+    "sold_ah_per_year",
+    "cost_per_sold_ah",
+)
+"""Printed after the line KPIs when the run had a demand (its sold output and service)."""
+
 _OLD_UNITS = {
     "throughput": "good units / {u}",
     "flow_time": "{u}",
@@ -83,7 +95,8 @@ def print_summary(summary: dict[str, Any], console: Console | None = None) -> No
     table.add_column("mean", justify="right", overflow="fold")
     table.add_column("95% CI", justify="right", overflow="fold")
     table.add_column("unit", overflow="fold")
-    for name in _LINE_ROWS:
+    demand = _DEMAND_ROWS if "fill_rate" in summary["kpis"] else ()
+    for name in (*_LINE_ROWS, *demand):
         estimate = summary["kpis"].get(name)
         if estimate is None or (estimate.get("mean") is None and name.startswith("cost")):
             continue

@@ -17,11 +17,11 @@ import yaml
 from optuna.trial import FrozenTrial, TrialState
 
 from sim.analysis.units import unit_of
+from sim.atomic import write_csv, write_json, write_text
 from sim.experiment.tune import TuneResult, best_trials
 from sim.figures import number, quantity
 from sim.model.loader import project_folder, read_yaml
 from sim.model.units import SECONDS_PER, parse_duration
-from sim.report.files import write_csv, write_json, write_text
 
 __all__ = ["best_scenario_yaml", "constraint_text", "duration_text", "tune_content", "write_tune"]
 
@@ -179,7 +179,7 @@ def best_scenario_yaml(result: TuneResult, trial: FrozenTrial, folder: Path) -> 
         + f"# {spec.name}: trial {trial.number}, {objectives}\n"
         f"# Run it: linesim run {folder / 'best.yaml'}\n"
     )
-    return header + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True)
+    return header + str(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True))
 
 
 def duration_text(value: float, time_unit: str) -> str:

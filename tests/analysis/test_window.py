@@ -51,6 +51,16 @@ def test_each_kind_of_empty_window_is_named() -> None:
     assert window_warnings(penny, 100.0, 10.0, 30.0) == []
 
 
+def test_a_ramp_up_is_measured_from_its_start() -> None:
+    """A line that ramps up is measured from t = 0 on purpose: no warm-up is no warning,
+    and a warm-up is named as hiding part of the ramp."""
+    ramp = {"curves": [{"speed": {"table": [0.5], "source": "E"}}]}
+    ramping = load_line(ROOT / "configs" / "penny_fab.yaml", {"ramp_up": ramp})
+    assert window_warnings(ramping, 100.0, 0.0, 30.0) == []
+    (hides,) = window_warnings(ramping, 100.0, 4.0, 30.0)
+    assert "discards that much of its ramp" in hides
+
+
 def test_a_comparison_of_a_window_too_short_warns() -> None:
     """README's old example: a window shorter than the line's flow time printed zero
     throughput with no word; now the comparison says why."""

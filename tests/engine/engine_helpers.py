@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.experiment.statistics import t_halfwidth
+from sim.analysis.statistics import t_halfwidth
 from sim.model import Line
 from sim.model.checks import check_line
 

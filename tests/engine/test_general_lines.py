@@ -16,6 +16,7 @@ from engine_helpers import assert_in_ci, general_line
 
 from sim.engine import ReplicationResult, simulate
 from sim.engine.lot import EPS
+from sim.engine.machine import Machine
 from sim.model import Line
 
 
@@ -458,3 +459,41 @@ def test_fast_path_equals_the_general_loop(buffers: tuple[int, int]) -> None:
             other.scrapped,
             other.lost_work,
         ), name
+
+
+@pytest.mark.parametrize("calendar", [False, True], ids=["tray-loop", "general-loop"])
+def test_both_lot_loops_give_availability_times_capacity(
+    calendar: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A saturated tray station (lots of 48, never starved or blocked) that fails with
+    exponential MTBF 10 h and MTTR 1 h makes 48 / 0.5 h x 10 / (10 + 1) = 87.27 pieces an
+    hour [Factory Physics: availability MTBF / (MTBF + MTTR)]. Failures on operating time
+    run it through the tray loop (``_run_lots``); failures on calendar time, which for a
+    machine that is never idle is the same model, send it through the general loop
+    (``_run_general``): both must give the analytic rate and busy share 10 / 11."""
+    failures: dict[str, Any] = {"mtbf": 10, "mttr": 1}  # exponential up and repair times
+    if calendar:
+        failures["basis"] = "calendar"
+    line = general_line(
+        [
+            {
+                "name": "tray",
+                "inputs": {"raw": 1},
+                "output": {"fin": 1},
+                "lot": 48,
+                "process_time": {"dist": "normal", "mean": 0.5 / 48, "cv": 0.1},
+                "failures": failures,
+            }
+        ],
+        {"raw": {"unit": "pcs"}, "fin": {"unit": "pcs"}},
+    )
+    loops: set[str] = set()
+    for name in ("_run_lots", "_run_general"):
+        loop = getattr(Machine, name)
+        monkeypatch.setattr(Machine, name, lambda self, n=name, f=loop: loops.add(n) or f(self))
+    horizon, warmup = 5000.0, 100.0
+    runs = [simulate(line, horizon, warmup, seed=5, replication=r) for r in range(30)]
+    assert loops == {"_run_general" if calendar else "_run_lots"}
+    assert_in_ci([r.finished["fin"]["units"] / horizon for r in runs], 48 / 0.5 * 10 / 11, "rate")
+    busy = [r.stations["tray"].state_time["busy"] / horizon for r in runs]
+    assert_in_ci(busy, 10 / 11, "busy share")

@@ -23,11 +23,11 @@ import numpy as np
 import pytest
 
 from sim.analysis.kpis import line_kpis
+from sim.analysis.statistics import t_halfwidth
 from sim.engine import simulate
 from sim.errors import ConfigErrors
 from sim.experiment.attribution import attribute, check_against_full, engine_view
 from sim.experiment.executors import LocalExecutor
-from sim.experiment.statistics import t_halfwidth
 from sim.model import load_scenario
 from sim.model.comparison_file import AttributionSpec, read_comparison_file
 

@@ -313,3 +313,63 @@ def test_each_set_is_resized_to_the_target(tmp_path: Path) -> None:
         assert entry["resized"].get("stations.rack.machines", 100) == math.ceil(p)
         assert entry["before_output"]["mean"] == pytest.approx(math.ceil(p) / p, rel=0.01)
         assert abs(entry["before_output"]["mean"] - 1.0) <= 0.03
+
+
+def test_a_set_short_after_its_run_gets_a_machine_at_its_binding_station(
+    tmp_path: Path,
+) -> None:
+    """Known answer: two exponential machines of mean 0.8 h with one buffer place between
+    them. Capacity arithmetic sees a load of 0.8 per station against the target of 1 an
+    hour and changes nothing, but blocking holds the tandem to the exact CTMC throughput
+    (about 0.83 an hour, more than 3 % short). The run finds every set short, so each gets
+    one machine more at the station that most held its line up, which lifts it past the
+    target; the two plants of the set run again on those counts."""
+    from validation import theory
+
+    exact = theory.two_station_blocking(1 / 0.8, 1 / 0.8, 1)["throughput"]
+    assert exact < 0.97  # arithmetic alone would leave every set short
+    (tmp_path / "line.yaml").write_text(
+        "name: tandem\ntime_unit: h\nrelease: {policy: push}\ntarget: {throughput: 1.0}\n"
+        "stations:\n  - {name: a, process_time: {dist: exponential, mean: 0.8}}\n"
+        "  - {name: b, buffer: 1, process_time: {dist: exponential, mean: 0.8}}\n"
+        "uncertain:\n  stations.a.process_time.mean: {low: 0.78, high: 0.82, source: E (test)}\n",
+        encoding="utf-8",
+    )
+    head = "line: line.yaml\nhorizon: 20000\nwarmup: 200\nreplications: 1\nseed: 3\n"
+    (tmp_path / "base.yaml").write_text("name: base\n" + head, encoding="utf-8")
+    (tmp_path / "other.yaml").write_text("name: other\n" + head, encoding="utf-8")
+    path = tmp_path / "claim.yaml"
+    path.write_text("name: c\ncompare: [base.yaml, other.yaml]\n", encoding="utf-8")
+    study = compare(path, uncertainty=4, jobs=1, out=tmp_path / "out").uncertainty
+    assert study is not None and study["finished"] == 4
+    assert study["resize"]["tolerance"] == 0.03 and "one unit more" in study["resize"]["rule"]
+    for entry in study["sets"]:
+        assert entry["resize_rounds"] >= 1
+        raised = {k: v for k, v in entry["resized"].items() if v != 1}
+        assert set(raised) <= {"stations.a.machines", "stations.b.machines"} and raised
+        assert entry["before_output"]["mean"] >= 0.97
+    # the 4 identical plant pairs ran once each before, and once each on their new counts
+    assert study["runs"]["ran"] == 4 + 4
+
+
+def test_a_raise_that_buys_nothing_is_taken_back() -> None:
+    """The re-sizer raises a short set's top-ranked station; when that lifted the output by
+    less than HELPED it goes back to the counts before and raises the next station of
+    that ranking instead; after the last round such a raise is taken back too."""
+    from sim.experiment.resizing import HELPED, SetResizer
+
+    line = load_line(Path(__file__).resolve().parents[2] / "configs" / "penny_fab.yaml")
+    resizer = SetResizer(line)
+    ranking = ["rimming", "deburring"]
+    first = resizer.next_sizes(0, {}, 0.90, ranking)
+    assert first == {"stations.rimming.machines": 2}
+    # the raise bought nothing: back to {} and one machine more at deburring instead
+    second = resizer.next_sizes(0, first, 0.90 * (1 + HELPED / 2), ["rimming", "deburring"])
+    assert second == {"stations.deburring.machines": 2}
+    # deburring did not help either: it is taken back after the last round
+    assert resizer.settled(0, 0.90) == {}
+    # a raise that helped stays
+    helped = SetResizer(line)
+    raised = helped.next_sizes(1, {}, 0.90, ranking)
+    assert raised is not None and helped.settled(1, 0.95) is None
+    assert helped.next_sizes(1, raised, 0.95, ranking) == {"stations.rimming.machines": 3}

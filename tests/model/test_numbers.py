@@ -132,7 +132,7 @@ def test_time_unit_aliases(text: str, unit: str, hours: float) -> None:
 
 
 def test_unknown_time_unit_lists_what_is_accepted() -> None:
-    with pytest.raises(ValueError, match="units: s, min, h, d, w, y"):
+    with pytest.raises(ValueError, match="units: s, min, h, d, w, mo, y"):
         parse_duration("5 fortnights", "h")
 
 

@@ -306,3 +306,19 @@ def test_layout_of_any_dag_keeps_boxes_apart_and_edges_forward(
         placed = layout.nodes[target]
         assert end == pytest.approx((placed.x - placed.width / 2, placed.y))
     assert layout.width > 0 and layout.height > 0
+
+
+def test_a_station_in_one_shift_of_two_has_half_the_capacity() -> None:
+    """A station that runs only in the day shift (12 h of a 24 h cycle) is staffed half the
+    time, so its capacity is half what its machines give around the clock."""
+    data = load_line(ROOT / "configs" / "penny_fab.yaml").model_dump(by_alias=True)
+    data["target"] = {"throughput": 0.2}
+    data["shifts"] = [
+        {"name": "day", "start": 6, "length": 12},
+        {"name": "night", "start": 18, "length": 12},
+    ]
+    data["shift_cycle"] = 24
+    data["stations"][0]["shifts"] = ["day"]
+    rows = capacity_table(Line.model_validate(data))
+    assert rows[0].capacity == pytest.approx(0.25)  # 2 machines x 1 / 4 h x 12 / 24
+    assert [row.capacity for row in rows[1:]] == pytest.approx([0.5] * (len(rows) - 1))

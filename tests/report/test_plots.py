@@ -156,3 +156,30 @@ def test_bottleneck_counts_active_states() -> None:
     name, load = bottleneck_station({"bottleneck": found}) or ("", 0.0)
     assert name == "b" and load == pytest.approx(0.75)
     assert bottleneck_station({"stations": {}}) is None
+
+
+@pytest.mark.parametrize("name", list(RUN_PLOTS))
+def test_each_plot_names_its_quantities_with_units(
+    results: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every panel that draws data labels what it shows with its unit ('[h]', '[jobs]',
+    '[%]' or a rate 'good jobs / shift'), and a time axis is in the line's time unit."""
+    from matplotlib.figure import Figure
+
+    drawn: list[Figure] = []
+    save = Figure.savefig
+
+    def capture(figure: Figure, *args: Any, **kwargs: Any) -> None:
+        drawn.append(figure)
+        save(figure, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", capture)
+    RUN_PLOTS[name](load_results(results), results / name)
+    assert len(drawn) == 1
+    panels = [axis for axis in drawn[0].axes if axis.has_data()]
+    assert panels
+    for axis in panels:
+        labels = f"{axis.get_xlabel()} | {axis.get_ylabel()}"
+        assert "[" in labels or " / " in labels, f"{name}: a panel without a unit: {labels!r}"
+    times = [a.get_xlabel() for a in panels if a.get_xlabel().startswith("simulated time")]
+    assert all(label == "simulated time [h]" for label in times), times

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from sim.analysis.kpis import line_kpis, station_kpis
+from sim.analysis.statistics import estimate, t_halfwidth
 from sim.engine import ReplicationResult, simulate
-from sim.experiment.statistics import estimate, t_halfwidth
 from sim.model.line import Line
 
 __all__ = [

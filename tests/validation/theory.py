@@ -9,7 +9,10 @@ References:
   Theory*, 4th ed., Wiley 2008: 2.2 (M/M/1), 2.3 (M/M/c, Erlang C), 2.10 (Jackson
   networks), 5.3 (GI/M/1).
 - [BG] J. A. Buzacott and J. G. Shanthikumar, *Stochastic Models of Manufacturing Systems*,
-  Prentice Hall 1993, 5.2 (two-station lines with a finite buffer, blocking after service).
+  Prentice Hall 1993, 5.2 (two-station lines with a finite buffer, blocking after service)
+  and the single-stage make-to-stock system with a base stock (its M/M/1 case).
+- [Z] P. H. Zipkin, *Foundations of Inventory Management*, McGraw-Hill 2000 (base-stock
+  policy with backorders, a queue's number in system as the outstanding orders).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ __all__ = [
     "gi_m_1_sigma",
     "jackson_tandem",
     "line_yield",
+    "make_to_stock",
     "mm1",
     "mmc",
     "operating_failure_shares",
@@ -263,4 +267,22 @@ def two_station_blocking(rate_1: float, rate_2: float, buffer: int) -> dict[str,
         "throughput": float(rate_2 * pi[1:].sum()),
         "blocked": float(pi[-1]),
         "starved": float(pi[0]),
+    }
+
+
+def make_to_stock(demand_rate: float, service_rate: float, stock: int) -> dict[str, float]:
+    """Return the fill rate [-], mean backlog and mean finished stock [units] of the M/M/1
+    make-to-stock system with base stock ``stock`` = S [BG] [Z].
+
+    Every demand (Poisson, rate lambda, one unit) releases one unit to a single exponential
+    machine (rate mu), so the outstanding orders N are the M/M/1 number in system,
+    P(N >= n) = rho^n with rho = lambda / mu; stock is (S - N)+, backlog (N - S)+. Hence
+    fill rate = P(N < S) = 1 - rho^S (PASTA), E[backlog] = rho^(S+1) / (1 - rho) and
+    E[stock] = S - rho (1 - rho^S) / (1 - rho).
+    """
+    rho = demand_rate / service_rate
+    return {
+        "fill_rate": 1.0 - rho**stock,
+        "backlog": rho ** (stock + 1) / (1.0 - rho),
+        "finished_stock": stock - rho * (1.0 - rho**stock) / (1.0 - rho),
     }

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import numpy as np
 
-__all__ = ["Estimate", "estimate", "t_halfwidth"]
+__all__ = ["Estimate", "estimate", "paired_difference", "t_halfwidth"]
 
 
 class Estimate(TypedDict):
@@ -48,4 +48,22 @@ def estimate(values: Sequence[float] | np.ndarray, level: float = 0.95) -> Estim
         "std": float(data.std(ddof=1)),
         "ci95": [mean - half, mean + half],
         "n": n,
+    }
+
+
+def paired_difference(reference: np.ndarray, other: np.ndarray) -> dict[str, Any]:
+    """Mean and 95% t-interval of ``other - reference`` and of the percent change.
+
+    The percent change is taken per replication, 100 (other / reference - 1), so its
+    interval is paired too.
+    """
+    difference = estimate(other - reference)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        percent = 100.0 * (other / reference - 1.0)
+    percent[~np.isfinite(percent)] = np.nan
+    relative = estimate(percent)
+    return {
+        "mean": difference["mean"],
+        "ci95": difference["ci95"],
+        "percent": {"mean": relative["mean"], "ci95": relative["ci95"]},
     }
