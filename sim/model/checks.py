@@ -4,6 +4,7 @@ deadlocks and lines that can never produce. Each error names the YAML path and t
 from __future__ import annotations
 
 from sim.errors import ConfigError
+from sim.model.grade_checks import check_grades
 from sim.model.line import Line
 
 __all__ = ["check_line"]
@@ -13,6 +14,8 @@ def check_line(line: Line) -> list[ConfigError]:
     """Return every error that makes ``line`` unable to run as written (empty when fine)."""
     errors = _common(line)
     errors += _general(line) if line.general else _serial(line)
+    if not errors:
+        errors += check_grades(line)
     return errors
 
 
