@@ -264,3 +264,19 @@ def two_station_blocking(rate_1: float, rate_2: float, buffer: int) -> dict[str,
         "blocked": float(pi[-1]),
         "starved": float(pi[0]),
     }
+
+
+def mm1_feedback(arrival_rate: float, service_rate: float, feedback: float) -> dict[str, float]:
+    """Return visit rate, utilisation, WIP and flow time of an M/M/1 station whose every
+    completion re-enters its queue with probability p (Bernoulli feedback) [GH, 2.10;
+    Jackson network of one node].
+
+    Visits arrive at lambda / (1 - p), rho = lambda / ((1 - p) mu), L = rho / (1 - rho)
+    and, by Little's law over the whole stay, W = L / lambda.
+    """
+    visits = arrival_rate / (1 - feedback)
+    rho = visits / service_rate
+    if rho >= 1:
+        raise ValueError("unstable queue: lambda / (1 - p) >= mu")
+    wip = rho / (1 - rho)
+    return {"visits": visits, "utilization": rho, "wip": wip, "flow_time": wip / arrival_rate}
