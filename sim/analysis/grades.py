@@ -29,7 +29,33 @@ import math
 from sim.engine import ReplicationResult
 from sim.model.line import Line
 
-__all__ = ["grade_kpis", "grade_unit", "rework_kpis", "sold_cells"]
+__all__ = ["SHOWN", "grade_kpis", "grade_unit", "rework_kpis", "shown", "sold_cells"]
+
+SHOWN = (
+    "grade_share",
+    "cells_per_year",
+    "ah_per_year",
+    "grade_value",
+    "output_value",
+    "module_ah_per_year",
+    "cost_per_module_ah",
+    "first_pass_yield",
+    "final_yield",
+    "rework_rate",
+    "reworked",
+    "rework_cost",
+)
+"""The grade and rework KPIs a console shows, by name or ``<name>.<grade or station>``."""
+
+
+def shown(names: list[str]) -> list[str]:
+    """The grade and rework KPIs among ``names`` a console shows, grouped as in
+    :data:`SHOWN`, each group in the order of ``names``."""
+    order = []
+    for head in SHOWN:
+        order += [n for n in names if n.startswith(f"{head}.")]
+        order += [n for n in names if n == head and head not in ("ah_per_year", "cells_per_year")]
+    return order
 
 
 def _ratio(numerator: float, denominator: float) -> float:

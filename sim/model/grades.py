@@ -189,7 +189,8 @@ class Rework(_Model):
         default=None,
         ge=2,
         le=1000,
-        description="most passes through this check a unit gets, the first included [-]; a "
+        description="required: most passes through this check a unit gets, the first "
+        "included [-]; a "
         "unit that fails its last pass is scrapped",
     )
     time: Distribution | None = Field(

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from sim.analysis.grades import shown
 from sim.figures import plural, share, share_percent, value_in
 from sim.report.numbers import format_number, format_quantity
 
@@ -82,7 +83,7 @@ def print_summary(summary: dict[str, Any], console: Console | None = None) -> No
     table.add_column("mean", justify="right", overflow="fold")
     table.add_column("95% CI", justify="right", overflow="fold")
     table.add_column("unit", overflow="fold")
-    for name in _LINE_ROWS:
+    for name in (*_LINE_ROWS, *shown(list(summary["kpis"]))):
         estimate = summary["kpis"].get(name)
         if estimate is None or (estimate.get("mean") is None and name.startswith("cost")):
             continue
