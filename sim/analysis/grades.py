@@ -29,7 +29,7 @@ import math
 from sim.engine import ReplicationResult
 from sim.model.line import Line
 
-__all__ = ["SHOWN", "grade_kpis", "grade_unit", "rework_kpis", "shown", "sold_cells"]
+__all__ = ["SHOWN", "grade_kpis", "grade_unit", "rework_kpis", "shown", "sold_cells", "upstream_of"]
 
 SHOWN = (
     "grade_share",
@@ -62,7 +62,7 @@ def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator > 0 else math.nan
 
 
-def _upstream(line: Line, material: str) -> set[str]:
+def upstream_of(line: Line, material: str) -> set[str]:
     """Stations that make ``material`` or what it is made of."""
     makers = {s.output_material: s for s in line.stations}
     found: set[str] = set()
@@ -82,7 +82,7 @@ def sold_cells(result: ReplicationResult, line: Line) -> float:
     if line.product is None:
         return 0.0
     cell = line.product.cell
-    upstream = _upstream(line, cell)
+    upstream = upstream_of(line, cell)
     sold = 0.0
     for spec in line.stations:
         if spec.grades is not None and spec.name in upstream and spec.output_material != cell:
