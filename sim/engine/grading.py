@@ -1,7 +1,9 @@
 """Grading at run time: a station's good units sorted into grades as lots leave it.
 
-A lot is split into grades by one multinomial draw from the station's ``grade`` stream (a
-lot of one piece: one uniform), or by the expected shares for web or bulk material. The
+A lot is split into grades by a multinomial draw from the station's ``grade`` streams,
+made as binomial draws conditional on what is left, the largest grade taking the rest
+(each a comparison or a bisection in a cached table, :func:`sim.engine.hits.hit_counter`;
+a lot of one piece: one uniform), or by the expected shares for web or bulk material. The
 grades that go on stay in the lot (they are not told apart downstream); the others are
 sold and leave the line here; units below the lowest threshold are rejected as scrap.
 """
@@ -9,9 +11,11 @@ sold and leave the line here; units below the lowest threshold are rejected as s
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
+from sim.engine.hits import hit_counter
 from sim.engine.lot import EPS, Lot
 from sim.engine.rng import stream, uniforms
 
@@ -33,8 +37,20 @@ class Grader:
         """Probability of each grade, then of a reject [-]."""
         self.on = grades.on
         self._cumulative = list(accumulate(shares[:-1]))
-        self._rng = stream(seed, replication, station.name, "grade")
+        rng = stream(seed, replication, station.name, "grade")
+        uniform = uniforms(rng)
         self._uniform = uniforms(stream(seed, replication, station.name, "grade-piece"))
+        self._largest = max(range(len(shares)), key=lambda index: shares[index])
+        left = 1.0
+        self._counters: list[tuple[int, Callable[[float], float]]] = []
+        """(grade index, counter of its units among those left), the largest grade last
+        and not drawn: it takes what is left."""
+        for index, share in enumerate(shares):
+            if index == self._largest:
+                continue
+            conditional = min(share / left, 1.0) if left > 0 else 0.0
+            self._counters.append((index, hit_counter(conditional, True, uniform, rng)))
+            left -= share
         self.reset()
 
     def reset(self) -> None:
@@ -52,7 +68,16 @@ class Grader:
             counts = [0.0] * len(self.shares)
             counts[bisect_right(self._cumulative, self._uniform())] = 1.0
             return counts
-        return [float(n) for n in self._rng.multinomial(round(qty), self.shares)]
+        counts = [0.0] * len(self.shares)
+        left = float(round(qty))
+        for index, count in self._counters:
+            if left <= 0:
+                break
+            drawn = count(left)
+            counts[index] = drawn
+            left -= drawn
+        counts[self._largest] = left
+        return counts
 
     def sort(self, lot: Lot) -> None:
         """Grade ``lot``: keep the grades that go on in it, sell the others, scrap the
