@@ -123,7 +123,8 @@ def _graded_line(grades: dict[str, object], lot: int) -> object:
 def test_given_shares_are_observed(lot: int) -> None:
     """Shares A 0.7, B 0.2, C 0.1 (A goes on, B and C sold): each grade's observed share
     inside the 99.9 % interval of 20 replications of 500 h (30 000 cells each), half-width
-    under 2 % of the share for A, lots of one (a uniform each) and of 48 (multinomial)."""
+    under 2 % of the share for A, lots of one (a uniform each) and of 48 (a multinomial
+    split drawn as conditional binomials)."""
     shares = {"A": 0.7, "B": 0.2, "C": 0.1}
     line = _graded_line(
         {"bins": [{"name": n, "share": s, "goes_on": n == "A"} for n, s in shares.items()]}, lot
