@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sim.errors import ConfigError
 from sim.model.demand_plan import check_demand
+from sim.model.grade_checks import check_grades
 from sim.model.line import Line
 
 __all__ = ["check_line"]
@@ -15,6 +16,8 @@ def check_line(line: Line) -> list[ConfigError]:
     errors = _common(line)
     errors += _general(line) if line.general else _serial(line)
     errors += _ramp_up(line)
+    if not errors:
+        errors += check_grades(line)
     return errors + check_demand(line)
 
 
