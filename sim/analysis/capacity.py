@@ -3,7 +3,8 @@
 Per station: ideal rate per machine x machines x availability (failures, setups, minor
 stops, maintenance and shifts, the static estimate of :attr:`Station.capacity_rate`) gives
 its capacity; a target is carried back through every recipe and every station's losses
-(scrap, and defects found there) to the output each station must give, and forward to
+(scrap, defects found there, grades sold there) to the output each station must give (an
+Ah target counts cells of every grade), and forward to
 the stations after the product step (cells into modules). Load = needed / capacity;
 slack = capacity - needed. The capacity table (:mod:`sim.report.capacity`) prints it and
 ``linesim size`` starts from it.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from sim.analysis.grades import upstream_of
 from sim.figures import number
 from sim.model.calendar import ShiftCalendar
 from sim.model.line import Line
@@ -29,6 +31,7 @@ __all__ = [
     "good_share",
     "needed_cycles",
     "output_rate_per_hour",
+    "passed_on",
     "per_cycle",
     "raw_flow_time",
     "resized_counts",
@@ -96,7 +99,29 @@ def good_share(line: Line, station: Station) -> float:
     found = sum(
         s.defects.rate for s in line.stations if s.defects and s.defects.found_at == station.name
     )
-    return max(0.0, 1.0 - found) * (1.0 - station.scrap)
+    return max(0.0, 1.0 - found) * (1.0 - station.scrap) * passed_on(station)
+
+
+def passed_on(station: Station) -> float:
+    """Share of the units a station grades that its grades pass on [-] (1 without
+    grades): the others are sold there or rejected."""
+    if station.grades is None:
+        return 1.0
+    shares = station.grades.shares()
+    return math.fsum(share for share, on in zip(shares, station.grades.on, strict=False) if on)
+
+
+def _kept_of_counted(line: Line, material: str) -> float:
+    """Of the cells an Ah target counts (every grade), the share that reaches ``material``
+    [-]: grades sold at or before its maker leave the line there (1 without grades)."""
+    kept = 1.0
+    for station in line.stations:
+        if station.grades is None or station.name not in upstream_of(line, material):
+            continue
+        shares = station.grades.shares()
+        good = math.fsum(shares[:-1])
+        kept *= passed_on(station) / good if good > 0 else 0.0
+    return kept
 
 
 def target_rate(line: Line) -> tuple[str, float] | None:
@@ -140,6 +165,8 @@ def needed_cycles(line: Line, found: tuple[str, float]) -> dict[str, float]:
     material, rate = found
     order = line.flow_order()
     cycles: dict[str, float] = {}
+    if line.product is not None and material == line.product.cell:
+        rate *= _kept_of_counted(line, material)  # sold grades count towards an Ah target
     demand = {material: rate}  # good units a time unit into each material
     for station in reversed(order):  # back from the target, through recipes and losses
         want = demand.get(station.output_material or "")

@@ -22,6 +22,11 @@ annual cost by exactly X / L + m X.
 
 ``scrap_cost`` (informational, already inside the categories) is the material content of
 everything scrapped plus the conversion cost of the machine time spent on it.
+``rework_cost`` (lines with rework) is units reworked x their rework cost, booked in
+``cost.direct_labour`` (a rework bench is manual work). ``cost_per_module_ah`` (lines with
+grades) is the total cost over the Ah of the grades that go on to modules: what the Ah in
+a module cost when the other grades are sold as cells (their value is ``output_value``,
+not subtracted here).
 
 Three readings of cost per Ah of good cells, the three a "-20 % operating cost" claim can
 mean:
@@ -164,6 +169,9 @@ def cost_kpis(result: ReplicationResult, line: Line, kpis: dict[str, float]) -> 
 
     indirect_hours = costs.indirect_staff * costs.hours_per_person
     direct_labour = direct_hours * scale * costs.wage
+    rework_cost = _rework_cost(result, line) * scale
+    if rework_cost:
+        direct_labour += rework_cost  # a rework bench is manual work
     annual = {
         "materials": raw_cost * scale,
         "energy": energy * scale * costs.energy_price,
@@ -229,7 +237,21 @@ def cost_kpis(result: ReplicationResult, line: Line, kpis: dict[str, float]) -> 
             "scrap_cost": (lost_material + lost_work_hours * rate) * scale,
         }
     )
+    if any(s.rework is not None for s in line.stations):
+        out["rework_cost"] = rework_cost
+    module_ah = kpis.get("module_ah_per_year")
+    if module_ah is not None:
+        out["cost_per_module_ah"] = total / module_ah if module_ah > 0 else math.nan
     return out
+
+
+def _rework_cost(result: ReplicationResult, line: Line) -> float:
+    """Cost of the units reworked in the window [currency]."""
+    return sum(
+        result.stations[s.name].rework["reworked"] * s.rework.cost
+        for s in line.stations
+        if s.rework is not None
+    )
 
 
 def _at_load(

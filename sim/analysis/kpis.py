@@ -17,7 +17,8 @@ Every line is measured in its general form (a serial line's materials are its jo
   [-]; ``cell_yield`` the same over the steps that handle pieces up to the finished cell
   (good cells per cell started).
 - ``cells_per_year``, ``modules_per_year``, ``ah_per_year``: good output annualised over
-  ``working_days_per_year`` x 24 h.
+  ``working_days_per_year`` x 24 h; cells of every grade, at the nominal Ah (grades sold
+  at a grading station before the cell's maker included), see :mod:`sim.analysis.grades`.
 - Station states: share of machine time in each state [-]; ``utilization`` = busy share.
 - OEE = availability x performance x quality. Planned time = machine time less off-shift
   and planned maintenance; availability = (planned - down - setup) / planned; performance
@@ -32,6 +33,7 @@ from typing import Any
 
 from sim.analysis.costs import cost_kpis
 from sim.analysis.demand import demand_kpis
+from sim.analysis.grades import grade_kpis, rework_kpis, sold_cells
 from sim.analysis.products import product_kpis
 from sim.analysis.statistics import Estimate, estimate
 from sim.engine import STATES, ReplicationResult, StationResult
@@ -116,6 +118,7 @@ def line_kpis(result: ReplicationResult, line: Line | None = None) -> dict[str, 
     if product is not None:
         kpis["cell_yield"] = _cell_yield(result, line)
         cells = sum(result.stations[name].units_out for name in _producers(line, product.cell))
+        cells += sold_cells(result, line)  # graded cells sold before the cell's maker
         kpis["cells_per_year"] = cells / horizon * year
         kpis["ah_per_year"] = kpis["cells_per_year"] * product.ah_per_cell
         if product.module is not None:
@@ -127,6 +130,8 @@ def line_kpis(result: ReplicationResult, line: Line | None = None) -> dict[str, 
         kpis[f"wip.{material}"] = area / horizon
     if result.products is not None:  # by type; ah_per_year from each type's Ah per cell
         kpis.update(product_kpis(result, line))
+    kpis.update(grade_kpis(result, line))
+    kpis.update(rework_kpis(result, line))
     kpis.update(cost_kpis(result, line, kpis))
     return kpis
 

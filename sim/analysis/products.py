@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from sim.analysis.grades import upstream_of
 from sim.engine import ReplicationResult
 from sim.model.line import Line
 from sim.model.units import SECONDS_PER
@@ -59,6 +60,7 @@ def product_kpis(result: ReplicationResult, line: Line) -> dict[str, float]:
     makers = [
         s.name for s in line.stations if line.product and s.output_material == line.product.cell
     ]
+    graders = _graders(line)
     kpis: dict[str, float] = {}
     ah_total = 0.0
     for name in observed.types:
@@ -79,6 +81,11 @@ def product_kpis(result: ReplicationResult, line: Line) -> dict[str, float]:
             cells = math.fsum(
                 observed.stations[m].units_out[name] for m in makers if m in observed.stations
             )
+            cells += math.fsum(  # graded cells sold before the cell's maker, as the line's
+                observed.stations[g].units_out[name] - observed.stations[g].passed[name]
+                for g in graders
+                if g in observed.stations and observed.stations[g].passed
+            )
             ah_per_cell = mix.types[name].ah_per_cell or line.product.ah_per_cell
             kpis[f"{prefix}.cells_per_year"] = cells / horizon * year
             kpis[f"{prefix}.ah_per_year"] = cells / horizon * year * ah_per_cell
@@ -93,6 +100,21 @@ def product_kpis(result: ReplicationResult, line: Line) -> dict[str, float]:
         kpis[f"changeover.{name}.hours"] = station.changeover_time * hours / horizon * year
         kpis[f"changeover.{name}.count"] = station.changeovers / horizon * year
     return kpis
+
+
+def _graders(line: Line) -> list[str]:
+    """Grading stations upstream of the cell's maker, which sell the grades that do not go
+    on (counted in the line's cells as :func:`sim.analysis.grades.sold_cells` does)."""
+    if line.product is None:
+        return []
+    upstream = upstream_of(line, line.product.cell)
+    return [
+        s.name
+        for s in line.stations
+        if getattr(s, "grades", None) is not None
+        and s.name in upstream
+        and s.output_material != line.product.cell
+    ]
 
 
 def _common_yield(result: ReplicationResult, typed: set[str]) -> float:

@@ -9,6 +9,7 @@ else the first finished material (a serial line's jobs), in its unit.
 from __future__ import annotations
 
 from sim.analysis.costs import COST_CATEGORIES
+from sim.analysis.grades import grade_unit
 from sim.analysis.kpis import STATION_KPIS
 from sim.analysis.products import product_kpi_unit
 from sim.engine import STATES
@@ -124,6 +125,9 @@ def kpi_unit(name: str, line: Line) -> str:
         )
         if typed is not None:
             return typed
+    graded = grade_unit(name, line, money)
+    if graded is not None:
+        return _quality_unit(name, line) if graded == "units" else graded
     if name.startswith("cost."):
         return f"{money} / year"
     if name.startswith("wip."):
@@ -131,6 +135,22 @@ def kpi_unit(name: str, line: Line) -> str:
         found = (line.materials or {}).get(material)
         return _counted(material, found.unit if found is not None else "")
     return "-"
+
+
+def _quality_unit(name: str, line: Line) -> str:
+    """The unit of ``graded.<grade>`` (the grading station's output) or
+    ``reworked.<station>`` (that station's output)."""
+    general = as_general(line)
+    head, _, tail = name.partition(".")
+    if head == "reworked":
+        stations = [s for s in general.stations if s.name == tail]
+    else:
+        stations = [s for s in general.stations if s.grades is not None]
+    if not stations:
+        return "units"
+    material = stations[0].output_material or ""
+    found = (general.materials or {}).get(material)
+    return _counted(material, found.unit if found is not None else "")
 
 
 def line_units(line: Line, names: list[str]) -> dict[str, str]:

@@ -222,6 +222,15 @@ class Buffer:
             self._wake()
         return True
 
+    def put_back(self, lot: Lot) -> None:
+        """Add a lot sent back to be reworked, whatever the buffer holds (it waits on a
+        rework rack beside the station; upstream machines still see the buffer full)."""
+        self.flux -= lot.qty * self.clock.now
+        self.lots.append(lot)
+        self.level += lot.qty
+        if self.getters:
+            self._wake()
+
     def block(self, event: Waiter, lot: Lot) -> None:
         """Hold ``lot`` for an upstream machine until there is room; wake takers it feeds."""
         self.putters.append((event, lot))

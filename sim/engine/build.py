@@ -30,6 +30,7 @@ from sim.model.demand_plan import demand_plan
 from sim.model.line import Line
 from sim.model.product_checks import typed_materials, typed_stations
 from sim.model.serial import entry_material, release_per_unit
+from sim.model.station import Station
 
 __all__ = ["LineBuild"]
 
@@ -156,6 +157,7 @@ class LineBuild:
                 line.materials[out_material].discrete,
                 tuple(line.materials[m].discrete for m in buffered),
                 release_per_unit=per_unit.get(out_material),
+                rework_to=_rework_queue(line, spec, holders),
             )
             self.stations.append(
                 StationRun(
@@ -336,6 +338,8 @@ class LineBuild:
             return False
         if any(delay.soaking for delay in self.delays.values()):
             return False
+        if any(run.rework is not None and run.rework.on_bench for run in self.stations):
+            return False
         return all(
             machine.clock.state in (IDLE, BLOCKED) or _never_on(run, machine)
             for run in self.stations
@@ -362,6 +366,19 @@ class LineBuild:
             if any(_never_on(run, m) for m in run.machines):
                 waiting.append(f"{run.name}: never staffed (its shifts give no time)")
         return "; ".join(waiting) or "no station is active"
+
+
+def _rework_queue(line: Line, spec: Station, holders: dict[str, Any]) -> Buffer | None:
+    """The buffer that units ``spec`` sends back to be reworked re-enter: the held input of
+    the rework target (the loader checked there is one)."""
+    if spec.rework is None:
+        return None
+    target = line.station(spec.rework.to)
+    for material in target.inputs or {}:
+        holder = holders[material]
+        if isinstance(holder, Buffer):
+            return holder
+    raise AssertionError(f"rework target {target.name!r} has no queue")
 
 
 def _never_on(run: StationRun, machine: Any) -> bool:

@@ -44,7 +44,7 @@ next lot comes, of whatever type [material unit]."""
 class TypeCounts:
     """Counts by type over the measured window [output unit, -]."""
 
-    __slots__ = ("cycles", "released", "scrapped", "units_out")
+    __slots__ = ("cycles", "passed", "released", "scrapped", "units_out")
 
     def __init__(self, types: int) -> None:
         self.units_out = [0.0] * types
@@ -52,10 +52,12 @@ class TypeCounts:
         self.cycles = [0.0] * types
         self.released = [0.0] * types
         """Units a release station started (before its scrap) [output unit]."""
+        self.passed = [0.0] * types
+        """Units passed on downstream (units out less those a grading sold) [output unit]."""
 
     def reset(self) -> None:
         """Zero every count (end of warm-up)."""
-        for counts in (self.units_out, self.scrapped, self.cycles, self.released):
+        for counts in (self.units_out, self.scrapped, self.cycles, self.released, self.passed):
             counts[:] = [0.0] * len(counts)
 
 
@@ -342,6 +344,7 @@ def run_mix(machine: Machine) -> Process:
         lots = station.finish(taken, cycles, duration, started, plan.inspect)
         counts.scrapped[product] += station.scrapped - scrapped
         counts.units_out[product] += station.units_out - made
+        counts.passed[product] += math.fsum(lot.qty for lot in lots)
         if clock.observer is not None:
             good = math.fsum(lot.qty for lot in lots)
             clock.observer.finished(clock.key, good, station.scrapped - scrapped, env.now)

@@ -22,6 +22,8 @@ class TypedStation:
     units_out: dict[str, float]
     scrapped: dict[str, float]
     cycles: dict[str, float] = field(default_factory=dict)
+    passed: dict[str, float] = field(default_factory=dict)
+    """Units passed on (less those a grading here sold) [output unit]."""
     changeovers: int = 0
     changeover_time: float = 0.0
 
@@ -66,6 +68,7 @@ def mix_result(build: LineBuild) -> MixResult | None:
                 units_out=_by_type(types, counts.units_out),
                 scrapped=_by_type(types, counts.scrapped),
                 cycles=_by_type(types, counts.cycles),
+                passed=_by_type(types, counts.passed),
                 changeovers=station_mix.changeovers,
                 changeover_time=station_mix.changeover_time_at(build.env.now),
             )

@@ -227,11 +227,12 @@ class LineMonitor:
         if entry is not None:
             self.released += qty
             self.released_total += qty
-            if qty != lot.qty:
+            if qty != lot.qty or type(lot) is not Lot:
                 entry.put(Lot(qty, self.env.now))
                 return
             # The leaving lot is reused for its replacement: nothing else holds it (a sink
-            # keeps counts, not lots; scrap leaves as a lot of its own).
+            # keeps counts, not lots; scrap leaves as a lot of its own). A lot that was
+            # reworked carries its passes, so a fresh one replaces it.
             lot.start = self.env.now
             lot.work = 0.0
             lot.defects = None

@@ -18,6 +18,7 @@ from sim.engine.monitor import STATES, StateObserver
 from sim.engine.months import MonthRecorder
 from sim.engine.ramp import month_length
 from sim.engine.state_bins import StateBins
+from sim.engine.station import StationRun
 from sim.errors import ConfigError, RunError
 from sim.model.line import Line
 from sim.model.serial import as_general
@@ -58,6 +59,17 @@ class StationResult:
     out_per_cycle: float
     capacity: float = math.inf
     """A delay's most units inside [material unit] (unlimited for machines)."""
+    graded: dict[str, float] = field(default_factory=dict)
+    """A grading station's good units of each grade, in the file's order [output unit]
+    (empty without grades); ``units_out`` includes the sold grades."""
+    graded_rejected: float = 0.0
+    """Units below the lowest grade, inside ``scrapped`` [output unit]."""
+    graded_sold: float = 0.0
+    """Units of the grades that do not go on, sold here, inside ``units_out`` [unit]."""
+    rework: dict[str, float] = field(default_factory=dict)
+    """A rework loop's counts [output unit]: ``checked`` (every pass), ``first_checked``,
+    ``first_failed``, ``reworked`` (sent back) and ``limit_scrapped`` (failed the last
+    allowed pass; inside ``scrapped``); empty without rework."""
 
 
 @dataclass(frozen=True)
@@ -239,6 +251,28 @@ def _checked(
     return times[0], times[1], seed, replication
 
 
+def _quality_counts(run: StationRun) -> dict[str, Any]:
+    """The grade and rework counts of a machine station (none without them)."""
+    counts: dict[str, Any] = {}
+    grader = run.grader
+    if grader is not None:
+        counts["graded"] = dict(zip(grader.names, grader.graded, strict=True))
+        counts["graded_rejected"] = grader.rejected
+        counts["graded_sold"] = sum(
+            n for n, on in zip(grader.graded, grader.on, strict=True) if not on
+        )
+    rework = run.rework
+    if rework is not None:
+        counts["rework"] = {
+            "checked": rework.checked,
+            "first_checked": rework.first_checked,
+            "first_failed": rework.first_failed,
+            "reworked": rework.reworked,
+            "limit_scrapped": rework.limit_scrapped,
+        }
+    return counts
+
+
 def _result(
     build: LineBuild,
     line: Line,
@@ -294,6 +328,7 @@ def _result(
                 else run.mix.ideal_time_per_cycle(spec.ideal_time_per_cycle)
             ),
             out_per_cycle=run.out_per_cycle,
+            **_quality_counts(run),
         )
     finished = {
         name: {

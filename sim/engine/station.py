@@ -7,11 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sim.engine.grading import Grader
 from sim.engine.hits import hit_counter, share_count
 from sim.engine.lot import EPS, Lot, combine
 from sim.engine.machine import Machine
 from sim.engine.monitor import STATES
 from sim.engine.piece import PieceMachine
+from sim.engine.rework import ReworkLoop
 from sim.engine.rng import lot_sums, sampler, stream, uniforms
 from sim.model.calendar import ShiftCalendar
 from sim.model.distributions import Exponential
@@ -19,6 +21,7 @@ from sim.model.distributions import Exponential
 if TYPE_CHECKING:
     import simpy
 
+    from sim.engine.buffer import Buffer
     from sim.engine.holder import Receiver, Supply
     from sim.engine.mix import StationMix
     from sim.engine.monitor import Departures
@@ -56,6 +59,8 @@ class Wiring:
     release_per_unit: float | None = None
     """Units of the line's released material in one output unit [-] (``None`` when the
     line's release is not counted: several raw materials)."""
+    rework_to: Buffer | None = None
+    """The queue units sent back to be reworked re-enter (with ``spec.rework``)."""
 
 
 class StationRun:
@@ -121,7 +126,18 @@ class StationRun:
         self.inspects = inspects
         self.defect_rate = spec.defects.rate if spec.defects is not None else 0.0
         self.defect_station = spec.defects.found_at if spec.defects is not None else ""
-        self.checks_quality = bool(inspects or self.scrap or self.defect_rate)
+        self.grader = (
+            Grader(self, spec.grades, seed, replication) if spec.grades is not None else None
+        )
+        self.rework: ReworkLoop | None = None
+        if spec.rework is not None:
+            assert wiring.rework_to is not None, "a rework loop needs its queue"
+            self.rework = ReworkLoop(
+                env, spec.name, spec.rework, wiring.rework_to, self.discrete, seed, replication
+            )
+        self.checks_quality = bool(
+            inspects or self.scrap or self.defect_rate or self.grader or self.rework
+        )
         self.failures: FailureSamplers | None = None
         if spec.failures is not None:
             self.failures = FailureSamplers(
@@ -178,6 +194,8 @@ class StationRun:
             and spec.defects is None
             and not self.ramps
             and not typed
+            and spec.grades is None
+            and spec.rework is None
         )
         self.mix: StationMix | None = None
         """A typed station's plans and counts by type (:mod:`sim.engine.mix`); set by the
@@ -215,6 +233,10 @@ class StationRun:
         self.setups = 0
         self.minor_stops = 0
         self.maintenances = 0
+        if self.grader is not None:
+            self.grader.reset()
+        if self.rework is not None:
+            self.rework.reset()
 
     def run_time(self, cycles: float) -> float:
         """Processing time of a run of ``cycles`` [time unit]: one draw per batch, else per
@@ -313,23 +335,30 @@ class StationRun:
         count_defects = hit_counter(defect_rate, discrete, uniform, rng)
         defect_station = self.defect_station
         scrap_at = self.scrap_at
+        grader = self.grader
+        rework = self.rework
 
         def inspect(lot: Lot) -> None:
-            removed = 0.0
+            removed = found = 0.0
             if inspects and lot.defects and name in lot.defects:
                 found = share_count(lot.qty, lot.defects.pop(name), discrete, uniform, rng)
-                self.found += found
+                if rework is None:
+                    self.found += found
                 removed += found
             if scrap_at is not None:
                 removed += share_count(lot.qty - removed, scrap_at(), discrete, uniform, rng)
             elif scrap:
                 removed += count_scrap(lot.qty - removed)
+            if rework is not None:
+                removed = self._send_back(lot, removed, found)
             if removed > EPS:
                 self.scrapped += removed
                 self.lost_work += removed * lot.work
                 lot.qty -= removed
                 if self.monitor is not None:
                     self.monitor.leave(Lot(removed, lot.start), False, self.release_per_unit)
+            if grader is not None and lot.qty > EPS:
+                grader.sort(lot)
             if defect_rate and lot.qty > EPS:
                 hit = count_defects(lot.qty) / lot.qty
                 if hit > 0:
@@ -339,6 +368,19 @@ class StationRun:
                     lot.defects = defects
 
         return inspect
+
+    def _send_back(self, lot: Lot, failed: float, found: float) -> float:
+        """Count ``lot``'s pass through the check, send back the reworked part of its
+        ``failed`` units (``found`` of them defects found here) and return the units to
+        scrap; found defects are scrapped in the share the failed units are."""
+        assert self.rework is not None
+        passes = self.rework.check(lot)
+        if failed <= EPS:
+            return failed
+        scrapped = self.rework.send_back(lot, failed, passes)
+        lot.qty -= failed - scrapped
+        self.found += found * scrapped / failed
+        return scrapped
 
     def reset(self, now: float) -> None:
         """Close every machine's state at ``now`` and zero the counters (end of warm-up)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sim.errors import ConfigError
 from sim.model.demand_plan import check_demand
+from sim.model.grade_checks import check_grades
 from sim.model.line import Line
 from sim.model.product_checks import check_products
 
@@ -18,6 +19,8 @@ def check_line(line: Line) -> list[ConfigError]:
     if not errors:  # the mix is read along the flow, which needs a sound line
         errors += check_products(line)
     errors += _ramp_up(line)
+    if not errors:
+        errors += check_grades(line)
     return errors + check_demand(line)
 
 

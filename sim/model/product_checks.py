@@ -54,6 +54,8 @@ def check_products(line: Line) -> list[ConfigError]:
     if mix is None:
         return []
     together = [key for key in ("demand", "ramp_up") if getattr(line, key, None) is not None]
+    if any(getattr(station, "rework", None) is not None for station in line.stations):
+        together.append("rework")
     if together:
         return [
             ConfigError(

@@ -16,13 +16,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    StringConstraints,
     ValidationInfo,
     model_validator,
 )
 
 from sim.model.costs import Power, StationMaintenance
 from sim.model.distributions import Constant, Distribution, Duration, Exponential, Gamma
+from sim.model.grades import Grades, Rework
+from sim.model.names import Name
 from sim.model.units import _ALIASES, SECONDS_PER
 
 __all__ = [
@@ -39,11 +40,6 @@ __all__ = [
 
 MAX_MACHINES = 100_000
 """Upper bound on identical machines in one station [-]; more is a typing error."""
-
-Name = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$"),
-]
 
 _RATE = re.compile(r"^\s*([0-9.eE+-]+)\s*(?:([A-Za-z%]*)\s*/\s*([A-Za-z]+)|(ppm))\s*$")
 
@@ -245,6 +241,12 @@ class Station(_Model):
         default=0.0, ge=0, le=1, description="share of output scrapped and found here [-]"
     )
     defects: Defects | None = Field(default=None, description="defects found downstream")
+    grades: Grades | None = Field(
+        default=None, description="sort the good units into grades by measured capacity"
+    )
+    rework: Rework | None = Field(
+        default=None, description="send failed units back to be reworked instead of scrapped"
+    )
     batch: Batch | None = Field(default=None, description="process several cycles at once")
     setup: Setup | None = Field(default=None, description="changeovers")
     shifts: list[Name] | None = Field(
@@ -289,6 +291,8 @@ class Station(_Model):
                     "setup",
                     "defects",
                     "shifts",
+                    "grades",
+                    "rework",
                 )
                 if getattr(self, k) is not None
             ]

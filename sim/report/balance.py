@@ -4,6 +4,9 @@ For every material a station makes, over the measured window and in the material
 
     made = taken downstream + scrapped at once + defects found late + WIP change
 
+and, in a line that grades or reworks, ``+ sold as grades + sent to rework`` on the right
+and ``+ back from rework`` on the left (units a later check sent back into its queue).
+
 ``made`` counts the producer's finished cycles x output per cycle (a delay: units that
 finished soaking); ``taken downstream`` the consumers' finished cycles x what a cycle takes
 (a delay: what finished soaking in it; a finished material: what the line shipped);
@@ -43,12 +46,28 @@ class BalanceRow:
     scrapped: float
     found_late: float
     wip_change: float
+    sold: float = 0.0
+    """Units of grades sold at the maker, leaving the line there [unit]."""
+    sent_to_rework: float = 0.0
+    """Units the maker's check sent back to be reworked [unit]."""
+    back_from_rework: float = 0.0
+    """Units sent back into this material's queue to be reworked [unit]."""
 
     @property
     def residual(self) -> float:
-        """made - (taken + scrapped + found late + WIP change) [unit]: zero by construction
-        of the WIP change; kept for the test that the columns add up."""
-        return self.made - self.taken - self.scrapped - self.found_late - self.wip_change
+        """made + back from rework - (taken + scrapped + found late + sold + sent to
+        rework + WIP change) [unit]: zero by construction of the WIP change; kept for the
+        test that the columns add up."""
+        return (
+            self.made
+            + self.back_from_rework
+            - self.taken
+            - self.scrapped
+            - self.found_late
+            - self.sold
+            - self.sent_to_rework
+            - self.wip_change
+        )
 
 
 def _made(station: Station, counts: dict[str, float]) -> float:
@@ -91,11 +110,18 @@ def material_balance(
             found = sum(counts[p.name]["found"] for p in producers)
         else:
             made, scrapped, found = released or 0.0, 0.0, 0.0
+        sold = sum(counts[p.name].get("sold", 0.0) for p in producers)
+        sent = sum(counts[p.name].get("reworked", 0.0) for p in producers)
+        back = sum(
+            counts[s.name].get("reworked", 0.0)
+            for s in line.stations
+            if s.rework is not None and material in (line.station(s.rework.to).inputs or {})
+        )
         if consumers:
             taken = sum(_taken(c, material, counts[c.name]) for c in consumers)
             taken_by = ", ".join(c.name for c in consumers)
-        else:
-            taken = sum(counts[p.name]["units_out"] for p in producers)  # shipped at once
+        else:  # shipped at once
+            taken = sum(counts[p.name]["units_out"] for p in producers) - sold
             taken_by = "finished (shipped)"
         rows.append(
             BalanceRow(
@@ -107,7 +133,10 @@ def material_balance(
                 taken,
                 scrapped,
                 found,
-                made - taken - scrapped - found,
+                made + back - taken - scrapped - found - sold - sent,
+                sold,
+                sent,
+                back,
             )
         )
     return rows
@@ -135,6 +164,9 @@ def mean_balance(per_replication: list[list[BalanceRow]]) -> list[BalanceRow]:
                 mean("scrapped"),
                 mean("found_late"),
                 mean("wip_change"),
+                mean("sold"),
+                mean("sent_to_rework"),
+                mean("back_from_rework"),
             )
         )
     return rows
@@ -144,6 +176,14 @@ _LOSSES = (
     ("scrapped", "#d62728", "scrapped at once"),
     ("found_late", "#9467bd", "defects found late"),
 )
+
+
+_QUALITY = (
+    ("sold", "sold as grades"),
+    ("sent_to_rework", "sent to rework"),
+    ("back_from_rework", "back from rework"),
+)
+"""Columns shown when a row has them: grades sold at the maker, rework loops."""
 
 
 def _loss_share(row: BalanceRow) -> float:
@@ -185,10 +225,14 @@ def balance_html(rows: list[BalanceRow], time_unit: str, replications: int) -> s
     """The balance as an HTML table with a flow bar per material (means over replications)."""
     if not rows:
         return "<p>No materials made in the measured window.</p>"
+    extra = [
+        (name, label) for name, label in _QUALITY if any(getattr(row, name) > 0 for row in rows)
+    ]
     header = (
         "<tr><th>material</th><th>unit</th><th>made by</th><th>made</th>"
         "<th>taken downstream</th><th>scrapped at once</th><th>defects found late</th>"
-        "<th>WIP change</th><th>lost here [% of made]</th><th>taken by</th></tr>"
+        + "".join(f"<th>{label}</th>" for _, label in extra)
+        + "<th>WIP change</th><th>lost here [% of made]</th><th>taken by</th></tr>"
     )
     scale = max((_loss_share(row) for row in rows), default=0.0)
     body = []
@@ -198,7 +242,9 @@ def balance_html(rows: list[BalanceRow], time_unit: str, replications: int) -> s
             f'<tr data-material="{e(row.material)}"><td>{e(row.material)}</td>'
             f'<td class="text">{e(row.unit)}</td><td class="text">{e(row.made_by)}</td>'
             f"<td>{_n(row.made)}</td><td>{_n(row.taken)}</td><td>{_n(row.scrapped)}</td>"
-            f"<td>{_n(row.found_late)}</td><td>{_n(row.wip_change)}</td>"
+            f"<td>{_n(row.found_late)}</td>"
+            + "".join(f"<td>{_n(getattr(row, name))}</td>" for name, _ in extra)
+            + f"<td>{_n(row.wip_change)}</td>"
             f'<td class="text">{_bar(row, scale)}</td><td class="text">{e(row.taken_by)}</td></tr>'
         )
     legend = "".join(
@@ -209,7 +255,9 @@ def balance_html(rows: list[BalanceRow], time_unit: str, replications: int) -> s
         f'<p class="sub">Units over the measured window, mean of '
         f"{plural(replications, 'replication')}, each in its material's unit: made = taken "
         "downstream + scrapped at once + defects found late (made upstream, removed by this "
-        "material's maker) + WIP "
+        "material's maker) + "
+        + ("sold as grades + sent to rework - back from rework + " if extra else "")
+        + "WIP "
         f"change (in buffers and in process). Time unit of the run: {html.escape(time_unit)}. "
         "The loss bars share one scale, the largest loss filling the column.</p>"
         f"<p>{legend}</p>"

@@ -32,15 +32,20 @@ __all__ = [
 LINE_FILES = ("line.json", "flows.csv")
 FLOW_COLUMNS = ("cycles", "units_out", "scrapped", "found")
 
+QUALITY_COLUMNS = ("sold", "reworked")
+"""Columns of ``flows.csv`` written for a line that grades or reworks (0 when absent)."""
+
 StationCounts = dict[str, dict[str, float]]
-"""station -> {cycles, units_out, scrapped, found} of one replication."""
+"""station -> {cycles, units_out, scrapped, found, sold, reworked} of one replication."""
 
 
 def station_counts(result: ReplicationResult) -> StationCounts:
     """The counts of each station in one replication's measured window.
 
     ``cycles`` are finished cycles (a delay: lots that entered), ``units_out`` units given
-    on, ``scrapped`` units removed here (``found`` of them defects made upstream) [unit].
+    on, ``scrapped`` units removed here (``found`` of them defects made upstream), ``sold``
+    units of grades sold here (inside ``units_out``), ``reworked`` units sent back to be
+    reworked [unit].
     """
     return {
         name: {
@@ -48,6 +53,8 @@ def station_counts(result: ReplicationResult) -> StationCounts:
             "units_out": station.units_out,
             "scrapped": station.scrapped,
             "found": station.found,
+            "sold": station.graded_sold,
+            "reworked": station.rework.get("reworked", 0.0),
         }
         for name, station in result.stations.items()
     }
@@ -61,11 +68,14 @@ def write_line_files(
     line_path = path / "line.json"
     write_json(line_path, line.model_dump(mode="json", by_alias=True))
     flows_path = path / "flows.csv"
+    columns: tuple[str, ...] = FLOW_COLUMNS
+    if any(s.grades is not None or s.rework is not None for s in line.stations):
+        columns = (*FLOW_COLUMNS, *QUALITY_COLUMNS)
     rows = []
     for result in replications:
         for name, counts in station_counts(result).items():
-            rows.append([result.replication, name, *(counts[c] for c in FLOW_COLUMNS)])
-    write_csv(flows_path, ["replication", "station", *FLOW_COLUMNS], rows)
+            rows.append([result.replication, name, *(counts[c] for c in columns)])
+    write_csv(flows_path, ["replication", "station", *columns], rows)
     return [line_path, flows_path]
 
 
@@ -102,5 +112,6 @@ def load_flows(folder: str | os.PathLike[str]) -> list[StationCounts]:
     with path.open(encoding="utf-8", newline="") as stream:
         for row in csv.DictReader(stream):
             counts = {c: float(row[c]) for c in FLOW_COLUMNS}
+            counts.update({c: float(row.get(c) or 0.0) for c in QUALITY_COLUMNS})
             by_rep.setdefault(int(row["replication"]), {})[row["station"]] = counts
     return [by_rep[k] for k in sorted(by_rep)]

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from sim.analysis.grades import shown
 from sim.figures import plural, share, share_percent, value_in
 from sim.report.numbers import format_number, format_quantity
 from sim.report.product_tables import changeover_table, product_table
@@ -96,7 +97,7 @@ def print_summary(summary: dict[str, Any], console: Console | None = None) -> No
     table.add_column("95% CI", justify="right", overflow="fold")
     table.add_column("unit", overflow="fold")
     demand = _DEMAND_ROWS if "fill_rate" in summary["kpis"] else ()
-    for name in (*_LINE_ROWS, *demand):
+    for name in (*_LINE_ROWS, *demand, *shown(list(summary["kpis"]))):
         estimate = summary["kpis"].get(name)
         if estimate is None or (estimate.get("mean") is None and name.startswith("cost")):
             continue

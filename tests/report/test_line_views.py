@@ -110,20 +110,26 @@ def test_target_takes_exactly_one_figure() -> None:
 
 
 def test_capacity_carries_the_target_back_to_each_station() -> None:
-    """Sorting (no losses) must give target / Ah per cell / hours a year good cells; module
-    assembly makes 1 of 12 of them, less its scrap; load = needed / capacity."""
+    """The target counts good cells of every grade: grading must give target / Ah per cell
+    / hours a year of them, of which sorting (no losses) gets the A share that goes on;
+    module assembly makes 1 of 12 of those, less its scrap; load = needed / capacity."""
     line = load_line(REFERENCE)
     assert line.target is not None and line.product is not None
     cells_per_hour = 3.0e8 / 50 / (330 * 24)
     assert target_rate(line) == ("cell-sorted", pytest.approx(cells_per_hour))
     rows = {row.station: row for row in capacity_table(line)}
-    assert rows["sorting"].needed == pytest.approx(cells_per_hour)
-    assert rows["module-assembly"].needed == pytest.approx(cells_per_hour / 12)
-    assert finished_target_rate(line) == pytest.approx(cells_per_hour / 12 * (1 - 0.001))
-    # grading finds the cathode coating's hidden defects and scraps its own share
     coating, sorting_in = line.station("cathode-coating"), line.station("grading")
+    assert sorting_in.grades is not None and sorting_in.grades.on == (True, False, False)
+    shares = sorting_in.grades.shares()  # A, B, C, rejected
+    a_cells = cells_per_hour * shares[0] / sum(shares[:3])
+    assert rows["sorting"].needed == pytest.approx(a_cells)
+    assert rows["module-assembly"].needed == pytest.approx(a_cells / 12)
+    assert finished_target_rate(line) == pytest.approx(a_cells / 12 * (1 - 0.001))
+    # grading finds the cathode coating's hidden defects, scraps its own share and
+    # rejects cells below the lowest grade
     assert coating.defects is not None and coating.defects.found_at == "grading"
-    grading = cells_per_hour / ((1 - coating.defects.rate) * (1 - sorting_in.scrap))
+    kept = (1 - coating.defects.rate) * (1 - sorting_in.scrap) * sum(shares[:3])
+    grading = cells_per_hour / kept
     assert rows["grading"].needed == pytest.approx(grading)
     formation = rows["formation"]
     spec = line.station("formation")

@@ -286,3 +286,19 @@ def make_to_stock(demand_rate: float, service_rate: float, stock: int) -> dict[s
         "backlog": rho ** (stock + 1) / (1.0 - rho),
         "finished_stock": stock - rho * (1.0 - rho**stock) / (1.0 - rho),
     }
+
+
+def mm1_feedback(arrival_rate: float, service_rate: float, feedback: float) -> dict[str, float]:
+    """Return visit rate, utilisation, WIP and flow time of an M/M/1 station whose every
+    completion re-enters its queue with probability p (Bernoulli feedback) [GH, 2.10;
+    Jackson network of one node].
+
+    Visits arrive at lambda / (1 - p), rho = lambda / ((1 - p) mu), L = rho / (1 - rho)
+    and, by Little's law over the whole stay, W = L / lambda.
+    """
+    visits = arrival_rate / (1 - feedback)
+    rho = visits / service_rate
+    if rho >= 1:
+        raise ValueError("unstable queue: lambda / (1 - p) >= mu")
+    wip = rho / (1 - rho)
+    return {"visits": visits, "utilization": rho, "wip": wip, "flow_time": wip / arrival_rate}
