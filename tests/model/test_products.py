@@ -208,3 +208,17 @@ def test_scenario_mix_errors_point_at_the_scenario(tmp_path: Path) -> None:
     assert found[0].file == str(path)
     assert found[0].path == "products.changeovers.hot-pres-xray"
     assert found[0].line == text.splitlines().index("    hot-pres-xray:") + 1
+
+
+def test_a_mix_with_rework_is_refused(tmp_path: Path) -> None:
+    """Rework lots do not keep their type yet, so a mix with a rework loop is refused."""
+    text = LINE.replace(
+        "    output: {done: 1}\n    process_time: 1\n",
+        "    output: {done: 1}\n    process_time: 1\n"
+        "    scrap: 0.1\n    rework: {to: cut, share: 0.5, max_passes: 2}\n",
+    )
+    path = tmp_path / "line.yaml"
+    path.write_text(text)
+    with pytest.raises(LinesimError) as caught:
+        load_line(path)
+    assert "with rework is not built yet" in str(caught.value)
