@@ -253,8 +253,9 @@ class StockSink(Sink):
 
 
 class ScrapReturn:
-    """Where a station or delay reports its scrap under a demand: to the line's monitor,
-    if any, and to the demand, which releases the scrapped units' raw material again."""
+    """Where a station or delay reports units that leave the way to the sold material
+    under a demand (scrap, or cells sold off as a lower grade): to the line's monitor, if
+    any, and to the demand, which releases their raw material again."""
 
     __slots__ = ("demand", "inner", "material")
 
@@ -264,8 +265,8 @@ class ScrapReturn:
         self.inner = inner
 
     def leave(self, lot: Lot, good: bool, release_per_unit: float | None = None) -> None:
-        """Pass the departure on; a scrapped lot gives its raw material back."""
+        """Pass the departure on; the lot gives its raw material back, scrapped or sold
+        as a grade that does not go on (it never reaches the finished-goods store)."""
         if self.inner is not None:
             self.inner.leave(lot, good, release_per_unit)
-        if not good:
-            self.demand.give_back(self.material, lot.qty)
+        self.demand.give_back(self.material, lot.qty)
