@@ -115,13 +115,13 @@ def test_a_demand_needs_a_push_release(tmp_path: Path) -> None:
 
 
 def test_the_example_scenario_loads_a_demand_of_modules() -> None:
-    """scenarios/demand_80.yaml sells modules of 12 cells x 50 Ah: 238 M Ah a year is
-    396,667 modules a year, 50.08 modules / h over 7,920 h."""
+    """scenarios/demand_80.yaml sells modules of 12 cells x 50 Ah: 216 M Ah a year is
+    360,000 modules a year, 45.45 modules / h over 7,920 h."""
     scenario = load_scenario(ROOT / "scenarios" / "demand_80.yaml")
     plan = demand_plan(scenario.line)
     assert plan is not None
     assert plan.material == "module"
-    assert plan.rates == pytest.approx((238e6 / 600 / 7920,))
+    assert plan.rates == pytest.approx((216e6 / 600 / 7920,))
 
 
 def test_a_line_without_demand_dumps_as_before() -> None:
