@@ -290,22 +290,29 @@ def test_interrupted_study_keeps_finished_sets_and_resumes(
     assert study["finished"] == 8 and study["runs"]["ran"] == 5 and study["runs"]["reused"] == 4
 
 
-def test_each_set_is_resized_to_the_target(tmp_path: Path) -> None:
-    """Known answer: 100 machines of 100 h make the target 1 an hour at load 1. A set with
-    process time p [80-120 h] needs ceil(p) machines (the fewest that carry load <= 1), so
-    each set's before line makes ceil(p) / p in [1, 1.0125] an hour: within 3 % of the
-    target, where the line as written would make 100 / p (0.83-1.25)."""
-    (tmp_path / "line.yaml").write_text(
-        "name: racks\ntime_unit: h\nrelease: {policy: push}\ntarget: {throughput: 1.0}\n"
-        "stations:\n  - {name: rack, machines: 100, process_time: 100}\n"
-        "uncertain:\n  stations.rack.process_time: {low: 80, high: 120, source: E (test)}\n",
-        encoding="utf-8",
-    )
+def _two_plant_study(tmp_path: Path, line: str) -> Path:
+    """A comparison file of two identical scenarios (20,000 h after 200 h, one replication,
+    seed 3) of the line ``line`` (YAML text), written in ``tmp_path``."""
+    (tmp_path / "line.yaml").write_text(line, encoding="utf-8")
     head = "line: line.yaml\nhorizon: 20000\nwarmup: 200\nreplications: 1\nseed: 3\n"
     (tmp_path / "base.yaml").write_text("name: base\n" + head, encoding="utf-8")
     (tmp_path / "other.yaml").write_text("name: other\n" + head, encoding="utf-8")
     path = tmp_path / "claim.yaml"
     path.write_text("name: c\ncompare: [base.yaml, other.yaml]\n", encoding="utf-8")
+    return path
+
+
+def test_each_set_is_resized_to_the_target(tmp_path: Path) -> None:
+    """Known answer: 100 machines of 100 h make the target 1 an hour at load 1. A set with
+    process time p [80-120 h] needs ceil(p) machines (the fewest that carry load <= 1), so
+    each set's before line makes ceil(p) / p in [1, 1.0125] an hour: within 3 % of the
+    target, where the line as written would make 100 / p (0.83-1.25)."""
+    path = _two_plant_study(
+        tmp_path,
+        "name: racks\ntime_unit: h\nrelease: {policy: push}\ntarget: {throughput: 1.0}\n"
+        "stations:\n  - {name: rack, machines: 100, process_time: 100}\n"
+        "uncertain:\n  stations.rack.process_time: {low: 80, high: 120, source: E (test)}\n",
+    )
     study = compare(path, uncertainty=8, jobs=1, out=tmp_path / "out").uncertainty
     assert study is not None and study["finished"] == 8 and study["resize"]["enabled"]
     for entry in study["sets"]:
@@ -328,18 +335,13 @@ def test_a_set_short_after_its_run_gets_a_machine_at_its_binding_station(
 
     exact = theory.two_station_blocking(1 / 0.8, 1 / 0.8, 1)["throughput"]
     assert exact < 0.97  # arithmetic alone would leave every set short
-    (tmp_path / "line.yaml").write_text(
+    path = _two_plant_study(
+        tmp_path,
         "name: tandem\ntime_unit: h\nrelease: {policy: push}\ntarget: {throughput: 1.0}\n"
         "stations:\n  - {name: a, process_time: {dist: exponential, mean: 0.8}}\n"
         "  - {name: b, buffer: 1, process_time: {dist: exponential, mean: 0.8}}\n"
         "uncertain:\n  stations.a.process_time.mean: {low: 0.78, high: 0.82, source: E (test)}\n",
-        encoding="utf-8",
     )
-    head = "line: line.yaml\nhorizon: 20000\nwarmup: 200\nreplications: 1\nseed: 3\n"
-    (tmp_path / "base.yaml").write_text("name: base\n" + head, encoding="utf-8")
-    (tmp_path / "other.yaml").write_text("name: other\n" + head, encoding="utf-8")
-    path = tmp_path / "claim.yaml"
-    path.write_text("name: c\ncompare: [base.yaml, other.yaml]\n", encoding="utf-8")
     study = compare(path, uncertainty=4, jobs=1, out=tmp_path / "out").uncertainty
     assert study is not None and study["finished"] == 4
     assert study["resize"]["tolerance"] == 0.03 and "one unit more" in study["resize"]["rule"]
