@@ -193,7 +193,7 @@ def _loss_share(row: BalanceRow) -> float:
     return (max(row.scrapped, 0.0) + max(row.found_late, 0.0)) / row.made
 
 
-def _bar(row: BalanceRow, scale: float, width: float = 120.0) -> str:
+def _bar(row: BalanceRow, scale: float, width: float = 60.0) -> str:
     """The losses as a bar of at most ``width`` [px] on a common scale (``scale``: the
     largest loss share [-]), so that small losses are seen; the share in % beside it."""
     share = _loss_share(row)
