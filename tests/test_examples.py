@@ -16,6 +16,7 @@ from sim.engine.monitor import STATES
 from sim.model.checks import check_line
 from sim.model.file_kinds import kind_of
 from sim.model.levers import LeverFile
+from sim.model.units import SECONDS_PER
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = sorted((ROOT / "configs").glob("*.yaml"))
@@ -62,9 +63,13 @@ def test_scenario_runs_short(path: Path) -> None:
     OEE factors lie in [0, 1], and a serial line conserves its jobs in each replication
     (released = good + scrapped + in the line at the end)."""
     scenario = load_scenario(path, replications=2)
-    short = load_scenario(
-        path, replications=2, horizon=scenario.horizon / 20, warmup=scenario.warmup / 2
-    )
+    days = 24 * 3600 / SECONDS_PER[scenario.line.time_unit]  # one day [time unit]
+    # Half the warm-up (at most 15 d), then a twentieth of the horizon, cut where the
+    # window reaches 23 d: the reference line's first modules come after about two weeks
+    # from an empty line (a scenario without a warm-up gets its whole window as horizon).
+    warmup = min(scenario.warmup / 2, 15 * days)
+    horizon = min(scenario.horizon / 20, max(8 * days, 23 * days - warmup))
+    short = load_scenario(path, replications=2, horizon=horizon, warmup=warmup)
     result = run(short, jobs=1)
     summary = build_summary(result)
     assert summary["replications"] == 2
