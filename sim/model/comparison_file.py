@@ -132,9 +132,10 @@ class UncertaintySpec(_Model):
         default=True,
         description="re-size each input set's plants to the reference line's target: "
         "machine counts and soak space scaled by how much the set's inputs load them "
-        "(a plant built for 300 M Ah/yr with 24 h formation has more racks), then one "
-        "unit more at the binding station of a set whose run falls over 3 % short (at "
-        "most 3 rounds); needs target: on the line",
+        "(a plant built for 300 M Ah/yr with 24 h formation has more racks), then, for "
+        "a set whose run falls over 3 % short, n x (target / output - 1) more units "
+        "(at least one) at the station that most held it up, at most 6 rounds; needs "
+        "target: on the line",
     )
 
     _windows = field_validator("horizon", "warmup")(_check_window)

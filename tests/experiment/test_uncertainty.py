@@ -344,7 +344,10 @@ def test_a_set_short_after_its_run_gets_a_machine_at_its_binding_station(
     )
     study = compare(path, uncertainty=4, jobs=1, out=tmp_path / "out").uncertainty
     assert study is not None and study["finished"] == 4
-    assert study["resize"]["tolerance"] == 0.03 and "one unit more" in study["resize"]["rule"]
+    assert (
+        study["resize"]["tolerance"] == 0.03
+        and "more units at the station" in study["resize"]["rule"]
+    )
     for entry in study["sets"]:
         assert entry["resize_rounds"] >= 1
         raised = {k: v for k, v in entry["resized"].items() if v != 1}
@@ -375,3 +378,21 @@ def test_a_raise_that_buys_nothing_is_taken_back() -> None:
     raised = helped.next_sizes(1, {}, 0.90, ranking)
     assert raised is not None and helped.settled(1, 0.95) is None
     assert helped.next_sizes(1, raised, 0.95, ranking) == {"stations.rimming.machines": 3}
+
+
+def test_a_raise_closes_the_shortfall_if_the_station_alone_held_the_output() -> None:
+    """Arithmetic of the raise: a station of n machines short by target / output - 1 = s
+    gets ceil(n x s) more (at least one); a store grows by s (at least STORE_SLACK)."""
+    from sim.analysis.capacity import STORE_SLACK
+    from sim.experiment.resizing import raised
+
+    line = load_line(Path(__file__).resolve().parents[2] / "configs" / "prismatic_lfp_300mah.yaml")
+    racks = "stations.formation.machines"
+    assert raised({racks: 65}, line, "formation", 0.037) == {racks: 65 + 3}  # 2.4 -> 3
+    assert raised({racks: 65}, line, "formation", 0.0) == {racks: 66}
+    assert raised({racks: 10}, line, "formation", 0.2) == {racks: 12}  # exactly 2, not 3
+    aging = "stations.aging-room.capacity"
+    assert raised({aging: 1000}, line, "aging-room", 0.01) == {
+        aging: math.ceil(1000 * (1 + STORE_SLACK))
+    }
+    assert raised({aging: 1000}, line, "aging-room", 0.5) == {aging: 1500}
