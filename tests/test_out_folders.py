@@ -220,7 +220,8 @@ def test_an_interrupt_while_drawing_keeps_the_published_results(
     out = tmp_path / "out"
     args = [a for a in commands(tmp_path)[command] if a != "--no-plots"]
     assert main([*args, "--jobs", "1", "--out", str(out)]) == 130
-    assert f"interrupted while drawing: linesim plot {out} redraws" in capsys.readouterr().out
+    printed = " ".join(capsys.readouterr().out.split())  # the console wraps a long path
+    assert f"interrupted while drawing: linesim plot {out} redraws" in printed
     data = out / ("summary.json" if command == "run" else "comparison.json")
     assert data.is_file() and not (out / "report.html").exists()
     monkeypatch.setattr(redraw, real.__name__, real)
