@@ -12,7 +12,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from sim.analysis.capacity import window_warnings
 from sim.analysis.comparison import build_comparison
@@ -27,6 +27,7 @@ from sim.experiment.pairs import (
     align,
     run_pairs,
 )
+from sim.experiment.settings import RunSettings, RunSettingsKeywords
 from sim.model import load_scenario
 from sim.model.comparison_file import (
     ComparisonFile,
@@ -172,15 +173,14 @@ def comparison_name(files: str | os.PathLike[str] | Sequence[str | os.PathLike[s
 def plan_comparison(
     files: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     overrides: dict[str, Any] | None = None,
-    *,
-    replications: int | None = None,
-    seed: int | None = None,
-    horizon: float | str | None = None,
-    warmup: float | str | None = None,
+    settings: RunSettings | None = None,
 ) -> ComparisonPlan:
     """Load the scenarios of a comparison: two or more scenario files, or one comparison
-    file (``compare: [...]``). Arguments given here win over the comparison file's."""
-
+    file (``compare: [...]``). The ``settings`` given (replications, seed, window) win
+    over the comparison file's."""
+    given = settings or RunSettings()
+    replications, seed = given.replications, given.seed
+    horizon, warmup = given.horizon, given.warmup
     spec, paths, name = _files(files)
     common, each = split_overrides(overrides or {}, paths)
     scenarios = [load_scenario(p, own) for p, own in zip(paths, each, strict=True)]
@@ -273,28 +273,25 @@ def compare(
     files: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     overrides: dict[str, Any] | None = None,
     *,
-    replications: int | None = None,
-    seed: int | None = None,
-    horizon: float | str | None = None,
-    warmup: float | str | None = None,
+    settings: RunSettings | None = None,
     attribution: bool = False,
     uncertainty: int | bool | None = None,
-    jobs: int | None = None,
-    cluster: str | None = None,
     executor: Executor | None = None,
     out: str | os.PathLike[str] | None = None,
     progress: Progress | None = None,
-    precision: float | bool | None = None,
+    **given: Unpack[RunSettingsKeywords],
 ) -> ComparisonResult:
     """Compare scenarios on common random numbers and check the claim, if any.
 
     ``files`` are two or more scenario files (the first the reference) or one comparison
-    file. ``attribution`` adds Shapley values of the levers; ``uncertainty`` samples that
-    many input sets from the lines' ``uncertain:`` ranges and the levers' ``effect:``
-    ranges and stores each finished set under ``out/uncertainty/`` (default
-    ``results/<name>``), so a rerun only runs what is missing. Runs go to ``executor``,
-    or to ``jobs`` local processes, or to the Dask scheduler at ``cluster``. On Ctrl-C the
-    finished work is kept and the result is ``partial``.
+    file. ``settings`` (:class:`~sim.experiment.settings.RunSettings`, or its fields as
+    keywords, which win over it) set the replications, seed, window, precision and where
+    the runs go: to ``executor`` when given, else to ``jobs`` local processes (default
+    1) or the Dask scheduler at ``cluster``. ``attribution`` adds Shapley values of the
+    levers; ``uncertainty`` samples that many input sets from the lines' ``uncertain:``
+    ranges and the levers' ``effect:`` ranges and stores each finished set under
+    ``out/uncertainty/`` (default ``results/<name>``), so a rerun only runs what is
+    missing. On Ctrl-C the finished work is kept and the result is ``partial``.
 
     ``precision`` sets precision-driven replications (:mod:`sim.experiment.precision`):
     a 95 % CI half-width [%] to reach (the file's ``precision:`` block otherwise, with its
@@ -308,15 +305,29 @@ def compare(
                          horizon="20 d", warmup="10 d", replications=2, jobs=1)
         result.content["differences"]["throughput"]["smart"]["percent"]  # {"mean", "ci95"}
     """
+    run = (settings or RunSettings()).updated(**given)
+    if run.allow_long:  # the guard reads a context flag, not an argument
+        from sim.experiment.guards import long_runs
 
-    plan = plan_comparison(
-        files, overrides, replications=replications, seed=seed, horizon=horizon, warmup=warmup
-    )
+        with long_runs(True):
+            again = replace(run, allow_long=False)
+            return compare(
+                files,
+                overrides,
+                settings=again,
+                attribution=attribution,
+                uncertainty=uncertainty,
+                executor=executor,
+                out=out,
+                progress=progress,
+            )
+    replications, precision, jobs = run.replications, run.precision, run.jobs
+    plan = plan_comparison(files, overrides, run)
     spec = plan.spec
     rounds = _precision(spec, replications, precision)
     _check_work(plan, uncertainty, executor.workers if executor is not None else jobs, rounds)
     owned = executor is None
-    runner = executor if executor is not None else make_executor(jobs, cluster)
+    runner = executor if executor is not None else make_executor(jobs, run.cluster)
     notes: list[str] = []
     try:
         if owned:
