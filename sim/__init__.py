@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from sim.api import (
         CompareOutcome,
         Run,
+        RunSettings,
         SizeOutcome,
         SweepOutcome,
         TuneOutcome,
@@ -51,6 +52,7 @@ __all__ = [
     "Run",
     "RunError",
     "RunResult",
+    "RunSettings",
     "Scenario",
     "SizeOutcome",
     "SweepOutcome",
@@ -71,7 +73,8 @@ __all__ = [
 _HOMES = {
     **dict.fromkeys(
         [
-            *("CompareOutcome", "Run", "SizeOutcome", "SweepOutcome", "TuneOutcome"),
+            *("CompareOutcome", "Run", "RunSettings", "SizeOutcome", "SweepOutcome"),
+            "TuneOutcome",
             *("compare", "plot", "run", "size", "sweep", "tune"),
         ],
         "sim.api",

@@ -272,10 +272,11 @@ def test_sampled_attribution_states_its_orders_and_errors(
     attributed = sum(entry["mean"] for entry in content["attribution"]["throughput"].values())
     assert attributed == pytest.approx(total, rel=1e-9, abs=1e-12)
     assert "+/-" in printed and "antithetic" in " ".join(printed.split())
-    from sim.report.compare_html import _attribution  # the report's attribution section
+    from sim.report.compare_html import render_comparison_report
 
-    section = _attribution(content, out)
-    assert "antithetic pairs" in section and "&plusmn;" in section
+    page = render_comparison_report(out, content)
+    assert "antithetic pairs" in page and "&plusmn; the standard error" in page
+    assert page.count(" \u00b1 ") == 3  # each lever's value and its error
 
 
 def test_attribution_from_scenario_files_uses_the_compare_window(

@@ -6,10 +6,12 @@ from __future__ import annotations
 from sim.api.calls import compare, plot, run, sweep, tune
 from sim.api.results import CompareOutcome, Run, SweepOutcome, TuneOutcome
 from sim.api.sizing import SizeOutcome, size
+from sim.experiment.settings import RunSettings
 
 __all__ = [
     "CompareOutcome",
     "Run",
+    "RunSettings",
     "SizeOutcome",
     "SweepOutcome",
     "TuneOutcome",

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from sim.api.results import CompareOutcome
 from sim.api.setup import executor_for, folder_argument, settings_for
 from sim.checks import check_jobs, check_overrides, check_path, check_positive
 from sim.errors import ConfigError, LinesimError
+from sim.experiment.settings import RunSettings, RunSettingsKeywords
 
-__all__ = ["ComparisonNotWritten", "compare"]
+__all__ = ["ComparisonNotWritten", "RunSettings", "compare"]
 
 
 class ComparisonNotWritten(LinesimError):
@@ -34,30 +36,28 @@ class ComparisonNotWritten(LinesimError):
 
 def compare(
     *files: str | os.PathLike[str],
+    settings: RunSettings | None = None,
     overrides: Mapping[str, Any] | None = None,
-    replications: int | None = None,
-    seed: int | None = None,
-    horizon: float | str | None = None,
-    warmup: float | str | None = None,
     attribution: bool = False,
     uncertainty: int | bool | None = None,
-    jobs: int | None = 1,
-    cluster: str | None = None,
-    allow_long: bool = False,
     out: str | os.PathLike[str] | bool | None = None,
     plots: bool = False,
     progress: Any = None,
-    precision: float | bool | None = None,
+    **given: Unpack[RunSettingsKeywords],
 ) -> CompareOutcome:
     """Compare scenarios on common random numbers, as ``linesim compare`` does.
 
-    Work estimated above two hours of CPU is refused before it starts unless
-    ``allow_long`` (the command line's ``--allow-long``).
-
     ``files`` are two or more scenario files (the reference first) or one comparison
-    file (with its claim, attribution and uncertainty settings). Every scenario gets the
-    first one's seed, replications and window (or the ones given), so stations they
-    share draw the same numbers. ``overrides`` maps dotted paths to values for every
+    file (with its claim, attribution and uncertainty settings). ``settings``
+    (:class:`sim.RunSettings`) are how the runs go: ``replications``, ``seed``,
+    ``horizon``, ``warmup``, ``precision``, ``jobs`` (default 1), ``cluster`` and
+    ``allow_long``; each may also be given as a keyword (``replications=4``), which wins
+    over ``settings``. Every scenario gets the first one's seed, replications and window
+    (or the ones given), so stations they share draw the same numbers. Work estimated
+    above two hours of CPU is refused before it starts unless ``allow_long`` (the
+    command line's ``--allow-long``).
+
+    ``overrides`` maps dotted paths to values for every
     scenario (``{"release.wip": 8}``) and ``"SCENARIO:path"`` to a value for one, the
     scenario by its name or file stem (``{"smart:release.wip": 10}``; its own value wins
     over a common one); a name that is no scenario of the comparison is a
@@ -81,6 +81,11 @@ def compare(
     ...                       replications=2, horizon=300)
     >>> outcome.content["differences"]["throughput"]["penny_fab"]["mean"]
     0.0
+    >>> quick = sim.RunSettings(replications=2, horizon=300)
+    >>> again = sim.compare("scenarios/penny_fab.yaml", "scenarios/penny_fab.yaml",
+    ...                     settings=quick)
+    >>> again.content["differences"] == outcome.content["differences"]
+    True
     """
     from sim.experiment.compare import compare as compare_files
     from sim.experiment.compare import comparison_name
@@ -96,13 +101,10 @@ def compare(
             path="files",
         )
     paths = [check_path("compare", "files", f, "a scenario or comparison YAML") for f in files]
-    settings = settings_for("compare", replications, seed, horizon, warmup)
-    jobs = check_jobs("compare", jobs)
+    run = _settings(settings, given)
     target = folder_argument("compare", out, "results/<name>/")
     changes = check_overrides("compare", overrides)
     _check_uncertainty(uncertainty)
-    if precision is not None and not isinstance(precision, bool):
-        precision = check_positive("compare", "precision", precision)
     files_given = paths if len(paths) > 1 else paths[0]
     if target is None and out is True:
         target = Path("results") / safe_folder_name(comparison_name(files_given))
@@ -110,17 +112,16 @@ def compare(
     try:
         if folder is not None:  # a bad folder or a second writer never costs a comparison
             folder.prepare()
-        with executor_for("compare", jobs, cluster, allow_long) as executor:
+        with executor_for("compare", run.jobs, run.cluster, run.allow_long) as executor:
             result = compare_files(
                 files_given,
                 changes,
+                settings=run,
                 attribution=bool(attribution),
                 uncertainty=uncertainty,
                 executor=executor,
                 out=target,
                 progress=progress,
-                precision=precision,
-                **settings,
             )
         outcome = CompareOutcome(result.comparison, result.content, None, result)
         if folder is None or not result.comparison.runs[0].replications:
@@ -147,6 +148,23 @@ def compare(
 
         draw_comparison(folder.target, result.content, result.uncertainty)
     return done
+
+
+def _settings(settings: Any, given: RunSettingsKeywords) -> RunSettings:
+    """The run settings asked for (``settings`` with the keywords ``given`` on top),
+    each checked as the command line checks its option."""
+    if settings is not None and not isinstance(settings, RunSettings):
+        raise ConfigError(
+            f"must be a sim.RunSettings, got {type(settings).__name__}",
+            file="sim.compare()",
+            path="settings",
+        )
+    run = (settings or RunSettings()).updated(**given)
+    precision = run.precision
+    if precision is not None and not isinstance(precision, bool):
+        precision = check_positive("compare", "precision", precision)
+    checked = settings_for("compare", run.replications, run.seed, run.horizon, run.warmup)
+    return replace(run, **checked, jobs=check_jobs("compare", run.jobs), precision=precision)
 
 
 def _check_uncertainty(uncertainty: Any) -> None:

@@ -92,6 +92,7 @@ class _Bar:
 def handle(args: argparse.Namespace, console: Console) -> int:
     """Run the comparison through :func:`sim.api.comparing.compare` (which checks and
     locks the folder before simulating and publishes it whole), then print and draw."""
+    from sim.api import RunSettings
     from sim.api.comparing import ComparisonNotWritten, compare
     from sim.errors import ConfigError, LinesimError
     from sim.report.compare_tables import print_comparison, print_uncertainty
@@ -102,23 +103,26 @@ def handle(args: argparse.Namespace, console: Console) -> int:
         raise ConfigError("--uncertainty N needs 2 <= N <= 100,000 input sets")
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError("--jobs must be >= 1")
+    settings = RunSettings(
+        replications=args.replications,
+        seed=args.seed,
+        horizon=args.horizon,
+        warmup=args.warmup,
+        precision=args.precision,
+        jobs=args.jobs,
+        cluster=args.cluster,
+        allow_long=args.allow_long,
+    )
     with progress(console, args.quiet) as bar:
         try:
             outcome = compare(
                 *args.files,
+                settings=settings,
                 overrides=overrides(args.overrides),
-                replications=args.replications,
-                seed=args.seed,
-                horizon=args.horizon,
-                warmup=args.warmup,
                 attribution=args.attribution,
                 uncertainty=args.uncertainty,
-                jobs=args.jobs,
-                allow_long=args.allow_long,
-                cluster=args.cluster,
                 out=args.out or True,
                 progress=_Bar(bar),
-                precision=args.precision,
             )
         except ComparisonNotWritten as error:  # a full disk: printed, not lost
             print_comparison(error.outcome.content, console)

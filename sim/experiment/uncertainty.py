@@ -56,7 +56,7 @@ from sim.model.uncertainty import Range, value_at
 from sim.model.units import SECONDS_PER, parse_duration
 
 if TYPE_CHECKING:
-    from sim.experiment.compare import ComparisonPlan
+    from sim.experiment.comparison_plan import ComparisonPlan
     from sim.experiment.pairs import Progress
 
 __all__ = [

@@ -17,9 +17,9 @@ checked against the line monitor where one exists (serial lines) and against buf
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -28,7 +28,6 @@ from sim.model.line import Line
 from sim.model.serial import as_general, entry_material
 from sim.model.station import Station
 from sim.report.line_files import StationCounts
-from sim.report.page import wide
 
 __all__ = ["BalanceRow", "balance_html", "material_balance", "mean_balance"]
 
@@ -193,11 +192,12 @@ def _loss_share(row: BalanceRow) -> float:
     return (max(row.scrapped, 0.0) + max(row.found_late, 0.0)) / row.made
 
 
-def _bar(row: BalanceRow, scale: float, width: float = 60.0) -> str:
+def _bar(row: BalanceRow, scale: float, width: float = 60.0) -> dict[str, Any]:
     """The losses as a bar of at most ``width`` [px] on a common scale (``scale``: the
-    largest loss share [-]), so that small losses are seen; the share in % beside it."""
+    largest loss share [-]), so that small losses are seen; the share in % beside it.
+    Returned as the geometry ``templates/balance.html.j2`` draws."""
     share = _loss_share(row)
-    parts = [f'<svg class="lossbar" width="{width + 52:.0f}" height="14">']
+    parts = []
     left = 0.0
     for name, color, label in _LOSSES:
         value = max(getattr(row, name), 0.0)
@@ -205,14 +205,20 @@ def _bar(row: BalanceRow, scale: float, width: float = 60.0) -> str:
         if part <= 0:
             continue
         parts.append(
-            f'<rect x="{left:.2f}" y="1" width="{max(part, 0.8):.2f}" height="12" '
-            f'fill="{color}"><title>{label}: {value / row.made:.3%}</title></rect>'
+            {
+                "x": f"{left:.2f}",
+                "width": f"{max(part, 0.8):.2f}",
+                "color": color,
+                "title": f"{label}: {value / row.made:.3%}",
+            }
         )
         left += part
-    parts.append(
-        f'<text x="{left + 4:.1f}" y="11" font-size="11" fill="#333">{share:.2%}</text></svg>'
-    )
-    return "".join(parts)
+    return {
+        "width": f"{width + 52:.0f}",
+        "parts": parts,
+        "x": f"{left + 4:.1f}",
+        "share": f"{share:.2%}",
+    }
 
 
 def _n(value: float) -> str:
@@ -225,44 +231,39 @@ def balance_html(rows: list[BalanceRow], time_unit: str, replications: int) -> s
     """The balance as an HTML table with a flow bar per material (means over replications)."""
     if not rows:
         return "<p>No materials made in the measured window.</p>"
+    from sim.report.templating import render
+
     extra = [
         (name, label) for name, label in _QUALITY if any(getattr(row, name) > 0 for row in rows)
     ]
-    header = (
-        "<tr><th>material</th><th>unit</th><th>made by</th><th>made</th>"
-        "<th>taken downstream</th><th>scrapped at once</th><th>defects found late</th>"
-        + "".join(f"<th>{label}</th>" for _, label in extra)
-        + "<th>WIP change</th><th>lost here [% of made]</th><th>taken by</th></tr>"
-    )
+    columns = ["material", "unit", "made by", "made", "taken downstream", "scrapped at once"]
+    columns += ["defects found late", *(label for _, label in extra), "WIP change"]
+    columns += ["lost here [% of made]", "taken by"]
     scale = max((_loss_share(row) for row in rows), default=0.0)
-    body = []
-    for row in rows:
-        e = html.escape
-        body.append(
-            f'<tr data-material="{e(row.material)}"><td>{e(row.material)}</td>'
-            f'<td class="text">{e(row.unit)}</td><td class="text">{e(row.made_by)}</td>'
-            f"<td>{_n(row.made)}</td><td>{_n(row.taken)}</td><td>{_n(row.scrapped)}</td>"
-            f"<td>{_n(row.found_late)}</td>"
-            + "".join(f"<td>{_n(getattr(row, name))}</td>" for name, _ in extra)
-            + f"<td>{_n(row.wip_change)}</td>"
-            f'<td class="text">{_bar(row, scale)}</td><td class="text">{e(row.taken_by)}</td></tr>'
-        )
-    legend = "".join(
-        f'<span class="key"><span class="swatch" style="background:{c}"></span>{label}</span>'
-        for _, c, label in _LOSSES
+    body = [
+        {
+            "material": row.material,
+            "unit": row.unit,
+            "made_by": row.made_by,
+            "numbers": [
+                _n(row.made),
+                _n(row.taken),
+                _n(row.scrapped),
+                _n(row.found_late),
+                *(_n(getattr(row, name)) for name, _ in extra),
+                _n(row.wip_change),
+            ],
+            "bar": _bar(row, scale),
+            "taken_by": row.taken_by,
+        }
+        for row in rows
+    ]
+    return render(
+        "balance.html.j2",
+        columns=columns,
+        rows=body,
+        keys=[(color, label) for _, color, label in _LOSSES],
+        replications=plural(replications, "replication"),
+        quality=bool(extra),
+        time_unit=time_unit,
     )
-    note = (
-        f'<p class="sub">Units over the measured window, mean of '
-        f"{plural(replications, 'replication')}, each in its material's unit: made = taken "
-        "downstream + scrapped at once + defects found late (made upstream, removed by this "
-        "material's maker) + "
-        + ("sold as grades + sent to rework - back from rework + " if extra else "")
-        + "WIP "
-        f"change (in buffers and in process). Time unit of the run: {html.escape(time_unit)}. "
-        "The loss bars share one scale, the largest loss filling the column.</p>"
-        f"<p>{legend}</p>"
-    )
-    table = wide(
-        f'<table class="balance"><thead>{header}</thead><tbody>{"".join(body)}</tbody></table>'
-    )
-    return table + note

@@ -15,7 +15,6 @@ from sim.analysis.capacity import (
 from sim.analysis.units import output_unit
 from sim.figures import number, share, share_percent
 from sim.model.line import Line
-from sim.report.page import wide
 
 __all__ = [
     "CapacityRow",
@@ -99,21 +98,19 @@ def capacity_heading(line: Line) -> str:
 def capacity_html(line: Line, summary: dict[str, Any]) -> str:
     """The capacity table as HTML; the highest load is marked. Without a target the
     columns that need one (needed, load, slack) are left out."""
-    import html  # for report.html only: its entity table is not needed to print
+    from sim.report.templating import render  # Jinja2 for report.html only, not to print
 
     rows = capacity_table(line)
     targeted = line.target is not None
     loads = [r.load for r in rows if math.isfinite(r.needed)]
     highest = max(loads) if loads else math.nan
     stations = summary.get("stations", {})
-    e = html.escape
     body = []
     for row in rows:
         busy = (stations.get(row.station, {}).get("busy") or {}).get("mean")
-        mark = ' class="busiest"' if math.isfinite(row.needed) and row.load == highest else ""
-        per = f"{e(row.unit)}/h"
+        per = f"{row.unit}/h"
         cells = [
-            e(row.station),
+            row.station,
             f"{_n(row.rate_per_machine)} {per}",
             str(row.machines or "-"),
             _n(row.availability),
@@ -126,35 +123,11 @@ def capacity_html(line: Line, summary: dict[str, Any]) -> str:
                 _with_unit(row.slack, per),
             ]
         cells.append(f"{busy:.0%}" if isinstance(busy, float) and math.isfinite(busy) else "-")
-        body.append(
-            f'<tr{mark} data-station="{e(row.station)}">'
-            + "".join(f"<td>{cell}</td>" for cell in cells)
-            + "</tr>"
-        )
+        marked = math.isfinite(row.needed) and row.load == highest
+        body.append({"station": row.station, "highest": marked, "cells": cells})
     columns = ["station", "ideal rate per machine", "machines", "availability [-]", "capacity"]
     if targeted:
         columns += ["needed for the target", "load [%]", "slack"]
     columns.append("busy in the run [%]")
-    header = "<tr>" + "".join(f"<th>{c}</th>" for c in columns) + "</tr>"
-    if targeted:
-        note = (
-            f"{e(_target_text(line))}. Capacity = ideal rate x machines x availability "
-            "(failures, setups, minor stops, maintenance, shifts; a static estimate); a "
-            "delay's capacity is what it holds / its soak time. Needed: the target carried "
-            "back through every recipe and every station's scrap and late finds. Load = "
-            "needed / capacity (bold: the highest); busy: the simulated share of machine "
-            "time processing."
-        )
-    else:
-        note = (
-            "The line sets no target, so nothing is needed of a station: set "
-            "<code>target: {ah_per_year: ...}</code> or <code>{throughput: ...}</code> on "
-            "the line to see each station's load and slack. Capacity = ideal rate x "
-            "machines x availability (failures, setups, minor stops, maintenance, shifts; a "
-            "static estimate); a delay's capacity is what it holds / its soak time; busy: "
-            "the simulated share of machine time processing."
-        )
-    table = wide(
-        f'<table class="capacity"><thead>{header}</thead><tbody>{"".join(body)}</tbody></table>'
-    )
-    return table + f'<p class="sub">{note}</p>'
+    target = _target_text(line) if targeted else None
+    return render("capacity.html.j2", columns=columns, rows=body, target=target)

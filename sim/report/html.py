@@ -2,13 +2,14 @@
 replay's inline script; nothing loaded from the network).
 
 The page is built only from the results folder (``summary.json`` and the run plots); plots
-missing from the folder are drawn first. All text is escaped with :func:`html.escape`.
+missing from the folder are drawn first. The markup is the template
+``templates/run_report.html.j2``; this module gives it formatted text, which the template
+escapes.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import json
 import math
 import os
@@ -18,13 +19,13 @@ from typing import Any
 from sim.atomic import write_text
 from sim.figures import plural
 from sim.model.units import SECONDS_PER
-from sim.report.line_view import line_sections
+from sim.report.line_view import line_views
 from sim.report.numbers import format_number
-from sim.report.page import PAGE_CSS, wide
+from sim.report.page import PAGE_CSS
 from sim.report.plots import RUN_PLOTS
 from sim.report.run_data import RunData, bottleneck_station, is_delay, load_results
 
-__all__ = ["PAGE_CSS", "REPORT_NAME", "render_report", "wide", "write_report"]
+__all__ = ["PAGE_CSS", "REPORT_NAME", "render_report", "write_report"]
 
 REPORT_NAME = "report.html"
 
@@ -107,11 +108,6 @@ def _caption(name: str, data: RunData) -> str:
     return text
 
 
-def _e(value: Any) -> str:
-    """Escape any value as HTML text."""
-    return html.escape(str(value), quote=True)
-
-
 def _interval(estimate: dict[str, Any] | None) -> str:
     ci = (estimate or {}).get("ci95")
     if not ci or None in ci:
@@ -121,21 +117,6 @@ def _interval(estimate: dict[str, Any] | None) -> str:
 
 def _mean(estimate: dict[str, Any] | None) -> str:
     return format_number((estimate or {}).get("mean"))
-
-
-def _table(
-    header: list[str],
-    rows: list[list[str]],
-    row_classes: list[str] | None = None,
-) -> str:
-    """An HTML table from already escaped cells."""
-    head = "".join(f"<th>{cell}</th>" for cell in header)
-    body = []
-    for index, row in enumerate(rows):
-        css = row_classes[index] if row_classes else ""
-        attribute = f' class="{css}"' if css else ""
-        body.append(f"<tr{attribute}>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>")
-    return wide(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
 def _percent(value: float | None) -> str:
@@ -155,8 +136,9 @@ def _compact(value: float | None) -> str:
     return f"{value:.4g}" if value else "0"
 
 
-def _station_cell(estimate: dict[str, Any] | None, share: bool) -> str:
-    """A station value (percent for shares), its 95% CI in the hover text."""
+def _station_cell(estimate: dict[str, Any] | None, share: bool) -> dict[str, str]:
+    """A station value (percent for shares) and its 95% CI for the hover text ('' when
+    there is none)."""
     ci = (estimate or {}).get("ci95")
     mean = (estimate or {}).get("mean")
     if share:
@@ -164,7 +146,7 @@ def _station_cell(estimate: dict[str, Any] | None, share: bool) -> str:
         title = "-" if not ci or None in ci else f"[{_percent(ci[0])}, {_percent(ci[1])}] %"
     else:
         text, title = _compact(mean), _interval(estimate)
-    return _e(text) if title == "-" else f'<span title="95% CI {_e(title)}">{_e(text)}</span>'
+    return {"text": text, "title": "" if title == "-" else title}
 
 
 def _replications(count: Any) -> str:
@@ -183,140 +165,112 @@ def _duration(value: float | None, unit: str) -> str:
     return text
 
 
-def _parameters(summary: dict[str, Any]) -> str:
+def _parameters(summary: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """The run's parameters, each as its lines of text (one line per override)."""
     unit = summary.get("time_unit", "")
     reps = summary.get("replications", 0)
     requested = summary.get("replications_requested", reps)
     replications = f"{reps}" if reps == requested else f"{reps} of {requested} requested"
     overrides = summary.get("overrides") or {}
-    override_text = (
-        "<br>".join(f"{_e(path)} = {_e(json.dumps(value))}" for path, value in overrides.items())
-        or "none"
-    )
+    override_lines = [f"{path} = {json.dumps(value)}" for path, value in overrides.items()]
     rows = [
-        ["scenario", _e(summary.get("scenario", "?"))],
-        ["line", _e(summary.get("line", "?"))],
-        ["source", _e(summary.get("source", "?"))],
-        ["seed", _e(summary.get("seed", "?"))],
-        ["replications", _e(replications)],
-        ["horizon (measured)", _e(_duration(summary.get("horizon"), unit))],
-        ["warm-up (discarded)", _e(_duration(summary.get("warmup"), unit))],
-        ["time unit", _e(unit)],
-        ["overrides", override_text],
-        ["linesim version", _e(summary.get("linesim_version", "?"))],
+        ("scenario", summary.get("scenario", "?")),
+        ("line", summary.get("line", "?")),
+        ("source", summary.get("source", "?")),
+        ("seed", summary.get("seed", "?")),
+        ("replications", replications),
+        ("horizon (measured)", _duration(summary.get("horizon"), unit)),
+        ("warm-up (discarded)", _duration(summary.get("warmup"), unit)),
+        ("time unit", unit),
+        ("overrides", None),
+        ("linesim version", summary.get("linesim_version", "?")),
     ]
-    body = "".join(f'<tr><td>{key}</td><td class="text">{value}</td></tr>' for key, value in rows)
-    return wide(f"<table><tbody>{body}</tbody></table>")
+    return [
+        (key, override_lines or ["none"]) if value is None else (key, [str(value)])
+        for key, value in rows
+    ]
 
 
-def _kpi_table(summary: dict[str, Any]) -> str:
+def _kpi_rows(summary: dict[str, Any]) -> list[list[str]]:
     unit = summary.get("time_unit", "")
-    rows = []
-    for name, estimate in summary.get("kpis", {}).items():
-        rows.append(
-            [
-                _e(name),
-                _e(_mean(estimate)),
-                _e(_interval(estimate)),
-                _e(format_number(estimate.get("std"))),
-                _e(estimate.get("n", "-")),
-                _e(estimate.get("unit") or _KPI_UNITS.get(name, "-").format(u=unit)),
-            ]
-        )
-    return _table(["KPI", "mean", "95% CI", "std", "n", "unit"], rows)
+    return [
+        [
+            name,
+            _mean(estimate),
+            _interval(estimate),
+            format_number(estimate.get("std")),
+            str(estimate.get("n", "-")),
+            str(estimate.get("unit") or _KPI_UNITS.get(name, "-").format(u=unit)),
+        ]
+        for name, estimate in summary.get("kpis", {}).items()
+    ]
 
 
-def _station_table(summary: dict[str, Any]) -> str:
+def _station_table(summary: dict[str, Any]) -> dict[str, Any] | None:
+    """The station table's header, rows and whether a delay station is among them."""
     stations = summary.get("stations", {})
     if not stations:
-        return "<p>No station results.</p>"
+        return None
     unit = summary.get("time_unit", "")
     found = bottleneck_station(summary)
     busiest = found[0] if found else None
     header = ["station"]
     for column in _STATION_COLUMNS:
         name = _HEADERS.get(column, column.replace("_", " "))
-        header.append(f"{_e(name)} [%]" if column in _SHARE_COLUMNS else _e(name))
+        header.append(f"{name} [%]" if column in _SHARE_COLUMNS else name)
     header.append("output unit")
-    rows, classes = [], []
-    for name, values in stations.items():
-        cells = [_e(name) + (" (bottleneck)" if name == busiest else "")]
-        for column in _STATION_COLUMNS:
-            cells.append(_station_cell(values.get(column), column in _SHARE_COLUMNS))
-        output_unit = (values.get("throughput") or {}).get("unit") or f"units / {unit}"
-        cells.append(f'<span class="text">{_e(output_unit)}</span>')
-        rows.append(cells)
-        classes.append("busiest" if name == busiest else "")
-    delays = " a delay station (soak or aging store) has no machine states, so '-';" * any(
-        is_delay(values) for values in stations.values()
-    )
-    note = (
-        '<p class="sub">Means over replications: shares of machine time and OEE factors '
-        "[%], good output in the unit of its row, queue in what waits before the station;"
-        f"{delays} hover a value for its 95% CI.</p>"
-    )
-    return _table(header, rows, classes) + note
+    rows = [
+        {
+            "name": name,
+            "busiest": name == busiest,
+            "cells": [
+                _station_cell(values.get(column), column in _SHARE_COLUMNS)
+                for column in _STATION_COLUMNS
+            ],
+            "unit": (values.get("throughput") or {}).get("unit") or f"units / {unit}",
+        }
+        for name, values in stations.items()
+    ]
+    delays = any(is_delay(values) for values in stations.values())
+    return {"header": header, "rows": rows, "delays": delays}
 
 
-def _figures(data: RunData) -> str:
-    parts = []
+def _figures(data: RunData) -> list[dict[str, str]]:
+    figures = []
     for name in (*RUN_PLOTS, "costs.png", "ramp_up.png"):
         path = data.folder / name
         if not path.exists():  # costs and ramp-up plots exist only for costed, ramping lines
             continue
         encoded = base64.b64encode(path.read_bytes()).decode("ascii")
-        parts.append(
-            f'<figure><img src="data:image/png;base64,{encoded}" alt="{_e(name)}">'
-            f"<figcaption>{_e(name)}: {_e(_caption(name, data))}</figcaption>"
-            "</figure>"
-        )
-    return "\n".join(parts)
+        figures.append({"png": encoded, "name": name, "caption": _caption(name, data)})
+    return figures
 
 
 def render_report(data: RunData) -> str:
     """Return the HTML page of the run in ``data``; its run plots must exist in its folder."""
+    from sim.report.templating import render
+
     summary = data.summary
-    scenario = summary.get("scenario", "?")
     reps = summary.get("replications", 0)
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>linesim report: {_e(scenario)}</title>",
-        f"<style>{_CSS}</style></head><body>",
-        f"<h1>{_e(scenario)}</h1>",
-        f'<p class="sub">linesim run of line {_e(summary.get("line", "?"))}: '
-        f"{_e(_replications(reps))} of "
-        f"{_e(_duration(summary.get('horizon'), summary.get('time_unit', '')))}"
-        "</p>",
-    ]
+    partial = None
     if summary.get("partial"):
         requested = summary.get("replications_requested", "?")
-        parts.append(
-            f'<div class="partial"><strong>Partial run:</strong> interrupted; only '
-            f"{_e(reps)} of {_e(_replications(requested))} finished and are "
-            "reported here.</div>"
-        )
-    warnings = summary.get("warnings") or []
-    parts += [
-        "<h2>Parameters</h2>",
-        _parameters(summary),
-        "<h2>Line KPIs</h2>",
-        _kpi_table(summary),
-        "<h2>Stations</h2>",
-        _station_table(summary),
-        *line_sections(data),  # diagram, capacity, balance, replay (needs line.json)
-        "<h2>Warnings</h2>",
-        ('<ul class="warnings">' + "".join(f"<li>{_e(w)}</li>" for w in warnings) + "</ul>")
-        if warnings
-        else "<p>None.</p>",
-        "<h2>Plots</h2>",
-        _figures(data),
-        "<footer>Generated by linesim from summary.json, timeseries.csv and the plots of "
-        "this results folder.</footer>",
-        "</body></html>",
-    ]
-    return "\n".join(parts) + "\n"
+        partial = {"finished": str(reps), "requested": _replications(requested)}
+    return render(
+        "run_report.html.j2",
+        css=_CSS,
+        scenario=str(summary.get("scenario", "?")),
+        line=str(summary.get("line", "?")),
+        replications=_replications(reps),
+        duration=_duration(summary.get("horizon"), summary.get("time_unit", "")),
+        partial=partial,
+        parameters=_parameters(summary),
+        kpis=_kpi_rows(summary),
+        stations=_station_table(summary),
+        line_views=line_views(data),
+        warnings=[str(warning) for warning in summary.get("warnings") or []],
+        figures=_figures(data),
+    )
 
 
 def write_report(folder: str | os.PathLike[str], data: RunData | None = None) -> Path:

@@ -7,7 +7,6 @@ no line views (``linesim run`` again to have them).
 
 from __future__ import annotations
 
-import html
 import math
 from typing import Any
 
@@ -20,7 +19,7 @@ from sim.report.line_files import load_flows, load_line_file
 from sim.report.replay import replay_html
 from sim.report.run_data import RunData, bottleneck_station
 
-__all__ = ["LINE_VIEW_CSS", "line_sections", "run_overlay", "target_throughput"]
+__all__ = ["LINE_VIEW_CSS", "line_views", "run_overlay", "target_throughput"]
 
 LINE_VIEW_CSS = """
 .line-diagram{max-width:100%;height:auto;border:1px solid #eee}
@@ -78,11 +77,13 @@ def target_throughput(data: RunData) -> float | None:
     return rate if rate is not None and math.isfinite(rate) else None
 
 
-def line_sections(data: RunData) -> list[str]:
-    """HTML of the diagram, capacity, balance and replay sections ([] without line.json)."""
+def line_views(data: RunData) -> dict[str, str] | None:
+    """The diagram, capacity, balance and replay sections as rendered HTML, with their
+    heading and style sheet, for ``templates/_line_views.html.j2`` (None without
+    line.json)."""
     line = load_line_file(data.folder)
     if line is None:
-        return []
+        return None
     summary = data.summary
     released = [row.get("released", math.nan) for row in data.replications]
     flows = load_flows(data.folder)
@@ -90,20 +91,11 @@ def line_sections(data: RunData) -> list[str]:
         material_balance(line, counts, released[i] if i < len(released) else None)
         for i, counts in enumerate(flows)
     ]
-    return [
-        f"<style>{LINE_VIEW_CSS}</style>",
-        "<h2>The line</h2>",
-        '<div id="line-diagram">',
-        diagram_svg(line, run_overlay(line, summary)),
-        "</div>",
-        '<p class="sub">Stations as boxes (machines x ideal output per machine [unit/h]) with '
-        "a bar of their state shares in the window; buffers as tanks and delays as rounded "
-        "tanks with their mean fill; arrows for the material flows, labelled with what a "
-        "cycle takes where it is not one for one. The bottleneck is outlined in red.</p>",
-        f"<h2>{html.escape(capacity_heading(line))}</h2>",
-        capacity_html(line, summary),
-        "<h2>Material balance</h2>",
-        balance_html(mean_balance(balances), data.time_unit, len(balances)),
-        "<h2>Replay</h2>",
-        replay_html(data, line),
-    ]
+    return {
+        "css": LINE_VIEW_CSS,
+        "diagram": diagram_svg(line, run_overlay(line, summary)),
+        "capacity_heading": capacity_heading(line),
+        "capacity": capacity_html(line, summary),
+        "balance": balance_html(mean_balance(balances), data.time_unit, len(balances)),
+        "replay": replay_html(data, line),
+    }

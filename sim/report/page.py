@@ -1,10 +1,11 @@
 """The look every linesim HTML page shares (run, comparison and fit reports): one style
-sheet and a box that lets a wide table scroll on its own. Plain text, no imports, so any
-page may use it."""
+sheet. Plain text, no imports, so any page may use it; the markup that wears it (the page
+shell, the ``.wide`` box a wide table scrolls in) is in ``templates/_page.html.j2`` and
+``templates/_macros.html.j2``."""
 
 from __future__ import annotations
 
-__all__ = ["PAGE_CSS", "wide"]
+__all__ = ["PAGE_CSS"]
 
 PAGE_CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1a1a1a;
@@ -24,9 +25,3 @@ footer{margin-top:2em;color:#777;font-size:.85em}
 """The look every linesim report shares (run, comparison, fit); each page adds its own rules.
 Pages are at most 1,180 px wide; a table wider than that scrolls inside its ``.wide``
 box."""
-
-
-def wide(table: str) -> str:
-    """Wrap an HTML table in a box that scrolls sideways when the page is narrower than
-    the table, so the page itself never does."""
-    return f'<div class="wide">{table}</div>'

@@ -309,43 +309,20 @@ REPLAY_JS = r"""
 
 
 def replay_html(data: RunData, line: Line) -> str:
-    """The replay section: controls, the animated diagram, its data and script."""
+    """The replay section: controls, the animated diagram, its data and script
+    (``templates/replay.html.j2``)."""
     values = replay_data(data, line)
     if not values:
         return "<p>No time series in this results folder: nothing to replay.</p>"
-    keys = "".join(
-        f'<span class="key"><span class="swatch" style="background:{c}"></span>{n}</span>'
-        for n, c in zip(values["stateNames"], values["stateColors"], strict=True)
-    )
-    if values["recorded"]:
-        note = (
-            "Each station takes the colour of its dominant state in the bin (share of its "
-            "machine time, recorded by the engine); the bar in its box shows the shares of "
-            "all its states (hover for the figures).</p>"
-        )
-    else:
-        note = (
-            "This results folder has no station_states.csv (written before the engine "
-            "recorded states per bin; run it again to see them), so station colours are "
-            "read from the buffers in each bin (starved: an input buffer held less than "
-            "half a run on average; blocked: the output buffer or delay was at least 97 % "
-            "full); the diagram above has the true state shares.</p>"
-        )
-    text = json.dumps(values, separators=(",", ":")).replace("</", "<\\/")
-    return (
-        '<div id="replay">'
-        '<div class="controls"><button type="button" class="play">play</button> '
-        '<label>speed <select class="speed">'
-        '<option value="5">5 bins/s</option><option value="20" selected>20 bins/s</option>'
-        '<option value="60">60 bins/s</option></select></label> '
-        '<input class="slider" type="range" min="0" value="0" step="1" '
-        'aria-label="time in the measured window"> '
-        '<span class="clock"></span> <strong class="output"></strong>'
-        f'<div class="keys">{keys}</div></div>'
-        f"{diagram_svg(line, prefix='replay-', title=f'{line.name}: replay', run_legend=True)}"
-        f'<script type="application/json" id="replay-data">{text}</script>'
-        f'<script id="replay-script">{REPLAY_JS}</script>'
-        f'<p class="sub">Mean of {plural(values["replications"], "replication")}, '
-        f"{len(values['edges']) - 1} bins of the measured window. {note}"
-        "</div>"
+    from sim.report.templating import render
+
+    return render(
+        "replay.html.j2",
+        keys=list(zip(values["stateNames"], values["stateColors"], strict=True)),
+        diagram=diagram_svg(line, prefix="replay-", title=f"{line.name}: replay", run_legend=True),
+        data=json.dumps(values, separators=(",", ":")).replace("</", "<\\/"),
+        script=REPLAY_JS,
+        replications=plural(values["replications"], "replication"),
+        bins=str(len(values["edges"]) - 1),
+        recorded=bool(values["recorded"]),
     )

@@ -11,7 +11,17 @@ import sys
 import numpy as np
 import pytest
 
-HEAVY = ["matplotlib", "scipy", "optuna", "rich", "dask", "distributed", "pyarrow", "pandas"]
+HEAVY = [
+    "matplotlib",
+    "scipy",
+    "optuna",
+    "rich",
+    "dask",
+    "distributed",
+    "pyarrow",
+    "pandas",
+    "jinja2",
+]
 
 
 def _loaded(code: str) -> list[str]:
@@ -40,7 +50,7 @@ def test_command_help_loads_no_plotting_or_optimiser(command: str) -> None:
         "from sim.cli import main\n"
         f"try:\n    main([{command!r}, '--help'])\nexcept SystemExit:\n    pass\n"
     )
-    assert not {"matplotlib", "optuna", "dask", "pyarrow"} & set(_loaded(code))
+    assert not {"matplotlib", "optuna", "dask", "pyarrow", "jinja2"} & set(_loaded(code))
 
 
 def test_validate_loads_no_scipy_stats_or_matplotlib() -> None:

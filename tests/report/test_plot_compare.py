@@ -3,6 +3,7 @@ breakdown and lever waterfalls are PNGs of the fixed size, drawn from saved resu
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 from typing import Any
@@ -150,7 +151,7 @@ def test_attribution_check_is_shown_and_old_folders_still_render(
     console = Console(record=True, width=250)
     print_comparison(content, console)
     printed = " ".join(console.export_text().split())
-    page = render_comparison_report(folder, content)
+    page = html.unescape(render_comparison_report(folder, content))  # ' is written &#39;
     if check is NEW_CHECK:
         sentence = (
             "throughput: all levers vs none: window +15.9 % [+12.7, +19.2] over 4 "
