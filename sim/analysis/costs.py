@@ -50,8 +50,10 @@ made-Ah KPIs. Extra capacity that is not sold earns nothing.
 With a demand (:mod:`sim.analysis.demand`) the load is not assumed but simulated: the line
 made only what the orders released, its machines idled (drawing idle power, staffed and
 paid) the rest of the time, so every category is already the cost of that output and
-``sold_ah_per_year`` is the Ah delivered in the run; the ``*_sold_*`` KPIs are each cost
-over it, with nothing scaled (``costs.load`` is refused with a demand).
+``sold_ah_per_year`` is the Ah sold in the run: the sold material delivered to orders plus
+the cells of lower grades sold off where they are graded (both at nominal Ah); the
+``*_sold_*`` KPIs are each cost over it, with nothing scaled (``costs.load`` is refused
+with a demand).
 """
 
 from __future__ import annotations
