@@ -21,7 +21,12 @@ else cells, else the first finished material, as ``throughput`` counts):
   delivered to orders and the lower grades sold as cells (they leave the line sold when
   graded: their market is not limited by the demand, which orders the sold material).
 
-The three need a product. The cost model divides by ``sold_ah_per_year`` for the
+Under ``below_capacity: drop-shifts`` (:mod:`sim.model.shift_plan`) also:
+
+- ``shifts_worked``: shifts of the line's pattern the plant works [shifts / pattern];
+- ``worked_share``: their share of the pattern's staffed time [-] (1 when none is dropped).
+
+The three sold-Ah KPIs need a product. The cost model divides by ``sold_ah_per_year`` for the
 ``*_sold_*`` KPIs (:mod:`sim.analysis.costs`), in place of the assumed plant load
 ``costs.load``: the materials, energy and labour spent on the B and C cells are in the
 costs, so their Ah are in the sold Ah. The reading is physical (Ah, each grade at its
@@ -36,6 +41,7 @@ import math
 from sim.engine import ReplicationResult
 from sim.model.demand_plan import per_sold_unit
 from sim.model.line import Line
+from sim.model.shift_plan import shift_plan
 
 __all__ = ["DEMAND_KPIS", "SOLD_AH_KPIS", "demand_kpis", "graded_sold_cells"]
 
@@ -71,6 +77,10 @@ def demand_kpis(result: ReplicationResult, line: Line | None = None) -> dict[str
         "backlog": demand.backlog_area / horizon,
         "finished_stock": demand.stock_area / horizon,
     }
+    plan = shift_plan(line) if line is not None else None
+    if plan is not None:
+        kpis["shifts_worked"] = float(len(plan.worked))
+        kpis["worked_share"] = plan.share
     product = line.product if line is not None else None
     if line is not None and product is not None:
         cells = per_sold_unit(line, product.cell)

@@ -115,6 +115,8 @@ def kpi_unit(name: str, line: Line) -> str:
         "on_time_share": "-",
         "backlog": output,
         "finished_stock": output,
+        "shifts_worked": "shifts / pattern",
+        "worked_share": "-",
     }
     if name in fixed:
         return fixed[name]
