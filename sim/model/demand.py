@@ -140,11 +140,6 @@ class Demand(_Model):
                 "drop-shifts plans shifts for a demand rate; give rate or monthly, or "
                 "below_capacity: idle with orders"
             )
-        if self.below_capacity == "idle" and self.capacity is not None:
-            raise ValueError(
-                "capacity is read only with below_capacity: drop-shifts; remove it or set "
-                "below_capacity: drop-shifts"
-            )
         if self.orders == []:
             raise ValueError("orders: [] orders nothing; list at least one order")
         return self
