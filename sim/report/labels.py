@@ -75,11 +75,14 @@ KPI_NAMES = {
     "cost_per_sold_ah": "total cost per sold Ah",
     "fill_rate": "fill rate",
     "backlog": "backlog",
+    "on_time_share": "on-time share",
+    "shifts_worked": "shifts worked",
 }
 """A few words for each headline KPI of a comparison (docs/kpis.md defines them); any
 other KPI reads as its name with spaces."""
 
 LOWER_IS_BETTER = (
+    "backlog",
     "capex",
     "conversion_cost",
     "cost",
