@@ -2,9 +2,9 @@
 share of the units graded, and its value, from ``summary.json`` alone.
 
 Panels: good output a year by grade (Ah with a product, else the grading station's units),
-with the 95 % interval of the replications; the share of the units graded in each grade
-and rejected below the lowest grade [%]; and each grade's value a year [currency / year]
-when the grades carry a value. It never runs the engine.
+with the 95 % interval of the replications (none with one); the share of the units graded
+in each grade and rejected below the lowest grade [%]; and each grade's value a year
+[currency / year] when the grades carry a value. It never runs the engine.
 """
 
 from __future__ import annotations
@@ -67,7 +67,9 @@ def _bars(axes: Any, grades: list[str], kpis: dict[str, Any], head: str, what: s
     below = means - np.array([row[1] for row in rows]) / divisor
     above = np.array([row[2] for row in rows]) / divisor - means
     colors = [_COLORS[index % len(_COLORS)] for index in range(len(grades))]
-    axes.bar(grades, means, color=colors, yerr=[below, above], capsize=6, ecolor="0.3")
+    spread = bool(np.nansum(below + above) > 0)  # one replication: no interval to draw
+    errors = [below, above] if spread else None
+    axes.bar(grades, means, color=colors, yerr=errors, capsize=6, ecolor="0.3")
     for index, value in enumerate(means):
         if not math.isnan(value):
             axes.annotate(
@@ -91,15 +93,16 @@ def plot_grades(summary: dict[str, Any], path: str | os.PathLike[str]) -> Path:
     """Write the output-by-grade plot of a run's ``summary`` to ``path``; return it."""
     kpis = summary.get("kpis", {})
     grades = grade_names(kpis)
+    ci = " (95 % CI)" if int(summary.get("replications", 0)) > 1 else ""
     valued = [g for g in grades if f"grade_value.{g}" in kpis]
     figure, panels = new_figure(1, 3 if valued else 2)
     output, shares = panels[0], panels[1]
     if grades and f"ah_per_year.{grades[0]}" in kpis:
         _bars(output, grades, kpis, "ah_per_year", "good output a year")
-        output.set_title("good output, nominal Ah (95 % CI)", loc="left")
+        output.set_title(f"good output, nominal Ah{ci}", loc="left")
     else:
         _bars(output, grades, kpis, "graded", "units graded in the window")
-        output.set_title("good units (95 % CI)", loc="left")
+        output.set_title(f"good units{ci}", loc="left")
     share = [_estimate(kpis, f"grade_share.{g}")[0] for g in grades]
     rejected = max(0.0, 1.0 - math.fsum(s for s in share if not math.isnan(s)))
     names = [*grades, "rejected"]
@@ -124,6 +127,6 @@ def plot_grades(summary: dict[str, Any], path: str | os.PathLike[str]) -> Path:
     shares.set_axisbelow(True)
     if valued:
         _bars(panels[2], valued, kpis, "grade_value", "value a year")
-        panels[2].set_title("value of the output (95 % CI)", loc="left")
+        panels[2].set_title(f"value of the output{ci}", loc="left")
     figure.suptitle(title_text(summary, "output by grade"), fontweight="bold")
     return save_figure(figure, path)
