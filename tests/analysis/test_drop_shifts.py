@@ -158,3 +158,41 @@ def test_drop_shifts_needs_a_shift_pattern_and_a_capacity() -> None:
     without = {**data, "demand": {"rate": "0.45 /h", "below_capacity": "drop-shifts"}}
     with pytest.raises(ValueError, match="needs capacity"):
         Line.model_validate(without, context={"time_unit": "h"})
+
+
+def _oven(policy: dict[str, Any]) -> Line:
+    """A batch oven of 10 cycles, 20 h a batch (capacity 0.5 units / h), demand 0.25 /h
+    in orders of 10 with a base stock of 10: the stock's 10 units are released at 0."""
+    data = {
+        "name": "oven",
+        "release": {"policy": "push"},
+        "shifts": SHIFTS,
+        "stations": [{"name": "oven", "process_time": 20.0, "batch": {"size": 10}}],
+        "demand": {"rate": "0.25 /h", "order_size": 10, "stock": 10, **policy},
+    }
+    line = Line.model_validate(data, context={"time_unit": "h"})
+    assert check_line(line) == []
+    return line
+
+
+def test_a_batch_station_finishes_its_cycle_through_a_dropped_shift() -> None:
+    """0.25 x 1.1 / 0.5 = 0.55 of capacity needs both shifts; with no margin, 0.5: the day
+    shift alone. The oven, off until 6 h, starts the batch at 6 h and runs its 20 h on
+    through the dropped night to 26 h (paused at 18 h it would end at 38 h): in 30 h it
+    makes the 10 units, busy 20 h and off shift 0 h to 6 h and 26 h to 30 h (10 h)."""
+    oven = {**DROP, "capacity": "0.5 /h"}
+    with_margin = shift_plan(_oven({**oven, "shift_margin": 0.1}))
+    assert with_margin is not None and with_margin.worked == ("day", "night")
+    line = _oven({**oven, "shift_margin": 0.0})
+    plan = shift_plan(line)
+    assert plan is not None and plan.worked == ("day",)
+    result = simulate(line, horizon=30.0)
+    states = result.stations["oven"].state_time
+    assert line_kpis(result, line)["good"] == 10.0
+    assert states["busy"] == pytest.approx(20.0)
+    assert states["off_shift"] == pytest.approx(10.0)
+    # the same oven on a day shift of its own, pausing at 18 h: nothing made by 30 h
+    paused = _oven({}).model_dump()
+    paused["stations"][0]["shifts"] = ["day"]
+    paused_line = Line.model_validate(paused, context={"time_unit": "h"})
+    assert line_kpis(simulate(paused_line, horizon=30.0), paused_line)["good"] == 0.0
