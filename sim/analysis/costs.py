@@ -5,8 +5,10 @@ materials, repairs, staffed hours) is scaled by working hours a year / window; f
 amounts (depreciation, indirect staff, building) are annual already. Categories:
 
 - ``cost.materials``: raw materials drawn, at their price (scrapped material included);
-- ``cost.energy``: machine power by state x time in state, delays, plant base load;
-- ``cost.direct_labour``: operators per shift x staffed hours x wage;
+- ``cost.energy``: machine power by state x time in state (off shift at idle power,
+  except in the shifts a demand drops: off, none), delays, plant base load;
+- ``cost.direct_labour``: operators per shift x staffed hours x wage (under a demand
+  that drops shifts, the worked shifts' hours only, :mod:`sim.model.shift_plan`);
 - ``cost.indirect_labour``: indirect staff x paid hours x wage;
 - ``cost.maintenance``: share of capex a year + cost per repair, plant investments
   included (their own share, or the line's);
@@ -50,8 +52,10 @@ made-Ah KPIs. Extra capacity that is not sold earns nothing.
 With a demand (:mod:`sim.analysis.demand`) the load is not assumed but simulated: the line
 made only what the orders released, its machines idled (drawing idle power, staffed and
 paid) the rest of the time, so every category is already the cost of that output and
-``sold_ah_per_year`` is the Ah delivered in the run; the ``*_sold_*`` KPIs are each cost
-over it, with nothing scaled (``costs.load`` is refused with a demand).
+``sold_ah_per_year`` is the Ah sold in the run: the sold material delivered to orders plus
+the cells of lower grades sold off where they are graded (both at nominal Ah); the
+``*_sold_*`` KPIs are each cost over it, with nothing scaled (``costs.load`` is refused
+with a demand).
 """
 
 from __future__ import annotations
@@ -61,7 +65,9 @@ from functools import cache
 
 from sim.analysis.products import raw_used
 from sim.engine import ReplicationResult
+from sim.model.calendar import ShiftCalendar
 from sim.model.line import Line
+from sim.model.shift_plan import shift_plan, worked_calendars
 from sim.model.station import Station
 from sim.model.units import SECONDS_PER
 
@@ -91,9 +97,10 @@ _POWER_STATE = {
 """Which power figure each machine state draws."""
 
 
-def _staffed_share(line: Line, station: Station) -> float:
-    """Share of the time a station is staffed [-]."""
-    return line.staffed_share(station.name)
+def _staffed_share(calendars: dict[str, ShiftCalendar], station: Station) -> float:
+    """Share of the time a station is staffed [-] (1 without shifts)."""
+    calendar = calendars.get(station.name)
+    return 1.0 if calendar is None else calendar.on_per_period / calendar.period
 
 
 def _material_values(line: Line) -> dict[str, float]:
@@ -126,6 +133,8 @@ def cost_kpis(result: ReplicationResult, line: Line, kpis: dict[str, float]) -> 
     scale = line.time_per_year / horizon  # window -> year
     window_hours = horizon * hours_unit
     materials = line.materials or {}
+    calendars = worked_calendars(line)
+    dropped = shift_plan(line) is not None
 
     energy = costs.base_load * window_hours  # kWh in the window
     raw_cost = 0.0
@@ -151,6 +160,8 @@ def cost_kpis(result: ReplicationResult, line: Line, kpis: dict[str, float]) -> 
             energy += station.power.busy * window_hours
         else:
             for state, time in observed.state_time.items():
+                if state == "off_shift" and dropped:
+                    continue  # a dropped shift: the machine is switched off
                 energy += getattr(station.power, _POWER_STATE[state]) * time * hours_unit
             busy_hours += observed.state_time.get("busy", 0.0) * hours_unit
         invest = station.capex * station.machines
@@ -159,7 +170,7 @@ def cost_kpis(result: ReplicationResult, line: Line, kpis: dict[str, float]) -> 
         share = station.maintenance_cost.share
         maintenance_fixed += invest * (costs.maintenance_share if share is None else share)
         repairs_cost += observed.repairs * station.maintenance_cost.per_repair
-        direct_hours += station.operators * _staffed_share(line, station) * window_hours
+        direct_hours += station.operators * _staffed_share(calendars, station) * window_hours
         for material, quantity in (station.inputs or {}).items():
             if material in materials and not any(
                 s.output_material == material for s in line.stations

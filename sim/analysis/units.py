@@ -94,6 +94,8 @@ def kpi_unit(name: str, line: Line) -> str:
         "conversion_cost_per_ah": f"{money} / Ah",
         "operating_cost_per_ah": f"{money} / Ah",
         "sold_ah_per_year": "Ah / year",
+        "delivered_ah_per_year": "Ah / year",
+        "graded_sold_ah_per_year": "Ah / year",
         "cost_per_sold_ah": f"{money} / Ah",
         "conversion_cost_per_sold_ah": f"{money} / Ah",
         "operating_cost_per_sold_ah": f"{money} / Ah",
@@ -113,6 +115,8 @@ def kpi_unit(name: str, line: Line) -> str:
         "on_time_share": "-",
         "backlog": output,
         "finished_stock": output,
+        "shifts_worked": "shifts / pattern",
+        "worked_share": "-",
     }
     if name in fixed:
         return fixed[name]

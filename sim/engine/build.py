@@ -30,6 +30,7 @@ from sim.model.demand_plan import demand_plan
 from sim.model.line import Line
 from sim.model.product_checks import typed_materials, typed_stations
 from sim.model.serial import entry_material, release_per_unit
+from sim.model.shift_plan import finishes_cycle, worked_calendars
 from sim.model.station import Station
 
 __all__ = ["LineBuild"]
@@ -98,6 +99,7 @@ class LineBuild:
         holders: dict[str, Buffer | Source | Delay | Sink] = {}
         per_unit = release_per_unit(line, entry) if entry is not None else {}
         learning = learning_curves(line)
+        calendars = worked_calendars(line)
         for spec in line.stations:
             if spec.kind == "delay":
                 soaked = next(iter(spec.inputs or {}))
@@ -167,10 +169,11 @@ class LineBuild:
                     self.seed,
                     self.replication,
                     self._departures(out_material),
-                    line.calendars.get(spec.name),
+                    calendars.get(spec.name),
                     spec.name in self.inspections,
                     learning.get(spec.name),
                     typed=spec.name in self.typed,
+                    finish_cycle=finishes_cycle(line, spec),
                 )
             )
             if spec.name in self.typed and line.products is not None:

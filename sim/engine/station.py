@@ -78,6 +78,7 @@ class StationRun:
         inspects: bool,
         learning: Learning | None = None,
         typed: bool = False,
+        finish_cycle: bool | None = None,
     ) -> None:
         def rng(purpose: str):  # type: ignore[no-untyped-def]
             return stream(seed, replication, spec.name, purpose)
@@ -169,7 +170,8 @@ class StationRun:
         self.maintenance_every = maintenance.every if maintenance is not None else 0.0
         self.maintenance_duration = maintenance.duration if maintenance is not None else 0.0
         self.calendar = calendar if calendar is not None and not calendar.always_on else None
-        self.shift_pauses = self.calendar is not None and not spec.finish_cycle
+        finishes = spec.finish_cycle if finish_cycle is None else finish_cycle
+        self.shift_pauses = self.calendar is not None and not finishes
         """Processing and setups stop at the shift end and resume at the next shift."""
         self.settles_waiting = self.calendar is not None or (
             self.failures is not None and self.failures.calendar

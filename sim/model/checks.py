@@ -8,6 +8,7 @@ from sim.model.demand_plan import check_demand
 from sim.model.grade_checks import check_grades
 from sim.model.line import Line
 from sim.model.product_checks import check_products
+from sim.model.shift_plan import check_shift_plan
 
 __all__ = ["check_line"]
 
@@ -21,7 +22,10 @@ def check_line(line: Line) -> list[ConfigError]:
     errors += _ramp_up(line)
     if not errors:
         errors += check_grades(line)
-    return errors + check_demand(line)
+    demand = check_demand(line)
+    if not errors and not demand:  # the shifts are planned on a sound demand
+        demand += check_shift_plan(line)
+    return errors + demand
 
 
 def _ramp_up(line: Line) -> list[ConfigError]:

@@ -16,6 +16,9 @@ line releases while finished stock + work in the line - backlog is under ``stock
 stops when the order book is empty and the finished-goods store holds ``stock``. An order
 takes finished goods when it is due; what is short is backlogged and delivered first
 come, first served as the line makes it (unmet demand is never lost).
+
+Below capacity the line idles (``below_capacity: idle``) or works fewer shifts
+(``drop-shifts``, :mod:`sim.model.shift_plan` states the rule).
 """
 
 from __future__ import annotations
@@ -94,6 +97,26 @@ class Demand(_Model):
         description="finished-goods target (base stock) [sold unit]: the line releases while "
         "finished stock + work in the line - backlog is below it",
     )
+    below_capacity: Literal["idle", "drop-shifts"] = Field(
+        default="idle",
+        description="what the plant does when demand is below capacity: idle (every shift "
+        "worked, machines wait at idle power, crews paid) or drop-shifts (it works the "
+        "fewest shifts of the line's pattern, in the pattern's order, whose share of "
+        "capacity covers the peak demand x (1 + shift_margin); in the other shifts the "
+        "machine stations are off, no crew paid, no power drawn, while delays soak on and "
+        "batch stations finish a cycle started in a worked shift)",
+    )
+    capacity: str | None = Field(
+        default=None,
+        description="drop-shifts: what the line makes working every shift, with its unit, "
+        'e.g. "270 M Ah/yr" (measured at full load), the basis of the shifts kept',
+    )
+    shift_margin: float = Field(
+        default=0.1,
+        ge=0,
+        le=1,
+        description="drop-shifts: capacity kept above the peak demand [share of demand]",
+    )
 
     @model_validator(mode="after")
     def _one_shape(self) -> Demand:
@@ -107,6 +130,16 @@ class Demand(_Model):
             months = sorted(self.monthly)
             if months != list(range(1, len(months) + 1)):
                 raise ValueError(f"monthly needs months 1, 2, ... N without gaps; got {months}")
+        if self.below_capacity == "drop-shifts" and self.capacity is None:
+            raise ValueError(
+                "drop-shifts keeps the shifts whose capacity covers the demand, so it needs "
+                'capacity: what the line makes working every shift (e.g. "270 M Ah/yr")'
+            )
+        if self.below_capacity == "drop-shifts" and self.orders is not None:
+            raise ValueError(
+                "drop-shifts plans shifts for a demand rate; give rate or monthly, or "
+                "below_capacity: idle with orders"
+            )
         if self.orders == []:
             raise ValueError("orders: [] orders nothing; list at least one order")
         return self

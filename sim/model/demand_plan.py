@@ -15,7 +15,14 @@ from sim.model.output_rate import parse_output_rate
 from sim.model.serial import as_general, release_per_unit
 from sim.model.units import SECONDS_PER, SECONDS_PER_MONTH
 
-__all__ = ["DemandPlan", "check_demand", "demand_plan", "per_sold_unit", "sold_material"]
+__all__ = [
+    "DemandPlan",
+    "check_demand",
+    "demand_plan",
+    "demand_rate",
+    "per_sold_unit",
+    "sold_material",
+]
 
 
 @dataclass(frozen=True)
@@ -59,7 +66,7 @@ def per_sold_unit(line: Line, material: str) -> float:
     return per_unit.get(sold or "", math.nan)
 
 
-def _rate(text: str, line: Line, path: str) -> float:
+def demand_rate(text: str, line: Line, path: str) -> float:
     """``text`` in sold units per time unit; :class:`ConfigError` at ``path``."""
     try:
         rate = parse_output_rate(text, line)
@@ -107,7 +114,7 @@ def check_demand(line: Line) -> list[ConfigError]:
     texts += [(f"demand.monthly.{m}", t) for m, t in (demand.monthly or {}).items()]
     for path, text in texts:
         try:
-            _rate(text, line, path)
+            demand_rate(text, line, path)
         except ConfigError as error:
             errors.append(error)
     discrete = (line.materials or {})[sold].discrete if line.general else True
@@ -140,11 +147,12 @@ def demand_plan(line: Line) -> DemandPlan | None:
     assert sold is not None, "checked by check_demand"
     materials = as_general(line).materials or {}
     if demand.rate is not None:
-        rates: tuple[float, ...] = (_rate(demand.rate, line, "demand.rate"),)
+        rates: tuple[float, ...] = (demand_rate(demand.rate, line, "demand.rate"),)
         period = math.inf
     elif demand.monthly is not None:
         rates = tuple(
-            _rate(demand.monthly[m], line, f"demand.monthly.{m}") for m in sorted(demand.monthly)
+            demand_rate(demand.monthly[m], line, f"demand.monthly.{m}")
+            for m in sorted(demand.monthly)
         )
         period = SECONDS_PER_MONTH / SECONDS_PER[line.time_unit]
     else:

@@ -186,9 +186,7 @@ def reference_markdown() -> str:
 
 if __name__ == "__main__":
     if len(sys.argv) > 2 or (len(sys.argv) == 2 and sys.argv[1].startswith("-")):
-        sys.exit(
-            "usage: python -m sim.model.schema_reference [PAGE.md]  (default docs/yaml-reference.md)"
-        )
+        sys.exit("usage: python -m sim.model.schema_reference [PAGE.md] (docs/yaml-reference.md)")
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/yaml-reference.md")
     write_text(target, reference_markdown())
     print(f"wrote {target}")

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from sim.model.line import PIECE_UNITS, Line
 from sim.model.scenario import Scenario
 from sim.model.serial import as_general, buffer_path, entry_material, release_per_unit
+from sim.model.shift_plan import worked_calendars
 from sim.model.station import Station
 
 __all__ = ["line_warnings", "scenario_warnings"]
@@ -89,8 +90,10 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
 
 
 def _share(line: Line, station: Station) -> float:
-    """Share of the time the station is staffed [-] (1 without shifts)."""
-    return line.staffed_share(station.name)
+    """Share of the time the station is staffed [-] (1 without shifts), in the shifts
+    worked when a demand drops shifts."""
+    calendar = worked_calendars(line).get(station.name)
+    return 1.0 if calendar is None else calendar.on_per_period / calendar.period
 
 
 def _capacity(line: Line, station: Station) -> float:

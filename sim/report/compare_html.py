@@ -17,7 +17,7 @@ from typing import Any
 
 from sim.atomic import write_text
 from sim.figures import plural
-from sim.report.compare_tables import HEADLINE_KPIS
+from sim.report.compare_tables import headline_kpis
 from sim.report.html import REPORT_NAME
 from sim.report.labels import kpi_name, lower_is_better
 from sim.report.numbers import format_number
@@ -93,7 +93,7 @@ def _kpis(content: dict[str, Any]) -> dict[str, Any]:
     for name in names[1:]:
         header += [f"change {name} [%]", "95 % CI [%]"]
     rows, classes = [], []
-    for kpi in HEADLINE_KPIS:
+    for kpi in headline_kpis(content):
         if kpi not in content.get("kpis", {}):
             continue
         unit = content.get("units", {}).get(kpi, "")

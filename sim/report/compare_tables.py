@@ -11,7 +11,7 @@ from rich.table import Table
 from sim.figures import number, plural, value_in
 from sim.report.tables import format_number
 
-__all__ = ["HEADLINE_KPIS", "print_comparison"]
+__all__ = ["DEMAND_HEADLINE_KPIS", "HEADLINE_KPIS", "headline_kpis", "print_comparison"]
 
 HEADLINE_KPIS = (
     "throughput",
@@ -28,6 +28,25 @@ HEADLINE_KPIS = (
     "wip",
     "yield",
 )
+
+DEMAND_HEADLINE_KPIS = (
+    "fill_rate",
+    "on_time_share",
+    "backlog",
+    "shifts_worked",
+    "sold_ah_per_year",
+    "cost_per_sold_ah",
+)
+"""Shown after :data:`HEADLINE_KPIS` when the compared scenarios have a demand (those
+every scenario has): service, the shifts worked, what is sold and its cost per Ah."""
+
+
+def headline_kpis(content: dict[str, Any]) -> tuple[str, ...]:
+    """The KPIs a comparison's tables show, in order: the headline ones, and the demand
+    ones when every compared scenario has a demand (its ``fill_rate`` is compared)."""
+    if "fill_rate" in content.get("kpis", {}):
+        return (*HEADLINE_KPIS, *DEMAND_HEADLINE_KPIS)
+    return HEADLINE_KPIS
 
 
 _VERDICT_STYLE = {
@@ -63,7 +82,7 @@ def print_comparison(content: dict[str, Any], console: Console | None = None) ->
     for name in names[1:]:
         table.add_column(f"change % ({name})", justify="right")
         table.add_column("95% CI", justify="right")
-    for kpi in HEADLINE_KPIS:
+    for kpi in headline_kpis(content):
         if kpi not in content["kpis"]:
             continue
         unit = content.get("units", {}).get(kpi, "")

@@ -80,6 +80,9 @@ _CAPTIONS = {
     "oee.png": "Availability, performance, quality and OEE per station (means; error bars: "
     "95% confidence intervals when there are two or more replications).",
     "costs.png": "Annual cost per Ah of good cells by category.",
+    "grades.png": "Good output a year by grade at nominal Ah (95% CI), the share of the "
+    "units graded in each grade and rejected, and each grade's value a year where the "
+    "grades carry one.",
     "ramp_up.png": "Ramp-up: good output per month (95% CI) against the target's monthly "
     "share; first-pass and scrap yield per month (95% CI) against the scrap yield the "
     "learning curves predict (red steps).",
@@ -237,9 +240,9 @@ def _station_table(summary: dict[str, Any]) -> dict[str, Any] | None:
 
 def _figures(data: RunData) -> list[dict[str, str]]:
     figures = []
-    for name in (*RUN_PLOTS, "costs.png", "ramp_up.png"):
+    for name in (*RUN_PLOTS, "costs.png", "grades.png", "ramp_up.png"):
         path = data.folder / name
-        if not path.exists():  # costs and ramp-up plots exist only for costed, ramping lines
+        if not path.exists():  # costs, grades and ramp-up plots: costed, graded, ramping lines
             continue
         encoded = base64.b64encode(path.read_bytes()).decode("ascii")
         figures.append({"png": encoded, "name": name, "caption": _caption(name, data)})

@@ -71,11 +71,18 @@ KPI_NAMES = {
     "capex": "investment (capex)",
     "scrap_cost": "cost of scrap",
     "escaped_defects": "escaped defects",
+    "sold_ah_per_year": "sold Ah a year (delivered + lower grades sold as cells)",
+    "cost_per_sold_ah": "total cost per sold Ah",
+    "fill_rate": "fill rate",
+    "backlog": "backlog",
+    "on_time_share": "on-time share",
+    "shifts_worked": "shifts worked",
 }
 """A few words for each headline KPI of a comparison (docs/kpis.md defines them); any
 other KPI reads as its name with spaces."""
 
 LOWER_IS_BETTER = (
+    "backlog",
     "capex",
     "conversion_cost",
     "cost",

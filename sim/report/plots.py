@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sim.report.plot_costs import has_costs, plot_cost_breakdown
+from sim.report.plot_grades import GRADES_PLOT, grade_names, plot_grades
 from sim.report.plot_ramp import RAMP_PLOT, plot_ramp_up
 from sim.report.plot_run import plot_oee, plot_states, plot_throughput, plot_wip
 from sim.report.run_data import RunData, TimeSeries, load_results
@@ -52,6 +53,8 @@ def write_run_plots(folder: str | os.PathLike[str], data: RunData | None = None)
                 data.summary, Path(folder) / "costs.png", data.summary.get("currency", "EUR")
             )
         )
+    if grade_names(data.summary.get("kpis", {})):  # a line that grades its cells
+        paths.append(plot_grades(data.summary, Path(folder) / GRADES_PLOT))
     if data.summary.get("monthly"):  # a ramp-up run
         paths.append(plot_ramp_up(data.summary, Path(folder) / RAMP_PLOT))
     return paths

@@ -47,6 +47,10 @@ _DEMAND_ROWS = (
     "on_time_share",
     "backlog",
     "finished_stock",
+    "shifts_worked",
+    "worked_share",
+    "delivered_ah_per_year",
+    "graded_sold_ah_per_year",
     "sold_ah_per_year",
     "cost_per_sold_ah",
 )

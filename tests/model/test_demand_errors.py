@@ -84,6 +84,19 @@ def test_a_rate_in_ah_becomes_cells_per_hour(tmp_path: Path) -> None:
         ('  monthly: {1: "1 /h", 3: "2 /h"}', "demand", -1, "without gaps"),
         ("  orders:\n    - {quantity: 5, due: 1 h, placed: 2 h}", "demand.orders.0", 1, "placed"),
         ('  rate: "1 /h"\n  stock: -1', "demand.stock", 1, "greater than or equal to 0"),
+        (
+            '  rate: "1 /h"\n  below_capacity: drop-shifts\n  capacity: "2 /h"',
+            "demand.below_capacity",
+            1,
+            "the line has no shifts",
+        ),
+        ('  rate: "1 /h"\n  below_capacity: drop-shifts', "demand", -1, "needs capacity"),
+        (
+            '  orders: [{quantity: 1, due: 1}]\n  below_capacity: drop-shifts\n  capacity: "2 /h"',
+            "demand",
+            -1,
+            "give rate or monthly",
+        ),
     ],
 )
 def test_bad_demand_is_located_in_the_scenario(
@@ -95,6 +108,17 @@ def test_bad_demand_is_located_in_the_scenario(
     assert error.path == path
     assert error.line == DEMAND_LINE + row
     assert words in error.message
+
+
+def test_a_capacity_in_a_unit_the_line_has_not_is_located(tmp_path: Path) -> None:
+    """drop-shifts on a line with shifts reads capacity as it reads a rate: an unknown
+    unit is an error at demand.capacity, on its line of the scenario."""
+    shifted = LINE + "shifts:\n  - {name: day, start: 6, length: 12}\n"
+    demand = '  rate: "1 /h"\n  below_capacity: drop-shifts\n  capacity: "2 M kg/yr"'
+    error = _error(tmp_path, demand, shifted)
+    assert error.path == "demand.capacity"
+    assert error.line == DEMAND_LINE + 2
+    assert "unknown quantity 'kg'" in error.message
 
 
 def test_a_demand_refuses_an_assumed_plant_load(tmp_path: Path) -> None:
