@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,3 +45,19 @@ def results(saved_two: Path, tmp_path: Path) -> Path:
 def results_one(saved_one: Path, tmp_path: Path) -> Path:
     """A private copy of the one-replication results folder."""
     return Path(shutil.copytree(saved_one, tmp_path / "results_one"))
+
+
+@pytest.fixture
+def drawn(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The matplotlib figures saved during the test, in order (each still saved)."""
+    from matplotlib.figure import Figure
+
+    figures: list[Figure] = []
+    save = Figure.savefig
+
+    def capture(figure: Figure, *args: Any, **kwargs: Any) -> None:
+        figures.append(figure)
+        save(figure, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", capture)
+    return figures

@@ -65,24 +65,12 @@ def test_a_graded_run_writes_and_reports_the_grade_plot(graded_results: Path) ->
     assert f'alt="{GRADES_PLOT}"' in page
 
 
-def test_each_grade_panel_names_its_unit(
-    graded_results: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_each_grade_panel_names_its_unit(graded_results: Path, drawn: list[Any]) -> None:
     """Three panels (Ah a year, share, value a year), each axis with its unit in
     brackets; the share panel's bars (A, B, rejected) add up to 100 % of the units
     graded."""
     import json
 
-    from matplotlib.figure import Figure
-
-    drawn: list[Figure] = []
-    save = Figure.savefig
-
-    def capture(figure: Figure, *args: Any, **kwargs: Any) -> None:
-        drawn.append(figure)
-        save(figure, *args, **kwargs)
-
-    monkeypatch.setattr(Figure, "savefig", capture)
     summary = json.loads((graded_results / "summary.json").read_text(encoding="utf-8"))
     assert grade_names(summary["kpis"]) == ["A", "B"]
     plot_grades(summary, graded_results / GRADES_PLOT)

@@ -160,20 +160,11 @@ def test_bottleneck_counts_active_states() -> None:
 
 @pytest.mark.parametrize("name", list(RUN_PLOTS))
 def test_each_plot_names_its_quantities_with_units(
-    results: Path, name: str, monkeypatch: pytest.MonkeyPatch
+    results: Path, name: str, drawn: list[Any]
 ) -> None:
     """Every panel that draws data labels what it shows with its unit ('[h]', '[jobs]',
     '[%]' or a rate 'good jobs / shift'), and a time axis is in the line's time unit."""
-    from matplotlib.figure import Figure
 
-    drawn: list[Figure] = []
-    save = Figure.savefig
-
-    def capture(figure: Figure, *args: Any, **kwargs: Any) -> None:
-        drawn.append(figure)
-        save(figure, *args, **kwargs)
-
-    monkeypatch.setattr(Figure, "savefig", capture)
     RUN_PLOTS[name](load_results(results), results / name)
     assert len(drawn) == 1
     panels = [axis for axis in drawn[0].axes if axis.has_data()]
