@@ -5,6 +5,7 @@ stated, the command, the time measured and when).
     python benchmarks/readme_times.py --list              # the figures and what they cost
     python benchmarks/readme_times.py                     # the cheap ones (about 10 min)
     python benchmarks/readme_times.py --only main-job draw
+    python benchmarks/readme_times.py --only uncertainty --keep /tmp/kept   # and its results
     python benchmarks/readme_times.py --all               # and the expensive ones (+25 min)
 
 Each command runs in a fresh process from the project root (``python -m sim`` for
@@ -118,17 +119,17 @@ FIGURES = [
         "the main job with its install in a fresh venv (pip install, then the job; "
         "creating the venv not counted)",
         "README.md",
-        "1 min 12 s",
+        "1 min 27 s",
         "pip install -e . && linesim compare scenarios/claim_20_20.yaml",
         _fresh_venv,
         expensive=True,
-        carried="1 min 12 s (2026-12-07 10:14 UTC)",
+        carried="1 min 27 s (2026-12-07 23:33 UTC)",
     ),
     Figure(
         "tests",
         "the default test suite",
         "README.md",
-        "3 min 41 s",
+        "3 min 59 s",
         "pytest",
         lambda s: [[sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]],
     ),
@@ -272,8 +273,11 @@ def settle(limit: float = 120.0) -> None:
         time.sleep(5)
 
 
-def measure(figure: Figure) -> dict[str, str]:
-    """Run a figure's commands in a scratch folder; return its RESULTS.md row."""
+def measure(figure: Figure, keep: Path | None = None) -> dict[str, str]:
+    """Run a figure's commands in a scratch folder; return its RESULTS.md row. With
+    ``keep``, the scratch folder (the results the figure's commands wrote) is copied to
+    ``keep / figure.key`` before it goes, so the figures the docs quote can be read from
+    the run that was timed."""
     settle()
     load = os.getloadavg()[0]
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -292,6 +296,8 @@ def measure(figure: Figure) -> dict[str, str]:
                 sys.stderr.write(tail)
                 raise SystemExit(f"{figure.key}: {shlex.join(words)} gave exit {status}")
             parts.append((words, step_wall))
+        if keep is not None:
+            shutil.copytree(scratch, keep / figure.key, dirs_exist_ok=True, symlinks=True)
     measured = f"wall {duration(wall)}, CPU {duration(cpu)}"
     if figure.parts:
         steps = sorted(parts, key=lambda part: part[1])
@@ -374,6 +380,9 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", choices=keys, metavar="KEY", help=", ".join(keys))
     parser.add_argument("--all", action="store_true", help="the expensive figures too")
     parser.add_argument("--list", action="store_true", help="list the figures and stop")
+    parser.add_argument(
+        "--keep", type=Path, metavar="DIR", help="keep what each figure wrote in DIR/<key>"
+    )
     args = parser.parse_args()
     if args.list:
         for figure in FIGURES:
@@ -388,7 +397,7 @@ def main() -> None:
     rows = _read()
     for figure in chosen:
         print(f"{figure.key}: {figure.command} ...", flush=True)
-        rows[figure.key] = measure(figure)
+        rows[figure.key] = measure(figure, args.keep)
         print(f"  {rows[figure.key]['measured']}", flush=True)
         write(rows)  # after each figure, so an interrupted run keeps what it measured
     write(rows)
