@@ -5,7 +5,7 @@ stated, the command, the time measured and when).
     python benchmarks/readme_times.py --list              # the figures and what they cost
     python benchmarks/readme_times.py                     # the cheap ones (about 10 min)
     python benchmarks/readme_times.py --only main-job draw
-    python benchmarks/readme_times.py --only uncertainty --keep /tmp/kept   # and its results
+    python benchmarks/readme_times.py --only uncertainty --keep results/timed   # and its results
     python benchmarks/readme_times.py --all               # and the expensive ones (+25 min)
 
 Each command runs in a fresh process from the project root (``python -m sim`` for
