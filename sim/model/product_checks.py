@@ -8,6 +8,7 @@ import difflib
 
 from sim.errors import ConfigError
 from sim.model.line import Line
+from sim.model.mix_demand import check_mix_demand
 from sim.model.products import ProductMix
 from sim.model.serial import as_general
 
@@ -53,7 +54,7 @@ def check_products(line: Line) -> list[ConfigError]:
     mix = line.products
     if mix is None:
         return []
-    together = [key for key in ("demand", "ramp_up") if getattr(line, key, None) is not None]
+    together = ["ramp_up"] if getattr(line, "ramp_up", None) is not None else []
     if any(getattr(station, "rework", None) is not None for station in line.stations):
         together.append("rework")
     if together:
@@ -88,6 +89,7 @@ def check_products(line: Line) -> list[ConfigError]:
     errors += _sequence(mix)
     errors += _type_changes(general, mix, names, typed)
     errors += _changeovers(general, mix, names, typed)
+    errors += check_mix_demand(line)
     return errors
 
 
@@ -123,7 +125,7 @@ def _sequence(mix: ProductMix) -> list[ConfigError]:
                     "give each campaign a type of products.types",
                 )
             )
-    for name in types:
+    for name in types if mix.sequence.rule == "campaign" else []:
         if name not in mix.sequence.lots:
             errors.append(
                 ConfigError(
