@@ -12,7 +12,8 @@ it is due, ranked by its place in the file); the finished-goods target ``stock``
 equally between the types, each share a claim due at 0 ranked before every order; a unit
 of a type scrapped at or after the release station claims its replacement, which joins
 the type's earliest open claim (made with it, no extra type change), or when the type has
-none open, its next claim (a replacement alone never starts a run and its changeover).
+none open, waits for its next claim; replacements that wait are started by themselves
+only when no claim of any type is open (the station would idle), the types in file order.
 Starting cycles of a type uses up its claims earliest due first.
 
 - ``campaign``: the current campaign goes on while its type is authorised for a whole
@@ -81,11 +82,15 @@ class TypeRelease:
         if claims:
             claims[0][2] += units
             self._added(product, units)
-        else:
+        else:  # an idle release station may start them (open_replacements)
             self.pending[product] += units
+            self._wake()
 
     def _added(self, product: int, units: float) -> None:
         self.units[product] += units
+        self._wake()
+
+    def _wake(self) -> None:
         waiting, self.waiting = self.waiting, []
         for waiter in waiting:
             waiter.succeed()
@@ -117,6 +122,17 @@ class TypeRelease:
                 if front < key:
                     best, key = product, front
         return best
+
+    def open_replacements(self) -> int:
+        """Open the waiting replacements of the first type (file order) that has a whole
+        cycle of them and return it; -1 when none has."""
+        for product, pending in enumerate(self.pending):
+            if pending + EPS >= self.per_cycle:
+                self.pending[product] = 0.0
+                heapq.heappush(self.claims[product], [0.0, float(STOCK_RANK), pending])
+                self.units[product] += pending
+                return product
+        return -1
 
 
 class CampaignSequence:
@@ -185,7 +201,10 @@ class DemandCampaign(CampaignSequence):
             if authorised >= 1:
                 self._at, self.product, self.left = at, product, self._sizes[product]
                 return product, min(self.left, authorised)
-        return -1, 0.0
+        product = self.release.open_replacements()
+        if product < 0:
+            return -1, 0.0
+        return product, cycles(product)
 
     def wait(self, waiter: Waiter) -> None:
         """Wake ``waiter`` at the next authorisation."""
@@ -194,7 +213,8 @@ class DemandCampaign(CampaignSequence):
     def started(self, product: int, cycles: float) -> None:
         """Use up the authorisation of ``cycles`` [-] of ``product`` and count the campaign."""
         self.release.take(product, cycles)
-        super().started(product, cycles)
+        if product == self.product:  # not replacements of another type made meanwhile
+            super().started(product, cycles)
 
 
 class DueDateSequence:
@@ -209,6 +229,8 @@ class DueDateSequence:
         """The type of the open claim due first and its authorised cycles [-, -]; type
         -1 when nothing is open."""
         product = self.release.earliest()
+        if product < 0:
+            product = self.release.open_replacements()
         if product < 0:
             return -1, 0.0
         return product, self.release.cycles(product)
