@@ -227,7 +227,7 @@ class LineBuild:
         sold = self.plan.material
         mix = self.line.products
         recipes = (
-            [{name: per_unit for name, per_unit in gated.items()}]
+            [gated]
             if mix is None
             else [
                 {name: release_per_unit(type_line(self.line, kind), name) for name in gated}

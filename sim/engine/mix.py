@@ -4,14 +4,14 @@ the counts by type.
 From the release station on every lot carries its type (``Lot.product``, an index into
 the mix's types). A typed machine works one type per run: the release station starts the
 type its sequence (:mod:`sim.engine.sequencing`) gives, idling while a demand authorises
-no type; a later station takes the
-type it is set up for while lots of it wait in its typed input buffer (passing over
-lots of other types, as an operator takes the trays of the running type from a rack),
-else the type of the oldest lot. A type's lots are *closed* when lots of another type
-wait too; a station then starts with what the run holds even below its batch minimum (a
-campaign's last formation rack starts part full), and a remnant smaller than one cycle
-(the odd jelly roll of two per cell) is scrapped. A machine whose next run is of another
-type than its last one first spends the station's changeover time in setup.
+no type; a later station takes the type it is set up for while lots of it wait in its
+typed input buffer (passing over lots of other types, as an operator takes the trays of
+the running type from a rack), else the type of the oldest lot. A type's lots are
+*closed* when lots of another type wait too; a station then starts with what the run
+holds even below its batch minimum (a campaign's last formation rack starts part full),
+and a remnant smaller than one cycle (the odd jelly roll of two per cell) is scrapped. A
+machine whose next run is of another type than its last one first spends the station's
+changeover time in setup.
 """
 
 from __future__ import annotations
