@@ -29,7 +29,7 @@ from sim.engine.sequencing import TypeRelease
 from sim.engine.station import StationRun, Wiring
 from sim.model.demand_plan import demand_plan
 from sim.model.line import Line
-from sim.model.mix_demand import type_line
+from sim.model.mix_demand import release_claims, type_recipes
 from sim.model.product_checks import typed_materials, typed_stations
 from sim.model.serial import entry_material, release_per_unit
 from sim.model.shift_plan import finishes_cycle, worked_calendars
@@ -226,14 +226,7 @@ class LineBuild:
         assert self.plan is not None
         sold = self.plan.material
         mix = self.line.products
-        recipes = (
-            [gated]
-            if mix is None
-            else [
-                {name: release_per_unit(type_line(self.line, kind), name) for name in gated}
-                for kind in mix.names
-            ]
-        )
+        recipes = [gated] if mix is None else type_recipes(self.line, list(gated))
         gates = []
         returns = []
         for recipe in recipes:  # each type's recipe (one without a mix)
@@ -250,12 +243,7 @@ class LineBuild:
         claims = None
         if mix is not None:
             self.release = TypeRelease(len(mix.types))
-            made = self.line.station(mix.release_at).output_material or ""
-            typed = typed_materials(self.line, mix.release_at)
-            claims = []
-            for kind in mix.names:  # release-station units in one unit of a typed material
-                per_unit = release_per_unit(type_line(self.line, kind), made)
-                claims.append({m: per for m, per in per_unit.items() if m in typed})
+            claims = release_claims(self.line)
         self.demand = DemandRun(
             self.env,
             self.plan,

@@ -27,9 +27,9 @@ from sim.engine.monitor import BLOCKED, BUSY, IDLE, SETUP, Sink
 from sim.engine.rng import lot_sums, sampler, stream
 from sim.engine.sequencing import (
     CampaignSequence,
-    DemandCampaign,
     DueDateSequence,
     TypeRelease,
+    release_sequence,
 )
 from sim.model.distributions import Constant, Distribution
 from sim.model.products import ProductMix
@@ -135,17 +135,11 @@ class StationMix:
         carriers = [i for i, name in enumerate(input_names) if name in typed_materials]
         self.carrier: int | None = carriers[0] if carriers else None
         """Index of the typed input; ``None`` at the release station."""
-        self.sequence: CampaignSequence | DueDateSequence | None = None
-        if spec.name == mix.release_at:
-            if release is None:
-                self.sequence = CampaignSequence(mix, spec.lot)
-            else:
-                release.per_cycle = run.out_per_cycle
-                self.sequence = (
-                    DueDateSequence(release)
-                    if mix.sequence.rule == "due-date"
-                    else DemandCampaign(mix, spec.lot, release)
-                )
+        self.sequence: CampaignSequence | DueDateSequence | None = (
+            release_sequence(mix, spec.lot, run.out_per_cycle, release)
+            if spec.name == mix.release_at
+            else None
+        )
         plans = []
         for name in names:
             changes = mix.types[name].stations.get(spec.name)

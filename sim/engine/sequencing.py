@@ -39,7 +39,13 @@ from sim.model.products import ProductMix
 if TYPE_CHECKING:
     from sim.engine.holder import Waiter
 
-__all__ = ["CampaignSequence", "DemandCampaign", "DueDateSequence", "TypeRelease"]
+__all__ = [
+    "CampaignSequence",
+    "DemandCampaign",
+    "DueDateSequence",
+    "TypeRelease",
+    "release_sequence",
+]
 
 STOCK_RANK = -1
 """Rank of the claims of the stock target and of scrap replacements: before any order."""
@@ -242,3 +248,17 @@ class DueDateSequence:
     def started(self, product: int, cycles: float) -> None:
         """Use up the authorisation of ``cycles`` [-] of ``product``."""
         self.release.take(product, cycles)
+
+
+def release_sequence(
+    mix: ProductMix, lot_cycles: int, per_cycle: float, release: TypeRelease | None
+) -> CampaignSequence | DueDateSequence:
+    """The sequence of a release station whose lots are ``lot_cycles`` cycles [-] of
+    ``per_cycle`` output units [output unit]: campaigns, or under a demand (``release``)
+    the mix's rule on what the demand authorises."""
+    if release is None:
+        return CampaignSequence(mix, lot_cycles)
+    release.per_cycle = per_cycle
+    if mix.sequence.rule == "due-date":
+        return DueDateSequence(release)
+    return DemandCampaign(mix, lot_cycles, release)

@@ -14,9 +14,10 @@ import difflib
 
 from sim.errors import ConfigError
 from sim.model.line import Line
-from sim.model.serial import as_general
+from sim.model.product_checks import typed_materials
+from sim.model.serial import as_general, release_per_unit
 
-__all__ = ["check_mix_demand", "type_line"]
+__all__ = ["check_mix_demand", "release_claims", "type_line", "type_recipes"]
 
 NEEDS_ORDERS = (
     "due-date sequencing needs a demand with orders naming the types; add demand.orders "
@@ -83,3 +84,28 @@ def type_line(line: Line, name: str) -> Line:
             station = station.model_copy(update={"inputs": inputs})
         stations.append(station)
     return general.model_copy(update={"stations": stations})
+
+
+def type_recipes(line: Line, raw: list[str]) -> list[dict[str, dict[str, float]]]:
+    """Per type of the mix, in file order, each ``raw`` material's units in one unit of
+    every material made from it by that type's recipe [-] (:func:`release_per_unit`)."""
+    assert line.products is not None
+    return [
+        {name: release_per_unit(type_line(line, kind), name) for name in raw}
+        for kind in line.products.names
+    ]
+
+
+def release_claims(line: Line) -> list[dict[str, float]]:
+    """Per type of the mix, in file order, the release station's output units in one unit
+    of each typed material by that type's recipe [-]: what an order of the sold material
+    or a scrapped unit claims of the release station."""
+    mix = line.products
+    assert mix is not None
+    made = as_general(line).station(mix.release_at).output_material or ""
+    typed = typed_materials(line, mix.release_at)
+    claims = []
+    for kind in mix.names:
+        per_unit = release_per_unit(type_line(line, kind), made)
+        claims.append({material: per for material, per in per_unit.items() if material in typed})
+    return claims

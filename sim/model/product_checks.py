@@ -8,7 +8,6 @@ import difflib
 
 from sim.errors import ConfigError
 from sim.model.line import Line
-from sim.model.mix_demand import check_mix_demand
 from sim.model.products import ProductMix
 from sim.model.serial import as_general
 
@@ -89,7 +88,6 @@ def check_products(line: Line) -> list[ConfigError]:
     errors += _sequence(mix)
     errors += _type_changes(general, mix, names, typed)
     errors += _changeovers(general, mix, names, typed)
-    errors += check_mix_demand(line)
     return errors
 
 
