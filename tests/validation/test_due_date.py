@@ -126,3 +126,34 @@ def test_campaign_under_orders_serves_each_type_from_its_own_stock() -> None:
     assert kpis["product.b.good"] == pytest.approx(3.0)
     # a is made in [0, 1], [3, 4] and [6, 7]: in stock for its orders due at 3.5 and 9.5
     assert kpis["product.a.on_time_share"] == pytest.approx(1.0, abs=1e-12)
+
+
+def test_stock_target_is_split_equally_between_the_types() -> None:
+    """``stock: 4`` on the two types authorises 2 of each at the start, due at 0 and ranked
+    before every order (a first, as the file lists it), then one order of a (due 10 h):
+    the machine makes a in [0, 2], b in [2, 6], the order's a in [6, 7]; the order takes
+    one a from stock at 10 (on time), leaving 2 of each type on hand: 3 a and 2 b made,
+    busy 7 h of 12."""
+    line = make_line(
+        {
+            "name": "edd-stock",
+            "release": {"policy": "push"},
+            "stations": [{"name": "m", "process_time": 1.0}],
+            "products": {
+                "release_at": "m",
+                "types": {"a": {}, "b": {"stations": {"m": {"process_time": 2.0}}}},
+                "sequence": {"rule": "due-date"},
+            },
+            "demand": {"orders": [{"product": "a", "quantity": 1, "due": 10.0}], "stock": 4},
+        }
+    )
+    runs = replicate(line, horizon=12.0, warmup=0.0, replications=1)
+    kpis = line_kpis(runs.results[0], line)
+    assert kpis["product.a.good"] == pytest.approx(3.0)
+    assert kpis["product.b.good"] == pytest.approx(2.0)
+    assert kpis["product.a.on_time_share"] == pytest.approx(1.0, abs=1e-12)
+    assert runs.station("m", "busy")[0] == pytest.approx(7 / 12, abs=1e-12)
+    demand = runs.results[0].demand
+    assert demand is not None
+    assert demand.by_type["a"].stock_end == pytest.approx(2.0)
+    assert demand.by_type["b"].stock_end == pytest.approx(2.0)
