@@ -100,8 +100,8 @@ class Sequence(_Model):
     rule: Literal["campaign", "due-date"] = Field(
         default="campaign",
         description="campaign: each type in turn for its number of lots, then the next "
-        "(under a demand, a type without released orders ends its campaign and the next "
-        "one in the cycle that has them starts); due-date (earliest due date, EDD, needs a "
+        "(under a demand, a type with nothing authorised ends its campaign and the next "
+        "one in the cycle that has orders starts); due-date (earliest due date, EDD, needs a "
         "demand with orders naming the types): each lot is of the type of the open order "
         "(placed, not yet released in full) due first, ties by the order in the file",
     )
