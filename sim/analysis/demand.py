@@ -21,6 +21,14 @@ else cells, else the first finished material, as ``throughput`` counts):
   delivered to orders and the lower grades sold as cells (they leave the line sold when
   graded: their market is not limited by the demand, which orders the sold material).
 
+With a product mix (orders naming the types), for each type ``t`` over its own orders:
+
+- ``product.t.fill_rate``: share of type t's units due that were taken from its stock
+  when due [-];
+- ``product.t.on_time_share``: share of type t's orders due delivered in full when due [-];
+- ``product.t.backlog``: time-average units of type t due and not yet delivered
+  [sold unit].
+
 Under ``below_capacity: drop-shifts`` (:mod:`sim.model.shift_plan`) also:
 
 - ``shifts_worked``: shifts of the line's pattern the plant works [shifts / pattern];
@@ -77,6 +85,10 @@ def demand_kpis(result: ReplicationResult, line: Line | None = None) -> dict[str
         "backlog": demand.backlog_area / horizon,
         "finished_stock": demand.stock_area / horizon,
     }
+    for name, part in demand.by_type.items():
+        kpis[f"product.{name}.fill_rate"] = _ratio(part.filled, part.demanded)
+        kpis[f"product.{name}.on_time_share"] = _ratio(part.on_time, part.orders)
+        kpis[f"product.{name}.backlog"] = part.backlog_area / horizon
     plan = shift_plan(line) if line is not None else None
     if plan is not None:
         kpis["shifts_worked"] = float(len(plan.worked))

@@ -18,6 +18,8 @@ station with changeovers):
   (part of its ``setup`` state, so of OEE's availability loss); ``changeover.s.hours``
   the same time annualised [machine-h / year]; ``changeover.s.count`` changeovers a year
   [changeovers / year].
+- Under a demand: ``product.t.fill_rate``, ``product.t.on_time_share`` and
+  ``product.t.backlog`` (:mod:`sim.analysis.demand`).
 """
 
 from __future__ import annotations
@@ -151,6 +153,9 @@ def product_kpi_unit(name: str, line: Line, output: str, released: str) -> str |
         "yield": "-",
         "cells_per_year": "cells / year",
         "ah_per_year": "Ah / year",
+        "fill_rate": "-",
+        "on_time_share": "-",
+        "backlog": output,
     }.get(kind, "-")
 
 

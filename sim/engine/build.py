@@ -19,15 +19,17 @@ import simpy
 
 from sim.engine.buffer import Buffer, Source
 from sim.engine.delay import Delay
-from sim.engine.demand import DemandRun, ScrapReturn, StockSink
+from sim.engine.demand import DemandRun, ScrapReturn, StockSink, TypeStockSink
 from sim.engine.lot import Lot
 from sim.engine.mix import StationMix, TypeCounts, TypeSink
 from sim.engine.monitor import BLOCKED, IDLE, OFF_SHIFT, Departures, LineMonitor, Sink
 from sim.engine.ramp import learning_curves
 from sim.engine.rng import sampler, stream
+from sim.engine.sequencing import TypeRelease
 from sim.engine.station import StationRun, Wiring
 from sim.model.demand_plan import demand_plan
 from sim.model.line import Line
+from sim.model.mix_demand import release_claims, type_recipes
 from sim.model.product_checks import typed_materials, typed_stations
 from sim.model.serial import entry_material, release_per_unit
 from sim.model.shift_plan import finishes_cycle, worked_calendars
@@ -76,15 +78,19 @@ class LineBuild:
         self.plan = demand_plan(line)
         self.demand: DemandRun | None = None
         """The orders and finished-goods store, when the line has a demand."""
+        self.release: TypeRelease | None = None
+        """What the demand authorises the release station of a product mix to start."""
         self._build()
 
     def _sink(self, name: str, release_per_unit: float | None) -> Sink:
         sold = self.plan is not None and name == self.plan.material
         args = (self.env, name, self.bins, self.bin_width, self.warmup, self.monitor)
         mix = self.line.products
-        if sold:
-            sink: Sink = StockSink(*args, release_per_unit)
-        elif mix is not None:  # a line with a demand has no mix (refused by the checks)
+        if sold and mix is not None:
+            sink: Sink = TypeStockSink(*args, release_per_unit, types=len(mix.types))
+        elif sold:
+            sink = StockSink(*args, release_per_unit)
+        elif mix is not None:
             sink = TypeSink(*args, release_per_unit, types=len(mix.types))
         else:
             sink = Sink(*args, release_per_unit)
@@ -184,6 +190,7 @@ class LineBuild:
                     typed_materials(line, line.products.release_at),
                     self.seed,
                     self.replication,
+                    self.release,
                 )
         if self.demand is not None:
             self.demand.start()
@@ -218,19 +225,40 @@ class LineBuild:
         """Make the demand: the gated raw buffers it fills, and the store it sells from."""
         assert self.plan is not None
         sold = self.plan.material
+        mix = self.line.products
+        recipes = [gated] if mix is None else type_recipes(self.line, list(gated))
         gates = []
-        returns: dict[str, list[tuple[Buffer, float]]] = {}
-        for name, per_unit in gated.items():
-            buffer = self.buffers[name]
-            assert isinstance(buffer, Buffer)
-            gates.append((buffer, per_unit[sold]))
-            for material, per in per_unit.items():
-                returns.setdefault(material, []).append((buffer, per))
+        returns = []
+        for recipe in recipes:  # each type's recipe (one without a mix)
+            type_gates = []
+            type_returns: dict[str, list[tuple[Buffer, float]]] = {}
+            for name, per_unit in recipe.items():
+                buffer = self.buffers[name]
+                assert isinstance(buffer, Buffer)
+                type_gates.append((buffer, per_unit[sold]))
+                for material, per in per_unit.items():
+                    type_returns.setdefault(material, []).append((buffer, per))
+            gates.append(type_gates)
+            returns.append(type_returns)
+        claims = None
+        if mix is not None:
+            self.release = TypeRelease(len(mix.types))
+            claims = release_claims(self.line)
         self.demand = DemandRun(
-            self.env, self.plan, gates, returns, monitor, self.entry, self.seed, self.replication
+            self.env,
+            self.plan,
+            gates,
+            returns,
+            monitor,
+            self.entry,
+            self.seed,
+            self.replication,
+            self.release,
+            tuple(mix.names) if mix is not None else (),
+            claims,
         )
         store = self.sinks[sold]
-        assert isinstance(store, StockSink)
+        assert isinstance(store, StockSink | TypeStockSink)
         store.demand = self.demand
 
     def _departures(self, material: str) -> Departures | None:

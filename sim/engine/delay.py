@@ -221,7 +221,9 @@ class Delay:
                 lot.qty -= removed
                 self._leave(removed)
                 if self.monitor is not None:
-                    self.monitor.leave(Lot(removed, lot.start), False, self.release_per_unit)
+                    self.monitor.leave(
+                        Lot(removed, lot.start, product=lot.product), False, self.release_per_unit
+                    )
         if lot.qty <= EPS:
             return
         out = self.out

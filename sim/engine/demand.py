@@ -6,7 +6,11 @@ start authorises ``stock`` sold units and each order placed its quantity: each a
 sold unit puts into every such buffer the units of that raw material one sold unit is
 made of by recipe; a unit scrapped anywhere puts back the raw material it was made of.
 The finished-goods store is the sold material's sink: an order takes from it when due,
-what is short waits as backlog and is served first come, first served as units arrive.
+what is short waits as backlog and is served first come, first served as units arrive
+(:mod:`sim.engine.stock`). With a product mix each type has its store, its orders take
+only from it, and the release station starts a type only while it is authorised
+(:mod:`sim.engine.sequencing` states the rule per type); raw material is released by
+each type's recipe.
 
 Orders from a rate: the k-th order is placed (and due) when the cumulative demand
 Lambda(t) = integral of the rate reaches E_k, with E_k = k x order size (even) or the
@@ -18,14 +22,15 @@ Poisson stream, exact also for monthly rates). Random numbers only from the stre
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import Generator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sim.engine.lot import EPS, Lot
+from sim.engine.mix import TypeSink
 from sim.engine.monitor import Sink
 from sim.engine.rng import stream
+from sim.engine.sequencing import STOCK_RANK, TypeRelease
+from sim.engine.stock import DemandResult, FinishedGoods
 from sim.model.demand_plan import DemandPlan
 
 if TYPE_CHECKING:
@@ -34,51 +39,36 @@ if TYPE_CHECKING:
     from sim.engine.buffer import Buffer
     from sim.engine.monitor import Departures, LineMonitor
 
-__all__ = ["DemandResult", "DemandRun", "ScrapReturn", "StockSink"]
-
-
-@dataclass(frozen=True)
-class DemandResult:
-    """What the demand saw in the measured window; quantities in sold units [sold unit].
-
-    ``demanded`` and ``orders`` count the orders due in the window, ``filled`` the units
-    of them taken from stock when due, ``on_time`` the orders filled in full when due,
-    ``delivered`` every unit handed over in the window (late ones included); the areas are
-    the time integrals of finished stock and backlog [sold unit x time unit].
-    """
-
-    material: str
-    demanded: float
-    filled: float
-    orders: int
-    on_time: int
-    delivered: float
-    stock_area: float
-    backlog_area: float
-    stock_end: float
-    backlog_end: float
+__all__ = ["DemandResult", "DemandRun", "ScrapReturn", "StockSink", "TypeStockSink"]
 
 
 class DemandRun:
     """The orders, finished stock and backlog of one replication, and the release they
     authorise.
 
-    ``gates`` are the raw-material buffers the demand fills, each with its units in one
-    sold unit [-]; ``returns`` maps a material to those buffers with the units of their
-    raw material in one unit of it [-] (what a scrapped unit gives back). ``monitor``
-    counts the release of ``entry``, the line's one counted raw material, if it has one.
+    ``gates`` are, per type (one list without a product mix), the raw-material buffers the
+    demand fills, each with its units in one sold unit of that type [-]; ``returns`` maps,
+    per type, a material to those buffers with the units of their raw material in one unit
+    of it [-] (what a scrapped unit gives back). ``monitor`` counts the release of
+    ``entry``, the line's one counted raw material, if it has one. With a product mix,
+    ``release`` is what the release station may start of each type, ``types`` the type
+    names and ``claims`` per type the release station's output units in one unit of each
+    typed material [-] (an order's units, and a scrapped unit's replacement).
     """
 
     def __init__(
         self,
         env: simpy.Environment,
         plan: DemandPlan,
-        gates: list[tuple[Buffer, float]],
-        returns: dict[str, list[tuple[Buffer, float]]],
+        gates: list[list[tuple[Buffer, float]]],
+        returns: list[dict[str, list[tuple[Buffer, float]]]],
         monitor: LineMonitor | None,
         entry: str | None,
         seed: int,
         replication: int,
+        release: TypeRelease | None = None,
+        types: tuple[str, ...] = (),
+        claims: list[dict[str, float]] | None = None,
     ) -> None:
         self.env = env
         self.plan = plan
@@ -88,51 +78,49 @@ class DemandRun:
         self.entry = entry
         self.seed = seed
         self.replication = replication
-        self.stock = 0.0
-        """Finished units on hand [sold unit]."""
-        self.backlog: deque[list[float]] = deque()
-        """Orders due and not yet delivered in full: [units still owed] each, oldest first."""
-        self.owed = 0.0
-        """Units of the backlog [sold unit]."""
-        self._last = 0.0
-        self.reset(0.0)
+        self.release = release
+        self.types = types
+        self.claims = claims or [{}]
+        self.stores = [FinishedGoods() for _ in types or (plan.material,)]
+        """The finished-goods store of each type (one without a product mix)."""
 
     def reset(self, now: float) -> None:
         """Start measuring at ``now`` (end of the warm-up)."""
-        self._mark(now)
-        self.demanded = 0.0
-        self.filled = 0.0
-        self.orders = 0
-        self.on_time = 0
-        self.delivered = 0.0
-        self.stock_area = 0.0
-        self.backlog_area = 0.0
-
-    def _mark(self, now: float) -> None:
-        elapsed = now - self._last
-        if elapsed > 0:
-            self.stock_area += self.stock * elapsed
-            self.backlog_area += self.owed * elapsed
-        self._last = now
+        for store in self.stores:
+            store.reset(now)
 
     def start(self) -> None:
-        """Authorise the finished-goods target and start the orders."""
+        """Authorise the finished-goods target (split equally between the types of a
+        product mix) and start the orders."""
         if self.plan.stock > 0:
-            self.authorise(self.plan.stock)
+            share = self.plan.stock / len(self.stores)
+            for product in range(len(self.stores)):
+                self.authorise(share if self.types else self.plan.stock, product)
         if self.plan.rates:
             self.env.process(self._rate_orders())
         if self.plan.orders:
             self.env.process(self._book_orders())
 
-    def authorise(self, quantity: float) -> None:
-        """Release the raw material of ``quantity`` sold units [sold unit]."""
-        self._release([(buffer, quantity * need) for buffer, need in self.gates])
+    def authorise(
+        self, quantity: float, product: int = 0, due: float = 0.0, rank: int = STOCK_RANK
+    ) -> None:
+        """Release the raw material of ``quantity`` sold units of type ``product``
+        [sold unit], due at ``due`` [time unit] (what the release station may start)."""
+        self._release([(buffer, quantity * need) for buffer, need in self.gates[product]])
+        if self.release is not None:
+            sold = self.claims[product][self.plan.material]
+            self.release.authorise(product, quantity * sold, due, rank)
 
-    def give_back(self, material: str, quantity: float) -> None:
-        """Release again the raw material of ``quantity`` scrapped units of ``material``."""
-        given = self.returns.get(material)
+    def give_back(self, material: str, quantity: float, product: int = 0) -> None:
+        """Release again the raw material of ``quantity`` scrapped units of ``material``
+        (of type ``product``), and claim their replacement when they had a type."""
+        given = self.returns[product].get(material)
         if given:
             self._release([(buffer, quantity * per) for buffer, per in given])
+        if self.release is not None:
+            per_unit = self.claims[product].get(material)
+            if per_unit:
+                self.release.replace(product, quantity * per_unit)
 
     def _release(self, amounts: list[tuple[Buffer, float]]) -> None:
         now = self.env.now
@@ -143,38 +131,13 @@ class DemandRun:
                 self.monitor.release(now, amount)
             buffer.put(Lot(amount, now))
 
-    def made(self, quantity: float) -> None:
-        """``quantity`` finished units entered the store [sold unit]: serve the backlog."""
-        self._mark(self.env.now)
-        self.stock += quantity
-        backlog = self.backlog
-        while backlog and self.stock > EPS:
-            front = backlog[0]
-            given = min(front[0], self.stock)
-            front[0] -= given
-            self.stock -= given
-            self.owed -= given
-            self.delivered += given
-            if front[0] <= EPS:
-                backlog.popleft()
-        if not backlog:
-            self.owed = 0.0
+    def made(self, quantity: float, product: int = 0) -> None:
+        """``quantity`` finished units of type ``product`` entered the store [sold unit]."""
+        self.stores[product].made(quantity, self.env.now)
 
-    def due(self, quantity: float) -> None:
-        """An order of ``quantity`` sold units is due now: take it from stock, owe the rest."""
-        self._mark(self.env.now)
-        taken = min(quantity, self.stock)
-        self.stock -= taken
-        short = quantity - taken
-        self.demanded += quantity
-        self.filled += taken
-        self.delivered += taken
-        self.orders += 1
-        if short > EPS:
-            self.backlog.append([short])
-            self.owed += short
-        else:
-            self.on_time += 1
+    def due(self, quantity: float, product: int = 0) -> None:
+        """An order of ``quantity`` sold units of type ``product`` is due now."""
+        self.stores[product].due(quantity, self.env.now)
 
     def _rate_orders(self) -> Generator[simpy.Event, Any, None]:
         """SimPy process: orders of the demand rate, placed and due at once."""
@@ -210,32 +173,45 @@ class DemandRun:
     def _book_orders(self) -> Generator[simpy.Event, Any, None]:
         """SimPy process: the order book, each order placed and then due."""
         env = self.env
+        orders = self.plan.orders
         events = sorted(
-            [(placed, 0, quantity) for placed, _, quantity in self.plan.orders]
-            + [(due, 1, quantity) for _, due, quantity in self.plan.orders]
+            [
+                (placed, 0, quantity, product, due, rank)
+                for placed, due, quantity, product, rank in orders
+            ]
+            + [(due, 1, quantity, product, due, rank) for _, due, quantity, product, rank in orders]
         )
-        for at, kind, quantity in events:
+        for at, kind, quantity, product, due, rank in events:
             if at > env.now:
                 yield env.timeout(at - env.now)
             if kind == 0:
-                self.authorise(quantity)
+                self.authorise(quantity, product, due, rank)
             else:
-                self.due(quantity)
+                self.due(quantity, product)
 
     def result(self, end: float) -> DemandResult:
-        """The window's observations, areas brought up to ``end`` [time unit]."""
-        self._mark(end)
+        """The window's observations, areas brought up to ``end`` [time unit]; with a
+        product mix their sums over the types, and each type's."""
+        material = self.plan.material
+        if not self.types:
+            return self.stores[0].result(material, end)
+        by_type = {
+            name: store.result(material, end)
+            for name, store in zip(self.types, self.stores, strict=True)
+        }
+        parts = list(by_type.values())
         return DemandResult(
-            material=self.plan.material,
-            demanded=self.demanded,
-            filled=self.filled,
-            orders=self.orders,
-            on_time=self.on_time,
-            delivered=self.delivered,
-            stock_area=self.stock_area,
-            backlog_area=self.backlog_area,
-            stock_end=self.stock,
-            backlog_end=self.owed,
+            material=material,
+            demanded=math.fsum(p.demanded for p in parts),
+            filled=math.fsum(p.filled for p in parts),
+            orders=sum(p.orders for p in parts),
+            on_time=sum(p.on_time for p in parts),
+            delivered=math.fsum(p.delivered for p in parts),
+            stock_area=math.fsum(p.stock_area for p in parts),
+            backlog_area=math.fsum(p.backlog_area for p in parts),
+            stock_end=math.fsum(p.stock_end for p in parts),
+            backlog_end=math.fsum(p.backlog_end for p in parts),
+            by_type=by_type,
         )
 
 
@@ -249,6 +225,19 @@ class StockSink(Sink):
         super().put(lot)
         assert self.demand is not None
         self.demand.made(lot.qty)
+        return True
+
+
+class TypeStockSink(TypeSink):
+    """The sold material's sink of a product mix: the demand's stores, by type."""
+
+    demand: DemandRun | None = None
+
+    def put(self, lot: Lot) -> bool:
+        """Take a finished lot into its type's stock (counted as a sink counts it)."""
+        super().put(lot)
+        assert self.demand is not None
+        self.demand.made(lot.qty, lot.product)
         return True
 
 
@@ -269,4 +258,4 @@ class ScrapReturn:
         as a grade that does not go on (it never reaches the finished-goods store)."""
         if self.inner is not None:
             self.inner.leave(lot, good, release_per_unit)
-        self.demand.give_back(self.material, lot.qty)
+        self.demand.give_back(self.material, lot.qty, lot.product)

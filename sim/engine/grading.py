@@ -99,9 +99,13 @@ class Grader:
             station.scrapped += rejected
             station.lost_work += rejected * lot.work
             if monitor is not None:
-                monitor.leave(Lot(rejected, lot.start), False, station.release_per_unit)
+                monitor.leave(
+                    Lot(rejected, lot.start, product=lot.product), False, station.release_per_unit
+                )
         if sold > EPS:
             station.units_out += sold
             if monitor is not None:
-                monitor.leave(Lot(sold, lot.start), True, station.release_per_unit)
+                monitor.leave(
+                    Lot(sold, lot.start, product=lot.product), True, station.release_per_unit
+                )
         lot.qty = kept

@@ -3,14 +3,15 @@ the counts by type.
 
 From the release station on every lot carries its type (``Lot.product``, an index into
 the mix's types). A typed machine works one type per run: the release station starts the
-type its :class:`~sim.engine.sequencing.CampaignSequence` gives; a later station takes the
-type it is set up for while lots of it wait in its typed input buffer (passing over
-lots of other types, as an operator takes the trays of the running type from a rack),
-else the type of the oldest lot. A type's lots are *closed* when lots of another type
-wait too; a station then starts with what the run holds even below its batch minimum (a
-campaign's last formation rack starts part full), and a remnant smaller than one cycle
-(the odd jelly roll of two per cell) is scrapped. A machine whose next run is of another
-type than its last one first spends the station's changeover time in setup.
+type its sequence (:mod:`sim.engine.sequencing`) gives, idling while a demand authorises
+no type; a later station takes the type it is set up for while lots of it wait in its
+typed input buffer (passing over lots of other types, as an operator takes the trays of
+the running type from a rack), else the type of the oldest lot. A type's lots are
+*closed* when lots of another type wait too; a station then starts with what the run
+holds even below its batch minimum (a campaign's last formation rack starts part full),
+and a remnant smaller than one cycle (the odd jelly roll of two per cell) is scrapped. A
+machine whose next run is of another type than its last one first spends the station's
+changeover time in setup.
 """
 
 from __future__ import annotations
@@ -24,7 +25,12 @@ from sim.engine.buffer import Buffer, Source
 from sim.engine.lot import EPS, Lot
 from sim.engine.monitor import BLOCKED, BUSY, IDLE, SETUP, Sink
 from sim.engine.rng import lot_sums, sampler, stream
-from sim.engine.sequencing import CampaignSequence
+from sim.engine.sequencing import (
+    CampaignSequence,
+    DueDateSequence,
+    TypeRelease,
+    release_sequence,
+)
 from sim.model.distributions import Constant, Distribution
 from sim.model.products import ProductMix
 
@@ -105,7 +111,9 @@ class StationMix:
         typed_materials: set[str],
         seed: int,
         replication: int,
+        release: TypeRelease | None = None,
     ) -> None:
+        """``release``: what a demand authorises of each type (``None`` without one)."""
         spec = run.spec
         names = mix.names
         self.names = names
@@ -127,7 +135,11 @@ class StationMix:
         carriers = [i for i, name in enumerate(input_names) if name in typed_materials]
         self.carrier: int | None = carriers[0] if carriers else None
         """Index of the typed input; ``None`` at the release station."""
-        self.sequence = CampaignSequence(mix, spec.lot) if spec.name == mix.release_at else None
+        self.sequence: CampaignSequence | DueDateSequence | None = (
+            release_sequence(mix, spec.lot, run.out_per_cycle, release)
+            if spec.name == mix.release_at
+            else None
+        )
         plans = []
         for name in names:
             changes = mix.types[name].stations.get(spec.name)
@@ -255,8 +267,15 @@ def run_mix(machine: Machine) -> Process:
         while True:
             run_units, closed = math.inf, False
             if sequence is not None:
-                product = sequence.product
-                least, cycles = min(low, sequence.left), min(high, sequence.left)
+                product, left = sequence.next_run()
+                if product < 0:  # the demand authorises no type yet
+                    clock.switch(IDLE, env.now)
+                    sequence.wait(machine)
+                    yield None
+                    if settle:
+                        yield from machine._settle()
+                    continue
+                least, cycles = min(low, left), min(high, left)
             else:
                 assert typed is not None
                 run_units, closed, product = type_run(typed, mix.last[machine.index])
@@ -306,7 +325,7 @@ def run_mix(machine: Machine) -> Process:
         if typed is not None:
             typed.wake_takers()  # what is left may start another machine
         if sequence is not None:
-            sequence.started(cycles)
+            sequence.started(product, cycles)
             counts.released[product] += cycles * station.out_per_cycle
         started = env.now
         last = mix.last[machine.index]
@@ -341,7 +360,7 @@ def run_mix(machine: Machine) -> Process:
         station.cycles += cycles
         counts.cycles[product] += cycles
         scrapped, made = station.scrapped, station.units_out
-        lots = station.finish(taken, cycles, duration, started, plan.inspect)
+        lots = station.finish(taken, cycles, duration, started, plan.inspect, product)
         counts.scrapped[product] += station.scrapped - scrapped
         counts.units_out[product] += station.units_out - made
         counts.passed[product] += math.fsum(lot.qty for lot in lots)
@@ -375,7 +394,7 @@ def _scrap_remnant(
         station.lost_work += lot.qty / per_cycle * station.out_per_cycle * lot.work
     if station.monitor is not None:
         start = taken[0].start if taken else station.env.now
-        station.monitor.leave(Lot(lost, start), False, station.release_per_unit)
+        station.monitor.leave(Lot(lost, start, product=product), False, station.release_per_unit)
 
 
 class TypeSink(Sink):

@@ -262,13 +262,15 @@ class StationRun:
         duration: float,
         started: float,
         inspect: Callable[[Lot], None] | None = None,
+        product: int = 0,
     ) -> list[Lot]:
         """Turn the inputs of a run into output lots, remove what is found bad here.
 
         ``duration`` is the processing time [time unit] and ``started`` when the run began
         [time unit], the start of output made from raw material only (raw material is not
         in ``taken`` unless its release is counted). ``inspect`` is this station's
-        :meth:`inspector` when the caller holds one.
+        :meth:`inspector` when the caller holds one; ``product`` the type of a product
+        mix the lots are of, given them before they are inspected (their scrap is of it).
         """
         out_per_cycle = self.out_per_cycle
         out_units = cycles * out_per_cycle
@@ -300,6 +302,9 @@ class StationRun:
                     )
                     for first in range(0, int(cycles), size)
                 ]
+        if product:
+            for lot in lots:
+                lot.product = product
         if not self.checks_quality:
             for lot in lots:
                 self.units_out += lot.qty
@@ -358,7 +363,9 @@ class StationRun:
                 self.lost_work += removed * lot.work
                 lot.qty -= removed
                 if self.monitor is not None:
-                    self.monitor.leave(Lot(removed, lot.start), False, self.release_per_unit)
+                    self.monitor.leave(
+                        Lot(removed, lot.start, product=lot.product), False, self.release_per_unit
+                    )
             if grader is not None and lot.qty > EPS:
                 grader.sort(lot)
             if defect_rate and lot.qty > EPS:

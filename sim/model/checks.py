@@ -7,6 +7,7 @@ from sim.errors import ConfigError
 from sim.model.demand_plan import check_demand
 from sim.model.grade_checks import check_grades
 from sim.model.line import Line
+from sim.model.mix_demand import check_mix_demand
 from sim.model.product_checks import check_products
 from sim.model.shift_plan import check_shift_plan
 
@@ -18,7 +19,7 @@ def check_line(line: Line) -> list[ConfigError]:
     errors = _common(line)
     errors += _general(line) if line.general else _serial(line)
     if not errors:  # the mix is read along the flow, which needs a sound line
-        errors += check_products(line)
+        errors += check_products(line) + check_mix_demand(line)
     errors += _ramp_up(line)
     if not errors:
         errors += check_grades(line)

@@ -11,7 +11,9 @@ material, as the KPIs count it); quantities and ``stock`` are in units of it.
 
 Release (make-to-stock with a base stock, Buffer-Shanthikumar / Zipkin): the line starts
 with an authorisation for ``stock`` sold units, and each order placed authorises its
-quantity; a unit scrapped anywhere gives back the raw material it was made of. So the
+quantity; a unit scrapped anywhere gives back the raw material it was made of. With a
+product mix (orders only, each naming its type) the rule is kept per type
+(:mod:`sim.engine.sequencing`). So the
 line releases while finished stock + work in the line - backlog is under ``stock`` and
 stops when the order book is empty and the finished-goods store holds ``stock``. An order
 takes finished goods when it is due; what is short is backlogged and delivered first
@@ -50,7 +52,9 @@ class Order(_Model):
         "default 0 (known from the start)",
     )
     product: Name | None = Field(
-        default=None, description="what is ordered: the line's sold material (default)"
+        default=None,
+        description="what is ordered: the line's sold material (default); with a product "
+        "mix the type ordered, a name of products.types (then required)",
     )
 
     @model_validator(mode="after")
@@ -77,7 +81,9 @@ class Demand(_Model):
         "of a 365-day year (30.42 d, as in a ramp-up), the table repeats after month N",
     )
     orders: list[Order] | None = Field(
-        default=None, max_length=100_000, description="the order book: quantity, due, placed"
+        default=None,
+        max_length=100_000,
+        description="the order book: quantity, due, placed (and the type, with a product mix)",
     )
     order_size: float = Field(
         default=1.0,
@@ -95,7 +101,8 @@ class Demand(_Model):
         ge=0,
         le=1e12,
         description="finished-goods target (base stock) [sold unit]: the line releases while "
-        "finished stock + work in the line - backlog is below it",
+        "finished stock + work in the line - backlog is below it; with a product mix split "
+        "equally between the types",
     )
     below_capacity: Literal["idle", "drop-shifts"] = Field(
         default="idle",

@@ -30,15 +30,17 @@ class DemandPlan:
     """A demand read against its line, in the engine's terms.
 
     ``rates`` are sold units per time unit, one per period of length ``period`` [time unit]
-    (one period for a constant rate), repeating; ``orders`` are (placed, due, quantity)
-    [time unit, time unit, sold unit] sorted by placement. ``discrete``: the sold material
+    (one period for a constant rate), repeating; ``orders`` are (placed, due, quantity,
+    type, rank) [time unit, time unit, sold unit, -, -] sorted by placement, ``type`` the
+    index of the ordered type in the product mix (0 without a mix) and ``rank`` the
+    order's place in the file. ``discrete``: the sold material
     counts whole pieces, so orders from a rate are whole.
     """
 
     material: str
     rates: tuple[float, ...]
     period: float
-    orders: tuple[tuple[float, float, float], ...]
+    orders: tuple[tuple[float, float, float, int, int], ...]
     order_size: float
     poisson: bool
     stock: float
@@ -127,7 +129,7 @@ def check_demand(line: Line) -> list[ConfigError]:
             )
         )
     for index, order in enumerate(demand.orders or []):
-        if order.product is not None and order.product != sold:
+        if line.products is None and order.product is not None and order.product != sold:
             errors.append(
                 ConfigError(
                     f"the line sells {sold!r}, not {order.product!r}; name {sold!r} or leave "
@@ -157,7 +159,14 @@ def demand_plan(line: Line) -> DemandPlan | None:
         period = SECONDS_PER_MONTH / SECONDS_PER[line.time_unit]
     else:
         rates, period = (), math.inf
-    orders = tuple(sorted((o.placed, o.due, o.quantity) for o in demand.orders or []))
+    types = line.products.names if line.products is not None else []
+    orders = tuple(
+        sorted(
+            (o.placed, o.due, o.quantity, types.index(o.product or "") if types else 0, rank)
+            for rank, o in enumerate(demand.orders or [])
+            if not types or o.product in types
+        )
+    )
     return DemandPlan(
         material=sold,
         rates=rates,

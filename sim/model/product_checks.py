@@ -53,7 +53,7 @@ def check_products(line: Line) -> list[ConfigError]:
     mix = line.products
     if mix is None:
         return []
-    together = [key for key in ("demand", "ramp_up") if getattr(line, key, None) is not None]
+    together = ["ramp_up"] if getattr(line, "ramp_up", None) is not None else []
     if any(getattr(station, "rework", None) is not None for station in line.stations):
         together.append("rework")
     if together:
@@ -123,7 +123,7 @@ def _sequence(mix: ProductMix) -> list[ConfigError]:
                     "give each campaign a type of products.types",
                 )
             )
-    for name in types:
+    for name in types if mix.sequence.rule == "campaign" else []:
         if name not in mix.sequence.lots:
             errors.append(
                 ConfigError(

@@ -7,8 +7,10 @@ station by station. Work gets its type at ``release_at``, the first station whos
 is of one type (upstream, e.g. the electrode lines, work is common to all types); from
 there on every lot carries its type, a station works one type per run and a batch holds
 one type. The release station follows the ``sequence``: campaigns of a number of lots per
-type, in a cycle. A station with a ``changeovers`` matrix spends the from-to time in setup
-when a machine's next lot is of another type than its last one.
+type, in a cycle, or (under a demand whose orders name the types) the type of the open
+order due first (``due-date``, :mod:`sim.engine.sequencing`). A station with a
+``changeovers`` matrix spends the from-to time in setup when a machine's next lot is of
+another type than its last one.
 
 Times are in the line's ``time_unit`` once loaded.
 """
@@ -92,15 +94,21 @@ class CellType(_Model):
 
 
 class Sequence(_Model):
-    """The order in which the release station starts the types: campaigns in a cycle."""
+    """The order in which the release station starts the types: campaigns in a cycle, or
+    by the earliest due date of the open orders."""
 
-    rule: Literal["campaign"] = Field(
+    rule: Literal["campaign", "due-date"] = Field(
         default="campaign",
-        description="campaign: each type in turn for its number of lots, then the next",
+        description="campaign: each type in turn for its number of lots, then the next "
+        "(under a demand, a type with nothing authorised ends its campaign and the next "
+        "one in the cycle that has orders starts); due-date (earliest due date, EDD, needs a "
+        "demand with orders naming the types): each lot is of the type of the open order "
+        "(placed, not yet released in full) due first, ties by the order in the file",
     )
     lots: dict[Name, Annotated[float, Field(ge=1, le=10_000_000)]] = Field(
-        description="campaign length of each type, in lots of the release station, "
-        "rounded to whole lots (a lever may scale it) [lots]"
+        default_factory=dict,
+        description="campaign: campaign length of each type, in lots of the release "
+        "station, rounded to whole lots (a lever may scale it) [lots]; due-date: unused",
     )
     order: Literal["as_written", "fewest_changeovers"] = Field(
         default="as_written",
@@ -142,7 +150,7 @@ class ProductMix(_Model):
 
     def cycle(self) -> list[str]:
         """The types in the order the release station runs their campaigns."""
-        written = list(self.sequence.lots)
+        written = list(self.sequence.lots) or self.names
         if self.sequence.order == "as_written":
             return written
         return cycle_order(written, self.changeover_sum)

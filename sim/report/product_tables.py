@@ -11,7 +11,16 @@ from sim.figures import value_in
 
 __all__ = ["changeover_table", "product_table"]
 
-_TYPE_COLUMNS = ("good", "share", "ah_per_year", "yield", "flow_time")
+_TYPE_COLUMNS = (
+    "good",
+    "share",
+    "ah_per_year",
+    "yield",
+    "flow_time",
+    "fill_rate",
+    "on_time_share",
+    "backlog",
+)
 """KPIs of each type shown, in order (those the run has)."""
 
 _CHANGEOVER_COLUMNS = ("share", "hours", "count")
