@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from sim.errors import ConfigError, ConfigErrors, LinesimError
+from sim.model import load_line
+
 LINE_TEMPLATE = """\
 name: two-step
 time_unit: h
@@ -25,6 +28,8 @@ PRESS_LINE = 8
 """1-based file line of the first ``{press}`` line."""
 
 WriteLine = Callable[..., Path]
+LineErrors = Callable[[str], list[ConfigError]]
+"""``line_errors(text)``: the located errors of a line file holding ``text``."""
 
 
 @pytest.fixture
@@ -53,3 +58,21 @@ def write_scenario(tmp_path: Path) -> Callable[[str], Path]:
         return path
 
     return write
+
+
+@pytest.fixture
+def line_errors(tmp_path: Path) -> LineErrors:
+    """Return ``errors(text)``: load ``text`` as ``line.yaml`` and return its located
+    errors (each naming that file); a file that loads fails the test."""
+
+    def errors(text: str) -> list[ConfigError]:
+        path = tmp_path / "line.yaml"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(LinesimError) as caught:
+            load_line(path)
+        error = caught.value
+        found = error.errors if isinstance(error, ConfigErrors) else [error]
+        assert all(isinstance(e, ConfigError) and e.file == str(path) for e in found)
+        return found  # type: ignore[return-value]
+
+    return errors

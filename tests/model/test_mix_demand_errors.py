@@ -3,11 +3,10 @@ due-date rule."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
-from sim.errors import ConfigError, ConfigErrors, LinesimError
+from sim.errors import ConfigError
 from sim.model import load_line
 
 LINE = """\
@@ -34,17 +33,8 @@ demand:
     - {product: large, quantity: 5, due: 20 h}
 """
 
-
-def errors_of(text: str, tmp_path: Path) -> list[ConfigError]:
-    """Load ``text`` as a line file and return its errors (none: fail)."""
-    path = tmp_path / "line.yaml"
-    path.write_text(text)
-    with pytest.raises(LinesimError) as caught:
-        load_line(path)
-    error = caught.value
-    found = error.errors if isinstance(error, ConfigErrors) else [error]
-    assert all(isinstance(e, ConfigError) and e.file == str(path) for e in found)
-    return found  # type: ignore[return-value]
+LineErrors = Callable[[str], list[ConfigError]]
+"""The ``line_errors`` fixture (tests/model/conftest.py)."""
 
 
 def line_of(text: str, needle: str) -> int:
@@ -60,40 +50,40 @@ def test_the_valid_mix_with_orders_loads(tmp_path: Path) -> None:
     assert line.products is not None and line.products.sequence.rule == "due-date"
 
 
-def test_due_date_without_demand(tmp_path: Path) -> None:
+def test_due_date_without_demand(line_errors: LineErrors) -> None:
     """EDD needs orders to take due dates from."""
     text = LINE[: LINE.index("demand:")]
-    [error] = errors_of(text, tmp_path)
+    [error] = line_errors(text)
     assert error.path == "products.sequence.rule"
     assert "due-date sequencing needs a demand with orders naming the types" in str(error)
     assert "use rule: campaign" in str(error)
     assert error.line == line_of(text, "rule: due-date")
 
 
-def test_order_of_an_unknown_type_suggests_the_closest(tmp_path: Path) -> None:
+def test_order_of_an_unknown_type_suggests_the_closest(line_errors: LineErrors) -> None:
     """A misspelt type is named, with the type meant."""
     text = LINE.replace("{product: large,", "{product: lareg,")
-    [error] = errors_of(text, tmp_path)
+    [error] = line_errors(text)
     assert error.path == "demand.orders.1.product"
     assert "unknown type 'lareg'; did you mean 'large'?" in str(error)
     assert error.line == line_of(text, "lareg")
 
 
-def test_order_without_a_type_under_a_mix(tmp_path: Path) -> None:
+def test_order_without_a_type_under_a_mix(line_errors: LineErrors) -> None:
     """With a mix every order names its type."""
     text = LINE.replace("{product: small, quantity: 5", "{quantity: 5")
-    [error] = errors_of(text, tmp_path)
+    [error] = line_errors(text)
     assert error.path == "demand.orders.0.product"
     assert "every order names the type" in str(error)
 
 
-def test_rate_demand_with_a_mix_is_refused(tmp_path: Path) -> None:
+def test_rate_demand_with_a_mix_is_refused(line_errors: LineErrors) -> None:
     """A rate has no split by type: refused where it is written."""
     text = LINE.replace(
         "    rule: due-date\n", "    rule: campaign\n    lots: {small: 1, large: 1}\n"
     )
     text = text[: text.index("  orders:")] + '  rate: "1 /h"\n'
-    [error] = errors_of(text, tmp_path)
+    [error] = line_errors(text)
     assert error.path == "demand.rate"
     assert "no split by type" in str(error)
     assert error.line == line_of(text, "rate:")

@@ -46,21 +46,11 @@ products:
       b: {a: 1 h}
 """
 
-
-def errors_of(text: str, tmp_path: Path) -> list[ConfigError]:
-    """Load ``text`` as a line file and return its errors (none: fail)."""
-    path = tmp_path / "line.yaml"
-    path.write_text(text)
-    with pytest.raises(LinesimError) as caught:
-        load_line(path)
-    error = caught.value
-    found = error.errors if isinstance(error, ConfigErrors) else [error]
-    assert all(isinstance(e, ConfigError) and e.file == str(path) for e in found)
-    return found  # type: ignore[return-value]
+LineErrors = Callable[[str], list[ConfigError]]
+"""The ``line_errors`` fixture (tests/model/conftest.py)."""
 
 
-def only(text: str, tmp_path: Path) -> ConfigError:
-    found = errors_of(text, tmp_path)
+def only(found: list[ConfigError]) -> ConfigError:
     assert len(found) == 1, [str(e) for e in found]
     return found[0]
 
@@ -140,16 +130,16 @@ Edit = Callable[[str], str]
     ],
 )
 def test_errors_are_located(
-    edit: Edit, path: str, words: str, file_line: int, tmp_path: Path
+    edit: Edit, path: str, words: str, file_line: int, line_errors: LineErrors
 ) -> None:
     """Each error names the YAML path under products, the fix and a line of the file."""
-    error = only(edit(LINE), tmp_path)
+    error = only(line_errors(edit(LINE)))
     assert error.path == path, str(error)
     assert words in error.message, str(error)
     assert error.line is not None and abs(error.line - file_line) <= 2, str(error)
 
 
-def test_a_merge_of_two_typed_materials_is_refused(tmp_path: Path) -> None:
+def test_a_merge_of_two_typed_materials_is_refused(line_errors: LineErrors) -> None:
     """Types released before a merge of two typed materials would need matching by type:
     cut's output feeds side and press, and press also takes side's output."""
     text = LINE.replace("    inputs: {half: 2}\n", "    inputs: {half: 1, other: 1}\n")
@@ -160,7 +150,7 @@ def test_a_merge_of_two_typed_materials_is_refused(tmp_path: Path) -> None:
     )
     text = text.replace("release: {policy: conwip, wip: 20}", "release: {policy: push}")
     text = text.replace("release_at: press", "release_at: cut")
-    error = only(text, tmp_path)
+    error = only(line_errors(text))
     assert error.path == "products.release_at"
     assert "takes 2 materials that carry a type" in error.message
 
