@@ -134,7 +134,7 @@ class UncertaintySpec(_Model):
         "machine counts and soak space scaled by how much the set's inputs load them "
         "(a plant built for 300 M Ah/yr with 24 h formation has more racks), then, for "
         "a set whose run falls over 3 % short, n x (target / output - 1) more units "
-        "(at least one) at the station that most held it up, at most 6 rounds; needs "
+        "(at least one) at the station that most held it up, at most 10 rounds; needs "
         "target: on the line",
     )
 
