@@ -198,7 +198,7 @@ FIGURES = [
         "tune-winders",
         "tuning the reference line's winders and buffers (200 trials)",
         "docs/speed.md",
-        "7 min 36 s (873 s on 2026-11-27)",
+        "9 min 51 s (873 s on 2026-11-27)",
         "linesim tune scenarios/tune_winders_buffers.yaml --trials 200 --jobs 2",
         lambda s: [
             linesim(
@@ -207,7 +207,7 @@ FIGURES = [
             )
         ],
         expensive=True,
-        carried="7 min 36 s wall (2026-12-07 10:32 UTC)",
+        carried="9 min 51 s wall (2026-12-08 00:20 UTC)",
     ),
 ]
 
