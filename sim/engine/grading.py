@@ -42,6 +42,9 @@ class Grader:
         self._uniform = uniforms(stream(seed, replication, station.name, "grade-piece"))
         self._largest = max(range(len(shares)), key=lambda index: shares[index])
         left = 1.0
+        self.by_type: list[list[float]] | None = None
+        """Of each type of a product mix, its units of each grade, then rejected [output
+        unit] (``None`` but at a typed station, :meth:`count_types`)."""
         self._counters: list[tuple[int, Callable[[float], float]]] = []
         """(grade index, counter of its units among those left), the largest grade last
         and not drawn: it takes what is left."""
@@ -59,6 +62,13 @@ class Grader:
         """Good units of each grade [output unit]."""
         self.rejected = 0.0
         """Units below the lowest grade, scrapped here [output unit]."""
+        if self.by_type is not None:
+            self.by_type = [[0.0] * len(self.shares) for _ in self.by_type]
+
+    def count_types(self, types: int) -> None:
+        """Count the units of each grade by type too, of a mix of ``types`` types [-]
+        (at a typed station, whose lots carry their type)."""
+        self.by_type = [[0.0] * len(self.shares) for _ in range(types)]
 
     def _split(self, qty: float) -> list[float]:
         """Units of a lot of ``qty`` in each grade, then rejected."""
@@ -84,6 +94,10 @@ class Grader:
         rejects (each counted at the station and told to the line monitor)."""
         counts = self._split(lot.qty)
         station = self.station
+        if self.by_type is not None:
+            row = self.by_type[lot.product]
+            for index, count in enumerate(counts):
+                row[index] += count
         sold = 0.0
         kept = 0.0
         for index, count in enumerate(counts[:-1]):
