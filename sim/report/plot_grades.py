@@ -66,11 +66,11 @@ def _type_shares(axes: Any, grades: list[str], types: list[str], kpis: dict[str,
             label=grade,
         )
     axes.set_xticks(positions, types)
-    axes.set_ylim(0, 120)  # room for the legend above the bars
+    axes.set_ylim(0, 105)
     axes.yaxis.set_major_formatter(PercentFormatter())
     axes.set_xlabel("type [-]")
     axes.set_ylabel("share of the type's good graded units [%]")
-    axes.legend(title="grade", fontsize=9, loc="upper center", ncols=len(grades))
+    axes.legend(title="grade", fontsize=9, loc="center left", bbox_to_anchor=(1.0, 0.5))
     axes.grid(axis="y", color="0.9")
     axes.set_axisbelow(True)
 

@@ -79,7 +79,7 @@ def _check_types(runs: Runs, line: Line, expected: dict[str, float], case: str) 
         for grade, share in expected.items():
             observed = [k[f"product.{name}.grade.{grade}.share"] for k in kpis]
             # type b is a quarter of the cells, so its smaller grades scatter more
-            allowed = TIGHT if grade == largest else 0.08
+            allowed = TIGHT if grade == largest else 0.05
             assert_ci(runs, f"{case}: type {name} grade {grade}", observed, share, allowed)
     ah_per_cell = {"a": 50.0, "b": 100.0}
     for k in kpis:
@@ -94,15 +94,19 @@ def _check_types(runs: Runs, line: Line, expected: dict[str, float], case: str) 
         for grade in expected:
             units = sum(k[f"product.{name}.grade.{grade}.graded"] for name in TYPES)
             assert units == pytest.approx(k[f"graded.{grade}"], rel=1e-12, abs=1e-9)
-    # the cells of a type are its release share: 3 lots of a to 1 of b
-    made = np.array([k["product.a.grade.A.graded"] for k in kpis])
-    assert (made > 0).all()
+    # the types' graded cells follow their campaigns, 3 lots of a to 1 of b (within a lot)
+    totals = {
+        name: np.array([sum(k[f"product.{name}.grade.{g}.graded"] for g in expected) for k in kpis])
+        for name in TYPES
+    }
+    assert totals["a"] / totals["b"] == pytest.approx(np.full(len(kpis), 3.0), rel=0.02)
 
 
 def test_given_shares_by_type() -> None:
     """Shares A 0.7, B 0.2, C 0.1 for both types (A goes on, B and C sold): each type's
-    share of each grade is that probability; 20 replications of 500 h (about 22 000 cells
-    of a and 7 000 of b each; half-width of a's A under 1 %, b's under 2 %)."""
+    share of each grade is that probability; 20 replications of 500 h (about 22 500 cells
+    of a and 7 500 of b each; the 99.9 % half-width of A is under 1 % of 0.7 for both
+    types, asserted under 2 %, and under 5 % for B and C)."""
     shares = {"A": 0.7, "B": 0.2, "C": 0.1}
     line = _mixed_grading(
         {"bins": [{"name": n, "share": s, "goes_on": n == "A"} for n, s in shares.items()]}
