@@ -36,15 +36,15 @@ class Grader:
         self.shares = shares
         """Probability of each grade, then of a reject [-]."""
         self.on = grades.on
+        self.by_type: list[list[float]] | None = None
+        """Of each type of a product mix, its units of each grade, then rejected [output
+        unit] (``None`` but at a typed station, :meth:`count_types`)."""
         self._cumulative = list(accumulate(shares[:-1]))
         rng = stream(seed, replication, station.name, "grade")
         uniform = uniforms(rng)
         self._uniform = uniforms(stream(seed, replication, station.name, "grade-piece"))
         self._largest = max(range(len(shares)), key=lambda index: shares[index])
         left = 1.0
-        self.by_type: list[list[float]] | None = None
-        """Of each type of a product mix, its units of each grade, then rejected [output
-        unit] (``None`` but at a typed station, :meth:`count_types`)."""
         self._counters: list[tuple[int, Callable[[float], float]]] = []
         """(grade index, counter of its units among those left), the largest grade last
         and not drawn: it takes what is left."""
