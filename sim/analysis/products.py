@@ -14,6 +14,8 @@ station with changeovers):
   as good units of t / (good + scrapped units of t) [-].
 - ``product.t.cells_per_year``, ``product.t.ah_per_year``: type t's good cells annualised,
   and times its Ah per cell; the line's ``ah_per_year`` is their sum.
+- ``product.t.grade.g.share``, ``.graded``, ``.cells_per_year``, ``.ah_per_year``: type
+  t's grades (:mod:`sim.analysis.grades_by_type`).
 - ``changeover.s.share``: share of station s's machine time spent changing type [-]
   (part of its ``setup`` state, so of OEE's availability loss); ``changeover.s.hours``
   the same time annualised [machine-h / year]; ``changeover.s.count`` changeovers a year
@@ -28,6 +30,7 @@ import math
 from collections.abc import Mapping
 
 from sim.analysis.grades import upstream_of
+from sim.analysis.grades_by_type import type_grade_kpis
 from sim.engine import ReplicationResult
 from sim.model.line import Line
 from sim.model.units import SECONDS_PER
@@ -94,6 +97,7 @@ def product_kpis(result: ReplicationResult, line: Line) -> dict[str, float]:
             ah_total += kpis[f"{prefix}.ah_per_year"]
     if line.product is not None and makers and all(m in observed.stations for m in makers):
         kpis["ah_per_year"] = ah_total
+    kpis.update(type_grade_kpis(result, line))
     hours = SECONDS_PER[line.time_unit] / 3600.0
     for name in mix.changeovers:
         station = observed.stations[name]

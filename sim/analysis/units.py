@@ -121,6 +121,8 @@ def kpi_unit(name: str, line: Line) -> str:
     if name in fixed:
         return fixed[name]
     if line.products is not None:
+        if name.startswith("product.") and name.endswith(".graded"):
+            return _quality_unit(name, line)  # a type's grade: the grading station's output
         general = as_general(line)
         made = general.station(line.products.release_at).output_material or ""
         made_spec = (general.materials or {}).get(made)

@@ -36,6 +36,9 @@ class Grader:
         self.shares = shares
         """Probability of each grade, then of a reject [-]."""
         self.on = grades.on
+        self.by_type: list[list[float]] | None = None
+        """Of each type of a product mix, its units of each grade, then rejected [output
+        unit] (``None`` but at a typed station, :meth:`count_types`)."""
         self._cumulative = list(accumulate(shares[:-1]))
         rng = stream(seed, replication, station.name, "grade")
         uniform = uniforms(rng)
@@ -59,6 +62,13 @@ class Grader:
         """Good units of each grade [output unit]."""
         self.rejected = 0.0
         """Units below the lowest grade, scrapped here [output unit]."""
+        if self.by_type is not None:
+            self.by_type = [[0.0] * len(self.shares) for _ in self.by_type]
+
+    def count_types(self, types: int) -> None:
+        """Count the units of each grade by type too, of a mix of ``types`` types [-]
+        (at a typed station, whose lots carry their type)."""
+        self.by_type = [[0.0] * len(self.shares) for _ in range(types)]
 
     def _split(self, qty: float) -> list[float]:
         """Units of a lot of ``qty`` in each grade, then rejected."""
@@ -84,6 +94,10 @@ class Grader:
         rejects (each counted at the station and told to the line monitor)."""
         counts = self._split(lot.qty)
         station = self.station
+        if self.by_type is not None:
+            row = self.by_type[lot.product]
+            for index, count in enumerate(counts):
+                row[index] += count
         sold = 0.0
         kept = 0.0
         for index, count in enumerate(counts[:-1]):

@@ -118,6 +118,9 @@ class StationMix:
         names = mix.names
         self.names = names
         self.counts = TypeCounts(len(names))
+        self.grader = run.grader
+        if self.grader is not None:
+            self.grader.count_types(len(names))
         self.changeovers = 0
         """Changeovers started in the measured window [-]."""
         self.changeover_time = 0.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sim.engine.mix import TypeSink
+from sim.engine.mix import StationMix, TypeSink
 
 if TYPE_CHECKING:
     from sim.engine.build import LineBuild
@@ -24,6 +24,9 @@ class TypedStation:
     cycles: dict[str, float] = field(default_factory=dict)
     passed: dict[str, float] = field(default_factory=dict)
     """Units passed on (less those a grading here sold) [output unit]."""
+    graded: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Of each type, its good units of each grade graded here [output unit] (empty where
+    the station does not grade)."""
     changeovers: int = 0
     changeover_time: float = 0.0
 
@@ -52,6 +55,17 @@ def _by_type(types: tuple[str, ...], counts: list[float]) -> dict[str, float]:
     return dict(zip(types, counts, strict=True))
 
 
+def _graded(types: tuple[str, ...], station_mix: StationMix) -> dict[str, dict[str, float]]:
+    """Type -> grade -> good units graded at ``station_mix``'s station [output unit]."""
+    grader = station_mix.grader
+    if grader is None or grader.by_type is None:
+        return {}
+    return {
+        name: dict(zip(grader.names, row[:-1], strict=True))
+        for name, row in zip(types, grader.by_type, strict=True)
+    }
+
+
 def mix_result(build: LineBuild) -> MixResult | None:
     """Collect the counts by type of ``build`` at the end of its run (``None`` without a
     product mix)."""
@@ -69,6 +83,7 @@ def mix_result(build: LineBuild) -> MixResult | None:
                 scrapped=_by_type(types, counts.scrapped),
                 cycles=_by_type(types, counts.cycles),
                 passed=_by_type(types, counts.passed),
+                graded=_graded(types, station_mix),
                 changeovers=station_mix.changeovers,
                 changeover_time=station_mix.changeover_time_at(build.env.now),
             )

@@ -4,7 +4,9 @@ share of the units graded, and its value, from ``summary.json`` alone.
 Panels: good output a year by grade (Ah with a product, else the grading station's units),
 with the 95 % interval of the replications (none with one); the share of the units graded
 in each grade and rejected below the lowest grade [%]; and each grade's value a year
-[currency / year] when the grades carry a value. It never runs the engine.
+[currency / year] when the grades carry a value; with a product mix graded after its
+release, each type's share of its good graded units in each grade [%], a bar group per
+type. It never runs the engine.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from matplotlib.ticker import PercentFormatter
 
 from sim.report.plot_style import format_number, new_figure, save_figure, title_text
 
-__all__ = ["GRADES_PLOT", "grade_names", "plot_grades"]
+__all__ = ["GRADES_PLOT", "grade_names", "plot_grades", "type_names"]
 
 GRADES_PLOT = "grades.png"
 """File name of the plot in a results folder."""
@@ -33,6 +35,44 @@ _REJECT_COLOR = "#b00020"
 def grade_names(kpis: dict[str, Any]) -> list[str]:
     """The grades of a summary's KPIs, best first (empty when the line does not grade)."""
     return [name.split(".", 1)[1] for name in kpis if name.startswith("grade_share.")]
+
+
+def type_names(kpis: dict[str, Any], grade: str) -> list[str]:
+    """The types with a share of ``grade`` in a summary's KPIs (``product.<type>.grade.
+    <grade>.share``), in its order (empty without grades by type)."""
+    tail = f".grade.{grade}.share"
+    return [name[len("product.") : -len(tail)] for name in kpis if name.endswith(tail)]
+
+
+def _type_shares(axes: Any, grades: list[str], types: list[str], kpis: dict[str, Any]) -> None:
+    """Bars of each type's grade shares [%], one group per type, a colour per grade,
+    with their 95 % intervals."""
+    width = 0.8 / len(grades)
+    positions = np.arange(len(types))
+    for index, grade in enumerate(grades):
+        rows = [_estimate(kpis, f"product.{name}.grade.{grade}.share") for name in types]
+        means = np.array([row[0] for row in rows]) * 100.0
+        below = means - np.array([row[1] for row in rows]) * 100.0
+        above = np.array([row[2] for row in rows]) * 100.0 - means
+        spread = bool(np.nansum(below + above) > 0)
+        axes.bar(
+            positions + (index - (len(grades) - 1) / 2) * width,
+            means,
+            width,
+            color=_COLORS[index % len(_COLORS)],
+            yerr=[below, above] if spread else None,
+            capsize=3,
+            ecolor="0.3",
+            label=grade,
+        )
+    axes.set_xticks(positions, types)
+    axes.set_ylim(0, 105)
+    axes.yaxis.set_major_formatter(PercentFormatter())
+    axes.set_xlabel("type [-]")
+    axes.set_ylabel("share of the type's good graded units [%]")
+    axes.legend(title="grade", fontsize=9, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    axes.grid(axis="y", color="0.9")
+    axes.set_axisbelow(True)
 
 
 def _estimate(kpis: dict[str, Any], name: str) -> tuple[float, float, float, str]:
@@ -95,7 +135,10 @@ def plot_grades(summary: dict[str, Any], path: str | os.PathLike[str]) -> Path:
     grades = grade_names(kpis)
     ci = " (95 % CI)" if int(summary.get("replications", 0)) > 1 else ""
     valued = [g for g in grades if f"grade_value.{g}" in kpis]
-    figure, panels = new_figure(1, 3 if valued else 2)
+    types = type_names(kpis, grades[0]) if grades else []
+    count = 2 + bool(valued) + bool(types)
+    figure, axes = new_figure(2, 2) if count == 4 else new_figure(1, count)
+    panels = list(np.ravel(axes))
     output, shares = panels[0], panels[1]
     if grades and f"ah_per_year.{grades[0]}" in kpis:
         _bars(output, grades, kpis, "ah_per_year", "good output a year")
@@ -128,5 +171,8 @@ def plot_grades(summary: dict[str, Any], path: str | os.PathLike[str]) -> Path:
     if valued:
         _bars(panels[2], valued, kpis, "grade_value", "value a year")
         panels[2].set_title(f"value of the output{ci}", loc="left")
+    if types:
+        _type_shares(panels[-1], grades, types, kpis)
+        panels[-1].set_title(f"grades by type{ci}", loc="left")
     figure.suptitle(title_text(summary, "output by grade"), fontweight="bold")
     return save_figure(figure, path)

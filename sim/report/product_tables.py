@@ -1,5 +1,5 @@
-"""Console tables of a product mix: output, yield and flow time by type, changeovers by
-station, every value with its unit (from ``summary.json``)."""
+"""Console tables of a product mix: output, yield and flow time by type, grade shares by
+type, changeovers by station, every value with its unit (from ``summary.json``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from rich.table import Table
 
 from sim.figures import value_in
 
-__all__ = ["changeover_table", "product_table"]
+__all__ = ["changeover_table", "grade_table", "product_table"]
 
 _TYPE_COLUMNS = (
     "good",
@@ -75,5 +75,46 @@ def changeover_table(summary: dict[str, Any]) -> Table | None:
     for name in stations:
         table.add_row(
             name, *(_cell(kpis.get(f"changeover.{name}.{c}")) for c in _CHANGEOVER_COLUMNS)
+        )
+    return table
+
+
+def _grades(kpis: dict[str, Any], kind: str) -> list[str]:
+    """The grades of ``product.<type>.grade.<grade>.<kind>``, in the summary's order."""
+    seen: list[str] = []
+    for name in kpis:
+        parts = name.split(".")
+        typed_grade = len(parts) == 5 and parts[0] == "product" and parts[2] == "grade"
+        if typed_grade and parts[4] == kind and parts[3] not in seen:
+            seen.append(parts[3])
+    return seen
+
+
+def grade_table(summary: dict[str, Any]) -> Table | None:
+    """Mean share of each type's good graded units in each grade [-] and, for a line with
+    a product, the grade's Ah a year; ``None`` for a run without grades by type."""
+    kpis = summary["kpis"]
+    grades = _grades(kpis, "share")
+    if not grades:
+        return None
+    types = [t for t in _names(kpis, "product") if f"product.{t}.grade.{grades[0]}.share" in kpis]
+    kinds = [k for k in ("share", "ah_per_year") if k == "share" or _grades(kpis, k)]
+    table = Table(
+        title="grades by type: means (share of the type's good graded units [-])",
+        title_justify="left",
+    )
+    table.add_column("type", overflow="fold")
+    for kind in kinds:
+        for grade in grades:
+            label = grade if kind == "share" else f"{grade} Ah/yr"
+            table.add_column(label, justify="right", overflow="fold")
+    for name in types:
+        table.add_row(
+            name,
+            *(
+                _cell(kpis.get(f"product.{name}.grade.{grade}.{kind}"))
+                for kind in kinds
+                for grade in grades
+            ),
         )
     return table

@@ -15,7 +15,7 @@ from rich.table import Table
 from sim.analysis.grades import shown
 from sim.figures import plural, share, share_percent, value_in
 from sim.report.numbers import format_number, format_quantity
-from sim.report.product_tables import changeover_table, product_table
+from sim.report.product_tables import changeover_table, grade_table, product_table
 
 __all__ = ["format_number", "format_quantity", "print_summary"]
 
@@ -118,7 +118,7 @@ def print_summary(summary: dict[str, Any], console: Console | None = None) -> No
             soft_wrap=True,
         )
     console.print(_stations(summary, unit))
-    for mix_table in (product_table(summary), changeover_table(summary)):
+    for mix_table in (product_table(summary), grade_table(summary), changeover_table(summary)):
         if mix_table is not None:
             console.print(mix_table)
     for warning in summary.get("warnings", []):

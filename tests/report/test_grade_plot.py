@@ -83,3 +83,28 @@ def test_each_grade_panel_names_its_unit(graded_results: Path, drawn: list[Any])
     assert labels[2][1] == "value a year [k EUR / year]"
     heights = [patch.get_height() for patch in panels[1].patches]
     assert sum(heights) == pytest.approx(100.0)
+
+
+def test_grades_by_type_add_a_panel(graded_results: Path, drawn: list[Any]) -> None:
+    """With shares by type in the summary (two types, grades A and B), a fourth panel
+    draws a bar per type and grade, each the type's share in percent, its axis with
+    the unit in brackets."""
+    import json
+
+    summary = json.loads((graded_results / "summary.json").read_text(encoding="utf-8"))
+    shares = {("x", "A"): 0.8, ("x", "B"): 0.2, ("y", "A"): 0.6, ("y", "B"): 0.4}
+    for (name, grade), share in shares.items():
+        summary["kpis"][f"product.{name}.grade.{grade}.share"] = {
+            "mean": share,
+            "ci95": [share - 0.01, share + 0.01],
+            "unit": "-",
+        }
+    plot_grades(summary, graded_results / "typed.png")
+    panels = [axis for axis in drawn[0].axes if axis.has_data()]
+    assert len(panels) == 4
+    typed = panels[3]
+    assert typed.get_ylabel() == "share of the type's good graded units [%]"
+    assert typed.get_xlabel() == "type [-]"
+    assert [tick.get_text() for tick in typed.get_xticklabels()] == ["x", "y"]
+    heights = sorted(patch.get_height() for patch in typed.patches)
+    assert heights == pytest.approx([20.0, 40.0, 60.0, 80.0])
