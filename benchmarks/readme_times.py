@@ -137,13 +137,13 @@ FIGURES = [
         "uncertainty",
         "the main job with --uncertainty (128 input sets, each re-sized, after the comparison)",
         "README.md, docs/claim.md, docs/speed.md",
-        "14 min 6 s wall",
+        "11 min 44 s wall",
         "linesim compare scenarios/claim_20_20.yaml --uncertainty",
         lambda s: [
             linesim("compare", "scenarios/claim_20_20.yaml", "--uncertainty", "--out", str(s))
         ],
         expensive=True,
-        carried="14 min 6 s wall (2026-12-07 23:41 UTC)",
+        carried="11 min 44 s wall (2026-12-08 00:33 UTC)",
     ),
     Figure(
         "what-ifs",
