@@ -47,8 +47,14 @@ ORDERS = [
 ]
 
 
-def edd_line(orders: list[dict[str, Any]] = ORDERS) -> Line:
-    """The one-machine, two-type line of the module docstring under ``orders``."""
+def edd_line(
+    orders: list[dict[str, Any]] = ORDERS,
+    sequence: dict[str, Any] | None = None,
+    stock: float = 0.0,
+) -> Line:
+    """The one-machine, two-type line of the module docstring under ``orders``, sequenced
+    by due date unless ``sequence`` says otherwise, with a finished-goods target ``stock``
+    [sold unit]."""
     return make_line(
         {
             "name": "edd",
@@ -57,9 +63,9 @@ def edd_line(orders: list[dict[str, Any]] = ORDERS) -> Line:
             "products": {
                 "release_at": "m",
                 "types": {"a": {}, "b": {"stations": {"m": {"process_time": 2.0}}}},
-                "sequence": {"rule": "due-date"},
+                "sequence": sequence or {"rule": "due-date"},
             },
-            "demand": {"orders": orders},
+            "demand": {"orders": orders, "stock": stock},
         }
     )
 
@@ -107,19 +113,7 @@ def test_campaign_under_orders_serves_each_type_from_its_own_stock() -> None:
     """The same orders under campaigns of 1 lot, a first (a, b alternate while both are
     authorised): a [0, 1], b [1, 3], a [3, 4], b [4, 6], a [6, 7], b [7, 9]: every unit
     ordered is made and each type's goods equal its orders (3 of a, 3 of b)."""
-    line = make_line(
-        {
-            "name": "campaigns",
-            "release": {"policy": "push"},
-            "stations": [{"name": "m", "process_time": 1.0}],
-            "products": {
-                "release_at": "m",
-                "types": {"a": {}, "b": {"stations": {"m": {"process_time": 2.0}}}},
-                "sequence": {"lots": {"a": 1, "b": 1}},
-            },
-            "demand": {"orders": ORDERS},
-        }
-    )
+    line = edd_line(sequence={"lots": {"a": 1, "b": 1}})
     runs = replicate(line, horizon=12.0, warmup=0.0, replications=1)
     kpis = line_kpis(runs.results[0], line)
     assert kpis["product.a.good"] == pytest.approx(3.0)
@@ -134,19 +128,7 @@ def test_stock_target_is_split_equally_between_the_types() -> None:
     the machine makes a in [0, 2], b in [2, 6], the order's a in [6, 7]; the order takes
     one a from stock at 10 (on time), leaving 2 of each type on hand: 3 a and 2 b made,
     busy 7 h of 12."""
-    line = make_line(
-        {
-            "name": "edd-stock",
-            "release": {"policy": "push"},
-            "stations": [{"name": "m", "process_time": 1.0}],
-            "products": {
-                "release_at": "m",
-                "types": {"a": {}, "b": {"stations": {"m": {"process_time": 2.0}}}},
-                "sequence": {"rule": "due-date"},
-            },
-            "demand": {"orders": [{"product": "a", "quantity": 1, "due": 10.0}], "stock": 4},
-        }
-    )
+    line = edd_line([{"product": "a", "quantity": 1, "due": 10.0}], stock=4)
     runs = replicate(line, horizon=12.0, warmup=0.0, replications=1)
     kpis = line_kpis(runs.results[0], line)
     assert kpis["product.a.good"] == pytest.approx(3.0)
