@@ -205,22 +205,22 @@ def test_each_lever_changes_exactly_what_it_names(name: str) -> None:
 
 
 def test_all_levers_together_compose_in_order() -> None:
-    """Known answer: the smart line (all eight levers) differs from the baseline by the
-    union of the levers' changes, applied in order: indirect staff 120 + 4 - 10 - 3 = 111,
-    the building untouched (15 M), and each lever's equipment a plant investment next to
-    the before line's manual logistics: 0.3 + 0.8 + 0.6 + 1.0 + 4.0 + 2.0 + 1.5 + 3.0
-    + 1.5 = 14.7 M EUR."""
+    """Known answer: the smart line (all ten levers) differs from the baseline by the
+    union of the levers' changes, applied in order: indirect staff 120 + 4 - 10 - 3 + 2 =
+    113, the building untouched (15 M), and each lever's equipment a plant investment next
+    to the before line's manual logistics: 0.3 + 0.8 + 0.6 + 1.0 + 4.0 + 2.0 + 1.5 + 3.0
+    + 1.5 + 0.4 + 0.5 = 15.6 M EUR."""
     assert_exact_changes(list(LEVERS))
     smart = load_scenario(SMART)
     assert smart.line.costs is not None
-    assert smart.line.costs.indirect_staff == pytest.approx(111.0)
+    assert smart.line.costs.indirect_staff == pytest.approx(113.0)
     assert smart.line.costs.building.capex == pytest.approx(15e6)
     investments = smart.line.costs.investments
-    assert sum(item.capex for item in investments.values()) == pytest.approx(14.7e6)
+    assert sum(item.capex for item in investments.values()) == pytest.approx(15.6e6)
 
 
 def test_levers_none_is_the_scenario_file_list_and_empty_is_none() -> None:
-    """Known answer: ``levers=None`` keeps the file's eight levers; ``levers=[]`` gives the
+    """Known answer: ``levers=None`` keeps the file's ten levers; ``levers=[]`` gives the
     baseline line exactly."""
     assert load_scenario(SMART).levers == tuple(LEVERS)
     assert load_scenario(SMART, levers=[]).line == load_scenario(BASELINE).line
