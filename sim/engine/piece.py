@@ -12,6 +12,15 @@ streams in the same order as the general loop, so results are the same.
 Each machine reuses one SimPy event for its cycle ends: SimPy clears an event's callbacks
 when it processes it, and a processed event given new callbacks can be scheduled again
 (:func:`sim.engine._simpy.queue_push`).
+
+A cycle's end is one callback doing all of it: the piece moves into the next buffer (which
+wakes a machine waiting there), the next piece leaves the machine's buffer, the next cycle
+is scheduled. Between buffers of :class:`~sim.engine.buffer.Buffer` those moves are the
+buffer's own :meth:`~sim.engine.buffer.Buffer.put` and
+:meth:`~sim.engine.buffer.Buffer.take_piece`, written out in the callback (the same
+operations in the same order, so every figure is the same to the last bit): a call less
+each. Which callback a machine uses is decided when it starts, not per cycle: the written
+out one needs a buffer to take from, no scrap and no trace.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ import simpy
 from simpy.events import URGENT
 
 from sim.engine._simpy import NORMAL, event_counter, queue_push, triggered_event
+from sim.engine.buffer import Buffer
 from sim.engine.lot import Lot
 from sim.engine.monitor import BLOCKED, BUSY, IDLE, MachineClock
 
@@ -42,8 +52,10 @@ class PieceMachine:
         "_duration",
         "_end",
         "_finished",
+        "_in",
         "_inbuf",
         "_numbers",
+        "_out",
         "_push",
         "_put",
         "_take",
@@ -68,6 +80,12 @@ class PieceMachine:
         self._inbuf: Supply = station.inputs[0][0]
         self._take: Callable[[], Lot | None] = self._inbuf.take_piece
         self._put = station.out.put
+        inbuf = self._inbuf
+        self._in: Buffer | None = inbuf if type(inbuf) is Buffer else None
+        """The machine's buffer when it is a plain :class:`Buffer` (taken from in place)."""
+        out = station.out
+        self._out: Buffer | None = out if type(out) is Buffer else None
+        """The next buffer when it is a plain :class:`Buffer` (put into in place)."""
         self._cycle_time: Callable[[], float] = station.cycle_time
         self._duration = 0.0
         """The cycle time of the piece in process [time unit]."""
@@ -80,8 +98,15 @@ class PieceMachine:
     def start(self) -> None:
         """Take the first piece at the current time, where a SimPy process would start
         (an urgent event, as SimPy's ``Initialize``)."""
-        self._end.callbacks = [self.succeed]
+        self._end.callbacks = [self._begin]
         self.env.schedule(self._end, URGENT)
+
+    def _begin(self, _event: simpy.Event) -> None:
+        """Choose the cycle end's callback (the run's tracer, if any, is attached by now)
+        and take the first piece."""
+        if self._in is not None and not self.station.scrap and self.clock.observer is None:
+            self._finished = [self._flow]
+        self.succeed()
 
     def succeed(self, _value: Any = None) -> None:
         """Resume: material came (the machine was idle) or the blocked piece moved on."""
@@ -99,6 +124,53 @@ class PieceMachine:
         duration = self._duration = self._cycle_time()
         # env.schedule(end, NORMAL, duration), inlined: the same entry in SimPy's queue
         self._push((self.env.now + duration, NORMAL, next(self._numbers), end))
+
+    def _flow(self, _event: simpy.Event) -> None:
+        """A piece is done (no scrap, no trace, a buffer to take from): on to the next
+        holder, the next piece out of this buffer, its cycle scheduled; a :class:`Buffer`'s
+        code written out."""
+        now = self.env.now
+        lot: Lot = self.lot  # type: ignore[assignment]  # set whenever a cycle runs
+        self.cycles += 1
+        lot.work += self._duration
+        out = self._out
+        if out is not None:  # out.put(lot), written out
+            qty = lot.qty
+            level = out.level + qty
+            if level > out.limit:
+                self.clock.switch(BLOCKED, now)
+                out.block(self, lot)
+                return
+            out.flux -= qty * now
+            out.lots.append(lot)
+            out.level = level
+            if out.getters:
+                out._wake()
+        elif not self._put(lot):
+            self.clock.switch(BLOCKED, now)
+            self.station.out.block(self, lot)
+            return
+        # self._inbuf.take_piece(), written out for its usual case
+        buffer: Buffer = self._in  # type: ignore[assignment]  # chosen so in _begin
+        lots = buffer.lots
+        if lots and lots[0].qty == 1.0:
+            buffer.flux += now
+            buffer.level -= 1.0
+            following = lots.popleft()
+            if buffer.putters:
+                buffer._admit()
+        else:
+            following = buffer.take_front(1.0)  # type: ignore[assignment]
+            if following is None:
+                self.clock.switch(IDLE, now)
+                buffer.wait(self, 1.0)
+                return
+        self.lot = following
+        end = self._end
+        end.callbacks = self._finished  # SimPy only reads the list it takes back
+        duration = self._duration = self._cycle_time()
+        # env.schedule(end, NORMAL, duration), inlined: the same entry in SimPy's queue
+        self._push((now + duration, NORMAL, next(self._numbers), end))
 
     def _finish(self, _event: simpy.Event) -> None:
         """A piece is done: it carries the machine time spent on it, so scrap here or
