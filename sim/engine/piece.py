@@ -32,7 +32,7 @@ from simpy.events import URGENT
 
 from sim.engine._simpy import NORMAL, event_counter, queue_push, triggered_event
 from sim.engine.buffer import Buffer
-from sim.engine.lot import Lot
+from sim.engine.lot import EPS, Lot
 from sim.engine.monitor import BLOCKED, BUSY, IDLE, MachineClock
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ class PieceMachine:
         "_push",
         "_put",
         "_take",
+        "_written",
         "clock",
         "cycles",
         "env",
@@ -94,6 +95,9 @@ class PieceMachine:
         self._finished: list[Callable[[Any], None]] = [self._finish]
         self._push = queue_push(env)
         self._numbers = event_counter(env)
+        self._written = False
+        """:meth:`succeed` takes from :attr:`_in` in place (set when the machine starts: a
+        plain buffer to take from and no trace)."""
 
     def start(self) -> None:
         """Take the first piece at the current time, where a SimPy process would start
@@ -104,12 +108,50 @@ class PieceMachine:
     def _begin(self, _event: simpy.Event) -> None:
         """Choose the cycle end's callback (the run's tracer, if any, is attached by now)
         and take the first piece."""
-        if self._in is not None and not self.station.scrap and self.clock.observer is None:
+        self._written = self._in is not None and self.clock.observer is None
+        if self._written and not self.station.scrap:
             self._finished = [self._flow]
         self.succeed()
 
     def succeed(self, _value: Any = None) -> None:
         """Resume: material came (the machine was idle) or the blocked piece moved on."""
+        if not self._written:
+            self._resume()
+            return
+        # self._resume() with the buffer's take_piece and wait and the clock's switch
+        # written out (the same operations in the same order)
+        now = self.env.now
+        buffer: Buffer = self._in  # type: ignore[assignment]  # set whenever _written
+        clock = self.clock
+        lots = buffer.lots
+        if lots and lots[0].qty == 1.0:
+            buffer.flux += now
+            buffer.level -= 1.0
+            lot = lots.popleft()
+            if buffer.putters:
+                buffer._admit()
+        else:
+            lot = buffer.take_front(1.0)  # type: ignore[assignment]
+            if lot is None:
+                clock.totals[clock.state] += now - clock.since
+                clock.state = IDLE
+                clock.since = now
+                buffer.getters.append((self, 1.0))
+                return
+        state = clock.state
+        if state != BUSY:
+            clock.totals[state] += now - clock.since
+            clock.state = BUSY
+            clock.since = now
+        self.lot = lot
+        end = self._end
+        end.callbacks = self._finished  # SimPy only reads the list it takes back
+        duration = self._duration = self._cycle_time()
+        # env.schedule(end, NORMAL, duration), inlined: the same entry in SimPy's queue
+        self._push((now + duration, NORMAL, next(self._numbers), end))
+
+    def _resume(self) -> None:
+        """:meth:`succeed` through the holders' and the clock's methods."""
         lot = self._take()
         clock = self.clock
         if lot is None:
@@ -144,8 +186,15 @@ class PieceMachine:
             out.flux -= qty * now
             out.lots.append(lot)
             out.level = level
-            if out.getters:
-                out._wake()
+            getters = out.getters
+            if getters:  # out._wake(), written out
+                available = level
+                if out.putters:
+                    available += sum(held.qty for _, held in out.putters)
+                while getters and available + EPS >= getters[0][1]:
+                    waiter, need = getters.popleft()
+                    waiter.succeed()
+                    available -= need
         elif not self._put(lot):
             self.clock.switch(BLOCKED, now)
             self.station.out.block(self, lot)
@@ -161,9 +210,12 @@ class PieceMachine:
                 buffer._admit()
         else:
             following = buffer.take_front(1.0)  # type: ignore[assignment]
-            if following is None:
-                self.clock.switch(IDLE, now)
-                buffer.wait(self, 1.0)
+            if following is None:  # the clock's switch to IDLE and buffer.wait, written out
+                clock = self.clock
+                clock.totals[clock.state] += now - clock.since
+                clock.state = IDLE
+                clock.since = now
+                buffer.getters.append((self, 1.0))
                 return
         self.lot = following
         end = self._end
