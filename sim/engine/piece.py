@@ -124,14 +124,16 @@ class PieceMachine:
         buffer: Buffer = self._in  # type: ignore[assignment]  # set whenever _written
         clock = self.clock
         lots = buffer.lots
-        if lots and lots[0].qty == 1.0:
+        lot = lots.popleft() if lots else None
+        if lot is not None and lot.qty == 1.0:
             buffer.flux += now
             buffer.level -= 1.0
-            lot = lots.popleft()
             if buffer.putters:
                 buffer._admit()
         else:
-            lot = buffer.take_front(1.0)  # type: ignore[assignment]
+            if lot is not None:  # a lot of other than one piece: put back and take_front
+                lots.appendleft(lot)
+            lot = buffer.take_front(1.0)
             if lot is None:
                 clock.totals[clock.state] += now - clock.since
                 clock.state = IDLE
@@ -202,14 +204,16 @@ class PieceMachine:
         # self._inbuf.take_piece(), written out for its usual case
         buffer: Buffer = self._in  # type: ignore[assignment]  # chosen so in _begin
         lots = buffer.lots
-        if lots and lots[0].qty == 1.0:
+        following = lots.popleft() if lots else None
+        if following is not None and following.qty == 1.0:
             buffer.flux += now
             buffer.level -= 1.0
-            following = lots.popleft()
             if buffer.putters:
                 buffer._admit()
         else:
-            following = buffer.take_front(1.0)  # type: ignore[assignment]
+            if following is not None:  # a lot of other than one piece: put back, take_front
+                lots.appendleft(following)
+            following = buffer.take_front(1.0)
             if following is None:  # the clock's switch to IDLE and buffer.wait, written out
                 clock = self.clock
                 clock.totals[clock.state] += now - clock.since
