@@ -11,7 +11,7 @@ streams in the same order as the general loop, so results are the same.
 
 Each machine reuses one SimPy event for its cycle ends: SimPy clears an event's callbacks
 when it processes it, and a processed event given new callbacks can be scheduled again
-(:func:`sim.engine._simpy.queue_push`).
+(:func:`sim.engine._simpy.event_queue`).
 
 A cycle's end is one callback doing all of it: the piece moves into the next buffer (which
 wakes a machine waiting there), the next piece leaves the machine's buffer, the next cycle
@@ -25,19 +25,19 @@ out one needs a buffer to take from, no scrap and no trace.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
 import simpy
 from simpy.events import URGENT
 
-from sim.engine._simpy import NORMAL, event_counter, queue_push, triggered_event
+from sim.engine._simpy import NORMAL, event_counter, event_queue, triggered_event
 from sim.engine.buffer import Buffer
 from sim.engine.lot import EPS, Lot
 from sim.engine.monitor import BLOCKED, BUSY, IDLE, MachineClock
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from sim.engine.holder import Supply
     from sim.engine.station import StationRun
 
@@ -48,15 +48,15 @@ class PieceMachine:
     """One of a simple station's identical machines, as a chain of timed callbacks."""
 
     __slots__ = (
-        "_cycle_time",
+        "_draws",
         "_duration",
         "_end",
         "_finished",
+        "_heap",
         "_in",
         "_inbuf",
         "_numbers",
         "_out",
-        "_push",
         "_put",
         "_take",
         "_written",
@@ -87,14 +87,16 @@ class PieceMachine:
         out = station.out
         self._out: Buffer | None = out if type(out) is Buffer else None
         """The next buffer when it is a plain :class:`Buffer` (put into in place)."""
-        self._cycle_time: Callable[[], float] = station.cycle_time
         self._duration = 0.0
         """The cycle time of the piece in process [time unit]."""
         self._end = triggered_event(env)
         """The event that ends each cycle, reused."""
         self._finished: list[Callable[[Any], None]] = [self._finish]
-        self._push = queue_push(env)
+        self._heap = event_queue(env)
         self._numbers = event_counter(env)
+        self._draws = _draws(station.cycle_time)
+        """The cycle times [time unit], drawn with ``next`` (a sampler is an iterator's
+        ``__next__``, a wrapper that costs more to call)."""
         self._written = False
         """:meth:`succeed` takes from :attr:`_in` in place (set when the machine starts: a
         plain buffer to take from and no trace)."""
@@ -148,9 +150,9 @@ class PieceMachine:
         self.lot = lot
         end = self._end
         end.callbacks = self._finished  # SimPy only reads the list it takes back
-        duration = self._duration = self._cycle_time()
+        duration = self._duration = next(self._draws)
         # env.schedule(end, NORMAL, duration), inlined: the same entry in SimPy's queue
-        self._push((now + duration, NORMAL, next(self._numbers), end))
+        heappush(self._heap, (now + duration, NORMAL, next(self._numbers), end))
 
     def _resume(self) -> None:
         """:meth:`succeed` through the holders' and the clock's methods."""
@@ -165,9 +167,9 @@ class PieceMachine:
         self.lot = lot
         end = self._end
         end.callbacks = self._finished  # SimPy only reads the list it takes back
-        duration = self._duration = self._cycle_time()
+        duration = self._duration = next(self._draws)
         # env.schedule(end, NORMAL, duration), inlined: the same entry in SimPy's queue
-        self._push((self.env.now + duration, NORMAL, next(self._numbers), end))
+        heappush(self._heap, (self.env.now + duration, NORMAL, next(self._numbers), end))
 
     def _flow(self, _event: simpy.Event) -> None:
         """A piece is done (no scrap, no trace, a buffer to take from): on to the next
@@ -224,9 +226,9 @@ class PieceMachine:
         self.lot = following
         end = self._end
         end.callbacks = self._finished  # SimPy only reads the list it takes back
-        duration = self._duration = self._cycle_time()
+        duration = self._duration = next(self._draws)
         # env.schedule(end, NORMAL, duration), inlined: the same entry in SimPy's queue
-        self._push((now + duration, NORMAL, next(self._numbers), end))
+        heappush(self._heap, (now + duration, NORMAL, next(self._numbers), end))
 
     def _finish(self, _event: simpy.Event) -> None:
         """A piece is done: it carries the machine time spent on it, so scrap here or
@@ -261,6 +263,15 @@ class PieceMachine:
         self.lot = following
         end = self._end
         end.callbacks = self._finished  # SimPy only reads the list it takes back
-        duration = self._duration = self._cycle_time()
+        duration = self._duration = next(self._draws)
         # env.schedule(end, NORMAL, duration), inlined: the same entry in SimPy's queue
-        self._push((self.env.now + duration, NORMAL, next(self._numbers), end))
+        heappush(self._heap, (self.env.now + duration, NORMAL, next(self._numbers), end))
+
+
+def _draws(sampler: Callable[[], float]) -> Iterator[float]:
+    """The iterator behind ``sampler`` (:func:`sim.engine.rng.sampler` gives an iterator's
+    ``__next__``), else one calling it: the same draws in the same order."""
+    iterator = getattr(sampler, "__self__", None)
+    if getattr(sampler, "__name__", "") == "__next__" and isinstance(iterator, Iterator):
+        return iterator
+    return iter(sampler, object())  # calls sampler() per draw; the sentinel never comes
