@@ -40,6 +40,7 @@ __all__ = [
     "check_simpy",
     "clock_of",
     "event_counter",
+    "event_queue",
     "events_scheduled",
     "number_in_rounds",
     "queue_push",
@@ -113,6 +114,12 @@ def queue_push(env: simpy.Environment) -> Callable[[Entry], None]:
     set. It is ``heapq.heappush`` bound to SimPy's queue (a C call, no Python frame): a
     reused event scheduled this way costs what SimPy's own ``schedule`` costs inside."""
     return MethodType(heappush, env._queue)
+
+
+def event_queue(env: simpy.Environment) -> list[Entry]:
+    """SimPy's event queue of ``env``, a heap of :data:`Entry`: ``heapq.heappush(queue,
+    entry)`` on it is what :func:`queue_push` does, without the bound method's call."""
+    return env._queue  # type: ignore[return-value]  # SimPy types its entries more loosely
 
 
 def event_counter(env: simpy.Environment) -> Iterator[int]:

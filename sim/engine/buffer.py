@@ -218,8 +218,15 @@ class Buffer:
         self.flux -= qty * self.clock.now
         self.lots.append(lot)
         self.level = level
-        if self.getters:
-            self._wake()
+        getters = self.getters
+        if getters:  # self._wake(), written out: a call less on the hot path
+            available = level
+            if self.putters:
+                available += sum(held.qty for _, held in self.putters)
+            while getters and available + EPS >= getters[0][1]:
+                waiter, need = getters.popleft()
+                waiter.succeed()
+                available -= need
         return True
 
     def put_back(self, lot: Lot) -> None:
