@@ -292,16 +292,16 @@ class StationRun:
             size = self.out_lot_cycles
             if 1 <= cycles <= size:
                 lots = [Lot(cycles * out_per_cycle, start, work, defects)]
-            else:
-                lots = [
-                    Lot(
-                        min(size, cycles - first) * out_per_cycle,
-                        start,
-                        work,
-                        dict(defects) if defects else None,
-                    )
-                    for first in range(0, int(cycles), size)
-                ]
+            else:  # lots of ``size`` cycles, the last with the rest; each its own defects
+                lots = []
+                full = size * out_per_cycle
+                firsts = range(0, int(cycles), size)
+                last = firsts[-1] if firsts else 0
+                for first in firsts:
+                    left = cycles - first
+                    qty = full if size <= left else left * out_per_cycle
+                    marks = (defects if first == last else dict(defects)) if defects else None
+                    lots.append(Lot(qty, start, work, marks))
         if product:
             for lot in lots:
                 lot.product = product
@@ -344,6 +344,8 @@ class StationRun:
         scrap_at = self.scrap_at
         grader = self.grader
         rework = self.rework
+        if not inspects and scrap_at is None and grader is None and rework is None:
+            return self._plain_inspector(count_scrap if scrap else None, count_defects)
 
         def inspect(lot: Lot) -> None:
             removed = found = 0.0
@@ -375,6 +377,42 @@ class StationRun:
                     old = defects.get(defect_station, 0.0)
                     defects[defect_station] = 1.0 - (1.0 - old) * (1.0 - hit)
                     lot.defects = defects
+
+        return inspect
+
+    def _plain_inspector(
+        self,
+        count_scrap: Callable[[float], float] | None,
+        count_defects: Callable[[float], float],
+    ) -> Callable[[Lot], None]:
+        """The inspection of a station that finds nothing and neither ramps, grades nor
+        reworks: scrap at a fixed rate (``count_scrap``, ``None`` without scrap), then mark
+        new defects; the same draws as the general inspection, fewer checks a lot."""
+        defect_rate = self.defect_rate
+        defect_station = self.defect_station
+        release_per_unit = self.release_per_unit
+
+        def inspect(lot: Lot) -> None:
+            if count_scrap is not None:
+                removed = count_scrap(lot.qty)
+                if removed > EPS:
+                    self.scrapped += removed
+                    self.lost_work += removed * lot.work
+                    lot.qty -= removed
+                    monitor = self.monitor
+                    if monitor is not None:
+                        monitor.leave(
+                            Lot(removed, lot.start, product=lot.product), False, release_per_unit
+                        )
+            if defect_rate:
+                qty = lot.qty
+                if qty > EPS:
+                    hit = count_defects(qty) / qty
+                    if hit > 0:
+                        defects = lot.defects if lot.defects is not None else {}
+                        old = defects.get(defect_station, 0.0)
+                        defects[defect_station] = 1.0 - (1.0 - old) * (1.0 - hit)
+                        lot.defects = defects
 
         return inspect
 
