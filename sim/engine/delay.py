@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 import simpy
@@ -123,6 +124,9 @@ class Delay:
             self._numbers = event_counter(env)
             self._next_end = triggered_event(env)
             """The event of the first end, reused (SimPy clears its callbacks)."""
+            self._ends: list[Callable[[simpy.Event], None]] = [self._release_next]
+            """The callbacks of that event, the same list each time (SimPy only reads
+            the list it takes back)."""
 
     def _mark(self) -> None:
         now = self.env.now
@@ -186,7 +190,7 @@ class Delay:
         """Put the first end of a fixed soak into SimPy's queue, under its own number."""
         end, number, _ = self._fifo[0]  # type: ignore[index]
         event = self._next_end
-        event.callbacks = [self._release_next]
+        event.callbacks = self._ends
         self._push((end, NORMAL, number, event))
 
     def _release_next(self, _event: simpy.Event) -> None:

@@ -38,9 +38,15 @@ def binomial(
         return float(rng.binomial(trials, share))
     u = uniform()
     probability = (1.0 - share) ** trials
-    cumulative = probability
-    if u <= cumulative:  # no hit, the usual case
+    if u <= probability:  # no hit, the usual case
         return 0.0
+    return _hits_past(trials, share, u, probability)
+
+
+def _hits_past(trials: int, share: float, u: float, probability: float) -> float:
+    """The hits of Binomial(trials, share) at the uniform ``u`` found above P(no hit),
+    ``probability`` [-]: the terms summed on until they pass it."""
+    cumulative = probability
     hits = 0
     odds = share / (1.0 - share)
     while u > cumulative and hits < trials:
@@ -66,7 +72,17 @@ def share_count(
         return units * share
     if units == 1.0:
         return 1.0 if uniform() < share else 0.0
-    return binomial(round(units), min(share, 1.0), uniform, rng)
+    # binomial(round(units), min(share, 1.0), ...), its usual case inlined: one call less
+    trials = round(units)
+    if share >= 1.0:
+        return float(trials)
+    if trials * share > 20:
+        return float(rng.binomial(trials, share))
+    u = uniform()
+    probability = (1.0 - share) ** trials
+    if u <= probability:  # no hit
+        return 0.0
+    return _hits_past(trials, share, u, probability)
 
 
 @lru_cache(maxsize=4096)
@@ -105,7 +121,16 @@ def hit_counter(
     """Per lot size (the float itself: pieces are whole): P(no hit), the cumulative
     probabilities and their count."""
 
+    known_size = tables.get
+
     def count(units: float) -> float:
+        known = known_size(units)  # a kept size is above EPS and not 1: the usual case first
+        if known is not None:
+            u = uniform()
+            if u <= known[0]:  # no hit
+                return 0.0
+            hits = bisect_left(known[1], u)
+            return float(hits if hits < known[2] else round(units))
         if units <= EPS:
             return 0.0
         if units == 1.0:

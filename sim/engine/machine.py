@@ -180,10 +180,17 @@ class Machine:
         inspect = station.inspector() if station.checks_quality else None
         prepares = bool(station.setup_every or station.setup_interval or station.maintenance_every)
         observer = clock.observer
+        totals = clock.totals  # clock.switch inlined below when nothing observes it
         while True:
             lot = take_front(limit)
             if lot is None:
-                switch(IDLE, env.now)
+                if observer is None:
+                    now = env.now
+                    totals[clock.state] += now - clock.since
+                    clock.state = IDLE
+                    clock.since = now
+                else:
+                    switch(IDLE, env.now)
                 wait(self, per_cycle)
                 yield None
                 continue
@@ -201,13 +208,16 @@ class Machine:
                 duration = run_time(cycles)
             up_left = self.up_left
             stop_left = self.stop_left
-            if (
-                duration <= up_left
-                and duration <= stop_left
-                and env.now + duration <= self.next_failure
-            ):
+            # no calendar failures here (they settle while waiting): next_failure stays inf
+            if duration <= up_left and duration <= stop_left:
                 if clock.state != BUSY:
-                    switch(BUSY, env.now)
+                    if observer is None:
+                        now = env.now
+                        totals[clock.state] += now - clock.since
+                        clock.state = BUSY
+                        clock.since = now
+                    else:
+                        switch(BUSY, env.now)
                 self.up_left = up_left - duration
                 self.stop_left = stop_left - duration
                 yield duration
@@ -251,7 +261,9 @@ class Machine:
         inspect = station.inspector() if station.checks_quality else None
         finish = station.finish
         run_time = station.run_time
+        lot_sum = None if station.batched else station._lot_sum  # a batch: one draw
         out = station.out
+        put = out.put
         while True:
             if settle:
                 yield from self._settle()
@@ -278,10 +290,10 @@ class Machine:
                     if available < cycles * per_cycle:
                         cycles = int(available / per_cycle)
                 if short is None:
-                    taken = []
-                    for buffer, per_cycle in inputs:
-                        amount = cycles * per_cycle
-                        taken.append((buffer.take(amount), amount))
+                    taken = [
+                        (buffer.take(cycles * per_cycle), cycles * per_cycle)
+                        for buffer, per_cycle in inputs
+                    ]
                     break
                 clock.switch(IDLE, env.now)
                 short[0].wait(self, low * short[1])
@@ -293,7 +305,11 @@ class Machine:
                 station.setup_every or env.now >= self.setup_due or env.now >= self.maintenance_due
             ):
                 yield from self._prepare(cycles)
-            duration = run_time(cycles)
+            # station.run_time, inlined for a lot of whole cycles: one draw of its sum
+            if lot_sum is not None and cycles > 1 and cycles == int(cycles):
+                duration = lot_sum(int(cycles))
+            else:
+                duration = run_time(cycles)
             up_left = self.up_left
             stop_left = self.stop_left
             if (
@@ -310,13 +326,15 @@ class Machine:
             else:
                 yield from self._work(duration, BUSY)
             station.cycles += cycles
-            scrapped = station.scrapped
-            lots = finish(taken, cycles, duration, started, inspect)
             if clock.observer is not None:
+                scrapped = station.scrapped
+                lots = finish(taken, cycles, duration, started, inspect)
                 good = math.fsum(lot.qty for lot in lots)
                 clock.observer.finished(clock.key, good, station.scrapped - scrapped, env.now)
+            else:
+                lots = finish(taken, cycles, duration, started, inspect)
             for lot in lots:
-                if not out.put(lot):
+                if not put(lot):
                     clock.switch(BLOCKED, env.now)
                     out.block(self, lot)
                     yield None

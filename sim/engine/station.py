@@ -115,6 +115,8 @@ class StationRun:
         )
         """Pieces passed on one for one in lots of one (a serial line's jobs): they keep
         their identity (start, work, defects), also through a batch."""
+        self._keeps_lots = self.whole_lots or self.keeps_pieces
+        """A run's input lots are its output lots (:meth:`finish` adds their work)."""
         self.cycle_time = sampler(spec.cycle_time, rng("process"))
         self._lot_sum = (
             None if spec.cycle_time.cv == 0 else lot_sums(spec.cycle_time, rng("process-lot"))
@@ -274,7 +276,7 @@ class StationRun:
         """
         out_per_cycle = self.out_per_cycle
         out_units = cycles * out_per_cycle
-        if self.whole_lots or self.keeps_pieces:
+        if self._keeps_lots:
             lots = taken[0][0]
             added = duration / out_units
             for lot in lots:
@@ -311,6 +313,13 @@ class StationRun:
             return lots
         if inspect is None:
             inspect = self.inspector()
+        if len(lots) == 1:  # the usual run: one output lot
+            lot = lots[0]
+            inspect(lot)
+            if lot.qty > EPS:
+                self.units_out += lot.qty
+                return lots
+            return []
         kept = []
         for lot in lots:
             inspect(lot)
