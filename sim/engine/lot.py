@@ -63,6 +63,8 @@ def combine(
     ``earliest`` false (pieces of one material gathered into one lot) the start is the
     unit-weighted mean, which keeps the mean flow time exact.
     """
+    if len(taken) == 1:
+        return _combine_one(taken[0], pieces_per_unit[0] or 1.0, out_units, earliest)
     start = math.inf
     weighted = 0.0
     units = 0.0
@@ -125,3 +127,49 @@ def combine(
     if not earliest and units > 0:
         start = weighted / units
     return start, work / out_units, defects
+
+
+def _combine_one(
+    taken: tuple[list[Lot], float], power: float, out_units: float, earliest: bool
+) -> tuple[float, float, dict[str, float] | None]:
+    """:func:`combine` of one input material, with ``power`` its pieces per output unit
+    (1 for web or bulk material): its good shares are the output's, so the defects come
+    straight from the summed shares, without a dict of good shares between."""
+    pieces, total = taken
+    start = math.inf
+    weighted = 0.0
+    units = 0.0
+    work = 0.0
+    shares: dict[str, float] | None = None
+    for piece in pieces:
+        qty = piece.qty
+        if piece.start < start:
+            start = piece.start
+        if not earliest:  # the mean start is needed only then
+            weighted += piece.start * qty
+            units += qty
+        work += piece.work * qty
+        defects = piece.defects
+        if defects:
+            if shares is None:  # the first piece's shares (0 + x is x)
+                shares = {station: share * qty for station, share in defects.items()}
+                continue
+            get = shares.get
+            for station, share in defects.items():
+                old = get(station)
+                shares[station] = share * qty if old is None else old + share * qty
+    if not earliest and units > 0:
+        start = weighted / units
+    if not shares:
+        return start, work / out_units, None
+    if power == 1.0:
+        return (
+            start,
+            work / out_units,
+            {station: 1.0 - (1.0 - amount / total) for station, amount in shares.items()},
+        )
+    return (
+        start,
+        work / out_units,
+        {station: 1.0 - (1.0 - amount / total) ** power for station, amount in shares.items()},
+    )
