@@ -123,10 +123,12 @@ def combine(
                     kept **= power
                 old = good.get(station)
                 good[station] = kept if old is None else old * kept
-    defects = {station: 1.0 - kept for station, kept in good.items()} if good else None
+    if good:  # the good shares become the defects in place (values only: no new dict)
+        for station, kept in good.items():
+            good[station] = 1.0 - kept
     if not earliest and units > 0:
         start = weighted / units
-    return start, work / out_units, defects
+    return start, work / out_units, good or None
 
 
 def _combine_one(
@@ -134,7 +136,7 @@ def _combine_one(
 ) -> tuple[float, float, dict[str, float] | None]:
     """:func:`combine` of one input material, with ``power`` its pieces per output unit
     (1 for web or bulk material): its good shares are the output's, so the defects come
-    straight from the summed shares, without a dict of good shares between."""
+    straight from the summed shares, turned into them in their own dict."""
     pieces, total = taken
     start = math.inf
     weighted = 0.0
@@ -162,14 +164,11 @@ def _combine_one(
         start = weighted / units
     if not shares:
         return start, work / out_units, None
+    # the summed shares become the output's defects in place (values only: no new dict)
     if power == 1.0:
-        return (
-            start,
-            work / out_units,
-            {station: 1.0 - (1.0 - amount / total) for station, amount in shares.items()},
-        )
-    return (
-        start,
-        work / out_units,
-        {station: 1.0 - (1.0 - amount / total) ** power for station, amount in shares.items()},
-    )
+        for station, amount in shares.items():
+            shares[station] = 1.0 - (1.0 - amount / total)
+    else:
+        for station, amount in shares.items():
+            shares[station] = 1.0 - (1.0 - amount / total) ** power
+    return start, work / out_units, shares
