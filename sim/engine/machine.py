@@ -154,8 +154,12 @@ class Machine:
         body resumes where a process waiting on a succeeded event would, when the current
         callback ends if nothing else is due now (:mod:`sim.engine.wakes`), else in an
         event now."""
-        if self._wakes.defer(self._resume):
-            return
+        wakes = self._wakes
+        if wakes.active:  # wakes.defer(self._resume), inlined: one call less per wake
+            env = self.env
+            if env.peek() > env.now:
+                wakes.pending.append(self._resume)
+                return
         end = self._end
         end.callbacks = self._steps
         self._push((self.env.now, NORMAL, next(self._numbers), end))
