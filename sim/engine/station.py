@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sim.engine.grading import Grader
-from sim.engine.hits import hit_counter, share_count
+from sim.engine.hits import Tables, hit_counter, share_count, table_hits
 from sim.engine.lot import EPS, Lot, combine
 from sim.engine.machine import Machine
 from sim.engine.monitor import STATES
@@ -354,7 +354,9 @@ class StationRun:
         grader = self.grader
         rework = self.rework
         if not inspects and scrap_at is None and grader is None and rework is None:
-            return self._plain_inspector(count_scrap if scrap else None, count_defects)
+            tables: Tables = {}
+            count_scrap = hit_counter(scrap, discrete, uniform, rng, tables)
+            return self._plain_inspector(count_scrap if scrap else None, tables, count_defects)
 
         def inspect(lot: Lot) -> None:
             removed = found = 0.0
@@ -392,18 +394,28 @@ class StationRun:
     def _plain_inspector(
         self,
         count_scrap: Callable[[float], float] | None,
+        scrap_tables: Tables,
         count_defects: Callable[[float], float],
     ) -> Callable[[Lot], None]:
         """The inspection of a station that finds nothing and neither ramps, grades nor
-        reworks: scrap at a fixed rate (``count_scrap``, ``None`` without scrap), then mark
-        new defects; the same draws as the general inspection, fewer checks a lot."""
+        reworks: scrap at a fixed rate (``count_scrap``, whose tables are
+        ``scrap_tables``; ``None`` without scrap), then mark new defects; the same draws as
+        the general inspection, fewer checks and calls a lot."""
         defect_rate = self.defect_rate
         defect_station = self.defect_station
         release_per_unit = self.release_per_unit
+        uniform = self.uniform
+        known_size = scrap_tables.get
 
         def inspect(lot: Lot) -> None:
             if count_scrap is not None:
-                removed = count_scrap(lot.qty)
+                qty = lot.qty
+                known = known_size(qty)  # count_scrap(qty), its usual case inlined
+                if known is None:
+                    removed = count_scrap(qty)
+                else:
+                    u = uniform()
+                    removed = 0.0 if u <= known[0] else table_hits(known, u, qty)
                 if removed > EPS:
                     self.scrapped += removed
                     self.lost_work += removed * lot.work
