@@ -100,9 +100,12 @@ class Grader:
                 row[index] += count
         sold = 0.0
         kept = 0.0
-        for index, count in enumerate(counts[:-1]):
-            self.graded[index] += count
-            if self.on[index]:
+        graded = self.graded
+        on = self.on
+        for index in range(len(graded)):  # the grades, not the reject after them
+            count = counts[index]
+            graded[index] += count
+            if on[index]:
                 kept += count
             else:
                 sold += count

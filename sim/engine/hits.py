@@ -20,7 +20,7 @@ from sim.engine.lot import EPS
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["TABLES_KEPT", "binomial", "hit_counter", "share_count"]
+__all__ = ["TABLES_KEPT", "Tables", "binomial", "hit_counter", "share_count", "table_hits"]
 
 TABLES_KEPT = 1024
 """Lot sizes whose cumulative tables a counter keeps [-] (a line has a few: 48, 47, ...)."""
@@ -38,9 +38,15 @@ def binomial(
         return float(rng.binomial(trials, share))
     u = uniform()
     probability = (1.0 - share) ** trials
-    cumulative = probability
-    if u <= cumulative:  # no hit, the usual case
+    if u <= probability:  # no hit, the usual case
         return 0.0
+    return _hits_past(trials, share, u, probability)
+
+
+def _hits_past(trials: int, share: float, u: float, probability: float) -> float:
+    """The hits of Binomial(trials, share) at the uniform ``u`` found above P(no hit),
+    ``probability`` [-]: the terms summed on until they pass it."""
+    cumulative = probability
     hits = 0
     odds = share / (1.0 - share)
     while u > cumulative and hits < trials:
@@ -66,7 +72,17 @@ def share_count(
         return units * share
     if units == 1.0:
         return 1.0 if uniform() < share else 0.0
-    return binomial(round(units), min(share, 1.0), uniform, rng)
+    # binomial(round(units), min(share, 1.0), ...), its usual case inlined: one call less
+    trials = round(units)
+    if share >= 1.0:
+        return float(trials)
+    if trials * share > 20:
+        return float(rng.binomial(trials, share))
+    u = uniform()
+    probability = (1.0 - share) ** trials
+    if u <= probability:  # no hit
+        return 0.0
+    return _hits_past(trials, share, u, probability)
 
 
 @lru_cache(maxsize=4096)
@@ -87,45 +103,61 @@ def _binomial_table(trials: int, share: float) -> list[float]:
     return table
 
 
+Tables = dict[float, tuple[float, list[float], int]]
+"""A counter's tables per lot size (the float itself: pieces are whole): P(no hit), the
+cumulative probabilities and their count."""
+
+
+def table_hits(known: tuple[float, list[float], int], u: float, units: float) -> float:
+    """The hits of a lot of ``units`` at the uniform ``u``, from its size's table
+    ``known``, when ``u`` is above P(no hit) (what a counter returns then) [-]."""
+    hits = bisect_left(known[1], u)
+    return float(hits if hits < known[2] else round(units))
+
+
 def hit_counter(
     share: float,
     discrete: bool,
     uniform: Callable[[], float],
     rng: np.random.Generator,
+    tables: Tables | None = None,
 ) -> Callable[[float], float]:
     """Return ``units -> `` the units hit by ``share`` [-]: ``binomial`` for pieces
-    (``discrete``), with the cumulative tables of this share held by lot size, else the
+    (``discrete``), with the cumulative tables of this share held by lot size in
+    ``tables`` (a caller's own dict to read them too, see :func:`table_hits`), else the
     expected share of web or bulk material."""
     if share <= 0:
         return lambda units: 0.0
     if not discrete:
         return lambda units: units * share if units > EPS else 0.0
     share = min(share, 1.0)
-    tables: dict[float, tuple[float, list[float], int]] = {}
-    """Per lot size (the float itself: pieces are whole): P(no hit), the cumulative
-    probabilities and their count."""
+    kept: Tables = {} if tables is None else tables
+    known_size = kept.get
 
     def count(units: float) -> float:
+        known = known_size(units)  # a kept size is above EPS and not 1: the usual case first
+        if known is not None:
+            u = uniform()
+            if u <= known[0]:  # no hit
+                return 0.0
+            hits = bisect_left(known[1], u)
+            return float(hits if hits < known[2] else round(units))
         if units <= EPS:
             return 0.0
         if units == 1.0:
             return 1.0 if uniform() < share else 0.0
-        known = tables.get(units)
-        if known is None:
-            trials = round(units)
-            if share >= 1.0:
-                return float(trials)
-            if trials * share > 20:
-                return float(rng.binomial(trials, share))
-            table = _binomial_table(trials, share)
-            known = (table[0], table, len(table))
-            if len(tables) < TABLES_KEPT:
-                tables[units] = known
-        none, table, size = known
+        trials = round(units)
+        if share >= 1.0:
+            return float(trials)
+        if trials * share > 20:
+            return float(rng.binomial(trials, share))
+        table = _binomial_table(trials, share)
+        known = (table[0], table, len(table))
+        if len(kept) < TABLES_KEPT:
+            kept[units] = known
         u = uniform()
-        if u <= none:  # no hit, the usual case: what bisect_left would find
+        if u <= known[0]:  # no hit, the usual case: what bisect_left would find
             return 0.0
-        hits = bisect_left(table, u)
-        return float(hits if hits < size else round(units))
+        return table_hits(known, u, units)
 
     return count

@@ -63,14 +63,39 @@ def combine(
     ``earliest`` false (pieces of one material gathered into one lot) the start is the
     unit-weighted mean, which keeps the mean flow time exact.
     """
+    if len(taken) == 1:
+        return _combine_one(taken[0], pieces_per_unit[0] or 1.0, out_units, earliest)
     start = math.inf
     weighted = 0.0
     units = 0.0
     work = 0.0
     good: dict[str, float] | None = None
-    for index, (pieces, total) in enumerate(taken):
+    index = -1
+    for pieces, total in taken:
+        index += 1
+        if len(pieces) == 1:  # the usual input: one lot, its defects not summed
+            piece = pieces[0]
+            qty = piece.qty
+            if piece.start < start:
+                start = piece.start
+            if not earliest:
+                weighted += piece.start * qty
+                units += qty
+            work += piece.work * qty
+            single = piece.defects
+            if not single:
+                continue
+            if good is None:
+                good = {}
+            power = pieces_per_unit[index] or 1.0
+            for station, share in single.items():
+                kept = 1.0 - share * qty / total
+                if power != 1.0:
+                    kept **= power
+                old = good.get(station)
+                good[station] = kept if old is None else old * kept
+            continue
         shares: dict[str, float] | None = None
-        single = None  # the defects of the input's only piece, not summed into shares
         for piece in pieces:
             qty = piece.qty
             if piece.start < start:
@@ -81,28 +106,69 @@ def combine(
             work += piece.work * qty
             defects = piece.defects
             if defects:
-                if len(pieces) == 1:
-                    single = defects
-                    break
-                if shares is None:
-                    shares = {}
+                if shares is None:  # the first piece's shares (0 + x is x)
+                    shares = {station: share * qty for station, share in defects.items()}
+                    continue
+                get = shares.get
                 for station, share in defects.items():
-                    shares[station] = shares.get(station, 0.0) + share * qty
-        if single is not None or shares:
+                    old = get(station)
+                    shares[station] = share * qty if old is None else old + share * qty
+        if shares:
             if good is None:
                 good = {}
-            pieces_per = pieces_per_unit[index]
-            power = pieces_per if pieces_per > 0 else 1.0
-            if single is not None:  # the same sums as below, for one piece (0 + x is x)
-                qty = pieces[0].qty
-                for station, share in single.items():
-                    kept = 1.0 - share * qty / total
-                    good[station] = good.get(station, 1.0) * (kept if power == 1.0 else kept**power)
-            else:
-                for station, amount in shares.items():  # type: ignore[union-attr]
-                    kept = 1.0 - amount / total
-                    good[station] = good.get(station, 1.0) * (kept if power == 1.0 else kept**power)
-    defects = {station: 1.0 - kept for station, kept in good.items()} if good else None
+            power = pieces_per_unit[index] or 1.0
+            for station, amount in shares.items():
+                kept = 1.0 - amount / total
+                if power != 1.0:
+                    kept **= power
+                old = good.get(station)
+                good[station] = kept if old is None else old * kept
+    if good:  # the good shares become the defects in place (values only: no new dict)
+        for station, kept in good.items():
+            good[station] = 1.0 - kept
     if not earliest and units > 0:
         start = weighted / units
-    return start, work / out_units, defects
+    return start, work / out_units, good or None
+
+
+def _combine_one(
+    taken: tuple[list[Lot], float], power: float, out_units: float, earliest: bool
+) -> tuple[float, float, dict[str, float] | None]:
+    """:func:`combine` of one input material, with ``power`` its pieces per output unit
+    (1 for web or bulk material): its good shares are the output's, so the defects come
+    straight from the summed shares, turned into them in their own dict."""
+    pieces, total = taken
+    start = math.inf
+    weighted = 0.0
+    units = 0.0
+    work = 0.0
+    shares: dict[str, float] | None = None
+    for piece in pieces:
+        qty = piece.qty
+        if piece.start < start:
+            start = piece.start
+        if not earliest:  # the mean start is needed only then
+            weighted += piece.start * qty
+            units += qty
+        work += piece.work * qty
+        defects = piece.defects
+        if defects:
+            if shares is None:  # the first piece's shares (0 + x is x)
+                shares = {station: share * qty for station, share in defects.items()}
+                continue
+            get = shares.get
+            for station, share in defects.items():
+                old = get(station)
+                shares[station] = share * qty if old is None else old + share * qty
+    if not earliest and units > 0:
+        start = weighted / units
+    if not shares:
+        return start, work / out_units, None
+    # the summed shares become the output's defects in place (values only: no new dict)
+    if power == 1.0:
+        for station, amount in shares.items():
+            shares[station] = 1.0 - (1.0 - amount / total)
+    else:
+        for station, amount in shares.items():
+            shares[station] = 1.0 - (1.0 - amount / total) ** power
+    return start, work / out_units, shares

@@ -27,8 +27,7 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from sim.engine._simpy import NORMAL, event_counter, queue_push, triggered_event
-from sim.engine.buffer import Source
-from sim.engine.lot import EPS
+from sim.engine.bodies import Process, run_general, run_lots
 from sim.engine.mix import run_mix
 from sim.engine.monitor import (
     BLOCKED,
@@ -47,9 +46,6 @@ if TYPE_CHECKING:
     from sim.engine.station import StationRun
 
 __all__ = ["Machine"]
-
-Process = Generator[float | None, Any, None]
-"""A machine's body: yields a delay [time unit], or ``None`` to wait until woken."""
 
 
 class Machine:
@@ -154,174 +150,25 @@ class Machine:
         body resumes where a process waiting on a succeeded event would, when the current
         callback ends if nothing else is due now (:mod:`sim.engine.wakes`), else in an
         event now."""
-        if self._wakes.defer(self._resume):
-            return
+        wakes = self._wakes
+        if wakes.active:  # wakes.defer(self._resume), inlined: one call less per wake
+            env = self.env
+            if env.peek() > env.now:
+                wakes.pending.append(self._resume)
+                return
         end = self._end
         end.callbacks = self._steps
         self._push((self.env.now, NORMAL, next(self._numbers), end))
 
     def _run_lots(self) -> Process:
-        """One input, nothing merged, split or batched, no shifts or calendar failures:
-        each lot is worked whole as it comes (the cell steps between batch ovens)."""
-        env = self.env
-        station = self.station
-        clock = self.clock
-        switch = clock.switch
-        buffer, per_cycle = station.inputs[0]
-        take_front = buffer.take_front
-        wait = buffer.wait
-        limit = station.batch_max * per_cycle
-        out = station.out
-        put = out.put
-        run_time = station.run_time
-        cycle_time = station.cycle_time
-        lot_sum = station._lot_sum
-        out_per_cycle = station.out_per_cycle
-        inspect = station.inspector() if station.checks_quality else None
-        prepares = bool(station.setup_every or station.setup_interval or station.maintenance_every)
-        observer = clock.observer
-        while True:
-            lot = take_front(limit)
-            if lot is None:
-                switch(IDLE, env.now)
-                wait(self, per_cycle)
-                yield None
-                continue
-            cycles = lot.qty / per_cycle
-            if prepares and (
-                station.setup_every or env.now >= self.setup_due or env.now >= self.maintenance_due
-            ):
-                yield from self._prepare(cycles)
-            # station.run_time, inlined for whole cycles: one draw, or a block sum
-            if cycles == 1:
-                duration = cycle_time()
-            elif lot_sum is not None and cycles == int(cycles):
-                duration = lot_sum(int(cycles))
-            else:
-                duration = run_time(cycles)
-            up_left = self.up_left
-            stop_left = self.stop_left
-            if (
-                duration <= up_left
-                and duration <= stop_left
-                and env.now + duration <= self.next_failure
-            ):
-                if clock.state != BUSY:
-                    switch(BUSY, env.now)
-                self.up_left = up_left - duration
-                self.stop_left = stop_left - duration
-                yield duration
-            else:
-                yield from self._work(duration, BUSY)
-            station.cycles += cycles
-            lot.work += duration / (cycles * out_per_cycle)
-            if inspect is not None:
-                if observer is not None:
-                    scrapped = station.scrapped
-                    inspect(lot)
-                    observer.finished(clock.key, lot.qty, station.scrapped - scrapped, env.now)
-                else:
-                    inspect(lot)
-            elif observer is not None:
-                observer.finished(clock.key, lot.qty, 0.0, env.now)
-            if lot.qty <= EPS:
-                continue
-            station.units_out += lot.qty
-            if not put(lot):
-                switch(BLOCKED, env.now)
-                out.block(self, lot)
-                yield None
+        """The body of a station that works each lot whole as it comes
+        (:func:`sim.engine.bodies.run_lots`)."""
+        return run_lots(self)
 
     def _run_general(self) -> Process:
-        """Merges, lots, batches, setups, stops, shifts, inspection."""
-        env = self.env
-        station = self.station
-        clock = self.clock
-        inputs = station.inputs
-        # Raw material is never short: only buffers are checked for enough to start (raw
-        # materials a run does not count are not wired at all, see sim.engine.build).
-        needs = [
-            (buffer, per_cycle) for buffer, per_cycle in inputs if not isinstance(buffer, Source)
-        ]
-        low, high = station.batch_min, station.batch_max
-        settle = station.settles_waiting
-        whole = station.whole_lots
-        pauses = station.shift_pauses
-        prepares = bool(station.setup_every or station.setup_interval or station.maintenance_every)
-        inspect = station.inspector() if station.checks_quality else None
-        finish = station.finish
-        run_time = station.run_time
-        out = station.out
-        while True:
-            if settle:
-                yield from self._settle()
-            if whole:
-                # One input, nothing merged or split: work lot by lot as lots come.
-                buffer, per_cycle = inputs[0]
-                limit = high * per_cycle
-                while (lot := buffer.take_front(limit)) is None:
-                    clock.switch(IDLE, env.now)
-                    buffer.wait(self, per_cycle)
-                    yield None
-                    if settle:
-                        yield from self._settle()
-                cycles = lot.qty / per_cycle
-                taken = [([lot], lot.qty)]
-            while not whole:
-                cycles = high
-                short = None
-                for buffer, per_cycle in needs:
-                    available = buffer.available() + EPS
-                    if available < low * per_cycle:
-                        short = (buffer, per_cycle)
-                        break
-                    if available < cycles * per_cycle:
-                        cycles = int(available / per_cycle)
-                if short is None:
-                    taken = []
-                    for buffer, per_cycle in inputs:
-                        amount = cycles * per_cycle
-                        taken.append((buffer.take(amount), amount))
-                    break
-                clock.switch(IDLE, env.now)
-                short[0].wait(self, low * short[1])
-                yield None
-                if settle:
-                    yield from self._settle()
-            started = env.now
-            if prepares and (
-                station.setup_every or env.now >= self.setup_due or env.now >= self.maintenance_due
-            ):
-                yield from self._prepare(cycles)
-            duration = run_time(cycles)
-            up_left = self.up_left
-            stop_left = self.stop_left
-            if (
-                duration <= up_left
-                and duration <= stop_left
-                and env.now + duration <= self.next_failure
-                and (not pauses or env.now + duration <= self._shift_end())
-            ):
-                if clock.state != BUSY:
-                    clock.switch(BUSY, env.now)
-                self.up_left = up_left - duration
-                self.stop_left = stop_left - duration
-                yield duration
-            else:
-                yield from self._work(duration, BUSY)
-            station.cycles += cycles
-            scrapped = station.scrapped
-            lots = finish(taken, cycles, duration, started, inspect)
-            if clock.observer is not None:
-                good = math.fsum(lot.qty for lot in lots)
-                clock.observer.finished(clock.key, good, station.scrapped - scrapped, env.now)
-            for lot in lots:
-                if not out.put(lot):
-                    clock.switch(BLOCKED, env.now)
-                    out.block(self, lot)
-                    yield None
-                    if settle:
-                        yield from self._settle()
+        """The body of every other station without a product mix: merges, batches,
+        splits, shifts, calendar failures (:func:`sim.engine.bodies.run_general`)."""
+        return run_general(self)
 
     def _prepare(self, cycles: float) -> Process:
         """Planned maintenance, then a setup, when due before this run."""

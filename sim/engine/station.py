@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sim.engine.grading import Grader
-from sim.engine.hits import hit_counter, share_count
+from sim.engine.hits import Tables, hit_counter, share_count, table_hits
 from sim.engine.lot import EPS, Lot, combine
 from sim.engine.machine import Machine
 from sim.engine.monitor import STATES
@@ -115,6 +115,8 @@ class StationRun:
         )
         """Pieces passed on one for one in lots of one (a serial line's jobs): they keep
         their identity (start, work, defects), also through a batch."""
+        self._keeps_lots = self.whole_lots or self.keeps_pieces
+        """A run's input lots are its output lots (:meth:`finish` adds their work)."""
         self.cycle_time = sampler(spec.cycle_time, rng("process"))
         self._lot_sum = (
             None if spec.cycle_time.cv == 0 else lot_sums(spec.cycle_time, rng("process-lot"))
@@ -274,7 +276,7 @@ class StationRun:
         """
         out_per_cycle = self.out_per_cycle
         out_units = cycles * out_per_cycle
-        if self.whole_lots or self.keeps_pieces:
+        if self._keeps_lots:
             lots = taken[0][0]
             added = duration / out_units
             for lot in lots:
@@ -292,16 +294,16 @@ class StationRun:
             size = self.out_lot_cycles
             if 1 <= cycles <= size:
                 lots = [Lot(cycles * out_per_cycle, start, work, defects)]
-            else:
-                lots = [
-                    Lot(
-                        min(size, cycles - first) * out_per_cycle,
-                        start,
-                        work,
-                        dict(defects) if defects else None,
-                    )
-                    for first in range(0, int(cycles), size)
-                ]
+            else:  # lots of ``size`` cycles, the last with the rest; each its own defects
+                lots = []
+                full = size * out_per_cycle
+                firsts = range(0, int(cycles), size)
+                last = firsts[-1] if firsts else 0
+                for first in firsts:
+                    left = cycles - first
+                    qty = full if size <= left else left * out_per_cycle
+                    marks = (defects if first == last else dict(defects)) if defects else None
+                    lots.append(Lot(qty, start, work, marks))
         if product:
             for lot in lots:
                 lot.product = product
@@ -311,6 +313,13 @@ class StationRun:
             return lots
         if inspect is None:
             inspect = self.inspector()
+        if len(lots) == 1:  # the usual run: one output lot
+            lot = lots[0]
+            inspect(lot)
+            if lot.qty > EPS:
+                self.units_out += lot.qty
+                return lots
+            return []
         kept = []
         for lot in lots:
             inspect(lot)
@@ -344,6 +353,10 @@ class StationRun:
         scrap_at = self.scrap_at
         grader = self.grader
         rework = self.rework
+        if not inspects and scrap_at is None and grader is None and rework is None:
+            tables: Tables = {}
+            count_scrap = hit_counter(scrap, discrete, uniform, rng, tables)
+            return self._plain_inspector(count_scrap if scrap else None, tables, count_defects)
 
         def inspect(lot: Lot) -> None:
             removed = found = 0.0
@@ -375,6 +388,52 @@ class StationRun:
                     old = defects.get(defect_station, 0.0)
                     defects[defect_station] = 1.0 - (1.0 - old) * (1.0 - hit)
                     lot.defects = defects
+
+        return inspect
+
+    def _plain_inspector(
+        self,
+        count_scrap: Callable[[float], float] | None,
+        scrap_tables: Tables,
+        count_defects: Callable[[float], float],
+    ) -> Callable[[Lot], None]:
+        """The inspection of a station that finds nothing and neither ramps, grades nor
+        reworks: scrap at a fixed rate (``count_scrap``, whose tables are
+        ``scrap_tables``; ``None`` without scrap), then mark new defects; the same draws as
+        the general inspection, fewer checks and calls a lot."""
+        defect_rate = self.defect_rate
+        defect_station = self.defect_station
+        release_per_unit = self.release_per_unit
+        uniform = self.uniform
+        known_size = scrap_tables.get
+
+        def inspect(lot: Lot) -> None:
+            if count_scrap is not None:
+                qty = lot.qty
+                known = known_size(qty)  # count_scrap(qty), its usual case inlined
+                if known is None:
+                    removed = count_scrap(qty)
+                else:
+                    u = uniform()
+                    removed = 0.0 if u <= known[0] else table_hits(known, u, qty)
+                if removed > EPS:
+                    self.scrapped += removed
+                    self.lost_work += removed * lot.work
+                    lot.qty -= removed
+                    monitor = self.monitor
+                    if monitor is not None:
+                        monitor.leave(
+                            Lot(removed, lot.start, product=lot.product), False, release_per_unit
+                        )
+            if defect_rate:
+                qty = lot.qty
+                if qty > EPS:
+                    hit = count_defects(qty) / qty
+                    if hit > 0:
+                        defects = lot.defects if lot.defects is not None else {}
+                        old = defects.get(defect_station, 0.0)
+                        defects[defect_station] = 1.0 - (1.0 - old) * (1.0 - hit)
+                        lot.defects = defects
 
         return inspect
 
