@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sim.engine.grading import Grader
-from sim.engine.hits import Tables, hit_counter, share_count, table_hits
+from sim.engine.inspection import make_inspector
 from sim.engine.lot import EPS, Lot, combine
 from sim.engine.machine import Machine
 from sim.engine.monitor import STATES
@@ -335,120 +335,10 @@ class StationRun:
         other than the station's gives an inspection of its own (a type of a product mix)
         on the same streams."""
         if scrap is not None and scrap != self.scrap:
-            return self._make_inspector(scrap)
+            return make_inspector(self, scrap)
         if self._inspect is None:
-            self._inspect = self._make_inspector(self.scrap)
+            self._inspect = make_inspector(self, self.scrap)
         return self._inspect
-
-    def _make_inspector(self, scrap: float) -> Callable[[Lot], None]:
-        inspects = self.inspects
-        name = self.name
-        discrete = self.discrete
-        uniform = self.uniform
-        rng = self._quality_rng
-        count_scrap = hit_counter(scrap, discrete, uniform, rng)
-        defect_rate = self.defect_rate
-        count_defects = hit_counter(defect_rate, discrete, uniform, rng)
-        defect_station = self.defect_station
-        scrap_at = self.scrap_at
-        grader = self.grader
-        rework = self.rework
-        if not inspects and scrap_at is None and grader is None and rework is None:
-            tables: Tables = {}
-            count_scrap = hit_counter(scrap, discrete, uniform, rng, tables)
-            return self._plain_inspector(count_scrap if scrap else None, tables, count_defects)
-
-        def inspect(lot: Lot) -> None:
-            removed = found = 0.0
-            if inspects and lot.defects and name in lot.defects:
-                found = share_count(lot.qty, lot.defects.pop(name), discrete, uniform, rng)
-                if rework is None:
-                    self.found += found
-                removed += found
-            if scrap_at is not None:
-                removed += share_count(lot.qty - removed, scrap_at(), discrete, uniform, rng)
-            elif scrap:
-                removed += count_scrap(lot.qty - removed)
-            if rework is not None:
-                removed = self._send_back(lot, removed, found)
-            if removed > EPS:
-                self.scrapped += removed
-                self.lost_work += removed * lot.work
-                lot.qty -= removed
-                if self.monitor is not None:
-                    self.monitor.leave(
-                        Lot(removed, lot.start, product=lot.product), False, self.release_per_unit
-                    )
-            if grader is not None and lot.qty > EPS:
-                grader.sort(lot)
-            if defect_rate and lot.qty > EPS:
-                hit = count_defects(lot.qty) / lot.qty
-                if hit > 0:
-                    defects = lot.defects if lot.defects is not None else {}
-                    old = defects.get(defect_station, 0.0)
-                    defects[defect_station] = 1.0 - (1.0 - old) * (1.0 - hit)
-                    lot.defects = defects
-
-        return inspect
-
-    def _plain_inspector(
-        self,
-        count_scrap: Callable[[float], float] | None,
-        scrap_tables: Tables,
-        count_defects: Callable[[float], float],
-    ) -> Callable[[Lot], None]:
-        """The inspection of a station that finds nothing and neither ramps, grades nor
-        reworks: scrap at a fixed rate (``count_scrap``, whose tables are
-        ``scrap_tables``; ``None`` without scrap), then mark new defects; the same draws as
-        the general inspection, fewer checks and calls a lot."""
-        defect_rate = self.defect_rate
-        defect_station = self.defect_station
-        release_per_unit = self.release_per_unit
-        uniform = self.uniform
-        known_size = scrap_tables.get
-
-        def inspect(lot: Lot) -> None:
-            if count_scrap is not None:
-                qty = lot.qty
-                known = known_size(qty)  # count_scrap(qty), its usual case inlined
-                if known is None:
-                    removed = count_scrap(qty)
-                else:
-                    u = uniform()
-                    removed = 0.0 if u <= known[0] else table_hits(known, u, qty)
-                if removed > EPS:
-                    self.scrapped += removed
-                    self.lost_work += removed * lot.work
-                    lot.qty -= removed
-                    monitor = self.monitor
-                    if monitor is not None:
-                        monitor.leave(
-                            Lot(removed, lot.start, product=lot.product), False, release_per_unit
-                        )
-            if defect_rate:
-                qty = lot.qty
-                if qty > EPS:
-                    hit = count_defects(qty) / qty
-                    if hit > 0:
-                        defects = lot.defects if lot.defects is not None else {}
-                        old = defects.get(defect_station, 0.0)
-                        defects[defect_station] = 1.0 - (1.0 - old) * (1.0 - hit)
-                        lot.defects = defects
-
-        return inspect
-
-    def _send_back(self, lot: Lot, failed: float, found: float) -> float:
-        """Count ``lot``'s pass through the check, send back the reworked part of its
-        ``failed`` units (``found`` of them defects found here) and return the units to
-        scrap; found defects are scrapped in the share the failed units are."""
-        assert self.rework is not None
-        passes = self.rework.check(lot)
-        if failed <= EPS:
-            return failed
-        scrapped = self.rework.send_back(lot, failed, passes)
-        lot.qty -= failed - scrapped
-        self.found += found * scrapped / failed
-        return scrapped
 
     def reset(self, now: float) -> None:
         """Close every machine's state at ``now`` and zero the counters (end of warm-up)."""
