@@ -209,7 +209,9 @@ class Delay:
         try:
             for lot in lots:
                 self._soaked(lot)
-            wakes.drain()
+            pending = wakes.pending
+            while pending:  # wakes.drain(), inlined: one call less per end
+                pending.popleft()()
         finally:
             wakes.active = False
 

@@ -15,6 +15,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from sim.engine._simpy import event_queue
+
 if TYPE_CHECKING:
     import simpy
 
@@ -24,10 +26,12 @@ __all__ = ["Wakes", "wakes_of"]
 class Wakes:
     """The machines woken during the engine's current callback, to resume when it ends."""
 
-    __slots__ = ("active", "env", "pending")
+    __slots__ = ("active", "env", "pending", "queue")
 
     def __init__(self, env: simpy.Environment) -> None:
         self.env = env
+        self.queue = event_queue(env)
+        """SimPy's event queue, read for what is due next (``env.peek()`` without a call)."""
         self.active = False
         """Inside an engine callback that resumes the woken machines when it ends."""
         self.pending: deque[Callable[[], None]] = deque()
@@ -37,8 +41,8 @@ class Wakes:
         run right then (nothing else is due now: SimPy's next event time, ``peek``, is
         later); ``False`` when the wake must be a SimPy event."""
         if self.active:
-            env = self.env
-            if env.peek() > env.now:
+            queue = self.queue
+            if not queue or queue[0][0] > self.env.now:
                 self.pending.append(resume)
                 return True
         return False
