@@ -80,8 +80,11 @@ class Buffer:
 
     def available(self) -> float:
         """Units that can be taken now, counting those held by blocked machines."""
-        if self.putters:
-            return self.level + sum(lot.qty for _, lot in self.putters)
+        putters = self.putters
+        if putters:
+            if len(putters) == 1:  # the sum of one, as sum() adds it (0 + qty)
+                return self.level + putters[0][1].qty
+            return self.level + sum(lot.qty for _, lot in putters)
         return self.level
 
     def take_piece(self) -> Lot | None:
@@ -111,16 +114,20 @@ class Buffer:
                 return front
             return front.part(limit)
         front = lots[0]
+        now = self.clock.now
         if front.qty <= limit + EPS:
             lots.popleft()
-            self.flux += front.qty * self.clock.now
-            self.level -= front.qty
+            flux = self.flux + front.qty * now
+            level = self.level - front.qty
         else:
             front = front.part(limit)
-            self.flux += limit * self.clock.now
-            self.level -= limit
-        if self.level < EPS:
-            self._settle_level()
+            flux = self.flux + limit * now
+            level = self.level - limit
+        if level < EPS:  # self._settle_level(), inlined: the buffer emptied
+            flux += level * now
+            level = 0.0
+        self.flux = flux
+        self.level = level
         if self.putters:
             self._admit()
         return front
@@ -151,9 +158,11 @@ class Buffer:
             else:
                 taken.append(front.part(amount))
                 amount = 0.0
-        self.flux += (level - self.level) * self.clock.now
-        if self.level < EPS:
-            self._settle_level()
+        now = self.clock.now
+        self.flux += (level - self.level) * now
+        if self.level < EPS:  # self._settle_level(), inlined: the buffer emptied
+            self.flux += self.level * now
+            self.level = 0.0
         if self.putters:
             self._admit()
         return taken
@@ -221,8 +230,12 @@ class Buffer:
         getters = self.getters
         if getters:  # self._wake(), written out: a call less on the hot path
             available = level
-            if self.putters:
-                available += sum(held.qty for _, held in self.putters)
+            putters = self.putters
+            if putters:
+                if len(putters) == 1:  # the sum of one, as sum() adds it (0 + qty)
+                    available += putters[0][1].qty
+                else:
+                    available += sum(held.qty for _, held in putters)
             while getters and available + EPS >= getters[0][1]:
                 waiter, need = getters.popleft()
                 waiter.succeed()
@@ -254,8 +267,12 @@ class Buffer:
         """Wake waiting takers, oldest first, while what is available covers their need."""
         getters = self.getters
         available = self.level
-        if self.putters:  # self.available(), inlined
-            available += sum(lot.qty for _, lot in self.putters)
+        putters = self.putters
+        if putters:  # self.available(), inlined
+            if len(putters) == 1:  # the sum of one, as sum() adds it (0 + qty)
+                available += putters[0][1].qty
+            else:
+                available += sum(lot.qty for _, lot in putters)
         while getters and available + EPS >= getters[0][1]:
             event, need = getters.popleft()
             event.succeed()
