@@ -16,7 +16,7 @@ import math
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from sim.engine.buffer import Buffer, Source
+from sim.engine.buffer import Buffer
 from sim.engine.lot import EPS, Lot
 from sim.engine.monitor import BLOCKED, BUSY, IDLE
 
@@ -154,7 +154,7 @@ def run_general(machine: Machine) -> Process:
     inputs = station.inputs
     # Raw material is never short: only buffers are checked for enough to start (raw
     # materials a run does not count are not wired at all, see sim.engine.build).
-    needs = [(buffer, per_cycle) for buffer, per_cycle in inputs if not isinstance(buffer, Source)]
+    needs = [(buffer, per_cycle) for buffer, per_cycle in inputs if isinstance(buffer, Buffer)]
     low, high = station.batch_min, station.batch_max
     settle = station.settles_waiting
     whole = station.whole_lots
@@ -166,6 +166,7 @@ def run_general(machine: Machine) -> Process:
     lot_sum = None if station.batched else station._lot_sum  # a batch: one draw
     out = station.out
     put = out.put
+    into = out if isinstance(out, Buffer) else None
     while True:
         if settle:
             yield from machine._settle()
@@ -184,18 +185,19 @@ def run_general(machine: Machine) -> Process:
         while not whole:
             cycles = high
             short = None
-            for buffer, per_cycle in needs:
-                available = buffer.available() + EPS
+            for stock, per_cycle in needs:
+                # stock.available(), inlined for the usual case: nobody blocked upstream
+                available = (stock.available() if stock.putters else stock.level) + EPS
                 if available < low * per_cycle:
-                    short = (buffer, per_cycle)
+                    short = (stock, per_cycle)
                     break
                 if available < cycles * per_cycle:
                     cycles = int(available / per_cycle)
             if short is None:
-                taken = [
-                    (buffer.take(cycles * per_cycle), cycles * per_cycle)
-                    for buffer, per_cycle in inputs
-                ]
+                taken = []  # a loop, not a comprehension: no function frame per run
+                for buffer, per_cycle in inputs:
+                    amount = cycles * per_cycle
+                    taken.append((buffer.take(amount), amount))
                 break
             if clock.observer is None:  # clock.switch(IDLE, env.now), inlined
                 now = env.now
@@ -250,6 +252,14 @@ def run_general(machine: Machine) -> Process:
         else:
             lots = finish(taken, cycles, duration, started, inspect)
         for lot in lots:
+            if into is not None and not into.getters:
+                qty = lot.qty
+                level = into.level + qty
+                if level <= into.limit:  # into.put(lot) with nobody to wake, written out
+                    into.flux -= qty * env.now
+                    into.lots.append(lot)
+                    into.level = level
+                    continue
             if not put(lot):
                 clock.switch(BLOCKED, env.now)
                 out.block(machine, lot)
