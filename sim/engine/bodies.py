@@ -97,8 +97,8 @@ def run_lots(machine: Machine) -> Process:
         # station.run_time, inlined for whole cycles: one draw, or a block sum
         if cycles == 1:
             duration = cycle_time()
-        elif lot_sum is not None and cycles == int(cycles):
-            duration = lot_sum(int(cycles))
+        elif lot_sum is not None and cycles == (whole := int(cycles)):
+            duration = lot_sum(whole)
         else:
             duration = run_time(cycles)
         up_left = machine.up_left
@@ -218,8 +218,8 @@ def run_general(machine: Machine) -> Process:
         ):
             yield from machine._prepare(cycles)
         # station.run_time, inlined for a lot of whole cycles: one draw of its sum
-        if lot_sum is not None and cycles > 1 and cycles == int(cycles):
-            duration = lot_sum(int(cycles))
+        if lot_sum is not None and cycles > 1 and cycles == (count := int(cycles)):
+            duration = lot_sum(count)
         else:
             duration = run_time(cycles)
         up_left = machine.up_left

@@ -135,18 +135,18 @@ class Buffer:
     def take(self, amount: float) -> list[Lot]:
         """Take exactly ``amount`` units (the caller checked :meth:`available`)."""
         taken: list[Lot] = []
-        level = self.level
+        before = level = self.level
         lots = self.lots
         while amount > EPS and lots:
             front = lots[0]
             if front.qty <= amount + EPS:
                 lots.popleft()
-                self.level -= front.qty
+                level -= front.qty
                 amount -= front.qty
                 taken.append(front)
             else:
                 taken.append(front.part(amount))
-                self.level -= amount
+                level -= amount
                 amount = 0.0
         while amount > EPS and self.putters:
             event, front = self.putters[0]
@@ -159,10 +159,11 @@ class Buffer:
                 taken.append(front.part(amount))
                 amount = 0.0
         now = self.clock.now
-        self.flux += (level - self.level) * now
-        if self.level < EPS:  # self._settle_level(), inlined: the buffer emptied
-            self.flux += self.level * now
-            self.level = 0.0
+        self.flux += (before - level) * now
+        if level < EPS:  # self._settle_level(), inlined: the buffer emptied
+            self.flux += level * now
+            level = 0.0
+        self.level = level
         if self.putters:
             self._admit()
         return taken
