@@ -88,12 +88,19 @@ def run_lots(machine: Machine) -> Process:
             yield None
             continue
         cycles = lot.qty / per_cycle
-        if prepares and (
-            station.setup_every
-            or env.now >= machine.setup_due
-            or env.now >= machine.maintenance_due
-        ):
-            yield from machine._prepare(cycles)
+        if prepares:
+            if (
+                station.setup_every
+                and env.now < machine.maintenance_due
+                and (left := machine.cycles_to_setup - cycles) >= 0
+            ):
+                machine.cycles_to_setup = left  # machine._prepare(cycles): nothing due
+            elif (
+                station.setup_every
+                or env.now >= machine.setup_due
+                or env.now >= machine.maintenance_due
+            ):
+                yield from machine._prepare(cycles)
         # station.run_time, inlined for whole cycles: one draw, or a block sum
         if cycles == 1:
             duration = cycle_time()
@@ -211,12 +218,19 @@ def run_general(machine: Machine) -> Process:
             if settle:
                 yield from machine._settle()
         started = env.now
-        if prepares and (
-            station.setup_every
-            or env.now >= machine.setup_due
-            or env.now >= machine.maintenance_due
-        ):
-            yield from machine._prepare(cycles)
+        if prepares:
+            if (
+                station.setup_every
+                and env.now < machine.maintenance_due
+                and (left := machine.cycles_to_setup - cycles) >= 0
+            ):
+                machine.cycles_to_setup = left  # machine._prepare(cycles): nothing due
+            elif (
+                station.setup_every
+                or env.now >= machine.setup_due
+                or env.now >= machine.maintenance_due
+            ):
+                yield from machine._prepare(cycles)
         # station.run_time, inlined for a lot of whole cycles: one draw of its sum
         if lot_sum is not None and cycles > 1 and cycles == (count := int(cycles)):
             duration = lot_sum(count)
