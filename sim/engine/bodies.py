@@ -54,16 +54,10 @@ def run_lots(machine: Machine) -> Process:
     observer = clock.observer
     totals = clock.totals  # clock.switch inlined below when nothing observes it
     while True:
-        # take_front(limit), written out for its usual case (the front lot whole, nobody
-        # blocked upstream) and into.put(lot) below: two calls less per lot, the same
-        # arithmetic in the same order (Buffer.take_front and Buffer.put must change
-        # with them)
-        if (
-            stock is not None
-            and (lots := stock.lots)
-            and not stock.putters
-            and lots[0].qty <= reach
-        ):
+        # take_front(limit), written out for its usual case (the front lot whole) and
+        # into.put(lot) below: two calls less per lot, the same arithmetic in the same
+        # order (Buffer.take_front and Buffer.put must change with them)
+        if stock is not None and (lots := stock.lots) and lots[0].qty <= reach:
             front = lots.popleft()
             now = env.now
             flux = stock.flux + front.qty * now
@@ -73,6 +67,8 @@ def run_lots(machine: Machine) -> Process:
                 level = 0.0
             stock.flux = flux
             stock.level = level
+            if stock.putters:
+                stock._admit()
             lot: Lot | None = front
         else:
             lot = take_front(limit)
