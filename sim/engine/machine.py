@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Generator
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import simpy
 
 from sim.engine._simpy import NORMAL, event_counter, event_queue, queue_push, triggered_event
-from sim.engine.bodies import Process, run_general, run_lots
+from sim.engine.bodies import Process, drives_itself, run_general, run_lots
 from sim.engine.mix import run_mix
 from sim.engine.monitor import (
     BLOCKED,
@@ -107,13 +108,18 @@ class Machine:
             self._body = self._run_general()
         self._end = triggered_event(self.env)
         """The machine's one event, reused (SimPy clears its callbacks)."""
-        self._steps: list[Callable[[Any], None]] = [self._step]
+        self._steps: list[Callable[[Any], Any]] = [self._step]
+        self._resumes: Callable[[], Any] = self._resume
+        """What a deferred wake queues: :meth:`_resume`, bound once."""
+        if drives_itself(self._body):
+            # SimPy resumes the body itself, sending it the event; a deferred wake sends
+            # it None (see sim.engine.bodies): no Python frame of _step or _resume
+            self._steps = [self._body.send]
+            self._resumes = partial(self._body.send, None)
         self._push = queue_push(self.env)
         self._numbers = event_counter(self.env)
         self._heap = event_queue(self.env)
         """SimPy's event queue, read for what is due next (``env.peek()`` without a call)."""
-        self._resumes = self._resume
-        """:meth:`_resume`, bound once: what a deferred wake queues."""
         self._wakes = wakes_of(self.env)
         self._step()
         yield self.env.event()  # never triggered
@@ -166,6 +172,37 @@ class Machine:
         end = self._end
         end.callbacks = self._steps
         self._push((self.env.now, NORMAL, next(self._numbers), end))
+
+    def _pause(self, delay: float | None, top: bool) -> Generator[None, Any, bool]:
+        """Wait in a body that drives itself (:func:`sim.engine.bodies.drives_itself`):
+        what :meth:`_step` and :meth:`_resume` do around a body's ``yield delay``. Schedule
+        the machine's event ``delay`` [time unit] from now (``None``: wait to be woken);
+        when the body was resumed by SimPy (``top``), resume the machines it woke and end
+        the callback; then wait. Returns whether SimPy resumed it (it sends the event; a
+        deferred wake and the start send ``None``), or, when this machine is woken while
+        it resumes those (it waits for material they bring), ``True`` at once without
+        waiting: the body goes on where the drain would have resumed it, and resumes the
+        rest at its next wait."""
+        if delay is not None:
+            if delay < 0:
+                raise ValueError(f"negative delay {delay}")
+            end = self._end
+            end.callbacks = self._steps
+            self._push((self.env.now + delay, NORMAL, next(self._numbers), end))
+        wakes = self._wakes
+        if top:
+            pending = wakes.pending
+            own = self._resumes
+            while pending:
+                resume = pending.popleft()
+                if resume is own:
+                    return True
+                resume()
+            wakes.active = False
+        if (yield) is None:
+            return False
+        wakes.active = True
+        return True
 
     def _run_lots(self) -> Process:
         """The body of a station that works each lot whole as it comes
