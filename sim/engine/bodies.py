@@ -1,13 +1,14 @@
 """The bodies of a station's machines (:class:`~sim.engine.machine.Machine`) on a line
 without a product mix (a typed station's is :func:`sim.engine.mix.run_mix`).
 
-Each is a generator that yields how long to wait [time unit], or ``None`` after
-registering the machine as a waiter with a holder; the machine drives it on its one
+:func:`run_general` is a generator that yields how long to wait [time unit], or ``None``
+after registering the machine as a waiter with a holder; the machine drives it on its one
 reused SimPy event. :func:`run_lots` is the lean loop of a station that works each lot
 whole as it comes (one input, nothing merged, split or batched, no shifts or calendar
-failures: the cell steps between batch ovens); :func:`run_general` does everything
-else (merges, batches, splits, shifts, calendar failures). Which one a machine runs is
-decided once, when it starts, so neither pays per lot for what the other handles.
+failures: the cell steps between batch ovens); it works most lots of a year, so it drives
+itself on that event (:func:`drives_itself`). :func:`run_general` does everything else
+(merges, batches, splits, shifts, calendar failures). Which one a machine runs is decided
+once, when it starts, so neither pays per lot for what the other handles.
 """
 
 from __future__ import annotations

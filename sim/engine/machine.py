@@ -15,7 +15,9 @@ with a SimPy process yielding timeouts and events, without a new event object, a
 ``Process`` resumption or a callback list per step. The event goes straight into SimPy's
 queue as the very entry ``env.schedule`` would push, and the clock is read as ``env.now``,
 a plain attribute of the engine's environment: both through :mod:`sim.engine._simpy`, the
-one module that touches SimPy's private names.
+one module that touches SimPy's private names. The tray loop goes one step further and
+drives itself (:func:`sim.engine.bodies.drives_itself`, :meth:`Machine._pause`): SimPy
+resumes its generator straight, without a Python frame of the machine's step per event.
 """
 
 from __future__ import annotations

@@ -109,3 +109,27 @@ def test_the_piece_machine_is_the_machine_loops(
     machines = simulate(never_stopping(line), horizon, warmup, seed=11)
     assert "piece" not in seen and loop in seen
     assert fingerprint(machines) == fingerprint(pieces)
+
+
+def test_a_tray_station_of_raw_material_drives_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tray loop drives itself (``sim.engine.bodies.drives_itself``) and resumes the
+    machines it woke inside its own wait; raw material wakes its taker at once, so a
+    tray station taking it is woken while it resumes them and goes on at once: the serial
+    cell line has one, and runs as with the general loop (above), and without the
+    generator resuming itself."""
+    from sim.engine.bodies import drives_itself
+    from sim.engine.buffer import Source
+
+    seen: list[bool] = []
+    loop = Machine._run_lots
+
+    def wrapped(self: Machine) -> Any:
+        body = loop(self)
+        if isinstance(self.station.inputs[0][0], Source):
+            seen.append(drives_itself(body))
+        return body
+
+    monkeypatch.setattr(Machine, "_run_lots", wrapped)
+    horizon, warmup = LINES["cell_assembly_serial.yaml"]
+    simulate(load_line(CONFIGS / "cell_assembly_serial.yaml"), horizon, warmup, seed=11)
+    assert seen and all(seen)
