@@ -30,6 +30,9 @@ __all__ = ["Process", "drives_itself", "run_general", "run_lots"]
 Process = Generator[float | None, Any, None]
 """A machine's body: yields a delay [time unit], or ``None`` to wait until woken."""
 
+WOKEN = (None,)
+"""One wait until woken (for ``Machine._pause``)."""
+
 
 def drives_itself(body: Process) -> bool:
     """Whether ``body`` schedules the machine's event itself and always yields ``None``
@@ -103,7 +106,7 @@ def run_lots(machine: Machine) -> Generator[None, Any, None]:
             else:
                 switch(IDLE, env.now)
             wait(machine, per_cycle)
-            # top = yield from pause(None, top), written out: a wait for material
+            # top = yield from pause(WOKEN, top), written out: a wait for material
             waits = True
             if top:
                 while pending:
@@ -134,8 +137,7 @@ def run_lots(machine: Machine) -> Generator[None, Any, None]:
                 or env.now >= machine.setup_due
                 or env.now >= machine.maintenance_due
             ):
-                for delay in machine._prepare(cycles):
-                    top = yield from pause(delay, top)
+                top = yield from pause(machine._prepare(cycles), top)
         # station.run_time, inlined for whole cycles: one draw, or a block sum
         if cycles == 1:
             duration = cycle_time()
@@ -157,7 +159,7 @@ def run_lots(machine: Machine) -> Generator[None, Any, None]:
                     switch(BUSY, env.now)
             machine.up_left = up_left - duration
             machine.stop_left = stop_left - duration
-            # top = yield from pause(duration, top), written out: the wait of a lot
+            # top = yield from pause((duration,), top), written out: the wait of a lot
             if duration < 0:
                 raise ValueError(f"negative delay {duration}")
             end.callbacks = steps
@@ -172,8 +174,7 @@ def run_lots(machine: Machine) -> Generator[None, Any, None]:
                 wakes.active = True
                 top = True
         else:
-            for delay in machine._work(duration, BUSY):
-                top = yield from pause(delay, top)
+            top = yield from pause(machine._work(duration, BUSY), top)
         station.cycles += cycles
         lot.work += duration / (cycles * out_per_cycle)
         if inspect is not None:
@@ -199,7 +200,7 @@ def run_lots(machine: Machine) -> Generator[None, Any, None]:
         if not put(lot):
             switch(BLOCKED, env.now)
             out.block(machine, lot)
-            top = yield from pause(None, top)
+            top = yield from pause(WOKEN, top)
 
 
 def run_general(machine: Machine) -> Process:

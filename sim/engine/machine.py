@@ -23,7 +23,7 @@ resumes its generator straight, without a Python frame of the machine's step per
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -175,36 +175,42 @@ class Machine:
         end.callbacks = self._steps
         self._push((self.env.now, NORMAL, next(self._numbers), end))
 
-    def _pause(self, delay: float | None, top: bool) -> Generator[None, Any, bool]:
-        """Wait in a body that drives itself (:func:`sim.engine.bodies.drives_itself`):
-        what :meth:`_step` and :meth:`_resume` do around a body's ``yield delay``. Schedule
-        the machine's event ``delay`` [time unit] from now (``None``: wait to be woken);
-        when the body was resumed by SimPy (``top``), resume the machines it woke and end
-        the callback; then wait. Returns whether SimPy resumed it (it sends the event; a
-        deferred wake and the start send ``None``), or, when this machine is woken while
-        it resumes those (it waits for material they bring), ``True`` at once without
-        waiting: the body goes on where the drain would have resumed it, and resumes the
-        rest at its next wait."""
-        if delay is not None:
-            if delay < 0:
-                raise ValueError(f"negative delay {delay}")
-            end = self._end
-            end.callbacks = self._steps
-            self._push((self.env.now + delay, NORMAL, next(self._numbers), end))
+    def _pause(self, delays: Iterable[float | None], top: bool) -> Generator[None, Any, bool]:
+        """Wait out ``delays`` in a body that drives itself
+        (:func:`sim.engine.bodies.drives_itself`): what :meth:`_step` and :meth:`_resume`
+        do around a body's ``yield delay``, for each. Schedule the machine's event
+        ``delay`` [time unit] from now (``None``: wait to be woken); when the body was
+        resumed by SimPy (``top``), resume the machines it woke and end the callback; then
+        wait. Returns whether SimPy resumed it last (it sends the event; a deferred wake
+        and the start send ``None``). When this machine is woken while it resumes those
+        (it waits for material they bring), it goes on at once without waiting, where the
+        drain would have resumed it, and resumes the rest at its next wait."""
         wakes = self._wakes
-        if top:
-            pending = wakes.pending
-            own = self._resumes
-            while pending:
-                resume = pending.popleft()
-                if resume is own:
-                    return True
-                resume()
-            wakes.active = False
-        if (yield) is None:
-            return False
-        wakes.active = True
-        return True
+        pending = wakes.pending
+        own = self._resumes
+        for delay in delays:
+            if delay is not None:
+                if delay < 0:
+                    raise ValueError(f"negative delay {delay}")
+                end = self._end
+                end.callbacks = self._steps
+                self._push((self.env.now + delay, NORMAL, next(self._numbers), end))
+            if top:
+                while pending:
+                    resume = pending.popleft()
+                    if resume is own:
+                        break
+                    resume()
+                else:
+                    wakes.active = False
+                    top = (yield) is not None
+                    if top:
+                        wakes.active = True
+                continue
+            top = (yield) is not None
+            if top:
+                wakes.active = True
+        return top
 
     def _run_lots(self) -> Process:
         """The body of a station that works each lot whole as it comes
