@@ -107,12 +107,13 @@ def combine(
             defects = piece.defects
             if defects:
                 if shares is None:  # the first piece's shares (0 + x is x)
-                    shares = {station: share * qty for station, share in defects.items()}
+                    shares = {}
+                    for station, share in defects.items():
+                        shares[station] = share * qty
                     continue
                 get = shares.get
-                for station, share in defects.items():
-                    old = get(station)
-                    shares[station] = share * qty if old is None else old + share * qty
+                for station, share in defects.items():  # 0.0 + x is x: the same sums
+                    shares[station] = get(station, 0.0) + share * qty
         if shares:
             if good is None:
                 good = {}
@@ -156,12 +157,13 @@ def _combine_one(
         defects = piece.defects
         if defects:
             if shares is None:  # the first piece's shares (0 + x is x)
-                shares = {station: share * qty for station, share in defects.items()}
+                shares = {}
+                for station, share in defects.items():
+                    shares[station] = share * qty
                 continue
             get = shares.get
-            for station, share in defects.items():
-                old = get(station)
-                shares[station] = share * qty if old is None else old + share * qty
+            for station, share in defects.items():  # 0.0 + x is x: the same sums
+                shares[station] = get(station, 0.0) + share * qty
     if not earliest and units > 0:
         start = weighted / units
     if not shares:
