@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-__all__ = ["EPS", "Lot", "combine"]
+__all__ = ["EPS", "Lot", "combine", "new_lot"]
 
 EPS = 1e-9
 """Tolerance for comparing quantities [material unit]."""
@@ -40,11 +40,23 @@ class Lot:
     def part(self, qty: float) -> Lot:
         """Split off ``qty`` units as a new lot with the same history."""
         self.qty -= qty
-        defects = dict(self.defects) if self.defects else None
-        return Lot(qty, self.start, self.work, defects, self.product)
+        # Lot(qty, ...), its __init__ written out: 1.35 k instructions a lot, not 2.15 k
+        lot = new_lot(Lot)
+        lot.qty = qty
+        lot.start = self.start
+        lot.work = self.work
+        defects = self.defects
+        lot.defects = dict(defects) if defects else None
+        lot.product = self.product
+        return lot
 
     def __repr__(self) -> str:
         return f"Lot(qty={self.qty:g}, start={self.start:g})"
+
+
+new_lot = object.__new__
+"""A lot without its ``__init__`` (its slots set by the caller): the hot paths' fast
+construction."""
 
 
 def combine(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from sim.engine.grading import Grader
 from sim.engine.inspection import make_inspector
-from sim.engine.lot import EPS, Lot, combine
+from sim.engine.lot import EPS, Lot, combine, new_lot
 from sim.engine.machine import Machine
 from sim.engine.monitor import STATES
 from sim.engine.piece import PieceMachine
@@ -292,8 +292,15 @@ class StationRun:
                 start, work, defects = started, 0.0, None
             work += duration / out_units
             size = self.out_lot_cycles
+            # Lot(qty, start, work, defects), its __init__ written out (see Lot.part)
             if 1 <= cycles <= size:
-                lots = [Lot(cycles * out_per_cycle, start, work, defects)]
+                lot = new_lot(Lot)
+                lot.qty = out_units
+                lot.start = start
+                lot.work = work
+                lot.defects = defects
+                lot.product = 0
+                lots = [lot]
             else:  # lots of ``size`` cycles, the last with the rest; each its own defects
                 lots = []
                 full = size * out_per_cycle
@@ -301,9 +308,13 @@ class StationRun:
                 last = firsts[-1] if firsts else 0
                 for first in firsts:
                     left = cycles - first
-                    qty = full if size <= left else left * out_per_cycle
-                    marks = (defects if first == last else dict(defects)) if defects else None
-                    lots.append(Lot(qty, start, work, marks))
+                    lot = new_lot(Lot)
+                    lot.qty = full if size <= left else left * out_per_cycle
+                    lot.start = start
+                    lot.work = work
+                    lot.defects = (defects if first == last else dict(defects)) if defects else None
+                    lot.product = 0
+                    lots.append(lot)
         if product:
             for lot in lots:
                 lot.product = product
