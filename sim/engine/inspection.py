@@ -41,9 +41,11 @@ def make_inspector(run: StationRun, scrap: float) -> Callable[[Lot], None]:
     if scrap_at is None and grader is None and rework is None:
         tables: Tables = {}
         count_scrap = hit_counter(scrap, discrete, uniform, rng, tables)
+        marks: Tables = {}
+        count_defects = hit_counter(defect_rate, discrete, uniform, rng, marks)
         if inspects:
-            return _finding_inspector(run, scrap, count_scrap, tables, count_defects)
-        return _plain_inspector(run, count_scrap if scrap else None, tables, count_defects)
+            return _finding_inspector(run, scrap, count_scrap, tables, count_defects, marks)
+        return _plain_inspector(run, count_scrap if scrap else None, tables, count_defects, marks)
 
     def inspect(lot: Lot) -> None:
         removed = found = 0.0
@@ -84,16 +86,19 @@ def _plain_inspector(
     count_scrap: Callable[[float], float] | None,
     scrap_tables: Tables,
     count_defects: Callable[[float], float],
+    defect_tables: Tables,
 ) -> Callable[[Lot], None]:
     """The inspection of a station that finds nothing and neither ramps, grades nor
     reworks: scrap at a fixed rate (``count_scrap``, whose tables are
-    ``scrap_tables``; ``None`` without scrap), then mark new defects; the same draws as
-    the general inspection, fewer checks and calls a lot."""
+    ``scrap_tables``; ``None`` without scrap), then mark new defects (``count_defects``,
+    whose tables are ``defect_tables``); the same draws as the general inspection, fewer
+    checks and calls a lot."""
     defect_rate = run.defect_rate
     defect_station = run.defect_station
     release_per_unit = run.release_per_unit
     uniform = run.uniform
     known_size = scrap_tables.get
+    known_marks = defect_tables.get
 
     def inspect(lot: Lot) -> None:
         if count_scrap is not None:
@@ -116,8 +121,14 @@ def _plain_inspector(
         if defect_rate:
             qty = lot.qty
             if qty > EPS:
-                hit = count_defects(qty) / qty
-                if hit > 0:
+                known = known_marks(qty)  # count_defects(qty), its usual case inlined
+                if known is None:
+                    hits = count_defects(qty)
+                else:
+                    u = uniform()
+                    hits = 0.0 if u <= known[0] else table_hits(known, u, qty)
+                if hits > 0:
+                    hit = hits / qty
                     defects = lot.defects if lot.defects is not None else {}
                     old = defects.get(defect_station, 0.0)
                     defects[defect_station] = 1.0 - (1.0 - old) * (1.0 - hit)
@@ -132,11 +143,13 @@ def _finding_inspector(
     count_scrap: Callable[[float], float],
     scrap_tables: Tables,
     count_defects: Callable[[float], float],
+    defect_tables: Tables,
 ) -> Callable[[Lot], None]:
     """The inspection of a station that finds defects but neither ramps, grades nor
     reworks (the X-ray, the hi-pot, leak and K-value tests): the defects found here, scrap
     at the fixed rate ``scrap`` [-] (``count_scrap``, whose tables are ``scrap_tables``),
-    then new defects; the general inspection's draws, fewer checks and calls a lot.
+    then new defects (``count_defects``, whose tables are ``defect_tables``); the general
+    inspection's draws, fewer checks and calls a lot.
     :func:`_plain_inspector`'s scrap and new defects, written out: one inspection for
     both cost the reference year 0.36 % (24 M instructions) in the plain stations."""
     name = run.name
@@ -147,6 +160,7 @@ def _finding_inspector(
     defect_station = run.defect_station
     release_per_unit = run.release_per_unit
     known_size = scrap_tables.get
+    known_marks = defect_tables.get
 
     def inspect(lot: Lot) -> None:
         qty = lot.qty
@@ -174,8 +188,14 @@ def _finding_inspector(
             if monitor is not None:
                 monitor.leave(Lot(removed, lot.start, product=lot.product), False, release_per_unit)
         if defect_rate and qty > EPS:
-            hit = count_defects(qty) / qty
-            if hit > 0:
+            known = known_marks(qty)  # count_defects(qty), its usual case inlined
+            if known is None:
+                hits = count_defects(qty)
+            else:
+                u = uniform()
+                hits = 0.0 if u <= known[0] else table_hits(known, u, qty)
+            if hits > 0:
+                hit = hits / qty
                 marks = lot.defects if lot.defects is not None else {}
                 old = marks.get(defect_station, 0.0)
                 marks[defect_station] = 1.0 - (1.0 - old) * (1.0 - hit)
