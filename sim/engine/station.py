@@ -273,6 +273,8 @@ class StationRun:
         in ``taken`` unless its release is counted). ``inspect`` is this station's
         :meth:`inspector` when the caller holds one; ``product`` the type of a product
         mix the lots are of, given them before they are inspected (their scrap is of it).
+        The pieces in ``taken`` are consumed: a plain lot among them may become an output
+        lot (one allocation less a merge).
         """
         out_per_cycle = self.out_per_cycle
         out_units = cycles * out_per_cycle
@@ -294,7 +296,8 @@ class StationRun:
             size = self.out_lot_cycles
             # Lot(qty, start, work, defects), its __init__ written out (see Lot.part)
             if 1 <= cycles <= size:
-                lot = new_lot(Lot)
+                pieces = taken[0][0] if taken else None  # consumed: a plain lot is reused
+                lot = pieces[0] if pieces and type(pieces[0]) is Lot else new_lot(Lot)
                 lot.qty = out_units
                 lot.start = start
                 lot.work = work
