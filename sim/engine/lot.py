@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-__all__ = ["EPS", "Lot", "combine", "new_lot"]
+__all__ = ["EPS", "Lot", "combine", "combine_one", "new_lot"]
 
 EPS = 1e-9
 """Tolerance for comparing quantities [material unit]."""
@@ -76,7 +76,7 @@ def combine(
     unit-weighted mean, which keeps the mean flow time exact.
     """
     if len(taken) == 1:
-        return _combine_one(taken[0], pieces_per_unit[0] or 1.0, out_units, earliest)
+        return combine_one(taken[0], pieces_per_unit[0] or 1.0, out_units, earliest)
     start = math.inf
     weighted = 0.0
     units = 0.0
@@ -144,7 +144,7 @@ def combine(
     return start, work / out_units, good or None
 
 
-def _combine_one(
+def combine_one(
     taken: tuple[list[Lot], float], power: float, out_units: float, earliest: bool
 ) -> tuple[float, float, dict[str, float] | None]:
     """:func:`combine` of one input material, with ``power`` its pieces per output unit

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from sim.engine.grading import Grader
 from sim.engine.inspection import make_inspector
-from sim.engine.lot import EPS, Lot, combine, new_lot
+from sim.engine.lot import EPS, Lot, combine, combine_one, new_lot
 from sim.engine.machine import Machine
 from sim.engine.monitor import STATES
 from sim.engine.piece import PieceMachine
@@ -96,6 +96,9 @@ class StationRun:
             for (_, per_cycle), discrete in zip(self.inputs, discrete_inputs, strict=True)
         ]
         """Pieces of each input in one output unit (0 for web or bulk material) [-]."""
+        self._one_power = (self._pieces_per_unit[0] or 1.0) if len(self.inputs) == 1 else 0.0
+        """Pieces per output unit of the one input (1 for web or bulk material), for
+        :func:`combine_one` without :func:`combine`'s dispatch; 0 with several inputs."""
         self.monitor = monitor
         self.release_per_unit = wiring.release_per_unit
         self.batch_min = spec.batch_min
@@ -285,9 +288,15 @@ class StationRun:
                 lot.work += added
         else:
             if taken:
-                start, work, defects = combine(
-                    taken, self._pieces_per_unit, out_units, earliest=not self.passthrough
-                )
+                one_power = self._one_power
+                if one_power:  # combine's one-input case, called straight
+                    start, work, defects = combine_one(
+                        taken[0], one_power, out_units, not self.passthrough
+                    )
+                else:
+                    start, work, defects = combine(
+                        taken, self._pieces_per_unit, out_units, earliest=not self.passthrough
+                    )
                 if start == math.inf:  # made of raw material only
                     start = started
             else:
