@@ -311,8 +311,16 @@ class StationRun:
                 lot.start = start
                 lot.work = work
                 lot.defects = defects
-                lot.product = 0
-                lots = [lot]
+                lot.product = product
+                # the tail below for this one lot, written out (the usual run of a merge)
+                if not self.checks_quality:
+                    self.units_out += out_units
+                    return [lot]
+                (inspect or self.inspector())(lot)
+                if lot.qty > EPS:
+                    self.units_out += lot.qty
+                    return [lot]
+                return []
             else:  # lots of ``size`` cycles, the last with the rest; each its own defects
                 lots = []
                 full = size * out_per_cycle
