@@ -46,7 +46,7 @@ class Lot:
         lot.start = self.start
         lot.work = self.work
         defects = self.defects
-        lot.defects = dict(defects) if defects else None
+        lot.defects = defects.copy() if defects else None
         lot.product = self.product
         return lot
 

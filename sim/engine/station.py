@@ -332,7 +332,10 @@ class StationRun:
                     lot.qty = full if size <= left else left * out_per_cycle
                     lot.start = start
                     lot.work = work
-                    lot.defects = (defects if first == last else dict(defects)) if defects else None
+                    if defects:  # each its own: the last the merge's, the others copies
+                        lot.defects = defects if first == last else defects.copy()
+                    else:
+                        lot.defects = None
                     lot.product = 0
                     lots.append(lot)
         if product:
