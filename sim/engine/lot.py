@@ -55,8 +55,8 @@ class Lot:
 
 
 new_lot = object.__new__
-"""A lot without its ``__init__`` (its slots set by the caller): the hot paths' fast
-construction."""
+"""``new_lot(Lot)``: a lot made without its ``__init__``, the caller setting all five slots
+(1.35 k instructions, not 2.15 k): the construction of the hot paths (splits, merges)."""
 
 
 def combine(
