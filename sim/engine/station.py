@@ -276,8 +276,8 @@ class StationRun:
         in ``taken`` unless its release is counted). ``inspect`` is this station's
         :meth:`inspector` when the caller holds one; ``product`` the type of a product
         mix the lots are of, given them before they are inspected (their scrap is of it).
-        The pieces in ``taken`` are consumed: a plain lot among them may become an output
-        lot (one allocation less a merge).
+        The pieces in ``taken`` are consumed: the plain lots of the first input are reused
+        as the output lots (one allocation less a lot).
         """
         out_per_cycle = self.out_per_cycle
         out_units = cycles * out_per_cycle
@@ -326,9 +326,11 @@ class StationRun:
                 full = size * out_per_cycle
                 firsts = range(0, int(cycles), size)
                 last = firsts[-1] if firsts else 0
+                spare = iter(taken[0][0] if taken else ())  # consumed: plain lots are reused
                 for first in firsts:
                     left = cycles - first
-                    lot = new_lot(Lot)
+                    piece = next(spare, None)
+                    lot = piece if type(piece) is Lot else new_lot(Lot)
                     lot.qty = full if size <= left else left * out_per_cycle
                     lot.start = start
                     lot.work = work
