@@ -3,8 +3,8 @@ rework or scrapped), grading, and the new defects that later stations will find.
 
 One inspection per station, built once (:meth:`sim.engine.station.StationRun.inspector`)
 and shared by its machines. Fixed rates count from cached binomial tables
-(:mod:`sim.engine.hits`); a station that finds nothing and neither ramps, grades nor
-reworks gets a shorter inspection with the same draws.
+(:mod:`sim.engine.hits`); a station that neither ramps, grades nor reworks gets a
+shorter inspection with the same draws (one that finds defects, one that does not).
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ __all__ = ["make_inspector"]
 
 def make_inspector(run: StationRun, scrap: float) -> Callable[[Lot], None]:
     """The inspection of ``run``'s finished lots with scrap rate ``scrap`` [-] (see
-    :meth:`StationRun.inspector`): the general one, or :func:`_plain_inspector` for a
-    station that finds nothing and neither ramps, grades nor reworks."""
+    :meth:`StationRun.inspector`): the general one, or for a station that neither ramps,
+    grades nor reworks :func:`_finding_inspector` (it finds defects) or
+    :func:`_plain_inspector` (it does not)."""
     inspects = run.inspects
     name = run.name
     discrete = run.discrete
@@ -37,10 +38,14 @@ def make_inspector(run: StationRun, scrap: float) -> Callable[[Lot], None]:
     scrap_at = run.scrap_at
     grader = run.grader
     rework = run.rework
-    if not inspects and scrap_at is None and grader is None and rework is None:
+    if scrap_at is None and grader is None and rework is None:
         tables: Tables = {}
         count_scrap = hit_counter(scrap, discrete, uniform, rng, tables)
-        return _plain_inspector(run, count_scrap if scrap else None, tables, count_defects)
+        marks: Tables = {}
+        count_defects = hit_counter(defect_rate, discrete, uniform, rng, marks)
+        if inspects:
+            return _finding_inspector(run, scrap, count_scrap, tables, count_defects, marks)
+        return _plain_inspector(run, count_scrap if scrap else None, tables, count_defects, marks)
 
     def inspect(lot: Lot) -> None:
         removed = found = 0.0
@@ -81,16 +86,19 @@ def _plain_inspector(
     count_scrap: Callable[[float], float] | None,
     scrap_tables: Tables,
     count_defects: Callable[[float], float],
+    defect_tables: Tables,
 ) -> Callable[[Lot], None]:
     """The inspection of a station that finds nothing and neither ramps, grades nor
     reworks: scrap at a fixed rate (``count_scrap``, whose tables are
-    ``scrap_tables``; ``None`` without scrap), then mark new defects; the same draws as
-    the general inspection, fewer checks and calls a lot."""
+    ``scrap_tables``; ``None`` without scrap), then mark new defects (``count_defects``,
+    whose tables are ``defect_tables``); the same draws as the general inspection, fewer
+    checks and calls a lot."""
     defect_rate = run.defect_rate
     defect_station = run.defect_station
     release_per_unit = run.release_per_unit
     uniform = run.uniform
     known_size = scrap_tables.get
+    known_marks = defect_tables.get
 
     def inspect(lot: Lot) -> None:
         if count_scrap is not None:
@@ -113,12 +121,85 @@ def _plain_inspector(
         if defect_rate:
             qty = lot.qty
             if qty > EPS:
-                hit = count_defects(qty) / qty
-                if hit > 0:
+                known = known_marks(qty)  # count_defects(qty), its usual case inlined
+                if known is None:
+                    hits = count_defects(qty)
+                else:
+                    u = uniform()
+                    hits = 0.0 if u <= known[0] else table_hits(known, u, qty)
+                if hits > 0:
+                    hit = hits / qty
                     defects = lot.defects if lot.defects is not None else {}
                     old = defects.get(defect_station, 0.0)
                     defects[defect_station] = 1.0 - (1.0 - old) * (1.0 - hit)
                     lot.defects = defects
+
+    return inspect
+
+
+def _finding_inspector(
+    run: StationRun,
+    scrap: float,
+    count_scrap: Callable[[float], float],
+    scrap_tables: Tables,
+    count_defects: Callable[[float], float],
+    defect_tables: Tables,
+) -> Callable[[Lot], None]:
+    """The inspection of a station that finds defects but neither ramps, grades nor
+    reworks (the X-ray, the hi-pot, leak and K-value tests): the defects found here, scrap
+    at the fixed rate ``scrap`` [-] (``count_scrap``, whose tables are ``scrap_tables``),
+    then new defects (``count_defects``, whose tables are ``defect_tables``); the general
+    inspection's draws, fewer checks and calls a lot.
+    :func:`_plain_inspector`'s scrap and new defects, written out: one inspection for
+    both cost the reference year 0.36 % (24 M instructions) in the plain stations."""
+    name = run.name
+    discrete = run.discrete
+    uniform = run.uniform
+    rng = run._quality_rng
+    defect_rate = run.defect_rate
+    defect_station = run.defect_station
+    release_per_unit = run.release_per_unit
+    known_size = scrap_tables.get
+    known_marks = defect_tables.get
+
+    def inspect(lot: Lot) -> None:
+        qty = lot.qty
+        defects = lot.defects
+        if defects and name in defects:
+            removed = share_count(qty, defects.pop(name), discrete, uniform, rng)
+            run.found += removed
+            left = qty - removed
+        else:
+            removed = 0.0
+            left = qty
+        if scrap:
+            known = known_size(left)  # count_scrap(left), its usual case inlined
+            if known is None:
+                removed += count_scrap(left)
+            else:
+                u = uniform()
+                if u > known[0]:  # else no hit
+                    removed += table_hits(known, u, left)
+        if removed > EPS:
+            run.scrapped += removed
+            run.lost_work += removed * lot.work
+            lot.qty = qty = qty - removed
+            monitor = run.monitor
+            if monitor is not None:
+                monitor.leave(Lot(removed, lot.start, product=lot.product), False, release_per_unit)
+        if defect_rate and qty > EPS:
+            known = known_marks(qty)  # count_defects(qty), its usual case inlined
+            if known is None:
+                hits = count_defects(qty)
+            else:
+                u = uniform()
+                hits = 0.0 if u <= known[0] else table_hits(known, u, qty)
+            if hits > 0:
+                hit = hits / qty
+                marks = lot.defects if lot.defects is not None else {}
+                old = marks.get(defect_station, 0.0)
+                marks[defect_station] = 1.0 - (1.0 - old) * (1.0 - hit)
+                lot.defects = marks
 
     return inspect
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-__all__ = ["EPS", "Lot", "combine"]
+__all__ = ["EPS", "Lot", "combine", "combine_one", "new_lot"]
 
 EPS = 1e-9
 """Tolerance for comparing quantities [material unit]."""
@@ -40,11 +40,23 @@ class Lot:
     def part(self, qty: float) -> Lot:
         """Split off ``qty`` units as a new lot with the same history."""
         self.qty -= qty
-        defects = dict(self.defects) if self.defects else None
-        return Lot(qty, self.start, self.work, defects, self.product)
+        # Lot(qty, ...), its __init__ written out: 1.35 k instructions a lot, not 2.15 k
+        lot = new_lot(Lot)
+        lot.qty = qty
+        lot.start = self.start
+        lot.work = self.work
+        defects = self.defects
+        lot.defects = defects.copy() if defects else None
+        lot.product = self.product
+        return lot
 
     def __repr__(self) -> str:
         return f"Lot(qty={self.qty:g}, start={self.start:g})"
+
+
+new_lot = object.__new__
+"""``new_lot(Lot)``: a lot made without its ``__init__``, the caller setting all five slots
+(1.35 k instructions, not 2.15 k): the construction of the hot paths (splits, merges)."""
 
 
 def combine(
@@ -64,7 +76,7 @@ def combine(
     unit-weighted mean, which keeps the mean flow time exact.
     """
     if len(taken) == 1:
-        return _combine_one(taken[0], pieces_per_unit[0] or 1.0, out_units, earliest)
+        return combine_one(taken[0], pieces_per_unit[0] or 1.0, out_units, earliest)
     start = math.inf
     weighted = 0.0
     units = 0.0
@@ -107,12 +119,13 @@ def combine(
             defects = piece.defects
             if defects:
                 if shares is None:  # the first piece's shares (0 + x is x)
-                    shares = {station: share * qty for station, share in defects.items()}
+                    shares = {}
+                    for station, share in defects.items():
+                        shares[station] = share * qty
                     continue
                 get = shares.get
-                for station, share in defects.items():
-                    old = get(station)
-                    shares[station] = share * qty if old is None else old + share * qty
+                for station, share in defects.items():  # 0.0 + x is x: the same sums
+                    shares[station] = get(station, 0.0) + share * qty
         if shares:
             if good is None:
                 good = {}
@@ -131,7 +144,7 @@ def combine(
     return start, work / out_units, good or None
 
 
-def _combine_one(
+def combine_one(
     taken: tuple[list[Lot], float], power: float, out_units: float, earliest: bool
 ) -> tuple[float, float, dict[str, float] | None]:
     """:func:`combine` of one input material, with ``power`` its pieces per output unit
@@ -156,12 +169,13 @@ def _combine_one(
         defects = piece.defects
         if defects:
             if shares is None:  # the first piece's shares (0 + x is x)
-                shares = {station: share * qty for station, share in defects.items()}
+                shares = {}
+                for station, share in defects.items():
+                    shares[station] = share * qty
                 continue
             get = shares.get
-            for station, share in defects.items():
-                old = get(station)
-                shares[station] = share * qty if old is None else old + share * qty
+            for station, share in defects.items():  # 0.0 + x is x: the same sums
+                shares[station] = get(station, 0.0) + share * qty
     if not earliest and units > 0:
         start = weighted / units
     if not shares:

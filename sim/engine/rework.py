@@ -46,7 +46,7 @@ class ReworkLot(Lot):
     def part(self, qty: float) -> Lot:
         """Split off ``qty`` units as a new lot with the same history and passes."""
         self.qty -= qty
-        defects = dict(self.defects) if self.defects else None
+        defects = self.defects.copy() if self.defects else None
         return ReworkLot(qty, self.start, self.work, defects, self.passes)
 
 
@@ -110,7 +110,7 @@ class ReworkLoop:
         if back <= 0:
             return failed
         self.reworked += back
-        defects = dict(lot.defects) if lot.defects else None
+        defects = lot.defects.copy() if lot.defects else None
         rework = ReworkLot(back, lot.start, lot.work, defects, passes)
         if self._bench is None:
             self.target.put_back(rework)

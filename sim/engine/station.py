@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from sim.engine.grading import Grader
 from sim.engine.inspection import make_inspector
-from sim.engine.lot import EPS, Lot, combine
+from sim.engine.lot import EPS, Lot, combine, combine_one, new_lot
 from sim.engine.machine import Machine
 from sim.engine.monitor import STATES
 from sim.engine.piece import PieceMachine
@@ -96,6 +96,9 @@ class StationRun:
             for (_, per_cycle), discrete in zip(self.inputs, discrete_inputs, strict=True)
         ]
         """Pieces of each input in one output unit (0 for web or bulk material) [-]."""
+        self._one_power = (self._pieces_per_unit[0] or 1.0) if len(self.inputs) == 1 else 0.0
+        """Pieces per output unit of the one input (1 for web or bulk material), for
+        :func:`combine_one` without :func:`combine`'s dispatch; 0 with several inputs."""
         self.monitor = monitor
         self.release_per_unit = wiring.release_per_unit
         self.batch_min = spec.batch_min
@@ -273,6 +276,8 @@ class StationRun:
         in ``taken`` unless its release is counted). ``inspect`` is this station's
         :meth:`inspector` when the caller holds one; ``product`` the type of a product
         mix the lots are of, given them before they are inspected (their scrap is of it).
+        The pieces in ``taken`` are consumed: the plain lots of the first input are reused
+        as the output lots (one allocation less a lot).
         """
         out_per_cycle = self.out_per_cycle
         out_units = cycles * out_per_cycle
@@ -283,27 +288,58 @@ class StationRun:
                 lot.work += added
         else:
             if taken:
-                start, work, defects = combine(
-                    taken, self._pieces_per_unit, out_units, earliest=not self.passthrough
-                )
+                one_power = self._one_power
+                if one_power:  # combine's one-input case, called straight
+                    start, work, defects = combine_one(
+                        taken[0], one_power, out_units, not self.passthrough
+                    )
+                else:
+                    start, work, defects = combine(
+                        taken, self._pieces_per_unit, out_units, earliest=not self.passthrough
+                    )
                 if start == math.inf:  # made of raw material only
                     start = started
             else:
                 start, work, defects = started, 0.0, None
             work += duration / out_units
             size = self.out_lot_cycles
+            # Lot(qty, start, work, defects), its __init__ written out (see Lot.part)
             if 1 <= cycles <= size:
-                lots = [Lot(cycles * out_per_cycle, start, work, defects)]
+                pieces = taken[0][0] if taken else None  # consumed: a plain lot is reused
+                lot = pieces[0] if pieces and type(pieces[0]) is Lot else new_lot(Lot)
+                lot.qty = out_units
+                lot.start = start
+                lot.work = work
+                lot.defects = defects
+                lot.product = product
+                # the tail below for this one lot, written out (the usual run of a merge)
+                if not self.checks_quality:
+                    self.units_out += out_units
+                    return [lot]
+                (inspect or self.inspector())(lot)
+                if lot.qty > EPS:
+                    self.units_out += lot.qty
+                    return [lot]
+                return []
             else:  # lots of ``size`` cycles, the last with the rest; each its own defects
                 lots = []
                 full = size * out_per_cycle
                 firsts = range(0, int(cycles), size)
                 last = firsts[-1] if firsts else 0
+                spare = iter(taken[0][0] if taken else ())  # consumed: plain lots are reused
                 for first in firsts:
                     left = cycles - first
-                    qty = full if size <= left else left * out_per_cycle
-                    marks = (defects if first == last else dict(defects)) if defects else None
-                    lots.append(Lot(qty, start, work, marks))
+                    piece = next(spare, None)
+                    lot = piece if type(piece) is Lot else new_lot(Lot)
+                    lot.qty = full if size <= left else left * out_per_cycle
+                    lot.start = start
+                    lot.work = work
+                    if defects:  # each its own: the last the merge's, the others copies
+                        lot.defects = defects if first == last else defects.copy()
+                    else:
+                        lot.defects = None
+                    lot.product = 0
+                    lots.append(lot)
         if product:
             for lot in lots:
                 lot.product = product
