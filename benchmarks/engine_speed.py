@@ -1,26 +1,28 @@
-"""Engine speed: linesim, plain idiomatic SimPy and a hand-written heapq loop, side by side.
+"""Engine speed: linesim, plain idiomatic SimPy, a hand-written heapq loop and SimPy's floor.
 
-All three simulate the Penny Fab of Factory Physics (four single-machine stations in series,
+All simulate the Penny Fab of Factory Physics (four single-machine stations in series,
 exponential process times with mean 2 h, CONWIP with ``w`` jobs) for the horizon that gives
 about ``--completions`` station completions, and print their throughput next to the exact
 TH(w) = w / (W0 + w - 1) * r_b, to show that they do the same work:
 
 - **linesim**: :func:`sim.engine.simulate` on ``configs/penny_fab.yaml`` (in process);
 - **plain SimPy**: what a SimPy user writes, a ``Resource`` per station and a process per job;
-- **heapq loop**: no library at all, a binary heap of finish times (the floor for Python);
-- **SimPy floor**: the heapq loop's bookkeeping driven by SimPy instead, one reused SimPy event
-  per station completion and nothing else (the floor for any model that spends one SimPy
-  event per completion, as linesim does: what SimPy's own queue and loop cost).
+- **heapq loop**: no library at all, a binary heap of finish times, a queue of waiting jobs
+  and a busy flag per station, times from ``random.expovariate``;
+- **SimPy floor** (the yardstick of issue 25): the heapq loop's bookkeeping driven by SimPy
+  instead, one reused SimPy event per station, pushed straight onto SimPy's queue with one
+  plain callback: the least any model that spends one SimPy event per completion, as
+  linesim does, can cost;
+- **numpy floor**: the floor with numpy's block draws instead of ``random.expovariate`` and
+  ``env.schedule`` instead of the push, the stricter yardstick used until 2026-12-08
+  (about a tenth faster; printed so that figures of before compare).
 
 Each model runs ``--repeats`` times, every time in a fresh interpreter (so that no run
 inherits another's heap or caches), alternating models; the median wall time counts. The
 machine may be shared: the load average (``os.getloadavg``) is printed with the figures,
-and the ratios, measured in the same run, are what to compare.
-
-Targets (issue 12): linesim at least 5x plain SimPy and at least 0.6x the heapq loop. The
-SimPy floor shows how far the second can be reached while SimPy stays the engine: it runs at
-0.72-0.76x the heapq loop itself (2026-11-29, quiet), so 0.6x would leave linesim's buffers,
-state clocks and counts about a fifth of SimPy's own cost per completion.
+and the ratios, measured in the same run, are what to compare. The targets, as ratios to
+the floor, are printed by ``benchmarks/speed_targets.py``; this script's own ones (issue
+12): linesim at least 5x plain SimPy and at least 0.6x the heapq loop.
 
 Run from the repository root::
 
@@ -33,10 +35,12 @@ import argparse
 import heapq
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
 import time
+from collections import deque
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -58,7 +62,7 @@ STATIONS = 4
 MEAN = 2.0
 """Penny Fab process time, exponential mean [h]."""
 
-MODELS = ("linesim", "plain SimPy", "heapq loop", "SimPy floor")
+MODELS = ("linesim", "plain SimPy", "heapq loop", "SimPy floor", "numpy floor")
 
 
 def exact_throughput(wip: int) -> float:
@@ -107,44 +111,112 @@ def run_plain(horizon: float, wip: int, seed: int) -> tuple[int, float, float]:
 
 
 def run_heapq(horizon: float, wip: int, seed: int) -> tuple[int, float, float]:
-    """Simulate with a hand-written event loop: a heap of (finish time, station)."""
-    rng = np.random.default_rng(seed)
+    """Simulate with a hand-written event loop (the issue's yardstick loop): a heap of
+    (finish time, station), a queue of waiting jobs and a busy flag per station, and
+    exponential times from the standard library's ``random.expovariate``."""
+    rng = random.Random(seed)
+    expo, push, pop = rng.expovariate, heapq.heappush, heapq.heappop
+    rate = 1.0 / MEAN
     start = time.perf_counter()
-    draws: list[float] = []
-    queue = [0] * STATIONS  # jobs waiting or in process per station
+    waiting: list[deque[int]] = [deque() for _ in range(STATIONS)]
+    busy = [False] * STATIONS
     events: list[tuple[float, int]] = []
+    waiting[0].extend(range(wip - 1))
+    busy[0] = True
+    push(events, (expo(rate), 0))
     completions = out = 0
-    now = 0.0
-    queue[0] = wip
-    draws = rng.exponential(MEAN, 4096).tolist()
-    events.append((draws.pop(), 0))
-    push, pop = heapq.heappush, heapq.heappop
+    last = STATIONS - 1
     while events:
         now, station = pop(events)
         if now > horizon:
             break
         completions += 1
-        queue[station] -= 1
-        if queue[station]:
-            if not draws:
-                draws = rng.exponential(MEAN, 4096).tolist()
-            push(events, (now + draws.pop(), station))
-        following = station + 1
-        if following == STATIONS:
-            following = 0
+        if waiting[station]:
+            waiting[station].popleft()
+            push(events, (now + expo(rate), station))
+        else:
+            busy[station] = False
+        if station == last:
             out += 1
-        queue[following] += 1
-        if queue[following] == 1:
-            if not draws:
-                draws = rng.exponential(MEAN, 4096).tolist()
-            push(events, (now + draws.pop(), following))
+            following = 0
+        else:
+            following = station + 1
+        if busy[following]:
+            waiting[following].append(0)
+        else:
+            busy[following] = True
+            push(events, (now + expo(rate), following))
     wall = time.perf_counter() - start
     return completions, out, wall
 
 
 def run_simpy_floor(horizon: float, wip: int, seed: int) -> tuple[int, float, float]:
-    """The heapq loop's bookkeeping on SimPy: one reused event per station whose callback
-    ends the cycle and starts the next ones, scheduled with ``env.schedule``."""
+    """The heapq loop's bookkeeping on SimPy, SimPy's own floor (the yardstick of issue
+    25): one reused event per station, pushed straight onto SimPy's event queue under
+    SimPy's next event number with one plain callback, times from ``random.expovariate``.
+    Nothing a SimPy model can do per completion costs less (but its draws: see
+    :func:`run_simpy_floor_numpy`)."""
+    import simpy
+
+    from sim.engine._simpy import (
+        NORMAL,
+        LineEnvironment,
+        event_counter,
+        event_queue,
+        triggered_event,
+    )
+
+    env = LineEnvironment()  # SimPy's environment, its clock read as a plain attribute
+    rng = random.Random(seed)
+    expo = rng.expovariate
+    rate = 1.0 / MEAN
+    push, queue, numbers = heapq.heappush, event_queue(env), event_counter(env)
+    waiting: list[deque[int]] = [deque() for _ in range(STATIONS)]
+    busy = [False] * STATIONS
+    counts = [0, 0]  # completions, jobs out
+    last = STATIONS - 1
+    ends = [triggered_event(env) for _ in range(STATIONS)]
+
+    def begin(station: int) -> None:
+        end = ends[station]
+        end.callbacks = [finishers[station]]
+        push(queue, (env.now + expo(rate), NORMAL, next(numbers), end))
+
+    def finisher(station: int) -> Any:
+        following = 0 if station == last else station + 1
+
+        def finish(_event: simpy.Event) -> None:
+            counts[0] += 1
+            if station == last:
+                counts[1] += 1
+            if waiting[station]:
+                waiting[station].popleft()
+                begin(station)
+            else:
+                busy[station] = False
+            if busy[following]:
+                waiting[following].append(0)
+            else:
+                busy[following] = True
+                begin(following)
+
+        return finish
+
+    finishers = [finisher(station) for station in range(STATIONS)]
+    start = time.perf_counter()
+    waiting[0].extend(range(wip - 1))
+    busy[0] = True
+    begin(0)
+    env.run(until=horizon)
+    wall = time.perf_counter() - start
+    return counts[0], counts[1], wall
+
+
+def run_simpy_floor_numpy(horizon: float, wip: int, seed: int) -> tuple[int, float, float]:
+    """The floor with numpy's block draws (taken from a list of 4,096 at a time, as
+    linesim draws) instead of ``random.expovariate``, scheduled with ``env.schedule``:
+    the stricter yardstick these benchmarks used until 2026-12-08, about a tenth faster
+    than :func:`run_simpy_floor`."""
     import simpy
     from simpy.events import NORMAL
 
@@ -196,6 +268,7 @@ RUNNERS = {
     "plain SimPy": run_plain,
     "heapq loop": run_heapq,
     "SimPy floor": run_simpy_floor,
+    "numpy floor": run_simpy_floor_numpy,
 }
 
 

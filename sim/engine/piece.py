@@ -19,12 +19,16 @@ is scheduled. Between buffers of :class:`~sim.engine.buffer.Buffer` those moves 
 buffer's own :meth:`~sim.engine.buffer.Buffer.put` and
 :meth:`~sim.engine.buffer.Buffer.take_piece`, written out in the callback (the same
 operations in the same order, so every figure is the same to the last bit): a call less
-each. Which callback a machine uses is decided when it starts, not per cycle: the written
-out one needs a buffer to take from, no scrap and no trace.
+each. The last machine of a CONWIP line also writes out the sink's, the line monitor's and
+the entry buffer's methods (its job leaves and the replacement enters in the same
+callback): 5 % fewer instructions a completion on the Penny Fab. Which callback a machine
+uses is decided when it starts, not per cycle: the written out ones need a buffer to take
+from, no scrap and no trace.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from heapq import heappush
 from typing import TYPE_CHECKING, Any
@@ -35,10 +39,10 @@ from simpy.events import URGENT
 from sim.engine._simpy import NORMAL, event_counter, event_queue, triggered_event
 from sim.engine.buffer import Buffer
 from sim.engine.lot import EPS, Lot
-from sim.engine.monitor import BLOCKED, BUSY, IDLE, MachineClock
+from sim.engine.monitor import BLOCKED, BUSY, IDLE, LineMonitor, MachineClock, Sink, _product_good
 
 if TYPE_CHECKING:
-    from sim.engine.holder import Supply
+    from sim.engine.holder import Receiver, Supply
     from sim.engine.station import StationRun
 
 __all__ = ["PieceMachine"]
@@ -113,6 +117,8 @@ class PieceMachine:
         self._written = self._in is not None and self.clock.observer is None
         if self._written and not self.station.scrap:
             self._finished = [self._flow]
+            if _releases(self.station.out):
+                self._finished = [self._flow_last]
         self.succeed()
 
     def succeed(self, _value: Any = None) -> None:
@@ -230,6 +236,76 @@ class PieceMachine:
         # env.schedule(end, NORMAL, duration), inlined: the same entry in SimPy's queue
         heappush(self._heap, (now + duration, NORMAL, next(self._numbers), end))
 
+    def _flow_last(self, _event: simpy.Event) -> None:
+        """:meth:`_flow` of a CONWIP line's last machine: the piece leaves the line into
+        its :class:`~sim.engine.monitor.Sink` and its replacement enters the first buffer
+        (``Sink.put``, ``LineMonitor.leave`` and ``Buffer.put``, written out)."""
+        lot: Lot = self.lot  # type: ignore[assignment]  # set whenever a cycle runs
+        if type(lot) is not Lot:  # a reworked piece carries its passes: the general way
+            self._flow(_event)
+            return
+        now = self.env.now
+        self.cycles += 1
+        sink: Sink = self.station.out  # type: ignore[assignment]
+        qty = lot.qty
+        flow = now - lot.start
+        sink.units += qty
+        sink.units_total += qty
+        sink.flow_sum += flow * qty
+        sink.flow_sumsq += flow * flow * qty
+        if now >= sink._bin_start:
+            index = int((now - sink._bin_start) / sink._bin_width)
+            if index < sink._bin_count:
+                sink._counts[index] += qty
+        if lot.defects:
+            sink.escaped += qty * (1.0 - _product_good(lot.defects))
+        monitor: LineMonitor = sink.monitor  # type: ignore[assignment]
+        monitor.released += qty
+        monitor.released_total += qty
+        lot.start = now
+        lot.work = 0.0
+        lot.defects = None
+        entry: Buffer = monitor.conwip_entry  # type: ignore[assignment]
+        level = entry.level + qty  # entry.put(lot), written out: the entry has no limit
+        entry.flux -= qty * now
+        entry.lots.append(lot)
+        entry.level = level
+        getters = entry.getters
+        if getters:
+            available = level
+            if entry.putters:
+                available += sum(held.qty for _, held in entry.putters)
+            while getters and available + EPS >= getters[0][1]:
+                waiter, need = getters.popleft()
+                waiter.succeed()
+                available -= need
+        # self._inbuf.take_piece(), written out for its usual case
+        buffer: Buffer = self._in  # type: ignore[assignment]  # chosen so in _begin
+        lots = buffer.lots
+        following = lots.popleft() if lots else None
+        if following is not None and following.qty == 1.0:
+            buffer.flux += now
+            buffer.level -= 1.0
+            if buffer.putters:
+                buffer._admit()
+        else:
+            if following is not None:  # a lot of other than one piece: put back, take_front
+                lots.appendleft(following)
+            following = buffer.take_front(1.0)
+            if following is None:  # the clock's switch to IDLE and buffer.wait, written out
+                clock = self.clock
+                clock.totals[clock.state] += now - clock.since
+                clock.state = IDLE
+                clock.since = now
+                buffer.getters.append((self, 1.0))
+                return
+        self.lot = following
+        end = self._end
+        end.callbacks = self._finished  # SimPy only reads the list it takes back
+        duration = self._duration = next(self._draws)
+        # env.schedule(end, NORMAL, duration), inlined: the same entry in SimPy's queue
+        heappush(self._heap, (now + duration, NORMAL, next(self._numbers), end))
+
     def _finish(self, _event: simpy.Event) -> None:
         """A piece is done: it carries the machine time spent on it, so scrap here or
         later loses that work; then take the next."""
@@ -266,6 +342,19 @@ class PieceMachine:
         duration = self._duration = next(self._draws)
         # env.schedule(end, NORMAL, duration), inlined: the same entry in SimPy's queue
         heappush(self._heap, (self.env.now + duration, NORMAL, next(self._numbers), end))
+
+
+def _releases(out: Receiver) -> bool:
+    """Whether ``out`` is a plain :class:`~sim.engine.monitor.Sink` of a CONWIP line whose
+    entry buffer has no limit: a piece leaving into it lets its replacement in at once
+    (what :meth:`PieceMachine._flow_last` writes out)."""
+    if type(out) is not Sink or out.release_per_unit not in (None, 1.0):
+        return False
+    monitor = out.monitor
+    if type(monitor) is not LineMonitor:
+        return False
+    entry = monitor.conwip_entry
+    return type(entry) is Buffer and entry.limit == math.inf
 
 
 def _draws(sampler: Callable[[], float]) -> Iterator[float]:

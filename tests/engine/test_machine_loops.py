@@ -133,3 +133,31 @@ def test_a_tray_station_of_raw_material_drives_itself(monkeypatch: pytest.Monkey
     horizon, warmup = LINES["cell_assembly_serial.yaml"]
     simulate(load_line(CONFIGS / "cell_assembly_serial.yaml"), horizon, warmup, seed=11)
     assert seen and all(seen)
+
+
+def test_the_last_piece_machine_writes_out_the_sink(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Penny Fab's last machine puts its jobs out and their replacements in within its
+    own callback (``PieceMachine._flow_last``); with that path turned off (the sink's,
+    the line monitor's and the entry buffer's own methods): the same run to the last
+    bit, the released jobs and the WIP's time integral included."""
+    from sim.engine import piece
+
+    line = load_line(CONFIGS / "penny_fab.yaml")
+    horizon, warmup = LINES["penny_fab.yaml"]
+    chosen: list[bool] = []
+    releases = piece._releases
+
+    def recorded(out: Any) -> bool:
+        chosen.append(releases(out))
+        return chosen[-1]
+
+    monkeypatch.setattr(piece, "_releases", recorded)
+    written = simulate(line, horizon, warmup, seed=11)
+    assert chosen.count(True) == 1  # the last of the four stations
+    monkeypatch.setattr(piece, "_releases", lambda out: False)
+    general = simulate(line, horizon, warmup, seed=11)
+
+    def measured(result: ReplicationResult) -> str:
+        return fingerprint(result) + repr((result.released, result.wip_area, result.good))
+
+    assert measured(written) == measured(general)
