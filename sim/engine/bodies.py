@@ -125,19 +125,8 @@ def run_lots(machine: Machine) -> Generator[None, Any, None]:
                     top = True
             continue
         cycles = lot.qty / per_cycle
-        if prepares:
-            if (
-                station.setup_every
-                and env.now < machine.maintenance_due
-                and (left := machine.cycles_to_setup - cycles) >= 0
-            ):
-                machine.cycles_to_setup = left  # machine._prepare(cycles): nothing due
-            elif (
-                station.setup_every
-                or env.now >= machine.setup_due
-                or env.now >= machine.maintenance_due
-            ):
-                top = yield from pause(machine._prepare(cycles), top)
+        if prepares and not machine.nothing_due(cycles):
+            top = yield from pause(machine._prepare(cycles), top)
         # station.run_time, inlined for whole cycles: one draw, or a block sum
         if cycles == 1:
             duration = cycle_time()
@@ -268,19 +257,8 @@ def run_general(machine: Machine) -> Process:
             if settle:
                 yield from machine._settle()
         started = env.now
-        if prepares:
-            if (
-                station.setup_every
-                and env.now < machine.maintenance_due
-                and (left := machine.cycles_to_setup - cycles) >= 0
-            ):
-                machine.cycles_to_setup = left  # machine._prepare(cycles): nothing due
-            elif (
-                station.setup_every
-                or env.now >= machine.setup_due
-                or env.now >= machine.maintenance_due
-            ):
-                yield from machine._prepare(cycles)
+        if prepares and not machine.nothing_due(cycles):
+            yield from machine._prepare(cycles)
         # station.run_time, inlined for a lot of whole cycles: one draw of its sum
         if lot_sum is not None and cycles > 1 and cycles == (count := int(cycles)):
             duration = lot_sum(count)

@@ -222,6 +222,22 @@ class Machine:
         splits, shifts, calendar failures (:func:`sim.engine.bodies.run_general`)."""
         return run_general(self)
 
+    def nothing_due(self, cycles: float) -> bool:
+        """Whether no planned maintenance or setup falls due before a run of ``cycles``
+        [-]; then the run is counted against the next setup here, as :meth:`_prepare`
+        would count it, without entering that generator (a run at winding, formation and
+        grading); ``False``: :meth:`_prepare` must run."""
+        now = self.env.now
+        if now >= self.maintenance_due:
+            return False
+        if self.station.setup_every:
+            left = self.cycles_to_setup - cycles
+            if left < 0:
+                return False
+            self.cycles_to_setup = left
+            return True
+        return now < self.setup_due
+
     def _prepare(self, cycles: float) -> Process:
         """Planned maintenance, then a setup, when due before this run."""
         station = self.station
